@@ -1,0 +1,12 @@
+/** Jest runs the TypeScript tests directly through ts-jest; test files mirror lib/ under test/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Training tests on the pure-JS backend can take tens of seconds.
+  testTimeout: 120000,
+};

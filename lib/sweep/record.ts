@@ -1,0 +1,46 @@
+/**
+ * A trial record: one training run of one configuration with one seed, as stored by a sweep
+ * and read by the reporter and the CI check. Plain JSON, no tensors.
+ */
+import type { EpochRecord, RunStatus } from '../train/record';
+
+/** Which side of the uniform-vs-per-layer comparison a trial belongs to. Custom arms may use other names. */
+export type ArmName = 'uniform' | 'per-layer' | 'baseline' | string;
+
+export type TrialState = 'waiting' | 'running' | 'complete' | 'pruned' | 'failed' | 'diverged';
+
+/** Hyperparameter values of one configuration, e.g. `{ "l2": 1e-4 }` or `{ "l2.dense_1": 1e-3, "l2.dense_2": 1e-5 }`. */
+export type ParameterValues = Record<string, number | string | boolean>;
+
+export interface TrialRecord {
+  /** Stable hash of the full configuration and the seed: the trial's identity. */
+  trialId: string;
+  /** Stable hash of the configuration without the seed: groups the seeds of one configuration. */
+  configId: string;
+  /** Sweep this trial belongs to. */
+  sweepName: string;
+  arm: ArmName;
+  /** Sampling order within the arm (0-based): budget curves are drawn along it. */
+  index: number;
+  params: ParameterValues;
+  seed: number;
+  state: TrialState;
+  /** Number of attempts made (1 on first success). */
+  attempts: number;
+  /** Why the trial failed, when state is 'failed'. */
+  error?: string;
+  /** Per-epoch measurements (data losses in inference mode, penalties apart). */
+  epochs: EpochRecord[];
+  /** Metrics of the weights the run kept (see TrainResult.final). */
+  final?: EpochRecord;
+  runStatus?: RunStatus;
+  /** Epoch at which it diverged, if it did. */
+  divergedAtEpoch?: number;
+  /** Backend that trained it. */
+  backend?: string;
+  /** ISO timestamps. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** Wall-clock seconds of the trial. */
+  seconds?: number;
+}

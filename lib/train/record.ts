@@ -1,0 +1,52 @@
+/**
+ * Plain-number records of training: what `train()` returns and what stores, reports
+ * and the CI check consume. No tensors here, only JSON-serializable numbers.
+ *
+ * Every `*Loss` field is the DATA loss evaluated in inference mode (no dropout, no penalty).
+ * Penalties are reported separately in `penalty` / `penaltyPerLayer`.
+ */
+
+export type SplitName = 'train' | 'validation' | 'test';
+
+export interface SplitMetrics {
+  /** Mean data loss over the split in inference mode, penalty excluded. */
+  loss: number;
+  /** Accuracy in [0, 1] for classification; absent for regression. */
+  accuracy?: number;
+}
+
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  train: SplitMetrics;
+  validation?: SplitMetrics;
+  test?: SplitMetrics;
+  /** Sum of all regularization penalties (weight + activity on the train split), as added to the optimized loss. */
+  penalty: number;
+  /** Penalty per `layerName.slot` (slot: kernel, bias, activity, recurrent, ...). */
+  penaltyPerLayer: Record<string, number>;
+  /** L2 norm of each weight, keyed by `layerName/weightName`. */
+  weightNorms: Record<string, number>;
+  /** test.loss - train.loss (data losses), when a test split exists. */
+  lossGap?: number;
+  /** train.accuracy - test.accuracy, when both exist. */
+  accuracyGap?: number;
+  /** Wall-clock seconds spent on this epoch. */
+  seconds: number;
+}
+
+export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
+
+export interface TrainResult {
+  status: RunStatus;
+  /** Epoch where the loss became NaN/Inf, when status is 'diverged'. */
+  divergedAtEpoch?: number;
+  epochs: EpochRecord[];
+  /** Epoch whose weights were kept (best validation loss when restoring best weights, else the last). */
+  bestEpoch: number;
+  /** Metrics of the kept weights. */
+  final: EpochRecord;
+  /** Backend that ran the training ('tensorflow' | 'wasm' | 'cpu'). */
+  backend: string;
+  seed: number;
+}
