@@ -1,0 +1,16 @@
+/**
+ * One entry point that turns whatever a user passes in a regularizer slot into a tfjs regularizer:
+ * our specs, Keras/tfjs configs, identifier strings, or a tfjs regularizer object (returned as is).
+ */
+import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
+import { fromConfig, type RegularizerIdentifier } from './keras-config';
+import { isTfjsRegularizer, tfjsRegularizerForSpec } from './tfjs-classes';
+import type { RegularizerLocation } from './validation';
+
+/** What a regularizer slot accepts. */
+export type RegularizerInput = RegularizerIdentifier | Regularizer;
+
+export function createRegularizer(input: RegularizerInput, where?: RegularizerLocation): Regularizer {
+  if (isTfjsRegularizer(input)) return input;
+  return tfjsRegularizerForSpec(fromConfig(input as RegularizerIdentifier, where));
+}

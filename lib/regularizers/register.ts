@@ -1,0 +1,11 @@
+/**
+ * Public registration of custom regularizers: records the penalty factory and registers a tfjs
+ * class of the same name, so models using it save and load.
+ */
+import { addCustomRegularizerFactory as addFactory, type CustomRegularizerFactory } from './custom-registry';
+import { registerCustomTfjsClass } from './tfjs-classes';
+
+export function registerRegularizer(name: string, factory: CustomRegularizerFactory): void {
+  addFactory(name, factory);
+  registerCustomTfjsClass(name);
+}
