@@ -1,0 +1,24 @@
+/** Data sets: shipped files, seeded generators, splits, standardization and tensors for training. */
+export type { Dataset } from './dataset';
+export { validateDataset, selectSamples, sampleFeatures, labelCounts } from './dataset';
+export type { DataFormatErrorLocation } from './errors';
+export { DataFormatError } from './errors';
+export type { CsvDatasetArgs } from './csv';
+export { parseCsvDataset, loadCsvDataset } from './csv';
+export type { IdxArray } from './idx';
+export { parseIdx, loadIdx } from './idx';
+export { dataDirectory, dataFile } from './paths';
+export { RandomState } from './random';
+export type { MoonsArgs, CirclesArgs } from './generators';
+export { makeMoons, makeCircles } from './generators';
+export type { ShippedDatasetArgs, MnistArgs, MnistPart } from './shipped';
+export { MNIST_TRAIN_COUNT, MNIST_TEST_COUNT, loadMoons, loadCircles, loadDigits, loadMnist } from './shipped';
+export type { DatasetSplits, SplitArgs, OrderedSplitArgs } from './split';
+export { splitDataset, splitOrdered } from './split';
+export type { Standardizer } from './standardize';
+export { fitStandardizer, applyStandardizer, standardizeSplits } from './standardize';
+export { oneHot, argMaxRows } from './one-hot';
+export type { LabelEncoding, ToTensorsArgs, TensorPair, TrainingTensors } from './tensors';
+export { toTensors, toTrainingData } from './tensors';
+export type { DatasetEntry, DatasetParameters } from './registry';
+export { registerDataset, listDatasets, parseDatasetName, loadDataset } from './registry';
