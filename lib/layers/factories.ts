@@ -1,0 +1,99 @@
+/**
+ * `layers.dense(args)`, `layers.conv2d(args)`, ...: the same arguments as `tf.layers.*`, except
+ * that every `*Regularizer` slot also accepts our specs (`l2({l2: 1e-4})`), identifiers and Keras
+ * configs, and that the result really applies every regularizer it was given:
+ *  - specs become serializable tfjs regularizers (`createRegularizer`), validated with the layer
+ *    and slot in the error (`dense_1.kernelRegularizer.l2 = -1: expected a finite number >= 0`),
+ *    and never invent a coefficient (tfjs's `l1l2({l1})` adds l2 = 0.01);
+ *  - `activityRegularizer` works on every layer (see lib/activity);
+ *  - RNN layers and Bidirectional forward their cells' penalties (see recurrent.ts);
+ *  - DepthwiseConv2D takes `kernelRegularizer` as its depthwise regularizer (tfjs silently drops it).
+ * They return ordinary tfjs layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
+import { createRegularizer, type RegularizerInput } from '../regularizers';
+import { LayerwiseConfigError } from '../errors/config-error';
+import { setActivityRegularizer } from '../activity/set';
+import { forwardRecurrentLosses } from './recurrent';
+
+/** tfjs layer arguments with every `*Regularizer` slot also accepting layerwise specs. */
+export type WithRegularizerSpecs<Args> = {
+  [Key in keyof Args]: Key extends `${string}Regularizer` ? RegularizerInput | Regularizer | null | undefined : Args[Key];
+};
+
+type ArgsOf<Factory extends (args: never) => unknown> = WithRegularizerSpecs<NonNullable<Parameters<Factory>[0]>> & {
+  /** Any layer may carry an activity regularizer: penalty on its output, divided by the batch size. */
+  activityRegularizer?: RegularizerInput | Regularizer | null;
+};
+
+type TfjsArgs = Record<string, unknown>;
+
+/** Replaces every `*Regularizer` value by a tfjs regularizer; `where` names the layer in errors. */
+function convertSlots(args: TfjsArgs, layerLabel: string): TfjsArgs {
+  const converted: TfjsArgs = { ...args };
+  for (const [key, value] of Object.entries(args)) {
+    if (!key.endsWith('Regularizer') || value == null) continue;
+    converted[key] = createRegularizer(value as RegularizerInput, { layer: layerLabel, slot: key });
+  }
+  return converted;
+}
+
+function build<Factory extends (args: never) => tf.layers.Layer>(
+  factory: Factory,
+  label: string,
+  prepare?: (args: TfjsArgs, layerLabel: string) => TfjsArgs,
+): (args: ArgsOf<Factory>) => ReturnType<Factory> {
+  return (args) => {
+    const raw = { ...((args ?? {}) as TfjsArgs) };
+    const layerLabel = typeof raw.name === 'string' ? raw.name : label;
+    const prepared = prepare ? prepare(raw, layerLabel) : raw;
+    const converted = convertSlots(prepared, layerLabel);
+    const activity = converted.activityRegularizer as Regularizer | undefined;
+    delete converted.activityRegularizer; // Set after construction, so every layer type gets it.
+    const layer = factory(converted as never) as ReturnType<Factory>;
+    if (activity != null) setActivityRegularizer(layer, activity);
+    return forwardRecurrentLosses(layer) as ReturnType<Factory>;
+  };
+}
+
+/**
+ * tfjs's DepthwiseConv2D accepts `kernelRegularizer` in its type but never stores it (its weight
+ * is the depthwise kernel). Keras names the slot `depthwise_regularizer`; we accept
+ * `kernelRegularizer` as an alias and refuse both at once.
+ */
+function depthwiseAliases(args: TfjsArgs, layerLabel: string): TfjsArgs {
+  if (args.kernelRegularizer == null) return args;
+  if (args.depthwiseRegularizer != null) {
+    throw new LayerwiseConfigError(
+      `${layerLabel}.kernelRegularizer`,
+      'is set together with depthwiseRegularizer: DepthwiseConv2D has one kernel, its depthwise kernel; set only depthwiseRegularizer',
+    );
+  }
+  const { kernelRegularizer, ...rest } = args;
+  return { ...rest, depthwiseRegularizer: kernelRegularizer };
+}
+
+/** A tf.layers.bidirectional whose forward and backward RNNs contribute their weight penalties. */
+function bidirectional(args: Parameters<typeof tf.layers.bidirectional>[0]): ReturnType<typeof tf.layers.bidirectional> {
+  return forwardRecurrentLosses(tf.layers.bidirectional(args));
+}
+
+/** Layer factories with the same arguments as `tf.layers.*`; regularizer slots accept our specs. */
+export const layers = {
+  dense: build(tf.layers.dense, 'dense'),
+  conv1d: build(tf.layers.conv1d, 'conv1d'),
+  conv2d: build(tf.layers.conv2d, 'conv2d'),
+  conv3d: build(tf.layers.conv3d, 'conv3d'),
+  conv2dTranspose: build(tf.layers.conv2dTranspose, 'conv2dTranspose'),
+  separableConv2d: build(tf.layers.separableConv2d, 'separableConv2d'),
+  depthwiseConv2d: build(tf.layers.depthwiseConv2d, 'depthwiseConv2d', depthwiseAliases),
+  embedding: build(tf.layers.embedding, 'embedding'),
+  simpleRNN: build(tf.layers.simpleRNN, 'simpleRNN'),
+  lstm: build(tf.layers.lstm, 'lstm'),
+  gru: build(tf.layers.gru, 'gru'),
+  batchNormalization: build(tf.layers.batchNormalization, 'batchNormalization'),
+  layerNormalization: build(tf.layers.layerNormalization, 'layerNormalization'),
+  prelu: build(tf.layers.prelu, 'prelu'),
+  bidirectional,
+};
