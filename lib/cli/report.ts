@@ -1,0 +1,133 @@
+/**
+ * `layerwise report <sweep-dir>`: reads a sweep's trial records and prints or writes the
+ * report. The command only parses arguments and moves text; every number comes from
+ * lib/report. The store is injected (`loadTrials`) so this file does not depend on how
+ * lib/sweep lays out a sweep directory.
+ */
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { TrialRecord } from '../sweep/record';
+import { analyzeSweep, AnalysisOptions } from '../report/analyze';
+import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
+import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
+import { CommandExit, EXIT_USAGE } from './exit-codes';
+
+/** What the report command needs from the rest of the program. */
+export interface ReportCommandDependencies {
+  /** Reads every trial record of the sweep stored in `dir` (lib/sweep's store). */
+  loadTrials(dir: string): Promise<TrialRecord[]>;
+  /** Writes the report text. Default: `process.stdout.write`. */
+  write?: (text: string) => void;
+  /** Writes notes (where files went, warnings, skip reasons). Default: `process.stderr.write`. */
+  writeError?: (text: string) => void;
+}
+
+interface ReportCommandOptions {
+  format: ReportFormat | 'all';
+  out?: string;
+  selectBy: SelectionObjective;
+  baseline: string;
+  candidate: string;
+  confidence: number;
+  bootstrap: number;
+  seed: string;
+  minSeeds: number;
+  coefficient?: string;
+  title?: string;
+  tensorboard: boolean;
+}
+
+function parseConfidence(value: string): number {
+  const number = Number(value);
+  if (!(number > 0 && number < 1)) throw new InvalidArgumentError(`got "${value}"; allowed: a number strictly between 0 and 1, e.g. 0.95`);
+  return number;
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`got "${value}"; allowed: a positive integer`);
+  return number;
+}
+
+const HELP_AFTER = `
+Formats:
+  table               aligned text tables for the terminal (default)
+  json                every statistic, machine-readable
+  csv                 one row per trial
+  csv-configurations  one row per configuration (mean, std, t and bootstrap intervals)
+  md                  Markdown summary for a pull-request comment
+  html                one self-contained offline page with charts and a sortable trial table
+  all                 every format into a directory (--out, default <sweep-dir>/report),
+                      plus TensorBoard logs when @tensorflow/tfjs-node is available
+
+Statistics: each arm's configuration is chosen on validation data only; test results of the
+chosen configurations are compared as paired differences over shared seeds.
+
+Examples:
+  layerwise report runs/moons
+  layerwise report runs/moons --format html --out report.html
+  layerwise report runs/moons --format all --out runs/moons/report
+  tensorboard --logdir runs/moons/report/tensorboard
+`;
+
+/** Adds the `report` command to `program`. Returns the new command. */
+export function registerReportCommand(program: Command, dependencies: ReportCommandDependencies): Command {
+  const write = dependencies.write ?? ((text: string) => void process.stdout.write(text));
+  const writeError = dependencies.writeError ?? ((text: string) => void process.stderr.write(text));
+  const command = program
+    .command('report')
+    .description('Summarize a sweep: gap, variance across seeds, and uniform vs per-layer as paired differences')
+    .argument('<sweep-dir>', 'directory of the sweep whose trials to report')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, 'all']).default('table'))
+    .option('-o, --out <path>', 'write to this file (a directory with --format all) instead of standard output')
+    .addOption(new Option('--select-by <metric>', 'validation metric that selects each arm’s configuration').choices([...SELECTION_OBJECTIVES]).default('validationLoss'))
+    .option('--baseline <arm>', 'reference arm of the paired comparison', 'uniform')
+    .option('--candidate <arm>', 'arm compared against the baseline', 'per-layer')
+    .option('--confidence <level>', 'two-sided confidence level of every interval', parseConfidence, 0.95)
+    .option('--bootstrap <resamples>', 'bootstrap resamples per interval', parsePositiveInteger, 10000)
+    .option('--seed <text>', 'seed of the bootstrap random streams', 'layerwise')
+    .option('--min-seeds <n>', 'minimum usable seeds for a configuration to be selectable', parsePositiveInteger, 1)
+    .option('--coefficient <parameter>', 'parameter holding the uniform coefficient (default: detected)')
+    .option('--title <text>', 'report title (default: the sweep name)')
+    .option('--no-tensorboard', 'with --format all, do not write TensorBoard logs')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (sweepDir: string, options: ReportCommandOptions) => {
+      const records = await dependencies.loadTrials(sweepDir);
+      if (records.length === 0) {
+        throw new CommandExit(EXIT_USAGE, `report: no trial records found in "${sweepDir}"`);
+      }
+      const analysisOptions: AnalysisOptions = {
+        selectBy: options.selectBy,
+        baselineArm: options.baseline,
+        candidateArm: options.candidate,
+        confidence: options.confidence,
+        bootstrapResamples: options.bootstrap,
+        bootstrapSeed: options.seed,
+        minSeeds: options.minSeeds,
+        coefficientParameter: options.coefficient,
+        title: options.title,
+        generatedAt: new Date().toISOString(),
+      };
+      if (options.format === 'all') {
+        const outDir = options.out ?? path.join(sweepDir, 'report');
+        const result = await writeReport(outDir, records, { ...analysisOptions, tensorboard: options.tensorboard });
+        for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
+        if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
+        else if (result.tensorboard) writeError(`TensorBoard logs skipped: ${result.tensorboard.skipReason}\n`);
+        for (const warning of result.warnings) writeError(`warning: ${warning}\n`);
+        return;
+      }
+      const report = analyzeSweep(records, analysisOptions);
+      const rendered = await renderReport(report, options.format);
+      for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
+      if (options.out) {
+        await fs.mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
+        await fs.writeFile(options.out, rendered.text, 'utf8');
+        writeError(`wrote ${options.out}\n`);
+      } else {
+        write(rendered.text);
+      }
+    });
+  return command;
+}

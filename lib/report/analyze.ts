@@ -1,0 +1,243 @@
+/**
+ * The whole statistical report of a sweep, computed once from trial records. Renderers take
+ * the resulting `SweepReport` and only format it.
+ */
+import type { ArmName, TrialRecord } from '../sweep/record';
+import { budgetCurve, BudgetCurve } from './budget-curve';
+import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
+import { epochCurve, EpochCurve } from './epoch-curves';
+import { compareConfigurations, PairedComparison } from './paired-comparison';
+import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
+import { countTrials, summarizeTrial, TrialCounts, TrialSummary } from './trial-summary';
+
+/** Options of {@link analyzeSweep}. */
+export interface AnalysisOptions {
+  /** Two-sided confidence level of every interval. Default 0.95. */
+  confidence?: number;
+  /** Bootstrap resamples per interval. Default 10000. */
+  bootstrapResamples?: number;
+  /** Seed of the bootstrap streams (each statistic derives its own stream from it). Default `'layerwise'`. */
+  bootstrapSeed?: string;
+  /** Validation metric that selects each arm's configuration. Default `'validationLoss'`. Never a test metric. */
+  selectBy?: SelectionObjective;
+  /** Minimum usable seeds for a configuration to be selectable. Default 1. */
+  minSeeds?: number;
+  /** Arm used as the reference of the paired comparison. Default `'uniform'`. */
+  baselineArm?: ArmName;
+  /** Arm compared against the baseline. Default `'per-layer'`. */
+  candidateArm?: ArmName;
+  /**
+   * Parameter holding the baseline arm's single coefficient (x axis of "gap vs coefficient").
+   * Default: the numeric parameter without a dot whose value varies across the baseline arm's
+   * configurations (alphabetically first if several), else the first numeric one.
+   */
+  coefficientParameter?: string;
+  /** Report title. Default: the sweep name(s). */
+  title?: string;
+  /** ISO timestamp printed in the report. Default: none, so the same records give identical output. */
+  generatedAt?: string;
+}
+
+/** Per-arm view: counts, the validation-selected configuration and its per-seed test results. */
+export interface ArmSummary {
+  arm: ArmName;
+  counts: TrialCounts;
+  configurations: number;
+  selection: ArmSelection;
+  /** Final metrics of the selected configuration, one row per usable seed. */
+  selectedBySeed: Array<{
+    seed: number;
+    trialId: string;
+    validationLoss?: number;
+    testLoss?: number;
+    testAccuracy?: number;
+    lossGap?: number;
+    accuracyGap?: number;
+  }>;
+}
+
+/** Settings the report was computed with, after defaults. */
+export interface ReportSettings {
+  confidence: number;
+  bootstrapResamples: number;
+  bootstrapSeed: string;
+  selectBy: SelectionObjective;
+  minSeeds: number;
+  baselineArm: ArmName;
+  candidateArm: ArmName;
+  coefficientParameter: string | null;
+}
+
+export interface SweepReport {
+  title: string;
+  sweepNames: string[];
+  generatedAt?: string;
+  settings: ReportSettings;
+  /** Plain-language description of each statistical method, printed with the numbers. */
+  methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'paired' | 'probability' | 'exclusion' | 'gap', string>;
+  counts: TrialCounts;
+  trials: TrialSummary[];
+  configurations: ConfigurationSummary[];
+  arms: ArmSummary[];
+  comparison: PairedComparison | null;
+  /** Why there is no comparison, when `comparison` is null. */
+  comparisonUnavailable?: string;
+  budgetCurves: BudgetCurve[];
+  /** Learning curves of every configuration, aggregated over seeds. */
+  epochCurves: EpochCurve[];
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function detectCoefficientParameter(configurations: readonly ConfigurationSummary[]): string | null {
+  const valuesByKey = new Map<string, Set<number>>();
+  for (const configuration of configurations) {
+    for (const [key, value] of Object.entries(configuration.params)) {
+      if (typeof value !== 'number' || key.includes('.')) continue;
+      const values = valuesByKey.get(key) ?? new Set<number>();
+      values.add(value);
+      valuesByKey.set(key, values);
+    }
+  }
+  const keys = [...valuesByKey.keys()].sort(byText);
+  return keys.find((key) => (valuesByKey.get(key) as Set<number>).size > 1) ?? keys[0] ?? null;
+}
+
+function methodTexts(settings: ReportSettings): SweepReport['methods'] {
+  const level = `${Math.round(settings.confidence * 1000) / 10}%`;
+  return {
+    std: 'sample standard deviation over seeds (divisor n − 1)',
+    tInterval: `${level} Student-t interval of the mean: mean ± t(n−1) · sd/√n, t quantile from jStat`,
+    bootstrapInterval: `${level} percentile bootstrap interval of the mean, ${settings.bootstrapResamples} resamples of seeds, seedrandom stream "${settings.bootstrapSeed}"`,
+    selection: `each arm's configuration is the one with the best mean final ${settings.selectBy} over its seeds (validation split only; test is never used to select), at least ${settings.minSeeds} usable seed(s)`,
+    paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
+    probability:
+      'P(better) under t: posterior probability that the mean difference favours the candidate with a noninformative prior (μ | d ~ d̄ + sd/√n · t(n−1)); bootstrap: fraction of bootstrap means favouring it; win rate: fraction of seeds it won',
+    exclusion: 'failed, diverged, pruned and unfinished trials, and trials without finite metrics, are counted but excluded from every statistic',
+    gap: 'loss gap = test data loss − train data loss (inference mode, penalty excluded); accuracy gap = train accuracy − test accuracy',
+  };
+}
+
+/** Computes every statistic of the report from the sweep's trial records. */
+export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisOptions = {}): SweepReport {
+  const selectBy = options.selectBy ?? 'validationLoss';
+  if (!SELECTION_OBJECTIVES.includes(selectBy)) {
+    throw new RangeError(`report.selectBy: got ${JSON.stringify(selectBy)}; allowed: ${SELECTION_OBJECTIVES.join(', ')}`);
+  }
+  const minSeeds = options.minSeeds ?? 1;
+  if (!Number.isInteger(minSeeds) || minSeeds < 1) {
+    throw new RangeError(`report.minSeeds: got ${minSeeds}; allowed: a positive integer`);
+  }
+  const intervalOptions = {
+    confidence: options.confidence ?? DEFAULT_CONFIDENCE,
+    bootstrapResamples: options.bootstrapResamples ?? DEFAULT_BOOTSTRAP_RESAMPLES,
+    bootstrapSeed: options.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED,
+  };
+  const baselineArm = options.baselineArm ?? 'uniform';
+  const candidateArm = options.candidateArm ?? 'per-layer';
+
+  const trials = records.map(summarizeTrial).sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  const trialsByConfig = new Map<string, TrialSummary[]>();
+  for (const trial of trials) {
+    const group = trialsByConfig.get(trial.configId) ?? [];
+    group.push(trial);
+    trialsByConfig.set(trial.configId, group);
+  }
+
+  // The coefficient key is detected on the baseline arm first, then applied to every configuration.
+  const draftBaseline = [...trialsByConfig.values()]
+    .filter((group) => group[0].arm === baselineArm)
+    .map((group) => ({ params: group[0].params }) as ConfigurationSummary);
+  const coefficientParameter = options.coefficientParameter ?? detectCoefficientParameter(draftBaseline);
+
+  const configurations = [...trialsByConfig.values()]
+    .map((group) => summarizeConfiguration(group, { ...intervalOptions, coefficientParameter: coefficientParameter ?? undefined }))
+    .sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || byText(a.configId, b.configId));
+
+  const armNames = [...new Set(trials.map((trial) => trial.arm))].sort((a, b) => {
+    const rank = (arm: string): number => (arm === baselineArm ? 0 : arm === candidateArm ? 1 : 2);
+    return rank(a) - rank(b) || byText(a, b);
+  });
+
+  const arms: ArmSummary[] = armNames.map((arm) => {
+    const armTrials = trials.filter((trial) => trial.arm === arm);
+    const selection = selectConfiguration(arm, configurations, { objective: selectBy, minSeeds });
+    selection.ranking.forEach((configId, position) => {
+      const ranked = configurations.find((configuration) => configuration.configId === configId);
+      if (ranked) ranked.selectionRank = position + 1;
+    });
+    const selectedBySeed = armTrials
+      .filter((trial) => trial.usable && trial.configId === selection.configId && trial.final)
+      .sort((a, b) => a.seed - b.seed)
+      .map((trial) => {
+        const final = trial.final as NonNullable<TrialSummary['final']>;
+        return {
+          seed: trial.seed,
+          trialId: trial.trialId,
+          validationLoss: final.validationLoss,
+          testLoss: final.testLoss,
+          testAccuracy: final.testAccuracy,
+          lossGap: final.lossGap,
+          accuracyGap: final.accuracyGap,
+        };
+      });
+    return {
+      arm,
+      counts: countTrials(armTrials),
+      configurations: configurations.filter((configuration) => configuration.arm === arm).length,
+      selection,
+      selectedBySeed,
+    };
+  });
+
+  const settings: ReportSettings = {
+    ...intervalOptions,
+    selectBy,
+    minSeeds,
+    baselineArm,
+    candidateArm,
+    coefficientParameter,
+  };
+
+  let comparison: PairedComparison | null = null;
+  let comparisonUnavailable: string | undefined;
+  const baselineSelection = arms.find((arm) => arm.arm === baselineArm)?.selection;
+  const candidateSelection = arms.find((arm) => arm.arm === candidateArm)?.selection;
+  if (!baselineSelection || !candidateSelection) {
+    comparisonUnavailable = `needs both arms "${baselineArm}" and "${candidateArm}"; found: ${armNames.join(', ') || 'none'}`;
+  } else if (baselineSelection.configId === null || candidateSelection.configId === null) {
+    comparisonUnavailable = `no configuration selected in ${baselineSelection.configId === null ? `"${baselineArm}"` : `"${candidateArm}"`}: ${(baselineSelection.configId === null ? baselineSelection : candidateSelection).reason}`;
+  } else {
+    comparison = compareConfigurations(
+      { arm: baselineArm, configId: baselineSelection.configId, trials: trialsByConfig.get(baselineSelection.configId) ?? [] },
+      { arm: candidateArm, configId: candidateSelection.configId, trials: trialsByConfig.get(candidateSelection.configId) ?? [] },
+      intervalOptions,
+    );
+    if (comparison.sharedSeeds.length === 0) {
+      comparisonUnavailable = 'the selected configurations share no completed seed, so nothing can be paired';
+    }
+  }
+
+  const sweepNames = [...new Set(records.map((record) => record.sweepName))].sort(byText);
+  const report: SweepReport = {
+    title: options.title ?? (sweepNames.length > 0 ? sweepNames.join(', ') : 'layerwise sweep'),
+    sweepNames,
+    settings,
+    methods: methodTexts(settings),
+    counts: countTrials(trials),
+    trials,
+    configurations,
+    arms,
+    comparison,
+    budgetCurves: armNames.map((arm) => budgetCurve(arm, trials, selectBy)),
+    epochCurves: configurations.map((configuration) =>
+      epochCurve(configuration.configId, records, trialsByConfig.get(configuration.configId) ?? []),
+    ),
+  };
+  if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;
+  if (comparisonUnavailable !== undefined) report.comparisonUnavailable = comparisonUnavailable;
+  return report;
+}

@@ -1,0 +1,39 @@
+/**
+ * The few distribution functions the reporter needs, taken from jStat (a maintained statistics
+ * library) rather than hand-written approximations, behind a small typed surface because jStat
+ * ships no type declarations.
+ */
+
+/** The part of jStat's API used here, typed by hand from jStat 1.9 (`node_modules/jstat/dist/jstat.js`). */
+interface JStatSubset {
+  studentt: {
+    /** Inverse CDF of Student's t with `dof` degrees of freedom. */
+    inv(p: number, dof: number): number;
+    /** CDF of Student's t with `dof` degrees of freedom. */
+    cdf(x: number, dof: number): number;
+  };
+  /** Sample quantiles; with alphap = betap = 1 this is the linear-interpolation rule (R type 7, numpy's default). */
+  quantiles(values: number[], probabilities: number[], alphap?: number, betap?: number): number[];
+}
+
+// jStat is CommonJS without types; require keeps the import typed through JStatSubset instead of `any`.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const jStat: JStatSubset = (require('jstat') as { jStat: JStatSubset }).jStat;
+
+/** The `p` quantile of Student's t distribution with `degreesOfFreedom` degrees of freedom. */
+export function studentTQuantile(p: number, degreesOfFreedom: number): number {
+  return jStat.studentt.inv(p, degreesOfFreedom);
+}
+
+/** P(T <= x) for Student's t with `degreesOfFreedom` degrees of freedom. */
+export function studentTCdf(x: number, degreesOfFreedom: number): number {
+  return jStat.studentt.cdf(x, degreesOfFreedom);
+}
+
+/**
+ * Sample quantiles of `values` at each probability, by linear interpolation between order
+ * statistics (R type 7, numpy's default `linear`), so results match `numpy.quantile`.
+ */
+export function sampleQuantiles(values: readonly number[], probabilities: readonly number[]): number[] {
+  return jStat.quantiles([...values], [...probabilities], 1, 1);
+}

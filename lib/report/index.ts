@@ -1,0 +1,34 @@
+/**
+ * Statistics over trial records and renderers, kept apart: `analyzeSweep` computes every number
+ * (pure, no tensors); `render*` only format a `SweepReport`; `writeReport` writes every format.
+ */
+export type { AnalysisOptions, ArmSummary, ReportSettings, SweepReport } from './analyze';
+export { analyzeSweep } from './analyze';
+export type { Interval, IntervalOptions, MetricSummary } from './summary-stats';
+export { bootstrapInterval, bootstrapMeans, mean, sampleStd, summarize, tInterval } from './summary-stats';
+export { sampleQuantiles, studentTCdf, studentTQuantile } from './distributions';
+export type { EpochSnapshot, ExclusionReason, SnapshotMetric, TrialCounts, TrialSummary } from './trial-summary';
+export { bestValidationEpoch, countTrials, SNAPSHOT_METRICS, snapshotOf, summarizeTrial } from './trial-summary';
+export type { ConfigurationSummary, LayerCoefficient } from './configuration-summary';
+export { layerCoefficientsOf, summarizeConfiguration } from './configuration-summary';
+export type { ArmSelection, SelectionObjective, SelectionOptions } from './selection';
+export { SELECTION_OBJECTIVES, selectConfiguration } from './selection';
+export type { PairedComparison, PairedDifferenceSummary, PairedMetricComparison, ProbabilityOfImprovement, SeedPair } from './paired-comparison';
+export { COMPARED_METRICS, compareConfigurations, pairedDifferences } from './paired-comparison';
+export type { BudgetCurve, BudgetPoint } from './budget-curve';
+export { budgetCurve } from './budget-curve';
+export type { CurveMetric, EpochCurve, EpochCurvePoint, MeanStd } from './epoch-curves';
+export { CURVE_METRICS, epochCurve } from './epoch-curves';
+export { csvField, csvRow, describeParams, escapeHtml, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability } from './format';
+export { renderTable, terminalSafe } from './render-table';
+export { renderJson } from './render-json';
+export { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
+export { renderMarkdown } from './render-markdown';
+export type { RenderedHtml } from './render-html';
+export { renderHtml } from './render-html';
+export type { ChartDefinition, RenderedChart } from './charts';
+export { renderChartSvg, reportCharts } from './charts';
+export type { ScalarWriter, TensorBoardOptions, TensorBoardResult } from './tensorboard';
+export { loadNativeSummaryWriter, runDirectoryOf, writeTensorBoardLogs } from './tensorboard';
+export type { ReportFormat, WriteReportOptions, WriteReportResult } from './write-report';
+export { renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, writeReport } from './write-report';

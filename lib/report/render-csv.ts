@@ -1,0 +1,88 @@
+/**
+ * CSV views of a report: one row per trial, and one row per configuration. RFC 4180 (CRLF line
+ * ends, quoted fields where needed); missing values are empty fields.
+ */
+import type { SweepReport } from './analyze';
+import { csvRow } from './format';
+import { SNAPSHOT_METRICS, SnapshotMetric } from './trial-summary';
+
+const LINE_END = '\r\n';
+
+/** snake_case column stem of a snapshot metric, e.g. `testLoss` → `test_loss`. */
+function column(metric: SnapshotMetric): string {
+  return metric.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+function unionKeys(objects: ReadonlyArray<Record<string, unknown>>): string[] {
+  const keys = new Set<string>();
+  for (const object of objects) for (const key of Object.keys(object)) keys.add(key);
+  return [...keys].sort();
+}
+
+/** One row per trial: identity, state, parameters, final and best-epoch metrics, per-layer penalties and weight norms. */
+export function renderTrialsCsv(report: SweepReport): string {
+  const paramKeys = unionKeys(report.trials.map((trial) => trial.params));
+  const penaltyKeys = unionKeys(report.trials.map((trial) => trial.penaltyPerLayer));
+  const normKeys = unionKeys(report.trials.map((trial) => trial.weightNorms));
+  const header = [
+    'sweep', 'arm', 'trial_id', 'config_id', 'index', 'seed', 'state', 'usable', 'exclusion', 'epochs_run',
+    ...paramKeys.map((key) => `param:${key}`),
+    'final_epoch', ...SNAPSHOT_METRICS.map((metric) => `final_${column(metric)}`),
+    'best_epoch', ...SNAPSHOT_METRICS.map((metric) => `best_${column(metric)}`),
+    ...penaltyKeys.map((key) => `penalty:${key}`),
+    ...normKeys.map((key) => `norm:${key}`),
+    'diverged_at_epoch', 'seconds', 'backend', 'error',
+  ];
+  const rows = report.trials.map((trial) =>
+    csvRow([
+      trial.sweepName, trial.arm, trial.trialId, trial.configId, trial.index, trial.seed, trial.state, trial.usable,
+      trial.exclusion, trial.epochsRun,
+      ...paramKeys.map((key) => trial.params[key]),
+      trial.final?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.final?.[metric]),
+      trial.best?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.best?.[metric]),
+      ...penaltyKeys.map((key) => trial.penaltyPerLayer[key]),
+      ...normKeys.map((key) => trial.weightNorms[key]),
+      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.error,
+    ]),
+  );
+  return [csvRow(header), ...rows].join(LINE_END) + LINE_END;
+}
+
+/** One row per configuration: parameters, trial counts, and n/mean/std/t-interval/bootstrap interval of each final metric. */
+export function renderConfigurationsCsv(report: SweepReport): string {
+  const paramKeys = unionKeys(report.configurations.map((configuration) => configuration.params));
+  const selected = new Set(report.arms.map((arm) => arm.selection.configId).filter((id): id is string => id !== null));
+  const statColumns = (prefix: string): string[] =>
+    SNAPSHOT_METRICS.flatMap((metric) => {
+      const stem = `${prefix}${column(metric)}`;
+      return [`${stem}_n`, `${stem}_mean`, `${stem}_std`, `${stem}_t_lower`, `${stem}_t_upper`, `${stem}_bootstrap_lower`, `${stem}_bootstrap_upper`];
+    });
+  const header = [
+    'arm', 'config_id', 'index', 'selected', 'coefficient',
+    ...paramKeys.map((key) => `param:${key}`),
+    'trials', 'usable', 'failed', 'diverged', 'pruned', 'unfinished', 'no_metrics', 'non_finite', 'seeds',
+    ...statColumns('final_'),
+    ...statColumns('best_'),
+  ];
+  const rows = report.configurations.map((configuration) => {
+    const stats = (which: 'final' | 'best'): Array<number | null> =>
+      SNAPSHOT_METRICS.flatMap((metric) => {
+        const summary = configuration[which][metric];
+        return [
+          summary.n, summary.mean, summary.std,
+          summary.tInterval?.lower ?? null, summary.tInterval?.upper ?? null,
+          summary.bootstrapInterval?.lower ?? null, summary.bootstrapInterval?.upper ?? null,
+        ];
+      });
+    const counts = configuration.counts;
+    return csvRow([
+      configuration.arm, configuration.configId, configuration.index, selected.has(configuration.configId), configuration.coefficient,
+      ...paramKeys.map((key) => configuration.params[key]),
+      counts.total, counts.usable, counts.excluded.failed, counts.excluded.diverged, counts.excluded.pruned,
+      counts.excluded.unfinished, counts.excluded['no-metrics'], counts.excluded['non-finite'], configuration.seeds.join(' '),
+      ...stats('final'),
+      ...stats('best'),
+    ]);
+  });
+  return [csvRow(header), ...rows].join(LINE_END) + LINE_END;
+}

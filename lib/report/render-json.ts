@@ -1,0 +1,7 @@
+/** The report as JSON: every number the other views show, machine-readable. */
+import type { SweepReport } from './analyze';
+
+/** Pretty-printed JSON of the report; non-finite numbers (which JSON cannot hold) become null. */
+export function renderJson(report: SweepReport): string {
+  return JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n';
+}

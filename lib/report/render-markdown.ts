@@ -1,0 +1,93 @@
+/**
+ * A Markdown summary sized for a pull-request comment: the headline comparison first, the
+ * selected configuration of each arm, the paired differences, and what was excluded.
+ */
+import type { SweepReport } from './analyze';
+import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
+import { metricLabel } from './render-table';
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Renders the Markdown summary. All user text is escaped for GitHub-flavoured Markdown. */
+export function renderMarkdown(report: SweepReport): string {
+  const out: string[] = [];
+  const level = `${Math.round(report.settings.confidence * 100)}%`;
+  out.push(`### layerwise report: ${escapeMarkdown(report.title)}`);
+  out.push('');
+
+  const comparison = report.comparison;
+  const headline = comparison?.metrics.find((entry) => entry.metric === 'testLoss');
+  if (comparison && headline && !report.comparisonUnavailable) {
+    out.push(
+      `**${escapeMarkdown(comparison.candidateArm)} − ${escapeMarkdown(comparison.baselineArm)}, test loss:** ` +
+        `${formatNumber(headline.meanDifference)} (${level} t-interval ${formatInterval(headline.tInterval)}, ` +
+        `bootstrap ${formatInterval(headline.bootstrapInterval)}) over ${headline.n} paired seed(s); ` +
+        `P(${escapeMarkdown(comparison.candidateArm)} better) = ${formatProbability(headline.probabilityCandidateBetter.posteriorT)} (t posterior), ` +
+        `${formatProbability(headline.probabilityCandidateBetter.bootstrap)} (bootstrap).`,
+    );
+  } else {
+    out.push(`**No paired comparison:** ${escapeMarkdown(report.comparisonUnavailable ?? 'not computed')}.`);
+  }
+  out.push('');
+
+  out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', 'test accuracy']));
+  out.push(tableRow(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const arm of report.arms) {
+    const configuration = report.configurations.find((candidate) => candidate.configId === arm.selection.configId);
+    if (!configuration) {
+      out.push(tableRow([escapeMarkdown(arm.arm), '–', escapeMarkdown(arm.selection.reason ?? ''), '0', '–', '–', '–', '–', '–']));
+      continue;
+    }
+    out.push(
+      tableRow([
+        escapeMarkdown(arm.arm),
+        escapeMarkdown(shortId(configuration.configId)),
+        escapeMarkdown(describeParams(configuration.params)),
+        String(configuration.final.testLoss.n),
+        formatMeanStd(configuration.final.validationLoss),
+        formatMeanStd(configuration.final.testLoss),
+        formatInterval(configuration.final.testLoss.tInterval),
+        formatMeanStd(configuration.final.lossGap),
+        formatMeanStd(configuration.final.testAccuracy),
+      ]),
+    );
+  }
+  out.push('');
+
+  if (comparison && !report.comparisonUnavailable && comparison.metrics.length > 0) {
+    out.push('<details><summary>Paired differences over shared seeds</summary>');
+    out.push('');
+    out.push(tableRow(['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate']));
+    out.push(tableRow(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+    for (const entry of comparison.metrics) {
+      out.push(
+        tableRow([
+          escapeMarkdown(metricLabel(entry.metric)),
+          formatNumber(entry.meanDifference),
+          formatInterval(entry.tInterval),
+          formatInterval(entry.bootstrapInterval),
+          formatProbability(entry.probabilityCandidateBetter.posteriorT),
+          formatProbability(entry.probabilityCandidateBetter.bootstrap),
+          formatProbability(entry.probabilityCandidateBetter.seedWinRate),
+        ]),
+      );
+    }
+    out.push('');
+    out.push(`Seeds: ${comparison.sharedSeeds.join(', ')}. ${escapeMarkdown(report.methods.paired)}.`);
+    out.push('');
+    out.push('</details>');
+    out.push('');
+  }
+
+  const excluded = Object.entries(report.counts.excluded)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${count} ${reason}`);
+  out.push(
+    `Trials: ${report.counts.total} total, ${report.counts.usable} usable` +
+      (excluded.length ? `; excluded from statistics: ${excluded.join(', ')}.` : '.') +
+      ` Selection: ${escapeMarkdown(report.methods.selection)}.`,
+  );
+  return out.join('\n') + '\n';
+}

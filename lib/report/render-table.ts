@@ -1,0 +1,115 @@
+/**
+ * Plain-text tables for a terminal. Control characters in user text are replaced so a layer
+ * or sweep name cannot inject terminal escape sequences.
+ */
+import type { SweepReport } from './analyze';
+import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
+import type { SnapshotMetric } from './trial-summary';
+
+/** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** Left-aligned columns separated by two spaces, with a rule under the header. */
+export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const METRIC_LABELS: Record<SnapshotMetric, string> = {
+  trainLoss: 'train loss',
+  trainAccuracy: 'train accuracy',
+  validationLoss: 'validation loss',
+  validationAccuracy: 'validation accuracy',
+  testLoss: 'test loss',
+  testAccuracy: 'test accuracy',
+  lossGap: 'loss gap (test − train)',
+  accuracyGap: 'accuracy gap (train − test)',
+  penalty: 'penalty',
+};
+
+/** Human label of a metric, shared by the renderers. */
+export function metricLabel(metric: SnapshotMetric): string {
+  return METRIC_LABELS[metric];
+}
+
+/** The report as terminal tables: counts, configurations per arm, selections and the paired comparison. */
+export function renderTable(report: SweepReport): string {
+  const out: string[] = [];
+  const counts = report.counts;
+  const excluded = Object.entries(counts.excluded)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${count} ${reason}`);
+  out.push(`layerwise report: ${terminalSafe(report.title)}`);
+  out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
+  out.push('');
+
+  const selected = new Set(report.arms.map((arm) => arm.selection.configId));
+  const level = `${Math.round(report.settings.confidence * 100)}%`;
+  out.push(
+    textTable(
+      ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', 'test accuracy'],
+      report.configurations.map((configuration) => [
+        terminalSafe(configuration.arm),
+        selected.has(configuration.configId) ? '*' : '',
+        terminalSafe(shortId(configuration.configId)),
+        terminalSafe(truncate(describeParams(configuration.params), 48)),
+        `${configuration.counts.usable}/${configuration.counts.total}`,
+        formatMeanStd(configuration.final.validationLoss),
+        formatMeanStd(configuration.final.testLoss),
+        formatInterval(configuration.final.testLoss.tInterval),
+        formatMeanStd(configuration.final.lossGap),
+        formatMeanStd(configuration.final.testAccuracy),
+      ]),
+    ),
+  );
+  out.push(`* selected on ${report.settings.selectBy} (validation split only)`);
+  out.push('');
+
+  for (const arm of report.arms) {
+    const selection = arm.selection;
+    if (selection.configId === null) {
+      out.push(`${terminalSafe(arm.arm)}: nothing selected (${terminalSafe(selection.reason ?? '')})`);
+      continue;
+    }
+    const configuration = report.configurations.find((candidate) => candidate.configId === selection.configId);
+    out.push(
+      `${terminalSafe(arm.arm)}: ${terminalSafe(shortId(selection.configId))} (${terminalSafe(describeParams(configuration?.params ?? {}))}), ` +
+        `test loss ${formatMeanStd(configuration?.final.testLoss)} ${formatInterval(configuration?.final.testLoss.tInterval)}, ` +
+        `n=${configuration?.final.testLoss.n ?? 0}`,
+    );
+  }
+  out.push('');
+
+  const comparison = report.comparison;
+  if (comparison === null || report.comparisonUnavailable) {
+    out.push(`no paired comparison: ${terminalSafe(report.comparisonUnavailable ?? 'not computed')}`);
+  } else {
+    out.push(
+      `${terminalSafe(comparison.candidateArm)} − ${terminalSafe(comparison.baselineArm)}, paired over ${comparison.sharedSeeds.length} shared seed(s):`,
+    );
+    out.push(
+      textTable(
+        ['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate'],
+        comparison.metrics.map((entry) => [
+          metricLabel(entry.metric),
+          formatNumber(entry.meanDifference),
+          formatInterval(entry.tInterval),
+          formatInterval(entry.bootstrapInterval),
+          formatProbability(entry.probabilityCandidateBetter.posteriorT),
+          formatProbability(entry.probabilityCandidateBetter.bootstrap),
+          formatProbability(entry.probabilityCandidateBetter.seedWinRate),
+        ]),
+      ),
+    );
+    out.push(`P(better): probability that ${terminalSafe(comparison.candidateArm)} is better; ${report.methods.probability}`);
+  }
+  return out.join('\n') + '\n';
+}

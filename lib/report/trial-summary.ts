@@ -1,0 +1,179 @@
+/**
+ * Per-trial view of a TrialRecord: the final and best-epoch numbers the reporter aggregates,
+ * and whether the trial may enter statistics at all (failed, diverged and pruned trials are
+ * excluded but counted, so a report never hides them).
+ */
+import type { EpochRecord } from '../train/record';
+import type { ArmName, ParameterValues, TrialRecord, TrialState } from '../sweep/record';
+
+/** Data losses and accuracies of one epoch of one trial, flattened. Accuracy fields are absent for regression. */
+export interface EpochSnapshot {
+  /** 1-based epoch number. */
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy?: number;
+  validationLoss?: number;
+  validationAccuracy?: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  /** Generalization gap: test data loss − train data loss (both in inference mode, penalty excluded). */
+  lossGap?: number;
+  /** Train accuracy − test accuracy (the sign convention of `EpochRecord.accuracyGap`). */
+  accuracyGap?: number;
+  /** Total regularization penalty. */
+  penalty: number;
+}
+
+/** Names of the numeric fields of an {@link EpochSnapshot} that are aggregated over seeds. */
+export const SNAPSHOT_METRICS = [
+  'trainLoss',
+  'trainAccuracy',
+  'validationLoss',
+  'validationAccuracy',
+  'testLoss',
+  'testAccuracy',
+  'lossGap',
+  'accuracyGap',
+  'penalty',
+] as const;
+export type SnapshotMetric = (typeof SNAPSHOT_METRICS)[number];
+
+/** Why a trial does not enter statistics. */
+export type ExclusionReason = 'failed' | 'diverged' | 'pruned' | 'unfinished' | 'no-metrics' | 'non-finite';
+
+export interface TrialSummary {
+  trialId: string;
+  configId: string;
+  sweepName: string;
+  arm: ArmName;
+  index: number;
+  seed: number;
+  state: TrialState;
+  params: ParameterValues;
+  /** Epochs recorded. */
+  epochsRun: number;
+  /** True when the trial enters statistics. */
+  usable: boolean;
+  /** Why not, when `usable` is false. */
+  exclusion?: ExclusionReason;
+  /** Error text of a failed trial. */
+  error?: string;
+  /** Metrics of the weights the run kept (`TrialRecord.final`, else the last epoch). */
+  final?: EpochSnapshot;
+  /** The epoch with the lowest validation data loss (earliest on ties); absent without a validation split. */
+  best?: EpochSnapshot;
+  /** Final penalty per `layerName.slot`. */
+  penaltyPerLayer: Record<string, number>;
+  /** Final L2 norm of each weight, keyed `layerName/weightName`. */
+  weightNorms: Record<string, number>;
+  divergedAtEpoch?: number;
+  seconds?: number;
+  backend?: string;
+}
+
+/** Flattens an EpochRecord; gaps are recomputed from the split losses so they always match their definition. */
+export function snapshotOf(record: EpochRecord): EpochSnapshot {
+  const snapshot: EpochSnapshot = { epoch: record.epoch, trainLoss: record.train.loss, penalty: record.penalty };
+  if (record.train.accuracy !== undefined) snapshot.trainAccuracy = record.train.accuracy;
+  if (record.validation) {
+    snapshot.validationLoss = record.validation.loss;
+    if (record.validation.accuracy !== undefined) snapshot.validationAccuracy = record.validation.accuracy;
+  }
+  if (record.test) {
+    snapshot.testLoss = record.test.loss;
+    if (record.test.accuracy !== undefined) snapshot.testAccuracy = record.test.accuracy;
+    snapshot.lossGap = record.test.loss - record.train.loss;
+    if (record.test.accuracy !== undefined && record.train.accuracy !== undefined) {
+      snapshot.accuracyGap = record.train.accuracy - record.test.accuracy;
+    }
+  }
+  return snapshot;
+}
+
+/** The epoch with the lowest finite validation loss (earliest on ties), or undefined. */
+export function bestValidationEpoch(epochs: readonly EpochRecord[]): EpochRecord | undefined {
+  let best: EpochRecord | undefined;
+  for (const record of epochs) {
+    const loss = record.validation?.loss;
+    if (loss === undefined || !Number.isFinite(loss)) continue;
+    if (best === undefined || loss < (best.validation as { loss: number }).loss) best = record;
+  }
+  return best;
+}
+
+function exclusionOf(record: TrialRecord, final: EpochRecord | undefined): ExclusionReason | undefined {
+  switch (record.state) {
+    case 'failed':
+      return 'failed';
+    case 'diverged':
+      return 'diverged';
+    case 'pruned':
+      return 'pruned';
+    case 'waiting':
+    case 'running':
+      return 'unfinished';
+    default:
+      break;
+  }
+  if (record.runStatus === 'diverged' || record.divergedAtEpoch !== undefined) return 'diverged';
+  if (record.runStatus === 'pruned') return 'pruned';
+  if (final === undefined) return 'no-metrics';
+  const losses = [final.train.loss, final.validation?.loss, final.test?.loss, final.penalty];
+  if (losses.some((value) => value !== undefined && !Number.isFinite(value))) return 'non-finite';
+  return undefined;
+}
+
+/** Summarizes one trial record. */
+export function summarizeTrial(record: TrialRecord): TrialSummary {
+  const epochs = record.epochs ?? [];
+  const finalRecord = record.final ?? epochs[epochs.length - 1];
+  const bestRecord = bestValidationEpoch(epochs);
+  const exclusion = exclusionOf(record, finalRecord);
+  const summary: TrialSummary = {
+    trialId: record.trialId,
+    configId: record.configId,
+    sweepName: record.sweepName,
+    arm: record.arm,
+    index: record.index,
+    seed: record.seed,
+    state: record.state,
+    params: { ...record.params },
+    epochsRun: epochs.length,
+    usable: exclusion === undefined,
+    penaltyPerLayer: { ...(finalRecord?.penaltyPerLayer ?? {}) },
+    weightNorms: { ...(finalRecord?.weightNorms ?? {}) },
+  };
+  if (exclusion !== undefined) summary.exclusion = exclusion;
+  if (record.error !== undefined) summary.error = record.error;
+  if (finalRecord) summary.final = snapshotOf(finalRecord);
+  if (bestRecord) summary.best = snapshotOf(bestRecord);
+  if (record.divergedAtEpoch !== undefined) summary.divergedAtEpoch = record.divergedAtEpoch;
+  if (record.seconds !== undefined) summary.seconds = record.seconds;
+  if (record.backend !== undefined) summary.backend = record.backend;
+  return summary;
+}
+
+/** How many trials there are and why the excluded ones were excluded. */
+export interface TrialCounts {
+  total: number;
+  usable: number;
+  excluded: Record<ExclusionReason, number>;
+}
+
+/** Counts usable and excluded trials by reason. */
+export function countTrials(trials: readonly TrialSummary[]): TrialCounts {
+  const excluded: Record<ExclusionReason, number> = {
+    failed: 0,
+    diverged: 0,
+    pruned: 0,
+    unfinished: 0,
+    'no-metrics': 0,
+    'non-finite': 0,
+  };
+  let usable = 0;
+  for (const trial of trials) {
+    if (trial.usable) usable++;
+    else if (trial.exclusion) excluded[trial.exclusion]++;
+  }
+  return { total: trials.length, usable, excluded };
+}

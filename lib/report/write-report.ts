@@ -1,0 +1,96 @@
+/** Rendering a report in one format, and writing every format to a directory. */
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import type { TrialRecord } from '../sweep/record';
+import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
+import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
+import { renderHtml } from './render-html';
+import { renderJson } from './render-json';
+import { renderMarkdown } from './render-markdown';
+import { renderTable } from './render-table';
+import { TensorBoardOptions, TensorBoardResult, writeTensorBoardLogs } from './tensorboard';
+
+/** Output formats. `csv` is one row per trial; `csv-configurations` one row per configuration. */
+export type ReportFormat = 'table' | 'json' | 'csv' | 'csv-configurations' | 'md' | 'html';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'json', 'csv', 'csv-configurations', 'md', 'html'];
+
+/** File name of each format inside a report directory. */
+export const REPORT_FILE_NAMES: Readonly<Record<ReportFormat, string>> = {
+  table: 'report.txt',
+  json: 'report.json',
+  csv: 'trials.csv',
+  'csv-configurations': 'configurations.csv',
+  md: 'summary.md',
+  html: 'report.html',
+};
+
+/** Renders an analyzed report in one format. */
+export async function renderReport(report: SweepReport, format: ReportFormat): Promise<{ text: string; warnings: string[] }> {
+  switch (format) {
+    case 'table':
+      return { text: renderTable(report), warnings: [] };
+    case 'json':
+      return { text: renderJson(report), warnings: [] };
+    case 'csv':
+      return { text: renderTrialsCsv(report), warnings: [] };
+    case 'csv-configurations':
+      return { text: renderConfigurationsCsv(report), warnings: [] };
+    case 'md':
+      return { text: renderMarkdown(report), warnings: [] };
+    case 'html': {
+      const rendered = await renderHtml(report);
+      return { text: rendered.html, warnings: rendered.warnings };
+    }
+    default:
+      throw new RangeError(`report.format: got ${JSON.stringify(format)}; allowed: ${REPORT_FORMATS.join(', ')}`);
+  }
+}
+
+/** Options of {@link writeReport}. */
+export interface WriteReportOptions extends AnalysisOptions {
+  /** Formats to write. Default: all of {@link REPORT_FORMATS}. */
+  formats?: ReportFormat[];
+  /**
+   * TensorBoard scalar logs under `<outDir>/tensorboard`: `true` tries the native writer and
+   * records a skip reason when it is unavailable; `false` skips; an object passes options
+   * (e.g. a custom writer). Default true.
+   */
+  tensorboard?: boolean | TensorBoardOptions;
+}
+
+export interface WriteReportResult {
+  report: SweepReport;
+  /** Path written for each format. */
+  files: Partial<Record<ReportFormat, string>>;
+  /** TensorBoard outcome, or null when not requested. */
+  tensorboard: TensorBoardResult | null;
+  /** Chart warnings from vega, if any. */
+  warnings: string[];
+}
+
+/** Analyzes `records` and writes every requested format into `outDir` (created if missing). */
+export async function writeReport(outDir: string, records: readonly TrialRecord[], options: WriteReportOptions = {}): Promise<WriteReportResult> {
+  const formats = options.formats ?? [...REPORT_FORMATS];
+  for (const format of formats) {
+    if (!REPORT_FORMATS.includes(format)) {
+      throw new RangeError(`writeReport.formats: got ${JSON.stringify(format)}; allowed: ${REPORT_FORMATS.join(', ')}`);
+    }
+  }
+  const report = analyzeSweep(records, options);
+  await fs.mkdir(outDir, { recursive: true });
+  const files: Partial<Record<ReportFormat, string>> = {};
+  const warnings: string[] = [];
+  for (const format of formats) {
+    const rendered = await renderReport(report, format);
+    const file = path.join(outDir, REPORT_FILE_NAMES[format]);
+    await fs.writeFile(file, rendered.text, 'utf8');
+    files[format] = file;
+    warnings.push(...rendered.warnings);
+  }
+  const tensorboardOption = options.tensorboard ?? true;
+  const tensorboard =
+    tensorboardOption === false
+      ? null
+      : writeTensorBoardLogs(path.join(outDir, 'tensorboard'), records, tensorboardOption === true ? {} : tensorboardOption);
+  return { report, files, tensorboard, warnings };
+}
