@@ -1,0 +1,17 @@
+/**
+ * Choosing the TensorFlow.js backend, once per process: the native `tensorflow` backend
+ * (`@tensorflow/tfjs-node`, an optional dependency; `npm run native:install` provisions it offline)
+ * when it loads, else the pure-JS `cpu` backend. `LAYERWISE_BACKEND=tensorflow|wasm|cpu` forces one.
+ */
+export { initBackend, activeBackend } from './init';
+export type { InitBackendArgs, BackendLogger } from './init';
+export type { BackendInfo, BackendSelection } from './info';
+export { describeBackend } from './info';
+export { BACKEND_NAMES, BACKEND_ENV_VAR, parseBackendName } from './names';
+export type { BackendName } from './names';
+export { BackendUnavailableError } from './errors';
+export { threadEnvironment, limitNativeThreads, threadsFromEnvironment } from './threads';
+export type { ThreadLimitArgs } from './threads';
+export { bridgeMissingKernels, TRAINING_KERNELS_MISSING_FROM_WASM } from './kernel-bridge';
+export type { BridgeMissingKernelsArgs } from './kernel-bridge';
+export { NATIVE_INSTALL_COMMAND } from './native-loader';

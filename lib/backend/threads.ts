@@ -1,0 +1,72 @@
+import { LayerwiseConfigError, describeValue } from '../errors/config-error';
+
+/** Arguments of {@link threadEnvironment} and {@link limitNativeThreads}. */
+export interface ThreadLimitArgs {
+  /**
+   * Threads one TensorFlow op may use (`TF_NUM_INTRAOP_THREADS`, and `OMP_NUM_THREADS` for the
+   * oneDNN kernels). Default: TensorFlow's own default (one per core).
+   */
+  intraOp?: number;
+  /** Ops TensorFlow may run concurrently (`TF_NUM_INTEROP_THREADS`). Default: TensorFlow's default. */
+  interOp?: number;
+}
+
+/**
+ * Environment variables that cap libtensorflow's thread pools. libtensorflow reads them once,
+ * when `@tensorflow/tfjs-node` is first loaded (tensorflow/core/common_runtime/process_util.cc),
+ * so they must be in a worker process's environment before it starts, or set in this process
+ * before {@link initBackend} loads the native backend. A pool of N workers on C cores should give
+ * each worker `intraOp: Math.max(1, Math.floor(C / N))` and `interOp: 1` so they do not
+ * oversubscribe the machine. The `cpu` and `wasm` backends are single-threaded and ignore these.
+ * @returns variables to merge into `child_process` `env` (only the fields that were given).
+ */
+export function threadEnvironment(args: ThreadLimitArgs): Record<string, string> {
+  const environment: Record<string, string> = {};
+  if (args.intraOp !== undefined) {
+    checkThreadCount(args.intraOp, 'intraOp');
+    environment.TF_NUM_INTRAOP_THREADS = String(args.intraOp);
+    environment.OMP_NUM_THREADS = String(args.intraOp);
+  }
+  if (args.interOp !== undefined) {
+    checkThreadCount(args.interOp, 'interOp');
+    environment.TF_NUM_INTEROP_THREADS = String(args.interOp);
+  }
+  return environment;
+}
+
+/**
+ * Sets the thread caps in this process's environment so that the native backend, when
+ * {@link initBackend} loads it, uses them. Throws if the native backend is already loaded,
+ * because then the caps would silently not apply.
+ */
+export function limitNativeThreads(args: ThreadLimitArgs): void {
+  if (isNativeModuleLoaded()) {
+    throw new Error(
+      'limitNativeThreads: @tensorflow/tfjs-node is already loaded, so libtensorflow has sized its thread pools; ' +
+        'call limitNativeThreads before initBackend, or pass threadEnvironment(...) to the worker process instead',
+    );
+  }
+  Object.assign(process.env, threadEnvironment(args));
+}
+
+/** Reads the thread caps in effect from an environment (undefined where TensorFlow's default applies). */
+export function threadsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ThreadLimitArgs {
+  const read = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const value = Number(raw);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  return { intraOp: read('TF_NUM_INTRAOP_THREADS'), interOp: read('TF_NUM_INTEROP_THREADS') };
+}
+
+/** True when some copy of tfjs-node's entry module is in Node's module cache. */
+export function isNativeModuleLoaded(): boolean {
+  return Object.keys(require.cache).some((file) => /[\\/]@tensorflow[\\/]tfjs-node[\\/]dist[\\/]index\.js$/.test(file));
+}
+
+function checkThreadCount(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new LayerwiseConfigError(`threads.${field}`, `= ${describeValue(value)}: expected an integer >= 1`);
+  }
+}
