@@ -128,7 +128,7 @@ describe('initBackend', () => {
     const x = tf.tensor2d([[1, 2], [3, 4]]);
     const w = tf.tensor2d([[5, 6], [7, 8]]);
     expect(tf.matMul(x, w).arraySync()).toEqual([[19, 22], [43, 50]]);
-    expect(tf.grad((input: tf.Tensor2D) => tf.matMul(input, w).sum())(x).arraySync()).toEqual([[11, 15], [11, 15]]);
+    expect(tf.grad((input: tf.Tensor) => tf.matMul(input as tf.Tensor2D, w).sum())(x).arraySync()).toEqual([[11, 15], [11, 15]]);
     tf.dispose([x, w]);
     await tf.setBackend('cpu');
   });

@@ -8,10 +8,10 @@ function gradients(): { filter: number[]; table: number[] } {
   return tf.tidy(() => {
     const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 2 }, (_, index) => ((index * 7) % 11) / 10 - 0.5), [2, 5, 5, 2]);
     const w = tf.tensor4d(Array.from({ length: 3 * 3 * 2 * 3 }, (_, index) => ((index * 5) % 7) / 7 - 0.4), [3, 3, 2, 3]);
-    const filter = tf.grad((kernel: tf.Tensor4D) => tf.conv2d(x, kernel, 1, 'valid').square().sum())(w);
+    const filter = tf.grad((kernel: tf.Tensor) => tf.conv2d(x, kernel as tf.Tensor4D, 1, 'valid').square().sum())(w);
     const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
     const indices = tf.tensor1d([2, 0, 2], 'int32');
-    const tableGradient = tf.grad((t: tf.Tensor2D) => tf.gather(t, indices).mul(tf.tensor2d([[1, 1], [2, 2], [3, 3]])).sum())(table);
+    const tableGradient = tf.grad((t: tf.Tensor) => tf.gather(t, indices).mul(tf.tensor2d([[1, 1], [2, 2], [3, 3]])).sum())(table);
     return { filter: Array.from(filter.dataSync()), table: Array.from(tableGradient.dataSync()) };
   });
 }
