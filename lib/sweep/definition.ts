@@ -1,0 +1,104 @@
+/**
+ * The sweep definition: plain JSON data that says what to train (model, data, training options,
+ * all opaque here and validated by the objective), what to search (a shared space plus the arms'
+ * penalty coefficients), how much (budget per arm, paired seeds) and how (sampler, pruning,
+ * execution limits). `fromConfig` validates and fills defaults; `toConfig` returns plain JSON that
+ * `fromConfig` turns back into an equal definition.
+ */
+import type { Dimension, SearchSpace } from './space';
+
+/** Any JSON object. */
+export type JsonObject = { [key: string]: unknown };
+
+/** Penalty families an arm can tune. `l2` is the coupled kernel penalty; `weightDecay` the decoupled decay applied by the optimizer step. */
+export type PenaltyName = 'l2' | 'weightDecay';
+export const PENALTY_NAMES: readonly PenaltyName[] = ['l2', 'weightDecay'];
+
+/** How an arm spends its coefficients. */
+export type ArmKind = 'uniform' | 'per-layer';
+export const ARM_KINDS: readonly ArmKind[] = ['uniform', 'per-layer'];
+
+/**
+ * One side of the comparison. Parameter names it produces: `uniform` → `l2`, `weightDecay`;
+ * `per-layer` → `l2.<layer>`, `weightDecay.<layer>` for each listed layer.
+ */
+export interface ArmDefinition {
+  /** Unique arm name, e.g. 'uniform' or 'per-layer'; it is the `arm` of every trial record. */
+  name: string;
+  /** 'uniform': one coefficient per penalty shared by all regularized layers; 'per-layer': one per listed layer. */
+  kind: ArmKind;
+  /** Range of each tuned penalty's coefficient (at least one of `l2`, `weightDecay`). */
+  penalties: Partial<Record<PenaltyName, Dimension>>;
+  /**
+   * Layers that get a coefficient. Required for 'per-layer'. For 'uniform' it restricts which
+   * layers share the coefficient; absent means every layer the objective regularizes by default.
+   */
+  layers?: string[];
+}
+
+export type SamplerName = 'grid' | 'random' | 'tpe';
+export const SAMPLER_NAMES: readonly SamplerName[] = ['grid', 'random', 'tpe'];
+
+export interface SamplerDefinition {
+  type: SamplerName;
+  /** Seed of every random choice the sampler makes. Default 0. */
+  seed: number;
+  /** TPE: configurations sampled at random before the model is used. Default 10. */
+  startupTrials?: number;
+  /** TPE: candidates drawn from the "good" density per proposal. Default 24. */
+  candidates?: number;
+  /** TPE: fraction of observations counted as good. Default 0.25. */
+  gamma?: number;
+}
+
+export type PruningDefinition =
+  | { type: 'none' }
+  | {
+      /** Stop a trial whose best validation loss so far is worse than the median of finished trials at the same epoch. */
+      type: 'median';
+      /** Finished trials of the arm needed before anything is pruned. Default 5. */
+      startupTrials: number;
+      /** Epochs before pruning may happen. Default 1. */
+      warmupEpochs: number;
+    }
+  | {
+      /** Asynchronous successive halving: at rungs minEpochs·η^k, continue only the top 1/η of the arm. */
+      type: 'asha';
+      /** First rung, in epochs. Default 1. */
+      minEpochs: number;
+      /** η. Default 3. */
+      reductionFactor: number;
+    };
+export type PruningName = PruningDefinition['type'];
+export const PRUNING_NAMES: readonly PruningName[] = ['none', 'median', 'asha'];
+
+export interface ExecutionDefinition {
+  /** A trial running longer is stopped (its worker killed) and counted as a failed attempt. Default: no limit. */
+  trialTimeoutSeconds?: number;
+  /** Extra attempts after a crash, error or timeout; then the trial is 'failed'. Divergence is never retried. Default 1. */
+  retries: number;
+}
+
+export interface SweepDefinition {
+  /** Sweep name: letters, digits, '.', '_', '-'. */
+  name: string;
+  description?: string;
+  /** Registered objective that runs one trial. Default 'train'. */
+  objective: string;
+  /** Model spec, passed to the objective as is. */
+  model: JsonObject;
+  /** Data set and split; `dataset` names it, everything else is passed to the objective as is. */
+  data: JsonObject & { dataset: string; split?: JsonObject };
+  /** Training options (epochs, batch size, optimizer...), passed to the objective. Default {}. */
+  training: JsonObject;
+  /** Dimensions sampled in every arm (e.g. learning rate), named without dots. Default {}. */
+  space: SearchSpace;
+  arms: ArmDefinition[];
+  /** Configurations sampled per arm: the same for every arm, so the comparison is at equal search cost. */
+  budget: number;
+  /** Seeds every configuration is trained with; the same list in every arm (paired). */
+  seeds: number[];
+  sampler: SamplerDefinition;
+  pruning: PruningDefinition;
+  execution: ExecutionDefinition;
+}

@@ -1,0 +1,119 @@
+/**
+ * The trial store behind a sweep, in the shape of Optuna's storage: a sweep holds trials that move
+ * waiting → running → complete | pruned | diverged | failed, with per-epoch values and final
+ * metrics. Small and async so that a database (PostgreSQL, issue 9) can implement it as well as
+ * the embedded JSONL journal.
+ *
+ * Rules every implementation keeps:
+ *  - `enqueueTrials` is idempotent by `trialId`: enqueuing a known trial changes nothing.
+ *  - `claimTrial` moves one waiting trial to running and increments `attempts`; a trial is claimed
+ *    by one runner at a time. The returned `attempts` is a fencing token: writes for a trial carry
+ *    it and are ignored (or rejected) when the trial has since been claimed again.
+ *  - `finishTrial` is durable when its promise resolves; a finished trial never changes again.
+ *  - `requeueTrial` returns a running trial to waiting after a failed attempt (crash, error,
+ *    timeout) that the runner decided to retry; the reason is kept in `error`.
+ */
+import type { SweepDefinition } from '../definition';
+import type { EpochRecord, RunStatus } from '../../train/record';
+import type { ArmName, ParameterValues, TrialRecord, TrialState } from '../record';
+
+/** The identity and inputs of a trial, without results: what the runner enqueues. */
+export interface TrialSpec {
+  trialId: string;
+  configId: string;
+  sweepName: string;
+  arm: ArmName;
+  /** Configuration index within the arm (sampling order). */
+  index: number;
+  params: ParameterValues;
+  seed: number;
+}
+
+/** What a store knows about a sweep. */
+export interface SweepInfo {
+  name: string;
+  /** The definition the sweep was created (or last extended) with. */
+  definition: SweepDefinition;
+  /** `definitionFingerprint(definition)`. */
+  fingerprint: string;
+  /** ISO timestamp of creation. */
+  createdAt: string;
+}
+
+export interface OpenSweepArgs {
+  definition: SweepDefinition;
+  /** `definitionFingerprint(definition)`, computed by the caller. */
+  fingerprint: string;
+  /**
+   * Accept a definition whose fingerprint differs from the stored one (more budget, more seeds,
+   * another range). Without it a changed definition is a {@link SweepDefinitionChangedError}.
+   * Default false.
+   */
+  extend?: boolean;
+}
+
+export interface ClaimArgs {
+  /** Who claims (host:pid, worker name); kept for diagnostics. */
+  workerId?: string;
+  /** Claim only among these trials (a shard's slice, or the runner's chosen order). Default: any waiting trial of the sweep. */
+  trialIds?: readonly string[];
+}
+
+/** How a trial ended. */
+export interface TrialResult {
+  state: Exclude<TrialState, 'waiting' | 'running'>;
+  epochs: EpochRecord[];
+  final?: EpochRecord;
+  runStatus?: RunStatus;
+  divergedAtEpoch?: number;
+  /** Why it failed (state 'failed'). */
+  error?: string;
+  backend?: string;
+  /** Wall-clock seconds of the last attempt. */
+  seconds?: number;
+}
+
+export interface TrialStorage {
+  /**
+   * Creates the sweep, or opens it when it exists with the same fingerprint (or any, with
+   * `extend`). A single-writer store also returns trials left 'running' by a dead process to
+   * 'waiting' here; shared stores rely on heartbeats instead.
+   */
+  openSweep(args: OpenSweepArgs): Promise<SweepInfo>;
+  /** Adds waiting trials; trials whose id is already known are left as they are. */
+  enqueueTrials(sweepName: string, trials: readonly TrialSpec[]): Promise<void>;
+  /** Moves one waiting trial (the earliest enqueued among `trialIds`, when given) to running; undefined when none is waiting. */
+  claimTrial(sweepName: string, args?: ClaimArgs): Promise<TrialRecord | undefined>;
+  /** Records one epoch's values of a running trial's attempt `attempt`. Not necessarily durable. */
+  recordEpoch(sweepName: string, trialId: string, attempt: number, epoch: EpochRecord): Promise<void>;
+  /** Says the attempt is alive (stores that detect dead workers by heartbeat). Optional. */
+  heartbeat?(sweepName: string, trialId: string, attempt: number): Promise<void>;
+  /** Returns a running trial's attempt to waiting, to be retried; `reason` is kept in the record's `error`. */
+  requeueTrial(sweepName: string, trialId: string, attempt: number, reason: string): Promise<void>;
+  /** Ends attempt `attempt` with a final state; durable once resolved. Returns the finished record. */
+  finishTrial(sweepName: string, trialId: string, attempt: number, result: TrialResult): Promise<TrialRecord>;
+  /** All trials of the sweep (optionally only some states), in enqueue order. */
+  listTrials(sweepName: string, filter?: { states?: readonly TrialState[] }): Promise<TrialRecord[]>;
+  /** Releases files, locks and connections. */
+  close(): Promise<void>;
+}
+
+/** A sweep exists under this store with a different definition and `extend` was not given. */
+export class SweepDefinitionChangedError extends Error {
+  constructor(readonly sweepName: string, readonly where: string, readonly changedFields: string[]) {
+    super(
+      `sweep "${sweepName}" in ${where} was created with a different definition` +
+        (changedFields.length > 0 ? ` (changed: ${changedFields.join(', ')})` : '') +
+        '; use --extend (extend: true) to continue it with the new definition, or another output folder',
+    );
+    this.name = 'SweepDefinitionChangedError';
+  }
+}
+
+/** A write referred to an unknown trial, a finished one, or a stale attempt. */
+export class TrialStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrialStateError';
+  }
+}
