@@ -33,6 +33,12 @@ export interface EpochRecord {
   accuracyGap?: number;
   /** Wall-clock seconds spent on this epoch. */
   seconds: number;
+  /**
+   * Mean over the epoch's batches of the optimized objective in training mode (data loss with
+   * dropout on + penalty), what Keras's `fit` logs as `loss`. Not a data loss: for divergence checks
+   * and progress display only. Decoupled weight decay is never part of it.
+   */
+  trainObjective?: number;
 }
 
 export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
@@ -49,4 +55,14 @@ export interface TrainResult {
   /** Backend that ran the training ('tensorflow' | 'wasm' | 'cpu'). */
   backend: string;
   seed: number;
+  /**
+   * Why training ended: 'epochs' (budget reached), 'early_stopping', 'diverged', 'pruned'
+   * (a shouldStop / onEpochEnd hook asked), 'aborted' (the AbortSignal fired; status 'pruned'),
+   * 'time_budget' (status 'stopped_early').
+   */
+  stopReason?: 'epochs' | 'early_stopping' | 'diverged' | 'pruned' | 'aborted' | 'time_budget';
+  /** Decoupled weight decay rate per weight `originalName` that was applied (absent when none). Not a penalty. */
+  weightDecay?: Record<string, number>;
+  /** The optimizer, with every default written out. */
+  optimizer?: Record<string, unknown>;
 }

@@ -1,0 +1,24 @@
+/**
+ * The seeded training loop and what it needs: optimizer specs (plain data), decoupled weight
+ * decay (AdamW/SGDW, Keras 3 order), early stopping, per-epoch measurements (inference-mode data
+ * losses of every split, penalties, weight norms, gaps).
+ */
+export { train } from './train';
+export type { TrainOptions, TrainData, SplitTensors, BatchInfo, EpochEndAnswer } from './options';
+export type { EpochRecord, SplitMetrics, SplitName, RunStatus, TrainResult } from './record';
+export {
+  createOptimizer,
+  disposeOptimizer,
+  resolveOptimizerSpec,
+  optimizerToConfig,
+  optimizerFromConfig,
+  currentLearningRate,
+  OPTIMIZER_NAMES,
+} from './optimizer-spec';
+export type { OptimizerSpec, OptimizerName, SgdSpec, MomentumSpec, AdamSpec, RmspropSpec, AdagradSpec } from './optimizer-spec';
+export { resolveWeightDecay, applyWeightDecay, decoupledStep, WeightDecayApplier, KERNEL_WEIGHT_PATTERN } from './weight-decay';
+export type { WeightDecaySetting, DecayedWeight } from './weight-decay';
+export type { EarlyStoppingArgs } from './early-stopping';
+export { TRAIN_LOSS_NAMES, detectAccuracyKind } from './loss-function';
+export type { LossFunction, AccuracyKind } from './loss-function';
+export { SeededMathRandom, SeededShuffler } from './seeded-random';

@@ -1,0 +1,27 @@
+/**
+ * The one place the training loop asks for regularization penalties (lib/loss's
+ * `regularizationPenalty`, Keras 3 semantics: weight penalties once per trainable variable, plus
+ * the activity penalties of the latest `model.apply` call in the current scope).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { regularizationPenalty } from '../loss/penalty';
+
+/** The penalty to add to the optimized loss. Call inside the gradient tape right after `model.apply(x, {training: true})`. */
+export function trainingPenalty(model: tf.LayersModel): tf.Scalar {
+  // The per-layer parts are left to the enclosing tidy: disposing them inside the tape is not needed.
+  return regularizationPenalty(model).total;
+}
+
+/** Weight penalties per `layerName.slot` with the current weights (no activity part). Tensors owned by the caller. */
+export function weightPenaltyParts(model: tf.LayersModel): Record<string, tf.Scalar> {
+  const { total, perLayer } = regularizationPenalty(model, { activity: false });
+  total.dispose();
+  return perLayer;
+}
+
+/** Activity penalties per `layerName.activity` of the latest `model.apply` call in the current scope. */
+export function activityPenaltyParts(model: tf.LayersModel): Record<string, tf.Scalar> {
+  const { total, perLayer } = regularizationPenalty(model, { weights: false });
+  total.dispose();
+  return perLayer;
+}

@@ -1,0 +1,243 @@
+/**
+ * `train(model, data, options)`: the seeded training loop.
+ *
+ * Per batch it does exactly one optimizer step inside one `tf.tidy`, with no read-back to JS:
+ * slice the (per-epoch, on-device shuffled) batch, `model.apply(x, {training: true})`, mean data
+ * loss + regularization penalty (lib/loss, Keras 3 semantics), gradients, decoupled weight decay
+ * (if any, Keras 3 order: after the gradients, before the update), the optimizer update, layer
+ * constraints. The running objective is summed on the device and read once per epoch, which is
+ * also when divergence (NaN/Inf) is checked. Measurements (lib/train/epoch-metrics) take one more
+ * read per measured epoch.
+ *
+ * Randomness: one seed drives the shuffling (own stream) and every `Math.random` draw made while
+ * the loop runs (dropout masks, fresh at every step; noise layers). `Math.random` is swapped in
+ * only while the loop runs synchronously and restored before every await and at the end.
+ *
+ * Ownership: the loop creates and disposes the optimizer, the shuffled copies, the weight
+ * snapshots of early stopping. The caller owns the model and the data tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { applyConstraints } from '../layers/constraints';
+import { EarlyStopping } from './early-stopping';
+import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch-metrics';
+import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
+import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimizerSpec } from './optimizer-spec';
+import { TrainData, TrainOptions, resolveTrainOptions } from './options';
+import { trainingPenalty } from './penalty';
+import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
+import { SeededMathRandom, SeededShuffler } from './seeded-random';
+import { WeightDecayApplier, decoupledStep, resolveWeightDecay } from './weight-decay';
+
+type StopReason = NonNullable<TrainResult['stopReason']>;
+
+const STATUS_OF: Record<StopReason, RunStatus> = {
+  epochs: 'complete',
+  early_stopping: 'stopped_early',
+  diverged: 'diverged',
+  pruned: 'pruned',
+  aborted: 'pruned',
+  time_budget: 'stopped_early',
+};
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function outputShape(model: tf.LayersModel): readonly (number | null)[] {
+  const shape = model.outputs[0].shape;
+  return shape;
+}
+
+/** Builds a Sequential that has no input shape yet by running one sample through it. */
+function ensureBuilt(model: tf.LayersModel, x: tf.Tensor): void {
+  if (model.built && model.trainableWeights.length > 0) return;
+  tf.tidy(() => {
+    model.apply(tf.slice(x, 0, 1), { training: false });
+  });
+}
+
+/**
+ * Trains `model` on `data.train` and measures every split each measured epoch.
+ * Resolves to plain numbers (`TrainResult`); see `TrainOptions` for every option and its default.
+ */
+export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
+  const settings = resolveTrainOptions(data, options);
+  const loss = resolveLoss(model, options.loss);
+  ensureBuilt(model, data.train.x);
+  const accuracy: AccuracyKind =
+    options.accuracy == null || options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, outputShape(model)) : options.accuracy;
+  const optimizerConfig = resolveOptimizerSpec(settings.optimizer, 'train.options.optimizer');
+  const decayed = resolveWeightDecay(model, options.weightDecay, 'train.options.weightDecay');
+  const hasConstraints = settings.applyConstraints && model.weights.some((weight) => weight.constraint != null);
+  // Fixed once: tfjs optimizers key their state by the position of each variable in this list.
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const weightsForNorms = normWeights(model);
+  const splits: Partial<Record<SplitName, SplitData>> = { train: data.train };
+  if (data.validation) splits.validation = data.validation;
+  if (data.test) splits.test = data.test;
+
+  const random = new SeededMathRandom(settings.seed);
+  const shuffler = new SeededShuffler(settings.seed);
+  const optimizer = createOptimizer(optimizerConfig, 'train.options.optimizer');
+  const decay = new WeightDecayApplier(decayed);
+  const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, model.weights) : null;
+  const started = Date.now();
+  const samples = data.train.x.shape[0];
+  const batchSize = settings.batchSize;
+  const batches = Math.ceil(samples / batchSize);
+  const records: EpochRecord[] = [];
+  const lossFunction = loss.fn;
+
+  const objective = (x: tf.Tensor, y: tf.Tensor) => (): tf.Scalar => {
+    const prediction = model.apply(x, { training: true }) as tf.Tensor;
+    const dataLoss = tf.mean(lossFunction(y, prediction));
+    return tf.add(dataLoss, trainingPenalty(model)) as tf.Scalar;
+  };
+
+  const measure = async (epoch: number, seconds: number, trainObjective: number | undefined): Promise<EpochRecord> => {
+    random.install();
+    let measured: Promise<EpochMeasurements>;
+    try {
+      measured = measureEpoch({ model, splits, loss: lossFunction, accuracy, batchSize: settings.evaluationBatchSize, normWeights: weightsForNorms });
+    } finally {
+      random.release();
+    }
+    const record: EpochRecord = { epoch, ...(await measured), seconds };
+    if (trainObjective !== undefined) record.trainObjective = trainObjective;
+    return record;
+  };
+
+  let stopReason: StopReason = 'epochs';
+  let divergedAtEpoch: number | undefined;
+  let lastEpoch = 0;
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const epochStart = Date.now();
+      lastEpoch = epoch;
+      let objectiveSum: tf.Scalar | null = null;
+      let completedBatches = 0;
+      let aborted = false;
+      let shuffled: { x: tf.Tensor; y: tf.Tensor } | null = null;
+      random.install();
+      try {
+        if (settings.shuffle && batches > 1) {
+          const order = shuffler.permutation(samples);
+          shuffled = tf.tidy(() => {
+            const indices = tf.tensor1d(order, 'int32');
+            return { x: tf.gather(data.train.x, indices), y: tf.gather(data.train.y, indices) };
+          });
+        }
+        const xs = shuffled ? shuffled.x : data.train.x;
+        const ys = shuffled ? shuffled.y : data.train.y;
+        let lastYield = Date.now();
+        for (let batch = 0; batch < batches; batch++) {
+          if (options.signal?.aborted) {
+            aborted = true;
+            break;
+          }
+          const start = batch * batchSize;
+          const size = Math.min(batchSize, samples - start);
+          const previousSum: tf.Scalar | null = objectiveSum;
+          objectiveSum = tf.tidy(() => {
+            const x = batches === 1 ? xs : tf.slice(xs, start, size);
+            const y = batches === 1 ? ys : tf.slice(ys, start, size);
+            let value: tf.Scalar;
+            if (decay.active) {
+              value = decoupledStep(optimizer, variables, objective(x, y), (rate) => decay.apply(rate), currentLearningRate(optimizer));
+            } else {
+              value = optimizer.minimize(objective(x, y), true, variables) as tf.Scalar;
+            }
+            if (hasConstraints) applyConstraints(model);
+            return previousSum == null ? value : (tf.add(previousSum, value) as tf.Scalar);
+          });
+          if (previousSum != null) previousSum.dispose();
+          completedBatches++;
+          options.onBatchEnd?.({ epoch, batch, batches, size });
+          if (settings.yieldEveryMs > 0 && Date.now() - lastYield >= settings.yieldEveryMs && batch < batches - 1) {
+            random.release();
+            await yieldToEventLoop();
+            random.install();
+            lastYield = Date.now();
+          }
+        }
+      } finally {
+        random.release();
+        if (shuffled) tf.dispose([shuffled.x, shuffled.y]);
+      }
+
+      let trainObjective: number | undefined;
+      if (objectiveSum != null) {
+        const summed = objectiveSum as tf.Scalar;
+        trainObjective = (await summed.data())[0] / completedBatches;
+        summed.dispose();
+      }
+      const diverged = trainObjective !== undefined && !Number.isFinite(trainObjective);
+      const outOfTime = (Date.now() - started) / 1000 > settings.timeBudgetSeconds;
+      const epochSeconds = (): number => (Date.now() - epochStart) / 1000;
+      if (aborted) {
+        // Stopped mid-epoch: measure the weights as they are (a partial epoch), unless nothing changed since the last record.
+        stopReason = 'aborted';
+        const last = records[records.length - 1];
+        if (!(completedBatches === 0 && last != null && last.epoch === epoch - 1)) records.push(await measure(epoch, epochSeconds(), trainObjective));
+        break;
+      }
+      const due = epoch % settings.evaluateEvery === 0 || epoch === settings.epochs || diverged || outOfTime || options.signal?.aborted === true;
+      if (!due) continue;
+      const record = await measure(epoch, epochSeconds(), trainObjective);
+      records.push(record);
+      if (diverged || !Number.isFinite(record.train.loss)) {
+        stopReason = 'diverged';
+        divergedAtEpoch = epoch;
+        break;
+      }
+      if (options.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const stopEarly = stopping != null && record.validation != null && stopping.update(epoch, record.validation.loss);
+      let prune = options.shouldStop?.(record) === true;
+      if ((await options.onEpochEnd?.(record)) === 'stop') prune = true;
+      if (prune) {
+        stopReason = 'pruned';
+        break;
+      }
+      if (stopEarly) {
+        stopReason = 'early_stopping';
+        break;
+      }
+      if (outOfTime) {
+        stopReason = 'time_budget';
+        break;
+      }
+    }
+
+    let bestEpoch = records.length > 0 ? records[records.length - 1].epoch : lastEpoch;
+    let final = records[records.length - 1];
+    if (stopping != null && stopping.restoreBestWeights && stopping.canRestore) {
+      const bestRecord = records.find((record) => record.epoch === stopping.bestEpoch);
+      if (bestRecord != null && stopping.bestEpoch !== final.epoch) {
+        stopping.restore();
+        bestEpoch = stopping.bestEpoch;
+        final = bestRecord;
+      }
+    }
+    const result: TrainResult = {
+      status: STATUS_OF[stopReason],
+      epochs: records,
+      bestEpoch,
+      final,
+      backend: tf.getBackend(),
+      seed: settings.seed,
+      stopReason,
+      optimizer: { ...optimizerConfig },
+    };
+    if (divergedAtEpoch !== undefined) result.divergedAtEpoch = divergedAtEpoch;
+    if (decayed.length > 0) result.weightDecay = Object.fromEntries(decayed.map(({ name, rate }) => [name, rate]));
+    return result;
+  } finally {
+    random.release();
+    disposeOptimizer(optimizer);
+    decay.dispose();
+    stopping?.dispose();
+  }
+}
