@@ -4,7 +4,7 @@
  * losses of every split, penalties, weight norms, gaps).
  */
 export { train } from './train';
-export type { TrainOptions, TrainData, SplitTensors, BatchInfo, EpochEndAnswer } from './options';
+export type { TrainOptions, TrainData, SplitTensors, BatchInfo, EpochEndAnswer, EpochTrainedInfo } from './options';
 export type { EpochRecord, SplitMetrics, SplitName, RunStatus, TrainResult } from './record';
 export {
   createOptimizer,
@@ -22,3 +22,5 @@ export type { EarlyStoppingArgs } from './early-stopping';
 export { TRAIN_LOSS_NAMES, detectAccuracyKind } from './loss-function';
 export type { LossFunction, AccuracyKind } from './loss-function';
 export { SeededMathRandom, SeededShuffler } from './seeded-random';
+export { timeTrainEpochs, timeFitEpochs } from './benchmark';
+export type { EpochTimingArgs } from './benchmark';

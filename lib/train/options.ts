@@ -34,6 +34,18 @@ export interface BatchInfo {
   size: number;
 }
 
+/** What `onEpochTrained` receives: the training part of an epoch, before any measurement. */
+export interface EpochTrainedInfo {
+  /** 1-based epoch. */
+  epoch: number;
+  /** Optimizer steps taken in this epoch. */
+  batches: number;
+  /** Wall-clock seconds of the epoch's training steps (shuffle included, measurement excluded). */
+  seconds: number;
+  /** Mean of the optimized objective over the epoch's batches (see EpochRecord.trainObjective); undefined when no step ran. */
+  trainObjective?: number;
+}
+
 /** Answer of an `onEpochEnd` handler: `'stop'` ends the run with status 'pruned'. */
 export type EpochEndAnswer = void | 'stop' | undefined;
 
@@ -79,6 +91,8 @@ export interface TrainOptions {
   shouldStop?: (record: EpochRecord) => boolean;
   /** Called with each measured epoch; returning (or resolving to) 'stop' ends the run with status 'pruned'. */
   onEpochEnd?: (record: EpochRecord) => EpochEndAnswer | Promise<EpochEndAnswer>;
+  /** Called after the training steps of EVERY epoch (measured or not), before measuring: progress and timing. */
+  onEpochTrained?: (info: EpochTrainedInfo) => void;
   /** Called after each optimizer step, synchronously. Keep it cheap. */
   onBatchEnd?: (info: BatchInfo) => void;
   /** How often (ms) an epoch yields to the event loop so an AbortSignal or timers can fire. Default 100. */

@@ -81,7 +81,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const optimizer = createOptimizer(optimizerConfig, 'train.options.optimizer');
   const decay = new WeightDecayApplier(decayed);
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, model.weights) : null;
-  const started = Date.now();
+  const started = performance.now();
   const samples = data.train.x.shape[0];
   const batchSize = settings.batchSize;
   const batches = Math.ceil(samples / batchSize);
@@ -94,7 +94,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     return tf.add(dataLoss, trainingPenalty(model)) as tf.Scalar;
   };
 
-  const measure = async (epoch: number, seconds: number, trainObjective: number | undefined): Promise<EpochRecord> => {
+  const measure = async (epoch: number, epochStart: number, trainObjective: number | undefined): Promise<EpochRecord> => {
     random.install();
     let measured: Promise<EpochMeasurements>;
     try {
@@ -102,7 +102,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     } finally {
       random.release();
     }
-    const record: EpochRecord = { epoch, ...(await measured), seconds };
+    const measurements = await measured;
+    const record: EpochRecord = { epoch, ...measurements, seconds: (performance.now() - epochStart) / 1000 };
     if (trainObjective !== undefined) record.trainObjective = trainObjective;
     return record;
   };
@@ -112,7 +113,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let lastEpoch = 0;
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-      const epochStart = Date.now();
+      const epochStart = performance.now();
       lastEpoch = epoch;
       let objectiveSum: tf.Scalar | null = null;
       let completedBatches = 0;
@@ -129,7 +130,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         }
         const xs = shuffled ? shuffled.x : data.train.x;
         const ys = shuffled ? shuffled.y : data.train.y;
-        let lastYield = Date.now();
+        let lastYield = performance.now();
         for (let batch = 0; batch < batches; batch++) {
           if (options.signal?.aborted) {
             aborted = true;
@@ -153,11 +154,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
           if (previousSum != null) previousSum.dispose();
           completedBatches++;
           options.onBatchEnd?.({ epoch, batch, batches, size });
-          if (settings.yieldEveryMs > 0 && Date.now() - lastYield >= settings.yieldEveryMs && batch < batches - 1) {
+          if (settings.yieldEveryMs > 0 && performance.now() - lastYield >= settings.yieldEveryMs && batch < batches - 1) {
             random.release();
             await yieldToEventLoop();
             random.install();
-            lastYield = Date.now();
+            lastYield = performance.now();
           }
         }
       } finally {
@@ -171,19 +172,19 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         trainObjective = (await summed.data())[0] / completedBatches;
         summed.dispose();
       }
+      options.onEpochTrained?.({ epoch, batches: completedBatches, seconds: (performance.now() - epochStart) / 1000, trainObjective });
       const diverged = trainObjective !== undefined && !Number.isFinite(trainObjective);
-      const outOfTime = (Date.now() - started) / 1000 > settings.timeBudgetSeconds;
-      const epochSeconds = (): number => (Date.now() - epochStart) / 1000;
+      const outOfTime = (performance.now() - started) / 1000 > settings.timeBudgetSeconds;
       if (aborted) {
         // Stopped mid-epoch: measure the weights as they are (a partial epoch), unless nothing changed since the last record.
         stopReason = 'aborted';
         const last = records[records.length - 1];
-        if (!(completedBatches === 0 && last != null && last.epoch === epoch - 1)) records.push(await measure(epoch, epochSeconds(), trainObjective));
+        if (!(completedBatches === 0 && last != null && last.epoch === epoch - 1)) records.push(await measure(epoch, epochStart, trainObjective));
         break;
       }
       const due = epoch % settings.evaluateEvery === 0 || epoch === settings.epochs || diverged || outOfTime || options.signal?.aborted === true;
       if (!due) continue;
-      const record = await measure(epoch, epochSeconds(), trainObjective);
+      const record = await measure(epoch, epochStart, trainObjective);
       records.push(record);
       if (diverged || !Number.isFinite(record.train.loss)) {
         stopReason = 'diverged';

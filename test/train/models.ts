@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** A one-unit linear layer with the given kernel and bias values. */
-export function linearModel(args: { kernel: number[][]; bias?: number[]; kernelRegularizer?: tf.layers.DenseLayerArgs['kernelRegularizer']; name?: string }): tf.Sequential {
+export function linearModel(args: { kernel: number[][]; bias?: number[]; kernelRegularizer?: Parameters<typeof tf.layers.dense>[0]['kernelRegularizer']; name?: string }): tf.Sequential {
   const inputSize = args.kernel.length;
   const units = args.kernel[0].length;
   const model = tf.sequential();
@@ -15,7 +15,7 @@ export function linearModel(args: { kernel: number[][]; bias?: number[]; kernelR
       name: args.name,
     }),
   );
-  const weights = [tf.tensor2d(args.kernel)];
+  const weights: tf.Tensor[] = [tf.tensor2d(args.kernel)];
   if (args.bias != null) weights.push(tf.tensor1d(args.bias));
   model.setWeights(weights);
   tf.dispose(weights);

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend';
 import { train, EpochRecord, TrainResult } from '../../lib/train';
+import { median, timeFitEpochs, timeTrainEpochs } from '../../lib/train/benchmark';
 import { classificationData, linearModel, smallClassifier, weightValues } from './models';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // The project's backend choice: native when installed, LAYERWISE_BACKEND=cpu forces the pure-JS one.
+  await initBackend({ log: false });
 });
 
 /** A record without its wall-clock time, for exact comparisons between runs. */
@@ -34,7 +37,7 @@ describe('one SGD step with an L2 kernel regularizer (hand computed)', () => {
     // What fit would log as loss: the objective at the OLD weights, (2.5² + 4.5²)/2 + 0.1·2² = 13.65.
     expect(record.trainObjective).toBeCloseTo(13.65, 5);
     expect(record.weightNorms).toEqual({ 'fc/kernel': expect.closeTo(1.881, 6), 'fc/bias': expect.closeTo(0.43, 6) });
-    expect(result).toMatchObject({ status: 'complete', stopReason: 'epochs', bestEpoch: 1, backend: 'cpu', seed: 0 });
+    expect(result).toMatchObject({ status: 'complete', stopReason: 'epochs', bestEpoch: 1, backend: tf.getBackend(), seed: 0 });
     expect(result.final).toBe(record);
     tf.dispose([x, y]);
     model.dispose();
@@ -223,7 +226,9 @@ describe('events, pruning, abort and budgets', () => {
     const state = setup();
     const epochs: number[] = [];
     const batches: string[] = [];
+    const trained: number[] = [];
     const result = await train(state.model, { train: { x: state.x, y: state.y } }, {
+      onEpochTrained: (info) => trained.push(info.epoch),
       epochs: 5,
       batchSize: 8,
       evaluateEvery: 2,
@@ -234,6 +239,7 @@ describe('events, pruning, abort and budgets', () => {
       onBatchEnd: (info) => batches.push(`${info.epoch}.${info.batch}/${info.batches}:${info.size}`),
     });
     expect(epochs).toEqual([2, 4, 5]);
+    expect(trained).toEqual([1, 2, 3, 4, 5]);
     expect(result.epochs.map((record) => record.epoch)).toEqual([2, 4, 5]);
     expect(batches.length).toBe(15);
     expect(batches.slice(0, 3)).toEqual(['1.0/3:8', '1.1/3:8', '1.2/3:4']);
@@ -358,5 +364,23 @@ describe('option validation', () => {
     await expect(train(model, { train: { x, y: tf.slice(y, 0, 4) } }, { loss: 'mse' })).rejects.toThrow('train.data.train x has 8 samples but y has 4');
     tf.dispose([x, y]);
     model.dispose();
+  });
+});
+
+describe('benchmark helpers', () => {
+  test('timeTrainEpochs and timeFitEpochs return one duration per timed epoch', async () => {
+    const { x, y } = classificationData(16);
+    const trained = smallClassifier();
+    const fitted = smallClassifier();
+    fitted.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const timing = { batchSize: 8, warmupEpochs: 1, timedEpochs: 2 };
+    const ours = await timeTrainEpochs(trained, x, y, { ...timing, trainOptions: { evaluateEvery: 1 } });
+    expect(ours.training).toHaveLength(2);
+    expect(ours.withMeasurement).toHaveLength(2);
+    expect(await timeFitEpochs(fitted, x, y, timing)).toHaveLength(2);
+    expect(median([3, 1, 2])).toBe(2);
+    tf.dispose([x, y]);
+    trained.dispose();
+    fitted.dispose();
   });
 });

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend';
 import { resolveWeightDecay, train, applyWeightDecay } from '../../lib/train';
 import { linearModel, smallClassifier, classificationData, weightValues } from './models';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // The project's backend choice: native when installed, LAYERWISE_BACKEND=cpu forces the pure-JS one.
+  await initBackend({ log: false });
 });
 
 const KERNEL = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]];
