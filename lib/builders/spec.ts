@@ -3,13 +3,22 @@
  * Layer names are stable and predictable so per-layer policies can address them:
  * an MLP's hidden layers are `dense_1 .. dense_n` and its output `output`;
  * a CNN's conv layers are `conv_1 .. conv_n`, pools `pool_1 ..`, dense head `dense_1 ..`, output `output`.
+ *
+ * The number after a helper layer's name is that of the layer it follows: `dropout_k` and
+ * `batch_norm_k` follow `dense_k` (MLP, CNN head) or `conv_k` (CNN batch norm), `pool_k` follows
+ * `conv_k` (a block without pooling leaves a gap: conv_1, conv_2, pool_2). The CNN's flatten layer
+ * is `flatten`.
  */
 import type { RegularizerSpec } from '../regularizers/spec';
 
 export type ActivationName = 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'linear' | 'softmax' | 'gelu' | 'swish';
 
+export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear', 'softmax', 'gelu', 'swish'];
+
 /** What the output layer predicts; decides the output activation and the loss. */
 export type TaskKind = 'binary' | 'multiclass' | 'regression';
+
+export const TASK_KINDS: readonly TaskKind[] = ['binary', 'multiclass', 'regression'];
 
 export interface MlpSpec {
   type: 'mlp';
@@ -23,6 +32,11 @@ export interface MlpSpec {
   activation?: ActivationName;
   /** Dropout rate after each hidden layer (0 = none). Default 0. */
   dropout?: number;
+  /**
+   * Batch normalization after each hidden layer's activation (before its dropout), named
+   * `batch_norm_k`. Default false.
+   */
+  batchNormalization?: boolean;
   task: TaskKind;
 }
 
@@ -32,7 +46,10 @@ export interface ConvBlockSpec {
   kernelSize?: number;
   /** Max-pool size after the conv (0 or absent = no pooling). */
   pool?: number;
+  /** Activation of the conv. Default 'relu'. */
   activation?: ActivationName;
+  /** Conv padding. Default 'valid' (Keras's default). */
+  padding?: 'valid' | 'same';
 }
 
 export interface CnnSpec {
@@ -43,7 +60,12 @@ export interface CnnSpec {
   /** Units of the dense layers between flatten and output. */
   dense: number[];
   outputSize: number;
+  /** Dropout rate after each dense head layer (0 = none; needs a non-empty `dense`). Default 0. */
   dropout?: number;
+  /** Activation of the dense head layers. Default 'relu'. */
+  activation?: ActivationName;
+  /** Batch normalization after each conv (before pooling), named `batch_norm_k`. Default false. */
+  batchNormalization?: boolean;
   task: TaskKind;
 }
 
@@ -54,4 +76,8 @@ export interface LayerRegularizers {
   kernel?: RegularizerSpec;
   bias?: RegularizerSpec;
   activity?: RegularizerSpec;
+  /** BatchNormalization scale. */
+  gamma?: RegularizerSpec;
+  /** BatchNormalization offset. */
+  beta?: RegularizerSpec;
 }
