@@ -123,10 +123,27 @@ describe('claiming', () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
-  test('claiming within trialIds (static shards) is refused with a reason', async () => {
-    const store = await open();
-    await store.openSweep(openArgs('shard'));
-    await expect(store.claimTrial('shard', { trialIds: ['x'] })).rejects.toThrow(/trialIds is not supported/);
+  test('claiming within trialIds takes the chosen trial out of the queue; requeue and staleness put it back', async () => {
+    const store = await open({ graceSeconds: 0.3 });
+    await store.openSweep(openArgs('targeted', 1));
+    await store.enqueueTrials('targeted', trialsOf('targeted', 3));
+    const chosen = (await store.claimTrial('targeted', { trialIds: ['targeted-t002'] }))!;
+    expect(chosen.trialId).toBe('targeted-t002');
+    expect(await store.claimTrial('targeted', { trialIds: ['targeted-t002'] })).toBeUndefined();
+    // The queue no longer hands it out.
+    const viaQueue = [(await store.claimTrial('targeted'))!.trialId, (await store.claimTrial('targeted'))!.trialId];
+    expect(viaQueue.sort()).toEqual(['targeted-t000', 'targeted-t001']);
+    expect(await store.claimTrial('targeted')).toBeUndefined();
+    // Stale → back in the queue (attempt 1 of 2), taken again by the queue, completed once.
+    await sleep(500);
+    const again = (await store.claimTrial('targeted', { trialIds: ['targeted-t002'] }))!;
+    expect(again.attempts).toBe(2);
+    const record = await store.finishTrial('targeted', again.trialId, 2, { state: 'complete', epochs: [epochOf(0.003, 1)], final: epochOf(0.003, 1) });
+    expect(record.state).toBe('complete');
+    await sleep(500); // the two queue-claimed trials go stale: back to waiting
+    expect((await store.countTrials('targeted')).waiting).toBe(2);
+    expect([(await store.claimTrial('targeted'))!.trialId, (await store.claimTrial('targeted'))!.trialId].sort()).toEqual(['targeted-t000', 'targeted-t001']);
+    expect(await store.claimTrial('targeted')).toBeUndefined();
   });
 });
 

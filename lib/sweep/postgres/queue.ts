@@ -19,6 +19,9 @@
  *    which a re-fetched job also satisfies, so a worker whose lease expired could complete the new
  *    attempt's job. Our trial row carries an attempt number (a fencing token) and every write of a
  *    result is conditional on `state = 'running' AND attempt = <the writer's attempt>`.
+ *  - claiming a chosen trial (`claimTrial` with `trialIds`, as the sweep runner does): `fetch`
+ *    serves its own order and cannot filter. We lock the trial row ourselves (SKIP LOCKED) and take
+ *    its job out of the queue with `cancel`; `resume` puts it back when the attempt is requeued.
  *  - `fetch` swallows SQL errors and returns [] (pg-boss assumes only unique violations happen
  *    there); a server restart would look like an empty queue. The transaction adapter below records
  *    every error so the store rethrows it.

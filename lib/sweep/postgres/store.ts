@@ -322,15 +322,13 @@ export class PostgresTrialStore implements SharedTrialStorage {
    * trial atomically (pg-boss `fetch`: FOR UPDATE SKIP LOCKED): no two workers ever hold the same
    * trial. Returns undefined when nothing is waiting. The record's `attempts` is the fencing token.
    *
-   * `trialIds` (claiming within a static shard) is not supported: the queue hands out trials in
-   * enqueue order and cannot filter; shards are for the journal store, workers for this one.
+   * With `trialIds` (a runner that chooses the order, or a static shard) the queue cannot help: it
+   * serves jobs in its own order and cannot filter. Then we lock the earliest waiting trial among
+   * those ids ourselves (FOR UPDATE SKIP LOCKED) and take its job out of the queue with pg-boss's
+   * `cancel`; `resume` puts it back if the attempt is requeued or goes stale.
    */
   async claimTrial(sweepName: string, args: ClaimArgs = {}): Promise<TrialRecord | undefined> {
-    if (args.trialIds) {
-      throw new TrialStateError(
-        `claimTrial: trialIds is not supported by the PostgreSQL store (${this.displayUrl}); start more workers instead of static shards, they share one queue`,
-      );
-    }
+    if (args.trialIds) return this.claimAmong(sweepName, args.trialIds, args.workerId ?? `${process.pid}`);
     const sweep = await this.requireSweep(sweepName);
     await this.failStaleTrials(sweepName);
     const workerId = args.workerId ?? `${process.pid}`;
@@ -365,6 +363,52 @@ export class PostgresTrialStore implements SharedTrialStorage {
     );
   }
 
+  private async claimAmong(sweepName: string, trialIds: readonly string[], workerId: string): Promise<TrialRecord | undefined> {
+    const sweep = await this.requireSweep(sweepName);
+    await this.failStaleTrials(sweepName);
+    return this.run(`claiming a trial of sweep "${sweepName}"`, () =>
+      inTransaction(this.pool, async (client) => {
+        const candidate = await client.query(
+          `SELECT id FROM ${this.table('trials')} WHERE sweep_id = $1 AND state = 'waiting' AND trial_key = ANY($2::text[])
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [sweep.id, [...trialIds]],
+        );
+        if (candidate.rows.length === 0) return undefined;
+        const row = (
+          await client.query(
+            `UPDATE ${this.table('trials')} SET state = 'running', attempt = attempt + 1, worker = $2, heartbeat_at = now(), started_at = now(), finished_at = NULL
+             WHERE id = $1 RETURNING *`,
+            [candidate.rows[0].id, workerId],
+          )
+        ).rows[0];
+        const db = new TransactionDb(client);
+        await this.boss.cancel(sweep.queueName, row.job_id, { db });
+        db.rethrow();
+        await client.query(`DELETE FROM ${this.table('trial_epochs')} WHERE trial_id = $1`, [row.id]);
+        await client.query(`INSERT INTO ${this.table('trial_attempts')} (trial_id, attempt, worker) VALUES ($1, $2, $3)`, [row.id, row.attempt, workerId]);
+        return this.recordFromRow(row, sweepName, []);
+      }),
+    );
+  }
+
+  /**
+   * Ends an attempt's hold on the queue job: 'fail' lets pg-boss decide retry or failure (a job
+   * claimed through the queue); a job taken out by a targeted claim (cancelled) is resumed while
+   * attempts remain. Returns the trial's next state.
+   */
+  private async releaseJob(client: PoolClient, sweep: SweepRow, jobId: string, attempt: number, reason: string): Promise<'waiting' | 'failed'> {
+    const db = new TransactionDb(client);
+    const job = await this.boss.getJobById(sweep.queueName, jobId, { db, includeArchive: false });
+    db.rethrow();
+    if (job?.state === 'cancelled') {
+      if (attempt >= sweep.maxAttempts) return 'failed';
+      await this.boss.resume(sweep.queueName, jobId, { db });
+      db.rethrow();
+      return 'waiting';
+    }
+    return this.failJob(client, sweep.queueName, jobId, reason);
+  }
+
   /**
    * Fails running trials of the sweep whose last heartbeat is older than the sweep's grace period
    * (database clock) and re-queues them while attempts remain. Called before every claim, as
@@ -387,7 +431,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
         const report: StaleReport = { requeued: [], failed: [] };
         for (const row of stale.rows) {
           const reason = `heartbeat stale: no heartbeat from worker ${row.worker} for ${Number(row.silent_seconds).toFixed(1)} s in attempt ${row.attempt}`;
-          const state = await this.failJob(client, sweep.queueName, row.job_id, reason);
+          const state = await this.releaseJob(client, sweep, row.job_id, Number(row.attempt), reason);
           await client.query(
             `UPDATE ${this.table('trials')} SET state = $2, error = $3, heartbeat_at = NULL, finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1`,
             [row.id, state, reason],
@@ -487,7 +531,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
         const row = await this.lockOwned(client, sweepName, trialId, attempt);
         if (!row) return;
         const sweep = await this.requireSweep(sweepName);
-        let state = await this.failJob(client, sweep.queueName, row.job_id, reason);
+        let state = await this.releaseJob(client, sweep, row.job_id, 0, reason);
         if (state === 'failed') {
           const db = new TransactionDb(client);
           await this.boss.retry(sweep.queueName, row.job_id, { db });
@@ -528,8 +572,10 @@ export class PostgresTrialStore implements SharedTrialStorage {
         }
         const sweep = await this.requireSweep(sweepName);
         const db = new TransactionDb(client);
-        // Every final state completes the queue job: our trial row says how the trial ended.
-        const completed = await this.boss.complete(sweep.queueName, row.job_id, { state: result.state }, { db });
+        // Every final state completes the queue job: our trial row says how the trial ended. A job
+        // taken out of the queue by a targeted claim stays cancelled (it is out of the queue for good).
+        const job = await this.boss.getJobById(sweep.queueName, row.job_id, { db, includeArchive: false });
+        const completed = job?.state === 'cancelled' ? { affected: 1 } : await this.boss.complete(sweep.queueName, row.job_id, { state: result.state }, { db });
         db.rethrow();
         if ((completed as unknown as { affected: number }).affected !== 1) {
           throw new PostgresStoreError(`trial ${trialId}: its queue job was not active; the store is inconsistent`);
