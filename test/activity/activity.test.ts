@@ -17,9 +17,6 @@ import { createRegularizer, l2 } from '../../lib/regularizers';
 
 const TOLERANCE = 1e-5;
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 /** Dense(1) without bias, kernel 1: output = input. Activity L2(0.5). */
 function identityDense(name?: string): tf.layers.Layer {

@@ -16,9 +16,6 @@ import {
 } from '../../lib/builders';
 import { l2 } from '../../lib/regularizers';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 const binaryMlp: MlpSpec = { type: 'mlp', inputSize: 3, hidden: [4, 4, 4], outputSize: 1, task: 'binary' };
 const smallCnn: CnnSpec = {

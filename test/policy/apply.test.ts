@@ -4,9 +4,6 @@ import { regularizationPenalty } from '../../lib/loss';
 import { applyPolicy, perLayer, uniform } from '../../lib/policy';
 import { l1, l2 } from '../../lib/regularizers';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 const spec: MlpSpec = { type: 'mlp', inputSize: 2, hidden: [3], outputSize: 1, task: 'binary' };
 

@@ -3,9 +3,6 @@ import { mlp, type MlpSpec } from '../../lib/builders';
 import { describePolicy, formatPolicyTable, perLayer, resolvePolicy, uniform, weightDecayRates, type Policy } from '../../lib/policy';
 import { l1, l2 } from '../../lib/regularizers';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 // Layers: dense_1 (#0), dense_2 (#1), output (#2).
 const spec: MlpSpec = { type: 'mlp', inputSize: 2, hidden: [3, 3], outputSize: 1, task: 'binary' };
