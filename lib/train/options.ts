@@ -42,7 +42,7 @@ export interface EpochTrainedInfo {
   batches: number;
   /** Wall-clock seconds of the epoch's training steps (shuffle included, measurement excluded). */
   seconds: number;
-  /** Mean of the optimized objective over the epoch's batches (see EpochRecord.trainObjective); undefined when no step ran. */
+  /** Batch-size-weighted mean of the optimized objective over the epoch's batches (see EpochRecord.trainObjective); undefined when no step ran. */
   trainObjective?: number;
 }
 

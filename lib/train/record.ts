@@ -34,8 +34,9 @@ export interface EpochRecord {
   /** Wall-clock seconds spent on this epoch. */
   seconds: number;
   /**
-   * Mean over the epoch's batches of the optimized objective in training mode (data loss with
-   * dropout on + penalty), what Keras's `fit` logs as `loss`. Not a data loss: for divergence checks
+   * Mean of the optimized objective in training mode (data loss with dropout on + penalty) over the
+   * epoch's batches, each batch weighted by its size (Σ n_b·loss_b / Σ n_b): what Keras's `fit` logs
+   * as `loss`, also when the last batch is partial. Not a data loss: for divergence checks
    * and progress display only. Decoupled weight decay is never part of it.
    */
   trainObjective?: number;

@@ -25,6 +25,7 @@ import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimize
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
 import { trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
+import { ScalarCache } from './scalar-cache';
 import { SeededMathRandom, SeededShuffler } from './seeded-random';
 import { WeightDecayApplier, decoupledStep, resolveWeightDecay } from './weight-decay';
 
@@ -80,6 +81,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const shuffler = new SeededShuffler(settings.seed);
   const optimizer = createOptimizer(optimizerConfig, 'train.options.optimizer');
   const decay = new WeightDecayApplier(decayed);
+  const batchWeights = new ScalarCache();
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, model.weights) : null;
   const started = performance.now();
   const samples = data.train.x.shape[0];
@@ -115,8 +117,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const epochStart = performance.now();
       lastEpoch = epoch;
+      // Σ n_b·objective_b over the epoch's batches, on the device (Keras's fit logs Σ n_b·loss_b / Σ n_b).
       let objectiveSum: tf.Scalar | null = null;
       let completedBatches = 0;
+      let completedSamples = 0;
       let aborted = false;
       let shuffled: { x: tf.Tensor; y: tf.Tensor } | null = null;
       random.install();
@@ -149,10 +153,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
               value = optimizer.minimize(objective(x, y), true, variables) as tf.Scalar;
             }
             if (hasConstraints) applyConstraints(model);
-            return previousSum == null ? value : (tf.add(previousSum, value) as tf.Scalar);
+            const weighted = tf.mul(value, batchWeights.of(size)) as tf.Scalar;
+            return previousSum == null ? weighted : (tf.add(previousSum, weighted) as tf.Scalar);
           });
           if (previousSum != null) previousSum.dispose();
           completedBatches++;
+          completedSamples += size;
           options.onBatchEnd?.({ epoch, batch, batches, size });
           if (settings.yieldEveryMs > 0 && performance.now() - lastYield >= settings.yieldEveryMs && batch < batches - 1) {
             random.release();
@@ -169,7 +175,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       let trainObjective: number | undefined;
       if (objectiveSum != null) {
         const summed = objectiveSum as tf.Scalar;
-        trainObjective = (await summed.data())[0] / completedBatches;
+        trainObjective = (await summed.data())[0] / completedSamples;
         summed.dispose();
       }
       options.onEpochTrained?.({ epoch, batches: completedBatches, seconds: (performance.now() - epochStart) / 1000, trainObjective });
@@ -239,6 +245,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     random.release();
     disposeOptimizer(optimizer);
     decay.dispose();
+    batchWeights.dispose();
     stopping?.dispose();
   }
 }

@@ -48,8 +48,8 @@ export interface FixtureOptimizer {
   excludeFromWeightDecay?: string[];
 }
 
-/** Ids the replay knows how to check (see the generator's ADAM_EPSILON_DIFFERENCE, EPOCH_LOSS_DIFFERENCE). */
-export type DifferenceId = 'adam_epsilon' | 'epoch_loss_unweighted_batch_mean';
+/** Ids the replay knows how to check (see the generator's ADAM_EPSILON_DIFFERENCE). */
+export type DifferenceId = 'adam_epsilon';
 
 export interface ExpectedDifference {
   id: DifferenceId;

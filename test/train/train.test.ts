@@ -44,6 +44,21 @@ describe('one SGD step with an L2 kernel regularizer (hand computed)', () => {
   });
 });
 
+describe('trainObjective with a partial last batch', () => {
+  test('is the batch-size-weighted mean of the batch objectives (Keras fit\'s logged loss), not the plain mean', async () => {
+    // y = 1·x, x = [1, 2, 3], y = [0, 0, 0], MSE, lr 0 (weights never change), batch 2, no shuffle:
+    // batches [1, 2] -> (1 + 4)/2 = 2.5 and [3] -> 9. Weighted (2·2.5 + 1·9)/3 = 14/3; the plain mean would be 5.75.
+    const model = linearModel({ kernel: [[1]] });
+    const x = tf.tensor2d([[1], [2], [3]]);
+    const y = tf.tensor2d([[0], [0], [0]]);
+    const result = await train(model, { train: { x, y } }, { epochs: 2, batchSize: 2, shuffle: false, loss: 'meanSquaredError', optimizer: { name: 'sgd', learningRate: 0 } });
+    // Tolerance 1e-6: float32 sums of small integers.
+    for (const record of result.epochs) expect(record.trainObjective).toBeCloseTo(14 / 3, 6);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});
+
 describe('measurements', () => {
   test('train loss is the inference-mode data loss of the final weights (dropout off), not the running objective', async () => {
     const { x, y } = classificationData(40);
