@@ -43,7 +43,7 @@ export interface SamplerDefinition {
   type: SamplerName;
   /** Seed of every random choice the sampler makes. Default 0. */
   seed: number;
-  /** TPE: configurations sampled at random before the model is used. Default 10. */
+  /** TPE: finished configurations needed before the model is used (random draws until then). Default min(10, max(2, ceil(budget / 3))). */
   startupTrials?: number;
   /** TPE: candidates drawn from the "good" density per proposal. Default 24. */
   candidates?: number;

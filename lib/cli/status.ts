@@ -1,0 +1,115 @@
+/**
+ * `layerwise status <dir> [--json]`: what a sweep folder holds, all shard journals merged: trials
+ * by state and arm against the planned total, and each arm's best configuration by mean
+ * validation loss over its complete seeds (validation only: test metrics never select).
+ */
+import type { Command } from 'commander';
+import { readSweepDirectory, SweepDirectory } from '../sweep/storage/sweep-directory';
+import type { SweepInfo } from '../sweep/storage/storage';
+import type { TrialRecord, TrialState } from '../sweep/record';
+import { CommandExit, EXIT_OK, EXIT_USAGE } from './exit-codes';
+
+export interface StatusCommandOptions {
+  setExitCode?: (code: number) => void;
+  write?: (text: string) => void;
+}
+
+const STATES: readonly TrialState[] = ['complete', 'pruned', 'diverged', 'failed', 'running', 'waiting'];
+
+export interface ArmStatus {
+  arm: string;
+  /** Planned trials: budget × seeds (when the definition is known). */
+  planned?: number;
+  counts: Record<TrialState, number>;
+  /** Best configuration by mean final validation loss over its complete seeds. */
+  best?: { configId: string; params: TrialRecord['params']; validationLoss: number; seeds: number };
+}
+
+export interface SweepStatus {
+  directory: string;
+  sweepName?: string;
+  journals: string[];
+  skippedLines: number;
+  total: number;
+  planned?: number;
+  arms: ArmStatus[];
+}
+
+function zeroCounts(): Record<TrialState, number> {
+  return { complete: 0, pruned: 0, diverged: 0, failed: 0, running: 0, waiting: 0 };
+}
+
+/** Computes the status of a read sweep folder. */
+export function sweepStatus(folder: SweepDirectory): SweepStatus {
+  const sweep: SweepInfo | undefined = [...folder.sweeps].reverse().find((info) => info !== undefined);
+  const definition = sweep?.definition;
+  const armNames = [...new Set([...(definition?.arms.map((arm) => arm.name) ?? []), ...folder.trials.map((trial) => trial.arm)])];
+  const arms = armNames.map((arm): ArmStatus => {
+    const trials = folder.trials.filter((trial) => trial.arm === arm);
+    const counts = zeroCounts();
+    for (const trial of trials) counts[trial.state]++;
+    const byConfig = new Map<string, { params: TrialRecord['params']; losses: number[] }>();
+    for (const trial of trials) {
+      const loss = trial.final?.validation?.loss;
+      if (trial.state !== 'complete' || loss === undefined || !Number.isFinite(loss)) continue;
+      const entry = byConfig.get(trial.configId) ?? { params: trial.params, losses: [] };
+      entry.losses.push(loss);
+      byConfig.set(trial.configId, entry);
+    }
+    let best: ArmStatus['best'];
+    for (const [configId, entry] of byConfig) {
+      const mean = entry.losses.reduce((a, b) => a + b, 0) / entry.losses.length;
+      if (best === undefined || mean < best.validationLoss) best = { configId, params: entry.params, validationLoss: mean, seeds: entry.losses.length };
+    }
+    const status: ArmStatus = { arm, counts };
+    if (definition !== undefined && definition.arms.some((candidate) => candidate.name === arm)) status.planned = definition.budget * definition.seeds.length;
+    if (best !== undefined) status.best = best;
+    return status;
+  });
+  const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms };
+  if (sweep !== undefined) result.sweepName = sweep.name;
+  if (definition !== undefined) result.planned = definition.budget * definition.seeds.length * definition.arms.length;
+  return result;
+}
+
+function formatParams(params: TrialRecord['params']): string {
+  return Object.keys(params)
+    .sort()
+    .map((name) => `${name}=${typeof params[name] === 'number' ? Number((params[name] as number).toPrecision(4)) : params[name]}`)
+    .join(' ');
+}
+
+/** Human-readable status. */
+export function formatStatus(status: SweepStatus): string {
+  const lines = [`sweep ${status.sweepName ?? '(unknown)'} in ${status.directory}`];
+  lines.push(`journals: ${status.journals.map((file) => file.split(/[\\/]/).pop()).join(', ')}${status.skippedLines > 0 ? ` (${status.skippedLines} unreadable line(s) skipped)` : ''}`);
+  const finished = status.arms.reduce((sum, arm) => sum + arm.counts.complete + arm.counts.pruned + arm.counts.diverged + arm.counts.failed, 0);
+  lines.push(`finished ${finished}/${status.planned ?? status.total} trials`);
+  for (const arm of status.arms) {
+    const counts = STATES.filter((state) => arm.counts[state] > 0).map((state) => `${arm.counts[state]} ${state === 'running' ? 'running or interrupted' : state}`);
+    lines.push(`  ${arm.arm}: ${counts.join(', ') || 'no trials'}${arm.planned !== undefined ? ` (planned ${arm.planned})` : ''}`);
+    if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerStatusCommand(program: Command, options: StatusCommandOptions = {}): void {
+  const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  program
+    .command('status')
+    .description('Show a sweep folder: trials by state and arm (shard journals merged) and each arm\'s best configuration by validation loss.')
+    .argument('<dir>', 'sweep output folder')
+    .option('--json', 'print the status as JSON')
+    .action(async (directory: string, flags: { json?: boolean }) => {
+      let folder: SweepDirectory;
+      try {
+        folder = readSweepDirectory(directory);
+      } catch (error) {
+        throw new CommandExit(EXIT_USAGE, `status: ${(error as Error).message}`);
+      }
+      const status = sweepStatus(folder);
+      write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      setExitCode(EXIT_OK);
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * `layerwise sweep <config> [--out dir] [--workers N] [--shard i/n] [--extend]` runs or resumes a
+ * sweep; `layerwise sweep merge <dir...> --into <dir>` merges shard outputs. Progress goes to
+ * stderr; Ctrl-C stops cleanly (running trials are abandoned, finished ones are on disk) and a
+ * second Ctrl-C exits at once. Exit: 0 done, 1 some trials failed, 2 bad usage/config, 130 interrupted.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { mergeSweepDirectories } from '../sweep/storage/sweep-directory';
+import { parseShard } from '../sweep/plan';
+import { runSweep } from '../sweep/runner';
+import { readSweepFile } from '../sweep/sweep-file';
+import { SweepDefinitionChangedError } from '../sweep/storage/storage';
+import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
+import { ProgressView } from './sweep-progress-view';
+
+export interface SweepCommandOptions {
+  /** Receives the exit code of the command. Default: sets process.exitCode. */
+  setExitCode?: (code: number) => void;
+  /** Progress and messages. Default: process.stderr. */
+  writeError?: (text: string) => void;
+  /** Results. Default: process.stdout. */
+  write?: (text: string) => void;
+  /** Whether stderr is a terminal. Default: process.stderr.isTTY. */
+  isTTY?: boolean;
+}
+
+interface SweepFlags {
+  out?: string;
+  workers?: string;
+  shard?: string;
+  extend?: boolean;
+  objectiveModule?: string[];
+  quiet?: boolean;
+}
+
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return os.cpus().length;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0) throw new CommandExit(EXIT_USAGE, `--workers: "${text}" is not allowed; give an integer >= 0 (0 runs trials in this process)`);
+  return workers;
+}
+
+export function registerSweepCommand(program: Command, options: SweepCommandOptions = {}): void {
+  const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
+  const writeError = options.writeError ?? ((text: string) => process.stderr.write(text));
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const isTTY = options.isTTY ?? Boolean(process.stderr.isTTY);
+
+  const sweep = program
+    .command('sweep')
+    .description('Run or resume a sweep: uniform vs per-layer regularization at equal budget, paired seeds, in parallel worker processes.')
+    .argument('<config>', 'sweep definition: .json file (schema: lib/sweep/sweep-definition.schema.json) or .js/.ts module exporting it')
+    .option('--out <dir>', 'output folder holding the journal (default: sweeps/<name>)')
+    .option('--workers <n>', 'worker processes; 0 runs trials in this process (default: number of CPU cores)')
+    .option('--shard <i/n>', 'run only the deterministic slice i of n (1-based), e.g. for Kubernetes Indexed Jobs or Slurm arrays')
+    .option('--extend', 'continue a sweep whose definition changed (more budget, more seeds)')
+    .option('--objective-module <path...>', 'modules that register extra objectives (loaded in every worker)')
+    .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nRe-running the same command resumes: finished trials are kept and not rerun.\n' +
+        'Ctrl-C stops cleanly (a second Ctrl-C exits at once); rerun to resume.\n' +
+        'Shards write journal.shard-i-of-n.jsonl into the same --out folder; `layerwise status` and\n' +
+        '`layerwise report` read them together, `layerwise sweep merge` combines them into one journal.\n' +
+        'Exit codes: 0 done, 1 some trials failed, 2 usage or config error, 130 interrupted.',
+    )
+    .action(async (config: string, flags: SweepFlags) => {
+      const definition = readSweepFile(config);
+      const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+      const workers = parseWorkers(flags.workers);
+      const directory = flags.out ?? path.join('sweeps', definition.name);
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      const view = flags.quiet ? undefined : new ProgressView({ write: writeError, isTTY });
+      try {
+        const summary = await runSweep({
+          definition,
+          directory,
+          workers,
+          shard,
+          extend: flags.extend,
+          objectiveModules: flags.objectiveModule,
+          signal: controller.signal,
+          onEvent: (event) => view?.handle(event),
+        });
+        write(
+          `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}` +
+            ` (${summary.finishedThisRun} run now, ${summary.seconds.toFixed(1)} s); results in ${directory}\n`,
+        );
+        setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
+      } catch (error) {
+        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message);
+        throw error;
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+
+  sweep
+    .command('merge')
+    .description('Merge sweep folders (e.g. shard outputs) into one journal.jsonl; trials are deduplicated by identity.')
+    .argument('<dirs...>', 'sweep output folders to merge')
+    .requiredOption('--into <dir>', 'folder receiving the merged journal.jsonl (may be one of the inputs)')
+    .option('--extend', 'accept folders whose sweep definitions differ (the last one is kept)')
+    .action(async (directories: string[], flags: { into: string; extend?: boolean }) => {
+      try {
+        const merged = await mergeSweepDirectories({ sources: directories, target: flags.into, extend: flags.extend });
+        write(`merged ${merged.trials} trials (${merged.finished} finished) into ${merged.journal}\n`);
+        setExitCode(EXIT_OK);
+      } catch (error) {
+        throw new CommandExit(EXIT_USAGE, `sweep merge: ${(error as Error).message}`);
+      }
+    });
+}

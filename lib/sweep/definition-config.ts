@@ -1,0 +1,223 @@
+/**
+ * Reading and writing sweep definitions: JSON Schema validation (the published
+ * `sweep-definition.schema.json`, checked with ajv), the rules a schema cannot say (low < high,
+ * unique arm names, a grid big enough for the budget), defaults, and the round trip
+ * `fromConfig(toConfig(definition))` equal to `definition`.
+ */
+import Ajv, { ErrorObject } from 'ajv';
+import { describeValue, LayerwiseConfigError } from '../errors/config-error';
+import { canonicalJson, sha256Hex } from './identity';
+import type { ArmDefinition, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
+import { PENALTY_NAMES } from './definition';
+import { Dimension, gridValues, SearchSpace } from './space';
+import { armSpace } from './arms';
+import schema from './sweep-definition.schema.json';
+
+/** The published JSON Schema of a sweep definition (draft-07). */
+export const SWEEP_DEFINITION_SCHEMA: object = schema;
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  if (compiled === undefined) {
+    const ajv = new Ajv({ allErrors: false, discriminator: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+/** `/arms/1/penalties/l2` → `arms[1].penalties.l2`. */
+function fieldPath(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  let path = '';
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
+  return path === '' ? 'sweep' : path;
+}
+
+function listValues(values: readonly unknown[]): string {
+  return values.map((value) => describeValue(value)).join(', ');
+}
+
+/** One readable sentence for the first schema error. */
+function schemaError(error: ErrorObject): LayerwiseConfigError {
+  const params = error.params as Record<string, unknown>;
+  const parentSchema = error.parentSchema as { properties?: Record<string, unknown>; oneOf?: Array<{ properties?: { type?: { const?: unknown } } }> } | undefined;
+  if (error.instancePath === '/seeds' || error.instancePath.startsWith('/seeds/')) {
+    return new LayerwiseConfigError('seeds', `: ${describeValue(error.data)} is not allowed; give a count (integer >= 1) or a list of distinct integers in [0, 4294967295]`);
+  }
+  switch (error.keyword) {
+    case 'required':
+      return new LayerwiseConfigError(fieldPath(error.instancePath, String(params.missingProperty)), ': is required');
+    case 'additionalProperties': {
+      const allowed = Object.keys(parentSchema?.properties ?? {});
+      return new LayerwiseConfigError(
+        fieldPath(error.instancePath, String(params.additionalProperty)),
+        `: unknown field; allowed fields here: ${allowed.join(', ') || '(none)'}`,
+      );
+    }
+    case 'enum':
+      return new LayerwiseConfigError(
+        fieldPath(error.instancePath),
+        `: ${describeValue(error.data)} is not allowed; allowed values: ${listValues(params.allowedValues as unknown[])}`,
+      );
+    case 'const':
+      return new LayerwiseConfigError(fieldPath(error.instancePath), `: must be ${describeValue(params.allowedValue)} (got ${describeValue(error.data)})`);
+    case 'discriminator': {
+      const allowed = (parentSchema?.oneOf ?? []).map((branch) => branch.properties?.type?.const);
+      const tag = String(params.tag);
+      const value = (error.data as Record<string, unknown> | null)?.[tag];
+      return new LayerwiseConfigError(
+        fieldPath(error.instancePath, tag),
+        value === undefined ? `: is required; allowed values: ${listValues(allowed)}` : `: ${describeValue(value)} is not allowed; allowed values: ${listValues(allowed)}`,
+      );
+    }
+    case 'oneOf':
+      return new LayerwiseConfigError(fieldPath(error.instancePath), `: ${describeValue(error.data)} ${error.message ?? 'is invalid'}`);
+    case 'propertyNames':
+      return new LayerwiseConfigError(fieldPath(error.instancePath, String(params.propertyName)), ': names a dimension; use letters, digits and "_" (no dots)');
+    default:
+      return new LayerwiseConfigError(fieldPath(error.instancePath), `: ${describeValue(error.data)} ${error.message ?? 'is invalid'}`);
+  }
+}
+
+function checkDimension(dimension: Dimension, where: string): void {
+  if (dimension.type !== 'choice' && !(dimension.low < dimension.high)) {
+    throw new LayerwiseConfigError(`${where}.high`, `: ${dimension.high} must be greater than low (${dimension.low})`);
+  }
+  if (dimension.type === 'choice' && new Set(dimension.values.map((value) => JSON.stringify(value))).size !== dimension.values.length) {
+    throw new LayerwiseConfigError(`${where}.values`, `: ${describeValue(dimension.values)} has repeated values`);
+  }
+}
+
+/** Number of distinct configurations of a space (Infinity when a dimension is continuous without steps). */
+function gridSize(space: SearchSpace): number {
+  let size = 1;
+  for (const [name, dimension] of Object.entries(space)) {
+    if ((dimension.type === 'uniform' || dimension.type === 'logUniform') && dimension.steps === undefined) return Infinity;
+    size *= gridValues(dimension, name).length;
+  }
+  return size;
+}
+
+/** The rules JSON Schema cannot express; `definition` already has the schema's shape. */
+function checkSemantics(definition: SweepDefinition): void {
+  for (const [name, dimension] of Object.entries(definition.space)) {
+    if ((PENALTY_NAMES as readonly string[]).includes(name)) {
+      throw new LayerwiseConfigError(`space.${name}`, `: is reserved for the arms' penalties (${PENALTY_NAMES.join(', ')}); rename the dimension`);
+    }
+    checkDimension(dimension, `space.${name}`);
+  }
+  const names = new Set<string>();
+  definition.arms.forEach((arm, armIndex) => {
+    const where = `arms[${armIndex}]`;
+    if (names.has(arm.name)) throw new LayerwiseConfigError(`${where}.name`, `: ${describeValue(arm.name)} is used by another arm; arm names must be unique`);
+    names.add(arm.name);
+    if (arm.kind === 'per-layer' && (arm.layers === undefined || arm.layers.length === 0)) {
+      throw new LayerwiseConfigError(`${where}.layers`, ': is required for a per-layer arm (the layers that get their own coefficient)');
+    }
+    for (const [penalty, dimension] of Object.entries(arm.penalties)) checkDimension(dimension as Dimension, `${where}.penalties.${penalty}`);
+  });
+  if (definition.sampler.type === 'grid') {
+    // Continuous dimensions need grid points; name the field that lacks them.
+    for (const [name, dimension] of Object.entries(definition.space)) gridValues(dimension, `space.${name}`);
+    definition.arms.forEach((arm, armIndex) => {
+      for (const [penalty, dimension] of Object.entries(arm.penalties)) gridValues(dimension as Dimension, `arms[${armIndex}].penalties.${penalty}`);
+      const size = gridSize(armSpace(definition, arm));
+      if (size < definition.budget) {
+        throw new LayerwiseConfigError(
+          'budget',
+          `: ${definition.budget} exceeds the grid of arm "${arm.name}" (${size} configurations); lower the budget or add grid points, every arm gets the same budget`,
+        );
+      }
+    });
+  }
+}
+
+function withSamplerDefaults(sampler: Partial<SamplerDefinition> | undefined): SamplerDefinition {
+  const result: SamplerDefinition = { type: sampler?.type ?? 'random', seed: sampler?.seed ?? 0 };
+  if (sampler?.startupTrials !== undefined) result.startupTrials = sampler.startupTrials;
+  if (sampler?.candidates !== undefined) result.candidates = sampler.candidates;
+  if (sampler?.gamma !== undefined) result.gamma = sampler.gamma;
+  return result;
+}
+
+function withPruningDefaults(pruning: Record<string, unknown> | undefined): PruningDefinition {
+  switch (pruning?.type) {
+    case 'median':
+      return { type: 'median', startupTrials: (pruning.startupTrials as number) ?? 5, warmupEpochs: (pruning.warmupEpochs as number) ?? 1 };
+    case 'asha':
+      return { type: 'asha', minEpochs: (pruning.minEpochs as number) ?? 1, reductionFactor: (pruning.reductionFactor as number) ?? 3 };
+    default:
+      return { type: 'none' };
+  }
+}
+
+function copyJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Validates plain JSON (a parsed sweep file) and returns the definition with defaults filled in.
+ * Throws {@link LayerwiseConfigError} naming the field, the value and what is allowed.
+ */
+export function fromConfig(config: unknown): SweepDefinition {
+  const validate = schemaValidator();
+  if (!validate(config)) throw schemaError(validate.errors![0]);
+  const raw = copyJson(config) as JsonObject & Record<string, any>;
+  const definition: SweepDefinition = {
+    name: raw.name,
+    objective: raw.objective ?? 'train',
+    model: raw.model,
+    data: raw.data,
+    training: raw.training ?? {},
+    space: raw.space ?? {},
+    arms: (raw.arms as ArmDefinition[]).map((arm) => {
+      const copy: ArmDefinition = { name: arm.name, kind: arm.kind, penalties: arm.penalties };
+      if (arm.layers !== undefined) copy.layers = arm.layers;
+      return copy;
+    }),
+    budget: raw.budget,
+    seeds: typeof raw.seeds === 'number' ? Array.from({ length: raw.seeds }, (_, seed) => seed) : raw.seeds,
+    sampler: withSamplerDefaults(raw.sampler),
+    pruning: withPruningDefaults(raw.pruning),
+    execution: { retries: raw.execution?.retries ?? 1 },
+  };
+  if (raw.description !== undefined) definition.description = raw.description;
+  if (raw.execution?.trialTimeoutSeconds !== undefined) definition.execution.trialTimeoutSeconds = raw.execution.trialTimeoutSeconds;
+  checkSemantics(definition);
+  return definition;
+}
+
+/** Plain JSON of a definition (defaults explicit); `fromConfig(toConfig(d))` deep-equals `d`. */
+export function toConfig(definition: SweepDefinition): JsonObject {
+  return copyJson(definition) as unknown as JsonObject;
+}
+
+/** Validates an already-typed definition (e.g. from a TS module) and returns it with defaults. */
+export function validateSweepDefinition(definition: unknown): SweepDefinition {
+  return fromConfig(definition);
+}
+
+/**
+ * Fingerprint of what a sweep is: everything except description and execution limits (timeouts
+ * and retries change how trials are run, not which ones). A different fingerprint under the same
+ * output folder needs `extend`.
+ */
+export function definitionFingerprint(definition: SweepDefinition): string {
+  const { description: _description, execution: _execution, ...rest } = definition;
+  return sha256Hex(canonicalJson(rest));
+}
+
+/** Top-level fields whose values differ between two definitions (for the "changed" error). */
+export function changedFields(before: SweepDefinition, after: SweepDefinition): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((key) => key !== 'description' && key !== 'execution')
+    .filter((key) => canonicalJson((before as unknown as JsonObject)[key]) !== canonicalJson((after as unknown as JsonObject)[key]))
+    .sort();
+}
+
+/** Penalty names an arm tunes, in canonical order. */
+export function armPenalties(arm: ArmDefinition): PenaltyName[] {
+  return PENALTY_NAMES.filter((name) => arm.penalties[name] !== undefined);
+}

@@ -1,0 +1,44 @@
+/** Events a running sweep emits. The library never prints; the CLI's progress view renders these. */
+import type { EpochRecord } from '../train/record';
+import type { ArmName, TrialRecord } from './record';
+import type { Shard } from './plan';
+
+export type SweepEvent =
+  | {
+      type: 'start';
+      sweepName: string;
+      /** Trials in this run's scope (the shard's, or all). */
+      total: number;
+      /** Of those, already finished by earlier runs (resumed). */
+      alreadyFinished: number;
+      /** Finished counts per state among those, for the progress line. */
+      finishedRecords: TrialRecord[];
+      slots: number;
+      shard?: Shard;
+      journal?: string;
+      at: number;
+    }
+  | { type: 'trial-start'; trialId: string; arm: ArmName; index: number; seed: number; attempt: number; at: number }
+  | { type: 'trial-epoch'; trialId: string; arm: ArmName; epoch: EpochRecord; pruned: boolean; at: number }
+  | { type: 'trial-retry'; trialId: string; arm: ArmName; attempt: number; reason: string; at: number }
+  | { type: 'trial-finish'; record: TrialRecord; at: number }
+  | { type: 'interrupted'; running: number; at: number }
+  | { type: 'end'; summary: SweepSummary; at: number };
+
+export interface SweepSummary {
+  sweepName: string;
+  /** Trials in scope. */
+  total: number;
+  /** Finished trials in scope, by state. */
+  complete: number;
+  pruned: number;
+  diverged: number;
+  failed: number;
+  /** Trials finished by this run. */
+  finishedThisRun: number;
+  /** True when stopped by the signal before finishing. */
+  interrupted: boolean;
+  seconds: number;
+  /** Finished records in scope. */
+  records: TrialRecord[];
+}

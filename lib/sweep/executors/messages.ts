@@ -1,0 +1,17 @@
+/** Messages between the process pool (parent) and a worker process, over the fork IPC channel. */
+import type { EpochRecord } from '../../train/record';
+import type { TrialOutcome } from '../objective';
+import type { TrialJob } from './executor';
+
+export type ParentMessage =
+  | { type: 'init'; modules: string[] }
+  | { type: 'run'; job: TrialJob }
+  | { type: 'prune-answer'; sequence: number; prune: boolean }
+  | { type: 'abort' };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'init-error'; message: string }
+  | { type: 'epoch'; sequence: number; epoch: EpochRecord }
+  | { type: 'done'; outcome: TrialOutcome }
+  | { type: 'error'; message: string };

@@ -1,0 +1,207 @@
+/**
+ * A pool of worker processes (child_process.fork), one attempt per worker at a time, workers reused
+ * across trials. Each worker gets TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1 and
+ * OMP_NUM_THREADS=1 in its environment before anything loads, so N workers use N cores instead of
+ * fighting over them. A worker that exits mid-attempt fails that attempt with the exit code or
+ * signal and the end of its stderr; a timed-out attempt's worker is killed (SIGKILL). Failed
+ * workers are replaced on the next job.
+ */
+import { ChildProcess, fork } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import type { ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executor';
+import type { ParentMessage, WorkerMessage } from './messages';
+
+export interface ProcessPoolExecutorArgs {
+  /** Worker processes. Default: number of CPU cores. */
+  workers?: number;
+  /** Objective modules every worker loads (the built-in objectives are always loaded). Default []. */
+  objectiveModules?: string[];
+  /** Extra environment for workers (after the thread limits, so it may override them). Default {}. */
+  env?: Record<string, string>;
+}
+
+interface ActiveAttempt {
+  settle: (result: ExecutionResult) => void;
+  started: number;
+  timer?: NodeJS.Timeout;
+  hooks: ExecutionHooks;
+}
+
+interface PoolWorker {
+  child: ChildProcess;
+  ready: Promise<string | undefined>;
+  attempt?: ActiveAttempt;
+  stderrTail: string;
+  exited: boolean;
+}
+
+/** Environment that limits a worker's math threads. */
+export const WORKER_THREAD_ENV: Readonly<Record<string, string>> = {
+  TF_NUM_INTRAOP_THREADS: '1',
+  TF_NUM_INTEROP_THREADS: '1',
+  OMP_NUM_THREADS: '1',
+};
+
+const STDERR_TAIL = 2000;
+
+export class ProcessPoolExecutor implements TrialExecutor {
+  readonly slots: number;
+  private readonly modules: string[];
+  private readonly env: Record<string, string>;
+  private readonly workers = new Set<PoolWorker>();
+  private closed = false;
+
+  constructor(args: ProcessPoolExecutorArgs = {}) {
+    this.slots = Math.max(1, args.workers ?? os.cpus().length);
+    this.modules = (args.objectiveModules ?? []).map((module) => path.resolve(module));
+    this.env = args.env ?? {};
+  }
+
+  /** Worker processes alive now. */
+  get workerCount(): number {
+    return this.workers.size;
+  }
+
+  /** Process ids of the live workers (for tests and diagnostics). */
+  get workerPids(): number[] {
+    return [...this.workers].map((worker) => worker.child.pid ?? -1);
+  }
+
+  async execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    if (this.closed) throw new Error('process pool is closed');
+    const worker = this.idleWorker();
+    const started = Date.now();
+    const seconds = (): number => (Date.now() - started) / 1000;
+    return new Promise<ExecutionResult>((resolve) => {
+      const attempt: ActiveAttempt = {
+        started,
+        hooks,
+        settle: (result) => {
+          if (worker.attempt !== attempt) return;
+          if (attempt.timer !== undefined) clearTimeout(attempt.timer);
+          worker.attempt = undefined;
+          resolve(result);
+        },
+      };
+      worker.attempt = attempt;
+      if (job.timeoutSeconds !== undefined) {
+        attempt.timer = setTimeout(() => {
+          attempt.settle({ kind: 'error', message: `timed out after ${job.timeoutSeconds} s (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
+          this.kill(worker);
+        }, job.timeoutSeconds * 1000);
+      }
+      worker.ready.then((initError) => {
+        if (worker.attempt !== attempt) return;
+        if (initError !== undefined) {
+          attempt.settle({ kind: 'error', message: `worker could not load objectives: ${initError}`, seconds: seconds() });
+          this.kill(worker);
+          return;
+        }
+        this.send(worker, { type: 'run', job });
+      });
+    });
+  }
+
+  cancelAll(): void {
+    for (const worker of [...this.workers]) {
+      if (worker.attempt === undefined) continue;
+      worker.attempt.settle({ kind: 'cancelled', seconds: (Date.now() - worker.attempt.started) / 1000 });
+      this.kill(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelAll();
+    const exits = [...this.workers].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.exited) return resolve();
+          worker.child.once('exit', () => resolve());
+          // Disconnecting lets an idle worker exit by itself; kill any that does not.
+          if (worker.child.connected) worker.child.disconnect();
+          setTimeout(() => this.kill(worker), 2000).unref();
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  private idleWorker(): PoolWorker {
+    for (const worker of this.workers) if (worker.attempt === undefined && !worker.exited) return worker;
+    if (this.workers.size >= this.slots) throw new Error(`process pool: all ${this.slots} workers are busy`);
+    return this.spawn();
+  }
+
+  private spawn(): PoolWorker {
+    const extension = path.extname(__filename);
+    const entry = path.join(__dirname, `worker-main${extension}`);
+    const child = fork(entry, [], {
+      env: { ...process.env, ...WORKER_THREAD_ENV, ...this.env, LAYERWISE_WORKER: '1' },
+      // Running from TypeScript sources (tests, ts-node): workers need the same loader.
+      execArgv: extension === '.ts' ? ['-r', require.resolve('ts-node/register/transpile-only')] : [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let markReady!: (initError: string | undefined) => void;
+    const worker: PoolWorker = { child, ready: new Promise((resolve) => (markReady = resolve)), stderrTail: '', exited: false };
+    this.workers.add(worker);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    child.on('error', () => undefined);
+    child.on('message', (message: WorkerMessage) => {
+      const attempt = worker.attempt;
+      switch (message.type) {
+        case 'ready':
+          markReady(undefined);
+          return;
+        case 'init-error':
+          markReady(message.message);
+          return;
+        case 'epoch':
+          if (attempt === undefined) return;
+          attempt.hooks.onEpoch(message.epoch).then(
+            (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
+            () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+          );
+          return;
+        case 'done':
+          attempt?.settle({ kind: 'outcome', outcome: message.outcome, seconds: (Date.now() - attempt.started) / 1000 });
+          return;
+        case 'error':
+          attempt?.settle({ kind: 'error', message: message.message, seconds: (Date.now() - attempt.started) / 1000 });
+          return;
+      }
+    });
+    child.on('exit', (code, signal) => {
+      worker.exited = true;
+      this.workers.delete(worker);
+      markReady(`worker exited before it was ready (${signal ?? `code ${code}`})`);
+      const attempt = worker.attempt;
+      if (attempt !== undefined) {
+        const tail = worker.stderrTail.trim().split('\n').slice(-5).join(' | ');
+        attempt.settle({
+          kind: 'error',
+          message: `worker process crashed (${signal ? `signal ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}`,
+          seconds: (Date.now() - attempt.started) / 1000,
+        });
+      }
+    });
+    this.send(worker, { type: 'init', modules: this.modules });
+    return worker;
+  }
+
+  private send(worker: PoolWorker, message: ParentMessage): void {
+    if (worker.exited || !worker.child.connected) return;
+    worker.child.send(message, (error) => {
+      // A worker that died between the check and the send: its exit handler fails the attempt.
+      void error;
+    });
+  }
+
+  private kill(worker: PoolWorker): void {
+    this.workers.delete(worker);
+    if (!worker.exited) worker.child.kill('SIGKILL');
+  }
+}

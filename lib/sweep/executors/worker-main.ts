@@ -1,0 +1,58 @@
+/**
+ * Entry point of a pool worker process (forked by ProcessPoolExecutor). It limits the backend's
+ * threads through the environment the parent set before anything loads, loads the objective
+ * modules, then runs one job at a time. It never writes the journal: results go to the parent.
+ */
+import type { EpochRecord } from '../../train/record';
+import { loadObjectiveModules, resolveObjective } from '../objective';
+import { errorText } from './executor';
+import type { ParentMessage, WorkerMessage } from './messages';
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+if (process.send !== undefined) {
+  // Ctrl-C reaches the whole process group; the parent decides how workers stop.
+  process.on('SIGINT', () => undefined);
+  process.on('disconnect', () => process.exit(0));
+  const pendingAnswers = new Map<number, (prune: boolean) => void>();
+  let controller: AbortController | undefined;
+  let sequence = 0;
+
+  process.on('message', (message: ParentMessage) => {
+    switch (message.type) {
+      case 'init':
+        try {
+          loadObjectiveModules(message.modules);
+          send({ type: 'ready' });
+        } catch (error) {
+          send({ type: 'init-error', message: errorText(error) });
+        }
+        return;
+      case 'prune-answer':
+        pendingAnswers.get(message.sequence)?.(message.prune);
+        pendingAnswers.delete(message.sequence);
+        return;
+      case 'abort':
+        controller?.abort();
+        return;
+      case 'run': {
+        controller = new AbortController();
+        const onEpoch = (epoch: EpochRecord): Promise<boolean> =>
+          new Promise((resolve) => {
+            const id = ++sequence;
+            pendingAnswers.set(id, resolve);
+            send({ type: 'epoch', sequence: id, epoch });
+          });
+        Promise.resolve()
+          .then(() => resolveObjective(message.job.objective).run(message.job.input, { onEpoch, signal: controller!.signal }))
+          .then(
+            (outcome) => send({ type: 'done', outcome }),
+            (error: unknown) => send({ type: 'error', message: errorText(error) }),
+          );
+        return;
+      }
+    }
+  });
+}

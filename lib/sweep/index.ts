@@ -1,0 +1,57 @@
+/**
+ * Sweeps: definitions (plain JSON with a published schema), samplers, pruners, the trial store
+ * interface and its embedded journal, executors (in-process, process pool), and the runner.
+ */
+export type { ArmName, ParameterValues, TrialRecord, TrialState } from './record';
+export type {
+  ArmDefinition,
+  ArmKind,
+  ExecutionDefinition,
+  JsonObject,
+  PenaltyName,
+  PruningDefinition,
+  PruningName,
+  SamplerDefinition,
+  SamplerName,
+  SweepDefinition,
+} from './definition';
+export { ARM_KINDS, PENALTY_NAMES, PRUNING_NAMES, SAMPLER_NAMES } from './definition';
+export type { ChoiceDimension, Dimension, IntDimension, LogUniformDimension, ParameterValue, SearchSpace, UniformDimension } from './space';
+export { DIMENSION_TYPES, dimensionAllows, gridValues, parameterNames, valueAtQuantile } from './space';
+export {
+  armPenalties,
+  changedFields,
+  definitionFingerprint,
+  fromConfig,
+  SWEEP_DEFINITION_SCHEMA,
+  toConfig,
+  validateSweepDefinition,
+} from './definition-config';
+export { armCoefficients, armSpace, perLayerParameter } from './arms';
+export type { Coefficients } from './arms';
+export { canonicalJson, sha256Hex } from './identity';
+export { configIdentity, parseShard, planSlots, slotTrials, trialIdentity } from './plan';
+export type { Shard, Slot } from './plan';
+export * from './samplers';
+export * from './pruners';
+export type { TrialContext, TrialInput, TrialObjective, TrialOutcome } from './objective';
+export { builtinObjectivesModule, getObjective, loadObjectiveModules, registeredObjectives, registerObjective, resolveObjective } from './objective';
+export type { ClaimArgs, OpenSweepArgs, SweepInfo, TrialResult, TrialSpec, TrialStorage } from './storage/storage';
+export { SweepDefinitionChangedError, TrialStateError } from './storage/storage';
+export { JournalStorage, journalFileName } from './storage/journal-storage';
+export type { JournalStorageArgs } from './storage/journal-storage';
+export { replayJournal } from './storage/journal-format';
+export type { JournalEvent, JournalState } from './storage/journal-format';
+export { listJournals, loadTrials, mergeSweepDirectories, mergeTrialRecords, readSweepDirectory } from './storage/sweep-directory';
+export type { MergeArgs, SweepDirectory } from './storage/sweep-directory';
+export type { ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executors/executor';
+export { InProcessExecutor } from './executors/in-process';
+export type { InProcessExecutorArgs } from './executors/in-process';
+export { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool';
+export type { ProcessPoolExecutorArgs } from './executors/process-pool';
+export { resultOfOutcome, runSweep } from './runner';
+export type { RunSweepArgs } from './runner';
+export type { SweepEvent, SweepSummary } from './events';
+export { SweepProgress } from './progress';
+export type { ProgressSnapshot } from './progress';
+export { readSweepFile } from './sweep-file';

@@ -1,0 +1,110 @@
+/**
+ * What a trial does, kept apart from how sweeps are run: a `TrialObjective` gets the sweep
+ * definition, the arm, the sampled parameters and the seed, trains (or computes) something, reports
+ * each epoch so the sweep can prune it, and returns the epochs and final metrics.
+ *
+ * Objectives are found by name in a registry, so a worker process can load them: it requires the
+ * objective modules it is given (each registers its objectives when loaded) and looks the name up.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { LayerwiseConfigError } from '../errors/config-error';
+import type { EpochRecord, RunStatus } from '../train/record';
+import type { ArmDefinition, SweepDefinition } from './definition';
+import type { ParameterValues } from './record';
+
+/** Everything that determines one trial. */
+export interface TrialInput {
+  definition: SweepDefinition;
+  arm: ArmDefinition;
+  /** Sampled values: shared dimensions plus the arm's coefficients (decode with `armCoefficients`). */
+  params: ParameterValues;
+  seed: number;
+  trialId: string;
+  configId: string;
+  /** Configuration index within the arm. */
+  index: number;
+  /** 1 on the first attempt, 2 on the first retry, ... */
+  attempt: number;
+}
+
+export interface TrialContext {
+  /**
+   * Call after every epoch with that epoch's record. Resolves true when the sweep's pruner stops
+   * the trial: the objective should then return promptly with status 'pruned' (the runner records
+   * it as pruned either way).
+   */
+  onEpoch(epoch: EpochRecord): Promise<boolean>;
+  /** Aborted when the sweep is interrupted or the trial timed out; long loops should check it between epochs. */
+  signal: AbortSignal;
+}
+
+/** What an objective returns. A `TrainResult` (lib/train) is one. */
+export interface TrialOutcome {
+  /** 'complete' or 'stopped_early' finish normally; 'diverged' records divergence; 'pruned' after onEpoch said so. */
+  status: RunStatus;
+  epochs: EpochRecord[];
+  /** Metrics of the weights kept; selection reads `final.validation.loss`. */
+  final?: EpochRecord;
+  divergedAtEpoch?: number;
+  /** Backend that ran the trial. */
+  backend?: string;
+}
+
+export interface TrialObjective {
+  /** Checks the definition's opaque parts (model, data, training) once before any trial; throws LayerwiseConfigError naming the field. */
+  validate?(definition: SweepDefinition): void;
+  run(input: TrialInput, context: TrialContext): Promise<TrialOutcome>;
+}
+
+const registry = new Map<string, TrialObjective>();
+
+/** Registers an objective under `name` (replacing any previous one of that name). */
+export function registerObjective(name: string, objective: TrialObjective): void {
+  if (typeof objective?.run !== 'function') throw new TypeError(`registerObjective("${name}"): the objective needs a run(input, context) method`);
+  registry.set(name, objective);
+}
+
+/** Names of registered objectives, sorted. */
+export function registeredObjectives(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** The objective registered as `name`; the error lists what is registered. */
+export function getObjective(name: string): TrialObjective {
+  const objective = registry.get(name);
+  if (objective === undefined) {
+    throw new LayerwiseConfigError('objective', `: ${JSON.stringify(name)} is not a registered objective; registered: ${registeredObjectives().join(', ') || '(none)'} (load the module that registers it, e.g. --objective-module)`);
+  }
+  return objective;
+}
+
+/** The module of built-in objectives (lib/sweep/objectives), in whatever form this file runs as (.ts or .js). */
+export function builtinObjectivesModule(): string {
+  return path.join(__dirname, 'objectives', `index${path.extname(__filename)}`);
+}
+
+/**
+ * Requires objective modules (absolute paths or paths relative to the working directory), which
+ * register their objectives as they load.
+ */
+export function loadObjectiveModules(modules: readonly string[] = []): void {
+  for (const module of modules.map((entry) => path.resolve(entry))) {
+    if (!fs.existsSync(module)) throw new LayerwiseConfigError('objectiveModule', `: ${module} does not exist`);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require(module);
+  }
+}
+
+/**
+ * The objective `name`, loading the built-in objectives (lib/sweep/objectives) only when no loaded
+ * module registered that name: a sweep of a user objective never pays for loading TensorFlow.js,
+ * and a user objective is never replaced by a built-in one of the same name.
+ */
+export function resolveObjective(name: string): TrialObjective {
+  if (!registry.has(name)) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require(builtinObjectivesModule());
+  }
+  return getObjective(name);
+}

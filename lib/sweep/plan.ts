@@ -1,0 +1,82 @@
+/**
+ * The shape of a sweep before anything runs: one slot per (arm, configuration index), interleaved
+ * across arms (index 0 of every arm, then index 1, ...) so both arms advance together, each slot
+ * trained once per seed. Trial identities and the static shard assignment live here.
+ */
+import { LayerwiseConfigError } from '../errors/config-error';
+import { canonicalJson, sha256Hex } from './identity';
+import type { ArmDefinition, SweepDefinition } from './definition';
+import type { ParameterValues } from './record';
+import type { TrialSpec } from './storage/storage';
+
+/** Static shard `index/count`, 1-based like `--shard 2/4` (index in 1..count). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parses `i/n` (1-based) as given to `--shard`. */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new LayerwiseConfigError('shard', `: "${text}" is not a shard; use i/n with 1 <= i <= n, e.g. 1/4 (for Kubernetes Indexed Jobs: $((JOB_COMPLETION_INDEX+1))/N)`);
+  }
+  return { index, count };
+}
+
+export interface Slot {
+  arm: ArmDefinition;
+  /** Configuration index within the arm. */
+  index: number;
+  /** Position in the interleaved order over all arms: index * arms + armPosition. */
+  position: number;
+}
+
+/** All slots of a sweep in run order, or only those of one shard (position mod count = index - 1). */
+export function planSlots(definition: SweepDefinition, shard?: Shard): Slot[] {
+  const slots: Slot[] = [];
+  for (let index = 0; index < definition.budget; index++) {
+    definition.arms.forEach((arm, armPosition) => {
+      const position = index * definition.arms.length + armPosition;
+      if (shard === undefined || position % shard.count === shard.index - 1) slots.push({ arm, index, position });
+    });
+  }
+  return slots;
+}
+
+/** The part of a definition that decides what a trial computes (not its budget, sampler or name). */
+function trialContext(definition: SweepDefinition, arm: ArmDefinition): unknown {
+  return {
+    objective: definition.objective,
+    model: definition.model,
+    data: definition.data,
+    training: definition.training,
+    arm: { name: arm.name, kind: arm.kind, layers: arm.layers ?? null, penalties: Object.keys(arm.penalties).sort() },
+  };
+}
+
+/** Stable hash of a configuration (everything a trial computes, without the seed). */
+export function configIdentity(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): string {
+  return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params }));
+}
+
+/** Stable hash of a configuration and seed: the trial's identity. */
+export function trialIdentity(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): string {
+  return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params, seed }));
+}
+
+/** The trials of one slot with the given parameters, one per seed (the same seed list in every arm). */
+export function slotTrials(definition: SweepDefinition, slot: Slot, params: ParameterValues): TrialSpec[] {
+  const configId = configIdentity(definition, slot.arm, params);
+  return definition.seeds.map((seed) => ({
+    trialId: trialIdentity(definition, slot.arm, params, seed),
+    configId,
+    sweepName: definition.name,
+    arm: slot.arm.name,
+    index: slot.index,
+    params,
+    seed,
+  }));
+}

@@ -1,0 +1,232 @@
+/**
+ * The embedded store: an append-only JSON Lines journal in the sweep's output folder, written by
+ * one process (the sweep's parent; workers never write it). A lock file next to the journal keeps
+ * a second process from writing the same journal; a lock left by a dead process on this host is
+ * taken over.
+ *
+ * Durability: `finishTrial` and the sweep definition are fsynced before their promises resolve,
+ * so a finished trial survives a crash (SIGKILL, power loss after fsync) at any moment; the runner
+ * awaits `finishTrial` before claiming the next trial. Other events (enqueue, claim, epoch) are
+ * written but not synced: losing them only repeats unfinished work.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { changedFields } from '../definition-config';
+import type { TrialRecord, TrialState } from '../record';
+import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState, replayJournal } from './journal-format';
+import {
+  ClaimArgs,
+  OpenSweepArgs,
+  SweepDefinitionChangedError,
+  SweepInfo,
+  TrialResult,
+  TrialSpec,
+  TrialStateError,
+  TrialStorage,
+} from './storage';
+
+export interface JournalStorageArgs {
+  /** Output folder of the sweep; created if missing. */
+  directory: string;
+  /** Journal file name inside `directory`. Default `journal.jsonl` (shards: `journalFileName(shard)`). */
+  fileName?: string;
+}
+
+/** Journal file name of a shard (`journal.shard-2-of-4.jsonl`, 1-based in the name like `--shard 2/4`), or `journal.jsonl`. */
+export function journalFileName(shard?: { index: number; count: number }): string {
+  return shard === undefined || shard.count === 1 ? 'journal.jsonl' : `journal.shard-${shard.index}-of-${shard.count}.jsonl`;
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class JournalStorage implements TrialStorage {
+  readonly directory: string;
+  readonly file: string;
+  private readonly lockFile: string;
+  private descriptor?: number;
+  private state: JournalState = emptyJournalState();
+  private lockHeld = false;
+
+  constructor(args: JournalStorageArgs) {
+    this.directory = path.resolve(args.directory);
+    this.file = path.join(this.directory, args.fileName ?? 'journal.jsonl');
+    this.lockFile = `${this.file}.lock`;
+  }
+
+  /** Lines of the journal that were skipped when it was opened (a torn last line counts). */
+  get skippedLines(): number {
+    return this.state.skippedLines;
+  }
+
+  async openSweep(args: OpenSweepArgs): Promise<SweepInfo> {
+    fs.mkdirSync(this.directory, { recursive: true });
+    this.acquireLock();
+    try {
+      const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
+      this.state = replayJournal(text);
+      this.descriptor = fs.openSync(this.file, 'a');
+      // A torn last line must not glue onto the next event: end it, and replay will skip it.
+      if (this.state.tornTail) fs.writeSync(this.descriptor, '\n');
+      const name = args.definition.name;
+      const existing = this.state.sweep;
+      if (existing !== undefined && existing.name !== name) {
+        throw new SweepDefinitionChangedError(name, this.file, [`name (stored: "${existing.name}")`]);
+      }
+      if (existing === undefined || existing.fingerprint !== args.fingerprint) {
+        if (existing !== undefined && !args.extend) {
+          throw new SweepDefinitionChangedError(name, this.file, changedFields(existing.definition, args.definition));
+        }
+        this.append({ op: 'sweep', v: JOURNAL_VERSION, name, definition: args.definition, fingerprint: args.fingerprint, at: new Date().toISOString() }, true);
+      }
+      // Single writer: a trial still 'running' belongs to a process that died. Its interrupted
+      // attempt was not the trial's fault, so it does not count against the retry limit.
+      for (const trial of this.state.trials.values()) {
+        if (trial.state === 'running') {
+          trial.state = 'waiting';
+          trial.attempts = Math.max(0, trial.attempts - 1);
+          trial.epochs = [];
+        }
+      }
+      return copy(this.state.sweep!);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async enqueueTrials(sweepName: string, trials: readonly TrialSpec[]): Promise<void> {
+    this.requireOpen(sweepName);
+    const at = new Date().toISOString();
+    for (const trial of trials) if (!this.state.trials.has(trial.trialId)) this.append({ op: 'enqueue', trial: copy(trial), at });
+  }
+
+  async claimTrial(sweepName: string, args: ClaimArgs = {}): Promise<TrialRecord | undefined> {
+    this.requireOpen(sweepName);
+    const candidates = args.trialIds !== undefined ? args.trialIds.map((id) => this.state.trials.get(id)) : [...this.state.trials.values()];
+    const trial = candidates.find((candidate) => candidate !== undefined && candidate.state === 'waiting');
+    if (trial === undefined) return undefined;
+    this.append({ op: 'claim', trialId: trial.trialId, attempt: trial.attempts + 1, worker: args.workerId, at: new Date().toISOString() });
+    return copy(this.state.trials.get(trial.trialId)!);
+  }
+
+  async recordEpoch(sweepName: string, trialId: string, attempt: number, epoch: TrialRecord['epochs'][number]): Promise<void> {
+    this.requireRunning(sweepName, trialId, attempt);
+    this.append({ op: 'epoch', trialId, attempt, epoch });
+  }
+
+  async requeueTrial(sweepName: string, trialId: string, attempt: number, reason: string): Promise<void> {
+    this.requireRunning(sweepName, trialId, attempt);
+    this.append({ op: 'requeue', trialId, attempt, reason, at: new Date().toISOString() });
+  }
+
+  async finishTrial(sweepName: string, trialId: string, attempt: number, result: TrialResult): Promise<TrialRecord> {
+    const trial = this.requireRunning(sweepName, trialId, attempt);
+    const record: TrialRecord = {
+      trialId: trial.trialId,
+      configId: trial.configId,
+      sweepName: trial.sweepName,
+      arm: trial.arm,
+      index: trial.index,
+      params: trial.params,
+      seed: trial.seed,
+      state: result.state,
+      attempts: attempt,
+      epochs: result.epochs,
+      startedAt: trial.startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    if (result.error !== undefined) record.error = result.error;
+    if (result.final !== undefined) record.final = result.final;
+    if (result.runStatus !== undefined) record.runStatus = result.runStatus;
+    if (result.divergedAtEpoch !== undefined) record.divergedAtEpoch = result.divergedAtEpoch;
+    if (result.backend !== undefined) record.backend = result.backend;
+    if (result.seconds !== undefined) record.seconds = result.seconds;
+    this.append({ op: 'finish', trialId, attempt, record }, true);
+    return copy(record);
+  }
+
+  async listTrials(sweepName: string, filter: { states?: readonly TrialState[] } = {}): Promise<TrialRecord[]> {
+    this.requireOpen(sweepName);
+    const trials = [...this.state.trials.values()].filter((trial) => filter.states === undefined || filter.states.includes(trial.state));
+    return copy(trials);
+  }
+
+  async close(): Promise<void> {
+    if (this.descriptor !== undefined) {
+      fs.closeSync(this.descriptor);
+      this.descriptor = undefined;
+    }
+    if (this.lockHeld) {
+      this.lockHeld = false;
+      try {
+        fs.unlinkSync(this.lockFile);
+      } catch {
+        // Already gone: nothing to release.
+      }
+    }
+  }
+
+  private append(event: JournalEvent, durable = false): void {
+    if (this.descriptor === undefined) throw new TrialStateError(`journal ${this.file} is not open`);
+    // One write per line, so a crash tears at most the last line.
+    fs.writeSync(this.descriptor, encodeEvent(event));
+    if (durable) fs.fsyncSync(this.descriptor);
+    applyEvent(this.state, event);
+  }
+
+  private requireOpen(sweepName: string): void {
+    if (this.descriptor === undefined || this.state.sweep === undefined) throw new TrialStateError(`journal ${this.file} is not open (call openSweep first)`);
+    if (this.state.sweep.name !== sweepName) throw new TrialStateError(`journal ${this.file} holds sweep "${this.state.sweep.name}", not "${sweepName}"`);
+  }
+
+  private requireRunning(sweepName: string, trialId: string, attempt: number): TrialRecord {
+    this.requireOpen(sweepName);
+    const trial = this.state.trials.get(trialId);
+    if (trial === undefined) throw new TrialStateError(`trial ${trialId} is not in ${this.file}`);
+    if (isFinished(trial)) throw new TrialStateError(`trial ${trialId} is already ${trial.state}`);
+    if (trial.state !== 'running' || trial.attempts !== attempt) {
+      throw new TrialStateError(`trial ${trialId}: attempt ${attempt} is stale (state ${trial.state}, attempt ${trial.attempts})`);
+    }
+    return trial;
+  }
+
+  private acquireLock(): void {
+    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() });
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        fs.writeFileSync(this.lockFile, content, { flag: 'wx' });
+        this.lockHeld = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let holder: { pid?: number; host?: string } = {};
+      try {
+        holder = JSON.parse(fs.readFileSync(this.lockFile, 'utf8'));
+      } catch {
+        // A torn lock file: its writer died while creating it.
+      }
+      const alive = holder.pid !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && processAlive(holder.pid);
+      const otherHost = holder.host !== undefined && holder.host !== os.hostname();
+      if (alive || otherHost) {
+        throw new TrialStateError(
+          `${this.file} is being written by process ${holder.pid} on ${holder.host}; wait for it to finish, or remove ${this.lockFile} if that process is gone`,
+        );
+      }
+      fs.rmSync(this.lockFile, { force: true });
+    }
+    throw new TrialStateError(`cannot lock ${this.file}`);
+  }
+}

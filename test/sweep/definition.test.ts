@@ -1,0 +1,84 @@
+import Ajv from 'ajv';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LayerwiseConfigError } from '../../lib/errors/config-error';
+import { definitionFingerprint, fromConfig, SWEEP_DEFINITION_SCHEMA, toConfig } from '../../lib/sweep/definition-config';
+import { armCoefficients, armSpace } from '../../lib/sweep/arms';
+import { readSweepFile } from '../../lib/sweep/sweep-file';
+import { sweepConfig, sweepDefinition } from './fixtures/definitions';
+
+function errorOf(config: unknown): LayerwiseConfigError {
+  try {
+    fromConfig(config);
+  } catch (error) {
+    if (error instanceof LayerwiseConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a LayerwiseConfigError');
+}
+
+describe('sweep definition', () => {
+  test('fills defaults and round-trips through toConfig/fromConfig', () => {
+    const definition = sweepDefinition({ seeds: 3, pruning: { type: 'asha' } });
+    expect(definition.seeds).toEqual([0, 1, 2]);
+    expect(definition.pruning).toEqual({ type: 'asha', minEpochs: 1, reductionFactor: 3 });
+    expect(definition.execution).toEqual({ retries: 1 });
+    expect(definition.sampler).toEqual({ type: 'random', seed: 3 });
+    const config = JSON.parse(JSON.stringify(toConfig(definition)));
+    expect(fromConfig(config)).toEqual(definition);
+    expect(definitionFingerprint(fromConfig(config))).toBe(definitionFingerprint(definition));
+  });
+
+  test('the published schema file is a valid draft-07 schema', () => {
+    const file = path.join(__dirname, '../../lib/sweep/sweep-definition.schema.json');
+    const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(schema).toEqual(SWEEP_DEFINITION_SCHEMA);
+    const ajv = new Ajv({ discriminator: true, strict: false });
+    expect(ajv.validateSchema(schema)).toBe(true);
+  });
+
+  test.each([
+    [{ arms: [{ name: 'u', kind: 'per_layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].kind', /"per_layer" is not allowed; allowed values: "uniform", "per-layer"/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'loguniform', low: 1, high: 2 } } }] }, 'arms[0].penalties.l2.type', /allowed values: "choice", "uniform", "logUniform", "int"/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l2, weightDecay/],
+    [{ budget: 0 }, 'budget', /must be >= 1/],
+    [{ seeds: [1, 1] }, 'seeds', /list of distinct integers/],
+    [{ sampler: { type: 'bayes' } }, 'sampler.type', /allowed values: "grid", "random", "tpe"/],
+    [{ pruning: { type: 'hyperband' } }, 'pruning.type', /allowed values: "none", "median", "asha"/],
+    [{ arms: [{ name: 'p', kind: 'per-layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].layers', /required for a per-layer arm/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-2, high: 1e-4 } } }] }, 'arms[0].penalties.l2.high', /must be greater than low/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l2.low', /must be > 0/],
+    [{ space: { l2: { type: 'uniform', low: 0, high: 1 } } }, 'space.l2', /reserved/],
+    [{ sampler: { type: 'grid' }, budget: 7 }, 'budget', /exceeds the grid of arm "uniform" \(6 configurations\)/],
+    [{ sampler: { type: 'grid' }, space: { lr: { type: 'uniform', low: 0, high: 1 } } }, 'space.lr.steps', /required by the grid sampler/],
+    [{ name: undefined }, 'name', /is required/],
+  ])('error %#: names the field %s', (overrides, field, message) => {
+    const error = errorOf(sweepConfig(overrides as Record<string, unknown>));
+    expect(error.field).toBe(field);
+    expect(error.message.startsWith(field)).toBe(true);
+    expect(error.message).toMatch(message);
+  });
+
+  test('arm spaces name one coefficient (uniform) or one per layer, and decode back', () => {
+    const definition = sweepDefinition({ space: { lr: { type: 'choice', values: [0.01, 0.1] } } });
+    expect(Object.keys(armSpace(definition, definition.arms[0])).sort()).toEqual(['l2', 'lr']);
+    expect(Object.keys(armSpace(definition, definition.arms[1])).sort()).toEqual(['l2.dense_1', 'l2.dense_2', 'lr']);
+    expect(armCoefficients(definition.arms[1], { 'l2.dense_1': 1e-3, 'l2.dense_2': 1e-4, lr: 0.1 })).toEqual({
+      penalties: { l2: { kind: 'per-layer', values: { dense_1: 1e-3, dense_2: 1e-4 } } },
+      shared: { lr: 0.1 },
+    });
+    expect(armCoefficients(definition.arms[0], { l2: 1e-3, lr: 0.1 }).penalties.l2).toEqual({ kind: 'uniform', value: 1e-3 });
+  });
+
+  test('readSweepFile names the file in errors and reads JSON', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-def-'));
+    const good = path.join(directory, 'good.json');
+    fs.writeFileSync(good, JSON.stringify(sweepConfig()));
+    expect(readSweepFile(good).name).toBe('test-sweep');
+    const bad = path.join(directory, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify(sweepConfig({ budget: 'ten' })));
+    expect(() => readSweepFile(bad)).toThrow(/^budget.*must be integer.*bad\.json/);
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+});
