@@ -27,6 +27,7 @@ import { trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
 import { ScalarCache } from './scalar-cache';
 import { SeededMathRandom, SeededShuffler } from './seeded-random';
+import { createLeanOptimizer, LeanOptimizer } from '../optimizers';
 import { WeightDecayApplier, decoupledStep, resolveWeightDecay } from './weight-decay';
 
 type StopReason = NonNullable<TrainResult['stopReason']>;
@@ -79,7 +80,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   const random = new SeededMathRandom(settings.seed);
   const shuffler = new SeededShuffler(settings.seed);
-  const optimizer = createOptimizer(optimizerConfig, 'train.options.optimizer');
+  // Adam, SGD and momentum: layerwise's lean optimizers (Keras 3 formulas, few kernels per step); others: tfjs's.
+  const lean: LeanOptimizer | null = createLeanOptimizer(optimizerConfig as unknown as Parameters<typeof createLeanOptimizer>[0]);
+  const optimizer = lean == null ? createOptimizer(optimizerConfig, 'train.options.optimizer') : null;
   const decay = new WeightDecayApplier(decayed);
   const batchWeights = new ScalarCache();
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, model.weights) : null;
@@ -147,10 +150,17 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
             const x = batches === 1 ? xs : tf.slice(xs, start, size);
             const y = batches === 1 ? ys : tf.slice(ys, start, size);
             let value: tf.Scalar;
-            if (decay.active) {
-              value = decoupledStep(optimizer, variables, objective(x, y), (rate) => decay.apply(rate), currentLearningRate(optimizer));
+            if (lean != null) {
+              // Keras 3 order: gradients at the current weights, then the decoupled decay, then the update.
+              const { value: objectiveValue, grads } = tf.variableGrads(objective(x, y), variables);
+              if (decay.active) decay.apply(lean.learningRate);
+              lean.applyGradients(variables, variables.map((variable) => grads[variable.name]));
+              value = objectiveValue;
+            } else if (decay.active) {
+              const tfjsOptimizer = optimizer as tf.Optimizer;
+              value = decoupledStep(tfjsOptimizer, variables, objective(x, y), (rate) => decay.apply(rate), currentLearningRate(tfjsOptimizer));
             } else {
-              value = optimizer.minimize(objective(x, y), true, variables) as tf.Scalar;
+              value = (optimizer as tf.Optimizer).minimize(objective(x, y), true, variables) as tf.Scalar;
             }
             if (hasConstraints) applyConstraints(model);
             const weighted = tf.mul(value, batchWeights.of(size)) as tf.Scalar;
@@ -243,7 +253,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     return result;
   } finally {
     random.release();
-    disposeOptimizer(optimizer);
+    if (optimizer != null) disposeOptimizer(optimizer);
+    lean?.dispose();
     decay.dispose();
     batchWeights.dispose();
     stopping?.dispose();

@@ -1,0 +1,74 @@
+/**
+ * Adam with Keras 3's formula (`keras.optimizers.Adam.update_step`):
+ *
+ *     α_t = lr · sqrt(1 − β2^t) / (1 − β1^t)
+ *     m ← m + (g − m)·(1 − β1)
+ *     v ← v + (g² − v)·(1 − β2)
+ *     w ← w − (m·α_t) / (sqrt(v) + ε)
+ *
+ * tfjs's Adam adds ε to sqrt(v̂) instead (a time-dependent difference, largest at the first steps).
+ * Every variable's gradient is flattened into one vector so the moments are updated with one op
+ * each for the whole model; α_t is computed in double precision in JS and uploaded once per step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+
+/** Arguments of `LeanAdam`. */
+export interface LeanAdamArgs {
+  /** Step size lr. */
+  learningRate: number;
+  /** Decay of the first moment β1. */
+  beta1: number;
+  /** Decay of the second moment β2. */
+  beta2: number;
+  /** ε, added to sqrt(v). */
+  epsilon: number;
+}
+
+export class LeanAdam implements LeanOptimizer {
+  readonly learningRate: number;
+  private readonly args: LeanAdamArgs;
+  private step = 0;
+  private m: tf.Tensor1D | null = null;
+  private v: tf.Tensor1D | null = null;
+  private readonly oneMinusBeta1: tf.Scalar;
+  private readonly oneMinusBeta2: tf.Scalar;
+  private readonly epsilon: tf.Scalar;
+
+  constructor(args: LeanAdamArgs) {
+    this.args = { ...args };
+    this.learningRate = args.learningRate;
+    this.oneMinusBeta1 = tf.keep(tf.scalar(1 - args.beta1));
+    this.oneMinusBeta2 = tf.keep(tf.scalar(1 - args.beta2));
+    this.epsilon = tf.keep(tf.scalar(args.epsilon));
+  }
+
+  applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
+    this.step++;
+    const { learningRate, beta1, beta2 } = this.args;
+    const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.step))) / (1 - Math.pow(beta1, this.step));
+    tf.tidy(() => {
+      const flat = variables.map((variable, index) => tf.reshape(gradientOrZeros(variable, gradients[index]), [-1]));
+      const g = (flat.length === 1 ? flat[0] : tf.concat(flat)) as tf.Tensor1D;
+      const m0 = this.m ?? tf.zerosLike(g);
+      const v0 = this.v ?? tf.zerosLike(g);
+      const m = tf.add(m0, tf.mul(tf.sub(g, m0), this.oneMinusBeta1)) as tf.Tensor1D;
+      const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), this.oneMinusBeta2)) as tf.Tensor1D;
+      const update = tf.div(tf.mul(m, tf.scalar(alpha)), tf.add(tf.sqrt(v), this.epsilon));
+      const parts = variables.length === 1 ? [update] : tf.split(update, variables.map((variable) => variable.size));
+      variables.forEach((variable, index) => {
+        variable.assign(tf.sub(variable, tf.reshape(parts[index], variable.shape)));
+      });
+      this.m = this.m == null ? tf.keep(m) : replaceKept(this.m, m);
+      this.v = this.v == null ? tf.keep(v) : replaceKept(this.v, v);
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([this.oneMinusBeta1, this.oneMinusBeta2, this.epsilon]);
+    if (this.m) this.m.dispose();
+    if (this.v) this.v.dispose();
+    this.m = null;
+    this.v = null;
+  }
+}
