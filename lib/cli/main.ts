@@ -7,6 +7,10 @@
 import { Command, CommanderError } from 'commander';
 import { LayerwiseConfigError } from '../errors/config-error';
 import { registerCheckCommand } from './check';
+import { registerReportCommand } from './report';
+import { registerStatusCommand } from './status';
+import { registerSweepCommand } from './sweep';
+import { registerWorkerCommand } from './worker';
 import { CommandExit, EXIT_USAGE } from './exit-codes';
 import { cliDependencies } from './dependencies';
 
@@ -18,7 +22,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const dependencies = cliDependencies();
+  registerSweepCommand(program, { setExitCode });
+  registerStatusCommand(program);
+  registerReportCommand(program, dependencies);
   registerCheckCommand(program, dependencies, setExitCode);
+  registerWorkerCommand(program, dependencies, setExitCode);
   return program;
 }
 

@@ -1,0 +1,167 @@
+/**
+ * The `train` objective: what a real layerwise trial does. It builds the definition's model spec
+ * with the seed, applies the arm's regularization policy (uniform or per-layer L2 penalties and/or
+ * decoupled weight decay), trains it with the seed on the definition's data split, and returns the
+ * per-epoch records. Selection reads validation loss only; the test split is measured, never used
+ * to choose.
+ *
+ * Definition fields it reads:
+ *   model:    a ModelSpec (lib/builders/spec.ts).
+ *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ...,
+ *               split: { validation?, test?, seed?, stratify? }        (random split, same for every trial)
+ *                    | { ordered: true, train, validation? }          (first N train, the rest test),
+ *               standardize?: boolean (fit on train only; default false) }
+ *   training: TrainOptions fields that are plain data: epochs, batchSize, optimizer,
+ *             earlyStopping, evaluateEvery, evaluationBatchSize.
+ * Shared search dimensions it understands: `learningRate` (overrides training.optimizer's) and
+ * `batchSize`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { activeBackend } from '../../backend';
+import { layerNamesOf, validateModelSpec } from '../../builders';
+import type { ModelSpec } from '../../builders/spec';
+import { loadDataset, splitDataset, splitOrdered, standardizeSplits, toTrainingData } from '../../data';
+import type { DatasetSplits } from '../../data';
+import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
+import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
+import type { Policy } from '../../policy';
+import { l2 } from '../../regularizers';
+import { train } from '../../train';
+import type { OptimizerSpec, TrainOptions } from '../../train';
+import { armCoefficients, Coefficients } from '../arms';
+import type { SweepDefinition } from '../definition';
+import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
+
+const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
+const SHARED_PARAMETERS = ['learningRate', 'batchSize'];
+
+function checkTraining(training: Record<string, unknown>): void {
+  for (const key of Object.keys(training)) {
+    if (!(TRAINING_FIELDS as readonly string[]).includes(key)) {
+      throw new LayerwiseConfigError(`training.${key}`, `: unknown field; allowed: ${TRAINING_FIELDS.join(', ')}`);
+    }
+  }
+  const epochs = training.epochs;
+  if (epochs !== undefined && (!Number.isInteger(epochs) || (epochs as number) < 1)) {
+    throw new LayerwiseConfigError('training.epochs', `= ${describeValue(epochs)}: expected an integer >= 1`);
+  }
+}
+
+/** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
+export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
+  const dataset = loadDataset(definition.data.dataset);
+  const split = (definition.data.split ?? {}) as Record<string, unknown>;
+  let splits: DatasetSplits;
+  if (split.ordered === true) {
+    splits = splitOrdered(dataset, { train: split.train as number, validation: split.validation as number | undefined });
+  } else {
+    splits = splitDataset(dataset, {
+      validation: (split.validation as number | undefined) ?? 0.2,
+      test: (split.test as number | undefined) ?? 0.2,
+      seed: (split.seed as number | undefined) ?? 0,
+      stratify: (split.stratify as boolean | undefined) ?? true,
+    });
+  }
+  return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
+}
+
+/** The regularization policy an arm's sampled coefficients describe. */
+export function policyForCoefficients(penalties: Partial<Record<'l2' | 'weightDecay', Coefficients>>): Policy {
+  const l2Coefficients = penalties.l2;
+  const decayCoefficients = penalties.weightDecay;
+  const everyLayerShared = [l2Coefficients, decayCoefficients].every(
+    (coefficients) => coefficients === undefined || (coefficients.kind === 'uniform' && coefficients.layers === undefined),
+  );
+  if (everyLayerShared) {
+    return uniform({
+      regularizer: l2Coefficients?.kind === 'uniform' ? l2({ l2: l2Coefficients.value }) : undefined,
+      weightDecay: decayCoefficients?.kind === 'uniform' ? decayCoefficients.value : undefined,
+    });
+  }
+  const settings: Record<string, { regularizer?: ReturnType<typeof l2>; weightDecay?: number }> = {};
+  const add = (coefficients: Coefficients | undefined, apply: (layer: string, value: number) => void): void => {
+    if (coefficients === undefined) return;
+    if (coefficients.kind === 'uniform') for (const layer of coefficients.layers ?? []) apply(layer, coefficients.value);
+    else for (const [layer, value] of Object.entries(coefficients.values)) apply(layer, value);
+  };
+  add(l2Coefficients, (layer, value) => {
+    settings[layer] = { ...settings[layer], regularizer: l2({ l2: value }) };
+  });
+  add(decayCoefficients, (layer, value) => {
+    settings[layer] = { ...settings[layer], weightDecay: value };
+  });
+  return perLayer({ layers: settings });
+}
+
+function optimizerFor(training: Record<string, unknown>, learningRate: unknown): OptimizerSpec | string | undefined {
+  const configured = training.optimizer as OptimizerSpec | string | undefined;
+  if (learningRate === undefined) return configured;
+  const base: Record<string, unknown> = typeof configured === 'string' || configured === undefined ? { name: configured ?? 'adam' } : { ...configured };
+  return { ...base, learningRate: Number(learningRate) } as unknown as OptimizerSpec;
+}
+
+export const trainModelObjective: TrialObjective = {
+  validate(definition: SweepDefinition): void {
+    const spec = validateModelSpec(definition.model);
+    const layerNames = layerNamesOf(spec);
+    for (const [armIndex, arm] of definition.arms.entries()) {
+      for (const [layerIndex, layer] of (arm.layers ?? []).entries()) {
+        if (!layerNames.includes(layer)) {
+          throw new LayerwiseConfigError(
+            `arms[${armIndex}].layers[${layerIndex}]`,
+            ` = ${describeValue(layer)}: no such layer in the model; layers are ${layerNames.join(', ')}`,
+          );
+        }
+      }
+    }
+    for (const name of Object.keys(definition.space)) {
+      if (!SHARED_PARAMETERS.includes(name)) {
+        throw new LayerwiseConfigError(`space.${name}`, `: the train objective understands only ${SHARED_PARAMETERS.join(', ')}`);
+      }
+    }
+    checkTraining(definition.training);
+    // Loads and splits once, so a bad dataset name or split fails before any trial runs. A split
+    // without validation is allowed for fixed-grid studies (every setting is reported, none is
+    // selected); the reporter selects only on validation and says so when there is none.
+    splitFor(definition);
+  },
+
+  async run(input: TrialInput, context: TrialContext): Promise<TrialOutcome> {
+    const { definition, arm, params, seed } = input;
+    const spec = validateModelSpec(definition.model) as ModelSpec;
+    const { penalties, shared } = armCoefficients(arm, params);
+    const policy = policyForCoefficients(penalties);
+    const splits = splitFor(definition);
+    const data = toTrainingData(splits, {
+      labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
+      layout: spec.type === 'cnn' ? 'image' : 'flat',
+    });
+    const model = applyPolicy(spec, policy, { seed });
+    try {
+      const training = definition.training as Record<string, unknown>;
+      const options: TrainOptions = {
+        seed,
+        epochs: training.epochs as number | undefined,
+        batchSize: shared.batchSize !== undefined ? Number(shared.batchSize) : (training.batchSize as number | undefined),
+        optimizer: optimizerFor(training, shared.learningRate) as TrainOptions['optimizer'],
+        earlyStopping: training.earlyStopping as TrainOptions['earlyStopping'],
+        evaluateEvery: training.evaluateEvery as number | undefined,
+        evaluationBatchSize: training.evaluationBatchSize as number | undefined,
+        weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
+        signal: context.signal,
+        onEpochEnd: async (record) => ((await context.onEpoch(record)) ? 'stop' : undefined),
+      };
+      const result = await train(model, data, options);
+      return {
+        status: result.status,
+        epochs: result.epochs,
+        final: result.final,
+        divergedAtEpoch: result.divergedAtEpoch,
+        backend: result.backend ?? activeBackend()?.name ?? tf.getBackend(),
+      };
+    } finally {
+      model.dispose();
+      tf.dispose(data as unknown as tf.TensorContainer);
+    }
+  },
+};

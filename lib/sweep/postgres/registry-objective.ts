@@ -1,0 +1,40 @@
+/**
+ * Adapts a registered `TrialObjective` (the same registry the local sweep runner uses) to the
+ * worker loop's `WorkerObjective`, so `layerwise worker` runs exactly what `layerwise sweep` runs.
+ * Pruning is not applied across machines: every epoch is recorded in the store instead.
+ */
+import type { SweepDefinition } from '../definition';
+import { getObjective, loadObjectiveModules } from '../objective';
+import { resultOfOutcome } from '../runner';
+import type { WorkerObjective } from './run-worker';
+
+export function workerObjectiveFor(definition: SweepDefinition, objectiveModules: readonly string[] = []): WorkerObjective {
+  loadObjectiveModules(objectiveModules);
+  const objective = getObjective(definition.objective);
+  objective.validate?.(definition);
+  return async (trial, context) => {
+    const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
+    if (arm === undefined) throw new Error(`trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${definition.name}"`);
+    const started = Date.now();
+    const outcome = await objective.run(
+      {
+        definition,
+        arm,
+        params: trial.params,
+        seed: trial.seed,
+        trialId: trial.trialId,
+        configId: trial.configId,
+        index: trial.index,
+        attempt: trial.attempts,
+      },
+      {
+        signal: context.signal,
+        onEpoch: async (epoch) => {
+          await context.reportEpoch(epoch);
+          return false;
+        },
+      },
+    );
+    return resultOfOutcome(outcome, false, (Date.now() - started) / 1000);
+  };
+}
