@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ProcessPoolExecutor } from '../../lib/sweep/executors/process-pool';
+import { runSweep } from '../../lib/sweep/runner';
+import { FIXTURE_OBJECTIVES, sweepDefinition } from './fixtures/definitions';
+
+let directory: string;
+beforeEach(() => {
+  directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-pool-'));
+});
+afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('process pool', () => {
+  test('trials run in worker processes with one math thread each; a crashing worker fails its trial after retries', async () => {
+    const summary = await runSweep({
+      definition: sweepDefinition({ budget: 3, seeds: [1], training: { epochs: 2, epochMilliseconds: 20, crash: 'always', crashIndex: 1, crashArm: 'per-layer', reportEnvironment: true }, execution: { retries: 1 } }),
+      directory,
+      workers: 2,
+      objectiveModules: [FIXTURE_OBJECTIVES],
+    });
+    const complete = summary.records.filter((record) => record.state === 'complete');
+    const failed = summary.records.filter((record) => record.state === 'failed');
+    expect(complete).toHaveLength(5);
+    expect(failed).toHaveLength(1);
+    for (const record of failed) {
+      expect([record.arm, record.index]).toEqual(['per-layer', 1]);
+      expect(record.attempts).toBe(2);
+      expect(record.error).toMatch(/worker process crashed \(exit code 3\)/);
+    }
+    const environments = complete.map((record) => record.backend!.split(','));
+    expect(environments.every(([intraOp, omp, pid]) => intraOp === '1' && omp === '1' && Number(pid) !== process.pid)).toBe(true);
+    // Only the parent writes the journal: one finish line per trial.
+    const finishes = fs.readFileSync(path.join(directory, 'journal.jsonl'), 'utf8').split('\n').filter((line) => line.includes('"op":"finish"'));
+    expect(finishes).toHaveLength(6);
+  });
+
+  test('a worker crashing on the first attempt is replaced and the retry completes', async () => {
+    const summary = await runSweep({
+      definition: sweepDefinition({ budget: 1, seeds: [1], training: { epochs: 1, crash: 'first-attempt' } }),
+      directory,
+      workers: 1,
+      objectiveModules: [FIXTURE_OBJECTIVES],
+    });
+    expect(summary.records.map((record) => [record.state, record.attempts])).toEqual([
+      ['complete', 2],
+      ['complete', 2],
+    ]);
+  });
+
+  test('a timed-out attempt has its worker killed', async () => {
+    const pool = new ProcessPoolExecutor({ workers: 1, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const definition = sweepDefinition({ budget: 1, seeds: [1], training: { hangIndex: 0 } });
+    const started = pool.execute(
+      { objective: 'test.synthetic', timeoutSeconds: 1.5, input: { definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed: 1, trialId: 't', configId: 'c', index: 0, attempt: 1 } },
+      { onEpoch: async () => false },
+    );
+    const pids = pool.workerPids;
+    expect(pids).toHaveLength(1);
+    const result = await started;
+    expect(result).toMatchObject({ kind: 'error' });
+    expect(result.kind === 'error' && result.message).toMatch(/timed out after 1.5 s \(worker pid \d+ killed\)/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(pids[0])).toBe(false);
+    expect(pool.workerCount).toBe(0);
+    await pool.close();
+  });
+
+  test('pruning decisions reach the worker over IPC', async () => {
+    const summary = await runSweep({
+      definition: sweepDefinition({ budget: 4, seeds: [1], training: { epochs: 9 }, pruning: { type: 'asha', minEpochs: 1, reductionFactor: 2 } }),
+      directory,
+      workers: 1,
+      objectiveModules: [FIXTURE_OBJECTIVES],
+    });
+    const pruned = summary.records.filter((record) => record.state === 'pruned');
+    expect(pruned.length).toBeGreaterThan(0);
+    expect(pruned.every((record) => record.epochs.length < 9 && record.runStatus === 'pruned')).toBe(true);
+  });
+});
