@@ -95,6 +95,12 @@ export interface TrainOptions {
   onEpochTrained?: (info: EpochTrainedInfo) => void;
   /** Called after each optimizer step, synchronously. Keep it cheap. */
   onBatchEnd?: (info: BatchInfo) => void;
+  /**
+   * Use the lean objective for Sequential stacks of Dense / Conv2D / MaxPooling2D / Flatten (direct
+   * ops, fused ReLU and softmax-cross-entropy gradients, cheap L2 penalties; see lib/train/fast-objective):
+   * the same function with far fewer kernel calls. Other models always use `model.apply`. Default true.
+   */
+  leanObjective?: boolean;
   /** How often (ms) an epoch yields to the event loop so an AbortSignal or timers can fire. Default 100. */
   yieldEveryMs?: number;
 }

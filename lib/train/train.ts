@@ -25,6 +25,7 @@ import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimize
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
 import { trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
+import { planFastObjective } from './fast-objective';
 import { ScalarCache } from './scalar-cache';
 import { SeededMathRandom, SeededShuffler } from './seeded-random';
 import { createLeanOptimizer, LeanOptimizer } from '../optimizers';
@@ -90,10 +91,14 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const samples = data.train.x.shape[0];
   const batchSize = settings.batchSize;
   const batches = Math.ceil(samples / batchSize);
+  const batchSizes = Array.from({ length: batches }, (_, batch) => Math.min(batchSize, samples - batch * batchSize));
   const records: EpochRecord[] = [];
   const lossFunction = loss.fn;
 
+  // Common Sequential stacks get the lean objective (same function, far fewer kernel calls); others use model.apply.
+  const fast = options.leanObjective === false ? null : planFastObjective(model, loss.name, lossFunction);
   const objective = (x: tf.Tensor, y: tf.Tensor) => (): tf.Scalar => {
+    if (fast != null) return fast.objective(x, y);
     const prediction = model.apply(x, { training: true }) as tf.Tensor;
     const dataLoss = tf.mean(lossFunction(y, prediction));
     return tf.add(dataLoss, trainingPenalty(model)) as tf.Scalar;
@@ -125,30 +130,30 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       let completedBatches = 0;
       let completedSamples = 0;
       let aborted = false;
-      let shuffled: { x: tf.Tensor; y: tf.Tensor } | null = null;
+      // The epoch's batches, cut with one split per tensor (not two slices per step).
+      let split: { x: tf.Tensor[]; y: tf.Tensor[] } | null = null;
       random.install();
       try {
-        if (settings.shuffle && batches > 1) {
-          const order = shuffler.permutation(samples);
-          shuffled = tf.tidy(() => {
-            const indices = tf.tensor1d(order, 'int32');
-            return { x: tf.gather(data.train.x, indices), y: tf.gather(data.train.y, indices) };
+        if (batches > 1) {
+          const order = settings.shuffle ? shuffler.permutation(samples) : null;
+          split = tf.tidy(() => {
+            const indices = order != null ? tf.tensor1d(order, 'int32') : null;
+            const xs = indices != null ? tf.gather(data.train.x, indices) : data.train.x;
+            const ys = indices != null ? tf.gather(data.train.y, indices) : data.train.y;
+            return { x: tf.split(xs, batchSizes), y: tf.split(ys, batchSizes) };
           });
         }
-        const xs = shuffled ? shuffled.x : data.train.x;
-        const ys = shuffled ? shuffled.y : data.train.y;
         let lastYield = performance.now();
         for (let batch = 0; batch < batches; batch++) {
           if (options.signal?.aborted) {
             aborted = true;
             break;
           }
-          const start = batch * batchSize;
-          const size = Math.min(batchSize, samples - start);
+          const size = batchSizes[batch];
           const previousSum: tf.Scalar | null = objectiveSum;
           objectiveSum = tf.tidy(() => {
-            const x = batches === 1 ? xs : tf.slice(xs, start, size);
-            const y = batches === 1 ? ys : tf.slice(ys, start, size);
+            const x = split == null ? data.train.x : split.x[batch];
+            const y = split == null ? data.train.y : split.y[batch];
             let value: tf.Scalar;
             if (lean != null) {
               // Keras 3 order: gradients at the current weights, then the decoupled decay, then the update.
@@ -179,7 +184,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         }
       } finally {
         random.release();
-        if (shuffled) tf.dispose([shuffled.x, shuffled.y]);
+        if (split) tf.dispose([...split.x, ...split.y]);
       }
 
       let trainObjective: number | undefined;
@@ -255,6 +260,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     random.release();
     if (optimizer != null) disposeOptimizer(optimizer);
     lean?.dispose();
+    fast?.dispose();
     decay.dispose();
     batchWeights.dispose();
     stopping?.dispose();

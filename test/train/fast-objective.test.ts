@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { train } from '../../lib/train';
+import { planFastObjective } from '../../lib/train/fast-objective';
+
+/** Seeded MLP / CNN of the bench shapes, scaled down. */
+function mlp(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [6], units: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-2 }) }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-2 }), biasRegularizer: tf.regularizers.l1({ l1: 1e-2 }) }));
+  return model;
+}
+
+function cnn(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }));
+  return model;
+}
+
+function data(shape: number[], samples: number): { x: tf.Tensor; y: tf.Tensor } {
+  return tf.tidy(() => ({
+    x: tf.randomUniform([samples, ...shape], -1, 1, 'float32', 7),
+    y: tf.oneHot(tf.tensor1d(Array.from({ length: samples }, (_, index) => index % 3), 'int32'), 3).toFloat(),
+  }));
+}
+
+describe.each([
+  ['MLP Dense(relu, L2) -> Dense(softmax, L2 kernel, L1 bias)', mlp, [6]],
+  ['CNN Conv2D(relu) -> MaxPool -> Flatten -> Dense(softmax)', cnn, [6, 6, 1]],
+] as const)('lean objective: %s', (_name, build, shape) => {
+  test('is planned, and trains to the same weights and objective as model.apply', async () => {
+    const { x, y } = data([...shape], 20);
+    const lean = build();
+    const general = build();
+    const plan = planFastObjective(lean, 'categoricalCrossentropy', tf.metrics.categoricalCrossentropy);
+    expect(plan).not.toBeNull();
+    plan?.dispose();
+    const options = { epochs: 3, batchSize: 8, loss: 'categoricalCrossentropy', seed: 1, optimizer: { name: 'adam' as const, learningRate: 0.01 } };
+    const a = await train(lean, { train: { x, y } }, options);
+    const b = await train(general, { train: { x, y } }, { ...options, leanObjective: false });
+    // Tolerance 1e-5 relative: the same function in float32; the lean path takes the cross-entropy
+    // from the logits (as Keras does) where tfjs normalizes and clips the softmax output.
+    a.epochs.forEach((record, index) => expect(record.trainObjective).toBeCloseTo(b.epochs[index].trainObjective as number, 5));
+    const wa = lean.getWeights().map((weight) => Array.from(weight.dataSync()));
+    const wb = general.getWeights().map((weight) => Array.from(weight.dataSync()));
+    wa.forEach((values, i) => values.forEach((value, j) => expect(Math.abs(value - wb[i][j])).toBeLessThan(1e-5 * Math.abs(wb[i][j]) + 1e-6)));
+    tf.dispose([x, y]);
+    lean.dispose();
+    general.dispose();
+  });
+});
+
+test('models outside its scope use model.apply (dropout, batch normalization)', () => {
+  const withDropout = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.dropout({ rate: 0.5 })] });
+  const withBatchNorm = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.batchNormalization()] });
+  expect(planFastObjective(withDropout, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  expect(planFastObjective(withBatchNorm, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  withDropout.dispose();
+  withBatchNorm.dispose();
+});
