@@ -14,6 +14,9 @@ import { readSweepFile } from '../sweep/sweep-file';
 import { SweepDefinitionChangedError } from '../sweep/storage/storage';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { ProgressView } from './sweep-progress-view';
+import { writeReport } from '../report/write-report';
+import { isPostgresUrl, openPostgresStore } from '../sweep/postgres';
+import type { TrialStorage } from '../sweep/storage/storage';
 
 export interface SweepCommandOptions {
   /** Receives the exit code of the command. Default: sets process.exitCode. */
@@ -33,6 +36,8 @@ interface SweepFlags {
   extend?: boolean;
   objectiveModule?: string[];
   quiet?: boolean;
+  storage?: string;
+  report: boolean;
 }
 
 function parseWorkers(text: string | undefined): number {
@@ -58,6 +63,8 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
     .option('--extend', 'continue a sweep whose definition changed (more budget, more seeds)')
     .option('--objective-module <path...>', 'modules that register extra objectives (loaded in every worker)')
     .option('--quiet', 'no progress output')
+    .option('--storage <url>', 'keep trials in PostgreSQL (postgres://user@host/db) instead of the folder\'s journal; `layerwise worker` on other machines joins the same sweep')
+    .option('--no-report', 'do not write the report when the sweep ends')
     .addHelpText(
       'after',
       '\nRe-running the same command resumes: finished trials are kept and not rerun.\n' +
@@ -79,10 +86,16 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       const view = flags.quiet ? undefined : new ProgressView({ write: writeError, isTTY });
+      let storage: TrialStorage | undefined;
+      if (flags.storage !== undefined) {
+        if (!isPostgresUrl(flags.storage)) throw new CommandExit(EXIT_USAGE, '--storage: expected a postgres:// or postgresql:// URL');
+        storage = await openPostgresStore(flags.storage);
+      }
       try {
         const summary = await runSweep({
           definition,
-          directory,
+          directory: storage === undefined ? directory : undefined,
+          storage,
           workers,
           shard,
           extend: flags.extend,
@@ -94,11 +107,18 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}` +
             ` (${summary.finishedThisRun} run now, ${summary.seconds.toFixed(1)} s); results in ${directory}\n`,
         );
+        if (flags.report && !summary.interrupted && summary.records.length > 0) {
+          // The report is a view of every finished trial, this run's and earlier ones'.
+          const reportDirectory = path.join(directory, 'report');
+          const written = await writeReport(reportDirectory, summary.records);
+          write(`report: ${path.join(reportDirectory, 'report.html')} (${Object.keys(written.files).length} formats)\n`);
+        }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
       } catch (error) {
         if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message);
         throw error;
       } finally {
+        await storage?.close();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
