@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
 import { syntheticData } from './data';
-import { BENCH_MODEL_SHAPES, BenchModelName, buildRawModel } from './models';
+import { applyPolicy, uniform } from '../policy';
+import { l2 } from '../regularizers';
+import { timeTrainEpochs } from '../train/benchmark';
+import { BENCH_MODEL_SHAPES, BenchModelName, buildArchitecture, buildRawModel } from './models';
 
 /** What a case is asked to do in one worker process (the backend is already active). */
 export interface BenchCaseArgs {
@@ -76,5 +79,53 @@ export async function timeFitEpochs(model: tf.LayersModel, x: tf.Tensor, y: tf.T
   return durations;
 }
 
-/** Every case the bench runs. The lead appends the layerwise cases here. */
-export const benchCases: BenchCase[] = [rawFitCase];
+/**
+ * The benchmark model built through layerwise: the plain architecture plus a regularization policy,
+ * `uniform({regularizer: l2({l2: 1e-4})})` on the MLP (kernels only: the same penalties as the raw
+ * and Keras models) and an empty `uniform()` on the CNN (which has none in Keras either).
+ */
+export function buildPolicyModel(name: BenchModelName): tf.LayersModel {
+  const plain = buildArchitecture(name, false);
+  const policy = name === 'mlp' ? uniform({ regularizer: l2({ l2: 1e-4 }) }) : uniform();
+  const model = applyPolicy(plain, policy);
+  plain.dispose();
+  return model;
+}
+
+/** layerwise's `train` (seeded loop, Adam, shuffling on) on the policy-applied model; training steps only, the one measurement at the end is not timed. */
+export const layerwiseTrainCase: BenchCase = {
+  id: 'layerwise-train',
+  description: 'layerwise train(model, data) on the model built with a layerwise policy (Adam 1e-3, shuffle on)',
+  async run(args: BenchCaseArgs): Promise<number[]> {
+    const model = buildPolicyModel(args.model);
+    const { x, y } = syntheticData(args.model, args.samples, args.seed);
+    const { training } = await timeTrainEpochs(model, x, y, {
+      batchSize: args.batchSize,
+      warmupEpochs: args.warmupEpochs,
+      timedEpochs: args.timedEpochs,
+      loss: 'categoricalCrossentropy',
+      trainOptions: { optimizer: { name: 'adam', learningRate: 1e-3 }, seed: args.seed },
+    });
+    tf.dispose([x, y]);
+    model.dispose();
+    return training;
+  },
+};
+
+/** tfjs-layers `fit` on the policy-applied model: the wrapper's overhead when a user keeps using fit. */
+export const layerwiseFitCase: BenchCase = {
+  id: 'layerwise-fit',
+  description: 'tfjs-layers model.fit on the model built with a layerwise policy',
+  async run(args: BenchCaseArgs): Promise<number[]> {
+    const model = buildPolicyModel(args.model);
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const { x, y } = syntheticData(args.model, args.samples, args.seed);
+    const durations = await timeFitEpochs(model, x, y, args);
+    tf.dispose([x, y]);
+    model.dispose();
+    return durations;
+  },
+};
+
+/** Every case the bench runs, in this order in each backend's worker. */
+export const benchCases: BenchCase[] = [rawFitCase, layerwiseFitCase, layerwiseTrainCase];

@@ -17,9 +17,19 @@ export const BENCH_MODEL_SHAPES: Record<BenchModelName, { input: number[]; class
  * Loss categorical cross-entropy on one-hot labels in both.
  */
 export function buildRawModel(name: BenchModelName): tf.LayersModel {
+  const model = buildArchitecture(name, true);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/**
+ * The architecture only, not compiled; `regularized` puts the MLP's L2(1e-4) on its kernels (the CNN
+ * has no regularizer). The layerwise cases build it unregularized and add the penalty with a policy.
+ */
+export function buildArchitecture(name: BenchModelName, regularized: boolean): tf.Sequential {
   const model = tf.sequential();
   if (name === 'mlp') {
-    const l2 = () => tf.regularizers.l2({ l2: 1e-4 });
+    const l2 = () => (regularized ? tf.regularizers.l2({ l2: 1e-4 }) : undefined);
     model.add(tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu', kernelRegularizer: l2() }));
     model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelRegularizer: l2() }));
   } else {
@@ -28,6 +38,5 @@ export function buildRawModel(name: BenchModelName): tf.LayersModel {
     model.add(tf.layers.flatten());
     model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   }
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   return model;
 }
