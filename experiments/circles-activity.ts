@@ -20,7 +20,7 @@ import { l1 } from '../lib/regularizers';
 import { sha256Hex } from '../lib/sweep';
 import type { TrialRecord } from '../lib/sweep';
 import { train } from '../lib/train';
-import { ExperimentOptions, ExperimentResult, ensureBackend, main, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, RecordCache, ensureBackend, trainingSeconds, main, runDirectory, settingsTable, writeExperimentReport } from './common';
 
 export const NAME = 'circles-activity';
 
@@ -46,6 +46,8 @@ export interface CirclesActivityArgs {
   /** Training points (ordered split). Default 30. */
   trainPoints?: number;
   onProgress?: (line: string) => void;
+  /** Reuses finished trials from, and stores new ones in, this cache. Default: none. */
+  cache?: RecordCache;
 }
 
 /** The model of one placement, with Glorot-uniform kernels seeded per layer like lib/builders. */
@@ -79,6 +81,12 @@ export async function runCirclesActivity(args: CirclesActivityArgs = {}): Promis
     const configuration = { hiddenUnits, epochs, learningRate, dataset: datasetName, placement, params };
     const configId = sha256Hex(JSON.stringify(configuration)).slice(0, 16);
     for (const seed of seeds) {
+      const trialId = sha256Hex(`${configId}:${seed}`).slice(0, 16);
+      const cached = args.cache?.get(trialId);
+      if (cached !== undefined) {
+        records.push(cached);
+        continue;
+      }
       const data = toTrainingData(splits, { labels: 'binary' });
       const model = circlesModel(placement, hiddenUnits, coefficient, seed);
       const startedAt = new Date();
@@ -92,8 +100,8 @@ export async function runCirclesActivity(args: CirclesActivityArgs = {}): Promis
         });
         const finishedAt = new Date();
         const state = result.status === 'diverged' ? 'diverged' : 'complete';
-        records.push({
-          trialId: sha256Hex(`${configId}:${seed}`).slice(0, 16),
+        const record: TrialRecord = {
+          trialId,
           configId,
           sweepName,
           arm: placement,
@@ -110,7 +118,9 @@ export async function runCirclesActivity(args: CirclesActivityArgs = {}): Promis
           startedAt: startedAt.toISOString(),
           finishedAt: finishedAt.toISOString(),
           seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-        });
+        };
+        records.push(record);
+        args.cache?.put(record);
         args.onProgress?.(`  ${placement} seed ${seed}: test acc ${result.final.test?.accuracy?.toFixed(3)} (${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s)`);
       } finally {
         model.dispose();
@@ -133,8 +143,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
   const quick = options.quick === true;
   const epochs = quick ? 400 : 4000;
   const seeds = quick ? [1, 2] : [1, 2, 3];
-  const records = await runCirclesActivity({ epochs, seeds, evaluateEvery: quick ? 100 : 250, onProgress: options.onProgress });
   const directory = runDirectory(options, NAME);
+  const records = await runCirclesActivity({ epochs, seeds, evaluateEvery: quick ? 100 : 250, onProgress: options.onProgress, cache: new RecordCache(directory) });
   await writeExperimentReport(directory, records, NAME, { baselineArm: 'after-relu', candidateArm: 'before-relu' });
   const penaltyNote = records
     .filter((record) => record.arm !== 'baseline' && record.final)
@@ -151,6 +161,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       (penaltyNote.length > 0 ? ` Final activity penalty on the train split ranges ${Math.min(...penaltyNote).toExponential(2)} … ${Math.max(...penaltyNote).toExponential(2)}.` : ''),
     markdown: settingsTable(records, (record) => LABELS[record.arm as Placement]),
     reportDirectory: `${directory}/report`,
+    trainingSeconds: trainingSeconds(records),
+    trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -27,8 +27,12 @@ export interface ExperimentResult {
   markdown: string;
   /** Report directory, when a report was written. */
   reportDirectory?: string;
-  /** Wall-clock seconds. */
+  /** Wall-clock seconds of this call (small when a sweep resumed from runs/). */
   seconds: number;
+  /** Sum of the trials' own wall-clock seconds, however many calls it took to finish them. */
+  trainingSeconds?: number;
+  /** Trials behind the tables. */
+  trials?: number;
   /** True when the experiment did not run on this backend. */
   skipped?: boolean;
 }
@@ -173,6 +177,35 @@ export function main(run: (options: ExperimentOptions) => Promise<ExperimentResu
     });
 }
 
-export function readJson(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+/** Sum of the trials' recorded seconds. */
+export function trainingSeconds(records: readonly TrialRecord[]): number {
+  return records.reduce((sum, record) => sum + (record.seconds ?? 0), 0);
+}
+
+/**
+ * Records of a hand-run study kept in `<directory>/records.json`, so a rerun reuses finished trials
+ * (like a sweep's journal does) and only trains the missing ones.
+ */
+export class RecordCache {
+  private readonly file: string;
+  private readonly byId = new Map<string, TrialRecord>();
+
+  constructor(directory: string) {
+    this.file = path.join(directory, 'records.json');
+    if (fs.existsSync(this.file)) for (const record of JSON.parse(fs.readFileSync(this.file, 'utf8')) as TrialRecord[]) this.byId.set(record.trialId, record);
+  }
+
+  get(trialId: string): TrialRecord | undefined {
+    const record = this.byId.get(trialId);
+    return record?.state === 'complete' ? record : undefined;
+  }
+
+  /** Stores a record and rewrites the file (temp file + rename, so a crash never leaves half a file). */
+  put(record: TrialRecord): void {
+    this.byId.set(record.trialId, record);
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp-${process.pid}`;
+    fs.writeFileSync(temporary, JSON.stringify([...this.byId.values()]));
+    fs.renameSync(temporary, this.file);
+  }
 }

@@ -8,7 +8,7 @@
  *
  *   npx ts-node --transpile-only experiments/digits-uniform-vs-per-layer.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
 import type { TrialRecord } from '../lib/sweep';
 import { selectedSettings } from './selected';
 
@@ -27,7 +27,7 @@ export function digitsDefinition(quick: boolean): Record<string, unknown> {
       { name: 'uniform', kind: 'uniform', penalties: { l2: range } },
       { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2', 'dense_3', 'output'], penalties: { l2: range } },
     ],
-    budget: quick ? 2 : 10,
+    budget: quick ? 2 : 8,
     seeds: quick ? [1, 2] : [1, 2, 3],
     sampler: { type: 'tpe', seed: 0 },
   };
@@ -53,6 +53,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       `Selection on validation loss; comparison on test. Backend: ${backend}.`,
     markdown: `${reporterMarkdown(report)}\n\nSelected configurations (final metrics, mean ± std over seeds):\n\n${settingsTable(selectedSettings(report, records))}`,
     reportDirectory: `${directory}/report`,
+    trainingSeconds: trainingSeconds(records),
+    trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };
 }

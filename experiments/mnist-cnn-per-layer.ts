@@ -8,7 +8,7 @@
  *
  *   npx ts-node --transpile-only experiments/mnist-cnn-per-layer.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
 import { selectedSettings } from './selected';
 
 export const NAME = 'mnist-cnn-per-layer';
@@ -32,12 +32,12 @@ export function mnistDefinition(quick: boolean): Record<string, unknown> {
     },
     // First 2,500 of the 3,000 MNIST training images train, the next 500 validate, the 1,000 test images test.
     data: { dataset: 'mnist', split: { ordered: true, train: quick ? 500 : 2500, validation: 500 } },
-    training: { epochs: quick ? 2 : 10, batchSize: 64, optimizer: { name: 'adam', learningRate: 1e-3 } },
+    training: { epochs: quick ? 2 : 6, batchSize: 64, optimizer: { name: 'adam', learningRate: 1e-3 } },
     arms: [
       { name: 'uniform', kind: 'uniform', penalties: { weightDecay: range } },
       { name: 'per-layer', kind: 'per-layer', layers: ['conv_1', 'conv_2', 'dense_1', 'output'], penalties: { weightDecay: range } },
     ],
-    budget: quick ? 2 : 6,
+    budget: quick ? 2 : 5,
     seeds: quick ? [1] : [1, 2],
     sampler: { type: 'random', seed: 0 },
   };
@@ -75,6 +75,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     setup,
     markdown: `${reporterMarkdown(report)}\n\nSelected configurations (final metrics, mean ± std over seeds):\n\n${settingsTable(selectedSettings(report, records))}`,
     reportDirectory: `${directory}/report`,
+    trainingSeconds: trainingSeconds(records),
+    trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };
 }

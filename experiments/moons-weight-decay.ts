@@ -8,7 +8,7 @@
  *
  *   npx ts-node --transpile-only experiments/moons-weight-decay.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, main, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
 import type { TrialRecord } from '../lib/sweep';
 
 export const NAME = 'moons-weight-decay';
@@ -60,6 +60,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       `sweep definition: grid sampler, one uniform arm restricted to \`dense_1\`. Backend: ${backend}.`,
     markdown: settingsTable(records, label),
     reportDirectory: `${directory}/report`,
+    trainingSeconds: trainingSeconds(records),
+    trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };
 }

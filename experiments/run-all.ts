@@ -15,6 +15,12 @@ import * as moons from './moons-weight-decay';
 
 const STUDIES = [moons, circles, digits, mnist];
 
+function timing(result: ExperimentResult): string {
+  if (result.skipped) return 'skipped on this backend';
+  if (result.trainingSeconds === undefined) return `${Math.round(result.seconds)} s`;
+  return `${result.trials} trials, ${Math.round(result.trainingSeconds)} s of training`;
+}
+
 function section(result: ExperimentResult, index: number): string {
   const report = result.reportDirectory ? `\n\nFull report (HTML, CSV, JSON): \`${path.relative(REPOSITORY_ROOT, result.reportDirectory)}/\` (git-ignored; rerun to produce it).` : '';
   return [
@@ -24,7 +30,7 @@ function section(result: ExperimentResult, index: number): string {
     '',
     `**Setup.** ${result.setup}`,
     '',
-    `**Run.** \`npx ts-node --transpile-only experiments/${result.name}.ts\` (${result.skipped ? 'skipped' : `${Math.round(result.seconds)} s`}).${report}`,
+    `**Run.** \`npx ts-node --transpile-only experiments/${result.name}.ts\` (${timing(result)}).${report}`,
     '',
     result.markdown,
     '',
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
     process.stderr.write(`\n=== ${study.NAME}${options.quick ? ' (quick)' : ''} ===\n`);
     results.push(await study.run(options));
   }
-  const total = results.reduce((sum, result) => sum + result.seconds, 0);
+  const total = results.reduce((sum, result) => sum + (result.trainingSeconds ?? result.seconds), 0);
   const text = [
     '# Experiments',
     '',
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
       '`npm run experiments` reruns every study and rewrites it. Each script also runs alone, and takes `--quick` for a smoke run.',
     '',
     `Generated ${new Date().toISOString().slice(0, 10)} on backend \`${backend.name}\` (${backend.name === 'tensorflow' ? 'tfjs-node, native TensorFlow' : 'fallback'}), ` +
-      `tfjs ${backend.tfjsVersion}${options.quick ? ', QUICK MODE (not the committed numbers)' : ''}; total ${Math.round(total / 60)} min. ` +
+      `tfjs ${backend.tfjsVersion}${options.quick ? ', QUICK MODE (not the committed numbers)' : ''}; total training time ${Math.round(total / 60)} min. ` +
       'Numbers are final-epoch metrics of each run, mean ± sample standard deviation over seeds; losses are data losses in inference mode (penalties excluded); ' +
       'loss gap = test − train loss, accuracy gap = train − test accuracy.',
     '',
