@@ -9,6 +9,8 @@ import { isPostgresUrl, openPostgresStore } from '../sweep/postgres';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { loadTrials as loadJournalTrials } from '../sweep/storage/sweep-directory';
 import type { TrialRecord } from '../sweep/record';
+import { initBackend } from '../backend';
+import { gateNames, runGate } from '../check/gates';
 
 export interface CliDependencies extends CheckCommandDependencies, ReportCommandDependencies, WorkerCommandDependencies {
   write: (text: string) => void;
@@ -35,6 +37,11 @@ export function cliDependencies(): CliDependencies {
   return {
     loadTrials: loadTrialsFrom,
     resolveObjective: (definition) => workerObjectiveFor(definition),
+    gateNames,
+    runGate: async (name, onProgress) => {
+      await initBackend();
+      return runGate(name, onProgress);
+    },
     write: (text) => process.stdout.write(text),
     writeError: (text) => process.stderr.write(text),
   };
