@@ -15,10 +15,6 @@ import {
 import { regularizationPenalty, useKerasPenalties } from '../../lib/loss';
 import { l1, l1l2, l2, specOf } from '../../lib/regularizers';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
 function sumOf(losses: tf.Scalar[]): number {
   const value = losses.reduce((sum, loss) => sum + loss.dataSync()[0], 0);
   tf.dispose(losses);
@@ -90,6 +86,19 @@ describe('recurrent layers', () => {
     expect(sumOf(model.calculateLosses())).toBe(0); // the tfjs defect
     forwardAllRecurrentLosses(model);
     expect(sumOf(model.calculateLosses())).toBeCloseTo(0.1 * 2 * 12, 4);
+    model.dispose();
+  });
+
+  it('plain tfjs ConvLSTM2D drops the penalty too; forwardAllRecurrentLosses fixes it', () => {
+    const model = tf.sequential({
+      layers: [tf.layers.convLstm2d({ filters: 2, kernelSize: 1, inputShape: [3, 2, 2, 1], kernelInitializer: 'ones', kernelRegularizer: tf.regularizers.l2({ l2: 0.1 }) })],
+    });
+    model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    expect(sumOf(model.calculateLosses())).toBe(0); // the tfjs defect
+    forwardAllRecurrentLosses(model);
+    // Kernel [1, 1, 1, 4 gates * 2 filters] of ones: 0.1 * 8 (hand-computed, float32 to 4 decimals).
+    expect(sumOf(model.calculateLosses())).toBeCloseTo(0.1 * 8, 4);
+    expect(penaltyNumbers(model).total).toBeCloseTo(0.1 * 8, 4);
     model.dispose();
   });
 
