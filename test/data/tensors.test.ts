@@ -1,10 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { argMaxRows, Dataset, loadDigits, makeMoons, oneHot, splitDataset, toTensors, toTrainingData } from '../../lib/data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
 const three: Dataset = { name: 'three', x: Float64Array.from([1, 2, 3, 4, 5, 6]), y: Int32Array.from([2, 0, 1]), sampleCount: 3, featureCount: 2, classCount: 3 };
 
 describe('oneHot', () => {
