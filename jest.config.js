@@ -1,6 +1,6 @@
 /** Jest runs the TypeScript tests directly through ts-jest; test files mirror lib/ under test/. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/node-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

@@ -8,10 +8,6 @@ import { layers } from '../../lib/layers';
 import { lossBreakdown, regularizationPenalty } from '../../lib/loss';
 import { l1, l1l2, l2, orthogonal, specOf } from '../../lib/regularizers';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
 /**
  * Dense(1), kernel [[1], [2]], bias [0.5]; kernel L2(0.1), bias L1(0.2), activity L2(0.05).
  * On x = [[1, 1], [2, 0], [0, 1]], y = [[3], [2], [1]]:
