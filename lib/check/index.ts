@@ -6,3 +6,5 @@ export { compareToBaseline, updatedBaseline } from './compare';
 export { formatCheckTable, toJUnitXml } from './format';
 export { entryName, metricsFromTrials } from './metrics-from-trials';
 export { toMatchBaseline } from './jest-matcher';
+export { gateNames, runGate, moonsGateDefinition, circlesGateModel, MOONS_GATE_COEFFICIENTS, CIRCLES_GATE_ACTIVITY_L1 } from './gates';
+export type { GateRunArgs, ActivityPlacement } from './gates';
