@@ -3,7 +3,7 @@ import type { BackendName } from '../backend';
 import { syntheticData } from './data';
 import { applyPolicy, uniform } from '../policy';
 import { l2 } from '../regularizers';
-import { timeTrainEpochs } from '../train/benchmark';
+import { timeFitEpochs as timeFitEpochsOfTraining, timeTrainEpochs } from '../train/benchmark';
 import { BENCH_MODEL_SHAPES, BenchModelName, buildArchitecture, buildRawModel } from './models';
 
 /** What a case is asked to do in one worker process (the backend is already active). */
@@ -59,24 +59,12 @@ export const rawFitCase: BenchCase = {
 };
 
 /** Runs `fit` for warm-up + timed epochs and returns the timed epochs' durations in seconds. */
-export async function timeFitEpochs(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, args: BenchCaseArgs): Promise<number[]> {
-  const durations: number[] = [];
-  let started = 0;
-  await model.fit(x, y, {
+export function timeFitEpochs(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, args: BenchCaseArgs): Promise<number[]> {
+  return timeFitEpochsOfTraining(model, x, y, {
     batchSize: args.batchSize ?? BENCH_MODEL_SHAPES[args.model].batchSize,
-    epochs: args.warmupEpochs + args.timedEpochs,
-    shuffle: true,
-    verbose: 0,
-    callbacks: {
-      onEpochBegin: async () => {
-        started = performance.now();
-      },
-      onEpochEnd: async (epoch) => {
-        if (epoch >= args.warmupEpochs) durations.push((performance.now() - started) / 1000);
-      },
-    },
+    warmupEpochs: args.warmupEpochs,
+    timedEpochs: args.timedEpochs,
   });
-  return durations;
 }
 
 /**
