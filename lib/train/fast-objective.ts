@@ -4,7 +4,14 @@
  * far fewer eager kernel calls per step, which is what bounds tfjs-node's throughput (~20 µs per op).
  *
  *  - The layers' ops are called directly (no tfjs-layers `apply` bookkeeping: Identity, Reshape and
- *    Cast calls per layer); Dense uses the fused MatMul+BiasAdd(+ReLU) kernel.
+ *    Cast calls per layer); Dense uses the fused MatMul+BiasAdd(+ReLU) kernel; Conv2D's bias is one
+ *    `BiasAdd` (gradient `BiasAddGrad`); max pooling runs TensorFlow's oneDNN kernels when the native
+ *    library has them (lib/train/native-kernels).
+ *  - Conv2D(ReLU or linear) directly followed by MaxPooling2D runs as conv → max pool → bias → ReLU:
+ *    a per-channel bias and ReLU are non-decreasing, so they commute with the max, and float
+ *    rounding is monotone, so the values are bit-identical to Keras's order (and ties choose the same
+ *    window position except where adding the bias rounds two different values to one); the bias
+ *    and ReLU then touch a pooled tensor (1/4 of the elements with 2x2 pooling), forward and back.
  *  - ReLU's gradient is TensorFlow's single `ReluGrad` kernel (lib/train/native-kernels).
  *  - A softmax output layer trained with categorical cross-entropy is computed from its logits with
  *    `SoftmaxCrossEntropyWithLogits`, as Keras does (no probability clipping, gradient in one kernel).
@@ -17,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers/tfjs-classes';
-import { customGradient, fastRelu, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, customGradient, fastRelu, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 
 /** `(x, y) => objective` for one batch; `dispose()` frees the kept scalars. */
@@ -95,18 +102,27 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
   };
 }
 
-function conv2dStep(layer: LayerInternals, activation: Activation): Step {
+function conv2dStep(layer: LayerInternals, activation: Activation, pooling: MaxPoolArgs | null): Step {
   const kernel = layer.kernel as LayerVariable;
   const bias = layer.useBias ? (layer.bias as LayerVariable) : null;
   const strides = layer.strides as [number, number];
   const padding = layer.padding as 'valid' | 'same';
   return (x) => {
-    let z = tf.conv2d(x as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, padding, 'NHWC');
-    if (bias != null) z = tf.add(z, bias.read());
+    let z: tf.Tensor = tf.conv2d(x as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, padding, 'NHWC');
+    // Pooling first is exact for relu/linear (see the module comment); the planner only passes `pooling` then.
+    if (pooling != null) z = maxPool2d(z as tf.Tensor4D, pooling);
+    if (bias != null) z = biasAdd(z, bias.read());
     if (activation === 'relu') return fastRelu(z);
     if (activation === 'linear') return z;
     return (layer.activation as { apply(x: tf.Tensor): tf.Tensor }).apply(z);
   };
+}
+
+/** The pooling arguments of a MaxPooling2D layer the lean objective supports, else null. */
+function maxPoolArgsOf(layer: LayerInternals & tf.layers.Layer): MaxPoolArgs | null {
+  if (layer.getClassName() !== 'MaxPooling2D' || layer.activityRegularizer != null) return null;
+  if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
+  return { poolSize: layer.poolSize as [number, number], strides: layer.strides as [number, number], padding: layer.padding };
 }
 
 function isOne(value: number[] | number | undefined): boolean {
@@ -158,13 +174,15 @@ export function planFastObjective(
       }
     } else if (className === 'Conv2D') {
       if (layer.dataFormat !== 'channelsLast' || !isOne(layer.dilationRate) || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
-      steps.push(conv2dStep(layer, activation));
+      const next = index + 1 < layers.length ? maxPoolArgsOf(layers[index + 1] as unknown as LayerInternals & tf.layers.Layer) : null;
+      const fusePooling = next != null && (activation === 'relu' || activation === 'linear');
+      steps.push(conv2dStep(layer, activation, fusePooling ? next : null));
+      // The pooling layer has no weights (nothing to collect below); it is consumed by this step.
+      if (fusePooling) index++;
     } else if (className === 'MaxPooling2D') {
-      if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
-      const poolSize = layer.poolSize as [number, number];
-      const strides = layer.strides as [number, number];
-      const padding = layer.padding;
-      steps.push((x) => tf.maxPool(x as tf.Tensor4D, poolSize, strides, padding));
+      const pooling = maxPoolArgsOf(layer);
+      if (pooling == null) return null;
+      steps.push((x) => maxPool2d(x as tf.Tensor4D, pooling));
     } else if (className === 'Flatten') {
       if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return null;
       steps.push((x) => tf.reshape(x, [x.shape[0], -1]));

@@ -1,17 +1,25 @@
 /**
- * Two fused TensorFlow kernels tfjs does not use, reached through tfjs-node's backend when it is
- * active, with pure tfjs fallbacks for the other backends (each backend stays bit-reproducible):
+ * TensorFlow kernels tfjs does not use, reached through tfjs-node's backend when it is active, with
+ * pure tfjs fallbacks for the other backends (each backend stays bit-reproducible):
  *  - `ReluGrad(dy, y)`: ReLU's gradient in one kernel (tfjs builds it from Step + Cast + Multiply).
  *  - `SoftmaxCrossEntropyWithLogits(logits, labels)`: per-sample loss and its gradient
  *    `softmax(logits) − labels` in one kernel; what Keras uses for softmax + categorical
  *    cross-entropy (Keras computes the loss from the softmax's logits).
- * Both are wrapped in `tf.customGrad`, so they sit on the gradient tape like any op.
+ *  - `BiasAdd` / `BiasAddGrad`: a channel bias and its gradient in one kernel each (tfjs uses a
+ *    broadcasting Add and a Sum + Reshape).
+ *  - oneDNN max pooling (`_MklNativeMaxPool` with its workspace, `_MklNativeMaxPoolGrad`), the kernels
+ *    Keras's graph runs after TensorFlow's oneDNN rewrite: the backward pass reads the workspace
+ *    instead of recomputing the pooling (Eigen's `MaxPoolGrad`: ~3 ms vs ~0.2 ms on the bench CNN).
+ *    Same first-maximum tie rule as `MaxPoolGrad`. Eager ops only reach these label-registered
+ *    kernels with the `_kernel: MklNameChangeOp` attribute; whether the loaded libtensorflow has them
+ *    is probed once per backend (`oneDnnPoolingAvailable`), else `MaxPool`/`MaxPoolGrad` are used.
+ * All are wrapped in `tf.customGrad`, so they sit on the gradient tape like any op.
  */
 import * as tf from '@tensorflow/tfjs';
 
 /** The slice of tfjs-node's NodeJSKernelBackend used here (checked at run time). */
 interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
 }
@@ -26,6 +34,10 @@ export function nativeBackend(): NativeBackend | null {
 
 function floatAttr(native: NativeBackend): unknown[] {
   return [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }];
+}
+
+function stringAttr(native: NativeBackend, name: string, value: string): unknown {
+  return { name, type: native.binding.TF_ATTR_STRING, value };
 }
 
 /** `tf.customGrad` with the inputs typed as tensors (tfjs types them as `Tensor | GradSaveFunc`). */
@@ -60,4 +72,93 @@ export function softmaxCrossEntropyWithLogits(logits: tf.Tensor2D, labels: tf.Te
     loss: tf.neg(tf.sum(tf.mul(labels, logProbabilities), -1)) as tf.Tensor1D,
     backprop: tf.sub(tf.exp(logProbabilities), labels) as tf.Tensor2D,
   };
+}
+
+/** `x + bias` over the last (channel) axis: one `BiasAdd` forward and one `BiasAddGrad` for the bias gradient on the native backend. */
+export const biasAdd = customGradient<(x: tf.Tensor, bias: tf.Tensor) => tf.Tensor>((x: tf.Tensor, bias: tf.Tensor) => {
+  const native = nativeBackend();
+  const value = native != null
+    ? native.executeSingleOutput('BiasAdd', [...floatAttr(native), stringAttr(native, 'data_format', 'NHWC')], [x, bias])
+    : tf.add(x, bias);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor) => {
+      const gradient = nativeBackend();
+      const biasGradient = gradient != null
+        ? gradient.executeSingleOutput('BiasAddGrad', [...floatAttr(gradient), stringAttr(gradient, 'data_format', 'NHWC')], [dy])
+        : tf.sum(dy, Array.from({ length: dy.rank - 1 }, (_, axis) => axis));
+      return [dy, biasGradient];
+    },
+  };
+});
+
+/** Pooling window, strides and padding of a 2-D max pool over NHWC inputs. */
+export interface MaxPoolArgs {
+  /** Window height and width. */
+  poolSize: [number, number];
+  /** Steps between windows (height, width). */
+  strides: [number, number];
+  /** `valid` (windows inside the input) or `same` (output size ceil(input / stride)). */
+  padding: 'valid' | 'same';
+}
+
+function poolAttrs(native: NativeBackend, args: MaxPoolArgs): unknown[] {
+  return [
+    ...floatAttr(native),
+    { name: 'ksize', type: native.binding.TF_ATTR_INT, value: [1, args.poolSize[0], args.poolSize[1], 1] },
+    { name: 'strides', type: native.binding.TF_ATTR_INT, value: [1, args.strides[0], args.strides[1], 1] },
+    stringAttr(native, 'padding', args.padding.toUpperCase()),
+    stringAttr(native, 'data_format', 'NHWC'),
+    { name: 'workspace_enabled', type: native.binding.TF_ATTR_BOOL, value: true },
+    // Routes the eager op to the oneDNN kernel, registered under this label (as TensorFlow's own oneDNN rewrite does).
+    stringAttr(native, '_kernel', 'MklNameChangeOp'),
+  ];
+}
+
+const oneDnnProbes = new WeakMap<object, boolean>();
+
+/**
+ * Whether the loaded libtensorflow runs the oneDNN max pool and its gradient (TensorFlow builds
+ * with oneDNN, x86-64 wheels since 2.9): probed once per backend on a 2x2 input whose values and
+ * gradient are known (max 4 at the last position; the gradient goes there only).
+ */
+export function oneDnnPoolingAvailable(): boolean {
+  const native = nativeBackend();
+  if (native == null) return false;
+  const known = oneDnnProbes.get(native);
+  if (known != null) return known;
+  let available = false;
+  try {
+    available = tf.tidy(() => {
+      const args: MaxPoolArgs = { poolSize: [2, 2], strides: [2, 2], padding: 'valid' };
+      const input = tf.tensor4d([1, 3, 2, 4], [1, 2, 2, 1]);
+      const [output, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', poolAttrs(native, args), [input], 2);
+      const gradient = native.executeSingleOutput('_MklNativeMaxPoolGrad', poolAttrs(native, args), [input, output, tf.ones([1, 1, 1, 1]), workspace]);
+      const values = Array.from(gradient.dataSync());
+      return output.dataSync()[0] === 4 && values.join(',') === '0,0,0,1';
+    });
+  } catch {
+    available = false;
+  }
+  oneDnnProbes.set(native, available);
+  return available;
+}
+
+/**
+ * 2-D max pooling (NHWC) whose gradient is TensorFlow's oneDNN workspace kernel on the native
+ * backend when available; elsewhere `tf.maxPool` with tfjs's own gradient.
+ */
+export function maxPool2d(x: tf.Tensor4D, args: MaxPoolArgs): tf.Tensor4D {
+  const native = nativeBackend();
+  if (native == null || !oneDnnPoolingAvailable()) return tf.maxPool(x, args.poolSize, args.strides, args.padding);
+  const attrs = poolAttrs(native, args);
+  const pool = customGradient<(input: tf.Tensor) => tf.Tensor>((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [output, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', attrs, [input], 2);
+    save([input, output, workspace]);
+    return {
+      value: output,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => native.executeSingleOutput('_MklNativeMaxPoolGrad', attrs, [saved[0], saved[1], dy, saved[2]]),
+    };
+  });
+  return pool(x) as tf.Tensor4D;
 }
