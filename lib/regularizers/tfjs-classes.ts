@@ -104,11 +104,29 @@ tf.serialization.registerClass(OrthogonalRegularizer);
 
 const customClasses = new Map<string, new (spec: RegularizerSpec) => SpecRegularizer>();
 
-/** Registers (once) a tfjs class named after a custom regularizer, so saved models reload it. */
+/**
+ * tfjs's loader camel-cases every string in a saved config (`convertPythonicToTs`), class names
+ * included, so `audit_sum` comes back as `auditSum`; the same rule here finds the name it will ask for.
+ */
+function tfjsLoadedName(name: string): string {
+  return name.length <= 1 || !name.includes('_') ? name : name.replace(/[_]+(\w|$)/g, (_match, next: string) => next.toUpperCase());
+}
+
+/**
+ * Registers (once) a tfjs class named after a custom regularizer, so saved models reload it; a
+ * name with underscores is also registered under the camel-cased name tfjs's loader will ask for.
+ * (The loader camel-cases string values of the custom config too; keep those identifier-free.)
+ */
 export function registerCustomTfjsClass(name: string): void {
   if (customClasses.has(name)) return;
+  customClasses.set(name, customClassNamed(name, name));
+  const loadedName = tfjsLoadedName(name);
+  if (loadedName !== name) customClassNamed(loadedName, name);
+}
+
+function customClassNamed(className: string, name: string): new (spec: RegularizerSpec) => SpecRegularizer {
   const CustomClass = class extends SpecRegularizer {
-    static className = name;
+    static className = className;
 
     getConfig(): tf.serialization.ConfigDict {
       return (this.spec as CustomSpec).config as tf.serialization.ConfigDict;
@@ -118,11 +136,13 @@ export function registerCustomTfjsClass(name: string): void {
       cls: tf.serialization.SerializableConstructor<T>,
       config: tf.serialization.ConfigDict,
     ): T {
-      return new cls({ kind: 'custom', name, config: { ...config } });
+      // tfjs's deserializer adds the `customObjects` it was given to every config; it is not ours.
+      const { customObjects: _customObjects, ...own } = config;
+      return new cls({ kind: 'custom', name, config: own });
     }
   };
   tf.serialization.registerClass(CustomClass);
-  customClasses.set(name, CustomClass);
+  return CustomClass;
 }
 
 /** Builds the tfjs regularizer for a validated spec. */
