@@ -6,7 +6,8 @@
  * Randomness:
  *  - kernels use Glorot-uniform (Keras's default) seeded per layer (`layerSeed`) when `seed` is
  *    given; biases start at 0, batch-norm gamma at 1 and beta at 0. Without a seed, initializers
- *    draw from `Math.random` (tfjs's behaviour), which `train` seeds with seedrandom.
+ *    draw from `Math.random` (tfjs's behaviour) at build time, before `train` runs, so they are
+ *    NOT reproducible: pass the run's seed here and to `train` (the sweep objective does both).
  *  - Dropout layers are built WITHOUT a seed on purpose: a seeded tfjs Dropout reuses one mask at
  *    every step (a frozen sub-network). Unseeded, each step draws a fresh mask from `Math.random`,
  *    which the training loop (lib/train) seeds per run, so runs stay reproducible.
