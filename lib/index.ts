@@ -40,7 +40,7 @@ export { uniform, perLayer, applyPolicy, describePolicy, formatPolicyTable, weig
 export type { Policy, UniformPolicy, PerLayerPolicy, UniformArgs, PerLayerArgs, PolicyRow, Selector } from './policy';
 
 // Training.
-export { train, createOptimizer } from './train';
+export { train, createOptimizer, decoupledWeightDecay } from './train';
 export type { TrainOptions, TrainData, TrainResult, EpochRecord, SplitMetrics, OptimizerSpec } from './train';
 
 // Backend selection.

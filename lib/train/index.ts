@@ -24,3 +24,5 @@ export type { LossFunction, AccuracyKind } from './loss-function';
 export { SeededMathRandom, SeededShuffler } from './seeded-random';
 export { timeTrainEpochs, timeFitEpochs } from './benchmark';
 export type { EpochTimingArgs } from './benchmark';
+export { decoupledWeightDecay, DecoupledWeightDecayCallback } from './weight-decay-callback';
+export type { WeightDecayCallbackArgs } from './weight-decay-callback';
