@@ -4,7 +4,8 @@
  * far fewer eager kernel calls per step, which is what bounds tfjs-node's throughput (~20 µs per op).
  *
  *  - The layers' ops are called directly (no tfjs-layers `apply` bookkeeping: Identity, Reshape and
- *    Cast calls per layer); Dense uses the fused MatMul+BiasAdd(+ReLU) kernel; Conv2D's bias is one
+ *    Cast calls per layer); Dense is 2-D `MatMul` + `BiasAdd` (+ ReLU) forward and two `MatMul`s +
+ *    `BiasAddGrad` back on the native backend (tfjs's fused matMul elsewhere); Conv2D's bias is one
  *    `BiasAdd` (gradient `BiasAddGrad`); max pooling runs TensorFlow's oneDNN kernels when the native
  *    library has them (lib/train/native-kernels).
  *  - Conv2D(ReLU or linear) directly followed by MaxPooling2D runs as conv → max pool → bias → ReLU:
@@ -24,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers/tfjs-classes';
-import { biasAdd, customGradient, fastRelu, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 
 /** `(x, y) => objective` for one batch; `dispose()` frees the kept scalars. */
@@ -70,7 +71,7 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
     const w = kernel.read();
     const b = bias?.read();
     const forward = (input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor | undefined, save: tf.GradSaveFunc) => {
-      const y = tf.fused.matMul({ a: input as tf.Tensor2D, b: weights as tf.Tensor2D, bias: biasValue, activation: fusedActivation });
+      const y = denseForward(input as tf.Tensor2D, weights as tf.Tensor2D, biasValue, fusedActivation === 'relu');
       // Saved tensors are kept for the backward pass by the engine (a kernel's own inputs may be freed before it).
       save([y, input, weights]);
       return {
@@ -78,11 +79,11 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [output, savedInput, savedWeights] = saved as [tf.Tensor, tf.Tensor2D, tf.Tensor2D];
           const dz = fusedActivation === 'relu' ? reluGrad(dy, output) : dy;
-          const dw = tf.matMul(savedInput, dz as tf.Tensor2D, true, false);
+          const dw = matMul2d(savedInput, dz as tf.Tensor2D, true, false);
           const grads: tf.Tensor[] = [];
-          if (!first) grads.push(tf.matMul(dz as tf.Tensor2D, savedWeights, false, true));
+          if (!first) grads.push(matMul2d(dz as tf.Tensor2D, savedWeights, false, true));
           grads.push(dw);
-          if (biasValue != null) grads.push(tf.sum(dz, 0));
+          if (biasValue != null) grads.push(biasGradient(dz));
           return grads;
         },
       };
