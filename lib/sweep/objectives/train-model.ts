@@ -26,7 +26,7 @@ import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
 import type { Policy } from '../../policy';
 import { l2 } from '../../regularizers';
-import { train } from '../../train';
+import { resolveOptimizerSpec, train } from '../../train';
 import type { OptimizerSpec, TrainOptions } from '../../train';
 import { armCoefficients, Coefficients } from '../arms';
 import type { SweepDefinition } from '../definition';
@@ -35,33 +35,55 @@ import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
 const SHARED_PARAMETERS = ['learningRate', 'batchSize'];
 
+function checkPositiveInteger(value: unknown, field: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) {
+    throw new LayerwiseConfigError(field, `= ${describeValue(value)}: expected an integer >= 1`);
+  }
+}
+
+/** Checks the training options before any trial runs, so a typo fails the sweep once, not every trial. */
 function checkTraining(training: Record<string, unknown>): void {
   for (const key of Object.keys(training)) {
     if (!(TRAINING_FIELDS as readonly string[]).includes(key)) {
       throw new LayerwiseConfigError(`training.${key}`, `: unknown field; allowed: ${TRAINING_FIELDS.join(', ')}`);
     }
   }
-  const epochs = training.epochs;
-  if (epochs !== undefined && (!Number.isInteger(epochs) || (epochs as number) < 1)) {
-    throw new LayerwiseConfigError('training.epochs', `= ${describeValue(epochs)}: expected an integer >= 1`);
+  checkPositiveInteger(training.epochs, 'training.epochs');
+  checkPositiveInteger(training.batchSize, 'training.batchSize');
+  checkPositiveInteger(training.evaluateEvery, 'training.evaluateEvery');
+  checkPositiveInteger(training.evaluationBatchSize, 'training.evaluationBatchSize');
+  if (training.optimizer !== undefined) resolveOptimizerSpec(training.optimizer as OptimizerSpec, 'training.optimizer');
+  const earlyStopping = training.earlyStopping;
+  if (earlyStopping !== undefined && (earlyStopping === null || typeof earlyStopping !== 'object' || Array.isArray(earlyStopping))) {
+    throw new LayerwiseConfigError('training.earlyStopping', `= ${describeValue(earlyStopping)}: expected {patience, restoreBestWeights?, minDelta?}`);
+  }
+}
+
+/** Runs a data step, turning its plain errors into config errors that name the definition's field. */
+function asDataField<T>(field: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof LayerwiseConfigError) throw error;
+    throw new LayerwiseConfigError(field, `: ${(error as Error).message}`);
   }
 }
 
 /** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
 export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
-  const dataset = loadDataset(definition.data.dataset);
+  const dataset = asDataField('data.dataset', () => loadDataset(definition.data.dataset));
   const split = (definition.data.split ?? {}) as Record<string, unknown>;
-  let splits: DatasetSplits;
-  if (split.ordered === true) {
-    splits = splitOrdered(dataset, { train: split.train as number, validation: split.validation as number | undefined });
-  } else {
-    splits = splitDataset(dataset, {
+  const splits = asDataField('data.split', (): DatasetSplits => {
+    if (split.ordered === true) {
+      return splitOrdered(dataset, { train: split.train as number, validation: split.validation as number | undefined });
+    }
+    return splitDataset(dataset, {
       validation: (split.validation as number | undefined) ?? 0.2,
       test: (split.test as number | undefined) ?? 0.2,
       seed: (split.seed as number | undefined) ?? 0,
       stratify: (split.stratify as boolean | undefined) ?? true,
     });
-  }
+  });
   return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
 }
 
