@@ -84,7 +84,7 @@ function learningCurves(report: SweepReport): ChartDefinition {
         width: 320,
         height: 220,
         layer: [
-          { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: 'data loss' }, y2: { field: 'upper' }, color: { ...color, legend: null } } },
+          { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: 'data loss' }, y2: { field: 'upper' }, color } },
           { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
         ],
       },

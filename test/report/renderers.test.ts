@@ -135,6 +135,13 @@ describe('JSON, table and Markdown', () => {
 });
 
 describe('HTML (as text; the browser test opens it)', () => {
+  test('the learning-curve chart has a legend naming the train, validation and test lines', async () => {
+    const html = (await renderHtml(report)).html;
+    const start = html.indexOf('Learning curves');
+    const chart = html.slice(start, html.indexOf('</figure>', start));
+    for (const label of ['split', 'train', 'validation', 'test']) expect(chart).toContain(`>${label}</text>`);
+  });
+
   test('six inline SVG charts, no external references, escaped user text, script allowed only by its hash', async () => {
     const rendered = await renderHtml(report);
     const html = rendered.html;
