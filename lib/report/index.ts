@@ -14,7 +14,7 @@ export { layerCoefficientsOf, summarizeConfiguration } from './configuration-sum
 export type { ArmSelection, SelectionObjective, SelectionOptions } from './selection';
 export { SELECTION_OBJECTIVES, selectConfiguration } from './selection';
 export type { PairedComparison, PairedDifferenceSummary, PairedMetricComparison, ProbabilityOfImprovement, SeedPair } from './paired-comparison';
-export { COMPARED_METRICS, compareConfigurations, pairedDifferences } from './paired-comparison';
+export { COMPARED_METRICS, compareConfigurations, pairedDifferences, pairedCaution, MIN_PAIRS_FOR_BOOTSTRAP } from './paired-comparison';
 export type { BudgetCurve, BudgetPoint } from './budget-curve';
 export { budgetCurve } from './budget-curve';
 export type { CurveMetric, EpochCurve, EpochCurvePoint, MeanStd } from './epoch-curves';

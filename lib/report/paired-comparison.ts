@@ -118,6 +118,19 @@ export interface PairedComparison {
   unpairedSeeds: { baseline: number[]; candidate: number[] };
   /** One entry per compared metric that both sides recorded on at least one shared seed. */
   metrics: PairedMetricComparison[];
+  /** A warning for the reader when the pairs are too few for the bootstrap to mean much. */
+  caution?: string;
+}
+
+/**
+ * Below this many pairs a percentile bootstrap has too few distinct resamples to be trusted
+ * (3 pairs give 10), so the report says so and points to the t-interval.
+ */
+export const MIN_PAIRS_FOR_BOOTSTRAP = 5;
+
+export function pairedCaution(pairCount: number): string | undefined {
+  if (pairCount >= MIN_PAIRS_FOR_BOOTSTRAP) return undefined;
+  return `only ${pairCount} paired seed(s): bootstrap intervals and probabilities are unreliable below ${MIN_PAIRS_FOR_BOOTSTRAP} seeds; read the t-interval and add seeds before drawing conclusions`;
 }
 
 function bySeed(trials: readonly TrialSummary[]): Map<number, TrialSummary> {
@@ -171,5 +184,6 @@ export function compareConfigurations(
       candidate: [...candidateBySeed.keys()].filter((seed) => !baselineBySeed.has(seed)).sort((a, b) => a - b),
     },
     metrics,
+    caution: pairedCaution(sharedSeeds.length),
   };
 }

@@ -158,6 +158,7 @@ function comparisonTableHtml(report: SweepReport): string {
     `<tbody>${rows.join('')}</tbody></table></div>` +
     `<p class="caption">Shared seeds: ${escapeHtml(comparison.sharedSeeds.join(', '))}.` +
     (unpaired.length ? ` Seeds without a partner (left out): ${escapeHtml(unpaired.join(', '))}.` : '') +
+    (comparison.caution ? ` <strong>Caution:</strong> ${escapeHtml(comparison.caution)}.` : '') +
     `</p>`
   );
 }

@@ -76,6 +76,7 @@ export function renderMarkdown(report: SweepReport): string {
     }
     out.push('');
     out.push(`Seeds: ${comparison.sharedSeeds.join(', ')}. ${escapeMarkdown(report.methods.paired)}.`);
+    if (comparison.caution) out.push('', `> **Caution:** ${escapeMarkdown(comparison.caution)}.`);
     out.push('');
     out.push('</details>');
     out.push('');

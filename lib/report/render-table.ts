@@ -110,6 +110,7 @@ export function renderTable(report: SweepReport): string {
       ),
     );
     out.push(`P(better): probability that ${terminalSafe(comparison.candidateArm)} is better; ${report.methods.probability}`);
+    if (comparison.caution) out.push(`Caution: ${terminalSafe(comparison.caution)}`);
   }
   return out.join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 /** Paired differences over shared seeds, checked against hand computation. */
-import { compareConfigurations, pairedDifferences } from '../../lib/report/paired-comparison';
+import { compareConfigurations, pairedCaution, pairedDifferences } from '../../lib/report/paired-comparison';
 import { summarizeTrial } from '../../lib/report/trial-summary';
 import { trial } from './fixtures';
 
@@ -90,5 +90,12 @@ describe('compareConfigurations', () => {
     expect(comparison.metrics.find((entry) => entry.metric === 'lossGap')?.meanDifference).toBeCloseTo(-0.15, 12);
     // No accuracy was recorded, so no accuracy comparison is invented.
     expect(comparison.metrics.map((entry) => entry.metric)).toEqual(['testLoss', 'lossGap', 'validationLoss']);
+  });
+});
+
+describe('small-sample caution', () => {
+  it('warns below 5 pairs and not from 5 on', () => {
+    expect(pairedCaution(3)).toMatch(/only 3 paired seed\(s\): bootstrap intervals and probabilities are unreliable below 5 seeds/);
+    expect(pairedCaution(5)).toBeUndefined();
   });
 });
