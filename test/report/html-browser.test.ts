@@ -160,3 +160,46 @@ describe('HTML report in headless Chromium', () => {
     await page.close();
   });
 });
+
+describe('HTML report of a small real sweep in headless Chromium', () => {
+  test('a sweep run with the train objective renders every chart with no error', async () => {
+    // Imported here so the synthetic tests above need no training modules.
+    const { fromConfig } = await import('../../lib/sweep/definition-config');
+    const { runSweep } = await import('../../lib/sweep/runner');
+    const directory = await fs.mkdtemp(path.join(require('os').tmpdir(), 'layerwise-real-sweep-'));
+    const definition = fromConfig({
+      name: 'real-moons',
+      objective: 'train',
+      model: { type: 'mlp', inputSize: 2, hidden: [8, 8], outputSize: 1, task: 'binary' },
+      data: { dataset: 'moons:samples=120,noise=0.25,seed=3', split: { validation: 0.25, test: 0.25 } },
+      training: { epochs: 4, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.02 } },
+      arms: [
+        { name: 'uniform', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-4, high: 1e-1 } } },
+        { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2'], penalties: { l2: { type: 'logUniform', low: 1e-4, high: 1e-1 } } },
+      ],
+      budget: 2,
+      seeds: [1, 2],
+      sampler: { type: 'random', seed: 1 },
+    });
+    const summary = await runSweep({ definition, directory, workers: 0 });
+    expect(summary.complete).toBe(8);
+    const rendered = await renderHtml(analyzeSweep(summary.records, { bootstrapResamples: 500 }));
+    expect(rendered.chartCount).toBe(6);
+    const file = path.join(ARTIFACTS, 'real-sweep-report.html');
+    await fs.writeFile(file, rendered.html, 'utf8');
+    const watch = await openReport(file);
+    const marksPerChart = await watch.page.evaluate(() =>
+      Array.from(document.querySelectorAll('section.chart')).map(
+        (section) => section.querySelectorAll('svg .mark-line path, svg .mark-area path, svg .mark-rule line, svg .mark-symbol path').length,
+      ),
+    );
+    await watch.page.screenshot({ path: path.join(ARTIFACTS, 'real-sweep-report.png'), fullPage: true });
+    expect(watch.consoleErrors).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+    expect(watch.requests).toEqual([]);
+    expect(marksPerChart).toHaveLength(6);
+    for (const marks of marksPerChart) expect(marks).toBeGreaterThan(0);
+    await watch.page.close();
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+});
