@@ -5,7 +5,8 @@
  * set (engine/topology.ts, symbolic and concrete branches), and nothing adds activity losses to
  * the training loss. Layers are also built that way by `tf.loadLayersModel` for a saved model with
  * an `activity_regularizer`, so a per-instance fix cannot reach them: we patch two prototype
- * methods, reversibly (`uninstallActivityRegularization` restores the originals exactly):
+ * methods and four registered deserializers, reversibly (`uninstallActivityRegularization`
+ * restores the originals exactly):
  *
  *  - `Layer.prototype.apply`: for a layer without an activity regularizer (and not a model) it is
  *    the original, untouched. Otherwise it hides the regularizer from the original (so it does not
@@ -13,9 +14,13 @@
  *    by the output's batch size (`activityPenalty`), and records it (see `records.ts`). Models get
  *    bookkeeping only, so penalties computed inside their internal `tidy` survive the call.
  *  - `Container.prototype.calculateLosses` (the penalty `fit`/`trainOnBatch`/`fitDataset` add to
- *    the loss they minimize): the original result plus, at the outermost model only, each recorded
+ *    the loss they minimize): at the outermost model, `modelLosses` (lib/loss/model-losses.ts:
+ *    each variable's weight penalty once even when its layer is shared, RNN and Bidirectional
+ *    cell penalties included, custom `addLoss` losses once per call as in tfjs) plus each recorded
  *    activity penalty of the current step once (a layer called twice contributes twice). Models
- *    without activity regularizers get exactly the original result.
+ *    without shared layers, RNNs or activity regularizers get the same scalars as tfjs.
+ *  - the deserializers of SimpleRNN, LSTM, GRU and ConvLSTM2D (`recurrent-loading.ts`): tfjs's RNN
+ *    constructors drop `activityRegularizer`, so a loaded RNN gets it back from its config.
  *
  * `evaluate`, `val_loss` and `predict` keep tfjs semantics (no penalty in the number) but no longer
  * throw; `lossBreakdown` gives the Keras total for evaluation.
@@ -23,7 +28,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
 import { allLayers } from '../layers/walk';
+import { modelLosses } from '../loss/model-losses';
 import { activityPenalty } from './penalty';
+import { installRecurrentActivityLoading, uninstallRecurrentActivityLoading } from './recurrent-loading';
 import { beginCall, endCall, livePenalties, recordPenalty } from './records';
 
 type ApplyFunction = (this: tf.layers.Layer, inputs: unknown, kwargs?: unknown) => unknown;
@@ -84,10 +91,9 @@ function patchedCalculateLosses(original: CalculateLossesFunction): CalculateLos
   return function calculateLosses(this: tf.layers.Layer): tf.Scalar[] {
     calculateLossesDepth++;
     try {
-      const losses = original.call(this);
-      // Nested models are reached by the outermost one; adding theirs there would count them per node.
-      if (calculateLossesDepth > 1) return losses;
-      return losses.concat(currentActivityPenalties(this));
+      // Only reached when something calls a nested model's calculateLosses while ours runs.
+      if (calculateLossesDepth > 1) return original.call(this);
+      return modelLosses(this).concat(currentActivityPenalties(this));
     } finally {
       calculateLossesDepth--;
     }
@@ -100,7 +106,7 @@ export function currentActivityPenalties(model: tf.layers.Layer): tf.Scalar[] {
 }
 
 /**
- * Installs the two prototype patches described above. Idempotent. Importing `layerwise` (or its
+ * Installs the patches described above. Idempotent. Importing `layerwise` (or its
  * activity module) installs them; call this again after `uninstallActivityRegularization`.
  */
 export function installActivityRegularization(): void {
@@ -108,16 +114,19 @@ export function installActivityRegularization(): void {
   originals = { apply: layerPrototype.apply, calculateLosses: containerPrototype.calculateLosses };
   layerPrototype.apply = patchedApply(originals.apply);
   containerPrototype.calculateLosses = patchedCalculateLosses(originals.calculateLosses);
+  installRecurrentActivityLoading();
 }
 
 /**
- * Restores tfjs's own `Layer.prototype.apply` and `Container.prototype.calculateLosses`. Afterwards
- * layers with an activity regularizer throw again, as in plain tfjs.
+ * Restores tfjs's own `Layer.prototype.apply`, `Container.prototype.calculateLosses` and RNN
+ * deserializers. Afterwards layers with an activity regularizer throw again, shared layers' weight
+ * penalties count once per call and RNN penalties are dropped (unless forwarded), as in plain tfjs.
  */
 export function uninstallActivityRegularization(): void {
   if (originals == null) return;
   layerPrototype.apply = originals.apply;
   containerPrototype.calculateLosses = originals.calculateLosses;
+  uninstallRecurrentActivityLoading();
   originals = null;
 }
 

@@ -3,22 +3,24 @@ import * as tf from '@tensorflow/tfjs';
 import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
 import { createRegularizer, type RegularizerInput } from '../regularizers';
 import { allLayers } from '../layers/walk';
+import { attachActivityRegularizer } from './attach';
 import { installActivityRegularization } from './install';
 import { clearLayerPenalties } from './records';
 
 /**
  * Sets (or, with `null`, removes) the activity regularizer of any layer, accepting our specs,
  * identifiers, Keras configs or tfjs regularizers. Installs activity support if needed.
- * Dense, Conv*, SeparableConv2D, DepthwiseConv2D, Embedding and the RNN layers serialize it in
- * their config; tfjs's RNN constructors drop it again on load (re-attach it with this function).
+ * Dense, Conv*, SeparableConv2D, DepthwiseConv2D, Embedding and the RNN layers (SimpleRNN, LSTM,
+ * GRU, ConvLSTM2D) then serialize it in their config, and load it back while lib/activity is
+ * installed (tfjs's RNN constructors drop it; see `attach.ts` and `recurrent-loading.ts`).
  */
 export function setActivityRegularizer(layer: tf.layers.Layer, regularizer: RegularizerInput | Regularizer | null): void {
   if (regularizer == null) {
-    layer.activityRegularizer = null as unknown as Regularizer;
+    attachActivityRegularizer(layer, null);
     return;
   }
   installActivityRegularization();
-  layer.activityRegularizer = createRegularizer(regularizer, { layer: layer.name, slot: 'activityRegularizer' });
+  attachActivityRegularizer(layer, createRegularizer(regularizer, { layer: layer.name, slot: 'activityRegularizer' }));
 }
 
 /**

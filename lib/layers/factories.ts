@@ -6,7 +6,9 @@
  *    and slot in the error (`dense_1.kernelRegularizer.l2 = -1: expected a finite number >= 0`),
  *    and never invent a coefficient (tfjs's `l1l2({l1})` adds l2 = 0.01);
  *  - `activityRegularizer` works on every layer (see lib/activity);
- *  - RNN layers and Bidirectional forward their cells' penalties (see recurrent.ts);
+ *  - RNN layers and Bidirectional forward their cells' penalties (see recurrent.ts; with
+ *    lib/activity installed, every model counts them anyway, built or loaded);
+ *  - `*Constraint`s take effect after every optimizer update, in plain `fit` too (constraints.ts);
  *  - DepthwiseConv2D takes `kernelRegularizer` as its depthwise regularizer (tfjs silently drops it).
  * They return ordinary tfjs layers.
  */
@@ -15,6 +17,7 @@ import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
 import { createRegularizer, type RegularizerInput } from '../regularizers';
 import { LayerwiseConfigError } from '../errors/config-error';
 import { setActivityRegularizer } from '../activity/set';
+import { enforceConstraints } from './constraints';
 import { forwardRecurrentLosses } from './recurrent';
 
 /** tfjs layer arguments with every `*Regularizer` slot also accepting layerwise specs. */
@@ -53,6 +56,7 @@ function build<Factory extends (args: never) => tf.layers.Layer>(
     delete converted.activityRegularizer; // Set after construction, so every layer type gets it.
     const layer = factory(converted as never) as ReturnType<Factory>;
     if (activity != null) setActivityRegularizer(layer, activity);
+    enforceConstraints(layer);
     return forwardRecurrentLosses(layer) as ReturnType<Factory>;
   };
 }
@@ -74,9 +78,14 @@ function depthwiseAliases(args: TfjsArgs, layerLabel: string): TfjsArgs {
   return { ...rest, depthwiseRegularizer: kernelRegularizer };
 }
 
-/** A tf.layers.bidirectional whose forward and backward RNNs contribute their weight penalties. */
+/**
+ * A tf.layers.bidirectional whose forward and backward RNNs contribute their weight penalties and
+ * whose constraints take effect in training.
+ */
 function bidirectional(args: Parameters<typeof tf.layers.bidirectional>[0]): ReturnType<typeof tf.layers.bidirectional> {
-  return forwardRecurrentLosses(tf.layers.bidirectional(args));
+  const layer = tf.layers.bidirectional(args);
+  enforceConstraints(layer);
+  return forwardRecurrentLosses(layer);
 }
 
 /** Layer factories with the same arguments as `tf.layers.*`; regularizer slots accept our specs. */
@@ -92,6 +101,7 @@ export const layers = {
   simpleRNN: build(tf.layers.simpleRNN, 'simpleRNN'),
   lstm: build(tf.layers.lstm, 'lstm'),
   gru: build(tf.layers.gru, 'gru'),
+  convLstm2d: build(tf.layers.convLstm2d, 'convLstm2d'),
   batchNormalization: build(tf.layers.batchNormalization, 'batchNormalization'),
   layerNormalization: build(tf.layers.layerNormalization, 'layerNormalization'),
   prelu: build(tf.layers.prelu, 'prelu'),

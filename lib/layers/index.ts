@@ -6,7 +6,7 @@
 export { layers } from './factories';
 export type { WithRegularizerSpecs } from './factories';
 export { forwardRecurrentLosses, forwardAllRecurrentLosses } from './recurrent';
-export { applyConstraints, constraintsCallback, ApplyConstraintsCallback } from './constraints';
+export { applyConstraints, enforceConstraints, constraintsCallback, ApplyConstraintsCallback } from './constraints';
 export { regularizedWeights, WEIGHT_SLOTS } from './slots';
 export type { RegularizedWeight, WeightSlot } from './slots';
 export { allLayers, childLayers } from './walk';

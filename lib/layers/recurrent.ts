@@ -4,6 +4,11 @@
  * `RNN.losses`): the penalties are silently 0 in `fit`. `Bidirectional` forwards the losses of its
  * unused template layer instead of its forward/backward copies. This per-instance fix makes the
  * layer's `losses` include them; nothing global changes.
+ *
+ * Mostly unnecessary now: with lib/activity installed (importing `layerwise` does it), every
+ * model's `calculateLosses`, which `fit` uses, includes RNN cell and Bidirectional penalties for
+ * any model, built or loaded, and counts a penalty forwarded here only once. These remain for
+ * code that reads `layer.losses` directly or runs with the patches uninstalled.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RegularizerFn } from '@tensorflow/tfjs-layers/dist/types';

@@ -15,9 +15,11 @@
  *    (each divided by its batch size), averaged over batches weighted by batch size, like Keras.
  *  - `penalty`: the sum of `perLayer`.
  *  - `total`: `dataLoss + penalty`, which is Keras 3's `evaluate()` loss / `val_loss`.
- * tfjs's `fit` `loss` is per batch `mean data loss (training mode) + tfjs penalty` (frozen weights
- * included, shared layers once per call, RNN penalties 0 unless forwarded); tfjs's `evaluate()` and
- * `val_loss` equal `dataLoss` here (up to tfjs's own batching).
+ * tfjs's `fit` `loss` is per batch `mean data loss (training mode) + penalty`; with lib/activity
+ * installed that penalty is `modelLosses` + the step's activity penalties (each variable once, RNN
+ * cells included, frozen weights included); without it, plain tfjs's (shared layers once per call,
+ * RNN penalties 0 unless forwarded). tfjs's `evaluate()` and `val_loss` equal `dataLoss` here (up
+ * to tfjs's own batching).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayerwiseConfigError } from '../errors/config-error';

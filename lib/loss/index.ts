@@ -7,3 +7,4 @@ export type { RegularizationPenalty, RegularizationPenaltyOptions } from './pena
 export { lossBreakdown, LOSS_NAMES } from './breakdown';
 export type { LossBreakdown, LossBreakdownOptions, LossFunction } from './breakdown';
 export { useKerasPenalties, useTfjsPenalties } from './keras-fit';
+export { modelLosses } from './model-losses';

@@ -6,6 +6,11 @@
  * `useKerasPenalties(model)` replaces that, on this model instance only, by
  * `regularizationPenalty(model).total`: each trainable regularized variable once, RNN cells
  * included, plus the activity penalties of the step. `useTfjsPenalties(model)` undoes it.
+ *
+ * Mostly unnecessary now: with lib/activity installed (importing `layerwise` does it), every
+ * model's `calculateLosses` already counts each variable once and includes RNN cells
+ * (lib/loss/model-losses.ts). What `useKerasPenalties` still changes: frozen weights' penalties
+ * are left out (Keras 3; tfjs and the installed patch count them, as constants).
  */
 import * as tf from '@tensorflow/tfjs';
 import { regularizationPenalty, type RegularizationPenaltyOptions } from './penalty';

@@ -150,9 +150,9 @@ describe('shared layers', () => {
 });
 
 describe('constraints', () => {
-  it('are ignored by tfjs fit and applied after each batch by constraintsCallback / applyConstraints', async () => {
+  it('are ignored by tfjs fit (tf.layers.dense) and applied by constraintsCallback / applyConstraints', async () => {
     const make = () => {
-      const model = tf.sequential({ layers: [layers.dense({ units: 1, inputShape: [1], useBias: false, kernelInitializer: 'ones', kernelConstraint: tf.constraints.nonNeg() })] });
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], useBias: false, kernelInitializer: 'ones', kernelConstraint: tf.constraints.nonNeg() })] });
       model.compile({ optimizer: tf.train.sgd(1), loss: 'meanSquaredError' });
       return model;
     };
