@@ -22,7 +22,7 @@ export type {
 } from './regularizers';
 
 // Layers whose regularizer slots take specs; activity regularization that works; loss accounting.
-export { layers, applyConstraints, constraintsCallback, forwardAllRecurrentLosses, regularizedWeights } from './layers';
+export { layers, applyConstraints, enforceConstraints, constraintsCallback, forwardAllRecurrentLosses, regularizedWeights } from './layers';
 export type { RegularizedWeight, WeightSlot } from './layers';
 export {
   setActivityRegularizer,
