@@ -5,7 +5,7 @@
 import type { CheckCommandDependencies } from './check';
 import type { ReportCommandDependencies } from './report';
 import type { WorkerCommandDependencies } from './worker';
-import { isPostgresUrl, openPostgresStore } from '../sweep/postgres';
+import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { loadTrials as loadJournalTrials } from '../sweep/storage/sweep-directory';
 import type { TrialRecord } from '../sweep/record';
@@ -19,24 +19,26 @@ export interface CliDependencies extends CheckCommandDependencies, ReportCommand
 
 /**
  * Reads a sweep's trials from a sweep folder (its journals, shards included) or, for a
- * `postgres://` location written `postgres://.../db#sweep-name`, from the shared store.
+ * `postgres://` location written `postgres://.../db#sweep-name`, from the shared store (kept for
+ * compatibility; `--storage URL --sweep NAME` is the documented form).
  */
 export async function loadTrialsFrom(location: string): Promise<TrialRecord[]> {
   if (!isPostgresUrl(location)) return loadJournalTrials(location);
-  const hash = location.indexOf('#');
-  if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep');
-  const store = await openPostgresStore(location.slice(0, hash));
-  try {
-    return await store.listTrials(decodeURIComponent(location.slice(hash + 1)));
-  } finally {
-    await store.close();
-  }
+  const hash = location.lastIndexOf('#');
+  if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
+  return loadStoredTrials(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
+}
+
+/** Every trial of sweep `sweepName` in the PostgreSQL store at `url` (`--storage URL --sweep NAME`). */
+export async function loadStoredTrials(url: string, sweepName: string): Promise<TrialRecord[]> {
+  return (await readStoredSweep(url, sweepName)).trials;
 }
 
 export function cliDependencies(): CliDependencies {
   return {
     loadTrials: loadTrialsFrom,
-    resolveObjective: (definition) => workerObjectiveFor(definition),
+    loadStoredTrials,
+    resolveObjective: (definition, objectiveModules) => workerObjectiveFor(definition, objectiveModules),
     gateNames,
     runGate: async (name, onProgress) => {
       await initBackend();

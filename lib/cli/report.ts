@@ -1,8 +1,9 @@
 /**
- * `layerwise report <sweep-dir>`: reads a sweep's trial records and prints or writes the
- * report. The command only parses arguments and moves text; every number comes from
- * lib/report. The store is injected (`loadTrials`) so this file does not depend on how
- * lib/sweep lays out a sweep directory.
+ * `layerwise report <sweep-dir>` or `layerwise report --storage URL --sweep NAME`: reads a sweep's
+ * trial records (from its folder's journals, or from the PostgreSQL store the sweep and its workers
+ * share) and prints or writes the report. The command only parses arguments and moves text; every
+ * number comes from lib/report. The stores are injected (`loadTrials`, `loadStoredTrials`) so this
+ * file does not depend on how lib/sweep lays out a sweep.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -11,12 +12,18 @@ import type { TrialRecord } from '../sweep/record';
 import { analyzeSweep, AnalysisOptions } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
-import { CommandExit, EXIT_USAGE } from './exit-codes';
+import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
+import { storageUrlOf } from '../sweep/postgres/open';
 
 /** What the report command needs from the rest of the program. */
 export interface ReportCommandDependencies {
   /** Reads every trial record of the sweep stored in `dir` (lib/sweep's store). */
   loadTrials(dir: string): Promise<TrialRecord[]>;
+  /**
+   * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
+   * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
+   */
+  loadStoredTrials?(url: string, sweepName: string): Promise<TrialRecord[]>;
   /** Writes the report text. Default: `process.stdout.write`. */
   write?: (text: string) => void;
   /** Writes notes (where files went, warnings, skip reasons). Default: `process.stderr.write`. */
@@ -36,6 +43,29 @@ interface ReportCommandOptions {
   coefficient?: string;
   title?: string;
   tensorboard: boolean;
+  storage?: string;
+  sweep?: string;
+}
+
+/** Where the trials come from: a folder, or a sweep in a shared store. */
+type ReportSource = { kind: 'folder'; directory: string } | { kind: 'store'; url: string; sweepName: string };
+
+function sourceOf(sweepDir: string | undefined, options: ReportCommandOptions): ReportSource {
+  let url: string | undefined;
+  try {
+    // $LAYERWISE_STORAGE applies only when --sweep asks for a stored sweep.
+    url = options.storage !== undefined || options.sweep !== undefined ? storageUrlOf(options.storage) : undefined;
+  } catch (error) {
+    throw new CommandExit(EXIT_USAGE, `report: ${(error as Error).message}`);
+  }
+  if (url === undefined && options.sweep === undefined) {
+    if (sweepDir === undefined) throw new CommandExit(EXIT_USAGE, 'report: give a sweep folder, or --storage URL --sweep NAME for a sweep in PostgreSQL');
+    return { kind: 'folder', directory: sweepDir };
+  }
+  if (sweepDir !== undefined) throw new CommandExit(EXIT_USAGE, `report: got both a folder ("${sweepDir}") and --storage/--sweep; give one of them`);
+  if (url === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage: missing; allowed: a postgres:// or postgresql:// URL (or set LAYERWISE_STORAGE)');
+  if (options.sweep === undefined) throw new CommandExit(EXIT_USAGE, 'report: --sweep: missing; give the name of the sweep in the store');
+  return { kind: 'store', url, sweepName: options.sweep };
 }
 
 function parseConfidence(value: string): number {
@@ -58,7 +88,8 @@ Formats:
   csv-configurations  one row per configuration (mean, std, t and bootstrap intervals)
   md                  Markdown summary for a pull-request comment
   html                one self-contained offline page with charts and a sortable trial table
-  all                 every format into a directory (--out, default <sweep-dir>/report),
+  all                 every format into a directory (--out, default <sweep-dir>/report,
+                      or sweeps/<name>/report with --storage),
                       plus TensorBoard logs when @tensorflow/tfjs-node is available
 
 Statistics: each arm's configuration is chosen on validation data only; test results of the
@@ -68,6 +99,7 @@ Examples:
   layerwise report runs/moons
   layerwise report runs/moons --format html --out report.html
   layerwise report runs/moons --format all --out runs/moons/report
+  layerwise report --storage postgres://user@db.internal/sweeps --sweep moons-quick
   tensorboard --logdir runs/moons/report/tensorboard
 `;
 
@@ -78,7 +110,9 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
   const command = program
     .command('report')
     .description('Summarize a sweep: gap, variance across seeds, and uniform vs per-layer as paired differences')
-    .argument('<sweep-dir>', 'directory of the sweep whose trials to report')
+    .argument('[sweep-dir]', 'directory of the sweep whose trials to report (or use --storage and --sweep)')
+    .option('--storage <url>', 'read the sweep from PostgreSQL (postgres://user@host/db; missing parts from PG* variables; default with --sweep: $LAYERWISE_STORAGE)')
+    .option('--sweep <name>', 'name of the sweep in --storage')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, 'all']).default('table'))
     .option('-o, --out <path>', 'write to this file (a directory with --format all) instead of standard output')
     .addOption(new Option('--select-by <metric>', 'validation metric that selects each arm’s configuration').choices([...SELECTION_OBJECTIVES]).default('validationLoss'))
@@ -92,11 +126,24 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .option('--title <text>', 'report title (default: the sweep name)')
     .option('--no-tensorboard', 'with --format all, do not write TensorBoard logs')
     .addHelpText('after', HELP_AFTER)
-    .action(async (sweepDir: string, options: ReportCommandOptions) => {
-      const records = await dependencies.loadTrials(sweepDir);
-      if (records.length === 0) {
-        throw new CommandExit(EXIT_USAGE, `report: no trial records found in "${sweepDir}"`);
+    .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
+      const source = sourceOf(sweepDirArgument, options);
+      let records: TrialRecord[];
+      if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
+      try {
+        records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
+      } catch (error) {
+        // A missing journal is a usage error; a store that cannot be read is a failure. Store
+        // errors are redacted by the store: print the message, never a stack.
+        const failure = source.kind === 'store' || /^postgres(ql)?:\/\//i.test(source.directory);
+        throw new CommandExit(failure ? EXIT_FAILURE : EXIT_USAGE, `report: ${error instanceof Error ? error.message : String(error)}`);
       }
+      const where = source.kind === 'folder' ? `"${source.directory}"` : `sweep "${source.sweepName}" of the store`;
+      if (records.length === 0) {
+        throw new CommandExit(EXIT_USAGE, `report: no trial records found in ${where}`);
+      }
+      // Default folder of --format all.
+      const sweepDir = source.kind === 'folder' ? source.directory : path.join('sweeps', source.sweepName);
       const analysisOptions: AnalysisOptions = {
         selectBy: options.selectBy,
         baselineArm: options.baseline,

@@ -1,17 +1,27 @@
 /**
- * `layerwise status <dir> [--json]`: what a sweep folder holds, all shard journals merged: trials
- * by state and arm against the planned total, and each arm's best configuration by mean
+ * `layerwise status <dir> [--json]` or `layerwise status --storage URL --sweep NAME [--json]`: what
+ * a sweep holds (a folder's shard journals merged, or the PostgreSQL store its workers share):
+ * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
 import type { Command } from 'commander';
 import { readSweepDirectory, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
-import { CommandExit, EXIT_OK, EXIT_USAGE } from './exit-codes';
+import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
+import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
 export interface StatusCommandOptions {
   setExitCode?: (code: number) => void;
   write?: (text: string) => void;
+  /** Reads a sweep from a shared store. Default: `readStoredSweep` (PostgreSQL). */
+  readStoredSweep?: (url: string, sweepName: string) => Promise<StoredSweep>;
+}
+
+interface StatusFlags {
+  json?: boolean;
+  storage?: string;
+  sweep?: string;
 }
 
 const STATES: readonly TrialState[] = ['complete', 'pruned', 'diverged', 'failed', 'running', 'waiting'];
@@ -26,7 +36,10 @@ export interface ArmStatus {
 }
 
 export interface SweepStatus {
+  /** The folder, or the store's URL with its password masked. */
   directory: string;
+  /** Where the trials live: a folder's journals or a shared PostgreSQL store. Default 'folder'. */
+  source?: 'folder' | 'postgres';
   sweepName?: string;
   journals: string[];
   skippedLines: number;
@@ -37,6 +50,12 @@ export interface SweepStatus {
 
 function zeroCounts(): Record<TrialState, number> {
   return { complete: 0, pruned: 0, diverged: 0, failed: 0, running: 0, waiting: 0 };
+}
+
+/** The status of a sweep read from a shared store (same counts and best configurations as a folder's). */
+export function storedSweepStatus(stored: StoredSweep): SweepStatus {
+  const status = sweepStatus({ directory: stored.displayUrl, journals: [], sweeps: [stored.sweep], trials: stored.trials, skippedLines: 0 });
+  return { ...status, source: 'postgres' };
 }
 
 /** Computes the status of a read sweep folder. */
@@ -81,12 +100,13 @@ function formatParams(params: TrialRecord['params']): string {
 
 /** Human-readable status. */
 export function formatStatus(status: SweepStatus): string {
+  const stored = status.source === 'postgres';
   const lines = [`sweep ${status.sweepName ?? '(unknown)'} in ${status.directory}`];
-  lines.push(`journals: ${status.journals.map((file) => file.split(/[\\/]/).pop()).join(', ')}${status.skippedLines > 0 ? ` (${status.skippedLines} unreadable line(s) skipped)` : ''}`);
+  if (!stored) lines.push(`journals: ${status.journals.map((file) => file.split(/[\\/]/).pop()).join(', ')}${status.skippedLines > 0 ? ` (${status.skippedLines} unreadable line(s) skipped)` : ''}`);
   const finished = status.arms.reduce((sum, arm) => sum + arm.counts.complete + arm.counts.pruned + arm.counts.diverged + arm.counts.failed, 0);
   lines.push(`finished ${finished}/${status.planned ?? status.total} trials`);
   for (const arm of status.arms) {
-    const counts = STATES.filter((state) => arm.counts[state] > 0).map((state) => `${arm.counts[state]} ${state === 'running' ? 'running or interrupted' : state}`);
+    const counts = STATES.filter((state) => arm.counts[state] > 0).map((state) => `${arm.counts[state]} ${state === 'running' && !stored ? 'running or interrupted' : state}`);
     lines.push(`  ${arm.arm}: ${counts.join(', ') || 'no trials'}${arm.planned !== undefined ? ` (planned ${arm.planned})` : ''}`);
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
   }
@@ -96,19 +116,44 @@ export function formatStatus(status: SweepStatus): string {
 export function registerStatusCommand(program: Command, options: StatusCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweep(url, sweepName));
   program
     .command('status')
-    .description('Show a sweep folder: trials by state and arm (shard journals merged) and each arm\'s best configuration by validation loss.')
-    .argument('<dir>', 'sweep output folder')
+    .description("Show a sweep: trials by state and arm (a folder's shard journals merged, or a PostgreSQL store) and each arm's best configuration by validation loss.")
+    .argument('[dir]', 'sweep output folder (or use --storage and --sweep)')
+    .option('--storage <url>', 'read the sweep from PostgreSQL (postgres://user@host/db; missing parts from PG* variables; default with --sweep: $LAYERWISE_STORAGE)')
+    .option('--sweep <name>', 'name of the sweep in --storage')
     .option('--json', 'print the status as JSON')
-    .action(async (directory: string, flags: { json?: boolean }) => {
-      let folder: SweepDirectory;
+    .addHelpText('after', '\nExamples:\n  layerwise status sweeps/moons-quick\n  layerwise status --storage postgres://user@db.internal/sweeps --sweep moons-quick\n')
+    .action(async (directory: string | undefined, flags: StatusFlags) => {
+      let url: string | undefined;
       try {
-        folder = readSweepDirectory(directory);
+        // $LAYERWISE_STORAGE applies only when --sweep asks for a stored sweep.
+        url = flags.storage !== undefined || flags.sweep !== undefined ? storageUrlOf(flags.storage) : undefined;
       } catch (error) {
         throw new CommandExit(EXIT_USAGE, `status: ${(error as Error).message}`);
       }
-      const status = sweepStatus(folder);
+      let status: SweepStatus;
+      if (url === undefined && flags.sweep === undefined) {
+        if (directory === undefined) throw new CommandExit(EXIT_USAGE, 'status: give a sweep folder, or --storage URL --sweep NAME for a sweep in PostgreSQL');
+        let folder: SweepDirectory;
+        try {
+          folder = readSweepDirectory(directory);
+        } catch (error) {
+          throw new CommandExit(EXIT_USAGE, `status: ${(error as Error).message}`);
+        }
+        status = sweepStatus(folder);
+      } else {
+        if (directory !== undefined) throw new CommandExit(EXIT_USAGE, `status: got both a folder ("${directory}") and --storage/--sweep; give one of them`);
+        if (url === undefined) throw new CommandExit(EXIT_USAGE, 'status: --storage: missing; allowed: a postgres:// or postgresql:// URL (or set LAYERWISE_STORAGE)');
+        if (flags.sweep === undefined) throw new CommandExit(EXIT_USAGE, 'status: --sweep: missing; give the name of the sweep in the store');
+        try {
+          status = storedSweepStatus(await readStored(url, flags.sweep));
+        } catch (error) {
+          // Store errors are already redacted: print the message, never a stack.
+          throw new CommandExit(EXIT_FAILURE, `status: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
       write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
       setExitCode(EXIT_OK);
     });

@@ -15,8 +15,7 @@ import { SweepDefinitionChangedError } from '../sweep/storage/storage';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { ProgressView } from './sweep-progress-view';
 import { writeReport } from '../report/write-report';
-import { isPostgresUrl, openPostgresStore } from '../sweep/postgres';
-import type { TrialStorage } from '../sweep/storage/storage';
+import { isPostgresUrl, openPostgresStore, PostgresStoreError, PostgresTrialStore, redactUrl } from '../sweep/postgres';
 
 export interface SweepCommandOptions {
   /** Receives the exit code of the command. Default: sets process.exitCode. */
@@ -37,6 +36,7 @@ interface SweepFlags {
   objectiveModule?: string[];
   quiet?: boolean;
   storage?: string;
+  enqueueOnly?: boolean;
   report: boolean;
 }
 
@@ -63,7 +63,12 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
     .option('--extend', 'continue a sweep whose definition changed (more budget, more seeds)')
     .option('--objective-module <path...>', 'modules that register extra objectives (loaded in every worker)')
     .option('--quiet', 'no progress output')
-    .option('--storage <url>', 'keep trials in PostgreSQL (postgres://user@host/db) instead of the folder\'s journal; `layerwise worker` on other machines joins the same sweep')
+    .option(
+      '--storage <url>',
+      "keep trials in PostgreSQL (postgres://user@host/db; missing parts from PG* variables) instead of the folder's journal; " +
+        '`layerwise worker --storage URL --sweep NAME` on other machines joins the same sweep, and this command waits for their trials',
+    )
+    .option('--enqueue-only', 'with --storage: create the sweep and enqueue its trials, then exit; `layerwise worker` runs them (grid and random samplers)')
     .option('--no-report', 'do not write the report when the sweep ends')
     .addHelpText(
       'after',
@@ -77,6 +82,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       const definition = readSweepFile(config);
       const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
       const workers = parseWorkers(flags.workers);
+      if (flags.enqueueOnly && flags.storage === undefined) throw new CommandExit(EXIT_USAGE, '--enqueue-only: needs --storage postgres://...; the folder journal has no workers that could run the trials');
       const directory = flags.out ?? path.join('sweeps', definition.name);
       const controller = new AbortController();
       const onSigint = (): void => {
@@ -85,12 +91,20 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
-      const view = flags.quiet ? undefined : new ProgressView({ write: writeError, isTTY });
-      let storage: TrialStorage | undefined;
+      const view = flags.quiet || flags.enqueueOnly ? undefined : new ProgressView({ write: writeError, isTTY });
+      let storage: PostgresTrialStore | undefined;
       if (flags.storage !== undefined) {
-        if (!isPostgresUrl(flags.storage)) throw new CommandExit(EXIT_USAGE, '--storage: expected a postgres:// or postgresql:// URL');
-        storage = await openPostgresStore(flags.storage);
+        if (!isPostgresUrl(flags.storage)) throw new CommandExit(EXIT_USAGE, `--storage: got "${redactUrl(flags.storage)}"; allowed: a postgres:// or postgresql:// URL`);
+        try {
+          storage = await openPostgresStore(flags.storage);
+        } catch (error) {
+          // The store's errors carry the URL with its password masked; print no stack.
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+          throw new CommandExit(EXIT_FAILURE, `sweep: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
+      const where = storage === undefined ? directory : `${storage.displayUrl} (sweep ${definition.name})`;
       try {
         const summary = await runSweep({
           definition,
@@ -100,12 +114,22 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           shard,
           extend: flags.extend,
           objectiveModules: flags.objectiveModule,
+          enqueueOnly: flags.enqueueOnly,
           signal: controller.signal,
           onEvent: (event) => view?.handle(event),
         });
+        if (flags.enqueueOnly) {
+          const left = summary.total - summary.records.length;
+          write(
+            `${summary.sweepName}: ${left} of ${summary.total} trials left to run in ${where}; ` +
+              `run them with: layerwise worker --storage <the same URL> --sweep ${summary.sweepName}\n`,
+          );
+          setExitCode(EXIT_OK);
+          return;
+        }
         write(
           `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}` +
-            ` (${summary.finishedThisRun} run now, ${summary.seconds.toFixed(1)} s); results in ${directory}\n`,
+            ` (${summary.finishedThisRun} run ${storage === undefined ? 'now' : 'here'}, ${summary.seconds.toFixed(1)} s); results in ${where}\n`,
         );
         if (flags.report && !summary.interrupted && summary.records.length > 0) {
           // The report is a view of every finished trial, this run's and earlier ones'.
@@ -116,6 +140,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
       } catch (error) {
         if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message);
+        if (error instanceof PostgresStoreError) throw new CommandExit(EXIT_FAILURE, `sweep: ${error.message}`);
         throw error;
       } finally {
         await storage?.close();

@@ -8,17 +8,23 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { LayerwiseConfigError } from '../errors/config-error';
 import type { SweepDefinition } from '../sweep/definition';
 import { isPostgresUrl, openPostgresStore } from '../sweep/postgres/open';
 import { redactUrl } from '../sweep/postgres/redact';
+import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { runWorker, WorkerEvent, WorkerObjective } from '../sweep/postgres/run-worker';
 import type { PostgresTrialStore } from '../sweep/postgres/store';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
 /** What the worker command needs from the rest of the program. */
 export interface WorkerCommandDependencies {
-  /** The objective that runs one trial of this sweep (from the sweep's objective registry, by `definition.objective`). */
-  resolveObjective(definition: SweepDefinition): WorkerObjective | Promise<WorkerObjective>;
+  /**
+   * The objective that runs one trial of this sweep, by `definition.objective`, after loading
+   * `objectiveModules` (the `--objective-module` paths). Default: `workerObjectiveFor`, which
+   * resolves names exactly as `layerwise sweep` does (user modules, then the built-in objectives).
+   */
+  resolveObjective?(definition: SweepDefinition, objectiveModules: readonly string[]): WorkerObjective | Promise<WorkerObjective>;
   /** Opens the store. Default: `openPostgresStore(url)`. */
   openStore?: (url: string) => Promise<PostgresTrialStore>;
   /** Progress lines. Default: process.stderr.write. */
@@ -34,6 +40,7 @@ interface WorkerOptions {
   maxTrials?: number;
   wait: boolean;
   heartbeatSeconds?: number;
+  objectiveModule?: string[];
   quiet?: boolean;
 }
 
@@ -93,7 +100,13 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
       const names = (await store.listSweeps()).map((found) => JSON.stringify(found.name));
       throw new CommandExit(EXIT_USAGE, `--sweep: no sweep named ${JSON.stringify(options.sweep)} in ${store.displayUrl}; sweeps there: ${names.join(', ') || '(none)'}`);
     }
-    const objective = await dependencies.resolveObjective(sweep.definition);
+    let objective: WorkerObjective;
+    try {
+      objective = await (dependencies.resolveObjective ?? workerObjectiveFor)(sweep.definition, options.objectiveModule ?? []);
+    } catch (error) {
+      if (error instanceof LayerwiseConfigError) throw new CommandExit(EXIT_USAGE, error.message);
+      throw error;
+    }
     if (!options.quiet) writeError(`worker joined sweep "${sweep.name}" at ${store.displayUrl}\n`);
     const summary = await runWorker(store, sweep.name, objective, {
       workerId: options.workerId,
@@ -118,7 +131,7 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
 }
 
 /** Adds `layerwise worker` to the program. */
-export function registerWorkerCommand(program: Command, dependencies: WorkerCommandDependencies, setExitCode: (code: number) => void = (code) => (process.exitCode = code)): void {
+export function registerWorkerCommand(program: Command, dependencies: WorkerCommandDependencies = {}, setExitCode: (code: number) => void = (code) => (process.exitCode = code)): void {
   program
     .command('worker')
     .description('Join a sweep stored in PostgreSQL and run its trials until none are left; start any number, anywhere, any time.')
@@ -127,6 +140,7 @@ export function registerWorkerCommand(program: Command, dependencies: WorkerComm
     .option('--worker-id <id>', 'name in the attempt history (default: hostname:pid)')
     .option('--max-trials <n>', 'stop after claiming this many trials', positiveInteger)
     .option('--no-wait', 'exit as soon as nothing is waiting, even while trials run elsewhere')
+    .option('--objective-module <path...>', 'modules that register the sweep\'s objective when it is not a built-in one (as for `layerwise sweep`)')
     .option('--heartbeat-seconds <s>', "seconds between heartbeats (default: a third of the sweep's grace period)", positiveNumber)
     .option('--quiet', 'print nothing but errors')
     .addHelpText(

@@ -21,7 +21,13 @@ export type SweepEvent =
   | { type: 'trial-start'; trialId: string; arm: ArmName; index: number; seed: number; attempt: number; at: number }
   | { type: 'trial-epoch'; trialId: string; arm: ArmName; epoch: EpochRecord; pruned: boolean; at: number }
   | { type: 'trial-retry'; trialId: string; arm: ArmName; attempt: number; reason: string; at: number }
-  | { type: 'trial-finish'; record: TrialRecord; at: number }
+  | {
+      type: 'trial-finish';
+      record: TrialRecord;
+      /** True when another worker of a shared store ran the trial (this run only saw its result). */
+      elsewhere?: boolean;
+      at: number;
+    }
   | { type: 'interrupted'; running: number; at: number }
   | { type: 'end'; summary: SweepSummary; at: number };
 
@@ -34,7 +40,7 @@ export interface SweepSummary {
   pruned: number;
   diverged: number;
   failed: number;
-  /** Trials finished by this run. */
+  /** Trials finished by this process in this run (not counting other workers' trials). */
   finishedThisRun: number;
   /** True when stopped by the signal before finishing. */
   interrupted: boolean;

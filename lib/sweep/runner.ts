@@ -5,7 +5,15 @@
  * trials are skipped, unfinished ones run again under the same identity.
  *
  * Order of writes: an attempt's result is durable in the store (`finishTrial` resolved) before
- * the next trial is claimed. Only this process writes the store; workers report to it.
+ * the next trial is claimed. With the folder's journal only this process writes the store; its
+ * pool workers report to it.
+ *
+ * With a shared store (PostgreSQL) other processes (`layerwise worker`) may claim trials of the
+ * same sweep. Non-adaptive samplers enqueue every trial up front so those workers find them at
+ * once. A trial this process cannot claim because another worker holds it is waited for: the
+ * runner polls the store every `pollSeconds` until it is finished (its result then feeds the
+ * sampler, the pruner and the progress events like a local one) or back to waiting (then it is
+ * claimed here). The summary is read from the store at the end, so it counts every worker's trials.
  */
 import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';
@@ -48,6 +56,33 @@ export interface RunSweepArgs {
   signal?: AbortSignal;
   /** Receives progress events. */
   onEvent?: (event: SweepEvent) => void;
+  /**
+   * Shared stores: create the sweep, enqueue every trial and return without running or waiting
+   * (other processes' `layerwise worker` run them). Needs a non-adaptive sampler (grid, random):
+   * a model-based sampler picks each configuration from finished results, so it needs a running
+   * coordinator. Default false.
+   */
+  enqueueOnly?: boolean;
+  /** Seconds between looks at the store for trials that other workers are running (shared stores). Default: 1. */
+  pollSeconds?: number;
+  /** Seconds between heartbeats of this process's running trials, for stores that take them (PostgreSQL). Default: 10. */
+  heartbeatSeconds?: number;
+}
+
+/** A wait that ends after `ms`, when `signal` aborts, or when cancelled (its timer cleared). */
+function pause(ms: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
+  let cancel: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
+    cancel = finish;
+  });
+  return { done, cancel };
 }
 
 interface SlotState {
@@ -104,11 +139,11 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
   resolveObjective(definition.objective).validate?.(definition);
   if (args.storage === undefined && args.directory === undefined) throw new LayerwiseConfigError('directory', ': an output folder (or a storage) is required');
 
-  const storage = args.storage ?? new JournalStorage({ directory: args.directory!, fileName: journalFileName(args.shard) });
+  const storage: TrialStorage = args.storage ?? new JournalStorage({ directory: args.directory!, fileName: journalFileName(args.shard) });
   await storage.openSweep({ definition, fingerprint: definitionFingerprint(definition), extend: args.extend });
   const executor =
     args.executor ??
-    (args.workers === 0 ? new InProcessExecutor() : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules }));
+    (args.workers === 0 || args.enqueueOnly ? new InProcessExecutor() : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules }));
   const ownsExecutor = args.executor === undefined;
 
   try {
@@ -153,6 +188,17 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     };
     // Non-adaptive samplers: every slot is known now, so the scope's size and finished trials are exact.
     if (!sampler.adaptive) for (const state of slots) sampleSlot(state);
+    // A shared store's other workers can only run what is enqueued: enqueue every known trial now.
+    const shared = !(storage instanceof JournalStorage);
+    if (args.enqueueOnly && !shared) throw new LayerwiseConfigError('storage', ': enqueueing without running (--enqueue-only) needs a shared store (--storage postgres://...)');
+    if (args.enqueueOnly && sampler.adaptive) {
+      throw new LayerwiseConfigError(
+        'sampler.type',
+        `: "${definition.sampler.type}" chooses each configuration from finished results, so it cannot be enqueued ahead (--enqueue-only); ` +
+          'allowed with --enqueue-only: "grid", "random"; or keep `layerwise sweep --storage` running as the coordinator',
+      );
+    }
+    if (shared && !sampler.adaptive) await storage.enqueueTrials(definition.name, slots.flatMap((state) => state.trials ?? []));
 
     const total = slots.length * definition.seeds.length;
     const finishedInScope = (): TrialRecord[] =>
@@ -191,6 +237,38 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     };
     args.signal?.addEventListener('abort', onAbort);
     const running = new Map<string, Promise<void>>();
+    /** Trials of this run's scope that another worker holds (shared stores): waited for, by id. */
+    const elsewhere = new Map<string, { state: SlotState; seedPosition: number }>();
+
+    const updateCurve = (record: TrialRecord): void => {
+      const armCurves = curves.get(record.arm);
+      if (armCurves === undefined) return;
+      if (record.state === 'complete' || record.state === 'pruned') {
+        armCurves.set(record.trialId, { trialId: record.trialId, state: record.state, validationLosses: record.epochs.map((epoch) => epoch.validation?.loss ?? NaN) });
+      } else armCurves.delete(record.trialId);
+    };
+
+    /**
+     * Looks at the trials other workers hold: finished ones become this run's knowledge (history,
+     * curves, progress); ones back to waiting (requeued, or stale and released) go to the front
+     * of the queue to be claimed here. Stale trials are released first, so a dead worker's trial
+     * is never waited on forever.
+     */
+    const pollElsewhere = async (): Promise<void> => {
+      if (elsewhere.size === 0) return;
+      await storage.failStaleTrials?.(definition.name);
+      const current = new Map((await storage.listTrials(definition.name, { trialIds: [...elsewhere.keys()] })).map((record) => [record.trialId, record]));
+      for (const [trialId, item] of [...elsewhere]) {
+        const record = current.get(trialId);
+        if (record !== undefined && record.state === 'running') continue;
+        elsewhere.delete(trialId);
+        if (record !== undefined && isFinished(record)) {
+          records.set(trialId, record);
+          updateCurve(record);
+          emit({ type: 'trial-finish', record, elsewhere: true, at: Date.now() });
+        } else queue.unshift(item);
+      }
+    };
 
     const claimNext = async (): Promise<{ trial: TrialRecord; state: SlotState } | undefined> => {
       while (queue.length > 0) {
@@ -199,10 +277,14 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         const spec = item.state.trials![item.seedPosition];
         const known = records.get(spec.trialId);
         if (known !== undefined && isFinished(known)) continue;
-        if (running.has(spec.trialId)) continue;
+        if (running.has(spec.trialId) || elsewhere.has(spec.trialId)) continue;
         await storage.enqueueTrials(definition.name, item.state.trials!);
         const claimed = await storage.claimTrial(definition.name, { trialIds: [spec.trialId], workerId: `pid ${process.pid}` });
-        if (claimed === undefined) continue;
+        if (claimed === undefined) {
+          // Not waiting: another worker of a shared store holds it (or already finished it).
+          elsewhere.set(spec.trialId, item);
+          continue;
+        }
         records.set(claimed.trialId, claimed);
         return { trial: claimed, state: item.state };
       }
@@ -216,7 +298,14 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       const curve: TrialCurve & { validationLosses: number[] } = { trialId: trial.trialId, state: 'running', validationLosses: [] };
       armCurves.set(trial.trialId, curve);
       let pruned = false;
-      const result: ExecutionResult = await executor.execute(
+      // Shared stores judge a trial stale by its heartbeats: keep ours coming while it runs.
+      const heartbeat =
+        storage.heartbeat === undefined
+          ? undefined
+          : setInterval(() => void storage.heartbeat!(definition.name, trial.trialId, attempt).catch(() => undefined), 1000 * (args.heartbeatSeconds ?? 10));
+      heartbeat?.unref?.();
+      const result: ExecutionResult = await executor
+        .execute(
         {
           objective: definition.objective,
           timeoutSeconds: definition.execution.trialTimeoutSeconds,
@@ -233,7 +322,8 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
             return pruned;
           },
         },
-      );
+        )
+        .finally(() => clearInterval(heartbeat));
       if (result.kind === 'cancelled' || interrupted) {
         armCurves.delete(trial.trialId);
         return;
@@ -262,26 +352,49 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     };
 
     let failure: unknown;
+    // Enqueue only: the loop below does nothing (an empty queue claims nothing, nothing is waited for).
+    if (args.enqueueOnly) queue.length = 0;
+    const pollMs = 1000 * (args.pollSeconds ?? 1);
+    let lastPoll = 0;
     while (!interrupted && failure === undefined) {
-      while (running.size < executor.slots && !interrupted) {
-        const next = await claimNext();
-        if (next === undefined) break;
-        const { trial, state } = next;
-        const promise = runAttempt(trial, state)
-          .catch((error: unknown) => {
-            failure = failure ?? error;
-            onAbort();
-          })
-          .finally(() => running.delete(trial.trialId));
-        running.set(trial.trialId, promise);
+      try {
+        while (running.size < executor.slots && !interrupted) {
+          const next = await claimNext();
+          if (next === undefined) break;
+          const { trial, state } = next;
+          const promise = runAttempt(trial, state)
+            .catch((error: unknown) => {
+              failure = failure ?? error;
+              onAbort();
+            })
+            .finally(() => running.delete(trial.trialId));
+          running.set(trial.trialId, promise);
+        }
+        if (running.size === 0 && elsewhere.size === 0) break;
+        if (elsewhere.size === 0) {
+          await Promise.race(running.values());
+          continue;
+        }
+        // Wait for a local trial or the next look at the other workers' trials, whichever comes first.
+        const wait = pause(Math.max(0, lastPoll + pollMs - Date.now()), args.signal);
+        await Promise.race([...running.values(), wait.done]);
+        wait.cancel();
+        if (!interrupted && Date.now() >= lastPoll + pollMs) {
+          lastPoll = Date.now();
+          await pollElsewhere();
+        }
+      } catch (error) {
+        // The store failed (unreachable past its retries): stop like an interruption, then report it.
+        failure = failure ?? error;
+        onAbort();
       }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
     }
     await Promise.all(running.values());
     args.signal?.removeEventListener('abort', onAbort);
     if (failure !== undefined) throw failure;
 
+    // The store is the truth: other workers may have finished trials of this scope too.
+    for (const record of await storage.listTrials(definition.name)) records.set(record.trialId, record);
     const finished = finishedInScope();
     const summary: SweepSummary = {
       sweepName: definition.name,

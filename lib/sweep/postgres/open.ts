@@ -1,7 +1,9 @@
 /**
  * Entry points the CLI wires: recognising a `--storage` URL, opening the store, enqueueing a sweep.
  */
+import type { TrialRecord } from '../record';
 import type { OpenSweepArgs, TrialSpec } from '../storage/storage';
+import { redactUrl } from './redact';
 import { PostgresStoreArgs, PostgresTrialStore, SweepRow } from './store';
 
 /** True for `postgres://` and `postgresql://` URLs (the `--storage` values this store handles). */
@@ -29,4 +31,40 @@ export async function enqueueSweep(
   const info = await store.openSweep(sweep);
   const { added, existing } = await store.enqueueNewTrials(info.name, trials);
   return { sweep: info, added, existing };
+}
+
+/**
+ * The `--storage` URL a command should use: the flag, else `$LAYERWISE_STORAGE`, else undefined.
+ * Throws a message-only Error (naming the option, the redacted value and what is allowed) when the
+ * value is not a PostgreSQL URL; callers turn it into their usage error.
+ */
+export function storageUrlOf(flag: string | undefined, environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = flag ?? (environment.LAYERWISE_STORAGE || undefined);
+  if (url === undefined) return undefined;
+  if (!isPostgresUrl(url)) throw new Error(`--storage: got "${redactUrl(url)}"; allowed: a postgres:// or postgresql:// URL`);
+  return url;
+}
+
+/** What `readStoredSweep` returns: the sweep as stored and all its trials. */
+export interface StoredSweep {
+  /** The store's URL with the password masked. */
+  displayUrl: string;
+  sweep: SweepRow;
+  /** Every trial of the sweep, in enqueue order. */
+  trials: TrialRecord[];
+}
+
+/**
+ * Reads one sweep of the store at `url` (for `layerwise status` and `report`), without changing
+ * anything but the schema version (migrations run as when any worker opens the store). Throws a
+ * redacted error listing the stored sweeps when there is no sweep `sweepName`.
+ */
+export async function readStoredSweep(url: string, sweepName: string, options: Omit<PostgresStoreArgs, 'url'> = {}): Promise<StoredSweep> {
+  const store = await openPostgresStore(url, options);
+  try {
+    const sweep = await store.requireSweep(sweepName);
+    return { displayUrl: store.displayUrl, sweep, trials: await store.listTrials(sweepName) };
+  } finally {
+    await store.close();
+  }
 }

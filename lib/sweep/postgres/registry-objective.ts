@@ -2,15 +2,22 @@
  * Adapts a registered `TrialObjective` (the same registry the local sweep runner uses) to the
  * worker loop's `WorkerObjective`, so `layerwise worker` runs exactly what `layerwise sweep` runs.
  * Pruning is not applied across machines: every epoch is recorded in the store instead.
+ *
+ * The objective is found as the local runner finds it (`resolveObjective`): user modules first,
+ * then the built-in objectives (`train`, `synthetic.quadratic`), loaded only when needed.
  */
 import type { SweepDefinition } from '../definition';
-import { getObjective, loadObjectiveModules } from '../objective';
+import { loadObjectiveModules, resolveObjective } from '../objective';
 import { resultOfOutcome } from '../runner';
 import type { WorkerObjective } from './run-worker';
 
+/**
+ * The worker objective of `definition.objective`, after loading `objectiveModules` (paths, as
+ * `--objective-module`). Validates the definition once; throws LayerwiseConfigError naming the field.
+ */
 export function workerObjectiveFor(definition: SweepDefinition, objectiveModules: readonly string[] = []): WorkerObjective {
   loadObjectiveModules(objectiveModules);
-  const objective = getObjective(definition.objective);
+  const objective = resolveObjective(definition.objective);
   objective.validate?.(definition);
   return async (trial, context) => {
     const arm = definition.arms.find((candidate) => candidate.name === trial.arm);

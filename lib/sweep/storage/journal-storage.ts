@@ -157,9 +157,12 @@ export class JournalStorage implements TrialStorage {
     return copy(record);
   }
 
-  async listTrials(sweepName: string, filter: { states?: readonly TrialState[] } = {}): Promise<TrialRecord[]> {
+  async listTrials(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialRecord[]> {
     this.requireOpen(sweepName);
-    const trials = [...this.state.trials.values()].filter((trial) => filter.states === undefined || filter.states.includes(trial.state));
+    const ids = filter.trialIds === undefined ? undefined : new Set(filter.trialIds);
+    const trials = [...this.state.trials.values()].filter(
+      (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
+    );
     return copy(trials);
   }
 

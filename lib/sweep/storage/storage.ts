@@ -92,8 +92,13 @@ export interface TrialStorage {
   requeueTrial(sweepName: string, trialId: string, attempt: number, reason: string): Promise<void>;
   /** Ends attempt `attempt` with a final state; durable once resolved. Returns the finished record. */
   finishTrial(sweepName: string, trialId: string, attempt: number, result: TrialResult): Promise<TrialRecord>;
-  /** All trials of the sweep (optionally only some states), in enqueue order. */
-  listTrials(sweepName: string, filter?: { states?: readonly TrialState[] }): Promise<TrialRecord[]>;
+  /** All trials of the sweep (optionally only some states, or only some trial ids), in enqueue order. */
+  listTrials(sweepName: string, filter?: { states?: readonly TrialState[]; trialIds?: readonly string[] }): Promise<TrialRecord[]>;
+  /**
+   * Shared stores: fails running trials whose worker stopped heartbeating and re-queues them while
+   * attempts remain, so a runner waiting on other workers' trials never waits on a dead one. Optional.
+   */
+  failStaleTrials?(sweepName: string): Promise<unknown>;
   /** Releases files, locks and connections. */
   close(): Promise<void>;
 }
