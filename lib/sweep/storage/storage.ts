@@ -15,19 +15,10 @@
  */
 import type { SweepDefinition } from '../definition';
 import type { EpochRecord, RunStatus } from '../../train/record';
-import type { ArmName, ParameterValues, TrialRecord, TrialState } from '../record';
+import type { TrialRecord, TrialState } from '../record';
 
 /** The identity and inputs of a trial, without results: what the runner enqueues. */
-export interface TrialSpec {
-  trialId: string;
-  configId: string;
-  sweepName: string;
-  arm: ArmName;
-  /** Configuration index within the arm (sampling order). */
-  index: number;
-  params: ParameterValues;
-  seed: number;
-}
+export type TrialSpec = Pick<TrialRecord, 'trialId' | 'configId' | 'sweepName' | 'arm' | 'index' | 'params' | 'seed'>;
 
 /** What a store knows about a sweep. */
 export interface SweepInfo {
