@@ -61,4 +61,5 @@ export * as loss from './loss';
 export * as policy from './policy';
 export * as report from './report';
 export * as sweep from './sweep';
+export * as postgres from './sweep/postgres';
 export * as training from './train';

@@ -35,7 +35,7 @@ describe('public API', () => {
   });
 
   it('exposes every module as a namespace', () => {
-    for (const name of ['activity', 'backend', 'builders', 'check', 'data', 'loss', 'policy', 'report', 'sweep', 'training'] as const) {
+    for (const name of ['activity', 'backend', 'builders', 'check', 'data', 'loss', 'policy', 'postgres', 'report', 'sweep', 'training'] as const) {
       expect(typeof layerwise[name]).toBe('object');
     }
     expect(typeof layerwise.sweep.runSweep).toBe('function');
