@@ -7,9 +7,10 @@
  *    cross-entropy (Keras computes the loss from the softmax's logits).
  *  - `BiasAdd` / `BiasAddGrad`: a channel bias and its gradient in one kernel each (tfjs uses a
  *    broadcasting Add and a Sum + Reshape).
- *  - `MatMul` with its transpose attributes for 2-D products (tfjs reshapes both operands to 3-D,
- *    runs `BatchMatMulV2` and reshapes back: 4 kernel calls and the slower batched kernel); it is
- *    the op Keras's Dense runs.
+ *  - 2-D products as one `BatchMatMulV2` call with its adjoint attributes (tfjs reshapes both operands
+ *    to 3-D and back: 4 kernel calls). Not `MatMul`, the op Keras's Dense runs: TensorFlow 2.21's eager
+ *    `MatMul` kernel aborts the process (heap corruption) under V8's sampling profiler
+ *    (`node --cpu-prof`), with or without oneDNN; `BatchMatMulV2` gives the same values as tfjs.
  *  - oneDNN max pooling (`_MklNativeMaxPool` with its workspace, `_MklNativeMaxPoolGrad`), the kernels
  *    Keras's graph runs after TensorFlow's oneDNN rewrite: the backward pass reads the workspace
  *    instead of recomputing the pooling (Eigen's `MaxPoolGrad`: ~3 ms vs ~0.2 ms on the bench CNN).
@@ -160,21 +161,21 @@ export function maxPool2d(x: tf.Tensor4D, args: MaxPoolArgs): tf.Tensor4D {
   return pool(x) as tf.Tensor4D;
 }
 
-/** `a·b` of 2-D tensors, optionally transposed: one `MatMul` on the native backend, else `tf.matMul`. */
+/** `a·b` of 2-D tensors, optionally transposed: one `BatchMatMulV2` on the native backend, else `tf.matMul`. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   const native = nativeBackend();
   if (native == null) return tf.matMul(a, b, transposeA, transposeB);
   const attrs = [
     ...floatAttr(native),
-    { name: 'transpose_a', type: native.binding.TF_ATTR_BOOL, value: transposeA },
-    { name: 'transpose_b', type: native.binding.TF_ATTR_BOOL, value: transposeB },
+    { name: 'adj_x', type: native.binding.TF_ATTR_BOOL, value: transposeA },
+    { name: 'adj_y', type: native.binding.TF_ATTR_BOOL, value: transposeB },
   ];
-  return native.executeSingleOutput('MatMul', attrs, [a, b]) as tf.Tensor2D;
+  return native.executeSingleOutput('BatchMatMulV2', attrs, [a, b]) as tf.Tensor2D;
 }
 
 /**
  * Dense forward `x·W (+ b) (then ReLU)` without a gradient of its own (for use inside a custom
- * gradient): `MatMul` + `BiasAdd` + `Relu` on the native backend, else tfjs's fused matMul.
+ * gradient): `BatchMatMulV2` + `BiasAdd` + `Relu` on the native backend, else tfjs's fused matMul.
  */
 export function denseForward(x: tf.Tensor2D, weights: tf.Tensor2D, bias: tf.Tensor | undefined, relu: boolean): tf.Tensor2D {
   const native = nativeBackend();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { biasAdd, maxPool2d, MaxPoolArgs, oneDnnPoolingAvailable } from '../../lib/train/native-kernels';
+import { biasAdd, matMul2d, maxPool2d, MaxPoolArgs, oneDnnPoolingAvailable } from '../../lib/train/native-kernels';
 
 /** Values in steps of 0.5 from a seeded uniform: many exact ties inside pooling windows. */
 function tiedInput(shape: [number, number, number, number], seed: number): tf.Tensor4D {
@@ -47,4 +47,18 @@ test('biasAdd equals a broadcasting add; its gradients are dy and the sum of dy 
   expect(dBias.shape).toEqual([5]);
   dBias.dataSync().forEach((value, index) => expect(value).toBeCloseTo(expected[index], 5));
   tf.dispose([x, bias, dy, sum, dx, dBias]);
+});
+
+test.each([
+  [false, false],
+  [true, false],
+  [false, true],
+])('matMul2d(transposeA %s, transposeB %s) equals tf.matMul exactly (the same kernel without reshapes)', (transposeA, transposeB) => {
+  const a = tf.randomUniform(transposeA ? [7, 5] : [5, 7], -1, 1, 'float32', 9) as tf.Tensor2D;
+  const b = tf.randomUniform(transposeB ? [3, 7] : [7, 3], -1, 1, 'float32', 10) as tf.Tensor2D;
+  const product = matMul2d(a, b, transposeA, transposeB);
+  const expected = tf.matMul(a, b, transposeA, transposeB);
+  expect(product.shape).toEqual([5, 3]);
+  expect(Array.from(product.dataSync())).toEqual(Array.from(expected.dataSync()));
+  tf.dispose([a, b, product, expected]);
 });
