@@ -157,7 +157,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
             let value: tf.Scalar;
             if (lean != null) {
               // Keras 3 order: gradients at the current weights, then the decoupled decay, then the update.
-              const { value: objectiveValue, grads } = tf.variableGrads(objective(x, y), variables);
+              // Dense stacks: the hand-written backward pass (no tape); others: tfjs's autodiff.
+              const { value: objectiveValue, grads } = fast?.valueAndGradients != null ? fast.valueAndGradients(x, y) : tf.variableGrads(objective(x, y), variables);
               if (decay.active) decay.apply(lean.learningRate);
               lean.applyGradients(variables, variables.map((variable) => grads[variable.name]));
               value = objectiveValue;

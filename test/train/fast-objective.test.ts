@@ -10,6 +10,15 @@ function mlp(): tf.Sequential {
   return model;
 }
 
+/** Dense stack with pure L2 penalties only (kernel and bias; tfjs's L1L2 with l1 = 0 too): gets the hand-written backward pass. */
+function pureL2Mlp(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [6], units: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 14 }), biasInitializer: tf.initializers.constant({ value: 0.1 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-2 }), biasRegularizer: tf.regularizers.l2({ l2: 1e-3 }) }));
+  model.add(tf.layers.dense({ units: 4, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 15 }), kernelRegularizer: tf.regularizers.l1l2({ l1: 0, l2: 2e-2 }) }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 16 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-2 }) }));
+  return model;
+}
+
 function cnn(): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
@@ -57,6 +66,7 @@ function data(shape: number[], samples: number): { x: tf.Tensor; y: tf.Tensor } 
 
 describe.each([
   ['MLP Dense(relu, L2) -> Dense(softmax, L2 kernel, L1 bias)', mlp, [6]],
+  ['MLP Dense(relu, L2 kernel and bias) -> Dense(linear, no bias, L1L2 l1=0) -> Dense(softmax, L2) (hand-written backward pass)', pureL2Mlp, [6]],
   ['CNN Conv2D(relu) -> MaxPool -> Flatten -> Dense(softmax)', cnn, [6, 6, 1]],
   ['CNN Conv2D(linear, no bias, same) -> MaxPool(3/2, same) -> Conv2D(relu) -> MaxPool -> Flatten -> Dense', deepCnn, [9, 9, 1]],
   ['CNN Conv2D(swish) -> MaxPool(2/1) -> Conv2D(relu) -> Flatten -> Dense', unfusedCnn, [7, 7, 1]],
@@ -96,6 +106,64 @@ test('the lean CNN objective is bit-reproducible on its backend', async () => {
   const { x, y } = data([9, 9, 1], 20);
   const runs = [deepCnn(), deepCnn()];
   const options = { epochs: 2, batchSize: 8, loss: 'categoricalCrossentropy', seed: 2, optimizer: { name: 'adam' as const, learningRate: 0.01 } };
+  const results = [];
+  for (const model of runs) results.push(await train(model, { train: { x, y } }, options));
+  expect(results[0].epochs.map((record) => record.trainObjective)).toEqual(results[1].epochs.map((record) => record.trainObjective));
+  const [first, second] = runs.map((model) => model.getWeights().map((weight) => Array.from(weight.dataSync())));
+  expect(first).toEqual(second);
+  tf.dispose([x, y]);
+  runs.forEach((model) => model.dispose());
+});
+
+test('the hand-written backward pass is planned only for Dense stacks with softmax + cross-entropy and pure L2 penalties', () => {
+  const cases: Array<[tf.Sequential, string, boolean]> = [
+    [pureL2Mlp(), 'categoricalCrossentropy', true],
+    [mlp(), 'categoricalCrossentropy', false], // L1 bias penalty
+    [pureL2Mlp(), 'meanSquaredError', false], // no softmax-logits loss
+    [cnn(), 'categoricalCrossentropy', false],
+  ];
+  for (const [model, lossName, expected] of cases) {
+    const plan = planFastObjective(model, lossName, tf.metrics.categoricalCrossentropy);
+    expect(plan).not.toBeNull();
+    expect(plan?.valueAndGradients != null).toBe(expected);
+    plan?.dispose();
+    model.dispose();
+  }
+});
+
+test('the hand-written backward pass gives the taped objective and its gradients', () => {
+  const { x, y } = data([6], 12);
+  const model = pureL2Mlp();
+  // Counted before planning: the plan's kept scalars are freed by its dispose().
+  const before = tf.memory().numTensors;
+  const plan = planFastObjective(model, 'categoricalCrossentropy', tf.metrics.categoricalCrossentropy);
+  const manual = plan?.valueAndGradients;
+  expect(manual).not.toBeNull();
+  if (plan == null || manual == null) return;
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  tf.tidy(() => {
+    const taped = tf.variableGrads(() => plan.objective(x, y), variables);
+    const handWritten = manual(x, y);
+    // Tolerance 1e-6 relative + 1e-7: the same kernels in the same order; only the tape's accumulation could differ.
+    expect(Math.abs(handWritten.value.dataSync()[0] - taped.value.dataSync()[0])).toBeLessThan(1e-6 * Math.abs(taped.value.dataSync()[0]));
+    expect(Object.keys(handWritten.grads).sort()).toEqual(variables.map((variable) => variable.name).sort());
+    for (const variable of variables) {
+      const expected = taped.grads[variable.name].dataSync();
+      const actual = handWritten.grads[variable.name].dataSync();
+      expect(handWritten.grads[variable.name].shape).toEqual(variable.shape);
+      expected.forEach((value, index) => expect(Math.abs(actual[index] - value)).toBeLessThan(1e-6 * Math.abs(value) + 1e-7));
+    }
+  });
+  plan.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  model.dispose();
+  tf.dispose([x, y]);
+});
+
+test('training through the hand-written backward pass is bit-reproducible on its backend', async () => {
+  const { x, y } = data([6], 20);
+  const runs = [pureL2Mlp(), pureL2Mlp()];
+  const options = { epochs: 2, batchSize: 8, loss: 'categoricalCrossentropy', seed: 3, optimizer: { name: 'adam' as const, learningRate: 0.01 } };
   const results = [];
   for (const model of runs) results.push(await train(model, { train: { x, y } }, options));
   expect(results[0].epochs.map((record) => record.trainObjective)).toEqual(results[1].epochs.map((record) => record.trainObjective));

@@ -1,0 +1,83 @@
+/**
+ * Profiling script (not part of the test suite): per-step kernel calls and time of layerwise's
+ * `train` on a bench model, the native backend.
+ *
+ *   npx ts-node --transpile-only test/train/profile-step.ts [--model mlp|cnn] [--epochs 4]
+ *
+ * Wraps tfjs-node's `binding.executeOp` (every eager kernel call goes through it, synchronously) and
+ * counts/times calls between consecutive `onBatchEnd` events after the first (warm-up) epoch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend';
+import { buildPolicyModel } from '../../lib/bench/cases';
+import { syntheticData } from '../../lib/bench/data';
+import { BENCH_MODEL_SHAPES, BenchModelName } from '../../lib/bench/models';
+import { train } from '../../lib/train';
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  await initBackend({ backend: 'tensorflow', log: false });
+  const name = argument('model', 'mlp') as BenchModelName;
+  const epochs = Number(argument('epochs', '4'));
+  const samples = Number(argument('samples', name === 'mlp' ? '16384' : '4096'));
+  const backend = tf.engine().backend as unknown as { binding: { executeOp: (...args: unknown[]) => unknown } };
+  const original = backend.binding.executeOp.bind(backend.binding);
+  // The binding object is frozen: put a wrapper object in front of it (its prototype) instead.
+  const binding = Object.create(backend.binding) as { executeOp: (...args: unknown[]) => unknown };
+  backend.binding = binding;
+  const perKernel = new Map<string, { calls: number; ms: number }>();
+  let counting = false;
+  Object.defineProperty(binding, "executeOp", { value: (...args: unknown[]) => {
+    if (!counting) return original(...args);
+    const start = performance.now();
+    const result = original(...args);
+    const entry = perKernel.get(args[0] as string) ?? { calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += performance.now() - start;
+    perKernel.set(args[0] as string, entry);
+    return result;
+  } });
+  const model = buildPolicyModel(name);
+  const { x, y } = syntheticData(name, samples, 7);
+  let steps = 0;
+  let stepStart = 0;
+  let wall = 0;
+  await train(model, { train: { x, y } }, {
+    epochs,
+    batchSize: BENCH_MODEL_SHAPES[name].batchSize,
+    loss: 'categoricalCrossentropy',
+    optimizer: { name: 'adam', learningRate: 1e-3 },
+    evaluateEvery: 1000,
+    seed: 1,
+    onBatchEnd: ({ epoch, batch, batches }) => {
+      const now = performance.now();
+      if (counting) {
+        steps++;
+        wall += now - stepStart;
+      }
+      counting = epoch > 1 && batch < batches - 1;
+      stepStart = performance.now();
+    },
+  });
+  counting = false;
+  const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  let calls = 0;
+  let kernelMs = 0;
+  for (const [, entry] of rows) {
+    calls += entry.calls;
+    kernelMs += entry.ms;
+  }
+  process.stdout.write(`steps ${steps}: ${(wall / steps).toFixed(3)} ms wall/step, ${(kernelMs / steps).toFixed(3)} ms in executeOp, ${(calls / steps).toFixed(1)} calls/step, tensors ${tf.memory().numTensors}\n`);
+  for (const [kernel, entry] of rows) process.stdout.write(`${kernel.padEnd(34)} ${(entry.calls / steps).toFixed(2).padStart(6)} ${(entry.ms / steps).toFixed(3).padStart(7)} ms\n`);
+  tf.dispose([x, y]);
+  model.dispose();
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
