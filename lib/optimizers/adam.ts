@@ -9,9 +9,13 @@
  * tfjs's Adam adds ε to sqrt(v̂) instead (a time-dependent difference, largest at the first steps).
  * Every variable's gradient is flattened into one vector so the moments are updated with one op
  * each for the whole model; α_t is computed in double precision in JS and uploaded once per step.
+ * On the native backend the same update runs as TensorFlow's fused `ResourceApplyAdam` kernel
+ * (lib/optimizers/native-adam.ts): one kernel per variable instead of ~25 per step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeBackend } from '../train/native-kernels';
 import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { NativeAdamKernel } from './native-adam';
 
 /** Arguments of `LeanAdam`. */
 export interface LeanAdamArgs {
@@ -23,6 +27,8 @@ export interface LeanAdamArgs {
   beta2: number;
   /** ε, added to sqrt(v). */
   epsilon: number;
+  /** Use TensorFlow's fused `ResourceApplyAdam` kernel when the native backend is active. Default true. */
+  fused?: boolean;
 }
 
 export class LeanAdam implements LeanOptimizer {
@@ -34,6 +40,9 @@ export class LeanAdam implements LeanOptimizer {
   private readonly oneMinusBeta1: tf.Scalar;
   private readonly oneMinusBeta2: tf.Scalar;
   private readonly epsilon: tf.Scalar;
+  /** The fused kernel, chosen at the first step when the native backend is active. */
+  private fused: NativeAdamKernel | null = null;
+  private decided = false;
 
   constructor(args: LeanAdamArgs) {
     this.args = { ...args };
@@ -47,6 +56,16 @@ export class LeanAdam implements LeanOptimizer {
     this.step++;
     const { learningRate, beta1, beta2 } = this.args;
     const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.step))) / (1 - Math.pow(beta1, this.step));
+    if (!this.decided) {
+      this.decided = true;
+      const native = nativeBackend();
+      if (native != null && this.args.fused !== false) this.fused = new NativeAdamKernel(native, this.args);
+    }
+    if (this.fused != null) {
+      const fused = this.fused;
+      tf.tidy(() => fused.apply(variables, gradients, alpha));
+      return;
+    }
     tf.tidy(() => {
       const flat = variables.map((variable, index) => tf.reshape(gradientOrZeros(variable, gradients[index]), [-1]));
       const g = (flat.length === 1 ? flat[0] : tf.concat(flat)) as tf.Tensor1D;
@@ -66,6 +85,8 @@ export class LeanAdam implements LeanOptimizer {
 
   dispose(): void {
     tf.dispose([this.oneMinusBeta1, this.oneMinusBeta2, this.epsilon]);
+    this.fused?.dispose();
+    this.fused = null;
     if (this.m) this.m.dispose();
     if (this.v) this.v.dispose();
     this.m = null;
