@@ -4,7 +4,7 @@
  */
 import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
-import { metricLabel } from './render-table';
+import { pairedDifferenceTable } from './render-table';
 
 function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -59,21 +59,10 @@ export function renderMarkdown(report: SweepReport): string {
   if (comparison && !report.comparisonUnavailable && comparison.metrics.length > 0) {
     out.push('<details><summary>Paired differences over shared seeds</summary>');
     out.push('');
-    out.push(tableRow(['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate']));
-    out.push(tableRow(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-    for (const entry of comparison.metrics) {
-      out.push(
-        tableRow([
-          escapeMarkdown(metricLabel(entry.metric)),
-          formatNumber(entry.meanDifference),
-          formatInterval(entry.tInterval),
-          formatInterval(entry.bootstrapInterval),
-          formatProbability(entry.probabilityCandidateBetter.posteriorT),
-          formatProbability(entry.probabilityCandidateBetter.bootstrap),
-          formatProbability(entry.probabilityCandidateBetter.seedWinRate),
-        ]),
-      );
-    }
+    const table = pairedDifferenceTable(comparison, level);
+    out.push(tableRow(table.header));
+    out.push(tableRow(['---', ...table.header.slice(1).map(() => '---:')]));
+    for (const row of table.rows) out.push(tableRow(row.map(escapeMarkdown)));
     out.push('');
     out.push(`Seeds: ${comparison.sharedSeeds.join(', ')}. ${escapeMarkdown(report.methods.paired)}.`);
     if (comparison.caution) out.push('', `> **Caution:** ${escapeMarkdown(comparison.caution)}.`);

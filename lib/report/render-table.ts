@@ -4,6 +4,7 @@
  */
 import type { SweepReport } from './analyze';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
+import type { PairedComparison } from './paired-comparison';
 import type { SnapshotMetric } from './trial-summary';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
@@ -36,6 +37,22 @@ const METRIC_LABELS: Record<SnapshotMetric, string> = {
 };
 
 /** Human label of a metric, shared by the renderers. */
+/** Header and formatted cells of the paired-differences table, shared by the terminal and Markdown views. */
+export function pairedDifferenceTable(comparison: PairedComparison, level: string): { header: string[]; rows: string[][] } {
+  return {
+    header: ['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate'],
+    rows: comparison.metrics.map((entry) => [
+      metricLabel(entry.metric),
+      formatNumber(entry.meanDifference),
+      formatInterval(entry.tInterval),
+      formatInterval(entry.bootstrapInterval),
+      formatProbability(entry.probabilityCandidateBetter.posteriorT),
+      formatProbability(entry.probabilityCandidateBetter.bootstrap),
+      formatProbability(entry.probabilityCandidateBetter.seedWinRate),
+    ]),
+  };
+}
+
 export function metricLabel(metric: SnapshotMetric): string {
   return METRIC_LABELS[metric];
 }
@@ -95,20 +112,8 @@ export function renderTable(report: SweepReport): string {
     out.push(
       `${terminalSafe(comparison.candidateArm)} − ${terminalSafe(comparison.baselineArm)}, paired over ${comparison.sharedSeeds.length} shared seed(s):`,
     );
-    out.push(
-      textTable(
-        ['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate'],
-        comparison.metrics.map((entry) => [
-          metricLabel(entry.metric),
-          formatNumber(entry.meanDifference),
-          formatInterval(entry.tInterval),
-          formatInterval(entry.bootstrapInterval),
-          formatProbability(entry.probabilityCandidateBetter.posteriorT),
-          formatProbability(entry.probabilityCandidateBetter.bootstrap),
-          formatProbability(entry.probabilityCandidateBetter.seedWinRate),
-        ]),
-      ),
-    );
+    const table = pairedDifferenceTable(comparison, level);
+    out.push(textTable(table.header, table.rows));
     out.push(`P(better): probability that ${terminalSafe(comparison.candidateArm)} is better; ${report.methods.probability}`);
     if (comparison.caution) out.push(`Caution: ${terminalSafe(comparison.caution)}`);
   }
