@@ -1,7 +1,7 @@
 /**
  * Timing helpers for comparing `train` with tfjs-layers' `fit` on the same model and data:
  * each returns the wall time of every timed epoch (after warm-up epochs), training steps only.
- * No printing; `test/train/benchmark-train.ts` is the command-line runner, and lib/bench can use
+ * No printing; `test/train/benchmark-train.ts` is the command-line runner, and bench/ can use
  * `timeTrainEpochs` as its `layerwise-train` case.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -9,9 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
-import { buildPolicyModel } from '../../lib/bench/cases';
-import { syntheticData } from '../../lib/bench/data';
-import { BENCH_MODEL_SHAPES, BenchModelName } from '../../lib/bench/models';
+import { buildPolicyModel } from '../../bench/cases';
+import { syntheticData } from '../../bench/data';
+import { BENCH_MODEL_SHAPES, BenchModelName } from '../../bench/models';
 import { train } from '../../lib/train';
 
 function argument(name: string, fallback: string): string {

@@ -6,9 +6,9 @@
  *   npm run bench:sweep-memory -- [trials=200]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
-import { fromConfig } from '../sweep/definition-config';
-import { trainModelObjective } from '../sweep/objectives/train-model';
+import { initBackend } from '../lib/backend';
+import { fromConfig } from '../lib/sweep/definition-config';
+import { trainModelObjective } from '../lib/sweep/objectives/train-model';
 
 async function main(): Promise<void> {
   const trials = Number(process.argv[2] ?? 200);

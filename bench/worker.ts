@@ -4,7 +4,7 @@
  * JSON line `BENCH_RESULT {...}` on stdout.
  * Arguments: --backend NAME --plan JSON (a list of {caseId, model, samples, warmupEpochs, timedEpochs}).
  */
-import { initBackend, BackendName, parseBackendName } from '../backend';
+import { initBackend, BackendName, parseBackendName } from '../lib/backend';
 import { benchCases } from './cases';
 import type { BenchModelName } from './models';
 import { BENCH_MODEL_SHAPES } from './models';

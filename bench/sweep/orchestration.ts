@@ -7,19 +7,19 @@
  *     (busy-wait per epoch, so the ideal is 2.0× on 2 free cores);
  *  3. memory over 200 small trials in-process: parent RSS after 20 trials vs after 200.
  *
- * Run: node --expose-gc -r ts-node/register/transpile-only lib/sweep/bench/orchestration.ts [--trials 200] [--work-ms 40]
- * (or the compiled dist/sweep/bench/orchestration.js). Worker startup is excluded (warm-up sweep first).
+ * Run: node --expose-gc -r ts-node/register/transpile-only bench/sweep/orchestration.ts [--trials 200] [--work-ms 40]
+ * Worker startup is excluded (warm-up sweep first).
  * Prints one JSON object on stdout.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fromConfig } from '../definition-config';
-import { runSweep } from '../runner';
-import type { SweepDefinition } from '../definition';
-import type { TrialExecutor } from '../executors/executor';
-import { InProcessExecutor } from '../executors/in-process';
-import { ProcessPoolExecutor } from '../executors/process-pool';
+import { fromConfig } from '../../lib/sweep/definition-config';
+import { runSweep } from '../../lib/sweep/runner';
+import type { SweepDefinition } from '../../lib/sweep/definition';
+import type { TrialExecutor } from '../../lib/sweep/executors/executor';
+import { InProcessExecutor } from '../../lib/sweep/executors/in-process';
+import { ProcessPoolExecutor } from '../../lib/sweep/executors/process-pool';
 
 const OBJECTIVE_MODULE = path.join(__dirname, `register-quadratic${path.extname(__filename)}`);
 

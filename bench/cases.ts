@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../backend';
+import type { BackendName } from '../lib/backend';
 import { syntheticData } from './data';
-import { applyPolicy, uniform } from '../policy';
-import { l2 } from '../regularizers';
-import { timeFitEpochs as timeFitEpochsOfTraining, timeTrainEpochs } from '../train/benchmark';
+import { applyPolicy, uniform } from '../lib/policy';
+import { l2 } from '../lib/regularizers';
+import { timeFitEpochs as timeFitEpochsOfTraining, timeTrainEpochs } from '../lib/train/benchmark';
 import { BENCH_MODEL_SHAPES, BenchModelName, buildArchitecture, buildRawModel } from './models';
 
 /** What a case is asked to do in one worker process (the backend is already active). */

@@ -15,7 +15,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BACKEND_NAMES, BackendInfo, BackendName, parseBackendName } from '../backend';
+import { BACKEND_NAMES, BackendInfo, BackendName, parseBackendName } from '../lib/backend';
 import { benchCases } from './cases';
 import { BENCH_MODEL_NAMES, BENCH_MODEL_SHAPES, BenchModelName } from './models';
 import { median } from './stats';
@@ -117,7 +117,7 @@ function pythonExecutable(root: string): string {
 function runKeras(root: string, model: BenchModelName, quick: boolean): { row: BenchRow; versions?: Record<string, unknown> } {
   const size = sizeFor('keras', model, quick) as { samples: number; warmupEpochs: number; timedEpochs: number };
   const python = pythonExecutable(root);
-  const script = path.join(root, 'lib', 'bench', 'keras_bench.py');
+  const script = path.join(root, 'bench', 'keras_bench.py');
   const result = spawnSync(python, [script, '--model', model, '--samples', String(size.samples), '--warmup-epochs', String(size.warmupEpochs), '--timed-epochs', String(size.timedEpochs), '--seed', String(SEED)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = String(result.stdout).trim().split('\n').pop() ?? '';
   if (result.status !== 0 || !line.startsWith('{')) {
@@ -133,7 +133,7 @@ function runKeras(root: string, model: BenchModelName, quick: boolean): { row: B
 
 /** Runs the whole benchmark; returns the JSON document it writes. */
 export async function runBench(argv: string[]): Promise<Record<string, unknown>> {
-  const root = path.resolve(__dirname, '..', '..');
+  const root = path.resolve(__dirname, '..');
   const options = parseOptions(argv, root);
   const rows: BenchRow[] = [];
   const backendInfo: Record<string, BackendInfo | { unavailable: string }> = {};
