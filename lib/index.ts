@@ -1,10 +1,18 @@
 /**
  * layerwise: per-layer regularization for TensorFlow.js with Keras semantics.
  *
- * The names users reach for first are exported flat (`regularizers`, `layers`, `lossBreakdown`,
- * `uniform`, `perLayer`, `applyPolicy`, `describePolicy`, `mlp`, `cnn`, `train`, `initBackend`).
- * Every module is also exported whole as a namespace (`data`, `sweep`, `report`, `check`, ...),
- * which keeps generic names such as `fromConfig` or `oneHot` unambiguous.
+ * The root holds what a Keras user reaches for: regularizers, layers, policies, builders, `train`,
+ * `lossBreakdown`, the backend and the datasets. Sweeps, reports, the CI check and the PostgreSQL
+ * store are subpath exports, so importing the root loads none of their dependencies (ajv, vega,
+ * vega-lite, pg, pg-boss):
+ *
+ *   import { runSweep } from 'layerwise/sweep';
+ *   import { writeReport } from 'layerwise/report';
+ *   import { toMatchBaseline } from 'layerwise/check';
+ *   import { openPostgresStore } from 'layerwise/postgres';
+ *
+ * Every name here has a doc comment at its declaration and is exercised by test/index.test.ts;
+ * test/architecture/public-face.test.ts keeps the list and the lazy loading so.
  */
 
 // Regularizers: plain-data specs with Keras 3 formulas, configs and validation.
@@ -44,22 +52,9 @@ export { train, createOptimizer, decoupledWeightDecay } from './train';
 export type { TrainOptions, TrainData, TrainResult, EpochRecord, SplitMetrics, OptimizerSpec } from './train';
 
 // Backend selection.
-export { initBackend, activeBackend, BackendUnavailableError } from './backend';
-export type { BackendInfo, BackendName } from './backend';
+export { initBackend, activeBackend, describeBackend, BackendUnavailableError } from './backend';
+export type { BackendInfo, BackendName, InitBackendArgs } from './backend';
 
-// The CI regression gate, usable from jest: expect.extend({ toMatchBaseline }).
-export { toMatchBaseline, compareToBaseline, readBaseline } from './check';
-export type { Baseline, MetricsTable, CheckReport } from './check';
-
-// Whole modules.
-export * as activity from './activity';
-export * as backend from './backend';
-export * as builders from './builders';
-export * as check from './check';
-export * as data from './data';
-export * as loss from './loss';
-export * as policy from './policy';
-export * as report from './report';
-export * as sweep from './sweep';
-export * as postgres from './sweep/postgres';
-export * as training from './train';
+// Datasets: shipped and registered data sets by name, CSV files, seeded splits, standardization, tensors.
+export { loadDataset, listDatasets, registerDataset, loadCsvDataset, splitDataset, standardizeSplits, toTrainingData } from './data';
+export type { Dataset, DatasetEntry, CsvDatasetArgs, DatasetSplits, SplitArgs, ToTensorsArgs, TrainingTensors } from './data';

@@ -28,6 +28,7 @@ import { lossFor, outputActivationFor } from './task';
 import { withDefaults } from './config';
 import { validateModelSpec } from './validate';
 
+/** Options of `buildModel`, `mlp` and `cnn`. */
 export interface BuildOptions {
   /**
    * Model seed (integer >= 0): each layer's initializer seed is derived from it, distinct and never 0.

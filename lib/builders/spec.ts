@@ -20,6 +20,7 @@ export type TaskKind = 'binary' | 'multiclass' | 'regression';
 
 export const TASK_KINDS: readonly TaskKind[] = ['binary', 'multiclass', 'regression'];
 
+/** A multilayer perceptron as data: `dense_1..dense_k` hidden layers, then the `output` layer. */
 export interface MlpSpec {
   type: 'mlp';
   /** Number of input features. */
@@ -40,6 +41,7 @@ export interface MlpSpec {
   task: TaskKind;
 }
 
+/** One convolution block of a `CnnSpec`: Conv2D, optional batch normalization, optional max pooling. */
 export interface ConvBlockSpec {
   filters: number;
   /** Square kernel size. Default 3. */
@@ -52,6 +54,7 @@ export interface ConvBlockSpec {
   padding?: 'valid' | 'same';
 }
 
+/** A convolutional network as data: conv blocks, flatten, dense head layers, then the `output` layer. */
 export interface CnnSpec {
   type: 'cnn';
   /** [height, width, channels]. */
@@ -69,6 +72,7 @@ export interface CnnSpec {
   task: TaskKind;
 }
 
+/** Any model the builders make from data (`buildModel`); the `type` field tells which. */
 export type ModelSpec = MlpSpec | CnnSpec;
 
 /** Regularizers attached to one layer's slots. */

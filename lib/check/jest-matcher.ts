@@ -1,7 +1,7 @@
 /**
  * A jest matcher for users who gate accuracy inside their own test suites:
  *
- *   import { toMatchBaseline } from 'layerwise';
+ *   import { toMatchBaseline } from 'layerwise/check';
  *   expect.extend({ toMatchBaseline });
  *   expect(metrics).toMatchBaseline(readBaseline('baselines/moons.json'));
  *

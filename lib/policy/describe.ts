@@ -8,6 +8,7 @@ import type { RegularizerSpec } from '../regularizers/spec';
 import { withResolvedPolicy } from './apply';
 import type { Policy, WeightSlot } from './types';
 
+/** One weight (or activity output) of a model and what a policy does to it; rows come from `describePolicy`. */
 export interface PolicyRow {
   /** Layer name. */
   layer: string;

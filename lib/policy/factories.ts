@@ -22,6 +22,7 @@ import {
   type WeightSlot,
 } from './types';
 
+/** Arguments of `uniform()`. */
 export interface UniformArgs extends SlotInclusion {
   /** Penalty on every included weight, e.g. `l2({l2: 1e-4})`. Default none. */
   regularizer?: RegularizerSpec | RegularizerIdentifier;
@@ -29,6 +30,7 @@ export interface UniformArgs extends SlotInclusion {
   weightDecay?: number;
 }
 
+/** Arguments of `perLayer()`. */
 export interface PerLayerArgs extends SlotInclusion {
   /**
    * Entries, either a list `[{select: "conv*", regularizer: l2({l2: 1e-3})}, ...]` or an object

@@ -71,6 +71,7 @@ export interface LayerEntry extends LayerSettings {
   select: Selector;
 }
 
+/** The same penalty and decay on every included weight of every layer; made by `uniform()`. */
 export interface UniformPolicy extends SlotInclusion {
   kind: 'uniform';
   /** Penalty on every included weight. Default none. */
@@ -79,12 +80,14 @@ export interface UniformPolicy extends SlotInclusion {
   weightDecay?: number;
 }
 
+/** Penalties and decay chosen per layer by selectors (name, index, glob, class); made by `perLayer()`. */
 export interface PerLayerPolicy extends SlotInclusion {
   kind: 'perLayer';
   /** Entries in order; see `perLayer` for precedence. */
   layers: LayerEntry[];
 }
 
+/** A regularization policy as plain data (`policyToConfig`/`policyFromConfig` round-trip it). */
 export type Policy = UniformPolicy | PerLayerPolicy;
 
 /** Fields of `LayerSettings`, in order. */

@@ -11,6 +11,10 @@ import type { ModelSpec } from '../builders/spec';
 import { withResolvedPolicy } from './apply';
 import type { Policy } from './types';
 
+/**
+ * `{originalName: rate}` for every trainable weight `policy` decays in `model` (a built model or a
+ * spec); pass it as `train`'s `options.weightDecay`.
+ */
 export function weightDecayRates(policy: Policy, model: tf.LayersModel | ModelSpec): Record<string, number> {
   return withResolvedPolicy(model, policy, (resolved) => {
     const rates: Record<string, number> = {};

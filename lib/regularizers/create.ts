@@ -10,6 +10,7 @@ import type { RegularizerLocation } from './validation';
 /** What a regularizer slot accepts. */
 export type RegularizerInput = RegularizerIdentifier | Regularizer;
 
+/** The tfjs regularizer for a spec, Keras config or identifier (a tfjs regularizer is returned as is). */
 export function createRegularizer(input: RegularizerInput, where?: RegularizerLocation): Regularizer {
   if (isTfjsRegularizer(input)) return input;
   return tfjsRegularizerForSpec(fromConfig(input as RegularizerIdentifier, where));

@@ -38,6 +38,7 @@ export interface CustomSpec {
   config: Record<string, unknown>;
 }
 
+/** Any regularizer as plain JSON data; `kind` says which. */
 export type RegularizerSpec = L1Spec | L2Spec | L1L2Spec | OrthogonalSpec | CustomSpec;
 
 export type RegularizerKind = RegularizerSpec['kind'];

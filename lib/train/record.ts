@@ -8,6 +8,7 @@
 
 export type SplitName = 'train' | 'validation' | 'test';
 
+/** Data loss and accuracy of one split at one epoch. */
 export interface SplitMetrics {
   /** Mean data loss over the split in inference mode, penalty excluded. */
   loss: number;
@@ -15,6 +16,7 @@ export interface SplitMetrics {
   accuracy?: number;
 }
 
+/** What one epoch of `train` measured. */
 export interface EpochRecord {
   /** 1-based epoch number. */
   epoch: number;
@@ -44,6 +46,7 @@ export interface EpochRecord {
 
 export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
 
+/** What `train` returns: every epoch's record, the kept epoch, why training ended, backend and seed. */
 export interface TrainResult {
   status: RunStatus;
   /** Epoch where the loss became NaN/Inf, when status is 'diverged'. */
