@@ -4,9 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../builders/spec';
-import type { RegularizerSpec } from '../regularizers/spec';
+import { formatRegularizer } from '../regularizers/describe';
 import { withResolvedPolicy } from './apply';
 import type { Policy, WeightSlot } from './types';
+
+export { formatRegularizer };
 
 /** One weight (or activity output) of a model and what a policy does to it; rows come from `describePolicy`. */
 export interface PolicyRow {
@@ -24,22 +26,6 @@ export interface PolicyRow {
   penalty: string | null;
   /** Decoupled decay rate, or null when the weight is not decayed. */
   weightDecay: number | null;
-}
-
-/** A short text form of a regularizer spec: `l2(l2=0.0001)`, `l1l2(l1=0.01, l2=0.001)`, ... */
-export function formatRegularizer(spec: RegularizerSpec): string {
-  switch (spec.kind) {
-    case 'l1':
-      return `l1(l1=${spec.l1})`;
-    case 'l2':
-      return `l2(l2=${spec.l2})`;
-    case 'l1l2':
-      return `l1l2(l1=${spec.l1}, l2=${spec.l2})`;
-    case 'orthogonal':
-      return `orthogonal(factor=${spec.factor}, mode=${spec.mode})`;
-    case 'custom':
-      return `${spec.name}(${JSON.stringify(spec.config)})`;
-  }
 }
 
 /** One row per weight of every addressable layer, plus one per activity regularizer, in model order. */

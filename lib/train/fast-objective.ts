@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
-import { L2Regularizer, TfjsL1L2 } from '../regularizers/tfjs-classes';
+import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 
