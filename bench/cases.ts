@@ -3,7 +3,7 @@ import type { BackendName } from '../lib/backend';
 import { syntheticData } from './data';
 import { applyPolicy, uniform } from '../lib/policy';
 import { l2 } from '../lib/regularizers';
-import { timeFitEpochs as timeFitEpochsOfTraining, timeTrainEpochs } from '../lib/train/benchmark';
+import { timeFitEpochs as timeFitEpochsOfTraining, timeTrainEpochs } from './epoch-timing';
 import { BENCH_MODEL_SHAPES, BenchModelName, buildArchitecture, buildRawModel } from './models';
 
 /** What a case is asked to do in one worker process (the backend is already active). */

@@ -22,7 +22,5 @@ export type { EarlyStoppingArgs } from './early-stopping';
 export { TRAIN_LOSS_NAMES, detectAccuracyKind } from './loss-function';
 export type { LossFunction, AccuracyKind } from './loss-function';
 export { SeededMathRandom, SeededShuffler } from './seeded-random';
-export { timeTrainEpochs, timeFitEpochs } from './benchmark';
-export type { EpochTimingArgs } from './benchmark';
 export { decoupledWeightDecay, DecoupledWeightDecayCallback } from './weight-decay-callback';
 export type { WeightDecayCallbackArgs } from './weight-decay-callback';

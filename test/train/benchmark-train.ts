@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
-import { median, timeFitEpochs, timeTrainEpochs } from '../../lib/train/benchmark';
+import { median, timeFitEpochs, timeTrainEpochs } from '../../bench/epoch-timing';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { train, EpochRecord, TrainResult } from '../../lib/train';
-import { median, timeFitEpochs, timeTrainEpochs } from '../../lib/train/benchmark';
 import { classificationData, linearModel, smallClassifier, weightValues } from './models';
 
 beforeAll(async () => {
@@ -379,23 +378,5 @@ describe('option validation', () => {
     await expect(train(model, { train: { x, y: tf.slice(y, 0, 4) } }, { loss: 'mse' })).rejects.toThrow('train.data.train x has 8 samples but y has 4');
     tf.dispose([x, y]);
     model.dispose();
-  });
-});
-
-describe('benchmark helpers', () => {
-  test('timeTrainEpochs and timeFitEpochs return one duration per timed epoch', async () => {
-    const { x, y } = classificationData(16);
-    const trained = smallClassifier();
-    const fitted = smallClassifier();
-    fitted.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-    const timing = { batchSize: 8, warmupEpochs: 1, timedEpochs: 2 };
-    const ours = await timeTrainEpochs(trained, x, y, { ...timing, trainOptions: { evaluateEvery: 1 } });
-    expect(ours.training).toHaveLength(2);
-    expect(ours.withMeasurement).toHaveLength(2);
-    expect(await timeFitEpochs(fitted, x, y, timing)).toHaveLength(2);
-    expect(median([3, 1, 2])).toBe(2);
-    tf.dispose([x, y]);
-    trained.dispose();
-    fitted.dispose();
   });
 });

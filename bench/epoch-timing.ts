@@ -1,12 +1,12 @@
 /**
  * Timing helpers for comparing `train` with tfjs-layers' `fit` on the same model and data:
  * each returns the wall time of every timed epoch (after warm-up epochs), training steps only.
- * No printing; `test/train/benchmark-train.ts` is the command-line runner, and bench/ can use
+ * No printing; `test/train/benchmark-train.ts` is the command-line runner, and bench/cases.ts uses
  * `timeTrainEpochs` as its `layerwise-train` case.
  */
 import * as tf from '@tensorflow/tfjs';
-import { train } from './train';
-import type { TrainOptions } from './options';
+import { train } from '../lib/train/train';
+import type { TrainOptions } from '../lib/train/options';
 
 /** Arguments of the epoch timers. */
 export interface EpochTimingArgs {
