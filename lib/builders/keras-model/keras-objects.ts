@@ -123,7 +123,21 @@ const INITIALIZERS: Record<string, [string, (config: Record<string, unknown>) =>
   TruncatedNormal: ['TruncatedNormal', (c) => tf.initializers.truncatedNormal({ mean: num(c.mean, 0), stddev: num(c.stddev, 0.05), seed: seedOf(c) })],
   Orthogonal: ['Orthogonal', (c) => tf.initializers.orthogonal({ gain: num(c.gain, 1), seed: seedOf(c) })],
   Identity: ['Identity', (c) => tf.initializers.identity({ gain: num(c.gain, 1) })],
+  VarianceScaling: ['VarianceScaling', (c) => tf.initializers.varianceScaling(varianceScalingArgs(c))],
 };
+
+const FAN_MODES: Record<string, 'fanIn' | 'fanOut' | 'fanAvg'> = { fan_in: 'fanIn', fan_out: 'fanOut', fan_avg: 'fanAvg' };
+/** tfjs's 'normal' draws from a truncated normal with Keras's 0.8796 correction: Keras's 'truncated_normal'. */
+const DISTRIBUTIONS: Record<string, 'normal' | 'uniform'> = { truncated_normal: 'normal', normal: 'normal', uniform: 'uniform' };
+
+function varianceScalingArgs(c: Record<string, unknown>): Parameters<typeof tf.initializers.varianceScaling>[0] {
+  const mode = FAN_MODES[String(c.mode ?? 'fan_in')];
+  const distribution = DISTRIBUTIONS[String(c.distribution ?? 'truncated_normal')];
+  if (mode == null || distribution == null) {
+    throw new LayerwiseConfigError('VarianceScaling', `mode = ${describeValue(c.mode)}, distribution = ${describeValue(c.distribution)}: supported modes ${Object.keys(FAN_MODES).join(', ')}; distributions truncated_normal, uniform`);
+  }
+  return { scale: num(c.scale, 1), mode, distribution, seed: seedOf(c) };
+}
 
 function num(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
@@ -156,6 +170,17 @@ export function readInitializer(value: unknown, field: string): Initializer | un
 export function writeInitializer(initializer: unknown, field: string): KerasObject {
   const serialized = initializer as { getClassName?: () => string; getConfig?: () => Record<string, unknown> } | null;
   const tfjsName = serialized?.getClassName?.();
+  if (tfjsName === 'VarianceScaling' && serialized?.getConfig != null) {
+    // tfjs's Glorot/He/LeCun initializers report themselves as VarianceScaling with their parameters.
+    const c = serialized.getConfig() as { scale: number; mode: string; distribution: string; seed?: number };
+    const mode = Object.entries(FAN_MODES).find(([, tfjs]) => tfjs === c.mode)?.[0] ?? 'fan_in';
+    return toKerasObject('keras.initializers', 'VarianceScaling', {
+      scale: c.scale,
+      mode,
+      distribution: c.distribution === 'uniform' ? 'uniform' : 'truncated_normal',
+      seed: c.seed ?? null,
+    });
+  }
   const entry = Object.entries(INITIALIZERS).find(([, [tfjs]]) => tfjs === tfjsName);
   if (entry == null || serialized?.getConfig == null) {
     throw new LayerwiseConfigError(field, `= ${describeValue(tfjsName)}: initializer cannot be written for Keras; supported: ${Object.values(INITIALIZERS).map(([name]) => name).join(', ')}`);
