@@ -71,6 +71,9 @@ export class ResetAfterGRUCell extends tf.layers.Layer {
   kernel: LayerVariable | null = null;
   recurrentKernel: LayerVariable | null = null;
   bias: LayerVariable | null = null;
+  /** Read and reset by tfjs's RNN layer around every call; this cell has no dropout, so they stay null. */
+  dropoutMask = null as unknown as tf.Tensor | tf.Tensor[];
+  recurrentDropoutMask = null as unknown as tf.Tensor | tf.Tensor[];
   private readonly activationFn: (x: tf.Tensor) => tf.Tensor;
   private readonly recurrentActivationFn: (x: tf.Tensor) => tf.Tensor;
 
