@@ -15,6 +15,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { layers, loadKerasModel, lossBreakdown, regularizers, saveKerasModel } from '../../lib';
 import { ZipArchive } from '../../lib/backend/zip-archive';
+import { registerKerasLayerClasses, resetAfterGru } from '../../lib/builders/keras-model';
 import { expectClose, expectation, FIXTURE_DIR, FIXTURE_NAMES, inputsOf, maxAbsDifference } from './keras-model-fixtures';
 
 const workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-keras-save-'));
@@ -58,6 +59,25 @@ describe('saveKerasModel -> loadKerasModel (pure JS)', () => {
     reloaded.dispose();
   });
 
+  test.each(['rnn', 'functional'])('%s: a loaded model also survives tfjs\'s own model.save / tf.loadLayersModel (reset-after GRU and ActivityRegularization serialize)', async (name) => {
+    registerKerasLayerClasses();
+    const expected = expectation(name);
+    const { x, y } = inputsOf(expected);
+    const model = await loadKerasModel(path.join(FIXTURE_DIR, `${name}.keras`));
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(maxAbsDifference(reloaded.predict(x) as tf.Tensor, expected.predictions)).toBeLessThanOrEqual(1e-5);
+    const loss = name === 'rnn' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError';
+    expect((await lossBreakdown(reloaded, x, y, { loss })).perLayer).toEqual((await lossBreakdown(model, x, y, { loss })).perLayer);
+    tf.dispose([x, y]);
+    model.dispose();
+    reloaded.dispose();
+  });
+
   test('tfjs\'s LSTM default recurrentActivation hardSigmoid (not Keras 3\'s hard_sigmoid) is refused, naming the layer and field', async () => {
     const model = tf.sequential({ layers: [layers.lstm({ units: 2, inputShape: [3, 2], name: 'tfjs_lstm' })] });
     await expect(saveKerasModel(model, path.join(workDirectory, 'lstm.keras'))).rejects.toThrow(/tfjs_lstm\.recurrentActivation.*"hardSigmoid"/);
@@ -87,6 +107,7 @@ if (python == null) {
 
 describe(`saveKerasModel -> keras.saving.load_model (real Keras)${python == null ? ` [skipped: ${reason}]` : ''}`, () => {
   let results: { predictions: number[]; penalty: number; kerasVersion: string }[] = [];
+  let builtExpectation: { predictions: number[]; penalty: number } | undefined;
 
   beforeAll(async () => {
     if (python == null) return;
@@ -99,6 +120,13 @@ describe(`saveKerasModel -> keras.saving.load_model (real Keras)${python == null
       model.dispose();
       manifest.push({ model: file, x: expected.x, dtype: expected.xDtype });
     }
+    const built = builtInJs();
+    await saveKerasModel(built.model, path.join(workDirectory, 'built-in-js.keras'));
+    manifest.push({ model: path.join(workDirectory, 'built-in-js.keras'), x: await built.x.array(), dtype: 'float32' });
+    builtExpectation = {
+      predictions: (await (built.model.predict(built.x) as tf.Tensor).array()) as number[],
+      penalty: (await lossBreakdown(built.model, built.x, built.y, { loss: 'categoricalCrossentropy', batchSize: 8 })).penalty,
+    };
     const manifestFile = path.join(workDirectory, 'manifest.json');
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     // One Python start (TensorFlow's import takes ~10 s) for all models.
@@ -116,4 +144,33 @@ describe(`saveKerasModel -> keras.saving.load_model (real Keras)${python == null
     expectClose(result.penalty, expected.penalty, 1e-5, 1e-9);
     predictions.dispose();
   });
+
+  kerasTest('a model built in JS with layerwise layers (Conv1D, BatchNormalization, LSTM, reset-after GRU, Dense) predicts the same in Keras', () => {
+    if (python == null) throw new Error(`CI=true and the real-Keras round trip cannot run: ${reason}`);
+    const result = results[FIXTURE_NAMES.length];
+    const predictions = tf.tensor(result.predictions);
+    expect(maxAbsDifference(predictions, builtExpectation!.predictions)).toBeLessThanOrEqual(1e-5);
+    expectClose(result.penalty, builtExpectation!.penalty, 1e-5, 1e-9);
+    predictions.dispose();
+  });
 });
+
+/** A small model built with layerwise's factories (not loaded from Keras), seeded, with one batch of 8. */
+function builtInJs(): { model: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
+  const model = tf.sequential({
+    name: 'built_in_js',
+    layers: [
+      layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [6, 2], activation: 'relu', name: 'conv', kernelRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      layers.batchNormalization({ name: 'bn', gammaRegularizer: regularizers.l1({ l1: 0.001 }) }),
+      layers.lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid', name: 'lstm', kernelRegularizer: regularizers.l1({ l1: 0.01 }), activityRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 3 }) }),
+      resetAfterGru({ units: 3, name: 'gru', recurrentRegularizer: regularizers.create(regularizers.orthogonal({ factor: 0.05 })), kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 5 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 6 }) }),
+      layers.dense({ units: 2, activation: 'softmax', name: 'output', kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
+    ],
+  });
+  // Non-trivial batch-norm statistics, so the inference path is really compared.
+  const bn = model.getLayer('bn');
+  bn.setWeights([tf.tensor1d([1.2, 0.8, 1.1]), tf.tensor1d([0.1, -0.2, 0.05]), tf.tensor1d([0.3, 0.1, -0.1]), tf.tensor1d([0.9, 1.4, 0.6])]);
+  const x = tf.randomNormal([8, 6, 2], 0, 1, 'float32', 11);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1], 'int32'), 2);
+  return { model, x, y };
+}

@@ -25,6 +25,8 @@ export class ActivityRegularizationLayer extends tf.layers.Layer {
     super({ name: args.name });
     this.l1 = args.l1 ?? 0;
     this.l2 = args.l2 ?? 0;
+    // In the constructor, so a copy rebuilt by tfjs's deserializer (`tf.loadLayersModel`) has it too.
+    setActivityRegularizer(this, { kind: 'l1l2', l1: this.l1, l2: this.l2 });
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -43,7 +45,5 @@ export class ActivityRegularizationLayer extends tf.layers.Layer {
 
 /** An `ActivityRegularization` layer whose penalty takes effect (lib/activity is installed by it). */
 export function activityRegularization(args: ActivityRegularizationArgs): ActivityRegularizationLayer {
-  const layer = new ActivityRegularizationLayer(args);
-  setActivityRegularizer(layer, { kind: 'l1l2', l1: layer.l1, l2: layer.l2 });
-  return layer;
+  return new ActivityRegularizationLayer(args);
 }

@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
+import { createRegularizer, type RegularizerInput } from '../../regularizers';
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type Constraint = ReturnType<typeof tf.constraints.nonNeg>;
@@ -128,9 +129,54 @@ export class ResetAfterGRUCell extends tf.layers.Layer {
     });
   }
 
+  /** tfjs-format config (`model.save`, `toJSON`); `fromConfig` reads it back, regularizer specs included. */
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, activation: this.activationName, recurrentActivation: this.recurrentActivationName, useBias: this.useBias, resetAfter: true };
+    const config: tf.serialization.ConfigDict = {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activationName,
+      recurrentActivation: this.recurrentActivationName,
+      useBias: this.useBias,
+      resetAfter: true,
+    };
+    for (const slot of SLOTS) {
+      config[`${slot}Initializer`] = serialized(this[`${slot}Initializer`]);
+      config[`${slot}Regularizer`] = serialized(this[`${slot}Regularizer`]);
+      config[`${slot}Constraint`] = serialized(this[`${slot}Constraint`]);
+    }
+    return config;
   }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const args: Record<string, unknown> = { ...config };
+    for (const slot of SLOTS) {
+      args[`${slot}Initializer`] = deserialized(config[`${slot}Initializer`]);
+      const regularizer = config[`${slot}Regularizer`];
+      args[`${slot}Regularizer`] = regularizer == null ? undefined : createRegularizer(regularizer as RegularizerInput);
+      args[`${slot}Constraint`] = deserialized(config[`${slot}Constraint`]);
+    }
+    return new cls(args as never);
+  }
+}
+
+const SLOTS = ['kernel', 'recurrent', 'bias'] as const;
+
+/** `{className, config}` as tfjs serializes initializers, regularizers and constraints. */
+function serialized(value: tf.serialization.Serializable | undefined): tf.serialization.ConfigDict | null {
+  return value == null ? null : { className: value.getClassName(), config: value.getConfig() };
+}
+
+/** The registered tfjs class of a `{className, config}` dict, instantiated (initializers and constraints). */
+function deserialized<T>(value: unknown): T | undefined {
+  if (value == null) return undefined;
+  const { className, config } = value as { className: string; config: tf.serialization.ConfigDict };
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry == null) throw new Error(`ResetAfterGRUCell.fromConfig: unknown tfjs class ${JSON.stringify(className)}`);
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, config) as unknown as T;
 }
 
 /** Arguments of `resetAfterGru`: the cell's, plus the RNN wrapper's. */

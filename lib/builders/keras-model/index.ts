@@ -3,7 +3,7 @@
  * into a tfjs model built with layerwise's factories; `saveKerasModel` writes a `.keras` archive
  * Keras 3 loads. See docs/keras-models.md.
  */
-export { loadKerasModel } from './load';
+export { loadKerasModel, registerKerasLayerClasses } from './load';
 export type { LoadKerasModelOptions, KerasModelSource } from './load';
 export { saveKerasModel, KERAS_FORMAT_VERSION } from './save';
 export { supportedKerasClasses } from './layer-translate';

@@ -20,6 +20,8 @@ import { readActivation, readConstraint, readDtype, readInitializer } from './ke
 
 /** What a translator receives. */
 export interface LayerTranslationContext {
+  /** The layer's Keras class name, e.g. `LSTM`. */
+  className: string;
   /** The layer's Keras config (`config` of the layer object). */
   config: Record<string, unknown>;
   /** `layers[3] "dense_1" (Dense)`-style label for error messages. */
@@ -141,7 +143,7 @@ function rnnArgs(context: LayerTranslationContext): Args {
     recurrentDropout: config.recurrent_dropout ?? 0,
     ...weightArgs(context, ['kernel', 'recurrent', 'bias']),
   };
-  if (config.recurrent_activation !== undefined || ['LSTM', 'GRU'].includes(String(context.config.__class_name))) {
+  if (config.recurrent_activation !== undefined || context.className === 'LSTM' || context.className === 'GRU') {
     args.recurrentActivation = readActivation(config.recurrent_activation ?? 'sigmoid', `${label}.recurrent_activation`);
   }
   requireValue(context, 'zero_output_for_mask', [false]);
@@ -251,7 +253,8 @@ export function supportedKerasClasses(): string[] {
 }
 
 /** Translates one layer, or throws naming the layer, its class and the supported classes. */
-export function translateLayer(className: string, context: LayerTranslationContext): tf.layers.Layer {
+export function translateLayer(context: LayerTranslationContext): tf.layers.Layer {
+  const { className } = context;
   const translator = LAYER_TRANSLATORS[className];
   if (translator == null) {
     throw new LayerwiseConfigError(
@@ -259,5 +262,5 @@ export function translateLayer(className: string, context: LayerTranslationConte
       `: layer ${describeValue(context.config.name)} has class ${describeValue(className)}, which loadKerasModel does not support; supported classes: ${supportedKerasClasses().join(', ')}`,
     );
   }
-  return translator({ ...context, config: { ...context.config, __class_name: className } });
+  return translator(context);
 }

@@ -29,8 +29,13 @@ export interface LoadKerasModelOptions {
 
 let classesRegistered = false;
 
-/** Makes our two layer classes known to tfjs's serializer (so `model.save` / `toJSON` of a loaded model work). */
-function registerClasses(): void {
+/**
+ * Makes layerwise's two Keras layer classes (the reset-after GRU cell, ActivityRegularization)
+ * known to tfjs's serializer, so `tf.loadLayersModel` can read a model that `model.save` wrote after
+ * `loadKerasModel`. `loadKerasModel` calls it; call it yourself before `tf.loadLayersModel` in a
+ * process that has not loaded a Keras model. Safe to call repeatedly.
+ */
+export function registerKerasLayerClasses(): void {
   if (classesRegistered) return;
   tf.serialization.registerClass(ResetAfterGRUCell);
   tf.serialization.registerClass(ActivityRegularizationLayer);
@@ -149,7 +154,7 @@ function loadWeights(model: tf.LayersModel, kerasLayers: { name: string; classNa
  * Unsupported layers are refused with the layer's name, its class and the supported classes.
  */
 export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<tf.LayersModel> {
-  registerClasses();
+  registerKerasLayerClasses();
   const resolved = await resolveKerasSource(source);
   if (resolved.kerasVersion != null && !resolved.kerasVersion.startsWith('3.')) {
     throw new LayerwiseConfigError('metadata.json keras_version', `= ${describeValue(resolved.kerasVersion)}: loadKerasModel reads Keras 3 archives; allowed: 3.x`);

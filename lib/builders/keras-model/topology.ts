@@ -74,7 +74,7 @@ function buildSequential(modelConfig: Record<string, unknown>, field: string): B
   }
   if (body.length === 0) throw new LayerwiseConfigError(`${field}.layers`, 'has no layers besides the input');
   const built = body.map((entry, index) =>
-    translateLayer(entry.className, { config: entry.config, label: entry.label, batchInputShape: index === 0 ? batchInputShape : undefined }),
+    translateLayer({ className: entry.className, config: entry.config, label: entry.label, batchInputShape: index === 0 ? batchInputShape : undefined }),
   );
   const model = tf.sequential({ name: modelConfig.name as string | undefined, layers: built });
   return { model, kerasLayers: body.map((entry) => ({ name: String(entry.config.name), className: entry.className })) };
@@ -131,7 +131,7 @@ function buildFunctional(modelConfig: Record<string, unknown>, field: string): B
       outputs.set(name, [[input]]);
       continue;
     }
-    const layer = translateLayer(entry.className, { config: entry.config, label: entry.label });
+    const layer = translateLayer({ className: entry.className, config: entry.config, label: entry.label });
     layersByName.set(name, layer);
     outputs.set(name, []);
     entry.inboundNodes.forEach((_node, nodeIndex) => pending.push({ entry, layer, nodeIndex }));
