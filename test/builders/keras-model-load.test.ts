@@ -12,7 +12,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadKerasModel, lossBreakdown } from '../../lib';
+import { zipSync } from 'fflate';
+import * as os from 'os';
 import { supportedKerasClasses } from '../../lib/builders/keras-model';
+import { readWeightGroups, writeWeightGroups } from '../../lib/builders/keras-model/h5-weights';
+import { kerasWeightPaths } from '../../lib/builders/keras-model/weight-paths';
+import { ZipArchive } from '../../lib/backend/zip-archive';
 import { LayerwiseConfigError } from '../../lib/errors/config-error';
 import { expectClose, expectation, FIXTURE_DIR, FIXTURE_NAMES, inputsOf, maxAbsDifference } from './keras-model-fixtures';
 
@@ -58,6 +63,61 @@ describe('loadKerasModel(.keras archive written by Keras 3.15)', () => {
     expect(gru.weights.map((weight) => weight.shape)).toEqual([[5, 12], [4, 12], [2, 12]]);
     const lstmConfig = model.getLayer('lstm').getConfig();
     expect(lstmConfig.recurrentActivation).toBe('sigmoid');
+    model.dispose();
+  });
+});
+
+describe('weights without layer names (older Keras 3 archives)', () => {
+  test('kerasWeightPaths follows Keras\'s naming: snake_case class, counter per class', () => {
+    expect(kerasWeightPaths(['Dense', 'Dropout', 'Dense', 'SimpleRNN', 'GlobalAveragePooling1D', 'Dense'])).toEqual([
+      'layers/dense', 'layers/dropout', 'layers/dense_1', 'layers/simple_rnn', 'layers/global_average_pooling1d', 'layers/dense_2',
+    ]);
+  });
+
+  test.each(['rnn', 'functional'])('%s: with the name attributes removed, weights are found by path and predictions still match Keras', async (name) => {
+    const archive = ZipArchive.open(path.join(FIXTURE_DIR, `${name}.keras`));
+    const groups = await readWeightGroups(new Uint8Array(await archive.read('model.weights.h5')));
+    expect(groups.some((group) => group.name != null)).toBe(true);
+    const unnamed = await writeWeightGroups(groups.map((group) => ({ ...group, name: undefined })), name);
+    expect((await readWeightGroups(unnamed)).every((group) => group.name === undefined)).toBe(true);
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-keras-unnamed-'));
+    const file = path.join(directory, `${name}.keras`);
+    fs.writeFileSync(file, zipSync({ 'config.json': new Uint8Array(await archive.read('config.json')), 'model.weights.h5': unnamed }));
+    const model = await loadKerasModel(file);
+    const expected = expectation(name);
+    const { x, y } = inputsOf(expected);
+    expect(maxAbsDifference(model.predict(x) as tf.Tensor, expected.predictions)).toBeLessThanOrEqual(PREDICTION_TOLERANCE);
+    tf.dispose([x, y]);
+    model.dispose();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+});
+
+describe('Keras semantics of loaded layers', () => {
+  test('a Keras kernel_constraint (MaxNorm) takes effect after every optimizer update in plain fit', async () => {
+    const config = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'mlp.json'), 'utf8'));
+    config.config.layers[1].config.kernel_constraint = { module: 'keras.constraints', class_name: 'MaxNorm', config: { max_value: 0.05, axis: 0 }, registered_name: null };
+    const model = await loadKerasModel(config);
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' });
+    const expected = expectation('mlp');
+    const { x, y } = inputsOf(expected);
+    await model.fit(x, y, { epochs: 1, batchSize: 10, verbose: 0 });
+    const kernel = model.getLayer('hidden_1').getWeights()[0];
+    const columnNorms = tf.tidy(() => tf.sqrt(tf.sum(tf.square(kernel), 0)).dataSync());
+    expect(Math.max(...columnNorms)).toBeLessThanOrEqual(0.05 + 1e-6);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  test('GRU with reset_after=false uses tfjs\'s GRU, with the config\'s sigmoid gates', async () => {
+    const config = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'rnn.json'), 'utf8'));
+    const gru = config.config.layers.find((layer: { class_name: string }) => layer.class_name === 'GRU');
+    gru.config.reset_after = false;
+    const model = await loadKerasModel(config);
+    const layer = model.getLayer('gru');
+    expect(layer.getClassName()).toBe('GRU');
+    expect(layer.getConfig().recurrentActivation).toBe('sigmoid');
+    expect(layer.weights.map((weight) => weight.shape)).toEqual([[5, 12], [4, 12], [12]]);
     model.dispose();
   });
 });
