@@ -44,6 +44,7 @@ export type { LossBreakdown, LossBreakdownOptions, RegularizationPenalty } from 
 // Builders and policies.
 export { mlp, cnn, buildModel, layerNamesOf, lossFor, validateModelSpec } from './builders';
 export type { MlpSpec, CnnSpec, ConvBlockSpec, ModelSpec, LayerRegularizers, TaskKind, BuildOptions } from './builders';
+export { loadKerasModel, saveKerasModel } from './builders';
 export { uniform, perLayer, applyPolicy, describePolicy, formatPolicyTable, weightDecayRates, policyToConfig, policyFromConfig } from './policy';
 export type { Policy, UniformPolicy, PerLayerPolicy, UniformArgs, PerLayerArgs, PolicyRow, Selector } from './policy';
 

@@ -11,3 +11,5 @@ export { lossFor, outputActivationFor } from './task';
 export { modelSpecSchema, validateModelSpec } from './validate';
 export { modelSpecFromConfig, modelSpecToConfig, withDefaults } from './config';
 export { checkSeed, layerSeed } from './seeds';
+export { loadKerasModel, saveKerasModel, supportedKerasClasses, registerKerasLayerClasses } from './keras-model';
+export type { LoadKerasModelOptions, KerasModelSource } from './keras-model';
