@@ -21,20 +21,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The slice of tfjs-node's NodeJSKernelBackend used here (checked at run time). */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
-}
+import { nativeBackend, type NativeBackend } from '../backend/native-ops';
 
-/** tfjs-node's backend when it is the active one and exposes its eager-op entry points, else null. */
-export function nativeBackend(): NativeBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const backend = tf.engine().backend as unknown as Partial<NativeBackend>;
-  if (typeof backend.executeSingleOutput !== 'function' || typeof backend.executeMultipleOutputs !== 'function' || backend.binding == null) return null;
-  return backend as NativeBackend;
-}
+export { nativeBackend };
 
 function floatAttr(native: NativeBackend): unknown[] {
   return [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }];
