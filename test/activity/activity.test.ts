@@ -4,7 +4,7 @@
  * Expected values are hand computed from that formula; tolerance 1e-5 (float32).
  */
 import * as tf from '@tensorflow/tfjs';
-import { activityPenalty, carriesActivityRegularizer } from '../../lib/activity';
+import { activityPenalty, carriesActivityRegularizer, loadLayersModel } from '../../lib/activity';
 import { layers } from '../../lib/layers';
 import { regularizationPenalty } from '../../lib/loss';
 import { carryActivityRegularizers, clearActivityPenalties } from '../../lib/penalty';
@@ -186,5 +186,47 @@ describe('activity regularization in tfjs training', () => {
     expect(tf.memory().numTensors).toBe(start);
     input.dispose();
     layer.dispose();
+  });
+});
+
+describe('loadLayersModel (no global hook)', () => {
+  async function saved(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (value) => {
+      artifacts = value;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    return artifacts!;
+  }
+
+  it('restores activity regularizers of a nested model and of an LSTM (tfjs loses or refuses them), with the same penalty', async () => {
+    const inner = tf.sequential({
+      name: 'inner',
+      layers: [layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'ones', activityRegularizer: l2({ l2: 0.5 }), name: 'inner_dense' })],
+    });
+    const input = tf.input({ shape: [2] });
+    const repeated = tf.layers.repeatVector({ n: 3 }).apply(inner.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const lstm = layers.lstm({ units: 2, kernelInitializer: 'ones', recurrentInitializer: 'zeros', activityRegularizer: l2({ l2: 0.25 }), name: 'rnn' });
+    const model = tf.model({ inputs: input, outputs: lstm.apply(repeated) as tf.SymbolicTensor });
+    const artifacts = await saved(model);
+    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts))).rejects.toThrow(/activity regularizer/); // plain tfjs
+    const prototypeApply = tf.layers.Layer.prototype.apply;
+    const loaded = await loadLayersModel(tf.io.fromMemory(artifacts));
+    expect(tf.layers.Layer.prototype.apply).toBe(prototypeApply);
+    const loadedInner = loaded.getLayer('inner') as tf.LayersModel;
+    expect(carriesActivityRegularizer(loadedInner.getLayer('inner_dense'))).toBe(true);
+    expect(carriesActivityRegularizer(loaded.getLayer('rnn'))).toBe(true);
+    const xs = tf.tensor2d([[1, 2], [0.5, -1]]);
+    const penaltyOf = (target: tf.LayersModel): number =>
+      tf.tidy(() => {
+        target.apply(xs, { training: true });
+        return regularizationPenalty(target).total.dataSync()[0];
+      });
+    const expected = penaltyOf(model);
+    expect(expected).toBeGreaterThan(0.1);
+    expect(penaltyOf(loaded)).toBeCloseTo(expected, 5);
+    xs.dispose();
+    model.dispose();
+    loaded.dispose();
   });
 });
