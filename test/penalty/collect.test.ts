@@ -98,7 +98,9 @@ describe('collectPenalties', () => {
     const input = tf.input({ shape: [1] });
     const model = tf.model({ inputs: input, outputs: layer.apply(layer.apply(input)) as tf.SymbolicTensor });
     const x = tf.tensor2d([[1], [2]]);
-    tf.tidy(() => model.apply(x, { training: true })); // builds; its penalties are kept until the next pass
+    tf.tidy(() => {
+      model.apply(x, { training: true });
+    }); // builds; its penalties are kept until the next pass
     const before = tf.memory().numTensors;
     const total = tf.tidy(() => {
       model.apply(x, { training: true });
