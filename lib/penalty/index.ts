@@ -8,7 +8,7 @@ export { collectPenalties } from './collect';
 export type { CollectPenaltiesOptions, PenaltyKind, PenaltyPart } from './collect';
 export { regularizationPenalty, fitLosses } from './regularization-penalty';
 export type { RegularizationPenalty, RegularizationPenaltyOptions } from './regularization-penalty';
-export { weightPenaltyValue } from './weight-value';
+export { weightPenaltyValue, l2PenaltyValue } from './weight-value';
 export type { WeightRegularizer } from './weight-value';
 export { carryActivityRegularizers, clearActivityPenalties } from './prepare';
 export { lossClosureKind } from './loss-closures';
