@@ -17,7 +17,8 @@
  *    the next call of the same layer (each eager top-level call is one "pass").
  * Penalties are computed at every concrete call, training or inference mode, as Keras does.
  * Within one pass, every call adds one penalty: a layer called twice contributes twice.
- * Nothing here touches tfjs: the functions are called by the layers that carry an activity
+ * Nothing here changes tfjs (it only reads which scopes the engine has open): the functions are
+ * called by the layers that carry an activity
  * regularizer (`carry.ts`) and by lib/penalty.
  */
 import * as tf from '@tensorflow/tfjs';
