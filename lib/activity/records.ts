@@ -18,8 +18,7 @@
  * Penalties are computed at every concrete call, training or inference mode, as Keras does.
  * Within one pass, every call adds one penalty: a layer called twice contributes twice.
  * Nothing here changes tfjs (it only reads which scopes the engine has open): the functions are
- * called by the layers that carry an activity
- * regularizer (`carry.ts`) and by lib/penalty.
+ * called by the layers that carry an activity regularizer (`carry.ts`) and by lib/penalty.
  */
 import * as tf from '@tensorflow/tfjs';
 
