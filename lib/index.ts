@@ -32,12 +32,10 @@ export type {
 // Layers whose regularizer slots take specs; activity regularization that works; loss accounting.
 export { layers, applyConstraints, enforceConstraints, constraintsCallback, forwardAllRecurrentLosses, regularizedWeights } from './layers';
 export type { RegularizedWeight, WeightSlot } from './layers';
-export {
-  setActivityRegularizer,
-  activityPenalty,
-  installActivityRegularization,
-  uninstallActivityRegularization,
-} from './activity';
+export { setActivityRegularizer, activityPenalty } from './activity';
+// Opt-in fixes of plain tfjs training (nothing is patched on import); the install/uninstall names are deprecated aliases.
+export { enableKerasSemantics, installActivityRegularization, uninstallActivityRegularization } from './tfjs-compat';
+export type { KerasSemanticsHandle } from './tfjs-compat';
 export { lossBreakdown, regularizationPenalty, useKerasPenalties, useTfjsPenalties } from './loss';
 export type { LossBreakdown, LossBreakdownOptions, RegularizationPenalty } from './loss';
 

@@ -1,17 +1,10 @@
 /**
  * Activity regularization that works in tfjs: penalties on layer outputs, divided by the batch
- * size, added to the loss in `fit`, `trainOnBatch` and custom loops (Keras >= 3.14 semantics).
- * Importing this module installs the (reversible) patches; see `install.ts`.
+ * size (Keras >= 3.14 semantics), carried by each layer instance (`carry.ts`). Importing this
+ * module changes nothing global; the opt-in tfjs fixes live in lib/tfjs-compat.
  */
-import { installActivityRegularization } from './install';
-
 export { activityPenalty } from './penalty';
-export {
-  currentActivityPenalties,
-  installActivityRegularization,
-  isActivityRegularizationInstalled,
-  uninstallActivityRegularization,
-} from './install';
-export { clearActivityPenalties, setActivityRegularizer } from './set';
-
-installActivityRegularization();
+export { setActivityRegularizer } from './set';
+export { attachActivityRegularizer } from './attach';
+export { carryActivityRegularizer, carriesActivityRegularizer, dropActivityCarry, isActivityLossClosure } from './carry';
+export { loadLayersModel, modelFromJSON } from './load';

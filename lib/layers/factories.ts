@@ -5,9 +5,10 @@
  *  - specs become serializable tfjs regularizers (`createRegularizer`), validated with the layer
  *    and slot in the error (`dense_1.kernelRegularizer.l2 = -1: expected a finite number >= 0`),
  *    and never invent a coefficient (tfjs's `l1l2({l1})` adds l2 = 0.01);
- *  - `activityRegularizer` works on every layer (see lib/activity);
- *  - RNN layers and Bidirectional forward their cells' penalties (see recurrent.ts; with
- *    lib/activity installed, every model counts them anyway, built or loaded);
+ *  - `activityRegularizer` works on every layer: the layer carries it (lib/activity/carry.ts,
+ *    per instance, nothing global), in plain `fit` too;
+ *  - RNN layers and Bidirectional forward their cells' penalties (see recurrent.ts), so plain
+ *    `fit` counts them; lib/penalty counts them for any model, built or loaded;
  *  - `*Constraint`s take effect after every optimizer update, in plain `fit` too (constraints.ts);
  *  - DepthwiseConv2D takes `kernelRegularizer` as its depthwise regularizer (tfjs silently drops it).
  * They return ordinary tfjs layers.

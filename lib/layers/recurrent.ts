@@ -5,10 +5,10 @@
  * unused template layer instead of its forward/backward copies. This per-instance fix makes the
  * layer's `losses` include them; nothing global changes.
  *
- * Mostly unnecessary now: with lib/activity installed (importing `layerwise` does it), every
- * model's `calculateLosses`, which `fit` uses, includes RNN cell and Bidirectional penalties for
- * any model, built or loaded, and counts a penalty forwarded here only once. These remain for
- * code that reads `layer.losses` directly or runs with the patches uninstalled.
+ * This is what makes plain tfjs `fit` count them for layers from our factories. lib/penalty
+ * (`train`, `lossBreakdown`) and `enableKerasSemantics()` count RNN cell and Bidirectional
+ * penalties for any model, built or loaded, from the weights themselves, and count a penalty
+ * forwarded here only once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RegularizerFn } from '@tensorflow/tfjs-layers/dist/types';

@@ -15,15 +15,17 @@
  *    (each divided by its batch size), averaged over batches weighted by batch size, like Keras.
  *  - `penalty`: the sum of `perLayer`.
  *  - `total`: `dataLoss + penalty`, which is Keras 3's `evaluate()` loss / `val_loss`.
- * tfjs's `fit` `loss` is per batch `mean data loss (training mode) + penalty`; with lib/activity
- * installed that penalty is `modelLosses` + the step's activity penalties (each variable once, RNN
- * cells included, frozen weights included); without it, plain tfjs's (shared layers once per call,
- * RNN penalties 0 unless forwarded). tfjs's `evaluate()` and `val_loss` equal `dataLoss` here (up
- * to tfjs's own batching).
+ * The penalties come from lib/penalty (the one place that computes them). Every layer of the model
+ * with an activity regularizer is made to carry it first (`carryActivityRegularizers`, per
+ * instance), so a model built with `tf.layers.*` or loaded with `tf.loadLayersModel` works too.
+ * tfjs's `fit` `loss` is per batch `mean data loss (training mode) + penalty`; plain tfjs's penalty
+ * counts a shared layer once per call and drops RNN penalties unless forwarded, which
+ * `enableKerasSemantics()` (lib/tfjs-compat) corrects. tfjs's `evaluate()` and `val_loss` equal
+ * `dataLoss` here (up to tfjs's own batching).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayerwiseConfigError } from '../errors/config-error';
-import { regularizationPenalty } from './penalty';
+import { carryActivityRegularizers, regularizationPenalty } from '../penalty';
 
 /** A loss function as tfjs uses them: per-sample (or per-element) losses, reduced with a mean. */
 export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
@@ -115,6 +117,7 @@ export async function lossBreakdown(
   }
   if (sampleCount === 0) throw new LayerwiseConfigError('lossBreakdown.x', 'has no samples');
 
+  carryActivityRegularizers(model);
   const perLayer: Record<string, number> = {};
   const addTo = (key: string, value: number): void => {
     perLayer[key] = (perLayer[key] ?? 0) + value;
@@ -131,7 +134,7 @@ export async function lossBreakdown(
       const yBatch = y.slice(start, size);
       const prediction = model.apply(xBatch, { training: false }) as tf.Tensor;
       const dataLoss = tf.mean(lossFunction(yBatch, prediction));
-      const activity = regularizationPenalty(model, { weights: false }).perLayer;
+      const activity = regularizationPenalty(model, { weights: false, custom: false }).perLayer;
       return { dataLoss, activity };
     });
     weightedDataLoss += size * (await batch.dataLoss.data())[0];

@@ -7,13 +7,12 @@
  * `regularizationPenalty(model).total`: each trainable regularized variable once, RNN cells
  * included, plus the activity penalties of the step. `useTfjsPenalties(model)` undoes it.
  *
- * Mostly unnecessary now: with lib/activity installed (importing `layerwise` does it), every
- * model's `calculateLosses` already counts each variable once and includes RNN cells
- * (lib/loss/model-losses.ts). What `useKerasPenalties` still changes: frozen weights' penalties
- * are left out (Keras 3; tfjs and the installed patch count them, as constants).
+ * The per-model alternative to the process-wide `enableKerasSemantics()` (lib/tfjs-compat), which
+ * gives every model the same counting except that frozen weights' penalties stay in, as tfjs
+ * counts them (constants). Nothing global changes here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { regularizationPenalty, type RegularizationPenaltyOptions } from './penalty';
+import { regularizationPenalty, type RegularizationPenaltyOptions } from '../penalty';
 
 interface WithInnerModel {
   model?: tf.LayersModel;

@@ -13,7 +13,7 @@
  * (lib/optimizers/native-adam.ts): one kernel per variable instead of ~25 per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBackend } from '../train/native-kernels';
+import { nativeBackend } from '../backend/native-ops';
 import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
 import { NativeAdamKernel } from './native-adam';
 

@@ -18,7 +18,7 @@
  * and rounds: the two differ by at most a few float32 ulps).
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBackend } from '../train/native-kernels';
+import { nativeBackend } from '../backend/native-ops';
 import { gradientOrZeros } from './lean-optimizer';
 
 type Native = NonNullable<ReturnType<typeof nativeBackend>> & { binding: { TF_ATTR_SHAPE: number } };

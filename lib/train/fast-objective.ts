@@ -30,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers';
+import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 
@@ -299,7 +300,7 @@ export function planFastObjective(
       });
       let total: tf.Scalar = softmaxLogits ? meanCrossEntropyFromLogits(output, y) : (tf.mean(lossFunction(y, output)) as tf.Scalar);
       for (const { variable, regularizer, l2 } of penalties) {
-        const penalty = l2 != null ? l2Penalty(variable, l2) : (tf.reshape((regularizer as { apply(x: tf.Tensor): tf.Tensor }).apply(variable.read()), []) as tf.Scalar);
+        const penalty = l2 != null ? l2Penalty(variable, l2) : weightPenaltyValue(regularizer as WeightRegularizer, variable.read());
         total = tf.add(total, penalty) as tf.Scalar;
       }
       return total;

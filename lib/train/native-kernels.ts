@@ -21,20 +21,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The slice of tfjs-node's NodeJSKernelBackend used here (checked at run time). */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
-}
+import { nativeBackend, type NativeBackend } from '../backend/native-ops';
 
-/** tfjs-node's backend when it is the active one and exposes its eager-op entry points, else null. */
-export function nativeBackend(): NativeBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const backend = tf.engine().backend as unknown as Partial<NativeBackend>;
-  if (typeof backend.executeSingleOutput !== 'function' || typeof backend.executeMultipleOutputs !== 'function' || backend.binding == null) return null;
-  return backend as NativeBackend;
-}
+export { nativeBackend };
 
 function floatAttr(native: NativeBackend): unknown[] {
   return [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }];
@@ -185,15 +174,8 @@ export function denseForward(x: tf.Tensor2D, weights: tf.Tensor2D, bias: tf.Tens
   return relu ? (native.executeSingleOutput('Relu', floatAttr(native), [z]) as tf.Tensor2D) : z;
 }
 
-/**
- * `l2 · Σ w²`, a weight's L2 penalty: one `L2Loss` kernel (`Σ w² / 2`, no squared copy of `w`) times
- * `twiceL2` (a kept scalar holding 2·l2) on the native backend, else `Σ w²` times `l2`.
- */
-export function l2PenaltyValue(w: tf.Tensor, l2: tf.Scalar, twiceL2: tf.Scalar): tf.Scalar {
-  const native = nativeBackend();
-  if (native != null) return tf.mul(native.executeSingleOutput('L2Loss', floatAttr(native), [w]), twiceL2) as tf.Scalar;
-  return tf.mul(tf.sum(tf.square(w)), l2) as tf.Scalar;
-}
+// `l2PenaltyValue` (the L2Loss kernel) lives with every other penalty formula in lib/penalty.
+export { l2PenaltyValue } from '../penalty/weight-value';
 
 /** Gradient of a bias added over the last axis: `BiasAddGrad` on the native backend, else the sum of `dy` over all other axes. */
 export function biasGradient(dy: tf.Tensor): tf.Tensor1D {

@@ -1,10 +1,15 @@
 /**
- * The one place the training loop asks for regularization penalties (lib/loss's
- * `regularizationPenalty`, Keras 3 semantics: weight penalties once per trainable variable, plus
- * the activity penalties of the latest `model.apply` call in the current scope).
+ * The one place the training loop asks for regularization penalties (lib/penalty, Keras 3
+ * semantics: weight penalties once per trainable variable, plus the activity penalties of the
+ * latest `model.apply` call in the current scope).
  */
 import * as tf from '@tensorflow/tfjs';
-import { regularizationPenalty } from '../loss/penalty';
+import { carryActivityRegularizers, regularizationPenalty } from '../penalty';
+
+/** Makes every layer with an activity regularizer carry it (per instance), before the first forward pass. */
+export function preparePenalties(model: tf.LayersModel): void {
+  carryActivityRegularizers(model);
+}
 
 /** The penalty to add to the optimized loss. Call inside the gradient tape right after `model.apply(x, {training: true})`. */
 export function trainingPenalty(model: tf.LayersModel): tf.Scalar {
@@ -12,7 +17,7 @@ export function trainingPenalty(model: tf.LayersModel): tf.Scalar {
   return regularizationPenalty(model).total;
 }
 
-/** Weight penalties per `layerName.slot` with the current weights (no activity part). Tensors owned by the caller. */
+/** Weight penalties (and custom `addLoss` losses) per `layerName.slot` with the current weights (no activity part). Tensors owned by the caller. */
 export function weightPenaltyParts(model: tf.LayersModel): Record<string, tf.Scalar> {
   const { total, perLayer } = regularizationPenalty(model, { activity: false });
   total.dispose();
@@ -21,7 +26,7 @@ export function weightPenaltyParts(model: tf.LayersModel): Record<string, tf.Sca
 
 /** Activity penalties per `layerName.activity` of the latest `model.apply` call in the current scope. */
 export function activityPenaltyParts(model: tf.LayersModel): Record<string, tf.Scalar> {
-  const { total, perLayer } = regularizationPenalty(model, { weights: false });
+  const { total, perLayer } = regularizationPenalty(model, { weights: false, custom: false });
   total.dispose();
   return perLayer;
 }

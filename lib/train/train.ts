@@ -23,7 +23,7 @@ import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch
 import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
 import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimizerSpec } from './optimizer-spec';
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
-import { trainingPenalty } from './penalty';
+import { preparePenalties, trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
 import { planFastObjective } from './fast-objective';
 import { ScalarCache } from './scalar-cache';
@@ -66,6 +66,7 @@ function ensureBuilt(model: tf.LayersModel, x: tf.Tensor): void {
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   const settings = resolveTrainOptions(data, options);
   const loss = resolveLoss(model, options.loss);
+  preparePenalties(model);
   ensureBuilt(model, data.train.x);
   const accuracy: AccuracyKind =
     options.accuracy == null || options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, outputShape(model)) : options.accuracy;

@@ -4,15 +4,10 @@
  * Expected values are hand computed from that formula; tolerance 1e-5 (float32).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  activityPenalty,
-  clearActivityPenalties,
-  installActivityRegularization,
-  isActivityRegularizationInstalled,
-  uninstallActivityRegularization,
-} from '../../lib/activity';
+import { activityPenalty, carriesActivityRegularizer, loadLayersModel } from '../../lib/activity';
 import { layers } from '../../lib/layers';
 import { regularizationPenalty } from '../../lib/loss';
+import { carryActivityRegularizers, clearActivityPenalties } from '../../lib/penalty';
 import { createRegularizer, l2 } from '../../lib/regularizers';
 
 const TOLERANCE = 1e-5;
@@ -51,20 +46,22 @@ describe('activityPenalty', () => {
 });
 
 describe('activity regularization in tfjs training', () => {
-  it('is installed by importing the module, and uninstalling restores tfjs (which throws)', () => {
-    expect(isActivityRegularizationInstalled()).toBe(true);
-    uninstallActivityRegularization();
-    try {
-      // Plain tfjs layer (our factories would reinstall the patches).
-      const layer = tf.layers.dense({ units: 1, activityRegularizer: createRegularizer(l2({ l2: 0.5 })) });
-      const input = x();
-      expect(() => layer.apply(input)).toThrow(/activity regularizer/);
-      expect(isActivityRegularizationInstalled()).toBe(false);
-      input.dispose();
-    } finally {
-      installActivityRegularization();
-    }
-    expect(isActivityRegularizationInstalled()).toBe(true);
+  it('is carried by the layer instance: tfjs layers still throw, ours and carried ones do not, no prototype changes', () => {
+    const prototypeApply = tf.layers.Layer.prototype.apply;
+    const plain = tf.layers.dense({ units: 1, activityRegularizer: createRegularizer(l2({ l2: 0.5 })) });
+    const input = x();
+    expect(() => plain.apply(input)).toThrow(/activity regularizer/); // tfjs 4.22, untouched
+    const ours = identityDense();
+    expect(carriesActivityRegularizer(ours)).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(ours, 'apply')).toBe(true);
+    tf.dispose(ours.apply(input) as tf.Tensor);
+    // A tfjs-built layer carries it after carryActivityRegularizers (what train and lossBreakdown call).
+    expect(carryActivityRegularizers(plain)).toBe(1);
+    tf.dispose(plain.apply(input) as tf.Tensor);
+    expect(tf.layers.Layer.prototype.apply).toBe(prototypeApply);
+    tf.dispose(input);
+    clearActivityPenalties(ours);
+    clearActivityPenalties(plain);
   });
 
   it('adds the penalty to the fit and trainOnBatch loss, and the gradient moves the weight', async () => {
@@ -141,24 +138,37 @@ describe('activity regularization in tfjs training', () => {
     model.dispose();
   });
 
-  it('leaks nothing across fit, evaluate, predict and trainOnBatch', async () => {
+  it('leaks nothing across fit, evaluate, predict and trainOnBatch: at most the latest pass per layer is kept, and dispose frees it', async () => {
     const model = tf.sequential({
       layers: [
         layers.dense({ units: 1, inputShape: [1], activityRegularizer: l2({ l2: 0.5 }) }),
         layers.dense({ units: 1, activityRegularizer: l2({ l2: 0.1 }) }),
       ],
     });
-    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const optimizer = tf.train.sgd(0.01); // not owned by the model: model.dispose() leaves it
+    model.compile({ optimizer, loss: 'meanSquaredError' });
     const [xs, ys] = [x(), y()];
     await model.fit(xs, ys, { epochs: 1, batchSize: 1, verbose: 0 });
     const before = tf.memory().numTensors;
-    await model.fit(xs, ys, { epochs: 2, batchSize: 1, verbose: 0, validationData: [xs, ys] });
-    await model.trainOnBatch(xs, ys);
-    tf.dispose(model.evaluate(xs, ys) as tf.Scalar);
-    tf.dispose(model.predict(xs) as tf.Tensor);
+    const sequence = async (): Promise<void> => {
+      await model.fit(xs, ys, { epochs: 2, batchSize: 1, verbose: 0, validationData: [xs, ys] });
+      await model.trainOnBatch(xs, ys);
+      tf.dispose(model.evaluate(xs, ys) as tf.Scalar);
+      tf.dispose(model.predict(xs) as tf.Tensor);
+    };
+    await sequence();
+    // predict's penalties (one per layer) are nobody's to read: kept until the layer's next call.
+    expect(tf.memory().numTensors).toBe(before + 2);
+    await sequence();
+    expect(tf.memory().numTensors).toBe(before + 2); // no growth
+    clearActivityPenalties(model);
     expect(tf.memory().numTensors).toBe(before);
+    await sequence();
+    const weights = model.weights.length;
+    model.dispose(); // frees the weights and the kept penalties
+    expect(tf.memory().numTensors).toBe(before - weights);
     tf.dispose([xs, ys]);
-    model.dispose();
+    optimizer.dispose();
   });
 
   it('keeps only the latest eager call and can be cleared', () => {
@@ -176,5 +186,47 @@ describe('activity regularization in tfjs training', () => {
     expect(tf.memory().numTensors).toBe(start);
     input.dispose();
     layer.dispose();
+  });
+});
+
+describe('loadLayersModel (no global hook)', () => {
+  async function saved(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (value) => {
+      artifacts = value;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    return artifacts!;
+  }
+
+  it('restores activity regularizers of a nested model and of an LSTM (tfjs loses or refuses them), with the same penalty', async () => {
+    const inner = tf.sequential({
+      name: 'inner',
+      layers: [layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'ones', activityRegularizer: l2({ l2: 0.5 }), name: 'inner_dense' })],
+    });
+    const input = tf.input({ shape: [2] });
+    const repeated = tf.layers.repeatVector({ n: 3 }).apply(inner.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const lstm = layers.lstm({ units: 2, kernelInitializer: 'ones', recurrentInitializer: 'zeros', activityRegularizer: l2({ l2: 0.25 }), name: 'rnn' });
+    const model = tf.model({ inputs: input, outputs: lstm.apply(repeated) as tf.SymbolicTensor });
+    const artifacts = await saved(model);
+    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts))).rejects.toThrow(/activity regularizer/); // plain tfjs
+    const prototypeApply = tf.layers.Layer.prototype.apply;
+    const loaded = await loadLayersModel(tf.io.fromMemory(artifacts));
+    expect(tf.layers.Layer.prototype.apply).toBe(prototypeApply);
+    const loadedInner = loaded.getLayer('inner') as tf.LayersModel;
+    expect(carriesActivityRegularizer(loadedInner.getLayer('inner_dense'))).toBe(true);
+    expect(carriesActivityRegularizer(loaded.getLayer('rnn'))).toBe(true);
+    const xs = tf.tensor2d([[1, 2], [0.5, -1]]);
+    const penaltyOf = (target: tf.LayersModel): number =>
+      tf.tidy(() => {
+        target.apply(xs, { training: true });
+        return regularizationPenalty(target).total.dataSync()[0];
+      });
+    const expected = penaltyOf(model);
+    expect(expected).toBeGreaterThan(0.1);
+    expect(penaltyOf(loaded)).toBeCloseTo(expected, 5);
+    xs.dispose();
+    model.dispose();
+    loaded.dispose();
   });
 });

@@ -1,20 +1,25 @@
 /**
  * The tfjs 4.22 defects fixed in plain tfjs training (`model.fit` / `trainOnBatch` / `evaluate`,
- * no `train()`, no helper calls): shared layers' weight penalty counted once, RNN penalties in
- * built AND loaded models, loaded RNNs keeping their activity regularizer, and constraints applied
- * after every optimizer update. Each test also shows plain tfjs's number (patches uninstalled, or
- * `tf.layers.*` instead of our factories), so it fails if the fix is missing.
+ * no `train()`) after the explicit `enableKerasSemantics()` call (every test here runs with it;
+ * nothing is patched by importing layerwise): shared layers' weight penalty counted once, RNN
+ * penalties in built AND loaded models, loaded RNNs keeping their activity regularizer, and
+ * constraints applied after every optimizer update. Each test also shows plain tfjs's number
+ * (after `undo()`, or `tf.layers.*` instead of our factories), so it fails if the fix is missing.
  * Expected penalties are hand computed from the Keras formulas (L2 = l2 * sum(w^2)) on weights
  * initialized to ones; tolerance 1e-4 absolute (float32 sums of a few dozen terms).
  */
 import * as tf from '@tensorflow/tfjs';
-import { installActivityRegularization, uninstallActivityRegularization } from '../../lib/activity';
+import { enableKerasSemantics, type KerasSemanticsHandle } from '../../lib/tfjs-compat';
 import { applyConstraints, forwardAllRecurrentLosses, layers } from '../../lib/layers';
 import { l2 } from '../../lib/regularizers';
 
 const DIGITS = 4;
 
-afterEach(() => installActivityRegularization()); // Tests that show plain tfjs uninstall it.
+let semantics: KerasSemanticsHandle;
+beforeEach(() => {
+  semantics = enableKerasSemantics();
+});
+afterEach(() => semantics.undo()); // Does nothing for tests that already undid it to show plain tfjs.
 
 /** Saves to memory and loads back with `tf.loadLayersModel`. */
 async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
@@ -63,7 +68,7 @@ describe('shared layers in plain trainOnBatch', () => {
     ours.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
     // Data loss 0 (zero inputs and targets) + 0.1 * (1 + 1).
     expect(await ours.trainOnBatch(xs, ys)).toBeCloseTo(0.2, DIGITS);
-    uninstallActivityRegularization();
+    semantics.undo();
     expect(await ours.trainOnBatch(xs, ys)).toBeCloseTo(0.4, DIGITS); // the tfjs defect
     tf.dispose([...xs, ys]);
     ours.dispose();
@@ -101,7 +106,7 @@ describe('models without shared layers, RNNs or activity regularizers', () => {
       return numbers;
     };
     const ours = values();
-    uninstallActivityRegularization();
+    semantics.undo();
     expect(ours).toEqual(values()); // exact equality: the same closures evaluated in the same order
     expect(ours).toHaveLength(4);
     model.dispose();
@@ -123,7 +128,7 @@ describe('recurrent penalties in built and loaded models', () => {
     forwardAllRecurrentLosses(loaded); // forwarded and patched: still counted once
     expect(await trainMinusEvaluate(loaded, x, y)).toBeCloseTo(expected, DIGITS);
     const plainLoaded = await roundTrip(built);
-    uninstallActivityRegularization();
+    semantics.undo();
     expect(await trainMinusEvaluate(plainLoaded, x, y)).toBeCloseTo(0, DIGITS); // the tfjs defect
     tf.dispose([x, y]);
     [built, loaded, plainLoaded].forEach((model) => model.dispose());
@@ -137,7 +142,7 @@ describe('recurrent penalties in built and loaded models', () => {
     const [x, y] = [tf.ones([1, 3, 2, 2, 1]), tf.zeros([1, 2, 2, 2])];
     const expected = 0.1 * 8; // kernel [1, 1, 1, 4 gates * 2 filters] of ones
     expect(await trainMinusEvaluate(loaded, x, y)).toBeCloseTo(expected, DIGITS);
-    uninstallActivityRegularization();
+    semantics.undo();
     expect(await trainMinusEvaluate(loaded, x, y)).toBeCloseTo(0, DIGITS); // the tfjs defect
     tf.dispose([x, y]);
     [built, loaded].forEach((model) => model.dispose());
@@ -171,7 +176,7 @@ describe('recurrent penalties in built and loaded models', () => {
     const builtPenalty = await trainMinusEvaluate(built, x, y);
     expect(builtPenalty).toBeGreaterThan(0.01);
     expect(await trainMinusEvaluate(loaded, x, y)).toBeCloseTo(builtPenalty, DIGITS);
-    uninstallActivityRegularization();
+    semantics.undo();
     const plainLoaded = await roundTrip(built);
     expect(plainLoaded.layers[0].activityRegularizer ?? null).toBeNull(); // the tfjs defect
     tf.dispose([x, y]);
@@ -184,18 +189,24 @@ describe('constraints in plain fit', () => {
   const data = (): [tf.Tensor, tf.Tensor] => [tf.tensor2d([[1]]), tf.tensor2d([[-5]])];
   const denseArgs = (): Parameters<typeof tf.layers.dense>[0] => ({ units: 1, inputShape: [1], useBias: false, kernelInitializer: 'ones', kernelConstraint: tf.constraints.nonNeg() });
 
-  it('layers.dense({kernelConstraint: nonNeg}) has no negative weight after one plain fit step (tf.layers.dense: -11)', async () => {
+  it('layers.dense({kernelConstraint: nonNeg}) has no negative weight after one plain fit step, tf.layers.dense too while enabled (after undo: -11)', async () => {
     const [xs, ys] = data();
-    const ours = tf.sequential({ layers: [layers.dense(denseArgs())] });
-    const theirs = tf.sequential({ layers: [tf.layers.dense(denseArgs())] });
-    for (const model of [ours, theirs]) {
+    const fitOnce = async (model: tf.LayersModel): Promise<number> => {
       model.compile({ optimizer: tf.train.sgd(1), loss: 'meanSquaredError' });
       await model.fit(xs, ys, { epochs: 1, verbose: 0 });
-    }
-    expect(ours.getWeights()[0].dataSync()[0]).toBe(0);
-    expect(theirs.getWeights()[0].dataSync()[0]).toBeCloseTo(-11, DIGITS); // the tfjs defect
+      return model.getWeights()[0].dataSync()[0];
+    };
+    const ours = tf.sequential({ layers: [layers.dense(denseArgs())] });
+    const theirsEnabled = tf.sequential({ layers: [tf.layers.dense(denseArgs())] });
+    expect(await fitOnce(ours)).toBe(0);
+    expect(await fitOnce(theirsEnabled)).toBe(0);
+    semantics.undo();
+    const theirs = tf.sequential({ layers: [tf.layers.dense(denseArgs())] });
+    expect(await fitOnce(theirs)).toBeCloseTo(-11, DIGITS); // the tfjs defect
+    const oursAfterUndo = tf.sequential({ layers: [layers.dense(denseArgs())] });
+    expect(await fitOnce(oursAfterUndo)).toBe(0); // our factories need no patch
     tf.dispose([xs, ys]);
-    [ours, theirs].forEach((model) => model.dispose());
+    [ours, theirsEnabled, theirs, oursAfterUndo].forEach((model) => model.dispose());
   });
 
   it('hold with Adam and trainOnBatch, for an LSTM cell and a Bidirectional copy', async () => {

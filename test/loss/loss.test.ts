@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { io } from '@tensorflow/tfjs';
+import { loadLayersModel, modelFromJSON } from '../../lib/activity';
 import { layers } from '../../lib/layers';
 import { lossBreakdown, regularizationPenalty } from '../../lib/loss';
 import { l1, l1l2, l2, orthogonal, specOf } from '../../lib/regularizers';
@@ -117,7 +118,7 @@ describe('save and load', () => {
       saved = artifacts;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }));
-    return tf.loadLayersModel(tf.io.fromMemory(saved!));
+    return loadLayersModel(tf.io.fromMemory(saved!));
   }
 
   it('keeps every kind of regularizer, activity and orthogonal included, with the same breakdown', async () => {
@@ -140,7 +141,7 @@ describe('save and load', () => {
     expect(specOf(first.kernelRegularizer)).toEqual({ kind: 'orthogonal', factor: 0.3, mode: 'columns' });
     expect(specOf(first.activityRegularizer)).toEqual({ kind: 'l1l2', l1: 0.02, l2: 0.03 });
     expect(specOf((loaded.layers[1] as unknown as Record<string, unknown>).activityRegularizer)).toEqual({ kind: 'l1', l1: 0.05 });
-    // The loaded model trains with its activity penalties (tfjs would throw at construction).
+    // The loaded model trains with its activity penalties (tf.loadLayersModel would throw at construction).
     expect(typeof (await loaded.trainOnBatch(x, y))).toBe('number');
     tf.dispose([x, y]);
     model.dispose();
@@ -166,7 +167,7 @@ describe('save and load', () => {
         ],
       },
     };
-    const model = (await tf.models.modelFromJSON(config as never)) as tf.LayersModel;
+    const model = await modelFromJSON(config);
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const [x, y] = [tf.tensor2d([[1, 1]]), tf.tensor2d([[2]])];
     // Prediction 2, data loss 0; kernel 0.25 * 2 = 0.5; activity 0.5 * |2| / 1 = 1.
