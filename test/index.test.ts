@@ -132,6 +132,8 @@ describe('root names: layers, constraints and penalties', () => {
     expect(original).not.toBe(patched);
     layerwise.installActivityRegularization();
     expect(tf.layers.Layer.prototype.apply).not.toBe(original);
+    layerwise.uninstallActivityRegularization();
+    expect(tf.layers.Layer.prototype.apply).toBe(original);
   });
 
   it('useKerasPenalties and useTfjsPenalties: set and restore the fit loss of one model', () => {
@@ -237,5 +239,33 @@ describe('root names: datasets', () => {
     expect(Array.from(dataset.x)).toEqual([0.5, 1, 2, 3]);
     expect(Array.from(dataset.y)).toEqual([0, 1]);
     expect(dataset.featureNames).toEqual(['a', 'b']);
+  });
+});
+
+describe('root names: Keras interop and explicit tfjs fixes', () => {
+  it('loadKerasModel and saveKerasModel: a Keras 3 archive loads and round-trips with the same predictions', async () => {
+    const fixtures = path.join(__dirname, 'fixtures', 'keras-models');
+    const model = await layerwise.loadKerasModel(path.join(fixtures, 'mlp.keras'));
+    const expected = JSON.parse(fs.readFileSync(path.join(fixtures, 'mlp.expected.json'), 'utf8'));
+    const x = tf.tensor2d(expected.x);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-index-keras-')), 'mlp.keras');
+    await layerwise.saveKerasModel(model, file);
+    const reloaded = await layerwise.loadKerasModel(file);
+    const before = model.predict(x) as tf.Tensor;
+    const after = reloaded.predict(x) as tf.Tensor;
+    // Saving writes the same float32 weights, so predictions are identical (float32 rounding only, 1e-6).
+    expect(tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([x, before, after]);
+    model.dispose();
+    reloaded.dispose();
+  });
+
+  it('enableKerasSemantics: patches tfjs only when called, and undo restores the original functions', () => {
+    const original = tf.layers.Layer.prototype.apply;
+    const handle = layerwise.enableKerasSemantics();
+    expect(tf.layers.Layer.prototype.apply).not.toBe(original);
+    handle.undo();
+    expect(handle.active).toBe(false);
+    expect(tf.layers.Layer.prototype.apply).toBe(original);
   });
 });

@@ -24,7 +24,7 @@ import { lossClosureKind } from './loss-closures';
 import { weightPenaltyValue } from './weight-value';
 
 /** What a penalty part is. */
-export type PenaltyKind = 'weight' | 'custom' | 'activity';
+export type PenaltyKind = 'weight' | 'user-loss' | 'activity';
 
 /** One penalty scalar, owned by the caller. */
 export interface PenaltyPart {
@@ -100,9 +100,9 @@ export function collectPenalties(root: tf.layers.Layer, options: CollectPenaltie
           if (seenClosures.has(closure)) continue;
           seenClosures.add(closure);
           const kind = lossClosureKind(closure);
-          if (kind === 'custom' && includeCustom) {
+          if (kind === 'user-loss' && includeCustom) {
             const value = tf.reshape(closure(), []) as tf.Scalar;
-            for (let call = 0; call < calls; call++) parts.push({ key: `${layer.name}.other`, kind: 'custom', value: call === 0 ? value : tf.clone(value) });
+            for (let call = 0; call < calls; call++) parts.push({ key: `${layer.name}.other`, kind: 'user-loss', value: call === 0 ? value : tf.clone(value) });
           } else if (kind === 'weight-penalty' && includeWeights && !ownersWithSlots.has(layer) && (layer.trainable || options.includeFrozen)) {
             // A custom layer's own regularized weight: once, like any variable.
             parts.push({ key: `${layer.name}.other`, kind: 'weight', value: tf.reshape(closure(), []) as tf.Scalar });

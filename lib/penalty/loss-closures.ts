@@ -17,11 +17,11 @@ import { isActivityLossClosure } from '../activity/carry';
 const WEIGHT_PENALTY_SOURCE = /^(?:function\s*\(\)\s*\{\s*return\s+[\w$]+\.apply\(\s*[\w$]+\.read\(\)\s*\);?\s*\}|\(\)\s*=>\s*[\w$]+\.apply\(\s*[\w$]+\.read\(\)\s*\))$/;
 
 /** What a loss closure is (see the file comment). */
-export type LossClosureKind = 'weight-penalty' | 'activity' | 'custom';
+export type LossClosureKind = 'weight-penalty' | 'activity' | 'user-loss';
 
 /** Classifies one closure of `layer.losses`. */
 export function lossClosureKind(closure: unknown): LossClosureKind {
   if (isActivityLossClosure(closure)) return 'activity';
   if (typeof closure === 'function' && WEIGHT_PENALTY_SOURCE.test(Function.prototype.toString.call(closure).trim())) return 'weight-penalty';
-  return 'custom';
+  return 'user-loss';
 }

@@ -54,7 +54,7 @@ describe('loss closures', () => {
     const custom = new OneWeightLossLayer({});
     custom.build([null, 2]);
     // addWeight's penalty of `scale`, then the user's closure (which also reads exactly one weight).
-    expect(custom.losses.map(lossClosureKind)).toEqual(['weight-penalty', 'custom']);
+    expect(custom.losses.map(lossClosureKind)).toEqual(['weight-penalty', 'user-loss']);
     [...dense.weights, ...custom.weights].forEach((weight) => weight.dispose());
   });
 });
@@ -65,7 +65,7 @@ describe('collectPenalties', () => {
     const parts = collectPenalties(model);
     const byKind = (kind: string): number[] => parts.filter((part) => part.kind === kind).map((part) => part.value.dataSync()[0]);
     // user's loss 3 * (1 + 1) = 6, twice (two calls); the weight penalty 0.25 * 2 = 0.5, once.
-    expect(byKind('custom')).toEqual([expect.closeTo(6, DIGITS), expect.closeTo(6, DIGITS)]);
+    expect(byKind('user-loss')).toEqual([expect.closeTo(6, DIGITS), expect.closeTo(6, DIGITS)]);
     expect(byKind('weight')).toEqual([expect.closeTo(0.5, DIGITS)]);
     expect(parts.every((part) => part.key.endsWith('.other'))).toBe(true);
     tf.dispose(parts.map((part) => part.value));
