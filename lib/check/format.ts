@@ -13,7 +13,7 @@ export function moreSeedsText(row: CheckRow): string {
   const test = row.test;
   if (test === undefined || test.moreSeeds === undefined) return '';
   const unit = test.test === 'paired-t' ? 'paired seeds (baseline and run)' : 'seeds per side';
-  if (test.moreSeeds === null || test.moreSeedsCapped) return `more than ${test.moreSeeds ?? 'many'} more ${unit} would be needed to decide`;
+  if (test.moreSeedsCapped) return `more than ${test.moreSeeds} more ${unit} would be needed to decide`;
   return `about ${test.moreSeeds} more ${unit} would decide`;
 }
 

@@ -62,11 +62,12 @@ export interface NonInferiorityResult {
   margin: number;
   verdict: NonInferiorityVerdict;
   /**
-   * For 'undecided': about how many more seeds per side (pairs, for the paired test) would decide,
-   * if the observed mean and spread held; null when no number of seeds would (Welch with a
-   * baseline whose own spread already exceeds the gap) — then the baseline needs more seeds too.
+   * For 'undecided': about how many more seeds per side (pairs, for the paired test; for Welch the
+   * same number added to the baseline and the run) would decide, if the observed mean and spread
+   * held. Capped at `maxSeedsEstimate` (then `moreSeedsCapped`), e.g. when the mean worsening sits
+   * almost exactly on the margin.
    */
-  moreSeeds?: number | null;
+  moreSeeds?: number;
   /** True when `moreSeeds` hit `maxSeedsEstimate`. */
   moreSeedsCapped?: boolean;
 }
@@ -92,8 +93,8 @@ function checkArgs(args: NonInferiorityArgs): void {
   }
 }
 
-/** Smallest k ≥ 1 such that `halfWidth(k)` < gap, or null if none up to `cap` (then `capped`). */
-function seedsToDecide(gap: number, halfWidth: (extra: number) => number, cap: number): { extra: number | null; capped: boolean } {
+/** Smallest k ≥ 1 such that `halfWidth(k)` < gap, or `cap` with `capped` if none up to it. */
+function seedsToDecide(gap: number, halfWidth: (extra: number) => number, cap: number): { extra: number; capped: boolean } {
   for (let extra = 1; extra <= cap; extra += 1) {
     if (halfWidth(extra) < gap) return { extra, capped: false };
   }

@@ -117,3 +117,20 @@ describe('decideNonInferiority', () => {
     expect(() => decideNonInferiority({ ...ok, current: { seeds: [1], values: [1, 2] } })).toThrow('current: 1 seeds but 2 values');
   });
 });
+
+describe('decideNonInferiority: the "more seeds" estimate', () => {
+  test('a mean worsening sitting on the margin cannot be decided by any reasonable number of seeds: capped', () => {
+    // worsening [0.02, 0.04] mean 0.03 = margin: the gap |M − w̄| is 0, no half-width is below it.
+    const result = decideNonInferiority({
+      baseline: { seeds: [1, 2], values: [0.9, 0.9] },
+      current: { seeds: [1, 2], values: [0.88, 0.86] },
+      margin: 0.03,
+      higherIsBetter: true,
+      alpha: 0.05,
+      maxSeedsEstimate: 50,
+    });
+    expect(result.verdict).toBe('undecided');
+    expect(result.moreSeeds).toBe(50);
+    expect(result.moreSeedsCapped).toBe(true);
+  });
+});
