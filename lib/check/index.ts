@@ -1,10 +1,12 @@
-/** The CI regression gate: baselines, comparison under stated tolerances, readable diffs, JUnit XML, a jest matcher. */
-export type { Baseline, MetricDirection, MetricTolerance, MetricsTable } from './baseline';
-export { DEFAULT_TOLERANCES, parseBaseline, readBaseline, writeBaseline, toleranceFor } from './baseline';
-export type { CheckReport, CheckRow, Verdict } from './compare';
-export { compareToBaseline, updatedBaseline } from './compare';
+/** The CI regression gate: baselines of per-seed values, a non-inferiority test per metric, readable diffs, JUnit XML, a jest matcher. */
+export type { Baseline, EntryKeys, EntrySamples, MetricDirection, MetricMargin, MetricTolerance, MetricsTable } from './baseline';
+export { DEFAULT_ALPHA, DEFAULT_MARGINS, DEFAULT_TOLERANCES, parseBaseline, readBaseline, writeBaseline, marginFor, toleranceFor } from './baseline';
+export type { CheckReport, CheckRow, CompareOptions, UndecidedPolicy, Verdict } from './compare';
+export { compareToBaseline, updatedBaseline, DEFAULT_UNDECIDED_POLICY } from './compare';
+export type { NonInferiorityArgs, NonInferiorityResult, NonInferiorityVerdict, SeedValues } from './non-inferiority';
+export { decideNonInferiority } from './non-inferiority';
 export { formatCheckTable, toJUnitXml } from './format';
-export { entryName, metricsFromTrials } from './metrics-from-trials';
+export { entryName, metricsFromTrials, selectedEntryName } from './metrics-from-trials';
 export { toMatchBaseline } from './jest-matcher';
-export { gateNames, runGate, moonsGateDefinition, circlesGateModel, MOONS_GATE_COEFFICIENTS, CIRCLES_GATE_ACTIVITY_L1 } from './gates';
+export { gateNames, runGate, moonsGateDefinition, circlesGateModel, MOONS_GATE_COEFFICIENTS, CIRCLES_GATE_ACTIVITY_L1, GATE_SEEDS } from './gates';
 export type { GateRunArgs, ActivityPlacement } from './gates';

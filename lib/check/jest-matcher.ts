@@ -3,12 +3,14 @@
  *
  *   import { toMatchBaseline } from 'layerwise/check';
  *   expect.extend({ toMatchBaseline });
- *   expect(metrics).toMatchBaseline(readBaseline('baselines/moons.json'));
+ *   expect(metricsFromTrials(trials)).toMatchBaseline(readBaseline('baselines/moons.json'));
+ *   expect(metrics).toMatchBaseline(baseline, { undecided: 'fail' });
  *
- * It applies exactly the comparison of `layerwise check` and prints the same diff table on failure.
+ * It applies exactly the statistical comparison of `layerwise check` (same verdicts, same
+ * `undecided` policy, default 'pass') and prints the same table on failure.
  */
 import { Baseline, MetricsTable } from './baseline';
-import { compareToBaseline } from './compare';
+import { compareToBaseline, CompareOptions } from './compare';
 import { formatCheckTable } from './format';
 
 export interface MatcherResult {
@@ -16,14 +18,14 @@ export interface MatcherResult {
   message: () => string;
 }
 
-export function toMatchBaseline(received: MetricsTable, baseline: Baseline): MatcherResult {
-  const report = compareToBaseline(received, baseline);
+export function toMatchBaseline(received: MetricsTable, baseline: Baseline, options: CompareOptions = {}): MatcherResult {
+  const report = compareToBaseline(received, baseline, options);
   return {
     pass: report.passed,
     message: () =>
       report.passed
-        ? `expected metrics to regress from the baseline, but all are within tolerance:\n${formatCheckTable(report)}`
-        : `metrics regressed from the baseline:\n${formatCheckTable(report)}`,
+        ? `expected metrics to fail the baseline, but no metric failed:\n${formatCheckTable(report)}`
+        : `metrics failed the baseline (regression beyond margin${report.undecidedPolicy === 'fail' ? ', or undecided under undecided: fail' : ''}):\n${formatCheckTable(report)}`,
   };
 }
 
@@ -31,7 +33,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     interface Matchers<R> {
-      toMatchBaseline(baseline: Baseline): R;
+      toMatchBaseline(baseline: Baseline, options?: CompareOptions): R;
     }
   }
 }

@@ -6,6 +6,7 @@ import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
 import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
 import { epochCurve, EpochCurve } from './epoch-curves';
+import { answerSentence, ArmComparison, compareArmsWithBaseline, ReportAnswer } from './answer';
 import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
@@ -33,6 +34,8 @@ export interface AnalysisOptions {
    * configurations (alphabetically first if several), else the first numeric one.
    */
   coefficientParameter?: string;
+  /** Test metric the one-sentence answer is about. Default `'testLoss'`. */
+  answerMetric?: 'testLoss' | 'testAccuracy';
   /** Report title. Default: the sweep name(s). */
   title?: string;
   /** ISO timestamp printed in the report. Default: none, so the same records give identical output. */
@@ -67,15 +70,23 @@ export interface ReportSettings {
   baselineArm: ArmName;
   candidateArm: ArmName;
   coefficientParameter: string | null;
+  answerMetric: 'testLoss' | 'testAccuracy';
 }
 
 export interface SweepReport {
+  /**
+   * The answer in one sentence, printed first by every renderer: which arm is better on test, by
+   * how much, with its interval and number of seeds, or "no evidence of a difference at this budget".
+   */
+  answer: ReportAnswer;
+  /** Every other arm's selected configuration against the baseline arm's on the answer metric, Holm-corrected across arms. */
+  armComparisons: ArmComparison[];
   title: string;
   sweepNames: string[];
   generatedAt?: string;
   settings: ReportSettings;
   /** Plain-language description of each statistical method, printed with the numbers. */
-  methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'paired' | 'probability' | 'exclusion' | 'gap', string>;
+  methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'evaluation' | 'paired' | 'probability' | 'multipleComparisons' | 'exclusion' | 'gap', string>;
   counts: TrialCounts;
   trials: TrialSummary[];
   configurations: ConfigurationSummary[];
@@ -113,7 +124,9 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
     tInterval: `${level} Student-t interval of the mean: mean ± t(n−1) · sd/√n, t quantile from jStat`,
     bootstrapInterval: `${level} percentile bootstrap interval of the mean, ${settings.bootstrapResamples} resamples of seeds, seedrandom stream "${settings.bootstrapSeed}"`,
     selection: `each arm's configuration is the one with the best mean final ${settings.selectBy} over its seeds (validation split only; test is never used to select), at least ${settings.minSeeds} usable seed(s)`,
+    evaluation: 'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased',
     paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
+    multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across arms compared with "${settings.baselineArm}" on the answer metric, and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
     probability:
       'P(better) under t: posterior probability that the mean difference favours the candidate with a noninformative prior (μ | d ~ d̄ + sd/√n · t(n−1)); bootstrap: fraction of bootstrap means favouring it; win rate: fraction of seeds it won',
     exclusion: 'failed, diverged, pruned and unfinished trials, and trials without finite metrics, are counted but excluded from every statistic',
@@ -136,6 +149,10 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     bootstrapResamples: options.bootstrapResamples ?? DEFAULT_BOOTSTRAP_RESAMPLES,
     bootstrapSeed: options.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED,
   };
+  const answerMetric = options.answerMetric ?? 'testLoss';
+  if (answerMetric !== 'testLoss' && answerMetric !== 'testAccuracy') {
+    throw new RangeError(`report.answerMetric: got ${JSON.stringify(answerMetric)}; allowed: testLoss, testAccuracy`);
+  }
   const baselineArm = options.baselineArm ?? 'uniform';
   const candidateArm = options.candidateArm ?? 'per-layer';
 
@@ -200,6 +217,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     baselineArm,
     candidateArm,
     coefficientParameter,
+    answerMetric,
   };
 
   let comparison: PairedComparison | null = null;
@@ -221,8 +239,13 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     }
   }
 
+  const armComparisons = compareArmsWithBaseline(arms, trialsByConfig, settings);
+  const answer = answerSentence({ comparison: comparisonUnavailable === undefined ? comparison : null, unavailable: comparisonUnavailable, armComparisons, arms, settings });
+
   const sweepNames = [...new Set(records.map((record) => record.sweepName))].sort(byText);
   const report: SweepReport = {
+    answer,
+    armComparisons,
     title: options.title ?? (sweepNames.length > 0 ? sweepNames.join(', ') : 'layerwise sweep'),
     sweepNames,
     settings,

@@ -32,3 +32,10 @@ export type { ScalarWriter, TensorBoardOptions, TensorBoardResult } from './tens
 export { loadNativeSummaryWriter, runDirectoryOf, writeTensorBoardLogs } from './tensorboard';
 export type { ReportFormat, WriteReportOptions, WriteReportResult } from './write-report';
 export { renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, writeReport } from './write-report';
+export type { ArmComparison, ReportAnswer } from './answer';
+export { answerSentence, compareArmsWithBaseline } from './answer';
+export { holmAdjust } from './holm';
+export type { ConfidenceSequenceOptions, DecideOptions, DecisionResult, SequenceInterval, SequentialDecision } from './confidence-sequence';
+export { confidenceSequenceInterval, decide, DEFAULT_MIXTURE_PRECISION } from './confidence-sequence';
+export type { NoiseShape, SequentialSimulationArgs, SequentialSimulationResult } from './sequential-simulation';
+export { simulateSequentialComparisons } from './sequential-simulation';

@@ -5,6 +5,7 @@
  */
 import type { ArmName } from '../sweep/record';
 import { studentTCdf } from './distributions';
+import { holmAdjust } from './holm';
 import { bootstrapMeans, Interval, IntervalOptions, mean, sampleStd, summarize } from './summary-stats';
 import type { SnapshotMetric, TrialSummary } from './trial-summary';
 
@@ -43,6 +44,21 @@ export interface PairedDifferenceSummary {
   /** Percentile bootstrap interval of the mean difference (resampling seeds). */
   bootstrapInterval: Interval | null;
   probabilityCandidateBetter: ProbabilityOfImprovement;
+  /**
+   * Two-sided p-value of the paired t-test of "mean difference = 0": 2·(1 − T_{n−1}(|d̄|/(s/√n))).
+   * Null when n < 2; 0 or 1 when every difference is equal (s = 0), as the difference is or is not 0.
+   */
+  pValue: number | null;
+}
+
+/** Two-sided paired t-test p-value of the differences (see `PairedDifferenceSummary.pValue`). */
+export function pairedTTestPValue(differences: readonly number[]): number | null {
+  const n = differences.length;
+  if (n < 2) return null;
+  const center = mean(differences);
+  const standardError = sampleStd(differences) / Math.sqrt(n);
+  if (standardError === 0) return center === 0 ? 1 : 0;
+  return Math.min(1, 2 * (1 - studentTCdf(Math.abs(center / standardError), n - 1)));
 }
 
 /** Statistics of candidate − baseline over paired seeds. `lowerIsBetter` orients the probabilities. */
@@ -90,6 +106,7 @@ export function pairedDifferences(
       bootstrap,
       seedWinRate: n > 0 ? differences.reduce((sum, value) => sum + favours(value), 0) / n : null,
     },
+    pValue: pairedTTestPValue(differences),
   };
 }
 
@@ -102,9 +119,26 @@ export const COMPARED_METRICS: ReadonlyArray<{ metric: SnapshotMetric; lowerIsBe
   { metric: 'validationLoss', lowerIsBetter: true },
 ];
 
+/**
+ * What a metric is for: 'selection' metrics (validation) chose each arm's configuration, so their
+ * differences are biased toward the selected arms; 'evaluation' metrics (test split) judge them.
+ */
+export type MetricRole = 'selection' | 'evaluation';
+
+export function metricRole(metric: SnapshotMetric): MetricRole {
+  return metric.startsWith('validation') ? 'selection' : 'evaluation';
+}
+
 export interface PairedMetricComparison extends PairedDifferenceSummary {
   metric: SnapshotMetric;
   lowerIsBetter: boolean;
+  role: MetricRole;
+  /**
+   * Holm-adjusted p-value over the evaluation metrics of this comparison (several test metrics are
+   * tested at once, so one of them is "significant" by chance more often than α). Null for
+   * selection metrics and when the raw p-value is null.
+   */
+  holmPValue: number | null;
 }
 
 export interface PairedComparison {
@@ -167,12 +201,19 @@ export function compareConfigurations(
     metrics.push({
       metric,
       lowerIsBetter,
+      role: metricRole(metric),
+      holmPValue: null,
       ...pairedDifferences(pairs, lowerIsBetter, {
         ...options,
         bootstrapSeed: `${options.bootstrapSeed ?? 'layerwise'}:paired:${metric}`,
       }),
     });
   }
+  // Holm across the evaluation (test) metrics that have a p-value.
+  const family = metrics.filter((entry) => entry.role === 'evaluation' && entry.pValue !== null);
+  holmAdjust(family.map((entry) => entry.pValue as number)).forEach((adjusted, index) => {
+    family[index].holmPValue = adjusted;
+  });
   return {
     baselineArm: baseline.arm,
     candidateArm: candidate.arm,

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'crypto';
 import type { SweepReport } from './analyze';
+import { selectionEvaluationLine } from './answer';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
@@ -93,6 +94,13 @@ function numberCell(value: number | null | undefined, text?: string): string {
 
 function textCell(text: string, extra = ''): string {
   return `<td${extra}>${escapeHtml(text)}</td>`;
+}
+
+function answerHtml(report: SweepReport): string {
+  return (
+    `<p class="answer" id="answer"><strong>Answer:</strong> ${escapeHtml(report.answer.sentence)}</p>` +
+    `<p class="caption">${escapeHtml(selectionEvaluationLine(report.answer, report.settings))}</p>`
+  );
 }
 
 function headlineHtml(report: SweepReport): string {
@@ -267,6 +275,7 @@ export async function renderHtml(report: SweepReport): Promise<RenderedHtml> {
 <h1>layerwise report</h1>
 <p class="subtitle">${escapeHtml(report.title)}${report.generatedAt ? ` · ${escapeHtml(report.generatedAt)}` : ''}</p>
 <section id="summary">
+${answerHtml(report)}
 ${headlineHtml(report)}
 <p>Trials: ${report.counts.total} total, ${report.counts.usable} usable${excluded.length ? `; excluded from statistics: ${escapeHtml(excluded.join(', '))}` : ''}. Selection on <strong>${escapeHtml(report.settings.selectBy)}</strong> (validation split only).</p>
 ${armsTableHtml(report)}

@@ -4,6 +4,7 @@
  */
 import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
+import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { pairedDifferenceTable } from './render-table';
 
 function tableRow(cells: readonly string[]): string {
@@ -15,6 +16,10 @@ export function renderMarkdown(report: SweepReport): string {
   const out: string[] = [];
   const level = `${Math.round(report.settings.confidence * 100)}%`;
   out.push(`### layerwise report: ${escapeMarkdown(report.title)}`);
+  out.push('');
+  out.push(`**Answer:** ${escapeMarkdown(report.answer.sentence)}`);
+  out.push('');
+  out.push(escapeMarkdown(selectionEvaluationLine(report.answer, report.settings)));
   out.push('');
 
   const comparison = report.comparison;
@@ -55,6 +60,16 @@ export function renderMarkdown(report: SweepReport): string {
     );
   }
   out.push('');
+
+  if (report.armComparisons.length > 1) {
+    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    out.push(tableRow(arms.header.map(escapeMarkdown)));
+    out.push(tableRow(['---', '---', ...arms.header.slice(2, -1).map(() => '---:'), '---']));
+    for (const row of arms.rows) out.push(tableRow(row.map(escapeMarkdown)));
+    out.push('');
+    out.push(`Multiple comparisons: ${escapeMarkdown(report.methods.multipleComparisons)}.`);
+    out.push('');
+  }
 
   if (comparison && !report.comparisonUnavailable && comparison.metrics.length > 0) {
     out.push('<details><summary>Paired differences over shared seeds</summary>');

@@ -3,6 +3,7 @@
  * or sweep name cannot inject terminal escape sequences.
  */
 import type { SweepReport } from './analyze';
+import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import type { PairedComparison } from './paired-comparison';
 import type { SnapshotMetric } from './trial-summary';
@@ -40,7 +41,7 @@ const METRIC_LABELS: Record<SnapshotMetric, string> = {
 /** Header and formatted cells of the paired-differences table, shared by the terminal and Markdown views. */
 export function pairedDifferenceTable(comparison: PairedComparison, level: string): { header: string[]; rows: string[][] } {
   return {
-    header: ['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate'],
+    header: ['metric', 'mean difference', `${level} t-interval`, `${level} bootstrap`, 'P(better), t', 'P(better), bootstrap', 'seed win rate', 'role', 'p (Holm)'],
     rows: comparison.metrics.map((entry) => [
       metricLabel(entry.metric),
       formatNumber(entry.meanDifference),
@@ -49,6 +50,8 @@ export function pairedDifferenceTable(comparison: PairedComparison, level: strin
       formatProbability(entry.probabilityCandidateBetter.posteriorT),
       formatProbability(entry.probabilityCandidateBetter.bootstrap),
       formatProbability(entry.probabilityCandidateBetter.seedWinRate),
+      entry.role === 'selection' ? 'selection (validation)' : 'evaluation (test)',
+      entry.role === 'selection' ? '–' : formatNumber(entry.holmPValue),
     ]),
   };
 }
@@ -65,6 +68,8 @@ export function renderTable(report: SweepReport): string {
     .filter(([, count]) => count > 0)
     .map(([reason, count]) => `${count} ${reason}`);
   out.push(`layerwise report: ${terminalSafe(report.title)}`);
+  out.push(`answer: ${terminalSafe(report.answer.sentence)}`);
+  out.push(terminalSafe(selectionEvaluationLine(report.answer, report.settings)));
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
   out.push('');
 
@@ -104,6 +109,13 @@ export function renderTable(report: SweepReport): string {
     );
   }
   out.push('');
+
+  if (report.armComparisons.length > 1) {
+    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    out.push(textTable(arms.header.map(terminalSafe), arms.rows.map((row) => row.map(terminalSafe))));
+    out.push(`multiple comparisons: ${report.methods.multipleComparisons}`);
+    out.push('');
+  }
 
   const comparison = report.comparison;
   if (comparison === null || report.comparisonUnavailable) {

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { Baseline, compareToBaseline, readBaseline } from '../../lib/check';
-import { gateNames, runGate } from '../../lib/check/gates';
+import { GATE_SEEDS, gateNames, runGate } from '../../lib/check/gates';
 
 const BASELINE_FILE = path.resolve(__dirname, '../../experiments/baselines/gate.json');
 
@@ -21,25 +21,31 @@ describe('CI gates', () => {
     await expect(runGate('nope')).rejects.toThrow('unknown gate; available: moons, circles, ci');
   });
 
-  test('the committed baseline covers both gates with stated tolerances', () => {
+  test('the committed baseline covers both gates with per-seed values and stated margins', () => {
     const baseline = readBaseline(BASELINE_FILE);
     expect(Object.keys(baseline.entries).sort()).toEqual([
       'circles/after-relu',
       'circles/before-relu',
       'circles/none',
-      'moons/hidden-l2 l2=0',
-      'moons/hidden-l2 l2=0.001',
-      'moons/hidden-l2 l2=0.1',
+      'moons/hidden-l2/l2=0',
+      'moons/hidden-l2/l2=0.001',
+      'moons/hidden-l2/l2=0.1',
     ]);
-    expect(baseline.tolerances.accuracy).toEqual({ absolute: 0.03, direction: 'higher-is-better' });
-    expect(baseline.tolerances.loss.relative).toBe(0.1);
-    expect(baseline.tolerances.gap.absolute).toBe(0.05);
+    for (const entry of Object.values(baseline.entries)) {
+      expect(entry.seeds).toEqual([...GATE_SEEDS]);
+      expect(entry.metrics.testAccuracy).toHaveLength(GATE_SEEDS.length);
+    }
+    expect(baseline.margins.accuracy).toEqual({ absolute: 0.03, direction: 'higher-is-better' });
+    expect(baseline.margins.loss.relative).toBe(0.1);
+    expect(baseline.margins.gap.absolute).toBe(0.05);
+    expect(baseline.alpha).toBe(0.05);
   });
 
-  test('the healthy moons gate passes against the committed baseline', async () => {
+  test('the healthy moons gate passes against the committed baseline, every metric decided', async () => {
     const metrics = await runGate('moons');
-    const report = compareToBaseline(metrics, baselineFor('moons'));
-    expect(report.rows.filter((row) => row.verdict === 'regressed' || row.verdict === 'missing')).toEqual([]);
+    const report = compareToBaseline(metrics, baselineFor('moons'), { undecided: 'fail' });
+    expect(report.rows.filter((row) => row.failing)).toEqual([]);
+    expect(report.rows.every((row) => row.test?.test === 'paired-t' && row.test.n.pairs === GATE_SEEDS.length)).toBe(true);
     expect(report.passed).toBe(true);
     expect(report.rows).toHaveLength(15); // 3 entries × 5 metrics, none missing or new
   });
@@ -49,13 +55,13 @@ describe('CI gates', () => {
     expect(report.passed).toBe(false);
     const accuracyRegressions = report.rows.filter((row) => row.metric === 'testAccuracy' && row.verdict === 'regressed');
     // The unregularized and L2(1e-3) baselines are ~94% accurate; one ReLU unit cannot bend around the moons.
-    expect(accuracyRegressions.map((row) => row.entry)).toEqual(expect.arrayContaining(['moons/hidden-l2 l2=0', 'moons/hidden-l2 l2=0.001']));
+    expect(accuracyRegressions.map((row) => row.entry)).toEqual(expect.arrayContaining(['moons/hidden-l2/l2=0', 'moons/hidden-l2/l2=0.001']));
   });
 
   test('a learning rate of 0 (nothing trains) fails the gate on every entry', async () => {
     const report = compareToBaseline(await runGate('moons', undefined, { learningRate: 0, epochs: 20 }), baselineFor('moons'));
     expect(report.passed).toBe(false);
     const regressedEntries = new Set(report.rows.filter((row) => row.verdict === 'regressed').map((row) => row.entry));
-    expect([...regressedEntries].sort()).toEqual(['moons/hidden-l2 l2=0', 'moons/hidden-l2 l2=0.001', 'moons/hidden-l2 l2=0.1']);
+    expect([...regressedEntries].sort()).toEqual(['moons/hidden-l2/l2=0', 'moons/hidden-l2/l2=0.001', 'moons/hidden-l2/l2=0.1']);
   });
 });

@@ -1,5 +1,7 @@
 /** Paired differences over shared seeds, checked against hand computation. */
-import { compareConfigurations, pairedCaution, pairedDifferences } from '../../lib/report/paired-comparison';
+import { compareConfigurations, pairedCaution, pairedDifferences, pairedTTestPValue } from '../../lib/report/paired-comparison';
+import { analyzeSweep } from '../../lib/report/analyze';
+import { holmAdjust } from '../../lib/report/holm';
 import { summarizeTrial } from '../../lib/report/trial-summary';
 import { trial } from './fixtures';
 
@@ -97,5 +99,28 @@ describe('small-sample caution', () => {
   it('warns below 5 pairs and not from 5 on', () => {
     expect(pairedCaution(3)).toMatch(/only 3 paired seed\(s\): bootstrap intervals and probabilities are unreliable below 5 seeds/);
     expect(pairedCaution(5)).toBeUndefined();
+  });
+});
+
+describe('paired t-test p-values, metric roles and Holm across test metrics', () => {
+  test('p = 2·(1 − T_{n−1}(|t|)): differences [−0.02, −0.01, −0.03, 0, −0.015] give t = −3, p = 0.03994 (t table, df 4)', () => {
+    expect(pairedTTestPValue([-0.02, -0.01, -0.03, 0, -0.015])).toBeCloseTo(0.03994, 4);
+    expect(pairedTTestPValue([0.1])).toBeNull();
+    expect(pairedTTestPValue([0.1, 0.1])).toBe(0);
+    expect(pairedTTestPValue([0, 0])).toBe(1);
+  });
+
+  test('validation metrics are labelled selection and left out of the Holm family; test metrics are Holm-adjusted together', () => {
+    const records = [1, 2, 3, 4].flatMap((seed) => [
+      trial({ arm: 'uniform', configId: 'u', seed, train: 0.1, validation: 0.3, test: 0.3 + seed * 0.01, trainAccuracy: 1, testAccuracy: 0.9 }),
+      trial({ arm: 'per-layer', configId: 'p', seed, train: 0.1, validation: 0.28, test: 0.29 + seed * 0.012, trainAccuracy: 1, testAccuracy: 0.91 - seed * 0.001 }),
+    ]);
+    const comparison = analyzeSweep(records, { bootstrapResamples: 100 }).comparison!;
+    const byMetric = Object.fromEntries(comparison.metrics.map((entry) => [entry.metric, entry]));
+    expect(byMetric.validationLoss.role).toBe('selection');
+    expect(byMetric.validationLoss.holmPValue).toBeNull();
+    const family = comparison.metrics.filter((entry) => entry.role === 'evaluation' && entry.pValue !== null);
+    expect(family.map((entry) => entry.metric).sort()).toEqual(['accuracyGap', 'lossGap', 'testAccuracy', 'testLoss']);
+    expect(family.map((entry) => entry.holmPValue)).toEqual(holmAdjust(family.map((entry) => entry.pValue as number)));
   });
 });

@@ -1,0 +1,176 @@
+/**
+ * The report's answer in one sentence, and the arm-versus-baseline comparisons behind it.
+ *
+ * Each arm's selected configuration (chosen on validation) is compared with the baseline arm's on
+ * a test metric by the paired t-test over shared seeds. Comparing several arms with one baseline
+ * is several tests at once, so their p-values are Holm-corrected (holm.ts) before any of them is
+ * called a difference. The answer names the candidate arm against the baseline arm:
+ *
+ *   "per-layer is better than uniform on test loss by 0.0130 (95% t-interval of per-layer − uniform
+ *    [-0.0210, -0.0050]; 10 paired seeds; Holm-adjusted p = 0.0040 over 2 arm comparisons)."
+ *   "No evidence of a difference at this budget: per-layer − uniform test loss +0.0130 (…)."
+ */
+import type { ArmSummary, ReportSettings } from './analyze';
+import { formatInterval, formatNumber } from './format';
+import { holmAdjust } from './holm';
+import { compareConfigurations, PairedComparison, PairedMetricComparison } from './paired-comparison';
+import type { TrialSummary } from './trial-summary';
+
+/** One arm's selected configuration against the baseline arm's, on the answer metric. */
+export interface ArmComparison {
+  arm: string;
+  configId: string;
+  baselineConfigId: string;
+  metric: 'testLoss' | 'testAccuracy';
+  /** Paired seeds. */
+  n: number;
+  /** Mean of arm − baseline. */
+  meanDifference: number | null;
+  tInterval: PairedMetricComparison['tInterval'];
+  pValue: number | null;
+  /** Holm-adjusted over all arms compared with the baseline. */
+  holmPValue: number | null;
+  /** 'better'/'worse' when the Holm-adjusted p-value is below 1 − confidence, else 'no evidence'. */
+  verdict: 'better' | 'worse' | 'no evidence';
+}
+
+export interface ReportAnswer {
+  /** The sentence printed first by every renderer. */
+  sentence: string;
+  decision: 'better' | 'worse' | 'no evidence' | 'unavailable';
+  /** Paired seeds behind the answer. */
+  seeds: number;
+  /** Seeds the selection (validation) saw, over both compared arms' configurations. */
+  selectionSeeds: number[];
+  /** Seeds the evaluation (test) comparison used. */
+  evaluationSeeds: number[];
+  /** A warning printed after the sentence, e.g. when evaluation reuses the selection seeds. */
+  caveat?: string;
+}
+
+const METRIC_NAMES: Record<ArmComparison['metric'], string> = { testLoss: 'test loss', testAccuracy: 'test accuracy' };
+
+/** Compares every non-baseline arm that selected a configuration with the baseline arm, Holm-corrected across arms. */
+export function compareArmsWithBaseline(
+  arms: readonly ArmSummary[],
+  trialsByConfig: ReadonlyMap<string, TrialSummary[]>,
+  settings: ReportSettings,
+): ArmComparison[] {
+  const baseline = arms.find((arm) => arm.arm === settings.baselineArm);
+  if (!baseline || baseline.selection.configId === null) return [];
+  const baselineConfigId = baseline.selection.configId;
+  const rows: ArmComparison[] = [];
+  for (const arm of arms) {
+    if (arm.arm === settings.baselineArm || arm.selection.configId === null) continue;
+    const comparison = compareConfigurations(
+      { arm: baseline.arm, configId: baselineConfigId, trials: trialsByConfig.get(baselineConfigId) ?? [] },
+      { arm: arm.arm, configId: arm.selection.configId, trials: trialsByConfig.get(arm.selection.configId) ?? [] },
+      { confidence: settings.confidence, bootstrapResamples: 1, bootstrapSeed: settings.bootstrapSeed },
+    );
+    const entry = comparison.metrics.find((candidate) => candidate.metric === settings.answerMetric);
+    rows.push({
+      arm: arm.arm,
+      configId: arm.selection.configId,
+      baselineConfigId,
+      metric: settings.answerMetric,
+      n: entry?.n ?? 0,
+      meanDifference: entry?.meanDifference ?? null,
+      tInterval: entry?.tInterval ?? null,
+      pValue: entry?.pValue ?? null,
+      holmPValue: null,
+      verdict: 'no evidence',
+    });
+  }
+  const tested = rows.filter((row) => row.pValue !== null);
+  const level = 1 - settings.confidence;
+  holmAdjust(tested.map((row) => row.pValue as number)).forEach((adjusted, index) => {
+    const row = tested[index];
+    row.holmPValue = adjusted;
+    if (adjusted < level && row.meanDifference !== null && row.meanDifference !== 0) {
+      const lowerIsBetter = settings.answerMetric === 'testLoss';
+      row.verdict = (row.meanDifference < 0) === lowerIsBetter ? 'better' : 'worse';
+    }
+  });
+  return rows;
+}
+
+function signed(value: number | null): string {
+  if (value === null) return '–';
+  return `${value > 0 ? '+' : ''}${formatNumber(value)}`;
+}
+
+/** Builds the one-sentence answer from the candidate's row of `armComparisons`. */
+export function answerSentence(args: {
+  comparison: PairedComparison | null;
+  unavailable?: string;
+  armComparisons: readonly ArmComparison[];
+  arms: readonly ArmSummary[];
+  settings: ReportSettings;
+}): ReportAnswer {
+  const { settings } = args;
+  const candidate = settings.candidateArm;
+  const baseline = settings.baselineArm;
+  const metric = METRIC_NAMES[settings.answerMetric];
+  const level = `${Math.round(settings.confidence * 1000) / 10}%`;
+  const selectionSeeds = [
+    ...new Set(args.arms.filter((arm) => arm.arm === candidate || arm.arm === baseline).flatMap((arm) => arm.selectedBySeed.map((row) => row.seed))),
+  ].sort((a, b) => a - b);
+  const row = args.armComparisons.find((entry) => entry.arm === candidate);
+  if (args.comparison === null || row === undefined) {
+    return {
+      sentence: `No answer: ${args.unavailable ?? `no comparison of "${candidate}" with "${baseline}"`}.`,
+      decision: 'unavailable',
+      seeds: 0,
+      selectionSeeds,
+      evaluationSeeds: [],
+    };
+  }
+  const evaluationSeeds = args.comparison.sharedSeeds;
+  const family = args.armComparisons.filter((entry) => entry.pValue !== null).length;
+  const pText =
+    row.holmPValue === null
+      ? 'too few seeds for a test'
+      : family > 1
+        ? `Holm-adjusted p = ${formatNumber(row.holmPValue)} over ${family} arm comparisons`
+        : `p = ${formatNumber(row.holmPValue)}`;
+  const details = `${level} t-interval of ${candidate} − ${baseline} ${formatInterval(row.tInterval)}; ${row.n} paired seed${row.n === 1 ? '' : 's'}; ${pText}`;
+  const sentence =
+    row.verdict === 'no evidence'
+      ? `No evidence of a difference at this budget: ${candidate} − ${baseline} ${metric} ${signed(row.meanDifference)} (${details}).`
+      : `${candidate} is ${row.verdict} than ${baseline} on ${metric} by ${formatNumber(Math.abs(row.meanDifference as number))} (${details}).`;
+  const reused = evaluationSeeds.filter((seed) => selectionSeeds.includes(seed));
+  const caveat =
+    reused.length > 0
+      ? `evaluation (test) reuses ${reused.length} of the seeds that selected the configurations on validation, so the test comparison is not independent of selection; fresh evaluation seeds remove this bias`
+      : undefined;
+  const answer: ReportAnswer = { sentence, decision: row.verdict, seeds: row.n, selectionSeeds, evaluationSeeds };
+  if (caveat) answer.caveat = caveat;
+  return answer;
+}
+
+/** "Selection: … seeds …; evaluation: … seeds …", printed under the answer by every renderer. */
+export function selectionEvaluationLine(answer: ReportAnswer, settings: Pick<ReportSettings, 'selectBy'>): string {
+  const seeds = (list: readonly number[]): string => (list.length ? list.join(', ') : 'none');
+  return (
+    `Selection (validation): each arm's configuration chosen on ${settings.selectBy} over seeds ${seeds(answer.selectionSeeds)}. ` +
+    `Evaluation (test): paired over seeds ${seeds(answer.evaluationSeeds)}.` +
+    (answer.caveat ? ` Caution: ${answer.caveat}.` : '')
+  );
+}
+
+/** Header and cells of the arms-versus-baseline table (shown when more than one arm is compared). */
+export function armComparisonTable(rows: readonly ArmComparison[], baselineArm: string, level: string): { header: string[]; rows: string[][] } {
+  return {
+    header: [`arm − ${baselineArm}`, 'metric', 'paired seeds', 'mean difference', `${level} t-interval`, 'p', 'p (Holm)', 'verdict'],
+    rows: rows.map((row) => [
+      row.arm,
+      METRIC_NAMES[row.metric],
+      String(row.n),
+      signed(row.meanDifference),
+      formatInterval(row.tInterval),
+      formatNumber(row.pValue),
+      formatNumber(row.holmPValue),
+      row.verdict,
+    ]),
+  };
+}
