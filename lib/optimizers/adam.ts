@@ -11,29 +11,37 @@
  * each for the whole model; α_t is computed in double precision in JS and uploaded once per step.
  * On the native backend the same update runs as TensorFlow's fused `ResourceApplyAdam` kernel
  * (lib/optimizers/native-adam.ts): one kernel per variable instead of ~25 per step.
+ *
+ * With `weightDecay` > 0 it is Keras's `AdamW`: before each update every variable is decayed
+ * `w ← w − w·wd·lr` (decoupled from the gradient), with the update's learning rate. The learning
+ * rate may be a schedule: lr_t = rate(t) for the update at step t = 0, 1, ... (Keras `iterations`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBackend } from '../train/native-kernels';
-import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { KeptScalar, LeanOptimizer, applyOptimizerWeightDecay, gradientOrZeros, replaceKept } from './lean-optimizer';
 import { NativeAdamKernel } from './native-adam';
+import { LearningRate, learningRateFunction } from './schedules';
 
 /** Arguments of `LeanAdam`. */
 export interface LeanAdamArgs {
-  /** Step size lr. */
-  learningRate: number;
+  /** Step size lr: a number, a schedule spec or a function of the step. */
+  learningRate: LearningRate;
   /** Decay of the first moment β1. */
   beta1: number;
   /** Decay of the second moment β2. */
   beta2: number;
   /** ε, added to sqrt(v). */
   epsilon: number;
+  /** Keras AdamW's decoupled weight decay `wd` (`w ← w − w·wd·lr` before each update). Default 0 (Adam). */
+  weightDecay?: number;
   /** Use TensorFlow's fused `ResourceApplyAdam` kernel when the native backend is active. Default true. */
   fused?: boolean;
 }
 
 export class LeanAdam implements LeanOptimizer {
-  readonly learningRate: number;
   private readonly args: LeanAdamArgs;
+  private readonly rateAt: (step: number) => number;
+  private readonly decayFactor = new KeptScalar();
   private step = 0;
   private m: tf.Tensor1D | null = null;
   private v: tf.Tensor1D | null = null;
@@ -46,15 +54,26 @@ export class LeanAdam implements LeanOptimizer {
 
   constructor(args: LeanAdamArgs) {
     this.args = { ...args };
-    this.learningRate = args.learningRate;
+    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.oneMinusBeta1 = tf.keep(tf.scalar(1 - args.beta1));
     this.oneMinusBeta2 = tf.keep(tf.scalar(1 - args.beta2));
     this.epsilon = tf.keep(tf.scalar(args.epsilon));
   }
 
+  get learningRate(): number {
+    return this.rateAt(this.step);
+  }
+
+  get iterations(): number {
+    return this.step;
+  }
+
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
+    const learningRate = this.rateAt(this.step);
+    const weightDecay = this.args.weightDecay ?? 0;
+    if (weightDecay > 0) applyOptimizerWeightDecay(variables, this.decayFactor.of(weightDecay * learningRate));
     this.step++;
-    const { learningRate, beta1, beta2 } = this.args;
+    const { beta1, beta2 } = this.args;
     const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.step))) / (1 - Math.pow(beta1, this.step));
     if (!this.decided) {
       this.decided = true;
@@ -85,6 +104,7 @@ export class LeanAdam implements LeanOptimizer {
 
   dispose(): void {
     tf.dispose([this.oneMinusBeta1, this.oneMinusBeta2, this.epsilon]);
+    this.decayFactor.dispose();
     this.fused?.dispose();
     this.fused = null;
     if (this.m) this.m.dispose();
