@@ -1,5 +1,5 @@
 /**
- * Loader for test/fixtures/keras/defaults-optimizers.json, written by real Keras 3.15 with
+ * Loader for test/fixtures/keras-defaults/defaults-optimizers.json, written by real Keras 3.15 with
  * test/parity/generate_defaults_optimizers.py (field meanings in its docstring).
  */
 import * as fs from 'fs';
@@ -46,7 +46,7 @@ export interface DefaultsOptimizersFixture {
 }
 
 export function loadDefaultsOptimizersFixture(): DefaultsOptimizersFixture {
-  const file = path.join(__dirname, '..', 'fixtures', 'keras', 'defaults-optimizers.json');
+  const file = path.join(__dirname, '..', 'fixtures', 'keras-defaults', 'defaults-optimizers.json');
   return JSON.parse(fs.readFileSync(file, 'utf8')) as DefaultsOptimizersFixture;
 }
 

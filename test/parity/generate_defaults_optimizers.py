@@ -1,4 +1,4 @@
-"""Generates test/fixtures/keras/defaults-optimizers.json from real Keras 3 (tensorflow-cpu 2.21.0,
+"""Generates test/fixtures/keras-defaults/defaults-optimizers.json from real Keras 3 (tensorflow-cpu 2.21.0,
 Keras 3.15.1; `npm run parity:generate` runs it with the main generator, or run it directly with
 .venv/bin/python). Read by test/layers/keras-defaults.test.ts and test/optimizers/keras-optimizers.test.ts.
 
@@ -31,7 +31,7 @@ import keras  # noqa: E402
 from keras import layers as kl  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.normpath(os.path.join(HERE, "..", "fixtures", "keras", "defaults-optimizers.json"))
+OUT = os.path.normpath(os.path.join(HERE, "..", "fixtures", "keras-defaults", "defaults-optimizers.json"))
 
 
 def f32(value):
