@@ -19,16 +19,29 @@ export class KerasOptimizer extends tf.Optimizer {
   static className = 'LayerwiseKerasOptimizer';
   private readonly lean: LeanOptimizer;
   private readonly config: tf.serialization.ConfigDict;
+  private readonly kerasClassName: string;
   private variableNames: string[] | null = null;
 
   /**
    * @param lean the update rule; owned (disposed) by this optimizer.
    * @param config what `getConfig` reports (the resolved spec).
+   * @param kerasClassName the Keras class whose rule `lean` is (`Adam`, `AdamW`, `SGD`, ...), which `getClassName` reports.
    */
-  constructor(lean: LeanOptimizer, config: tf.serialization.ConfigDict) {
+  constructor(lean: LeanOptimizer, config: tf.serialization.ConfigDict, kerasClassName: string) {
     super();
     this.lean = lean;
     this.config = config;
+    this.kerasClassName = kerasClassName;
+  }
+
+  /** The Keras class name (`Adam`, `AdamW`, `SGD`, `RMSprop`, `Adagrad`), for messages and logs. */
+  override getClassName(): string {
+    return this.kerasClassName;
+  }
+
+  /** Updates applied so far (Keras `optimizer.iterations`). */
+  get updates(): number {
+    return this.lean.iterations;
   }
 
   /** The learning rate of the next update (read by decoupled weight decay). */

@@ -120,6 +120,9 @@ const DEFAULTS: { [N in OptimizerName]: Record<string, unknown> & { name: N } } 
   adagrad: { name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
 };
 
+/** The Keras 3 class each name follows. */
+const KERAS_CLASS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
+
 /** Accepted spellings of each name (Keras class names, tfjs compile strings). */
 const ALIASES: Record<string, OptimizerName> = {
   sgd: 'sgd',
@@ -227,7 +230,7 @@ export function createOptimizer(spec: OptimizerSpec | OptimizerName, where = 'op
   if (lean == null) throw new LayerwiseConfigError(`${where}.name`, `= ${describeValue(resolved.name)}: no implementation; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   const config = { ...resolved } as Record<string, unknown>;
   if (typeof config.learningRate === 'function') config.learningRate = 'function';
-  return new KerasOptimizer(lean, config as tf.serialization.ConfigDict);
+  return new KerasOptimizer(lean, config as tf.serialization.ConfigDict, KERAS_CLASS[resolved.name]);
 }
 
 /** The spec with every default written out: plain JSON, stable for hashing. A function learning rate is refused (not JSON). */
