@@ -12,6 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { layers } from '../../lib/layers';
+import { lossBreakdown } from '../../lib/loss';
+import '../../lib/activity';
 import { KERAS_DEFAULTS } from '../../lib/layers/keras-defaults';
 import { createRegularizer, orthogonal, l2 } from '../../lib/regularizers';
 import { loadDefaultsOptimizersFixture, toTensor, worstExcess } from '../optimizers/keras-fixture';
@@ -129,6 +131,20 @@ describe('GRU with reset_after (Keras 3 default; tfjs 4.22 throws for it)', () =
     const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([...weights, x, a, b]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('a loaded resetAfter GRU keeps its activity regularizer (lib/activity still wraps the GRU loader)', async () => {
+    const model = tf.sequential({ layers: [layers.gru({ units: 2, inputShape: [3, 2], name: 'g', activityRegularizer: l2({ l2: 0.5 }) })] });
+    const loaded = await tf.models.modelFromJSON(JSON.parse(model.toJSON() as string));
+    loaded.setWeights(model.getWeights());
+    const [x, y] = [tf.ones([2, 3, 2]), tf.zeros([2, 2])];
+    const [ours, reloaded] = [await lossBreakdown(model, x, y, { loss: 'meanSquaredError' }), await lossBreakdown(loaded, x, y, { loss: 'meanSquaredError' })];
+    const activity = (breakdown: typeof ours): number => breakdown.perLayer['g.activity'];
+    expect(activity(ours)).toBeGreaterThan(0);
+    expect(activity(reloaded)).toBe(activity(ours));
+    tf.dispose([x, y]);
     model.dispose();
     loaded.dispose();
   });
