@@ -16,7 +16,8 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
 type NamedGradients = tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>;
 
 export class KerasOptimizer extends tf.Optimizer {
-  static className = 'LayerwiseKerasOptimizer';
+  /** Written as `class_name` by `model.save(..., {includeOptimizer: true})`; lib/train/optimizer-spec registers the loader. */
+  static className = 'LayerwiseOptimizer';
   private readonly lean: LeanOptimizer;
   private readonly config: tf.serialization.ConfigDict;
   private readonly kerasClassName: string;
@@ -25,7 +26,7 @@ export class KerasOptimizer extends tf.Optimizer {
   /**
    * @param lean the update rule; owned (disposed) by this optimizer.
    * @param config what `getConfig` reports (the resolved spec).
-   * @param kerasClassName the Keras class whose rule `lean` is (`Adam`, `AdamW`, `SGD`, ...), which `getClassName` reports.
+   * @param kerasClassName the Keras class whose rule `lean` is (`Adam`, `AdamW`, `SGD`, ...), which `kerasClass` reports.
    */
   constructor(lean: LeanOptimizer, config: tf.serialization.ConfigDict, kerasClassName: string) {
     super();
@@ -34,8 +35,8 @@ export class KerasOptimizer extends tf.Optimizer {
     this.kerasClassName = kerasClassName;
   }
 
-  /** The Keras class name (`Adam`, `AdamW`, `SGD`, `RMSprop`, `Adagrad`), for messages and logs. */
-  override getClassName(): string {
+  /** The Keras class whose update rule this runs (`Adam`, `AdamW`, `SGD`, `RMSprop`, `Adagrad`). */
+  get kerasClass(): string {
     return this.kerasClassName;
   }
 

@@ -229,9 +229,26 @@ export function createOptimizer(spec: OptimizerSpec | OptimizerName, where = 'op
   const lean = createLeanOptimizer(resolved as unknown as Parameters<typeof createLeanOptimizer>[0]);
   if (lean == null) throw new LayerwiseConfigError(`${where}.name`, `= ${describeValue(resolved.name)}: no implementation; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   const config = { ...resolved } as Record<string, unknown>;
+  // A function has no JSON form; the marker makes a saved model's optimizer fail clearly on load.
   if (typeof config.learningRate === 'function') config.learningRate = 'function';
   return new KerasOptimizer(lean, config as tf.serialization.ConfigDict, KERAS_CLASS[resolved.name]);
 }
+
+/**
+ * Loads the optimizer of a model saved with `includeOptimizer: true`: its config is the resolved
+ * spec, so the same update rule is rebuilt (fresh moments: like Keras's, they are not saved).
+ */
+class SavedSpecOptimizer extends KerasOptimizer {
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    if (config.learningRate === 'function') {
+      throw new LayerwiseConfigError('optimizer.learningRate', 'was a function when the model was saved and cannot be restored: create the optimizer again with createOptimizer and compile the model with it');
+    }
+    // tfjs's deserializer adds its own `customObjects` entry to the config.
+    const { customObjects: _customObjects, ...spec } = config;
+    return createOptimizer(spec as unknown as OptimizerSpec, 'saved optimizer') as unknown as T;
+  }
+}
+tf.serialization.registerClass(SavedSpecOptimizer);
 
 /** The spec with every default written out: plain JSON, stable for hashing. A function learning rate is refused (not JSON). */
 export function optimizerToConfig(spec: OptimizerSpec | OptimizerName): Required<OptimizerSpec> {

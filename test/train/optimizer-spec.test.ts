@@ -15,12 +15,12 @@ describe('optimizer specs', () => {
     }
   });
 
-  test('createOptimizer builds a tfjs Optimizer named after the Keras class it follows, with the spec values', () => {
+  test('createOptimizer builds a tfjs Optimizer that names the Keras class it follows, with the spec values', () => {
     const expected: Record<string, string> = { sgd: 'SGD', momentum: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
     for (const name of OPTIMIZER_NAMES) {
       const optimizer = createOptimizer({ name, learningRate: 0.125 });
       expect(optimizer).toBeInstanceOf(tf.Optimizer);
-      expect(optimizer.getClassName()).toBe(expected[name]);
+      expect((optimizer as unknown as { kerasClass: string }).kerasClass).toBe(expected[name]);
       expect(currentLearningRate(optimizer)).toBe(0.125);
       optimizer.dispose();
     }
@@ -80,6 +80,24 @@ describe('optimizer specs', () => {
       /^optimizer = a tfjs Adam instance: layerwise takes an optimizer spec .* e\.g\. \{name: 'adam', learningRate: 0\.001\}; names: sgd, momentum, adam, adamw, rmsprop, adagrad\. For plain fit, pass createOptimizer\(spec\) to model\.compile/,
     );
     instance.dispose();
+  });
+
+  test('a model saved with includeOptimizer loads with the same optimizer spec', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+    const spec = { name: 'adamw', learningRate: { kind: 'exponentialDecay', initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 } } as const;
+    model.compile({ optimizer: createOptimizer({ ...spec, learningRate: { ...spec.learningRate } }), loss: 'meanSquaredError' });
+    let saved: tf.io.ModelArtifacts | null = null;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer: true });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as unknown as tf.io.ModelArtifacts));
+    expect((loaded.optimizer as unknown as { kerasClass: string }).kerasClass).toBe('AdamW');
+    expect(loaded.optimizer.getConfig()).toEqual(optimizerToConfig({ ...spec, learningRate: { ...spec.learningRate } }));
+    model.optimizer.dispose();
+    loaded.optimizer.dispose();
+    model.dispose();
+    loaded.dispose();
   });
 
   test('disposeOptimizer leaves no tensors, Momentum included (tfjs 4.22 leaks its -lr scalar)', () => {
