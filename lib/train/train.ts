@@ -81,7 +81,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   const random = new SeededMathRandom(settings.seed);
   const shuffler = new SeededShuffler(settings.seed);
-  // Adam, SGD and momentum: layerwise's lean optimizers (Keras 3 formulas, few kernels per step); others: tfjs's.
+  // Every spec name has a lean optimizer (Keras 3 formulas, few kernels per step); the tfjs path is for a name without one.
   const lean: LeanOptimizer | null = createLeanOptimizer(optimizerConfig as unknown as Parameters<typeof createLeanOptimizer>[0]);
   const optimizer = lean == null ? createOptimizer(optimizerConfig, 'train.options.optimizer') : null;
   const decay = new WeightDecayApplier(decayed);
