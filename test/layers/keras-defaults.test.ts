@@ -13,6 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { layers } from '../../lib/layers';
 import { lossBreakdown } from '../../lib/loss';
+import { createOptimizer } from '../../lib/train/optimizer-spec';
+import { train } from '../../lib/train';
 import '../../lib/activity';
 import { KERAS_DEFAULTS } from '../../lib/layers/keras-defaults';
 import { createRegularizer, orthogonal, l2 } from '../../lib/regularizers';
@@ -76,6 +78,48 @@ describe('recurrent layers built with no arguments behave as Keras 3 built with 
         model.dispose();
       });
     }
+  }
+});
+
+describe('recurrent layers with Keras defaults train as in Keras (Adam 0.01, 5 full-batch steps)', () => {
+  // The parity suite's multi-step bound: |ours − keras| <= 1e-4·|keras| + 1e-5 (float32 rounding fed back through 5 steps).
+  for (const testCase of fixture.recurrentTraining) {
+    const build = (): tf.LayersModel => {
+      const model = tf.sequential({ layers: [factoryOf(testCase.factory)({ ...testCase.args, inputShape: testCase.x.shape.slice(1) }), tf.layers.dense({ units: 1 })] });
+      const initial = testCase.initialWeights.map(toTensor);
+      model.setWeights(initial);
+      tf.dispose(initial);
+      return model;
+    };
+    const expectFinal = (model: tf.LayersModel): void => {
+      model.getWeights().forEach((weight, index) => {
+        const worst = worstExcess(weight.dataSync(), testCase.finalWeights[index].values, 1e-4, 1e-5);
+        expect({ weight: index, result: worst.excess > 0 ? worst : 'within' }).toEqual({ weight: index, result: 'within' });
+      });
+    };
+
+    it(`${testCase.factory}: plain fit with createOptimizer('adam')`, async () => {
+      const model = build();
+      const optimizer = createOptimizer({ name: 'adam', learningRate: 0.01 });
+      model.compile({ optimizer, loss: 'meanSquaredError' });
+      const [x, y] = [toTensor(testCase.x), toTensor(testCase.y)];
+      const history = await model.fit(x, y, { batchSize: 8, epochs: testCase.losses.length, shuffle: false, verbose: 0 });
+      const worst = worstExcess(history.history.loss as number[], testCase.losses, 1e-4, 1e-5);
+      expect(worst.excess > 0 ? worst : 'within').toBe('within');
+      expectFinal(model);
+      optimizer.dispose();
+      tf.dispose([x, y]);
+      model.dispose();
+    });
+
+    it(`${testCase.factory}: train()`, async () => {
+      const model = build();
+      const [x, y] = [toTensor(testCase.x), toTensor(testCase.y)];
+      await train(model, { train: { x, y } }, { optimizer: { name: 'adam', learningRate: 0.01 }, epochs: testCase.losses.length, batchSize: 8, shuffle: false, loss: 'meanSquaredError', seed: 1 });
+      expectFinal(model);
+      tf.dispose([x, y]);
+      model.dispose();
+    });
   }
 });
 

@@ -25,6 +25,15 @@ export interface DefaultsOptimizersFixture {
     prediction: FixtureTensor;
     loss: number;
   }>;
+  recurrentTraining: Array<{
+    factory: 'lstm' | 'gru';
+    args: Record<string, unknown>;
+    initialWeights: FixtureTensor[];
+    x: FixtureTensor;
+    y: FixtureTensor;
+    losses: number[];
+    finalWeights: FixtureTensor[];
+  }>;
   initializers: Array<{
     factory: string;
     args: Record<string, unknown>;

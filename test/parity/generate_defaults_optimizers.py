@@ -7,6 +7,8 @@ Sections:
     sigmoid, GRU reset_after=True, unit_forget_bias=True), every weight set to seeded values, and
     their predictions and MSE loss on seeded data; `initialBias` is the bias a freshly built layer
     gets from its default initializers (deterministic: zeros, with ones for the LSTM forget gate).
+  - `recurrentTraining`: LSTM(3) / GRU(3) with Keras defaults, then Dense(1), seeded weights,
+    trained with Adam(0.01) on MSE for 5 full-batch `fit` steps: epoch losses and final weights.
   - `initializers`: per layer type, the default kernel initializer's Keras class, the kernel shape,
     the Glorot-uniform bound sqrt(6 / (fan_in + fan_out)) and the standard deviation of Keras's own
     sample (bound / sqrt(3) for a uniform).
@@ -76,6 +78,30 @@ def recurrent_cases(rng):
             "y": tensor_json(y),
             "prediction": tensor_json(prediction),
             "loss": f32(loss),
+        })
+    return cases
+
+
+def recurrent_training_cases(rng):
+    """LSTM / GRU with Keras defaults, then Dense(1); Adam(0.01), MSE, 5 full-batch fit steps."""
+    cases = []
+    for factory_name, make in (("lstm", lambda: kl.LSTM(3)), ("gru", lambda: kl.GRU(3))):
+        inputs = keras.Input(shape=(5, 2))
+        model = keras.Model(inputs, kl.Dense(1)(make()(inputs)))
+        weights = seeded_like(rng, model.get_weights())
+        model.set_weights(weights)
+        x = rng.uniform(-1, 1, size=(8, 5, 2)).astype(np.float32)
+        y = rng.uniform(-1, 1, size=(8, 1)).astype(np.float32)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+        history = model.fit(x, y, batch_size=8, epochs=5, shuffle=False, verbose=0)
+        cases.append({
+            "factory": factory_name,
+            "args": {"units": 3},
+            "initialWeights": [tensor_json(w) for w in weights],
+            "x": tensor_json(x),
+            "y": tensor_json(y),
+            "losses": [f32(v) for v in history.history["loss"]],
+            "finalWeights": [tensor_json(w) for w in model.get_weights()],
         })
     return cases
 
@@ -211,6 +237,7 @@ def main():
         "generator": "test/parity/generate_defaults_optimizers.py",
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "python": sys.version.split()[0]},
         "recurrent": recurrent_cases(rng),
+        "recurrentTraining": recurrent_training_cases(rng),
         "initializers": initializer_cases(rng),
         "optimizers": optimizer_cases(rng),
         "schedules": schedule_cases(),
