@@ -32,6 +32,8 @@ export interface LeanAdamArgs {
   beta2: number;
   /** ε, added to sqrt(v). */
   epsilon: number;
+  /** AMSGrad (Keras `amsgrad=True`): v̂ ← max(v̂, v), divide by sqrt(v̂) + ε. Runs the eager path (no fused kernel). Default false. */
+  amsgrad?: boolean;
   /** Keras AdamW's decoupled weight decay `wd` (`w ← w − w·wd·lr` before each update). Default 0 (Adam). */
   weightDecay?: number;
   /** Use TensorFlow's fused `ResourceApplyAdam` kernel when the native backend is active. Default true. */
@@ -45,6 +47,7 @@ export class LeanAdam implements LeanOptimizer {
   private step = 0;
   private m: tf.Tensor1D | null = null;
   private v: tf.Tensor1D | null = null;
+  private vHat: tf.Tensor1D | null = null;
   private readonly oneMinusBeta1: tf.Scalar;
   private readonly oneMinusBeta2: tf.Scalar;
   private readonly epsilon: tf.Scalar;
@@ -78,7 +81,7 @@ export class LeanAdam implements LeanOptimizer {
     if (!this.decided) {
       this.decided = true;
       const native = nativeBackend();
-      if (native != null && this.args.fused !== false) this.fused = new NativeAdamKernel(native, this.args);
+      if (native != null && this.args.fused !== false && this.args.amsgrad !== true) this.fused = new NativeAdamKernel(native, this.args);
     }
     if (this.fused != null) {
       const fused = this.fused;
@@ -92,13 +95,15 @@ export class LeanAdam implements LeanOptimizer {
       const v0 = this.v ?? tf.zerosLike(g);
       const m = tf.add(m0, tf.mul(tf.sub(g, m0), this.oneMinusBeta1)) as tf.Tensor1D;
       const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), this.oneMinusBeta2)) as tf.Tensor1D;
-      const update = tf.div(tf.mul(m, tf.scalar(alpha)), tf.add(tf.sqrt(v), this.epsilon));
+      const vHat = this.args.amsgrad === true ? (tf.maximum(this.vHat ?? tf.zerosLike(g), v) as tf.Tensor1D) : null;
+      const update = tf.div(tf.mul(m, tf.scalar(alpha)), tf.add(tf.sqrt(vHat ?? v), this.epsilon));
       const parts = variables.length === 1 ? [update] : tf.split(update, variables.map((variable) => variable.size));
       variables.forEach((variable, index) => {
         variable.assign(tf.sub(variable, tf.reshape(parts[index], variable.shape)));
       });
       this.m = this.m == null ? tf.keep(m) : replaceKept(this.m, m);
       this.v = this.v == null ? tf.keep(v) : replaceKept(this.v, v);
+      if (vHat != null) this.vHat = this.vHat == null ? tf.keep(vHat) : replaceKept(this.vHat, vHat);
     });
   }
 
@@ -109,7 +114,9 @@ export class LeanAdam implements LeanOptimizer {
     this.fused = null;
     if (this.m) this.m.dispose();
     if (this.v) this.v.dispose();
+    if (this.vHat) this.vHat.dispose();
     this.m = null;
     this.v = null;
+    this.vHat = null;
   }
 }

@@ -15,6 +15,7 @@ export interface LeanOptimizerSpec {
   epsilon?: number;
   momentum?: number;
   nesterov?: boolean;
+  amsgrad?: boolean;
   weightDecay?: number;
   rho?: number;
   centered?: boolean;
@@ -26,9 +27,9 @@ export function createLeanOptimizer(spec: LeanOptimizerSpec): LeanOptimizer | nu
   const learningRate = spec.learningRate;
   switch (spec.name) {
     case 'adam':
-      return new LeanAdam({ learningRate, beta1: spec.beta1 ?? 0.9, beta2: spec.beta2 ?? 0.999, epsilon: spec.epsilon ?? 1e-7 });
+      return new LeanAdam({ learningRate, beta1: spec.beta1 ?? 0.9, beta2: spec.beta2 ?? 0.999, epsilon: spec.epsilon ?? 1e-7, amsgrad: spec.amsgrad ?? false });
     case 'adamw':
-      return new LeanAdam({ learningRate, beta1: spec.beta1 ?? 0.9, beta2: spec.beta2 ?? 0.999, epsilon: spec.epsilon ?? 1e-7, weightDecay: spec.weightDecay ?? 0.004 });
+      return new LeanAdam({ learningRate, beta1: spec.beta1 ?? 0.9, beta2: spec.beta2 ?? 0.999, epsilon: spec.epsilon ?? 1e-7, weightDecay: spec.weightDecay ?? 0.004, amsgrad: spec.amsgrad ?? false });
     case 'sgd':
       return new LeanSgd({ learningRate, momentum: spec.momentum ?? 0, nesterov: spec.nesterov ?? false });
     case 'momentum':

@@ -59,6 +59,8 @@ export interface AdamSpec {
   beta2?: number;
   /** Numerical stability term. Default 1e-7 (Keras 3). */
   epsilon?: number;
+  /** AMSGrad: divide by the running maximum of v instead of v. Default false (written by toConfig only when true). */
+  amsgrad?: boolean;
 }
 
 /** Keras `AdamW`: Adam with decoupled weight decay `w ← w − w·weightDecay·lr` before each update, on every trainable variable. */
@@ -74,6 +76,8 @@ export interface AdamwSpec {
   beta2?: number;
   /** Numerical stability term. Default 1e-7. */
   epsilon?: number;
+  /** AMSGrad variant. Default false (written by toConfig only when true). */
+  amsgrad?: boolean;
 }
 
 /** RMSProp. */
@@ -118,6 +122,15 @@ const DEFAULTS: { [N in OptimizerName]: Record<string, unknown> & { name: N } } 
   adamw: { name: 'adamw', learningRate: 0.001, weightDecay: 0.004, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   rmsprop: { name: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
   adagrad: { name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+};
+
+/**
+ * Boolean fields added after configs were first stored: written by `toConfig` only when true, so a
+ * config without them (the default, false) keeps its hash.
+ */
+const OPTIONAL_FLAGS: Partial<Record<OptimizerName, Record<string, boolean>>> = {
+  adam: { amsgrad: false },
+  adamw: { amsgrad: false },
 };
 
 /** The Keras 3 class each name follows. */
@@ -178,8 +191,8 @@ export function resolveOptimizerSpec(spec: OptimizerSpec | OptimizerName, where 
     if (asMomentum.nesterov) throw new LayerwiseConfigError(`${where}.nesterov`, '= true with momentum 0: Nesterov needs a momentum > 0; set momentum (e.g. 0.9) or drop nesterov');
     return resolveOptimizerSpec(rest as unknown as OptimizerSpec, where);
   }
-  const defaults = DEFAULTS[name] as unknown as Record<string, unknown>;
-  const resolved: Record<string, unknown> = { ...defaults };
+  const defaults = { ...(DEFAULTS[name] as unknown as Record<string, unknown>), ...(OPTIONAL_FLAGS[name] ?? {}) };
+  const resolved: Record<string, unknown> = { ...(DEFAULTS[name] as unknown as Record<string, unknown>) };
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'name') continue;
     if (!(key in defaults)) {
@@ -202,6 +215,8 @@ export function resolveOptimizerSpec(spec: OptimizerSpec | OptimizerName, where 
         (range.maxOpen ? value < range.max : value <= range.max);
       if (!ok) throw new LayerwiseConfigError(`${where}.${key}`, `= ${describeValue(value)}: expected ${describeRange(range)}`);
     }
+    // An optional flag at its default is left out, so configs written before it existed keep their form (and hash).
+    if (key in (OPTIONAL_FLAGS[name] ?? {}) && value === false) continue;
     resolved[key] = value;
   }
   resolved.name = name;

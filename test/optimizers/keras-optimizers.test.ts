@@ -151,3 +151,26 @@ describe('learning-rate schedules', () => {
     );
   });
 });
+
+describe('amsgrad', () => {
+  it('the fixture run is one where AMSGrad changes the result (plain Adam at the same rate ends outside the tolerance)', async () => {
+    const amsgrad = optimizers.cases.find((c) => c.spec.name === 'adam' && c.spec.amsgrad === true);
+    if (amsgrad == null) throw new Error('fixture lacks the amsgrad case');
+    const model = buildModel();
+    const optimizer = createOptimizer({ name: 'adam', learningRate: amsgrad.spec.learningRate as number });
+    model.compile({ optimizer, loss: 'meanSquaredError' });
+    const [x, y] = [toTensor(optimizers.x), toTensor(optimizers.y)];
+    await model.fit(x, y, { batchSize: 8, epochs: optimizers.epochs, shuffle: false, verbose: 0 });
+    const excess = Math.max(...model.getWeights().map((weight, index) => worstExcess(weight.dataSync(), amsgrad.finalWeights[index].values, RELATIVE, ABSOLUTE).excess));
+    expect(excess).toBeGreaterThan(0);
+    optimizer.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('is left out of toConfig when false, so configs stored before it existed keep their hash', () => {
+    expect(resolveOptimizerSpec({ name: 'adam', amsgrad: false })).toEqual(resolveOptimizerSpec('adam'));
+    expect(resolveOptimizerSpec({ name: 'adamw', amsgrad: true })).toMatchObject({ name: 'adamw', amsgrad: true });
+    expect(() => resolveOptimizerSpec({ name: 'adam', amsgrad: 1 } as never)).toThrow('optimizer.amsgrad = 1: expected true or false');
+  });
+});

@@ -165,9 +165,9 @@ def keras_optimizer(spec):
     if name == "momentum":
         return keras.optimizers.SGD(learning_rate=lr, momentum=spec.get("momentum", 0.9), nesterov=spec.get("nesterov", False))
     if name == "adam":
-        return keras.optimizers.Adam(learning_rate=lr)
+        return keras.optimizers.Adam(learning_rate=lr, amsgrad=spec.get("amsgrad", False))
     if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate=lr, **({"weight_decay": spec["weightDecay"]} if "weightDecay" in spec else {}))
+        return keras.optimizers.AdamW(learning_rate=lr, amsgrad=spec.get("amsgrad", False), **({"weight_decay": spec["weightDecay"]} if "weightDecay" in spec else {}))
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=lr, momentum=spec.get("momentum", 0.0), centered=spec.get("centered", False))
     if name == "adagrad":
@@ -182,6 +182,8 @@ OPTIMIZER_SPECS = [
     {"name": "adam", "learningRate": 0.01},
     {"name": "adamw", "learningRate": 0.01},
     {"name": "adamw", "learningRate": 0.01, "weightDecay": 0.5},
+    {"name": "adam", "learningRate": 0.05, "amsgrad": True},
+    {"name": "adamw", "learningRate": 0.05, "amsgrad": True},
     {"name": "rmsprop", "learningRate": 0.01},
     {"name": "rmsprop", "learningRate": 0.01, "momentum": 0.5, "centered": True},
     {"name": "adagrad", "learningRate": 0.1},
