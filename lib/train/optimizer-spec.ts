@@ -102,7 +102,7 @@ export interface AdagradSpec {
   learningRate?: LearningRate;
   /** Starting value of the accumulators. Default 0.1. */
   initialAccumulatorValue?: number;
-  /** Numerical stability term, added under the square root. Default 1e-7 (Keras 3). */
+  /** Numerical stability term, added under the square root. Default 1e-7 (Keras 3; written by toConfig only when different). */
   epsilon?: number;
 }
 
@@ -121,16 +121,17 @@ const DEFAULTS: { [N in OptimizerName]: Record<string, unknown> & { name: N } } 
   adam: { name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   adamw: { name: 'adamw', learningRate: 0.001, weightDecay: 0.004, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   rmsprop: { name: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
-  adagrad: { name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+  adagrad: { name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1 },
 };
 
 /**
- * Boolean fields added after configs were first stored: written by `toConfig` only when true, so a
- * config without them (the default, false) keeps its hash.
+ * Fields added after configs were first stored, with their defaults: `toConfig` writes them only
+ * when they differ from the default, so a config stored before they existed keeps its form and hash.
  */
-const OPTIONAL_FLAGS: Partial<Record<OptimizerName, Record<string, boolean>>> = {
+const OPTIONAL_FIELDS: Partial<Record<OptimizerName, Record<string, boolean | number>>> = {
   adam: { amsgrad: false },
   adamw: { amsgrad: false },
+  adagrad: { epsilon: 1e-7 },
 };
 
 /** The Keras 3 class each name follows. */
@@ -191,7 +192,7 @@ export function resolveOptimizerSpec(spec: OptimizerSpec | OptimizerName, where 
     if (asMomentum.nesterov) throw new LayerwiseConfigError(`${where}.nesterov`, '= true with momentum 0: Nesterov needs a momentum > 0; set momentum (e.g. 0.9) or drop nesterov');
     return resolveOptimizerSpec(rest as unknown as OptimizerSpec, where);
   }
-  const defaults = { ...(DEFAULTS[name] as unknown as Record<string, unknown>), ...(OPTIONAL_FLAGS[name] ?? {}) };
+  const defaults = { ...(DEFAULTS[name] as unknown as Record<string, unknown>), ...(OPTIONAL_FIELDS[name] ?? {}) };
   const resolved: Record<string, unknown> = { ...(DEFAULTS[name] as unknown as Record<string, unknown>) };
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'name') continue;
@@ -215,8 +216,9 @@ export function resolveOptimizerSpec(spec: OptimizerSpec | OptimizerName, where 
         (range.maxOpen ? value < range.max : value <= range.max);
       if (!ok) throw new LayerwiseConfigError(`${where}.${key}`, `= ${describeValue(value)}: expected ${describeRange(range)}`);
     }
-    // An optional flag at its default is left out, so configs written before it existed keep their form (and hash).
-    if (key in (OPTIONAL_FLAGS[name] ?? {}) && value === false) continue;
+    // An optional field at its default is left out, so configs written before it existed keep their form (and hash).
+    const optional = OPTIONAL_FIELDS[name];
+    if (optional != null && key in optional && value === optional[key]) continue;
     resolved[key] = value;
   }
   resolved.name = name;

@@ -46,6 +46,12 @@ describe('optimizer specs', () => {
     expect(resolveOptimizerSpec({ name: 'sgd', momentum: 0 })).toEqual({ name: 'sgd', learningRate: 0.01 });
   });
 
+  test('adagrad: epsilon (Keras 1e-7) is written only when it differs, so stored adagrad configs keep their hash', () => {
+    expect(optimizerToConfig('adagrad')).toEqual({ name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1 });
+    expect(optimizerToConfig({ name: 'adagrad', epsilon: 1e-7 })).toEqual(optimizerToConfig('adagrad'));
+    expect(optimizerToConfig({ name: 'adagrad', epsilon: 1e-5 })).toMatchObject({ epsilon: 1e-5 });
+  });
+
   test('adamw defaults follow Keras 3 AdamW (weight_decay 0.004)', () => {
     expect(optimizerToConfig('adamw')).toEqual({ name: 'adamw', learningRate: 0.001, weightDecay: 0.004, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(optimizerToConfig('AdamW' as never).name).toBe('adamw');
