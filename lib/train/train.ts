@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyConstraints } from '../layers/constraints';
+import { checkRegularizerRanks } from '../layers/rank-check';
 import { EarlyStopping } from './early-stopping';
 import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch-metrics';
 import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
@@ -67,6 +68,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const settings = resolveTrainOptions(data, options);
   const loss = resolveLoss(model, options.loss);
   ensureBuilt(model, data.train.x);
+  // Layers from layerwise's factories check this when built; a model built with tf.layers or loaded is checked here.
+  checkRegularizerRanks(model);
   const accuracy: AccuracyKind =
     options.accuracy == null || options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, outputShape(model)) : options.accuracy;
   const optimizerConfig = resolveOptimizerSpec(settings.optimizer, 'train.options.optimizer');

@@ -217,6 +217,14 @@ describe('rank errors at build time', () => {
     );
   });
 
+  it('train() checks a model built with tf.layers (no build-time hook) before its first step', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], name: 'plain', biasRegularizer: createRegularizer(orthogonal()) })] });
+    const [x, y] = [tf.ones([4, 2]), tf.zeros([4, 3])];
+    await expect(train(model, { train: { x, y } }, { epochs: 1, loss: 'meanSquaredError' })).rejects.toThrow(/^plain\.biasRegularizer: the orthogonal regularizer needs a rank-2 weight .* shape \[3\]/);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('covers RNN cells (named by their layer), conv kernels and Bidirectional copies; rank-2 weights pass', () => {
     expect(() => tf.sequential({ layers: [layers.lstm({ units: 2, name: 'seq', inputShape: [3, 2], biasRegularizer: orthogonal() })] })).toThrow(
       /^seq\.biasRegularizer: .* seq's bias weight has shape \[8\]/,
