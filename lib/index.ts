@@ -49,6 +49,7 @@ export type { Policy, UniformPolicy, PerLayerPolicy, UniformArgs, PerLayerArgs, 
 // Training.
 export { train, createOptimizer, decoupledWeightDecay } from './train';
 export type { TrainOptions, TrainData, TrainResult, EpochRecord, SplitMetrics, OptimizerSpec } from './train';
+export type { ScheduleSpec, LearningRate, LearningRateFunction } from './optimizers';
 
 // Backend selection.
 export { initBackend, activeBackend, describeBackend, BackendUnavailableError } from './backend';

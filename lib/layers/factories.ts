@@ -20,6 +20,9 @@ import { LayerwiseConfigError } from '../errors/config-error';
 import { setActivityRegularizer } from '../activity/set';
 import { enforceConstraints } from './constraints';
 import { forwardRecurrentLosses } from './recurrent';
+import { checkRanksOnBuild } from './rank-check';
+import { withKerasDefaults } from './keras-defaults';
+import { gru as resetAfterGru } from './gru';
 
 /** tfjs layer arguments with every `*Regularizer` slot also accepting layerwise specs. */
 export type WithRegularizerSpecs<Args> = {
@@ -32,6 +35,15 @@ type ArgsOf<Factory extends (args: never) => unknown> = WithRegularizerSpecs<Non
 };
 
 type TfjsArgs = Record<string, unknown>;
+
+/** GRU arguments tfjs 4.22 lacks. */
+interface GruKerasArgs {
+  /**
+   * Keras `reset_after`: apply the reset gate after the recurrent matmul, with separate input and
+   * recurrent biases (bias shape [2, 3·units]). Default true (Keras 3); false is tfjs's GRU.
+   */
+  resetAfter?: boolean;
+}
 
 /** Replaces every `*Regularizer` value by a tfjs regularizer; `where` names the layer in errors. */
 function convertSlots(args: TfjsArgs, layerLabel: string): TfjsArgs {
@@ -49,7 +61,8 @@ function build<Factory extends (args: never) => tf.layers.Layer>(
   prepare?: (args: TfjsArgs, layerLabel: string) => TfjsArgs,
 ): (args: ArgsOf<Factory>) => ReturnType<Factory> {
   return (args) => {
-    const raw = { ...((args ?? {}) as TfjsArgs) };
+    // Keras 3's defaults where tfjs 4.22's differ (docs/keras-defaults.md); an explicit argument wins.
+    const raw = withKerasDefaults(label, { ...((args ?? {}) as TfjsArgs) });
     const layerLabel = typeof raw.name === 'string' ? raw.name : label;
     const prepared = prepare ? prepare(raw, layerLabel) : raw;
     const converted = convertSlots(prepared, layerLabel);
@@ -58,6 +71,7 @@ function build<Factory extends (args: never) => tf.layers.Layer>(
     const layer = factory(converted as never) as ReturnType<Factory>;
     if (activity != null) setActivityRegularizer(layer, activity);
     enforceConstraints(layer);
+    checkRanksOnBuild(layer);
     return forwardRecurrentLosses(layer) as ReturnType<Factory>;
   };
 }
@@ -86,6 +100,7 @@ function depthwiseAliases(args: TfjsArgs, layerLabel: string): TfjsArgs {
 function bidirectional(args: Parameters<typeof tf.layers.bidirectional>[0]): ReturnType<typeof tf.layers.bidirectional> {
   const layer = tf.layers.bidirectional(args);
   enforceConstraints(layer);
+  checkRanksOnBuild(layer);
   return forwardRecurrentLosses(layer);
 }
 
@@ -101,7 +116,8 @@ export const layers = {
   embedding: build(tf.layers.embedding, 'embedding'),
   simpleRNN: build(tf.layers.simpleRNN, 'simpleRNN'),
   lstm: build(tf.layers.lstm, 'lstm'),
-  gru: build(tf.layers.gru, 'gru'),
+  // tfjs's GRU cannot do Keras 3's default resetAfter: true; gru.ts adds it.
+  gru: build(resetAfterGru as unknown as (args: Parameters<typeof tf.layers.gru>[0] & GruKerasArgs) => ReturnType<typeof tf.layers.gru>, 'gru'),
   convLstm2d: build(tf.layers.convLstm2d, 'convLstm2d'),
   batchNormalization: build(tf.layers.batchNormalization, 'batchNormalization'),
   layerNormalization: build(tf.layers.layerNormalization, 'layerNormalization'),

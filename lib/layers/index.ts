@@ -10,3 +10,4 @@ export { applyConstraints, enforceConstraints, constraintsCallback, ApplyConstra
 export { regularizedWeights, WEIGHT_SLOTS } from './slots';
 export type { RegularizedWeight, WeightSlot } from './slots';
 export { allLayers, childLayers } from './walk';
+export { checkRegularizerRanks } from './rank-check';

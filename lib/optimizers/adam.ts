@@ -11,32 +11,43 @@
  * each for the whole model; α_t is computed in double precision in JS and uploaded once per step.
  * On the native backend the same update runs as TensorFlow's fused `ResourceApplyAdam` kernel
  * (lib/optimizers/native-adam.ts): one kernel per variable instead of ~25 per step.
+ *
+ * With `weightDecay` > 0 it is Keras's `AdamW`: before each update every variable is decayed
+ * `w ← w − w·wd·lr` (decoupled from the gradient), with the update's learning rate. The learning
+ * rate may be a schedule: lr_t = rate(t) for the update at step t = 0, 1, ... (Keras `iterations`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBackend } from '../backend/native-ops';
-import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { KeptScalar, LeanOptimizer, applyOptimizerWeightDecay, gradientOrZeros, replaceKept } from './lean-optimizer';
 import { NativeAdamKernel } from './native-adam';
+import { LearningRate, learningRateFunction } from './schedules';
 
 /** Arguments of `LeanAdam`. */
 export interface LeanAdamArgs {
-  /** Step size lr. */
-  learningRate: number;
+  /** Step size lr: a number, a schedule spec or a function of the step. */
+  learningRate: LearningRate;
   /** Decay of the first moment β1. */
   beta1: number;
   /** Decay of the second moment β2. */
   beta2: number;
   /** ε, added to sqrt(v). */
   epsilon: number;
+  /** AMSGrad (Keras `amsgrad=True`): v̂ ← max(v̂, v), divide by sqrt(v̂) + ε. Runs the eager path (no fused kernel). Default false. */
+  amsgrad?: boolean;
+  /** Keras AdamW's decoupled weight decay `wd` (`w ← w − w·wd·lr` before each update). Default 0 (Adam). */
+  weightDecay?: number;
   /** Use TensorFlow's fused `ResourceApplyAdam` kernel when the native backend is active. Default true. */
   fused?: boolean;
 }
 
 export class LeanAdam implements LeanOptimizer {
-  readonly learningRate: number;
   private readonly args: LeanAdamArgs;
+  private readonly rateAt: (step: number) => number;
+  private readonly decayFactor = new KeptScalar();
   private step = 0;
   private m: tf.Tensor1D | null = null;
   private v: tf.Tensor1D | null = null;
+  private vHat: tf.Tensor1D | null = null;
   private readonly oneMinusBeta1: tf.Scalar;
   private readonly oneMinusBeta2: tf.Scalar;
   private readonly epsilon: tf.Scalar;
@@ -46,20 +57,31 @@ export class LeanAdam implements LeanOptimizer {
 
   constructor(args: LeanAdamArgs) {
     this.args = { ...args };
-    this.learningRate = args.learningRate;
+    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.oneMinusBeta1 = tf.keep(tf.scalar(1 - args.beta1));
     this.oneMinusBeta2 = tf.keep(tf.scalar(1 - args.beta2));
     this.epsilon = tf.keep(tf.scalar(args.epsilon));
   }
 
+  get learningRate(): number {
+    return this.rateAt(this.step);
+  }
+
+  get iterations(): number {
+    return this.step;
+  }
+
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
+    const learningRate = this.rateAt(this.step);
+    const weightDecay = this.args.weightDecay ?? 0;
+    if (weightDecay > 0) applyOptimizerWeightDecay(variables, this.decayFactor.of(weightDecay * learningRate));
     this.step++;
-    const { learningRate, beta1, beta2 } = this.args;
+    const { beta1, beta2 } = this.args;
     const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.step))) / (1 - Math.pow(beta1, this.step));
     if (!this.decided) {
       this.decided = true;
       const native = nativeBackend();
-      if (native != null && this.args.fused !== false) this.fused = new NativeAdamKernel(native, this.args);
+      if (native != null && this.args.fused !== false && this.args.amsgrad !== true) this.fused = new NativeAdamKernel(native, this.args);
     }
     if (this.fused != null) {
       const fused = this.fused;
@@ -73,23 +95,28 @@ export class LeanAdam implements LeanOptimizer {
       const v0 = this.v ?? tf.zerosLike(g);
       const m = tf.add(m0, tf.mul(tf.sub(g, m0), this.oneMinusBeta1)) as tf.Tensor1D;
       const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), this.oneMinusBeta2)) as tf.Tensor1D;
-      const update = tf.div(tf.mul(m, tf.scalar(alpha)), tf.add(tf.sqrt(v), this.epsilon));
+      const vHat = this.args.amsgrad === true ? (tf.maximum(this.vHat ?? tf.zerosLike(g), v) as tf.Tensor1D) : null;
+      const update = tf.div(tf.mul(m, tf.scalar(alpha)), tf.add(tf.sqrt(vHat ?? v), this.epsilon));
       const parts = variables.length === 1 ? [update] : tf.split(update, variables.map((variable) => variable.size));
       variables.forEach((variable, index) => {
         variable.assign(tf.sub(variable, tf.reshape(parts[index], variable.shape)));
       });
       this.m = this.m == null ? tf.keep(m) : replaceKept(this.m, m);
       this.v = this.v == null ? tf.keep(v) : replaceKept(this.v, v);
+      if (vHat != null) this.vHat = this.vHat == null ? tf.keep(vHat) : replaceKept(this.vHat, vHat);
     });
   }
 
   dispose(): void {
     tf.dispose([this.oneMinusBeta1, this.oneMinusBeta2, this.epsilon]);
+    this.decayFactor.dispose();
     this.fused?.dispose();
     this.fused = null;
     if (this.m) this.m.dispose();
     if (this.v) this.v.dispose();
+    if (this.vHat) this.vHat.dispose();
     this.m = null;
     this.v = null;
+    this.vHat = null;
   }
 }

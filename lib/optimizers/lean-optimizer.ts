@@ -15,8 +15,13 @@ import * as tf from '@tensorflow/tfjs';
 
 /** One step of an optimizer over a fixed list of variables. */
 export interface LeanOptimizer {
-  /** Current learning rate (decoupled weight decay scales with it). */
+  /**
+   * The learning rate the NEXT update uses (Keras: the schedule at `iterations`); decoupled
+   * weight decay applied before that update scales with it.
+   */
   readonly learningRate: number;
+  /** Updates applied so far (Keras `optimizer.iterations`). */
+  readonly iterations: number;
   /**
    * Applies one update. `gradients[i]` belongs to `variables[i]` (the same list, in the same
    * order, at every step); a missing gradient counts as zero. Call inside a tf.tidy.
@@ -36,4 +41,39 @@ export function replaceKept<T extends tf.Tensor>(old: T, value: T): T {
   const kept = tf.keep(value);
   if (old !== kept) old.dispose();
   return kept;
+}
+
+/**
+ * A kept scalar that follows a value which changes rarely (a scheduled learning rate): uploaded
+ * again only when the value changes, so a constant rate costs no upload per step.
+ */
+export class KeptScalar {
+  private value = NaN;
+  private tensor: tf.Scalar | null = null;
+
+  /** The kept scalar holding `value` (valid until the next call with another value, or `dispose`). */
+  of(value: number): tf.Scalar {
+    if (this.tensor == null || value !== this.value) {
+      this.tensor?.dispose();
+      this.tensor = tf.keep(tf.scalar(value));
+      this.value = value;
+    }
+    return this.tensor;
+  }
+
+  dispose(): void {
+    this.tensor?.dispose();
+    this.tensor = null;
+    this.value = NaN;
+  }
+}
+
+/**
+ * Keras's decoupled weight decay (`BaseOptimizer._apply_weight_decay`, AdamW's `weight_decay`):
+ * `w ← w − w·wd·lr` for every variable, before the update, with the update's learning rate.
+ */
+export function applyOptimizerWeightDecay(variables: readonly tf.Variable[], factor: tf.Scalar): void {
+  tf.tidy(() => {
+    for (const variable of variables) variable.assign(tf.sub(variable, tf.mul(variable, factor)));
+  });
 }

@@ -9,12 +9,13 @@
  * kept tensors, so a step uploads nothing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { KeptScalar, LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { LearningRate, learningRateFunction } from './schedules';
 
 /** Arguments of `LeanSgd`. */
 export interface LeanSgdArgs {
-  /** Step size lr. */
-  learningRate: number;
+  /** Step size lr: a number, a schedule spec or a function of the step. */
+  learningRate: LearningRate;
   /** Momentum μ in [0, 1). Default 0 (plain SGD, no state). */
   momentum?: number;
   /** Nesterov momentum. Default false. */
@@ -22,34 +23,44 @@ export interface LeanSgdArgs {
 }
 
 export class LeanSgd implements LeanOptimizer {
-  readonly learningRate: number;
+  private readonly rateAt: (step: number) => number;
+  private step = 0;
   private readonly momentumValue: number;
   private readonly nesterov: boolean;
-  private readonly negativeLearningRate: tf.Scalar;
+  private readonly negativeLearningRate = new KeptScalar();
   private readonly momentum: tf.Scalar | null;
   private velocities: tf.Tensor[] | null = null;
 
   constructor(args: LeanSgdArgs) {
-    this.learningRate = args.learningRate;
+    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.momentumValue = args.momentum ?? 0;
     this.nesterov = args.nesterov ?? false;
-    this.negativeLearningRate = tf.keep(tf.scalar(-args.learningRate));
     this.momentum = this.momentumValue > 0 ? tf.keep(tf.scalar(this.momentumValue)) : null;
   }
 
+  get learningRate(): number {
+    return this.rateAt(this.step);
+  }
+
+  get iterations(): number {
+    return this.step;
+  }
+
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
+    const negativeLearningRate = this.negativeLearningRate.of(-this.rateAt(this.step));
+    this.step++;
     tf.tidy(() => {
       if (this.momentum == null) {
         variables.forEach((variable, index) => {
           const gradient = gradients[index];
-          if (gradient != null) variable.assign(tf.add(variable, tf.mul(gradient, this.negativeLearningRate)));
+          if (gradient != null) variable.assign(tf.add(variable, tf.mul(gradient, negativeLearningRate)));
         });
         return;
       }
       const momentum = this.momentum;
       const previous = this.velocities ?? variables.map((variable) => tf.zerosLike(variable));
       const next = variables.map((variable, index) => {
-        const step = tf.mul(gradientOrZeros(variable, gradients[index]), this.negativeLearningRate);
+        const step = tf.mul(gradientOrZeros(variable, gradients[index]), negativeLearningRate);
         const velocity = tf.add(tf.mul(previous[index], momentum), step);
         const delta = this.nesterov ? tf.add(tf.mul(velocity, momentum), step) : velocity;
         variable.assign(tf.add(variable, delta));
@@ -60,7 +71,8 @@ export class LeanSgd implements LeanOptimizer {
   }
 
   dispose(): void {
-    tf.dispose([this.negativeLearningRate, ...(this.momentum ? [this.momentum] : []), ...(this.velocities ?? [])]);
+    this.negativeLearningRate.dispose();
+    tf.dispose([...(this.momentum ? [this.momentum] : []), ...(this.velocities ?? [])]);
     this.velocities = null;
   }
 }

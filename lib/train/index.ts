@@ -15,7 +15,7 @@ export {
   currentLearningRate,
   OPTIMIZER_NAMES,
 } from './optimizer-spec';
-export type { OptimizerSpec, OptimizerName, SgdSpec, MomentumSpec, AdamSpec, RmspropSpec, AdagradSpec } from './optimizer-spec';
+export type { OptimizerSpec, OptimizerName, SgdSpec, MomentumSpec, AdamSpec, AdamwSpec, RmspropSpec, AdagradSpec } from './optimizer-spec';
 export { resolveWeightDecay, applyWeightDecay, decoupledStep, WeightDecayApplier, KERNEL_WEIGHT_PATTERN } from './weight-decay';
 export type { WeightDecaySetting, DecayedWeight } from './weight-decay';
 export type { EarlyStoppingArgs } from './early-stopping';

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyConstraints } from '../layers/constraints';
+import { checkRegularizerRanks } from '../layers/rank-check';
 import { EarlyStopping } from './early-stopping';
 import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch-metrics';
 import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
@@ -68,6 +69,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const loss = resolveLoss(model, options.loss);
   preparePenalties(model);
   ensureBuilt(model, data.train.x);
+  // Layers from layerwise's factories check this when built; a model built with tf.layers or loaded is checked here.
+  checkRegularizerRanks(model);
   const accuracy: AccuracyKind =
     options.accuracy == null || options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, outputShape(model)) : options.accuracy;
   const optimizerConfig = resolveOptimizerSpec(settings.optimizer, 'train.options.optimizer');
@@ -82,7 +85,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   const random = new SeededMathRandom(settings.seed);
   const shuffler = new SeededShuffler(settings.seed);
-  // Adam, SGD and momentum: layerwise's lean optimizers (Keras 3 formulas, few kernels per step); others: tfjs's.
+  // Every spec name has a lean optimizer (Keras 3 formulas, few kernels per step); the tfjs path is for a name without one.
   const lean: LeanOptimizer | null = createLeanOptimizer(optimizerConfig as unknown as Parameters<typeof createLeanOptimizer>[0]);
   const optimizer = lean == null ? createOptimizer(optimizerConfig, 'train.options.optimizer') : null;
   const decay = new WeightDecayApplier(decayed);

@@ -26,6 +26,8 @@ export interface WeightDecayCallbackArgs {
 export class DecoupledWeightDecayCallback extends tf.CustomCallback {
   private readonly decayed: DecayedWeight[];
   private preStep: tf.Tensor[] = [];
+  /** The rate of the batch's update, read before it (a scheduled rate moves on after the update). */
+  private learningRate = NaN;
 
   constructor(args: WeightDecayCallbackArgs) {
     const decayed = resolveWeightDecay(args.model, args.weightDecay, 'weightDecayCallback.weightDecay');
@@ -33,10 +35,11 @@ export class DecoupledWeightDecayCallback extends tf.CustomCallback {
     super({
       onBatchBegin: async () => {
         this.release();
+        this.learningRate = currentLearningRate(optimizerOf());
         this.preStep = this.decayed.map(({ variable }) => tf.keep(tf.clone(variable.read())));
       },
       onBatchEnd: async () => {
-        const learningRate = currentLearningRate(optimizerOf());
+        const learningRate = this.learningRate;
         tf.tidy(() => {
           this.decayed.forEach(({ variable, rate }, index) => {
             const value = variable.read() as tf.Variable;

@@ -32,7 +32,7 @@ const ARGUMENTS: Record<string, Record<string, string>> = {
   Embedding: { input_dim: 'inputDim', output_dim: 'outputDim' },
   // recurrent_activation is always written by the generator: Keras's default is sigmoid, tfjs's hardSigmoid.
   LSTM: { units: 'units', activation: 'activation', recurrent_activation: 'recurrentActivation' },
-  GRU: { units: 'units', activation: 'activation', recurrent_activation: 'recurrentActivation', reset_after: '' },
+  GRU: { units: 'units', activation: 'activation', recurrent_activation: 'recurrentActivation', reset_after: 'resetAfter' },
   BatchNormalization: { momentum: 'momentum', epsilon: 'epsilon' },
   Flatten: {},
 };
@@ -60,11 +60,6 @@ function buildLayer(definition: LayerJson): tf.layers.Layer {
   for (const [key, value] of Object.entries(definition.args)) {
     const tfjsName = names[key];
     if (tfjsName == null) throw new Error(`fixture layer ${definition.name}: argument ${key} of ${definition.type} has no replay`);
-    if (key === 'reset_after') {
-      // tfjs's GRU is Keras's reset_after=False variant.
-      if (value !== false) throw new Error(`fixture layer ${definition.name}: tfjs GRU supports only reset_after=False`);
-      continue;
-    }
     args[tfjsName] = value;
   }
   for (const [slot, config] of Object.entries(definition.regularizers)) {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { decoupledWeightDecay } from '../../lib/train/weight-decay-callback';
+import { createOptimizer } from '../../lib/train/optimizer-spec';
 
 const x = tf.tensor2d([[1, 2], [3, -1], [-2, 0.5], [0.5, 0.5]]);
 const y = tf.tensor2d([[1], [0], [1], [0]]);
@@ -58,6 +59,24 @@ describe('decoupledWeightDecay callback for model.fit', () => {
     kernelOf(withDecay).forEach((value, index) => expect(value).toBeCloseTo(expected[index], 6));
     withL2.dispose();
     withDecay.dispose();
+  });
+
+  it('with a scheduled learning rate, each step decays with the rate of its own update (equals L2(wd/2) under the same schedule)', async () => {
+    const rate = 0.2;
+    // The rate changes at every step, so reading it after the update (the next step's) would differ.
+    const schedule = { kind: 'piecewiseConstant', boundaries: [0, 1, 2, 3], values: [0.2, 0.1, 0.05, 0.02, 0.01] } as const;
+    const first = createOptimizer({ name: 'sgd', learningRate: { ...schedule, boundaries: [...schedule.boundaries], values: [...schedule.values] } });
+    const withL2 = buildModel(first, rate / 2);
+    await withL2.fit(x, y, { epochs: 5, batchSize: 4, shuffle: false, verbose: 0 });
+    const second = createOptimizer({ name: 'sgd', learningRate: { ...schedule, boundaries: [...schedule.boundaries], values: [...schedule.values] } });
+    const withDecay = buildModel(second);
+    await withDecay.fit(x, y, { epochs: 5, batchSize: 4, shuffle: false, verbose: 0, callbacks: [decoupledWeightDecay({ model: withDecay, weightDecay: rate })] });
+    const expected = kernelOf(withL2);
+    kernelOf(withDecay).forEach((value, index) => expect(value).toBeCloseTo(expected[index], 6));
+    withL2.dispose();
+    withDecay.dispose();
+    first.dispose();
+    second.dispose();
   });
 
   it('leaves no tensors behind', async () => {

@@ -90,6 +90,7 @@ tf.serialization.registerClass(OrthogonalRegularizer);
 /** The orthogonal kind. */
 export const orthogonalKind: RegularizerKindDefinition<OrthogonalSpec, typeof orthogonal> = {
   kind: 'orthogonal',
+  weightRank: 2,
   factory: orthogonal,
   validate,
   penalty,
