@@ -165,10 +165,22 @@ function register(name: string, cls: unknown): void {
   const map = tf.serialization.SerializationMap.getMap().classNameMap as unknown as Record<string, Entry>;
   map[name] = [cls, registered(name)[1]];
 }
-register('GRUCell', ResetAfterGRUCell);
-register('GRU', ResetAfterGRU);
+let gruRegistered = false;
+
+/**
+ * Makes tfjs's serializer build these classes for `GRU` / `GRUCell` configs, so a saved model with
+ * `resetAfter: true` loads. Done on first use (a `layers.gru` call or a layerwise loader), never on
+ * import: importing layerwise leaves tfjs's registry as it was. Idempotent.
+ */
+export function registerResetAfterGru(): void {
+  if (gruRegistered) return;
+  register('GRUCell', ResetAfterGRUCell);
+  register('GRU', ResetAfterGRU);
+  gruRegistered = true;
+}
 
 /** A GRU layer; `resetAfter: true` gives Keras 3's cell. */
 export function gru(args: AnyArgs): tf.layers.Layer {
+  registerResetAfterGru();
   return new ResetAfterGRU(args);
 }

@@ -174,10 +174,13 @@ describe('loadKerasModel errors', () => {
     await expect(loadKerasModel('{"class_name": ')).rejects.toThrow(/loadKerasModel.source \(JSON string\) is not valid JSON/);
   });
 
-  test('a GRU with dropout inside the reset-after cell is refused rather than run without it', async () => {
+  test('a reset-after GRU keeps its dropout rates (lib/layers/gru.ts implements them)', async () => {
     const config = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'rnn.json'), 'utf8'));
     const gru = config.config.layers.find((layer: { class_name: string }) => layer.class_name === 'GRU');
     gru.config.recurrent_dropout = 0.2;
-    await expect(loadKerasModel(config)).rejects.toThrow(/"gru" \(GRU\)\.recurrent_dropout = 0.2: GRU with reset_after=true is implemented by layerwise without dropout; allowed: 0/);
+    const model = await loadKerasModel(config);
+    const cell = (model.getLayer('gru') as unknown as { cell: { recurrentDropout: number; resetAfter: boolean } }).cell;
+    expect([cell.recurrentDropout, cell.resetAfter]).toEqual([0.2, true]);
+    model.dispose();
   });
 });

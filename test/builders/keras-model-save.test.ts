@@ -15,8 +15,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { layers, loadKerasModel, lossBreakdown, regularizers, saveKerasModel } from '../../lib';
 import { ZipArchive } from '../../lib/backend/zip-archive';
-import { registerKerasLayerClasses, resetAfterGru } from '../../lib/builders/keras-model';
+import { registerKerasLayerClasses } from '../../lib/builders/keras-model';
+import { gru as resetAfterGru } from '../../lib/layers/gru';
 import { expectClose, expectation, FIXTURE_DIR, FIXTURE_NAMES, inputsOf, maxAbsDifference } from './keras-model-fixtures';
+import { loadLayersModel } from '../../lib/activity';
 
 const workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-keras-save-'));
 afterAll(() => fs.rmSync(workDirectory, { recursive: true, force: true }));
@@ -59,7 +61,7 @@ describe('saveKerasModel -> loadKerasModel (pure JS)', () => {
     reloaded.dispose();
   });
 
-  test.each(['rnn', 'functional'])('%s: a loaded model also survives tfjs\'s own model.save / tf.loadLayersModel (reset-after GRU and ActivityRegularization serialize)', async (name) => {
+  test.each(['rnn', 'functional'])('%s: a loaded model also survives tfjs\'s own model.save and layerwise\'s loadLayersModel (reset-after GRU and ActivityRegularization serialize)', async (name) => {
     registerKerasLayerClasses();
     const expected = expectation(name);
     const { x, y } = inputsOf(expected);
@@ -69,7 +71,7 @@ describe('saveKerasModel -> loadKerasModel (pure JS)', () => {
       artifacts = saved;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }));
-    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const reloaded = await loadLayersModel(tf.io.fromMemory(artifacts!));
     expect(maxAbsDifference(reloaded.predict(x) as tf.Tensor, expected.predictions)).toBeLessThanOrEqual(1e-5);
     const loss = name === 'rnn' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError';
     expect((await lossBreakdown(reloaded, x, y, { loss })).perLayer).toEqual((await lossBreakdown(model, x, y, { loss })).perLayer);
@@ -78,8 +80,8 @@ describe('saveKerasModel -> loadKerasModel (pure JS)', () => {
     reloaded.dispose();
   });
 
-  test('tfjs\'s LSTM default recurrentActivation hardSigmoid (not Keras 3\'s hard_sigmoid) is refused, naming the layer and field', async () => {
-    const model = tf.sequential({ layers: [layers.lstm({ units: 2, inputShape: [3, 2], name: 'tfjs_lstm' })] });
+  test('tfjs\'s LSTM recurrentActivation hardSigmoid (not Keras 3\'s hard_sigmoid) is refused, naming the layer and field', async () => {
+    const model = tf.sequential({ layers: [layers.lstm({ units: 2, inputShape: [3, 2], name: 'tfjs_lstm', recurrentActivation: 'hardSigmoid' })] });
     await expect(saveKerasModel(model, path.join(workDirectory, 'lstm.keras'))).rejects.toThrow(/tfjs_lstm\.recurrentActivation.*"hardSigmoid"/);
     await expect(saveKerasModel(model, path.join(workDirectory, 'lstm.h5'))).rejects.toThrow(/saveKerasModel.path = ".*lstm.h5": expected a path ending in .keras/);
     model.dispose();
@@ -163,7 +165,7 @@ function builtInJs(): { model: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
       layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [6, 2], activation: 'relu', name: 'conv', kernelRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
       layers.batchNormalization({ name: 'bn', gammaRegularizer: regularizers.l1({ l1: 0.001 }) }),
       layers.lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid', name: 'lstm', kernelRegularizer: regularizers.l1({ l1: 0.01 }), activityRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 3 }) }),
-      resetAfterGru({ units: 3, name: 'gru', recurrentRegularizer: regularizers.create(regularizers.orthogonal({ factor: 0.05 })), kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 5 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 6 }) }),
+      resetAfterGru({ units: 3, name: 'gru', resetAfter: true, recurrentActivation: 'sigmoid', recurrentRegularizer: regularizers.create(regularizers.orthogonal({ factor: 0.05 })), kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 5 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 6 }) }),
       layers.dense({ units: 2, activation: 'softmax', name: 'output', kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.01 }), kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
     ],
   });

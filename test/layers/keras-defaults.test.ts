@@ -19,6 +19,7 @@ import '../../lib/activity';
 import { KERAS_DEFAULTS } from '../../lib/layers/keras-defaults';
 import { createRegularizer, orthogonal, l2 } from '../../lib/regularizers';
 import { loadDefaultsOptimizersFixture, toTensor, worstExcess } from '../optimizers/keras-fixture';
+import { modelFromJSON } from '../../lib/activity';
 
 const fixture = loadDefaultsOptimizersFixture();
 type Factory = (args: Record<string, unknown>) => tf.layers.Layer;
@@ -179,9 +180,9 @@ describe('GRU with reset_after (Keras 3 default; tfjs 4.22 throws for it)', () =
     loaded.dispose();
   });
 
-  it('a loaded resetAfter GRU keeps its activity regularizer (lib/activity still wraps the GRU loader)', async () => {
+  it('a loaded resetAfter GRU keeps its activity regularizer (layerwise modelFromJSON)', async () => {
     const model = tf.sequential({ layers: [layers.gru({ units: 2, inputShape: [3, 2], name: 'g', activityRegularizer: l2({ l2: 0.5 }) })] });
-    const loaded = await tf.models.modelFromJSON(JSON.parse(model.toJSON() as string));
+    const loaded = await modelFromJSON(JSON.parse(model.toJSON() as string));
     loaded.setWeights(model.getWeights());
     const [x, y] = [tf.ones([2, 3, 2]), tf.zeros([2, 2])];
     const [ours, reloaded] = [await lossBreakdown(model, x, y, { loss: 'meanSquaredError' }), await lossBreakdown(loaded, x, y, { loss: 'meanSquaredError' })];

@@ -7,7 +7,5 @@ export { loadKerasModel, registerKerasLayerClasses } from './load';
 export type { LoadKerasModelOptions, KerasModelSource } from './load';
 export { saveKerasModel, KERAS_FORMAT_VERSION } from './save';
 export { supportedKerasClasses } from './layer-translate';
-export { ResetAfterGRUCell, resetAfterGru } from './gru-reset-after';
-export type { ResetAfterGRUCellArgs, ResetAfterGRUArgs } from './gru-reset-after';
 export { ActivityRegularizationLayer, activityRegularization } from './activity-regularization';
 export type { ActivityRegularizationArgs } from './activity-regularization';

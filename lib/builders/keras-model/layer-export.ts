@@ -9,7 +9,7 @@ import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { specOf, toConfig } from '../../regularizers';
 import { ActivityRegularizationLayer } from './activity-regularization';
-import { ResetAfterGRUCell } from './gru-reset-after';
+import { ResetAfterGRUCell } from '../../layers/gru';
 import { float32Policy, writeActivation, writeConstraint, writeInitializer } from './keras-objects';
 
 /** A Keras 3 class name and config. */
@@ -94,7 +94,7 @@ export function exportLayer(layer: tf.layers.Layer): ExportedLayer {
   const label = layer.name;
   if (layer instanceof ActivityRegularizationLayer) return { className: 'ActivityRegularization', config: { ...base(layer), l1: layer.l1, l2: layer.l2 } };
   const cell = (layer as unknown as { cell?: Fields }).cell;
-  if (layer instanceof tf.RNN && cell instanceof ResetAfterGRUCell) {
+  if (layer instanceof tf.RNN && cell instanceof ResetAfterGRUCell && cell.resetAfter) {
     return { className: 'GRU', config: { ...rnnFields(layer, cell as unknown as Fields, config, true), reset_after: true, use_cudnn: 'auto' } };
   }
   switch (className) {

@@ -15,7 +15,6 @@ import { createRegularizer, type RegularizerInput } from '../../regularizers';
 import { enforceConstraints } from '../../layers/constraints';
 import { forwardRecurrentLosses } from '../../layers/recurrent';
 import { activityRegularization } from './activity-regularization';
-import { resetAfterGru } from './gru-reset-after';
 import { readActivation, readConstraint, readDtype, readInitializer } from './keras-objects';
 
 /** What a translator receives. */
@@ -150,29 +149,6 @@ function rnnArgs(context: LayerTranslationContext): Args {
   return args;
 }
 
-/** Builds the reset-after GRU with the same treatment `layers.*` gives tfjs layers. */
-function gruResetAfter(context: LayerTranslationContext): tf.layers.Layer {
-  const args = rnnArgs(context);
-  const label = String(args.name ?? 'gru');
-  for (const key of ['dropout', 'recurrentDropout'] as const) {
-    if (Number(args[key]) !== 0) {
-      throw new LayerwiseConfigError(`${context.label}.${key === 'dropout' ? 'dropout' : 'recurrent_dropout'}`, `= ${describeValue(args[key])}: GRU with reset_after=true is implemented by layerwise without dropout; allowed: 0`);
-    }
-  }
-  delete args.dropout;
-  delete args.recurrentDropout;
-  delete args.trainable;
-  for (const slot of ['kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer']) {
-    if (args[slot] != null) args[slot] = createRegularizer(args[slot] as RegularizerInput, { layer: label, slot });
-  }
-  const activity = args.activityRegularizer as RegularizerInput | undefined;
-  delete args.activityRegularizer;
-  const layer = resetAfterGru(args as never);
-  layer.trainable = context.config.trainable !== false;
-  if (activity != null) setActivityRegularizer(layer, activity);
-  enforceConstraints(layer);
-  return forwardRecurrentLosses(layer);
-}
 
 /** Keras 3 class name -> translator. */
 export const LAYER_TRANSLATORS: Record<string, Translator> = {
@@ -231,10 +207,8 @@ export const LAYER_TRANSLATORS: Record<string, Translator> = {
   },
   SimpleRNN: (context) => layers.simpleRNN(rnnArgs(context) as never),
   LSTM: (context) => layers.lstm({ ...rnnArgs(context), unitForgetBias: context.config.unit_forget_bias ?? true } as never),
-  GRU: (context) => {
-    if (context.config.reset_after ?? true) return gruResetAfter(context);
-    return layers.gru(rnnArgs(context) as never);
-  },
+  // Keras 3's default reset_after=True is layers.gru's own (lib/layers/gru.ts implements it for tfjs).
+  GRU: (context) => layers.gru({ ...rnnArgs(context), resetAfter: context.config.reset_after ?? true } as never),
   Add: merge(tf.layers.add as never),
   Multiply: merge(tf.layers.multiply as never),
   Average: merge(tf.layers.average as never),

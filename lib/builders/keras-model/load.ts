@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { createOptimizer } from '../../train/optimizer-spec';
 import { ActivityRegularizationLayer } from './activity-regularization';
-import { ResetAfterGRUCell } from './gru-reset-after';
+import { registerResetAfterGru } from '../../layers/gru';
 import { readWeightGroups, type WeightArray, type WeightGroup } from './h5-weights';
 import { isRecord, kerasObject } from './keras-objects';
 import { resolveKerasSource, type KerasModelSource } from './source';
@@ -30,14 +30,14 @@ export interface LoadKerasModelOptions {
 let classesRegistered = false;
 
 /**
- * Makes layerwise's two Keras layer classes (the reset-after GRU cell, ActivityRegularization)
+ * Makes layerwise's two Keras layer classes (the reset-after GRU, ActivityRegularization)
  * known to tfjs's serializer, so `tf.loadLayersModel` can read a model that `model.save` wrote after
  * `loadKerasModel`. `loadKerasModel` calls it; call it yourself before `tf.loadLayersModel` in a
  * process that has not loaded a Keras model. Safe to call repeatedly.
  */
 export function registerKerasLayerClasses(): void {
   if (classesRegistered) return;
-  tf.serialization.registerClass(ResetAfterGRUCell);
+  registerResetAfterGru();
   tf.serialization.registerClass(ActivityRegularizationLayer);
   classesRegistered = true;
 }
