@@ -208,13 +208,38 @@ export function definitionFingerprint(definition: SweepDefinition): string {
   return sha256Hex(canonicalJson(rest));
 }
 
-/** Top-level fields whose values differ between two definitions (for the "changed" error). */
+/**
+ * Paths of the values that differ between two definitions (for the "changed" error), as deep as
+ * they differ: `training.epochs`, `arms[0].penalties.l2.high`, `seeds`. Compared in canonical
+ * form, so key order (which PostgreSQL's jsonb rewrites) never counts as a change. Description
+ * and execution limits are not part of a sweep's identity and are left out.
+ */
 export function changedFields(before: SweepDefinition, after: SweepDefinition): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys]
-    .filter((key) => key !== 'description' && key !== 'execution')
-    .filter((key) => canonicalJson((before as unknown as JsonObject)[key]) !== canonicalJson((after as unknown as JsonObject)[key]))
-    .sort();
+  const paths: string[] = [];
+  const visit = (a: unknown, b: unknown, where: string): void => {
+    if (a === undefined && b === undefined) return;
+    if (a === undefined || b === undefined) {
+      paths.push(where);
+      return;
+    }
+    if (canonicalJson(a) === canonicalJson(b)) return;
+    const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+    if (!bothObjects || (Array.isArray(a) && (a as unknown[]).length !== (b as unknown[]).length)) {
+      paths.push(where === '' ? '(the whole definition)' : where);
+      return;
+    }
+    if (Array.isArray(a)) {
+      (a as unknown[]).forEach((item, index) => visit(item, (b as unknown[])[index], `${where}[${index}]`));
+      return;
+    }
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const key of keys) {
+      if (where === '' && (key === 'description' || key === 'execution')) continue;
+      visit((a as JsonObject)[key], (b as JsonObject)[key], where === '' ? key : `${where}.${key}`);
+    }
+  };
+  visit(before, after, '');
+  return paths;
 }
 
 /** Penalty names an arm tunes, in canonical order. */
