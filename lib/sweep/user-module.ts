@@ -23,7 +23,7 @@ export function requireUserModule(file: string, field: string, what: string): un
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require(file);
   } catch (error) {
-    const syntax = error instanceof SyntaxError || /TS\d{4}|Unable to compile TypeScript/.test(error instanceof Error ? error.message : '');
+    const syntax = (error as { name?: unknown } | null)?.name === 'SyntaxError' || /TS\d{4}|Unable to compile TypeScript/.test(error instanceof Error ? error.message : '');
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
     const at = locationIn(error, file) ?? file;
     const failure = new LayerwiseConfigError(
