@@ -23,6 +23,7 @@ import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch
 import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
 import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimizerSpec } from './optimizer-spec';
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
+import { checkDataShapes } from './shape-check';
 import { trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
 import { planFastObjective } from './fast-objective';
@@ -65,6 +66,7 @@ function ensureBuilt(model: tf.LayersModel, x: tf.Tensor): void {
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   const settings = resolveTrainOptions(data, options);
+  checkDataShapes(model, data);
   const loss = resolveLoss(model, options.loss);
   ensureBuilt(model, data.train.x);
   const accuracy: AccuracyKind =
