@@ -45,6 +45,7 @@ export type { JournalEvent, JournalState } from './storage/journal-format';
 export { listJournals, loadTrials, mergeSweepDirectories, mergeTrialRecords, readSweepDirectory } from './storage/sweep-directory';
 export type { MergeArgs, SweepDirectory } from './storage/sweep-directory';
 export type { ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executors/executor';
+export { isRetryableError, NonRetryableTrialError } from './executors/executor';
 export { InProcessExecutor } from './executors/in-process';
 export type { InProcessExecutorArgs } from './executors/in-process';
 export { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool';

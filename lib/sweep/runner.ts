@@ -330,14 +330,15 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       }
       if (result.kind === 'error') {
         armCurves.delete(trial.trialId);
-        if (attempt < 1 + definition.execution.retries) {
+        // A configuration or shape error fails the same way on every attempt: fail it now.
+        if (result.retryable !== false && attempt < 1 + definition.execution.retries) {
           await storage.requeueTrial(definition.name, trial.trialId, attempt, result.message);
           records.set(trial.trialId, { ...trial, state: 'waiting', error: result.message });
           emit({ type: 'trial-retry', trialId: trial.trialId, arm: trial.arm, attempt, reason: result.message, at: Date.now() });
           queue.unshift({ state, seedPosition: state.trials!.findIndex((spec) => spec.trialId === trial.trialId) });
           return;
         }
-        const record = await storage.finishTrial(definition.name, trial.trialId, attempt, { state: 'failed', epochs: [], error: `${result.message} (failed ${attempt} attempt${attempt === 1 ? '' : 's'})`, seconds: result.seconds });
+        const record = await storage.finishTrial(definition.name, trial.trialId, attempt, { state: 'failed', epochs: [], error: `${result.message} (${result.retryable === false ? 'not retried: a configuration error fails every attempt; ' : ''}failed ${attempt} attempt${attempt === 1 ? '' : 's'})`, seconds: result.seconds });
         records.set(record.trialId, record);
         finishedThisRun++;
         emit({ type: 'trial-finish', record, at: Date.now() });

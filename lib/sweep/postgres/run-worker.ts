@@ -8,6 +8,7 @@ import { hostname } from 'os';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord } from '../record';
 import { TrialResult, TrialStateError } from '../storage/storage';
+import { isRetryableError } from '../executors/executor';
 import type { SharedTrialStorage } from './store';
 
 /** What an objective gets besides the trial. */
@@ -122,6 +123,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
     try {
       let result: TrialResult | undefined;
       let failure: string | undefined;
+      let retryable = true;
       try {
         result = await objective(trial, {
           signal: lease.signal,
@@ -131,6 +133,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
         });
       } catch (error) {
         failure = messageOf(error);
+        retryable = isRetryableError(error);
       }
       if (lostReason !== undefined) {
         summary.lost++;
@@ -139,7 +142,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
         await store.requeueTrial(sweepName, trial.trialId, attempt, `worker ${workerId} stopped`);
         summary.requeued++;
         emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: 'worker stopped' });
-      } else if (failure !== undefined && attempt < maxAttempts) {
+      } else if (failure !== undefined && retryable && attempt < maxAttempts) {
         await store.requeueTrial(sweepName, trial.trialId, attempt, failure);
         summary.requeued++;
         emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: failure });
