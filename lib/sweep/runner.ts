@@ -18,6 +18,7 @@
 import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';
 import type { EpochRecord } from '../train/record';
+import { divergenceReason } from '../train/divergence';
 import { armSpace } from './arms';
 import type { SweepDefinition } from './definition';
 import { definitionFingerprint } from './definition-config';
@@ -94,10 +95,17 @@ interface SlotState {
 /** Maps an objective's outcome to the trial's final state; non-finite losses count as divergence. */
 export function resultOfOutcome(outcome: TrialOutcome, pruned: boolean, seconds: number): TrialResult {
   const base = { epochs: outcome.epochs ?? [], final: outcome.final, runStatus: outcome.status, backend: outcome.backend, seconds };
-  if (outcome.status === 'diverged') return { ...base, state: 'diverged', divergedAtEpoch: outcome.divergedAtEpoch ?? firstBadEpoch(base.epochs) };
+  // Every diverged trial carries its reason in words (in `error`).
+  if (outcome.status === 'diverged') {
+    const divergedAtEpoch = outcome.divergedAtEpoch ?? firstBadEpoch(base.epochs);
+    return { ...base, state: 'diverged', divergedAtEpoch, error: divergenceReason(base.epochs, divergedAtEpoch) };
+  }
   const badEpoch = firstBadEpoch(base.epochs);
   const finalBad = outcome.final !== undefined && !finiteEpoch(outcome.final);
-  if (badEpoch !== undefined || finalBad) return { ...base, state: 'diverged', runStatus: 'diverged', divergedAtEpoch: badEpoch ?? outcome.final?.epoch };
+  if (badEpoch !== undefined || finalBad) {
+    const divergedAtEpoch = badEpoch ?? outcome.final?.epoch;
+    return { ...base, state: 'diverged', runStatus: 'diverged', divergedAtEpoch, error: divergenceReason(outcome.final !== undefined && badEpoch === undefined ? [outcome.final] : base.epochs, divergedAtEpoch) };
+  }
   if (pruned || outcome.status === 'pruned') return { ...base, state: 'pruned', runStatus: 'pruned' };
   return { ...base, state: 'complete' };
 }

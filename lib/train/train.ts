@@ -24,6 +24,7 @@ import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
 import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimizerSpec } from './optimizer-spec';
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
 import { checkDataShapes } from './shape-check';
+import { atClipCeiling, divergenceReason } from './divergence';
 import { trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
 import { planFastObjective } from './fast-objective';
@@ -256,7 +257,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       stopReason,
       optimizer: { ...optimizerConfig },
     };
-    if (divergedAtEpoch !== undefined) result.divergedAtEpoch = divergedAtEpoch;
+    if (divergedAtEpoch !== undefined) {
+      result.divergedAtEpoch = divergedAtEpoch;
+      result.divergenceReason = divergenceReason(records, divergedAtEpoch);
+    }
+    if (atClipCeiling(final)) result.lossAtClipCeiling = true;
     if (decayed.length > 0) result.weightDecay = Object.fromEntries(decayed.map(({ name, rate }) => [name, rate]));
     return result;
   } finally {

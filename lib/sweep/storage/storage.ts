@@ -57,7 +57,7 @@ export interface TrialResult {
   final?: EpochRecord;
   runStatus?: RunStatus;
   divergedAtEpoch?: number;
-  /** Why it failed (state 'failed'). */
+  /** Why it failed (state 'failed'), or why it diverged (state 'diverged'). */
   error?: string;
   backend?: string;
   /** Wall-clock seconds of the last attempt. */
