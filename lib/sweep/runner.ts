@@ -118,7 +118,11 @@ function firstBadEpoch(epochs: readonly EpochRecord[]): number | undefined {
   return epochs.find((epoch) => !finiteEpoch(epoch))?.epoch;
 }
 
-function observationsOf(records: readonly TrialRecord[], arm: string): Observation[] {
+/**
+ * What adaptive samplers learn from: per configuration of `arm`, the mean final VALIDATION loss of
+ * its complete seeds. Train and test metrics never enter (test metrics must not select).
+ */
+export function observationsOf(records: readonly TrialRecord[], arm: string): Observation[] {
   const byConfig = new Map<string, { params: ParameterValues; losses: number[]; finished: number; pruned: number }>();
   for (const record of records) {
     if (record.arm !== arm || !isFinished(record)) continue;
