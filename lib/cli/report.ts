@@ -13,7 +13,7 @@ import { analyzeSweep, AnalysisOptions } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
-import { atClipCeiling } from '../train/divergence';
+import { trialAtClipCeiling } from '../train/divergence';
 import { storageUrlOf } from '../sweep/postgres/open';
 
 /** What the report command needs from the rest of the program. */
@@ -144,7 +144,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         throw new CommandExit(EXIT_USAGE, `report: no trial records found in ${where}`);
       }
       // Saturated trials are finite and often 'complete': flag them, so nobody reads them as results.
-      const saturated = records.filter((record) => record.state !== 'diverged' && (record.lossAtClipCeiling ?? atClipCeiling(record.final)));
+      const saturated = records.filter((record) => record.lossAtClipCeiling ?? trialAtClipCeiling(record));
       if (saturated.length > 0) {
         writeError(
           `report: ${saturated.length} trial(s) have a final loss at the cross-entropy clip ceiling ((1 - accuracy) x 16.12: saturated outputs, learning rate far too high?): ` +

@@ -11,7 +11,7 @@ import type { TrialRecord, TrialState } from '../sweep/record';
 import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { isFinished } from '../sweep/storage/journal-format';
-import { atClipCeiling, divergenceReason } from '../train/divergence';
+import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
 
 export interface StatusCommandOptions {
   setExitCode?: (code: number) => void;
@@ -86,7 +86,7 @@ export function sweepStatus(folder: SweepDirectory): SweepStatus {
       const mean = entry.losses.reduce((a, b) => a + b, 0) / entry.losses.length;
       if (best === undefined || mean < best.validationLoss) best = { configId, params: entry.params, validationLoss: mean, seeds: entry.losses.length };
     }
-    const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? atClipCeiling(trial.final))).length };
+    const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? trialAtClipCeiling(trial))).length };
     const diverged = trials.filter((trial) => trial.state === 'diverged').slice(0, 3);
     if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs, trial.divergedAtEpoch) }));
     if (definition !== undefined && definition.arms.some((candidate) => candidate.name === arm)) status.planned = definition.budget * definition.seeds.length;

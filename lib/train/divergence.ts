@@ -24,7 +24,8 @@ const CEILING_BAND = { low: 0.95, high: 1.005 };
 export function divergenceReason(epochs: readonly EpochRecord[], divergedAtEpoch?: number): string {
   const candidates = divergedAtEpoch !== undefined ? [...epochs.filter((epoch) => epoch.epoch === divergedAtEpoch), ...epochs] : epochs;
   for (const epoch of candidates) {
-    const values: Array<[string, number | undefined]> = [
+    // Records that crossed JSON (a worker's IPC, a journal) carry NaN and ±Infinity as null.
+    const values: Array<[string, number | null | undefined]> = [
       ['train objective (data loss + penalty, training mode)', epoch.trainObjective],
       ['train loss', epoch.train?.loss],
       ['validation loss', epoch.validation?.loss],
@@ -32,7 +33,7 @@ export function divergenceReason(epochs: readonly EpochRecord[], divergedAtEpoch
       ['penalty', epoch.penalty],
     ];
     const bad = values.find(([, value]) => value !== undefined && !Number.isFinite(value));
-    if (bad !== undefined) return `${bad[0]} became ${bad[1]} at epoch ${epoch.epoch} (learning rate too high, or penalties too large)`;
+    if (bad !== undefined) return `${bad[0]} became ${bad[1] === null ? 'NaN or infinite' : bad[1]} at epoch ${epoch.epoch} (learning rate too high, or penalties too large)`;
   }
   return `the run reported divergence${divergedAtEpoch !== undefined ? ` at epoch ${divergedAtEpoch}` : ''} without a non-finite recorded value`;
 }
@@ -51,4 +52,9 @@ export function splitAtClipCeiling(metrics: { loss: number; accuracy?: number } 
 /** True when the kept weights' train or validation loss sits at the cross-entropy clip ceiling (saturated outputs; see the file comment). */
 export function atClipCeiling(final: EpochRecord | undefined): boolean {
   return final !== undefined && (splitAtClipCeiling(final.train) || splitAtClipCeiling(final.validation));
+}
+
+/** The flag of a finished trial: at the ceiling and not already marked diverged or failed (those say so themselves). */
+export function trialAtClipCeiling(trial: { state: string; final?: EpochRecord }): boolean {
+  return trial.state !== 'diverged' && trial.state !== 'failed' && atClipCeiling(trial.final);
 }

@@ -49,6 +49,8 @@ describe('clip ceiling rule', () => {
       'train objective (data loss + penalty, training mode) became NaN at epoch 2 (learning rate too high, or penalties too large)',
     );
     expect(divergenceReason([epoch({ epoch: 3, validation: { loss: Infinity } })])).toMatch(/^validation loss became Infinity at epoch 3/);
+    // After JSON (worker IPC, journal) NaN is null: still a reason, not "became null".
+    expect(divergenceReason(JSON.parse(JSON.stringify([epoch({ epoch: 2, train: { loss: NaN } })])), 2)).toMatch(/^train loss became NaN or infinite at epoch 2/);
     expect(divergenceReason([], 4)).toBe('the run reported divergence at epoch 4 without a non-finite recorded value');
   });
 });

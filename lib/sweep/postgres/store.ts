@@ -40,7 +40,7 @@ import { assertSchemaName, migrate, schemaVersion } from './migrations';
 import { QUEUE_EXPIRE_SECONDS, queueNameOf, startQueue, TransactionDb } from './queue';
 import { PostgresStoreError, redactError } from './redact';
 import { changedFields } from '../definition-config';
-import { atClipCeiling } from '../../train/divergence';
+import { trialAtClipCeiling } from '../../train/divergence';
 import type { SweepDefinition } from '../definition';
 
 /** States after which a trial never changes again. */
@@ -649,7 +649,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
     if (row.finished_at) record.finishedAt = isoOrUndefined(row.finished_at);
     if (row.seconds != null) record.seconds = Number(row.seconds);
     // Derived, not stored: the same rule as the journal's, applied to the stored final metrics.
-    if (atClipCeiling(record.final)) record.lossAtClipCeiling = true;
+    if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     return record;
   }
 

@@ -15,7 +15,7 @@ import { changedFields } from '../definition-config';
 import type { TrialRecord, TrialState } from '../record';
 import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState } from './journal-format';
 import { JournalLock } from './journal-lock';
-import { atClipCeiling } from '../../train/divergence';
+import { trialAtClipCeiling } from '../../train/divergence';
 import { readJournalFile } from './journal-reader';
 import {
   ClaimArgs,
@@ -146,7 +146,7 @@ export class JournalStorage implements TrialStorage {
     if (result.divergedAtEpoch !== undefined) record.divergedAtEpoch = result.divergedAtEpoch;
     if (result.backend !== undefined) record.backend = result.backend;
     if (result.seconds !== undefined) record.seconds = result.seconds;
-    if (atClipCeiling(result.final)) record.lossAtClipCeiling = true;
+    if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     this.append({ op: 'finish', trialId, attempt, record }, true);
     return copy(record);
   }
