@@ -66,7 +66,9 @@ export function reportFailure(error: unknown, debug: boolean, writeError: (text:
   const described = describeFailure(error);
   if (described !== undefined) {
     if (described.message) writeError(`layerwise: ${described.message}\n`);
-    if (debug && !(error instanceof CommandExit && (error as { cause?: unknown }).cause === undefined)) writeError(`${traceOf(error)}\n`);
+    // A CommandExit's own stack says nothing: show the error behind it, when it has one.
+    const traced = error instanceof CommandExit ? error.cause : error;
+    if (debug && traced !== undefined) writeError(`${traceOf(traced)}\n`);
     return described.exitCode;
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -152,7 +152,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
       } catch (error) {
-        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message);
+        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message, error);
         if (error instanceof PostgresStoreError) throw new CommandExit(EXIT_FAILURE, `sweep: ${error.message}`);
         throw error;
       } finally {
@@ -174,7 +174,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         write(`merged ${merged.trials} trials (${merged.finished} finished) into ${merged.journal}\n`);
         setExitCode(EXIT_OK);
       } catch (error) {
-        throw new CommandExit(EXIT_USAGE, `sweep merge: ${(error as Error).message}`);
+        throw new CommandExit(EXIT_USAGE, `sweep merge: ${(error as Error).message}`, error);
       }
     });
 }
