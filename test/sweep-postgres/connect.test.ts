@@ -7,6 +7,8 @@
 import * as net from 'net';
 import { openPostgresStore, PostgresTrialStore } from '../../lib/sweep/postgres';
 import { describeRetry } from '../../lib/sweep/postgres/open';
+import { runWorker } from '../../lib/sweep/postgres/run-worker';
+import { LayerwiseConfigError } from '../../lib/errors/config-error';
 import type { RetryNotice } from '../../lib/sweep/postgres/connection';
 import { definitionFingerprint } from '../../lib/sweep/definition-config';
 import { SweepDefinitionChangedError } from '../../lib/sweep/storage/storage';
@@ -79,6 +81,29 @@ describe('against a real server', () => {
     expect(delays[0]).toBe(100);
     for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]);
     expect(notices[0].maxAttempts).toBeUndefined(); // an established store retries until its deadline, not 3 times
+  }, 60_000);
+
+  test('a worker does not retry a configuration error (item 3): one attempt, failed, said why', async () => {
+    const store = await openPostgresStore(server.url, { schema: 'nonretry', retry: { deadlineMs: 5000 } });
+    stores.push(store);
+    const definition = sweepDefinition({ name: 'nonretry', execution: { retries: 3 } });
+    await store.openSweep({ definition, fingerprint: definitionFingerprint(definition) });
+    await store.enqueueTrials('nonretry', [{ trialId: 'n1', configId: 'c1', sweepName: 'nonretry', arm: 'uniform', index: 0, params: { l2: 1e-3 }, seed: 1 }]);
+    let calls = 0;
+    const summary = await runWorker(
+      store,
+      'nonretry',
+      async () => {
+        calls++;
+        throw new LayerwiseConfigError('model.inputSize', ' = 3 but the data has 2 features');
+      },
+      { workerId: 'nonretry-test', waitForRunning: false },
+    );
+    expect(calls).toBe(1);
+    expect(summary).toMatchObject({ claimed: 1, finished: 1, requeued: 0 });
+    const [record] = await store.listTrials('nonretry');
+    expect(record).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(record.error).toBe('model.inputSize = 3 but the data has 2 features (not retried: a configuration error fails every attempt)');
   }, 60_000);
 
   test('changing only training.epochs names training.epochs (not every top-level field) and suggests what works for a database', async () => {

@@ -19,7 +19,7 @@ export interface WorkerTrialContext {
   reportEpoch(epoch: EpochRecord): Promise<void>;
 }
 
-/** Runs one trial. Throwing fails the attempt (retried while attempts remain). */
+/** Runs one trial. Throwing fails the attempt (retried while attempts remain, unless the error is a configuration error: see isRetryableError). */
 export type WorkerObjective = (trial: TrialRecord, context: WorkerTrialContext) => Promise<TrialResult>;
 
 export type WorkerEvent =
@@ -147,7 +147,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
         summary.requeued++;
         emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: failure });
       } else {
-        const outcome: TrialResult = result ?? { state: 'failed', epochs: [], error: failure };
+        const outcome: TrialResult = result ?? { state: 'failed', epochs: [], error: retryable ? failure : `${failure} (not retried: a configuration error fails every attempt)` };
         try {
           const record = await store.finishTrial(sweepName, trial.trialId, attempt, outcome);
           summary.finished++;
