@@ -24,7 +24,10 @@ export function requireUserModule(file: string, field: string, what: string): un
     return require(file);
   } catch (error) {
     const syntax = (error as { name?: unknown } | null)?.name === 'SyntaxError' || /TS\d{4}|Unable to compile TypeScript/.test(error instanceof Error ? error.message : '');
-    const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // ts-node puts the useful part ("file.ts(3,7): error TS2322: ...") on a later line.
+    const typeScript = /[^\s]+\(\d+,\d+\): error TS\d+: [^\n]+/.exec(text)?.[0];
+    const message = typeScript ?? text.split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
     const at = locationIn(error, file) ?? file;
     const failure = new LayerwiseConfigError(
       field,
