@@ -53,3 +53,19 @@ test('a trial at the clip ceiling stays complete but is flagged in the record, a
   expect(status.arms.find((arm) => arm.arm === 'uniform')?.atClipCeiling).toBe(1);
   expect(formatStatus(status)).toContain('1 finished trial(s) with loss at the cross-entropy clip ceiling');
 });
+
+test('report names the trials at the clip ceiling (not the diverged ones)', async () => {
+  const { Command } = await import('commander');
+  const { registerReportCommand } = await import('../../lib/cli/report');
+  const { realisticSweep } = await import('../report/fixtures');
+  const records = realisticSweep();
+  records[0] = { ...records[0], final: saturated, epochs: [saturated] };
+  records[1] = { ...records[1], state: 'diverged', final: saturated, epochs: [saturated] };
+  const notes: string[] = [];
+  const program = new Command().exitOverride();
+  registerReportCommand(program, { loadTrials: async () => records, write: () => undefined, writeError: (text) => void notes.push(text) });
+  await program.parseAsync(['report', directory, '--format', 'json', '--bootstrap', '100'], { from: 'user' });
+  const note = notes.find((text) => text.includes('clip ceiling'));
+  expect(note).toContain(`report: 1 trial(s) have a final loss at the cross-entropy clip ceiling`);
+  expect(note).toContain(`${records[0].arm}#${records[0].index} seed ${records[0].seed}`);
+});
