@@ -9,7 +9,8 @@ export const EXIT_INTERRUPTED = 130;
 
 /** Thrown by command actions to end with a given exit code after printing `message` to stderr. */
 export class CommandExit extends Error {
-  constructor(readonly exitCode: number, message = '') {
+  /** @param cause the error behind it, whose trace `--debug` prints. */
+  constructor(readonly exitCode: number, message = '', readonly cause?: unknown) {
     super(message);
     this.name = 'CommandExit';
   }

@@ -5,13 +5,13 @@
  * 130 interrupted).
  */
 import { Command, CommanderError } from 'commander';
-import { LayerwiseConfigError } from '../errors/config-error';
 import { registerCheckCommand } from './check';
 import { registerReportCommand } from './report';
 import { registerStatusCommand } from './status';
 import { registerSweepCommand } from './sweep';
 import { registerWorkerCommand } from './worker';
-import { CommandExit, EXIT_USAGE } from './exit-codes';
+import { EXIT_USAGE } from './exit-codes';
+import { debugRequested, reportFailure } from './failure';
 import { cliDependencies } from './dependencies';
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -20,6 +20,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .name('layerwise')
     .description('Per-layer regularization for TensorFlow.js: sweeps, variance reports and an accuracy regression gate.')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print the stack trace of a failure (also LAYERWISE_DEBUG=1)')
     .exitOverride();
   const dependencies = cliDependencies();
   registerSweepCommand(program, { setExitCode });
@@ -35,23 +36,18 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
+  const debug = debugRequested(argv);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // --debug is global: accepted anywhere on the line, removed before the subcommand parses.
+    await program.parseAsync(argv.filter((argument) => argument !== '--debug'), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version requests exit 0; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof CommandExit) {
-      if (error.message) process.stderr.write(`layerwise: ${error.message}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof LayerwiseConfigError) {
-      process.stderr.write(`layerwise: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
+    // Routine failures: one line with the documented code; a trace only with --debug.
+    return reportFailure(error, debug);
   }
 }
 
@@ -61,8 +57,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`layerwise: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = reportFailure(error, debugRequested(process.argv));
     },
   );
 }

@@ -13,6 +13,7 @@ import { analyzeSweep, AnalysisOptions } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
+import { trialAtClipCeiling } from '../train/divergence';
 import { storageUrlOf } from '../sweep/postgres/open';
 
 /** What the report command needs from the rest of the program. */
@@ -141,6 +142,14 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       const where = source.kind === 'folder' ? `"${source.directory}"` : `sweep "${source.sweepName}" of the store`;
       if (records.length === 0) {
         throw new CommandExit(EXIT_USAGE, `report: no trial records found in ${where}`);
+      }
+      // Saturated trials are finite and often 'complete': flag them, so nobody reads them as results.
+      const saturated = records.filter((record) => record.lossAtClipCeiling ?? trialAtClipCeiling(record));
+      if (saturated.length > 0) {
+        writeError(
+          `report: ${saturated.length} trial(s) have a final loss at the cross-entropy clip ceiling ((1 - accuracy) x 16.12: saturated outputs, learning rate far too high?): ` +
+            `${saturated.slice(0, 3).map((record) => `${record.arm}#${record.index} seed ${record.seed}`).join(', ')}${saturated.length > 3 ? ', ...' : ''}; they are flagged in the records (lossAtClipCeiling)\n`,
+        );
       }
       // Default folder of --format all.
       const sweepDir = source.kind === 'folder' ? source.directory : path.join('sweeps', source.sweepName);

@@ -10,6 +10,8 @@ import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
 import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
+import { isFinished } from '../sweep/storage/journal-format';
+import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
 
 export interface StatusCommandOptions {
   setExitCode?: (code: number) => void;
@@ -31,6 +33,10 @@ export interface ArmStatus {
   /** Planned trials: budget × seeds (when the definition is known). */
   planned?: number;
   counts: Record<TrialState, number>;
+  /** Finished trials whose final loss sits at the cross-entropy clip ceiling (saturated outputs): counted among their state, flagged here. */
+  atClipCeiling: number;
+  /** Why trials diverged (the first 3, with their trial ids), when any did. */
+  divergenceReasons?: Array<{ trialId: string; reason: string }>;
   /** Best configuration by mean final validation loss over its complete seeds. */
   best?: { configId: string; params: TrialRecord['params']; validationLoss: number; seeds: number };
 }
@@ -80,7 +86,9 @@ export function sweepStatus(folder: SweepDirectory): SweepStatus {
       const mean = entry.losses.reduce((a, b) => a + b, 0) / entry.losses.length;
       if (best === undefined || mean < best.validationLoss) best = { configId, params: entry.params, validationLoss: mean, seeds: entry.losses.length };
     }
-    const status: ArmStatus = { arm, counts };
+    const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? trialAtClipCeiling(trial))).length };
+    const diverged = trials.filter((trial) => trial.state === 'diverged').slice(0, 3);
+    if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs, trial.divergedAtEpoch) }));
     if (definition !== undefined && definition.arms.some((candidate) => candidate.name === arm)) status.planned = definition.budget * definition.seeds.length;
     if (best !== undefined) status.best = best;
     return status;
@@ -108,6 +116,10 @@ export function formatStatus(status: SweepStatus): string {
   for (const arm of status.arms) {
     const counts = STATES.filter((state) => arm.counts[state] > 0).map((state) => `${arm.counts[state]} ${state === 'running' && !stored ? 'running or interrupted' : state}`);
     lines.push(`  ${arm.arm}: ${counts.join(', ') || 'no trials'}${arm.planned !== undefined ? ` (planned ${arm.planned})` : ''}`);
+    if (arm.atClipCeiling > 0) {
+      lines.push(`    ${arm.atClipCeiling} finished trial(s) with loss at the cross-entropy clip ceiling ((1 - accuracy) x 16.12: saturated outputs, learning rate far too high?); flagged, not results to trust`);
+    }
+    for (const { trialId, reason } of arm.divergenceReasons ?? []) lines.push(`    diverged ${trialId.slice(0, 12)}: ${reason}`);
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
   }
   return `${lines.join('\n')}\n`;

@@ -40,10 +40,23 @@ interface SweepFlags {
   report: boolean;
 }
 
-function parseWorkers(text: string | undefined): number {
+/** Most worker processes per CPU core: each loads TensorFlow.js (hundreds of MB), and more than a few per core only queue for the CPU. */
+export const WORKERS_PER_CORE_LIMIT = 4;
+
+/** The most `--workers` this machine accepts: {@link WORKERS_PER_CORE_LIMIT} per CPU core. */
+export function workerLimit(cores = os.cpus().length): number {
+  return WORKERS_PER_CORE_LIMIT * Math.max(1, cores);
+}
+
+function parseWorkers(text: string | undefined, warn: (text: string) => void): number {
   if (text === undefined) return os.cpus().length;
   const workers = Number(text);
   if (!Number.isInteger(workers) || workers < 0) throw new CommandExit(EXIT_USAGE, `--workers: "${text}" is not allowed; give an integer >= 0 (0 runs trials in this process)`);
+  const limit = workerLimit();
+  if (workers > limit) {
+    warn(`layerwise: --workers ${text} capped at ${limit} (${WORKERS_PER_CORE_LIMIT} per CPU core, ${os.cpus().length} cores here)\n`);
+    return limit;
+  }
   return workers;
 }
 
@@ -81,7 +94,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
     .action(async (config: string, flags: SweepFlags) => {
       const definition = readSweepFile(config);
       const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
-      const workers = parseWorkers(flags.workers);
+      const workers = parseWorkers(flags.workers, writeError);
       if (flags.enqueueOnly && flags.storage === undefined) throw new CommandExit(EXIT_USAGE, '--enqueue-only: needs --storage postgres://...; the folder journal has no workers that could run the trials');
       const directory = flags.out ?? path.join('sweeps', definition.name);
       const controller = new AbortController();
@@ -139,7 +152,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
       } catch (error) {
-        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message);
+        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message, error);
         if (error instanceof PostgresStoreError) throw new CommandExit(EXIT_FAILURE, `sweep: ${error.message}`);
         throw error;
       } finally {
@@ -161,7 +174,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         write(`merged ${merged.trials} trials (${merged.finished} finished) into ${merged.journal}\n`);
         setExitCode(EXIT_OK);
       } catch (error) {
-        throw new CommandExit(EXIT_USAGE, `sweep merge: ${(error as Error).message}`);
+        throw new CommandExit(EXIT_USAGE, `sweep merge: ${(error as Error).message}`, error);
       }
     });
 }

@@ -53,6 +53,8 @@ export function parseCsvDataset(text: string, source: string, args: CsvDatasetAr
   }
   const classTexts = args.classes?.map(String);
   const rowCount = lines.length - 1;
+  // Say so here: otherwise the first symptom is a class count of 0, far from the cause.
+  if (rowCount === 0) throw new DataFormatError({ file: source, line: 1 }, `the file has a header (${header.join(',')}) but no data rows; add one sample per line after it`);
   const featureCount = featureNames.length;
   const x = new Float64Array(rowCount * featureCount);
   const y = new Int32Array(rowCount);

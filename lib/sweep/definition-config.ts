@@ -89,6 +89,41 @@ function checkDimension(dimension: Dimension, where: string): void {
   }
 }
 
+/** What the values of a dimension must be, by the parameter it feeds. */
+interface ValueRule {
+  /** True when `value` is allowed. */
+  allows(value: number): boolean;
+  /** What is allowed, for the message. */
+  allowed: string;
+}
+
+/** Penalty coefficients: a negative L2 or decay rewards large weights, which no trial can survive. */
+const PENALTY_RULE: ValueRule = { allows: (value) => Number.isFinite(value) && value >= 0, allowed: 'a finite number >= 0' };
+/** Shared dimensions whose meaning every objective agrees on. */
+const SHARED_RULES: Record<string, ValueRule> = {
+  learningRate: { allows: (value) => Number.isFinite(value) && value > 0, allowed: 'a finite number > 0' },
+  batchSize: { allows: (value) => Number.isInteger(value) && value >= 1, allowed: 'an integer >= 1' },
+};
+
+/**
+ * Every value the dimension can produce obeys `rule`: each `choice` value and both bounds of a
+ * range (a range is convex, so its bounds decide), checked before the first trial rather than
+ * failing every trial twice.
+ */
+function checkDimensionValues(dimension: Dimension, where: string, rule: ValueRule): void {
+  if (dimension.type === 'choice') {
+    dimension.values.forEach((value, index) => {
+      if (typeof value !== 'number' || !rule.allows(value)) {
+        throw new LayerwiseConfigError(`${where}.values[${index}]`, `: ${describeValue(value)} is not allowed; every value must be ${rule.allowed}`);
+      }
+    });
+    return;
+  }
+  for (const bound of ['low', 'high'] as const) {
+    if (!rule.allows(dimension[bound])) throw new LayerwiseConfigError(`${where}.${bound}`, `: ${describeValue(dimension[bound])} is not allowed; must be ${rule.allowed}`);
+  }
+}
+
 /** Number of distinct configurations of a space (Infinity when a dimension is continuous without steps). */
 function gridSize(space: SearchSpace): number {
   let size = 1;
@@ -106,6 +141,7 @@ function checkSemantics(definition: SweepDefinition): void {
       throw new LayerwiseConfigError(`space.${name}`, `: is reserved for the arms' penalties (${PENALTY_NAMES.join(', ')}); rename the dimension`);
     }
     checkDimension(dimension, `space.${name}`);
+    if (SHARED_RULES[name] !== undefined) checkDimensionValues(dimension, `space.${name}`, SHARED_RULES[name]);
   }
   const names = new Set<string>();
   definition.arms.forEach((arm, armIndex) => {
@@ -115,7 +151,10 @@ function checkSemantics(definition: SweepDefinition): void {
     if (arm.kind === 'per-layer' && (arm.layers === undefined || arm.layers.length === 0)) {
       throw new LayerwiseConfigError(`${where}.layers`, ': is required for a per-layer arm (the layers that get their own coefficient)');
     }
-    for (const [penalty, dimension] of Object.entries(arm.penalties)) checkDimension(dimension as Dimension, `${where}.penalties.${penalty}`);
+    for (const [penalty, dimension] of Object.entries(arm.penalties)) {
+      checkDimension(dimension as Dimension, `${where}.penalties.${penalty}`);
+      checkDimensionValues(dimension as Dimension, `${where}.penalties.${penalty}`, PENALTY_RULE);
+    }
   });
   if (definition.sampler.type === 'grid') {
     // Continuous dimensions need grid points; name the field that lacks them.
@@ -208,13 +247,38 @@ export function definitionFingerprint(definition: SweepDefinition): string {
   return sha256Hex(canonicalJson(rest));
 }
 
-/** Top-level fields whose values differ between two definitions (for the "changed" error). */
+/**
+ * Paths of the values that differ between two definitions (for the "changed" error), as deep as
+ * they differ: `training.epochs`, `arms[0].penalties.l2.high`, `seeds`. Compared in canonical
+ * form, so key order (which PostgreSQL's jsonb rewrites) never counts as a change. Description
+ * and execution limits are not part of a sweep's identity and are left out.
+ */
 export function changedFields(before: SweepDefinition, after: SweepDefinition): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys]
-    .filter((key) => key !== 'description' && key !== 'execution')
-    .filter((key) => canonicalJson((before as unknown as JsonObject)[key]) !== canonicalJson((after as unknown as JsonObject)[key]))
-    .sort();
+  const paths: string[] = [];
+  const visit = (a: unknown, b: unknown, where: string): void => {
+    if (a === undefined && b === undefined) return;
+    if (a === undefined || b === undefined) {
+      paths.push(where);
+      return;
+    }
+    if (canonicalJson(a) === canonicalJson(b)) return;
+    const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+    if (!bothObjects || (Array.isArray(a) && (a as unknown[]).length !== (b as unknown[]).length)) {
+      paths.push(where === '' ? '(the whole definition)' : where);
+      return;
+    }
+    if (Array.isArray(a)) {
+      (a as unknown[]).forEach((item, index) => visit(item, (b as unknown[])[index], `${where}[${index}]`));
+      return;
+    }
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const key of keys) {
+      if (where === '' && (key === 'description' || key === 'execution')) continue;
+      visit((a as JsonObject)[key], (b as JsonObject)[key], where === '' ? key : `${where}.${key}`);
+    }
+  };
+  visit(before, after, '');
+  return paths;
 }
 
 /** Penalty names an arm tunes, in canonical order. */

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { requireUserModule } from './user-module';
 import { LayerwiseConfigError } from '../errors/config-error';
 import type { EpochRecord, RunStatus } from '../train/record';
 import type { ArmDefinition, SweepDefinition } from './definition';
@@ -91,8 +92,7 @@ export function builtinObjectivesModule(): string {
 export function loadObjectiveModules(modules: readonly string[] = []): void {
   for (const module of modules.map((entry) => path.resolve(entry))) {
     if (!fs.existsSync(module)) throw new LayerwiseConfigError('objectiveModule', `: ${module} does not exist`);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require(module);
+    requireUserModule(module, 'objectiveModule', 'the objective module');
   }
 }
 

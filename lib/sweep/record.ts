@@ -27,8 +27,14 @@ export interface TrialRecord {
   state: TrialState;
   /** Number of attempts made (1 on first success). */
   attempts: number;
-  /** Why the trial failed, when state is 'failed'. */
+  /** Why the trial failed (state 'failed'), or why it diverged in words (state 'diverged': which value became NaN/Infinity, at which epoch). */
   error?: string;
+  /**
+   * True when the final loss sits at the cross-entropy clip ceiling ((1 − accuracy)·16.118: saturated
+   * outputs, e.g. a learning rate far too high): finite and 'complete', but not a real result.
+   * Flagged, not excluded; status and report count them. Derived from `final` (see lib/train/divergence).
+   */
+  lossAtClipCeiling?: boolean;
   /** Per-epoch measurements (data losses in inference mode, penalties apart). */
   epochs: EpochRecord[];
   /** Metrics of the weights the run kept (see TrainResult.final). */

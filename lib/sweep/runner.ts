@@ -18,6 +18,7 @@
 import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';
 import type { EpochRecord } from '../train/record';
+import { divergenceReason } from '../train/divergence';
 import { armSpace } from './arms';
 import type { SweepDefinition } from './definition';
 import { definitionFingerprint } from './definition-config';
@@ -94,10 +95,17 @@ interface SlotState {
 /** Maps an objective's outcome to the trial's final state; non-finite losses count as divergence. */
 export function resultOfOutcome(outcome: TrialOutcome, pruned: boolean, seconds: number): TrialResult {
   const base = { epochs: outcome.epochs ?? [], final: outcome.final, runStatus: outcome.status, backend: outcome.backend, seconds };
-  if (outcome.status === 'diverged') return { ...base, state: 'diverged', divergedAtEpoch: outcome.divergedAtEpoch ?? firstBadEpoch(base.epochs) };
+  // Every diverged trial carries its reason in words (in `error`).
+  if (outcome.status === 'diverged') {
+    const divergedAtEpoch = outcome.divergedAtEpoch ?? firstBadEpoch(base.epochs);
+    return { ...base, state: 'diverged', divergedAtEpoch, error: divergenceReason(base.epochs, divergedAtEpoch) };
+  }
   const badEpoch = firstBadEpoch(base.epochs);
   const finalBad = outcome.final !== undefined && !finiteEpoch(outcome.final);
-  if (badEpoch !== undefined || finalBad) return { ...base, state: 'diverged', runStatus: 'diverged', divergedAtEpoch: badEpoch ?? outcome.final?.epoch };
+  if (badEpoch !== undefined || finalBad) {
+    const divergedAtEpoch = badEpoch ?? outcome.final?.epoch;
+    return { ...base, state: 'diverged', runStatus: 'diverged', divergedAtEpoch, error: divergenceReason(outcome.final !== undefined && badEpoch === undefined ? [outcome.final] : base.epochs, divergedAtEpoch) };
+  }
   if (pruned || outcome.status === 'pruned') return { ...base, state: 'pruned', runStatus: 'pruned' };
   return { ...base, state: 'complete' };
 }
@@ -110,7 +118,11 @@ function firstBadEpoch(epochs: readonly EpochRecord[]): number | undefined {
   return epochs.find((epoch) => !finiteEpoch(epoch))?.epoch;
 }
 
-function observationsOf(records: readonly TrialRecord[], arm: string): Observation[] {
+/**
+ * What adaptive samplers learn from: per configuration of `arm`, the mean final VALIDATION loss of
+ * its complete seeds. Train and test metrics never enter (test metrics must not select).
+ */
+export function observationsOf(records: readonly TrialRecord[], arm: string): Observation[] {
   const byConfig = new Map<string, { params: ParameterValues; losses: number[]; finished: number; pruned: number }>();
   for (const record of records) {
     if (record.arm !== arm || !isFinished(record)) continue;
@@ -330,14 +342,15 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       }
       if (result.kind === 'error') {
         armCurves.delete(trial.trialId);
-        if (attempt < 1 + definition.execution.retries) {
+        // A configuration or shape error fails the same way on every attempt: fail it now.
+        if (result.retryable !== false && attempt < 1 + definition.execution.retries) {
           await storage.requeueTrial(definition.name, trial.trialId, attempt, result.message);
           records.set(trial.trialId, { ...trial, state: 'waiting', error: result.message });
           emit({ type: 'trial-retry', trialId: trial.trialId, arm: trial.arm, attempt, reason: result.message, at: Date.now() });
           queue.unshift({ state, seedPosition: state.trials!.findIndex((spec) => spec.trialId === trial.trialId) });
           return;
         }
-        const record = await storage.finishTrial(definition.name, trial.trialId, attempt, { state: 'failed', epochs: [], error: `${result.message} (failed ${attempt} attempt${attempt === 1 ? '' : 's'})`, seconds: result.seconds });
+        const record = await storage.finishTrial(definition.name, trial.trialId, attempt, { state: 'failed', epochs: [], error: `${result.message} (${result.retryable === false ? 'not retried: a configuration error fails every attempt; ' : ''}failed ${attempt} attempt${attempt === 1 ? '' : 's'})`, seconds: result.seconds });
         records.set(record.trialId, record);
         finishedThisRun++;
         emit({ type: 'trial-finish', record, at: Date.now() });

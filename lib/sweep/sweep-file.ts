@@ -4,6 +4,7 @@ import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';
 import type { SweepDefinition } from './definition';
 import { fromConfig } from './definition-config';
+import { requireUserModule } from './user-module';
 
 /** Reads, validates and fills defaults of a sweep file. Errors name the file and the field. */
 export function readSweepFile(file: string): SweepDefinition {
@@ -17,8 +18,7 @@ export function readSweepFile(file: string): SweepDefinition {
       throw new LayerwiseConfigError('config', `: ${file} is not valid JSON (${(error as Error).message})`);
     }
   } else if (/\.(c?js|ts)$/.test(resolved)) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const module = require(resolved) as { default?: unknown; sweep?: unknown };
+    const module = requireUserModule(resolved, 'config', 'the sweep definition module') as { default?: unknown; sweep?: unknown };
     config = module.default ?? module.sweep;
     if (config === undefined) throw new LayerwiseConfigError('config', `: ${file} exports neither a default nor a \`sweep\` definition`);
   } else {

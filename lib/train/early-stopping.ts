@@ -19,6 +19,8 @@ export interface EarlyStoppingArgs {
   restoreBestWeights?: boolean;
   /** Minimum decrease of the validation loss that counts as an improvement. Default 0. */
   minDelta?: number;
+  /** What is monitored: always the validation data loss; accepted for Keras habits, any other value is an error. Default 'val_loss'. */
+  monitor?: 'val_loss';
 }
 
 /** Tracks the best validation loss; owns the weight snapshot. */

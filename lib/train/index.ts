@@ -19,6 +19,9 @@ export type { OptimizerSpec, OptimizerName, SgdSpec, MomentumSpec, AdamSpec, Ada
 export { resolveWeightDecay, applyWeightDecay, decoupledStep, WeightDecayApplier, KERNEL_WEIGHT_PATTERN } from './weight-decay';
 export type { WeightDecaySetting, DecayedWeight } from './weight-decay';
 export type { EarlyStoppingArgs } from './early-stopping';
+export { TRAIN_OPTION_KEYS } from './options';
+export { divergenceReason, atClipCeiling, CLIP_CEILING_LOSS, CROSS_ENTROPY_EPSILON } from './divergence';
+export { checkDataShapes } from './shape-check';
 export { TRAIN_LOSS_NAMES, detectAccuracyKind } from './loss-function';
 export type { LossFunction, AccuracyKind } from './loss-function';
 export { SeededMathRandom, SeededShuffler } from './seeded-random';

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayerwiseConfigError, describeValue } from '../errors/config-error';
 import type { EarlyStoppingArgs } from './early-stopping';
+import { rejectUnknownKeys } from './option-keys';
 import type { AccuracyKind, LossFunction } from './loss-function';
 import type { OptimizerName, OptimizerSpec } from './optimizer-spec';
 import type { EpochRecord, SplitName } from './record';
@@ -150,22 +151,98 @@ function checkSplit(split: SplitTensors | undefined, name: SplitName, required: 
   if (split.x.shape[0] === 0) throw new LayerwiseConfigError(`train.data.${name}.x`, 'has no samples');
 }
 
+/**
+ * Every key `train` accepts, with what it takes: unknown keys are errors naming the closest one,
+ * and a key added to TrainOptions without an entry here does not compile.
+ */
+const TRAIN_OPTION_KINDS: { [K in keyof Required<TrainOptions>]: string } = {
+  seed: 'an integer in [0, 4294967295]',
+  epochs: 'an integer >= 1',
+  batchSize: 'an integer >= 1',
+  optimizer: 'an optimizer spec or name',
+  loss: 'a loss name or a function (yTrue, yPred) => tensor',
+  weightDecay: 'a number >= 0, or {weightName: rate}',
+  earlyStopping: '{patience?, minDelta?, restoreBestWeights?, monitor?}',
+  evaluateEvery: 'an integer >= 1',
+  evaluationBatchSize: 'an integer >= 1',
+  shuffle: 'true or false',
+  accuracy: "'auto', 'binary', 'categorical', 'sparse' or 'none'",
+  applyConstraints: 'true or false',
+  timeBudgetSeconds: 'a number > 0',
+  signal: 'an AbortSignal',
+  shouldStop: 'a function (record) => boolean',
+  onEpochEnd: 'a function (record) => void | "stop"',
+  onEpochTrained: 'a function (info) => void',
+  onBatchEnd: 'a function (info) => void',
+  leanObjective: 'true or false',
+  yieldEveryMs: 'a number >= 0',
+};
+export const TRAIN_OPTION_KEYS: readonly string[] = Object.keys(TRAIN_OPTION_KINDS);
+
+const EARLY_STOPPING_KEYS: readonly (keyof EarlyStoppingArgs)[] = ['patience', 'minDelta', 'restoreBestWeights', 'monitor'];
+const DATA_KEYS: readonly (keyof TrainData)[] = ['train', 'validation', 'test'];
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof tf.Tensor);
+}
+
+function expectKind(value: unknown, field: keyof TrainOptions, accepted: boolean): void {
+  if (value !== undefined && !accepted) {
+    throw new LayerwiseConfigError(`train.options.${field}`, `= ${describeValue(typeof value === 'function' ? '[function]' : value)}: expected ${TRAIN_OPTION_KINDS[field]}`);
+  }
+}
+
+/** Type checks of the options that have no range to check (booleans, callbacks, the signal, weightDecay's shape). */
+function checkOptionTypes(options: TrainOptions): void {
+  for (const field of ['shuffle', 'applyConstraints', 'leanObjective'] as const) expectKind(options[field], field, typeof options[field] === 'boolean');
+  for (const field of ['shouldStop', 'onEpochEnd', 'onEpochTrained', 'onBatchEnd'] as const) expectKind(options[field], field, typeof options[field] === 'function');
+  expectKind(options.loss, 'loss', typeof options.loss === 'string' || typeof options.loss === 'function');
+  const signal = options.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  expectKind(signal, 'signal', signal != null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function');
+  const decay = options.weightDecay;
+  expectKind(decay, 'weightDecay', (typeof decay === 'number' && Number.isFinite(decay) && decay >= 0) || isPlainObject(decay));
+}
+
+function checkEarlyStopping(args: unknown): void {
+  const where = 'train.options.earlyStopping';
+  if (!isPlainObject(args)) throw new LayerwiseConfigError(where, `= ${describeValue(args)}: expected ${TRAIN_OPTION_KINDS.earlyStopping}`);
+  rejectUnknownKeys(args, EARLY_STOPPING_KEYS, where);
+  const { patience, minDelta, restoreBestWeights, monitor } = args as EarlyStoppingArgs;
+  if (patience !== undefined && !(typeof patience === 'number' && Number.isInteger(patience) && patience >= 0)) {
+    throw new LayerwiseConfigError(`${where}.patience`, `= ${describeValue(patience)}: expected an integer >= 0`);
+  }
+  if (minDelta !== undefined && !(typeof minDelta === 'number' && Number.isFinite(minDelta))) {
+    throw new LayerwiseConfigError(`${where}.minDelta`, `= ${describeValue(minDelta)}: expected a finite number (its absolute value is used, as Keras)`);
+  }
+  if (restoreBestWeights !== undefined && typeof restoreBestWeights !== 'boolean') {
+    throw new LayerwiseConfigError(`${where}.restoreBestWeights`, `= ${describeValue(restoreBestWeights)}: expected true or false`);
+  }
+  if (monitor !== undefined && monitor !== 'val_loss') {
+    throw new LayerwiseConfigError(`${where}.monitor`, `= ${describeValue(monitor)}: only 'val_loss' (the validation data loss) is monitored; leave it out or give 'val_loss'`);
+  }
+}
+
 /** Validates data and options; fills in defaults. Throws LayerwiseConfigError naming the field. */
 export function resolveTrainOptions(data: TrainData, options: TrainOptions): ResolvedTrainOptions {
   if (data == null || typeof data !== 'object') throw new LayerwiseConfigError('train.data', `= ${describeValue(data)}: expected {train: {x, y}, validation?, test?}`);
+  if (options == null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new LayerwiseConfigError('train.options', `= ${describeValue(options)}: expected an object of options (${TRAIN_OPTION_KEYS.join(', ')})`);
+  }
+  rejectUnknownKeys(data, DATA_KEYS, 'train.data', 'split');
+  rejectUnknownKeys(options, TRAIN_OPTION_KEYS, 'train.options');
   checkSplit(data.train, 'train', true);
   checkSplit(data.validation, 'validation', false);
   checkSplit(data.test, 'test', false);
+  checkOptionTypes(options);
   const samples = data.train.x.shape[0];
   const seed = options.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new LayerwiseConfigError('train.options.seed', `= ${describeValue(seed)}: expected a finite number`);
+  // Seeds are integers: 1.5 and 1 would otherwise seed differently-looking but undocumented streams.
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new LayerwiseConfigError('train.options.seed', `= ${describeValue(seed)}: expected ${TRAIN_OPTION_KINDS.seed}`);
+  }
   if (options.earlyStopping != null) {
+    checkEarlyStopping(options.earlyStopping);
     if (data.validation == null) throw new LayerwiseConfigError('train.options.earlyStopping', 'needs data.validation: it monitors the validation data loss');
-    const patience = options.earlyStopping.patience;
-    if (patience !== undefined && !(typeof patience === 'number' && Number.isInteger(patience) && patience >= 0)) {
-      throw new LayerwiseConfigError('train.options.earlyStopping.patience', `= ${describeValue(patience)}: expected an integer >= 0`);
-    }
-    nonNegative(Math.abs(options.earlyStopping.minDelta ?? 0), 'earlyStopping.minDelta', 0);
   }
   if (options.accuracy != null && !['auto', 'binary', 'categorical', 'sparse', 'none'].includes(options.accuracy)) {
     throw new LayerwiseConfigError('train.options.accuracy', `= ${describeValue(options.accuracy)}: expected one of auto, binary, categorical, sparse, none`);

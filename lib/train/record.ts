@@ -51,6 +51,13 @@ export interface TrainResult {
   status: RunStatus;
   /** Epoch where the loss became NaN/Inf, when status is 'diverged'. */
   divergedAtEpoch?: number;
+  /** Why it diverged, in words (which value became NaN/Infinity, at which epoch), when status is 'diverged'. */
+  divergenceReason?: string;
+  /**
+   * True when the kept weights' loss sits at the cross-entropy clip ceiling ((1 − accuracy)·16.118:
+   * outputs saturated at 0/1, typically a learning rate far too high). Finite, but not a result.
+   */
+  lossAtClipCeiling?: boolean;
   epochs: EpochRecord[];
   /** Epoch whose weights were kept (best validation loss when restoring best weights, else the last). */
   bestEpoch: number;

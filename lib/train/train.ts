@@ -24,6 +24,8 @@ import { EpochMeasurements, SplitData, measureEpoch, normWeights } from './epoch
 import { AccuracyKind, detectAccuracyKind, resolveLoss } from './loss-function';
 import { createOptimizer, currentLearningRate, disposeOptimizer, resolveOptimizerSpec } from './optimizer-spec';
 import { TrainData, TrainOptions, resolveTrainOptions } from './options';
+import { checkDataShapes } from './shape-check';
+import { atClipCeiling, divergenceReason } from './divergence';
 import { preparePenalties, trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
 import { planFastObjective } from './fast-objective';
@@ -66,6 +68,7 @@ function ensureBuilt(model: tf.LayersModel, x: tf.Tensor): void {
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   const settings = resolveTrainOptions(data, options);
+  checkDataShapes(model, data);
   const loss = resolveLoss(model, options.loss);
   preparePenalties(model);
   ensureBuilt(model, data.train.x);
@@ -258,7 +261,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       stopReason,
       optimizer: { ...optimizerConfig },
     };
-    if (divergedAtEpoch !== undefined) result.divergedAtEpoch = divergedAtEpoch;
+    if (divergedAtEpoch !== undefined) {
+      result.divergedAtEpoch = divergedAtEpoch;
+      result.divergenceReason = divergenceReason(records, divergedAtEpoch);
+    }
+    if (atClipCeiling(final)) result.lossAtClipCeiling = true;
     if (decayed.length > 0) result.weightDecay = Object.fromEntries(decayed.map(({ name, rate }) => [name, rate]));
     return result;
   } finally {

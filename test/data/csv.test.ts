@@ -103,3 +103,11 @@ describe('parseCsvDataset', () => {
     }
   });
 });
+
+describe('issue 15 item 8: a header-only CSV', () => {
+  it('says the file has no data rows (not "classCount must be a positive integer, got 0")', () => {
+    for (const text of ['x0,x1,label\n', 'x0,x1,label']) {
+      expect(() => parseCsvDataset(text, 'empty.csv')).toThrow('empty.csv, line 1: the file has a header (x0,x1,label) but no data rows; add one sample per line after it');
+    }
+  });
+});

@@ -22,8 +22,11 @@ export interface ExecutionHooks {
 export type ExecutionResult =
   /** The objective returned. */
   | { kind: 'outcome'; outcome: TrialOutcome; seconds: number }
-  /** The attempt failed: the objective threw, its worker crashed, or it timed out. Retryable. */
-  | { kind: 'error'; message: string; seconds: number }
+  /**
+   * The attempt failed: the objective threw, its worker crashed, or it timed out. Retried unless
+   * `retryable` is false (a configuration or shape error: the same input fails the same way).
+   */
+  | { kind: 'error'; message: string; seconds: number; retryable?: boolean }
   /** The sweep was interrupted: nothing should be recorded for this attempt. */
   | { kind: 'cancelled'; seconds: number };
 
@@ -35,6 +38,30 @@ export interface TrialExecutor {
   cancelAll(): void;
   /** Releases workers. */
   close(): Promise<void>;
+}
+
+/** Error classes that mean "this input can never succeed": retrying them only doubles the failures. */
+const NON_RETRYABLE_NAMES = new Set(['LayerwiseConfigError', 'DataFormatError', 'NonRetryableTrialError']);
+
+/**
+ * False for errors that fail the same way on every attempt: configuration errors (bad values,
+ * shapes that do not fit), data format errors, and anything marked `retryable: false`. Judged by
+ * the error's name, so it holds across module copies and realms. Crashes, timeouts and other
+ * errors stay retryable.
+ */
+export function isRetryableError(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return true;
+  if ((error as { retryable?: unknown }).retryable === false) return false;
+  return !NON_RETRYABLE_NAMES.has(String((error as { name?: unknown }).name));
+}
+
+/** Thrown by an objective for a failure that retrying cannot fix (the runner fails the trial at once). */
+export class NonRetryableTrialError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableTrialError';
+  }
 }
 
 /** Text of anything thrown. */

@@ -4,7 +4,7 @@
  * signal between epochs). Use the process pool for crash isolation and hard timeouts.
  */
 import { resolveObjective } from '../objective';
-import { errorText, ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executor';
+import { errorText, isRetryableError, ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executor';
 
 export interface InProcessExecutorArgs {
   /** Attempts run concurrently (useful only for objectives that await I/O). Default 1. */
@@ -39,7 +39,7 @@ export class InProcessExecutor implements TrialExecutor {
       .then(() => resolveObjective(job.objective).run(job.input, { onEpoch: (epoch) => hooks.onEpoch(epoch), signal: controller.signal }))
       .then(
         (outcome) => settle({ kind: 'outcome', outcome, seconds: seconds() }),
-        (error: unknown) => settle({ kind: 'error', message: errorText(error), seconds: seconds() }),
+        (error: unknown) => settle({ kind: 'error', message: errorText(error), seconds: seconds(), retryable: isRetryableError(error) }),
       );
     try {
       return await done;

@@ -14,4 +14,5 @@ export type WorkerMessage =
   | { type: 'init-error'; message: string }
   | { type: 'epoch'; sequence: number; epoch: EpochRecord }
   | { type: 'done'; outcome: TrialOutcome }
-  | { type: 'error'; message: string };
+  /** `retryable` false: a configuration or shape error, the runner does not retry it. Absent: retryable. */
+  | { type: 'error'; message: string; retryable?: boolean };

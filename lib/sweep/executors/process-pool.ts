@@ -170,7 +170,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
           attempt?.settle({ kind: 'outcome', outcome: message.outcome, seconds: (Date.now() - attempt.started) / 1000 });
           return;
         case 'error':
-          attempt?.settle({ kind: 'error', message: message.message, seconds: (Date.now() - attempt.started) / 1000 });
+          attempt?.settle({ kind: 'error', message: message.message, seconds: (Date.now() - attempt.started) / 1000, retryable: message.retryable });
           return;
       }
     });

@@ -5,7 +5,7 @@
  */
 import type { EpochRecord } from '../../train/record';
 import { loadObjectiveModules, resolveObjective } from '../objective';
-import { errorText } from './executor';
+import { errorText, isRetryableError } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
 
 function send(message: WorkerMessage): void {
@@ -49,7 +49,7 @@ if (process.send !== undefined) {
           .then(() => resolveObjective(message.job.objective).run(message.job.input, { onEpoch, signal: controller!.signal }))
           .then(
             (outcome) => send({ type: 'done', outcome }),
-            (error: unknown) => send({ type: 'error', message: errorText(error) }),
+            (error: unknown) => send({ type: 'error', message: errorText(error), retryable: isRetryableError(error) }),
           );
         return;
       }

@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../../backend';
 import { layerNamesOf, validateModelSpec } from '../../builders';
+import { checkModelFitsData } from './model-fits-data';
 import type { ModelSpec } from '../../builders/spec';
 import { loadDataset, splitDataset, splitOrdered, standardizeSplits, toTrainingData } from '../../data';
 import type { DatasetSplits } from '../../data';
@@ -145,7 +146,7 @@ export const trainModelObjective: TrialObjective = {
     // Loads and splits once, so a bad dataset name or split fails before any trial runs. A split
     // without validation is allowed for fixed-grid studies (every setting is reported, none is
     // selected); the reporter selects only on validation and says so when there is none.
-    splitFor(definition);
+    checkModelFitsData(spec, splitFor(definition).train, String(definition.data.dataset));
   },
 
   async run(input: TrialInput, context: TrialContext): Promise<TrialOutcome> {

@@ -3,7 +3,8 @@
  */
 import type { TrialRecord } from '../record';
 import type { OpenSweepArgs, TrialSpec } from '../storage/storage';
-import { redactUrl } from './redact';
+import type { RetryNotice } from './connection';
+import { redactText, redactUrl, secretsOf } from './redact';
 import { PostgresStoreArgs, PostgresTrialStore, SweepRow } from './store';
 
 /** True for `postgres://` and `postgresql://` URLs (the `--storage` values this store handles). */
@@ -16,7 +17,21 @@ export function isPostgresUrl(storage: string): boolean {
  * environment variables. Errors never contain the password.
  */
 export function openPostgresStore(url: string, options: Omit<PostgresStoreArgs, 'url'> = {}): Promise<PostgresTrialStore> {
-  return PostgresTrialStore.open({ ...options, url });
+  const retry = { ...options.retry };
+  // Commands say what they wait for: a lost connection is retried with backoff, and said so.
+  if (retry.onRetry === undefined) retry.onRetry = (notice) => process.stderr.write(`layerwise: ${describeRetry(redactUrl(url), notice, secretsOf(url))}\n`);
+  return PostgresTrialStore.open({ ...options, url, retry });
+}
+
+/** One progress line for a retry: what failed, which attempt, how long until the next one and until giving up. */
+export function describeRetry(displayUrl: string, notice: RetryNotice, secrets: readonly string[] = []): string {
+  const cause = (notice.error as { code?: unknown })?.code ?? (notice.error instanceof Error ? notice.error.message : String(notice.error));
+  const of = notice.maxAttempts !== undefined ? ` of ${notice.maxAttempts}` : '';
+  const left = Math.max(0, (notice.deadlineMs - notice.elapsedMs) / 1000);
+  return (
+    `PostgreSQL at ${displayUrl} not reachable (${redactText(String(cause), secrets)}); attempt ${notice.attempt}${of} failed, ` +
+    `retrying in ${(notice.delayMs / 1000).toFixed(2)} s (giving up after ${left.toFixed(0)} s more)`
+  );
 }
 
 /**

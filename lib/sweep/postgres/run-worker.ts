@@ -8,6 +8,7 @@ import { hostname } from 'os';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord } from '../record';
 import { TrialResult, TrialStateError } from '../storage/storage';
+import { isRetryableError } from '../executors/executor';
 import type { SharedTrialStorage } from './store';
 
 /** What an objective gets besides the trial. */
@@ -18,7 +19,7 @@ export interface WorkerTrialContext {
   reportEpoch(epoch: EpochRecord): Promise<void>;
 }
 
-/** Runs one trial. Throwing fails the attempt (retried while attempts remain). */
+/** Runs one trial. Throwing fails the attempt (retried while attempts remain, unless the error is a configuration error: see isRetryableError). */
 export type WorkerObjective = (trial: TrialRecord, context: WorkerTrialContext) => Promise<TrialResult>;
 
 export type WorkerEvent =
@@ -122,6 +123,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
     try {
       let result: TrialResult | undefined;
       let failure: string | undefined;
+      let retryable = true;
       try {
         result = await objective(trial, {
           signal: lease.signal,
@@ -131,6 +133,7 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
         });
       } catch (error) {
         failure = messageOf(error);
+        retryable = isRetryableError(error);
       }
       if (lostReason !== undefined) {
         summary.lost++;
@@ -139,12 +142,12 @@ export async function runWorker(store: SharedTrialStorage, sweepName: string, ob
         await store.requeueTrial(sweepName, trial.trialId, attempt, `worker ${workerId} stopped`);
         summary.requeued++;
         emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: 'worker stopped' });
-      } else if (failure !== undefined && attempt < maxAttempts) {
+      } else if (failure !== undefined && retryable && attempt < maxAttempts) {
         await store.requeueTrial(sweepName, trial.trialId, attempt, failure);
         summary.requeued++;
         emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: failure });
       } else {
-        const outcome: TrialResult = result ?? { state: 'failed', epochs: [], error: failure };
+        const outcome: TrialResult = result ?? { state: 'failed', epochs: [], error: retryable ? failure : `${failure} (not retried: a configuration error fails every attempt)` };
         try {
           const record = await store.finishTrial(sweepName, trial.trialId, attempt, outcome);
           summary.finished++;

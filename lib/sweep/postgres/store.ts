@@ -35,10 +35,13 @@ import {
   TrialStateError,
   TrialStorage,
 } from '../storage/storage';
-import { createPool, inTransaction, PostgresConnectionArgs, retryTransient, RetryPolicy } from './connection';
+import { CONNECT_RETRY, DEFAULT_CONNECT_TIMEOUT_MS, isTransientError, createPool, inTransaction, PostgresConnectionArgs, retryTransient, RetryPolicy } from './connection';
 import { assertSchemaName, migrate, schemaVersion } from './migrations';
 import { QUEUE_EXPIRE_SECONDS, queueNameOf, startQueue, TransactionDb } from './queue';
 import { PostgresStoreError, redactError } from './redact';
+import { changedFields } from '../definition-config';
+import { trialAtClipCeiling } from '../../train/divergence';
+import type { SweepDefinition } from '../definition';
 
 /** States after which a trial never changes again. */
 export const FINISHED_STATES: readonly TrialState[] = ['complete', 'pruned', 'failed', 'diverged'];
@@ -49,8 +52,10 @@ export interface PostgresStoreArgs extends PostgresConnectionArgs {
   schema?: string;
   /** Apply pending migrations when opening. Default: true. */
   migrate?: boolean;
-  /** Retrying while the server is unreachable or restarting. Default: see RetryPolicy. */
+  /** Retrying while an established server is unreachable or restarting (a sweep's operations). Default: see RetryPolicy (120 s). */
   retry?: RetryPolicy;
+  /** Retrying the first connection, when the store opens. Default: CONNECT_RETRY (3 attempts, a few seconds). */
+  connectRetry?: RetryPolicy;
   /**
    * Seconds without a heartbeat after which a running trial is stale, for sweeps this store
    * creates. Workers should beat at least 3 times per grace period. Default: 30.
@@ -101,13 +106,6 @@ function isoOrUndefined(value: unknown): string | undefined {
   return value instanceof Date ? value.toISOString() : value == null ? undefined : String(value);
 }
 
-/** Top-level fields whose JSON differs, for SweepDefinitionChangedError. */
-function changedFields(before: unknown, after: unknown): string[] {
-  const a = (before ?? {}) as Record<string, unknown>;
-  const b = (after ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).sort();
-}
-
 export class PostgresTrialStore implements SharedTrialStorage {
   private closed = false;
   /** Sweep id and queue never change once created: cached for the hot paths (claim, stale check). */
@@ -133,18 +131,25 @@ export class PostgresTrialStore implements SharedTrialStorage {
     const graceSeconds = args.graceSeconds ?? 30;
     if (!(graceSeconds > 0)) throw new PostgresStoreError(`graceSeconds: got ${graceSeconds}; allowed: a number > 0`);
     const { pool, secrets, displayUrl } = createPool(args);
+    const started = Date.now();
+    const retry = args.retry ?? {};
+    // The first contact fails fast (a wrong host or port is a configuration error, not an outage).
+    const connect: RetryPolicy = { ...CONNECT_RETRY, onRetry: retry.onRetry, ...args.connectRetry };
     try {
-      const retry = args.retry ?? {};
-      if (args.migrate ?? true) await retryTransient(() => migrate(pool, { schema }), retry);
+      if (args.migrate ?? true) await retryTransient(() => migrate(pool, { schema }), connect);
       else {
-        const version = await retryTransient(() => schemaVersion(pool, schema), retry);
+        const version = await retryTransient(() => schemaVersion(pool, schema), connect);
         if (version === 0) throw new PostgresStoreError(`no layerwise store in schema "${schema}" at ${displayUrl}; open it once with migrations on`);
       }
-      const boss = await retryTransient(() => startQueue(pool, schema), retry);
+      const boss = await retryTransient(() => startQueue(pool, schema), connect);
       return new PostgresTrialStore(pool, boss, schema, displayUrl, secrets, retry, graceSeconds);
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw redactError(error, secrets, `cannot open the PostgreSQL store at ${displayUrl}`);
+      const unreachable = isTransientError(error)
+        ? ` (not reachable: gave up after ${connect.maxAttempts ?? 'several'} attempts in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+          `each allowed ${((args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000).toFixed(1)} s; check the host and port, and that the server is running)`
+        : '';
+      throw redactError(error, secrets, `cannot open the PostgreSQL store at ${displayUrl}${unreachable}`);
     }
   }
 
@@ -195,7 +200,15 @@ export class PostgresTrialStore implements SharedTrialStorage {
           found.queue_name = queueNameOf(found.id);
           await client.query(`UPDATE ${this.table('sweeps')} SET queue_name = $2 WHERE id = $1`, [found.id, found.queue_name]);
         } else if (found.definition_hash !== fingerprint) {
-          if (!args.extend) throw new SweepDefinitionChangedError(name, this.displayUrl, changedFields(found.definition, definition));
+          if (!args.extend) {
+            // Canonical comparison: jsonb reorders keys, which is no change.
+            throw new SweepDefinitionChangedError(
+              name,
+              this.displayUrl,
+              changedFields(found.definition as SweepDefinition, definition),
+              `use --extend to continue it with the new definition, or give the new definition another sweep name ("name") to start a separate sweep in the same database`,
+            );
+          }
           await client.query(`UPDATE ${this.table('sweeps')} SET definition = $2, definition_hash = $3, max_attempts = $4 WHERE id = $1`, [
             found.id,
             JSON.stringify(definition),
@@ -635,6 +648,8 @@ export class PostgresTrialStore implements SharedTrialStorage {
     if (row.started_at) record.startedAt = isoOrUndefined(row.started_at);
     if (row.finished_at) record.finishedAt = isoOrUndefined(row.finished_at);
     if (row.seconds != null) record.seconds = Number(row.seconds);
+    // Derived, not stored: the same rule as the journal's, applied to the stored final metrics.
+    if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     return record;
   }
 

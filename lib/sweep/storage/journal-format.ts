@@ -85,7 +85,8 @@ export function applyEvent(state: JournalState, event: JournalEvent): void {
   }
 }
 
-function isEvent(value: unknown): value is JournalEvent {
+/** True when a parsed line has the shape of a journal event. */
+export function isJournalEvent(value: unknown): value is JournalEvent {
   const op = (value as { op?: unknown } | null)?.op;
   if (typeof op !== 'string') return false;
   const event = value as Record<string, unknown>;
@@ -117,7 +118,7 @@ export function replayJournal(text: string, state: JournalState = emptyJournalSt
       state.skippedLines++;
       continue;
     }
-    if (!isEvent(parsed)) {
+    if (!isJournalEvent(parsed)) {
       state.skippedLines++;
       continue;
     }

@@ -10,16 +10,19 @@
  * written but not synced: losing them only repeats unfinished work.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { changedFields } from '../definition-config';
 import type { TrialRecord, TrialState } from '../record';
-import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState, replayJournal } from './journal-format';
+import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState } from './journal-format';
+import { JournalLock } from './journal-lock';
+import { trialAtClipCeiling } from '../../train/divergence';
+import { readJournalFile } from './journal-reader';
 import {
   ClaimArgs,
   OpenSweepArgs,
   SweepDefinitionChangedError,
   SweepInfo,
+  SweepNameMismatchError,
   TrialResult,
   TrialSpec,
   TrialStateError,
@@ -42,27 +45,17 @@ function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class JournalStorage implements TrialStorage {
   readonly directory: string;
   readonly file: string;
-  private readonly lockFile: string;
+  private readonly lock: JournalLock;
   private descriptor?: number;
   private state: JournalState = emptyJournalState();
-  private lockHeld = false;
 
   constructor(args: JournalStorageArgs) {
     this.directory = path.resolve(args.directory);
     this.file = path.join(this.directory, args.fileName ?? 'journal.jsonl');
-    this.lockFile = `${this.file}.lock`;
+    this.lock = new JournalLock(this.file);
   }
 
   /** Lines of the journal that were skipped when it was opened (a torn last line counts). */
@@ -72,17 +65,17 @@ export class JournalStorage implements TrialStorage {
 
   async openSweep(args: OpenSweepArgs): Promise<SweepInfo> {
     fs.mkdirSync(this.directory, { recursive: true });
-    this.acquireLock();
+    this.lock.acquire();
     try {
-      const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
-      this.state = replayJournal(text);
+      // Streamed line by line: a journal of any size opens.
+      this.state = readJournalFile(this.file);
       this.descriptor = fs.openSync(this.file, 'a');
       // A torn last line must not glue onto the next event: end it, and replay will skip it.
       if (this.state.tornTail) fs.writeSync(this.descriptor, '\n');
       const name = args.definition.name;
       const existing = this.state.sweep;
       if (existing !== undefined && existing.name !== name) {
-        throw new SweepDefinitionChangedError(name, this.file, [`name (stored: "${existing.name}")`]);
+        throw new SweepNameMismatchError(name, existing.name, this.file);
       }
       if (existing === undefined || existing.fingerprint !== args.fingerprint) {
         if (existing !== undefined && !args.extend) {
@@ -153,6 +146,7 @@ export class JournalStorage implements TrialStorage {
     if (result.divergedAtEpoch !== undefined) record.divergedAtEpoch = result.divergedAtEpoch;
     if (result.backend !== undefined) record.backend = result.backend;
     if (result.seconds !== undefined) record.seconds = result.seconds;
+    if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     this.append({ op: 'finish', trialId, attempt, record }, true);
     return copy(record);
   }
@@ -171,14 +165,7 @@ export class JournalStorage implements TrialStorage {
       fs.closeSync(this.descriptor);
       this.descriptor = undefined;
     }
-    if (this.lockHeld) {
-      this.lockHeld = false;
-      try {
-        fs.unlinkSync(this.lockFile);
-      } catch {
-        // Already gone: nothing to release.
-      }
-    }
+    this.lock.release();
   }
 
   private append(event: JournalEvent, durable = false): void {
@@ -203,33 +190,5 @@ export class JournalStorage implements TrialStorage {
       throw new TrialStateError(`trial ${trialId}: attempt ${attempt} is stale (state ${trial.state}, attempt ${trial.attempts})`);
     }
     return trial;
-  }
-
-  private acquireLock(): void {
-    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() });
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        fs.writeFileSync(this.lockFile, content, { flag: 'wx' });
-        this.lockHeld = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      let holder: { pid?: number; host?: string } = {};
-      try {
-        holder = JSON.parse(fs.readFileSync(this.lockFile, 'utf8'));
-      } catch {
-        // A torn lock file: its writer died while creating it.
-      }
-      const alive = holder.pid !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && processAlive(holder.pid);
-      const otherHost = holder.host !== undefined && holder.host !== os.hostname();
-      if (alive || otherHost) {
-        throw new TrialStateError(
-          `${this.file} is being written by process ${holder.pid} on ${holder.host}; wait for it to finish, or remove ${this.lockFile} if that process is gone`,
-        );
-      }
-      fs.rmSync(this.lockFile, { force: true });
-    }
-    throw new TrialStateError(`cannot lock ${this.file}`);
   }
 }

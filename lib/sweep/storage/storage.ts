@@ -57,7 +57,7 @@ export interface TrialResult {
   final?: EpochRecord;
   runStatus?: RunStatus;
   divergedAtEpoch?: number;
-  /** Why it failed (state 'failed'). */
+  /** Why it failed (state 'failed'), or why it diverged (state 'diverged'). */
   error?: string;
   backend?: string;
   /** Wall-clock seconds of the last attempt. */
@@ -96,13 +96,26 @@ export interface TrialStorage {
 
 /** A sweep exists under this store with a different definition and `extend` was not given. */
 export class SweepDefinitionChangedError extends Error {
-  constructor(readonly sweepName: string, readonly where: string, readonly changedFields: string[]) {
-    super(
-      `sweep "${sweepName}" in ${where} was created with a different definition` +
-        (changedFields.length > 0 ? ` (changed: ${changedFields.join(', ')})` : '') +
-        '; use --extend (extend: true) to continue it with the new definition, or another output folder',
-    );
+  /**
+   * @param changedFields paths of the definition that differ (empty when unknown).
+   * @param remedy what the user can do, said only where it works. Default: `--extend`, or another output folder.
+   */
+  constructor(
+    readonly sweepName: string,
+    readonly where: string,
+    readonly changedFields: string[],
+    readonly remedy = 'use --extend (extend: true) to continue it with the new definition, or another output folder (--out) to start a new sweep',
+  ) {
+    super(`sweep "${sweepName}" in ${where} was created with a different definition` + (changedFields.length > 0 ? ` (changed: ${changedFields.join(', ')})` : '') + `; ${remedy}`);
     this.name = 'SweepDefinitionChangedError';
+  }
+}
+
+/** The folder's journal holds another sweep (by name): `--extend` cannot help, only another folder. */
+export class SweepNameMismatchError extends Error {
+  constructor(readonly sweepName: string, readonly storedName: string, readonly where: string) {
+    super(`${where} holds sweep "${storedName}", not "${sweepName}"; give sweep "${sweepName}" its own output folder (--out <dir>), or rename it back to "${storedName}"`);
+    this.name = 'SweepNameMismatchError';
   }
 }
 

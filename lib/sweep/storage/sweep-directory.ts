@@ -7,7 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../record';
-import { encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, replayJournal } from './journal-format';
+import { encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent } from './journal-format';
+import { JournalLock } from './journal-lock';
+import { readJournalFile } from './journal-reader';
 import { SweepDefinitionChangedError, SweepInfo, TrialSpec } from './storage';
 import { changedFields } from '../definition-config';
 
@@ -57,7 +59,8 @@ export function mergeTrialRecords(lists: readonly (readonly TrialRecord[])[]): T
 export function readSweepDirectory(directory: string): SweepDirectory {
   const journals = listJournals(directory);
   if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
-  const states = journals.map((file) => replayJournal(fs.readFileSync(file, 'utf8')));
+  // Streamed line by line: journals past V8's string limit (about 512 MiB) read like small ones.
+  const states = journals.map((file) => readJournalFile(file));
   return {
     directory,
     journals,
@@ -84,10 +87,24 @@ export interface MergeArgs {
 /**
  * Writes one `journal.jsonl` in `target` holding every trial of the sources (finished trials with
  * their records, unfinished ones as waiting). Written to a temporary file, fsynced and renamed, so
- * a crash leaves either the old or the new journal. Shard journals are left in place; readers
+ * a crash leaves either the old or the new journal. It holds the target journal's lock (the one a
+ * running sweep holds) from before reading until the rename, so it never replaces a journal that
+ * a sweep is appending to: it fails with JournalLockedError naming the holder instead. Shard journals are left in place; readers
  * merge them with the new journal without duplicates.
  */
 export async function mergeSweepDirectories(args: MergeArgs): Promise<{ journal: string; trials: number; finished: number }> {
+  fs.mkdirSync(args.target, { recursive: true });
+  const journal = path.join(args.target, 'journal.jsonl');
+  const lock = new JournalLock(journal);
+  lock.acquire();
+  try {
+    return writeMergedJournal(args, journal);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeMergedJournal(args: MergeArgs, journal: string): { journal: string; trials: number; finished: number } {
   const directories = args.sources.map((source) => readSweepDirectory(source));
   const sweeps = directories.flatMap((directory) => directory.sweeps.map((sweep, position) => ({ sweep, file: directory.journals[position] })));
   const defined = sweeps.filter((entry): entry is { sweep: SweepInfo; file: string } => entry.sweep !== undefined);
@@ -96,29 +113,30 @@ export async function mergeSweepDirectories(args: MergeArgs): Promise<{ journal:
   for (const entry of defined) {
     if (entry.sweep.name !== first.sweep.name) throw new Error(`merge: ${entry.file} holds sweep "${entry.sweep.name}", ${first.file} holds "${first.sweep.name}"`);
     if (entry.sweep.fingerprint !== first.sweep.fingerprint && !args.extend) {
-      throw new SweepDefinitionChangedError(first.sweep.name, entry.file, changedFields(first.sweep.definition, entry.sweep.definition));
+      throw new SweepDefinitionChangedError(first.sweep.name, entry.file, changedFields(first.sweep.definition, entry.sweep.definition), 'use `sweep merge --extend` to merge them anyway (the last definition is kept)');
     }
   }
   const kept = defined[defined.length - 1].sweep;
   const trials = mergeTrialRecords(directories.map((directory) => directory.trials));
   const now = new Date().toISOString();
-  let text = encodeEvent({ op: 'sweep', v: JOURNAL_VERSION, name: kept.name, definition: kept.definition, fingerprint: kept.fingerprint, at: kept.createdAt });
-  for (const trial of trials) {
-    const spec: TrialSpec = { trialId: trial.trialId, configId: trial.configId, sweepName: trial.sweepName, arm: trial.arm, index: trial.index, params: trial.params, seed: trial.seed };
-    const events: JournalEvent[] = [{ op: 'enqueue', trial: spec, at: now }];
-    if (isFinished(trial)) events.push({ op: 'finish', trialId: trial.trialId, attempt: trial.attempts, record: trial });
-    for (const event of events) text += encodeEvent(event);
-  }
-  fs.mkdirSync(args.target, { recursive: true });
-  const journal = path.join(args.target, 'journal.jsonl');
   const temporary = `${journal}.merge-${process.pid}.tmp`;
   const descriptor = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(descriptor, text);
+    // Line by line, never one string: the merged journal may be larger than V8's string limit.
+    fs.writeSync(descriptor, encodeEvent({ op: 'sweep', v: JOURNAL_VERSION, name: kept.name, definition: kept.definition, fingerprint: kept.fingerprint, at: kept.createdAt }));
+    for (const trial of trials) {
+      const spec: TrialSpec = { trialId: trial.trialId, configId: trial.configId, sweepName: trial.sweepName, arm: trial.arm, index: trial.index, params: trial.params, seed: trial.seed };
+      const events: JournalEvent[] = [{ op: 'enqueue', trial: spec, at: now }];
+      if (isFinished(trial)) events.push({ op: 'finish', trialId: trial.trialId, attempt: trial.attempts, record: trial });
+      for (const event of events) fs.writeSync(descriptor, encodeEvent(event));
+    }
     fs.fsyncSync(descriptor);
-  } finally {
+  } catch (error) {
     fs.closeSync(descriptor);
+    fs.rmSync(temporary, { force: true });
+    throw error;
   }
+  fs.closeSync(descriptor);
   fs.renameSync(temporary, journal);
   return { journal, trials: trials.length, finished: trials.filter(isFinished).length };
 }

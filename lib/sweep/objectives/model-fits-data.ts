@@ -1,0 +1,38 @@
+/**
+ * The model of a sweep definition against its data, before any trial: a model built for 2
+ * features trained on 3 fails every trial (and every retry), so it is a configuration error now.
+ */
+import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
+import type { Dataset } from '../../data/dataset';
+
+/** The parts of a model spec that fix what data it takes. */
+interface ModelShapeSpec {
+  type?: unknown;
+  inputSize?: unknown;
+  inputShape?: unknown;
+  outputSize?: unknown;
+  task?: unknown;
+}
+
+/** Throws LayerwiseConfigError naming `model.inputSize` (or `model.inputShape`, `model.outputSize`) when the data does not fit the model. */
+export function checkModelFitsData(model: ModelShapeSpec, data: Dataset, datasetName: string): void {
+  if (model.type === 'cnn' && Array.isArray(model.inputShape)) {
+    const size = (model.inputShape as number[]).reduce((product, side) => product * side, 1);
+    if (size !== data.featureCount) {
+      throw new LayerwiseConfigError(
+        'model.inputShape',
+        ` = ${describeValue(model.inputShape)} (${size} values per sample) but data set "${datasetName}" has ${data.featureCount} features per sample${data.imageShape ? ` (images ${data.imageShape.join('x')})` : ''}; make them agree`,
+      );
+    }
+  } else if (typeof model.inputSize === 'number' && model.inputSize !== data.featureCount) {
+    throw new LayerwiseConfigError('model.inputSize', ` = ${model.inputSize} but data set "${datasetName}" has ${data.featureCount} features; set model.inputSize to ${data.featureCount}`);
+  }
+  if (typeof model.outputSize !== 'number') return;
+  const expected = model.task === 'multiclass' ? data.classCount : model.task === 'binary' ? 1 : undefined;
+  if (expected !== undefined && model.outputSize !== expected) {
+    throw new LayerwiseConfigError(
+      'model.outputSize',
+      ` = ${model.outputSize} but a ${model.task} model of data set "${datasetName}" (${data.classCount} classes) needs ${expected}; set model.outputSize to ${expected}`,
+    );
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Reading a journal file as a stream of lines: fixed-size chunks, never the whole file as one
+ * string, so a journal of any size opens (V8 caps a string at about 512 MiB, which a long sweep's
+ * journal passes). Memory is bounded by the chunk, the longest line and the replayed state.
+ *
+ * A line longer than {@link MAX_JOURNAL_LINE_BYTES} cannot be an event this library wrote (a
+ * finished trial is a few KiB): it is skipped and counted like any damaged line, without ever
+ * being held in memory. A missing final newline (a torn last line) is reported in `tornTail`.
+ */
+import * as fs from 'fs';
+import { applyEvent, emptyJournalState, isJournalEvent, JournalState } from './journal-format';
+
+/** Bytes read per chunk. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Lines longer than this are damage (skipped, counted), never parsed. */
+export const MAX_JOURNAL_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Calls `onLine` with each line of the file (without its newline); returns whether the file ended without a newline and how many over-long lines were dropped. */
+export function forEachJournalLine(file: string, onLine: (line: string) => void): { tornTail: boolean; oversizedLines: number } {
+  const descriptor = fs.openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversized = false;
+  let oversizedLines = 0;
+  let lastByte = -1;
+  try {
+    for (;;) {
+      const read = fs.readSync(descriptor, chunk, 0, CHUNK_BYTES, null);
+      if (read === 0) break;
+      lastByte = chunk[read - 1];
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(10, start);
+        if (newline === -1 || newline >= read) break;
+        if (oversized) {
+          oversizedLines++;
+        } else {
+          const piece = chunk.subarray(start, newline);
+          const line = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
+          onLine(line);
+        }
+        pending = [];
+        pendingBytes = 0;
+        oversized = false;
+        start = newline + 1;
+      }
+      if (start < read && !oversized) {
+        pendingBytes += read - start;
+        if (pendingBytes > MAX_JOURNAL_LINE_BYTES) {
+          oversized = true;
+          pending = [];
+        } else pending.push(Buffer.from(chunk.subarray(start, read)));
+      }
+    }
+    if (oversized) oversizedLines++;
+    else if (pending.length > 0) onLine(Buffer.concat(pending).toString('utf8'));
+  } finally {
+    fs.closeSync(descriptor);
+  }
+  return { tornTail: lastByte !== -1 && lastByte !== 10, oversizedLines };
+}
+
+/** Replays a journal file line by line (see {@link forEachJournalLine}); a missing file is an empty journal. */
+export function readJournalFile(file: string, state: JournalState = emptyJournalState()): JournalState {
+  if (!fs.existsSync(file)) return state;
+  const { tornTail, oversizedLines } = forEachJournalLine(file, (line) => {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      state.skippedLines++;
+      return;
+    }
+    if (!isJournalEvent(parsed)) {
+      state.skippedLines++;
+      return;
+    }
+    applyEvent(state, parsed);
+  });
+  state.skippedLines += oversizedLines;
+  state.tornTail = tornTail;
+  return state;
+}
