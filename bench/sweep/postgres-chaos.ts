@@ -358,7 +358,7 @@ async function main(): Promise<void> {
     if (!SCALING.includes(1)) throw new Error('--scaling must include 1: the 1-worker run is the reference');
     const reference = await finals(databaseUrl(server, 'scale_w1'));
     const chaos = await chaosRun(server, objectiveModule, reference);
-    const machine = `${os.hostname()} (${os.cpus().length} cores, shared), PostgreSQL ${(await query<{ v: string }>(server.url, 'SHOW server_version'))[0].v} on loopback, fsync off`;
+    const machine = `${os.hostname()} (${os.cpus().length} cores, shared), PostgreSQL ${(await query<{ server_version: string }>(server.url, 'SHOW server_version'))[0].server_version} on loopback, fsync off`;
     process.stdout.write(`${JSON.stringify({ machine, graceSeconds: GRACE_SECONDS, scaling, chaos }, null, 2)}\n\n`);
     process.stdout.write('| workers | trials | claims/s | storage per trial | connections (max seen) |\n| ---: | ---: | ---: | ---: | ---: |\n');
     for (const row of scaling) {

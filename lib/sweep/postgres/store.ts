@@ -106,6 +106,40 @@ function isoOrUndefined(value: unknown): string | undefined {
   return value instanceof Date ? value.toISOString() : value == null ? undefined : String(value);
 }
 
+/**
+ * True when a failed attempt shows that a PostgreSQL server answers at this address: it accepted
+ * the connection and then said it is starting, recovering or shutting down (SQLSTATE 57P01-57P03),
+ * or dropped an accepted connection. Then the address is right and the outage is a restart.
+ */
+export function serverAnswered(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (code === '57P01' || code === '57P02' || code === '57P03') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /Connection terminated unexpectedly|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|terminating connection/i.test(message);
+}
+
+/**
+ * Opening a store: fail fast (policy `connect`) while nothing has answered at the address, since
+ * a wrong host or port is a configuration error; but once a server has answered (it is restarting:
+ * a worker started, or restarted, during a database restart), wait for it under the long policy
+ * `outage` like any operation of a running sweep, saying so through `outage.onRetry`.
+ */
+export async function retryFirstContact<T>(operation: () => Promise<T>, connect: RetryPolicy, outage: RetryPolicy): Promise<T> {
+  let answered = false;
+  try {
+    return await retryTransient(operation, {
+      ...connect,
+      onRetry: (notice) => {
+        answered = answered || serverAnswered(notice.error);
+        connect.onRetry?.(notice);
+      },
+    });
+  } catch (error) {
+    if (!isTransientError(error) || !(answered || serverAnswered(error))) throw error;
+    return retryTransient(operation, outage);
+  }
+}
+
 export class PostgresTrialStore implements SharedTrialStorage {
   private closed = false;
   /** Sweep id and queue never change once created: cached for the hot paths (claim, stale check). */
@@ -135,13 +169,14 @@ export class PostgresTrialStore implements SharedTrialStorage {
     const retry = args.retry ?? {};
     // The first contact fails fast (a wrong host or port is a configuration error, not an outage).
     const connect: RetryPolicy = { ...CONNECT_RETRY, onRetry: retry.onRetry, ...args.connectRetry };
+    const firstContact = <T>(operation: () => Promise<T>): Promise<T> => retryFirstContact(operation, connect, retry);
     try {
-      if (args.migrate ?? true) await retryTransient(() => migrate(pool, { schema }), connect);
+      if (args.migrate ?? true) await firstContact(() => migrate(pool, { schema }));
       else {
-        const version = await retryTransient(() => schemaVersion(pool, schema), connect);
+        const version = await firstContact(() => schemaVersion(pool, schema));
         if (version === 0) throw new PostgresStoreError(`no layerwise store in schema "${schema}" at ${displayUrl}; open it once with migrations on`);
       }
-      const boss = await retryTransient(() => startQueue(pool, schema), connect);
+      const boss = await firstContact(() => startQueue(pool, schema));
       return new PostgresTrialStore(pool, boss, schema, displayUrl, secrets, retry, graceSeconds);
     } catch (error) {
       await pool.end().catch(() => undefined);
