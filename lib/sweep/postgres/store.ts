@@ -25,6 +25,7 @@ import type { Pool, PoolClient } from 'pg';
 import type PgBoss from 'pg-boss';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
+import type { TrialSummary } from '../storage/trial-summary';
 import {
   ClaimArgs,
   OpenSweepArgs,
@@ -714,6 +715,44 @@ export class PostgresTrialStore implements SharedTrialStorage {
       }
       return trials.rows.map((row) => this.recordFromRow(row, sweepName, byTrial.get(String(row.id)) ?? []));
     });
+  }
+
+  /** Every trial of the sweep without its epochs (their count instead), in (arm, index) order; epoch records are counted, never fetched. */
+  async listTrialSummaries(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialSummary[]> {
+    const sweep = await this.requireSweep(sweepName);
+    return this.run(`listing trial summaries of sweep "${sweepName}"`, async () => {
+      const states = filter.states ? [...filter.states] : null;
+      const ids = filter.trialIds ? [...filter.trialIds] : null;
+      const rows = (
+        await this.pool.query(
+          `SELECT t.*, (SELECT count(*) FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id)::integer AS epoch_count
+           FROM ${this.table('trials')} t
+           WHERE t.sweep_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2)) AND ($3::text[] IS NULL OR t.trial_key = ANY($3)) ORDER BY t.id`,
+          [sweep.id, states, ids],
+        )
+      ).rows;
+      return rows.map((row) => {
+        const { epochs: _epochs, ...rest } = this.recordFromRow(row, sweepName, []);
+        return { ...rest, epochCount: Number(row.epoch_count) };
+      });
+    });
+  }
+
+  /** Per-epoch records of the given trials only, in epoch order; [] for a trial without epochs or an unknown id. */
+  async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
+    const sweep = await this.requireSweep(sweepName);
+    const rows = await this.run(`reading epochs of ${trialIds.length} trial(s) of sweep "${sweepName}"`, async () =>
+      (
+        await this.pool.query(
+          `SELECT t.trial_key, e.record FROM ${this.table('trial_epochs')} e JOIN ${this.table('trials')} t ON t.id = e.trial_id
+           WHERE t.sweep_id = $1 AND t.trial_key = ANY($2::text[]) ORDER BY e.trial_id, e.epoch`,
+          [sweep.id, [...trialIds]],
+        )
+      ).rows,
+    );
+    const result = new Map<string, EpochRecord[]>(trialIds.map((id) => [id, []]));
+    for (const row of rows) result.get(row.trial_key)?.push(row.record);
+    return result;
   }
 
   /** Number of trials in each state. */

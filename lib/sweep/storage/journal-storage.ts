@@ -24,7 +24,8 @@ import { JournalLock } from './journal-lock';
 import { trialAtClipCeiling } from '../../train/divergence';
 import { readJournalFile } from './journal-reader';
 import { indexFileOf, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
-import { emptySummaryState, replaySummaryEvent, summarize, SummaryState } from './trial-summary';
+import { emptySummaryState, replaySummaryEvent, summarize, SummaryState, TrialSummary } from './trial-summary';
+import type { EpochRecord } from '../../train/record';
 import {
   ClaimArgs,
   OpenSweepArgs,
@@ -177,6 +178,22 @@ export class JournalStorage implements TrialStorage {
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
     return copy(trials);
+  }
+
+  /** Summaries of the trials as this writer sees them (same states as `listTrials`), without copying epochs. */
+  async listTrialSummaries(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialSummary[]> {
+    this.requireOpen(sweepName);
+    const ids = filter.trialIds === undefined ? undefined : new Set(filter.trialIds);
+    const trials = [...this.state.trials.values()].filter(
+      (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
+    );
+    return copy(trials.map(summarize));
+  }
+
+  /** Epochs of the given trials (held in memory by the writer). */
+  async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
+    this.requireOpen(sweepName);
+    return new Map(trialIds.map((id) => [id, copy(this.state.trials.get(id)?.epochs ?? [])]));
   }
 
   /** The index file beside the journal. */

@@ -207,3 +207,23 @@ describe('epochs only for the trials asked for', () => {
     expect(epochs.get('nope')).toEqual([]);
   });
 });
+
+describe('the storage interface: summaries and chosen epochs from the open store', () => {
+  test('JournalStorage.listTrialSummaries equals listTrials without epochs, and readTrialEpochs gives the requested trials\' epochs', async () => {
+    await writeSweep();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      const full = await store.listTrials(definition.name);
+      const summaries = await store.listTrialSummaries(definition.name);
+      expect(summaries).toEqual(full.map(summarize));
+      expect(summaries.find((trial) => trial.trialId === 't0')).toMatchObject({ epochCount: 3 });
+      expect(await store.listTrialSummaries(definition.name, { states: ['diverged'] })).toEqual([expect.objectContaining({ trialId: 't1', state: 'diverged' })]);
+      const epochs = await store.readTrialEpochs(definition.name, ['t3', 'missing']);
+      expect(epochs.get('t3')).toEqual(full.find((trial) => trial.trialId === 't3')!.epochs);
+      expect(epochs.get('missing')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
