@@ -177,7 +177,8 @@ export class JournalStorage implements TrialStorage {
     const trials = [...this.state.trials.values()].filter(
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
-    return copy(trials);
+    // One record at a time: one JSON string of every record would pass V8's string limit on a large sweep.
+    return trials.map(copy);
   }
 
   /** Summaries of the trials as this writer sees them (same states as `listTrials`), without copying epochs. */
@@ -187,7 +188,7 @@ export class JournalStorage implements TrialStorage {
     const trials = [...this.state.trials.values()].filter(
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
-    return copy(trials.map(summarize));
+    return trials.map((trial) => copy(summarize(trial)));
   }
 
   /** Epochs of the given trials (held in memory by the writer). */
