@@ -7,7 +7,9 @@
 import { Command, CommanderError } from 'commander';
 import { LayerwiseConfigError } from '../errors/config-error';
 import { registerCheckCommand } from './check';
+import { registerNativeInstallCommand } from './native-install';
 import { registerReportCommand } from './report';
+import { registerSchemaCommand } from './schema';
 import { registerStatusCommand } from './status';
 import { registerSweepCommand } from './sweep';
 import { registerWorkerCommand } from './worker';
@@ -27,6 +29,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerReportCommand(program, dependencies);
   registerCheckCommand(program, dependencies, setExitCode);
   registerWorkerCommand(program, dependencies, setExitCode);
+  registerSchemaCommand(program);
+  registerNativeInstallCommand(program);
   return program;
 }
 
