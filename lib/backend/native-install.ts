@@ -8,8 +8,8 @@
  *  1. find the project (nearest folder with package.json, from the working directory) and the
  *     `@tensorflow/tfjs` it resolves; put `@tensorflow/tfjs-node` of the SAME version in its
  *     node_modules without running its install script (`npm install --ignore-scripts`; in a user's
- *     project it is saved as an exact optional dependency, in this repository nothing is saved), so
- *     the app keeps one copy of tfjs;
+ *     project it is saved as an exact optional dependency; in this repository package.json and the
+ *     lockfile are restored afterwards), so the app keeps one copy of tfjs;
  *  2. download the pinned `tensorflow-cpu` wheel (about 274 MB) from PyPI (or its mirror) with
  *     `pip download --no-deps --only-binary=:all:` and explicit platform tags into the user's cache
  *     folder (`$XDG_CACHE_HOME/layerwise/native`, default `~/.cache/layerwise/native`), never into the project;
@@ -181,29 +181,25 @@ function ensurePackage(root: string, tfjsNodeVersion: string): string {
     note(`@tensorflow/tfjs-node@${version} found, but the project's @tensorflow/tfjs is ${tfjsNodeVersion}: installing the matching version`);
   }
   const manifestFile = path.join(root, 'package.json');
-  // In layerwise's own repository tfjs-node is an optional peer that `npm test` provisions: nothing is
-  // saved there. In a user's project it is saved as an exact optional dependency, so later `npm install`s
-  // keep it (and the build in its deps/) instead of pruning it as extraneous.
+  // In a user's project tfjs-node is saved as an exact optional dependency, so later `npm install`s
+  // keep it (and the build in its deps/) instead of pruning it as extraneous. In layerwise's own
+  // repository it is an optional peer that `npm test` provisions, so package.json and the lockfile
+  // are restored afterwards. (`--no-save` cannot be used there: npm answers "up to date" for a
+  // package the root declares as an optional peer, and installs nothing.)
   const isLayerwiseRepository = readJson<{ name?: string }>(manifestFile).name === 'layerwise';
-  const saveArgs = isLayerwiseRepository ? ['--no-save'] : ['--save-optional', '--save-exact'];
   const lockFile = path.join(root, 'package-lock.json');
   const lockBefore = fs.existsSync(lockFile) ? fs.readFileSync(lockFile) : undefined;
   const manifestBefore = fs.readFileSync(manifestFile);
-  const args = ['install', ...saveArgs, '--ignore-scripts', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${tfjsNodeVersion}`];
+  const args = ['install', '--save-optional', '--save-exact', '--ignore-scripts', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${tfjsNodeVersion}`];
   note(`npm ${args.join(' ')}   (its install script would download libtensorflow from storage.googleapis.com; we build from the wheel instead)`);
   const result = run('npm', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (isLayerwiseRepository) {
-    // npm promises --no-save leaves both files alone; make sure, since other tools diff them.
-    if (lockBefore !== undefined && !fs.readFileSync(lockFile).equals(lockBefore)) {
-      fs.writeFileSync(lockFile, lockBefore);
-      note('restored package-lock.json, which npm had rewritten');
-    }
-    if (!fs.readFileSync(manifestFile).equals(manifestBefore)) {
-      fs.writeFileSync(manifestFile, manifestBefore);
-      note('restored package.json, which npm had rewritten');
-    }
+    if (lockBefore === undefined) fs.rmSync(lockFile, { force: true });
+    else if (!fs.readFileSync(lockFile).equals(lockBefore)) fs.writeFileSync(lockFile, lockBefore);
+    if (!fs.readFileSync(manifestFile).equals(manifestBefore)) fs.writeFileSync(manifestFile, manifestBefore);
+    note("layerwise's own repository: package.json and package-lock.json restored (tfjs-node stays an optional peer there)");
   } else if (result.status === 0) {
-    note(`saved "@tensorflow/tfjs-node": "${tfjsNodeVersion}" in ${path.relative(process.cwd(), manifestFile) || 'package.json'} optionalDependencies`);
+    note(`saved "@tensorflow/tfjs-node": "${tfjsNodeVersion}" in ${manifestFile} optionalDependencies`);
   }
   if (result.error !== undefined || result.status !== 0) {
     throw new InstallError(`npm install of @tensorflow/tfjs-node@${tfjsNodeVersion} failed (exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}); is the npm registry reachable?`);
