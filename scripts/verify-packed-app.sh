@@ -48,8 +48,11 @@ cores="$(count_cores)"
 echo "one @tensorflow/tfjs-core ($(node -p "require('@tensorflow/tfjs-core/package.json').version"))"
 
 step "what the README and --help point to"
-npx layerwise --help | grep -q 'native-install' || fail "layerwise --help does not list native-install"
-npx layerwise sweep --help | grep -q 'layerwise schema' || fail "sweep --help does not name the schema command"
+# Output is captured before grep reads it: `cmd | grep -q` closes the pipe early (EPIPE under pipefail).
+help="$(npx layerwise --help)"
+grep -q 'native-install' <<<"$help" || fail "layerwise --help does not list native-install"
+help="$(npx layerwise sweep --help)"
+grep -q 'layerwise schema' <<<"$help" || fail "sweep --help does not name the schema command"
 npx layerwise schema | node -e "const s = JSON.parse(require('fs').readFileSync(0, 'utf8')); if (!s.properties || !s.properties.arms) process.exit(1)" \
   || fail "layerwise schema does not print the sweep definition schema"
 node -e "const s = require('layerwise/sweep-definition.schema.json'); if (!s.properties.arms) process.exit(1)" \
@@ -57,7 +60,8 @@ node -e "const s = require('layerwise/sweep-definition.schema.json'); if (!s.pro
 echo "layerwise --help, sweep --help, layerwise schema and the schema export work"
 
 step "npx layerwise native-install"
-npx layerwise native-install --help | grep -q 'cache' || fail "native-install --help"
+help="$(npx layerwise native-install --help)"
+grep -q 'layerwise/native' <<<"$help" || fail "native-install --help does not name the cache folder"
 npx layerwise native-install
 cores="$(count_cores)"
 [ "$cores" = 1 ] || fail "after native-install: expected one @tensorflow/tfjs-core, found $cores"
