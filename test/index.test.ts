@@ -232,6 +232,16 @@ describe('root names: datasets', () => {
     expect(layerwise.loadDataset('index-test-pair').sampleCount).toBe(2);
   });
 
+  it('makeMoons and toTensors: scikit-learn\'s two moons as float32 tensors', () => {
+    const moons = layerwise.makeMoons({ samples: 10, noise: 0, seed: 1 });
+    const { x, y } = layerwise.toTensors(moons);
+    expect([x.shape, y.shape]).toEqual([[10, 2], [10, 1]]);
+    // Without noise every point lies on a unit half-circle (centre (0,0) or (1,0.5)); float32, 1e-5.
+    const points = x.arraySync() as number[][];
+    for (const [a, b] of points) expect(Math.min(Math.hypot(a, b), Math.hypot(a - 1, b - 0.5))).toBeCloseTo(1, 5);
+    tf.dispose([x, y]);
+  });
+
   it('loadCsvDataset: a CSV file with a label column', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-index-')), 'points.csv');
     fs.writeFileSync(file, 'a,b,label\n0.5,1,0\n2,3,1\n');

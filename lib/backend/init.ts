@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { silenceCpuBanner } from './cpu-banner';
 import { BackendUnavailableError } from './errors';
 import { BackendInfo, BackendSelection, describeBackend } from './info';
-import { NATIVE_INSTALL_COMMAND, loadNativeBackend, nativeLibraryVersion } from './native-loader';
+import { nativeInstallCommand, loadNativeBackend, nativeLibraryVersion } from './native-loader';
 import { BACKEND_ENV_VAR, BackendName, parseBackendName } from './names';
 import { threadsFromEnvironment } from './threads';
 import { loadWasmBackend } from './wasm-loader';
@@ -109,7 +109,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
       throw new BackendUnavailableError(
         'tensorflow',
         reason,
-        `Install the native backend with \`${NATIVE_INSTALL_COMMAND}\` (works offline from a PyPI mirror), ` +
+        `Install the native backend with \`${nativeInstallCommand()}\` (builds it from the tensorflow-cpu wheel on PyPI or a mirror), ` +
           `or set ${BACKEND_ENV_VAR} to cpu or wasm, or leave it unset to choose automatically.`,
       );
     }
@@ -122,7 +122,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
       throw new BackendUnavailableError(
         'wasm',
         wasm.reason,
-        `Install @tensorflow/tfjs-backend-wasm (an optional dependency), or set ${BACKEND_ENV_VAR} to tensorflow or cpu.`,
+        `Install @tensorflow/tfjs-backend-wasm (an optional peer dependency: npm install @tensorflow/tfjs-backend-wasm@${tf.version.tfjs}), or set ${BACKEND_ENV_VAR} to tensorflow or cpu.`,
       );
     }
     return { ...base, name: 'wasm', bridgedKernels: wasm.bridgedKernels };

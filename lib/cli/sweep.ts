@@ -69,7 +69,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
   const sweep = program
     .command('sweep')
     .description('Run or resume a sweep: uniform vs per-layer regularization at equal budget, paired seeds, in parallel worker processes.')
-    .argument('<config>', 'sweep definition: .json file (schema: lib/sweep/sweep-definition.schema.json) or .js/.ts module exporting it')
+    .argument('<config>', 'sweep definition: .json file (JSON Schema: `layerwise schema` prints it; package export layerwise/sweep-definition.schema.json) or .js/.ts module exporting it')
     .option('--out <dir>', 'output folder holding the journal (default: sweeps/<name>)')
     .option('--workers <n>', 'worker processes; 0 runs trials in this process (default: number of CPU cores)')
     .option('--shard <i/n>', 'run only the deterministic slice i of n (1-based), e.g. for Kubernetes Indexed Jobs or Slurm arrays')
