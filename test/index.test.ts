@@ -236,9 +236,14 @@ describe('root names: datasets', () => {
     const moons = layerwise.makeMoons({ samples: 10, noise: 0, seed: 1 });
     const { x, y } = layerwise.toTensors(moons);
     expect([x.shape, y.shape]).toEqual([[10, 2], [10, 1]]);
-    // Without noise every point lies on a unit half-circle (centre (0,0) or (1,0.5)); float32, 1e-5.
-    const points = x.arraySync() as number[][];
-    for (const [a, b] of points) expect(Math.min(Math.hypot(a, b), Math.hypot(a - 1, b - 0.5))).toBeCloseTo(1, 5);
+    // Without noise every point lies on its class's unit half-circle (class 0 centred at (0,0), class 1
+    // at (1,0.5), scikit-learn's make_moons); float64, 1e-12.
+    for (let i = 0; i < moons.sampleCount; i++) {
+      const [a, b] = [moons.x[2 * i], moons.x[2 * i + 1]];
+      expect(moons.y[i] === 0 ? Math.hypot(a, b) : Math.hypot(a - 1, b - 0.5)).toBeCloseTo(1, 12);
+    }
+    // The tensors hold the same values in float32 (1e-6).
+    expect(Math.max(...(x.dataSync() as Float32Array).map((value, i) => Math.abs(value - moons.x[i])))).toBeLessThan(1e-6);
     tf.dispose([x, y]);
   });
 
