@@ -15,3 +15,5 @@ export type { ThreadLimitArgs } from './threads';
 export { bridgeMissingKernels, TRAINING_KERNELS_MISSING_FROM_WASM } from './kernel-bridge';
 export type { BridgeMissingKernelsArgs } from './kernel-bridge';
 export { NATIVE_INSTALL_COMMAND } from './native-loader';
+export { measureBackends, describeBackendChoice } from './measure';
+export type { BackendChoice, BackendChoiceSelection, BackendTiming, MeasureBackendsArgs } from './measure';

@@ -10,6 +10,22 @@ import type { Dimension, SearchSpace } from './space';
 /** Any JSON object. */
 export type JsonObject = { [key: string]: unknown };
 
+/** A CSV file as a sweep's data (`data.csv`). */
+export interface CsvDataDefinition {
+  /** CSV file; a relative path is resolved against the folder of the definition file (`readSweepFile` makes it absolute). */
+  path: string;
+  /** Header name of the target column. */
+  target: string;
+  /** Header names of the feature columns. Default: every column but the target. */
+  features?: string[];
+  /** Column separator. Default ','. */
+  delimiter?: string;
+  /** 'classification' (default, the only one so far): the target's distinct values are the classes (numeric order when all are numbers, else text order). */
+  task?: 'classification';
+  /** The first row names the columns; must be true (columns are chosen by name). Default true. */
+  header?: boolean;
+}
+
 /** Penalty families an arm can tune. `l2` is the coupled kernel penalty; `weightDecay` the decoupled decay applied by the optimizer step. */
 export type PenaltyName = 'l2' | 'weightDecay';
 export const PENALTY_NAMES: readonly PenaltyName[] = ['l2', 'weightDecay'];
@@ -77,6 +93,12 @@ export interface ExecutionDefinition {
   trialTimeoutSeconds?: number;
   /** Extra attempts after a crash, error or timeout; then the trial is 'failed'. Divergence is never retried. Default 1. */
   retries: number;
+  /**
+   * TensorFlow.js backend of every trial: `auto` (default) times a few training steps of this
+   * sweep's model on each available backend and keeps the fastest; `--backend` and
+   * `LAYERWISE_BACKEND` override it. Not part of the fingerprint (it changes speed, not the trials).
+   */
+  backend?: 'auto' | 'tensorflow' | 'cpu' | 'wasm';
 }
 
 export interface SweepDefinition {
@@ -87,8 +109,8 @@ export interface SweepDefinition {
   objective: string;
   /** Model spec, passed to the objective as is. */
   model: JsonObject;
-  /** Data set and split; `dataset` names it, everything else is passed to the objective as is. */
-  data: JsonObject & { dataset: string; split?: JsonObject };
+  /** Data set and split: `dataset` names a data set, or `csv` reads a file; everything else is passed to the objective as is. */
+  data: JsonObject & { dataset?: string; csv?: CsvDataDefinition; split?: JsonObject };
   /** Training options (epochs, batch size, optimizer...), passed to the objective. Default {}. */
   training: JsonObject;
   /** Dimensions sampled in every arm (e.g. learning rate), named without dots. Default {}. */

@@ -44,6 +44,9 @@ export interface EpochRecord {
 
 export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
 
+/** The training step implementation a run used; see `TrainResult.trainingPath`. */
+export type TrainingPath = 'lean' | 'general';
+
 export interface TrainResult {
   status: RunStatus;
   /** Epoch where the loss became NaN/Inf, when status is 'diverged'. */
@@ -55,6 +58,14 @@ export interface TrainResult {
   final: EpochRecord;
   /** Backend that ran the training ('tensorflow' | 'wasm' | 'cpu'). */
   backend: string;
+  /**
+   * Which training step ran: `lean` (lib/train/fast-objective: direct ops, hand-written gradients
+   * for Dense stacks) or `general` (`model.apply` under tfjs autodiff). Both compute the same
+   * objective (same cross-entropy formula and clipping); only the speed differs.
+   */
+  trainingPath: TrainingPath;
+  /** When `trainingPath` is `general`: why the lean path did not apply (a layer, a loss, an option). */
+  generalPathReason?: string;
   seed: number;
   /**
    * Why training ended: 'epochs' (budget reached), 'early_stopping', 'diverged', 'pruned'

@@ -27,9 +27,12 @@ import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
 import type { Policy } from '../../policy';
 import { l2 } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
-import type { OptimizerSpec, TrainOptions } from '../../train';
-import { armCoefficients, Coefficients } from '../arms';
-import type { SweepDefinition } from '../definition';
+import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
+import { armCoefficients, armSpace, Coefficients } from '../arms';
+import { loadCsvData } from './csv-data';
+import type { ArmDefinition, SweepDefinition } from '../definition';
+import type { ParameterValues } from '../record';
+import type { Dimension } from '../space';
 import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
@@ -71,7 +74,8 @@ function asDataField<T>(field: string, step: () => T): T {
 
 /** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
 export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
-  const dataset = asDataField('data.dataset', () => loadDataset(definition.data.dataset));
+  const { csv, dataset: name } = definition.data;
+  const dataset = csv !== undefined ? asDataField('data.csv', () => loadCsvData(csv)) : asDataField('data.dataset', () => loadDataset(name ?? ''));
   const split = (definition.data.split ?? {}) as Record<string, unknown>;
   const splits = asDataField('data.split', (): DatasetSplits => {
     if (split.ordered === true) {
@@ -149,41 +153,122 @@ export const trainModelObjective: TrialObjective = {
   },
 
   async run(input: TrialInput, context: TrialContext): Promise<TrialOutcome> {
-    const { definition, arm, params, seed } = input;
-    const spec = validateModelSpec(definition.model) as ModelSpec;
-    const { penalties, shared } = armCoefficients(arm, params);
-    const policy = policyForCoefficients(penalties);
-    const splits = splitFor(definition);
-    const data = toTrainingData(splits, {
-      labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
-      layout: spec.type === 'cnn' ? 'image' : 'flat',
-    });
-    const model = applyPolicy(spec, policy, { seed });
+    const setup = trialSetup(input.definition, input.arm, input.params, input.seed);
     try {
-      const training = definition.training as Record<string, unknown>;
-      const options: TrainOptions = {
-        seed,
-        epochs: training.epochs as number | undefined,
-        batchSize: shared.batchSize !== undefined ? Number(shared.batchSize) : (training.batchSize as number | undefined),
-        optimizer: optimizerFor(training, shared.learningRate) as TrainOptions['optimizer'],
-        earlyStopping: training.earlyStopping as TrainOptions['earlyStopping'],
-        evaluateEvery: training.evaluateEvery as number | undefined,
-        evaluationBatchSize: training.evaluationBatchSize as number | undefined,
-        weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
+      const result = await train(setup.model, setup.data, {
+        ...setup.options,
         signal: context.signal,
         onEpochEnd: async (record) => ((await context.onEpoch(record)) ? 'stop' : undefined),
-      };
-      const result = await train(model, data, options);
-      return {
+      });
+      const outcome: TrialOutcome = {
         status: result.status,
         epochs: result.epochs,
         final: result.final,
         divergedAtEpoch: result.divergedAtEpoch,
         backend: result.backend ?? activeBackend()?.name ?? tf.getBackend(),
+        trainingPath: result.trainingPath,
       };
+      if (result.generalPathReason !== undefined) outcome.generalPathReason = result.generalPathReason;
+      return outcome;
     } finally {
-      model.dispose();
-      tf.dispose(data as unknown as tf.TensorContainer);
+      setup.dispose();
+    }
+  },
+
+  /**
+   * Seconds per training step of this sweep's model on the active backend, as a trial spends them:
+   * the first arm's model (coefficients at the middle of their ranges: the value does not change
+   * the cost, the presence of a penalty does) trained as a trial trains it (same batch size,
+   * optimizer, penalties, training path, per-epoch measurement of every split) on the first
+   * batches of the train split, with validation and test cut in the same proportion. Per-epoch
+   * measurement is counted because on a small model it costs more than the steps, and it is
+   * where per-op overhead (the native backend's weakness) shows. One untimed warm-up epoch, then
+   * {@link TIMED_STEPS} steps or more, timed as a whole.
+   */
+  async timeSteps(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }> {
+    const arm = definition.arms[0];
+    const params: ParameterValues = {};
+    for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
+    const setup = trialSetup(definition, arm, params, 0);
+    const rows = setup.data.train.x.shape[0];
+    const batchSize = Math.min(rows, setup.options.batchSize ?? rows);
+    const batchesPerEpoch = Math.min(Math.ceil(rows / batchSize), MAX_STEPS_PER_EPOCH);
+    const used = Math.min(rows, batchesPerEpoch * batchSize);
+    const fraction = used / rows;
+    const timedEpochs = Math.max(MIN_TIMED_EPOCHS, Math.ceil(TIMED_STEPS / batchesPerEpoch));
+    const cut = (split: { x: tf.Tensor; y: tf.Tensor } | undefined, count: number) =>
+      split === undefined ? undefined : { x: tf.slice(split.x, 0, count), y: tf.slice(split.y, 0, count) };
+    const proportional = (split: { x: tf.Tensor } | undefined): number => (split === undefined ? 0 : Math.max(1, Math.round(split.x.shape[0] * fraction)));
+    const subset: TrainData = tf.tidy(() => {
+      const data: TrainData = { train: cut(setup.data.train, used)! };
+      if (setup.data.validation !== undefined) data.validation = cut(setup.data.validation, proportional(setup.data.validation));
+      if (setup.data.test !== undefined) data.test = cut(setup.data.test, proportional(setup.data.test));
+      return data as unknown as tf.TensorContainer;
+    }) as unknown as TrainData;
+    try {
+      const options: TrainOptions = { ...setup.options, earlyStopping: undefined };
+      await train(setup.model, subset, { ...options, epochs: 1 });
+      const started = performance.now();
+      await train(setup.model, subset, { ...options, epochs: timedEpochs });
+      const steps = batchesPerEpoch * timedEpochs;
+      return { secondsPerStep: (performance.now() - started) / 1000 / steps, steps };
+    } finally {
+      tf.dispose(subset as unknown as tf.TensorContainer);
+      setup.dispose();
     }
   },
 };
+
+/** Timed steps per backend at least (after one warm-up epoch). */
+const TIMED_STEPS = 24;
+/** Batches of one timing epoch at most (a large data set is cut to its first batches). */
+const MAX_STEPS_PER_EPOCH = 8;
+/** Timed epochs at least. */
+const MIN_TIMED_EPOCHS = 3;
+
+/** A value in the middle of a dimension (geometric middle for log scales). */
+function middleOf(dimension: Dimension): number | string | boolean {
+  switch (dimension.type) {
+    case 'choice':
+      return dimension.values[0];
+    case 'uniform':
+      return (dimension.low + dimension.high) / 2;
+    case 'logUniform':
+      return Math.sqrt(dimension.low * dimension.high);
+    case 'int':
+      return dimension.low;
+  }
+}
+
+/** The model, data and train options of one trial; `dispose()` frees the model and the tensors. */
+function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): { model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void } {
+  const spec = validateModelSpec(definition.model) as ModelSpec;
+  const { penalties, shared } = armCoefficients(arm, params);
+  const policy = policyForCoefficients(penalties);
+  const splits = splitFor(definition);
+  const data = toTrainingData(splits, {
+    labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
+    layout: spec.type === 'cnn' ? 'image' : 'flat',
+  });
+  const model = applyPolicy(spec, policy, { seed });
+  const training = definition.training as Record<string, unknown>;
+  const options: TrainOptions = {
+    seed,
+    epochs: training.epochs as number | undefined,
+    batchSize: shared.batchSize !== undefined ? Number(shared.batchSize) : (training.batchSize as number | undefined),
+    optimizer: optimizerFor(training, shared.learningRate) as TrainOptions['optimizer'],
+    earlyStopping: training.earlyStopping as TrainOptions['earlyStopping'],
+    evaluateEvery: training.evaluateEvery as number | undefined,
+    evaluationBatchSize: training.evaluationBatchSize as number | undefined,
+    weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
+  };
+  return {
+    model,
+    data,
+    options,
+    dispose: () => {
+      model.dispose();
+      tf.dispose(data as unknown as tf.TensorContainer);
+    },
+  };
+}
