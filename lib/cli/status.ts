@@ -4,6 +4,7 @@
  * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
+import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
 import { readSweepDirectory, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
@@ -46,6 +47,8 @@ export interface SweepStatus {
   total: number;
   planned?: number;
   arms: ArmStatus[];
+  /** Which backend and training path ran the finished trials, grouped. */
+  execution: ExecutionGroup[];
 }
 
 function zeroCounts(): Record<TrialState, number> {
@@ -85,7 +88,8 @@ export function sweepStatus(folder: SweepDirectory): SweepStatus {
     if (best !== undefined) status.best = best;
     return status;
   });
-  const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms };
+  const ran = folder.trials.filter((trial) => ['complete', 'pruned', 'diverged'].includes(trial.state));
+  const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms, execution: summarizeExecution(ran) };
   if (sweep !== undefined) result.sweepName = sweep.name;
   if (definition !== undefined) result.planned = definition.budget * definition.seeds.length * definition.arms.length;
   return result;
@@ -110,6 +114,7 @@ export function formatStatus(status: SweepStatus): string {
     lines.push(`  ${arm.arm}: ${counts.join(', ') || 'no trials'}${arm.planned !== undefined ? ` (planned ${arm.planned})` : ''}`);
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
   }
+  if (status.execution.length > 0) lines.push(`ran on: ${status.execution.map(describeExecutionGroup).join('; ')}`);
   return `${lines.join('\n')}\n`;
 }
 
