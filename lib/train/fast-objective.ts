@@ -235,6 +235,8 @@ export function planLeanObjective(
     const layer = layers[index] as unknown as LayerInternals & tf.layers.Layer;
     if (layer.activityRegularizer != null) return general(`layer "${layer.name}" has an activity regularizer`);
     const className = layer.getClassName();
+    // An explicit input layer (tf.sequential with tf.layers.inputLayer) computes nothing.
+    if (className === 'InputLayer') continue;
     const activation = activationOf(layer);
     const last = index === layers.length - 1;
     if (className === 'Dense') {

@@ -53,10 +53,12 @@ function outputShape(model: tf.LayersModel): readonly (number | null)[] {
 
 /** Whether every label row is one-hot (values 0 or 1, exactly one 1): one read, before training. */
 function isOneHot(y: tf.Tensor): boolean {
-  if (y.rank !== 2 || y.shape[1] === 1) return false;
+  // Integer labels take the general cross-entropy formula (which casts them); the fused kernel wants float32.
+  if (y.rank !== 2 || y.shape[1] === 1 || y.dtype !== 'float32') return false;
   const check = tf.tidy(() => {
-    const binary = tf.all(tf.logicalOr(tf.equal(y, 0), tf.equal(y, 1)));
-    const single = tf.all(tf.equal(tf.sum(y, -1), 1));
+    const values = tf.cast(y, 'float32');
+    const binary = tf.all(tf.logicalOr(tf.equal(values, 0), tf.equal(values, 1)));
+    const single = tf.all(tf.equal(tf.sum(values, -1), 1));
     return tf.logicalAnd(binary, single);
   });
   const answer = check.dataSync()[0] === 1;
