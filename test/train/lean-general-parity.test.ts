@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../../lib/activity';
-import { train, type TrainOptions } from '../../lib/train';
+import { train, type TrainOptions, type TrainResult } from '../../lib/train';
 import { loadFixtures, type KerasFixture } from '../parity/fixture';
 import { buildSequentialModel, optimizerSpecOf, readWeights, tensorOf } from '../parity/replay';
 
@@ -55,8 +55,8 @@ describe.each(chains.map((fixture) => [fixture.name, fixture] as const))('fixtur
   test('lean and general paths train to the same losses and weights, and both to Keras', async () => {
     const x = tensorOf(fixture.data.x);
     const y = tensorOf(fixture.data.y);
-    const results = [];
-    const weights = [];
+    const results: TrainResult[] = [];
+    const weights: Array<ReturnType<typeof readWeights>> = [];
     for (const leanObjective of [true, false]) {
       const model = buildSequentialModel(fixture)!;
       results.push(await train(model, { train: { x, y } }, { ...optionsOf(fixture), leanObjective }));
@@ -123,8 +123,8 @@ describe('softmax + categorical cross-entropy with clipping active', () => {
     ['soft labels (the general cross-entropy formula inside the lean path)', true],
   ])('%s: lean and general paths give the same objective and weights', async (_name, soft) => {
     const y = soft ? tf.tidy(() => tf.add(tf.mul(labels, 0.9), 0.1 / 3)) : labels;
-    const results = [];
-    const weights = [];
+    const results: TrainResult[] = [];
+    const weights: number[][][] = [];
     for (const leanObjective of [true, false]) {
       const model = confidentModel();
       results.push(await train(model, { train: { x, y } }, { epochs: 5, batchSize: 8, shuffle: false, loss: 'categoricalCrossentropy', optimizer: { name: 'sgd', learningRate: 0.05 }, leanObjective }));
