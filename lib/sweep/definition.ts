@@ -26,9 +26,14 @@ export interface CsvDataDefinition {
   header?: boolean;
 }
 
-/** Penalty families an arm can tune. `l2` is the coupled kernel penalty; `weightDecay` the decoupled decay applied by the optimizer step. */
-export type PenaltyName = 'l2' | 'weightDecay';
-export const PENALTY_NAMES: readonly PenaltyName[] = ['l2', 'weightDecay'];
+/**
+ * Penalty families an arm can tune: `l1` and `l2` are coupled penalties on the kernel slots (both
+ * in one arm make an L1L2 penalty); `weightDecay` is the decoupled decay applied by the optimizer
+ * step; `activityL1` and `activityL2` penalize the layer's output (Keras activity regularization,
+ * divided by the batch size; both make an L1L2 activity penalty).
+ */
+export type PenaltyName = 'l1' | 'l2' | 'weightDecay' | 'activityL1' | 'activityL2';
+export const PENALTY_NAMES: readonly PenaltyName[] = ['l1', 'l2', 'weightDecay', 'activityL1', 'activityL2'];
 
 /** How an arm spends its coefficients. */
 export type ArmKind = 'uniform' | 'per-layer';
@@ -43,7 +48,7 @@ export interface ArmDefinition {
   name: string;
   /** 'uniform': one coefficient per penalty shared by all regularized layers; 'per-layer': one per listed layer. */
   kind: ArmKind;
-  /** Range of each tuned penalty's coefficient (at least one of `l2`, `weightDecay`). */
+  /** Range of each tuned penalty's coefficient (at least one of `l1`, `l2`, `weightDecay`, `activityL1`, `activityL2`). */
   penalties: Partial<Record<PenaltyName, Dimension>>;
   /**
    * Layers that get a coefficient. Required for 'per-layer'. For 'uniform' it restricts which

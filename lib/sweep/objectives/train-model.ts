@@ -1,13 +1,14 @@
 /**
  * The `train` objective: what a real layerwise trial does. It builds the definition's model spec
- * with the seed, applies the arm's regularization policy (uniform or per-layer L2 penalties and/or
- * decoupled weight decay), trains it with the seed on the definition's data split, and returns the
- * per-epoch records. Selection reads validation loss only; the test split is measured, never used
+ * with the seed, applies the arm's regularization policy (uniform or per-layer L1 / L2 / L1L2
+ * kernel penalties, L1 / L2 activity penalties and/or decoupled weight decay), trains it with the
+ * seed on the definition's data split, and returns the per-epoch records. Selection reads validation loss only; the test split is measured, never used
  * to choose.
  *
  * Definition fields it reads:
  *   model:    a ModelSpec (lib/builders/spec.ts).
- *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ...,
+ *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ... (or a --module's registerDataset),
+ *               | csv: { path, target, features?, delimiter?, task?, header? }  (lib/sweep/objectives/csv-data.ts),
  *               split: { validation?, test?, seed?, stratify? }        (random split, same for every trial)
  *                    | { ordered: true, train, validation? }          (first N train, the rest test),
  *               standardize?: boolean (fit on train only; default false) }
@@ -24,13 +25,14 @@ import { loadDataset, splitDataset, splitOrdered, standardizeSplits, toTrainingD
 import type { DatasetSplits } from '../../data';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
-import type { Policy } from '../../policy';
-import { l2 } from '../../regularizers';
+import type { LayerSettings, Policy } from '../../policy';
+import { l1, l1l2, l2 } from '../../regularizers';
+import type { RegularizerSpec } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
 import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
 import { armCoefficients, armSpace, Coefficients } from '../arms';
 import { loadCsvData } from './csv-data';
-import type { ArmDefinition, SweepDefinition } from '../definition';
+import type { ArmDefinition, PenaltyName, SweepDefinition } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
@@ -91,31 +93,49 @@ export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSpli
   return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
 }
 
-/** The regularization policy an arm's sampled coefficients describe. */
-export function policyForCoefficients(penalties: Partial<Record<'l2' | 'weightDecay', Coefficients>>): Policy {
-  const l2Coefficients = penalties.l2;
-  const decayCoefficients = penalties.weightDecay;
-  const everyLayerShared = [l2Coefficients, decayCoefficients].every(
-    (coefficients) => coefficients === undefined || (coefficients.kind === 'uniform' && coefficients.layers === undefined),
-  );
-  if (everyLayerShared) {
-    return uniform({
-      regularizer: l2Coefficients?.kind === 'uniform' ? l2({ l2: l2Coefficients.value }) : undefined,
-      weightDecay: decayCoefficients?.kind === 'uniform' ? decayCoefficients.value : undefined,
-    });
-  }
-  const settings: Record<string, { regularizer?: ReturnType<typeof l2>; weightDecay?: number }> = {};
-  const add = (coefficients: Coefficients | undefined, apply: (layer: string, value: number) => void): void => {
-    if (coefficients === undefined) return;
-    if (coefficients.kind === 'uniform') for (const layer of coefficients.layers ?? []) apply(layer, coefficients.value);
-    else for (const [layer, value] of Object.entries(coefficients.values)) apply(layer, value);
+/** The coupled penalty of a pair of L1 / L2 coefficients: L1, L2, or L1L2 when both are given. */
+function penaltySpec(l1Value: number | undefined, l2Value: number | undefined): RegularizerSpec | undefined {
+  if (l1Value !== undefined && l2Value !== undefined) return l1l2({ l1: l1Value, l2: l2Value });
+  if (l1Value !== undefined) return l1({ l1: l1Value });
+  if (l2Value !== undefined) return l2({ l2: l2Value });
+  return undefined;
+}
+
+/**
+ * The regularization policy an arm's sampled coefficients describe: `l1`/`l2` on the kernel slots
+ * (L1L2 when both), decoupled `weightDecay`, and `activityL1`/`activityL2` on the layers' outputs.
+ * A uniform arm without `layers` reaches every layer; with activity penalties that is every layer's
+ * output (selector `*`).
+ */
+export function policyForCoefficients(penalties: Partial<Record<PenaltyName, Coefficients>>): Policy {
+  const present = Object.values(penalties).filter((coefficients): coefficients is Coefficients => coefficients !== undefined);
+  const everyLayerShared = present.every((coefficients) => coefficients.kind === 'uniform' && coefficients.layers === undefined);
+  const uniformValue = (name: PenaltyName): number | undefined => {
+    const coefficients = penalties[name];
+    return coefficients?.kind === 'uniform' ? coefficients.value : undefined;
   };
-  add(l2Coefficients, (layer, value) => {
-    settings[layer] = { ...settings[layer], regularizer: l2({ l2: value }) };
-  });
-  add(decayCoefficients, (layer, value) => {
-    settings[layer] = { ...settings[layer], weightDecay: value };
-  });
+  const hasActivity = penalties.activityL1 !== undefined || penalties.activityL2 !== undefined;
+  if (everyLayerShared && !hasActivity) {
+    return uniform({ regularizer: penaltySpec(uniformValue('l1'), uniformValue('l2')), weightDecay: uniformValue('weightDecay') });
+  }
+  // Per layer (selector → coefficient per penalty); a uniform arm without layers uses `*`.
+  const values: Record<string, Partial<Record<PenaltyName, number>>> = {};
+  for (const [name, coefficients] of Object.entries(penalties) as Array<[PenaltyName, Coefficients | undefined]>) {
+    if (coefficients === undefined) continue;
+    const entries: Array<[string, number]> =
+      coefficients.kind === 'uniform' ? (coefficients.layers ?? ['*']).map((layer) => [layer, coefficients.value]) : Object.entries(coefficients.values);
+    for (const [layer, value] of entries) values[layer] = { ...values[layer], [name]: value };
+  }
+  const settings: Record<string, LayerSettings> = {};
+  for (const [layer, coefficients] of Object.entries(values)) {
+    const entry: LayerSettings = {};
+    const kernel = penaltySpec(coefficients.l1, coefficients.l2);
+    if (kernel !== undefined) entry.regularizer = kernel;
+    if (coefficients.weightDecay !== undefined) entry.weightDecay = coefficients.weightDecay;
+    const activity = penaltySpec(coefficients.activityL1, coefficients.activityL2);
+    if (activity !== undefined) entry.activity = activity;
+    settings[layer] = entry;
+  }
   return perLayer({ layers: settings });
 }
 
