@@ -28,8 +28,10 @@
  *    autodiff tape (tfjs's tape is JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step).
  *
  * `planLeanObjective` says why it does not apply to anything else (other layers, activity
- * regularizers, frozen weights, other data formats or dilations...); the loop then uses the general
- * `model.apply` path and `TrainResult.generalPathReason` carries the reason. Both paths compute the
+ * regularizers, frozen weights, other data formats or dilations...), naming layers by position and
+ * class (`layer #2 is a Dropout`), never by their auto-generated names, so equal models give equal
+ * reasons; the loop then uses the general `model.apply` path and `TrainResult.generalPathReason`
+ * carries the reason. Both paths compute the
  * same function (test/train/fast-objective.test.ts, test/parity/lean-general-parity.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -233,7 +235,7 @@ export function planLeanObjective(
   let manual: ManualDense[] | null = [];
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index] as unknown as LayerInternals & tf.layers.Layer;
-    if (layer.activityRegularizer != null) return general(`layer "${layer.name}" has an activity regularizer`);
+    if (layer.activityRegularizer != null) return general(`layer #${index} (${layer.getClassName()}) has an activity regularizer`);
     const className = layer.getClassName();
     // An explicit input layer (tf.sequential with tf.layers.inputLayer) computes nothing.
     if (className === 'InputLayer') continue;
@@ -241,7 +243,7 @@ export function planLeanObjective(
     const last = index === layers.length - 1;
     if (className === 'Dense') {
       const inputShape = layer.inputSpec?.[0]?.minNDim;
-      if ((layer.input as tf.SymbolicTensor).shape.length !== 2 || (inputShape != null && inputShape !== 2)) return general(`Dense layer "${layer.name}" has inputs of rank other than 2`);
+      if ((layer.input as tf.SymbolicTensor).shape.length !== 2 || (inputShape != null && inputShape !== 2)) return general(`layer #${index} (Dense) has inputs of rank other than 2`);
       if (activation === 'softmax' && last && lossName === 'categoricalCrossentropy' && args.oneHotLabels === true) {
         softmaxLogits = true;
         steps.push(denseStep(layer, 'linear'));
@@ -259,7 +261,7 @@ export function planLeanObjective(
     } else if (className === 'Conv2D') {
       manual = null;
       if (layer.dataFormat !== 'channelsLast' || !isOne(layer.dilationRate) || (layer.padding !== 'valid' && layer.padding !== 'same')) {
-        return general(`Conv2D layer "${layer.name}" uses channels-first data, dilation or causal padding`);
+        return general(`layer #${index} (Conv2D) uses channels-first data, dilation or causal padding`);
       }
       const next = index + 1 < layers.length ? maxPoolArgsOf(layers[index + 1] as unknown as LayerInternals & tf.layers.Layer) : null;
       const fusePooling = next != null && (activation === 'relu' || activation === 'linear');
@@ -269,14 +271,14 @@ export function planLeanObjective(
     } else if (className === 'MaxPooling2D') {
       manual = null;
       const pooling = maxPoolArgsOf(layer);
-      if (pooling == null) return general(`MaxPooling2D layer "${layer.name}" uses channels-first data or an unsupported padding`);
+      if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
       steps.push((x) => maxPool2d(x as tf.Tensor4D, pooling));
     } else if (className === 'Flatten') {
       manual = null;
-      if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return general(`Flatten layer "${layer.name}" uses channels-first data`);
+      if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return general(`layer #${index} (Flatten) uses channels-first data`);
       steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
     } else {
-      return general(`layer "${layer.name}" is a ${className} (the lean path covers Dense, Conv2D, MaxPooling2D and Flatten)`);
+      return general(`layer #${index} is a ${className} (the lean path covers Dense, Conv2D, MaxPooling2D and Flatten)`);
     }
     for (const [variable, regularizer] of [
       [layer.kernel, layer.kernelRegularizer],

@@ -64,7 +64,10 @@ export interface TrainResult {
    * objective (same cross-entropy formula and clipping); only the speed differs.
    */
   trainingPath: TrainingPath;
-  /** When `trainingPath` is `general`: why the lean path did not apply (a layer, a loss, an option). */
+  /**
+   * When `trainingPath` is `general`: why the lean path did not apply (a layer, given by its 0-based
+   * position in `model.layers` and its class, e.g. `layer #2 is a Dropout ...`; or an option).
+   */
   generalPathReason?: string;
   seed: number;
   /**

@@ -10,7 +10,7 @@ import { renderTable } from '../../lib/report/render-table';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { realisticSweep } from './fixtures';
 
-const REASON = 'layer "dropout" is a Dropout (the lean path covers Dense, Conv2D, MaxPooling2D and Flatten)';
+const REASON = 'layer "#2" is a "Dropout" (quotes must be escaped in HTML)';
 
 /** The fixture sweep with its per-layer arm on the general path (a reason) and its uniform arm lean, all on cpu. */
 function records(): TrialRecord[] {
@@ -41,10 +41,10 @@ test('text, Markdown, HTML, JSON and CSV views say which backend and path ran, w
   const report = analyzeSweep(records(), { bootstrapResamples: 50 });
   const text = renderTable(report);
   expect(text).toMatch(/ran on: .*cpu, lean path: \d+ trials/);
-  expect(text).toMatch(/ran on: .*cpu, general path \(layer "dropout" is a Dropout .*\): \d+ trials/);
+  expect(text).toMatch(/ran on: .*cpu, general path \(layer "#2" is a "Dropout" .*\): \d+ trials/);
   expect(renderMarkdown(report)).toMatch(/\*\*Ran on:\*\* .*cpu, lean path: \d+ trials/);
   const html = (await renderHtml(report)).html;
-  expect(html).toMatch(/Ran on: .*cpu, general path \(layer &quot;dropout&quot; is a Dropout/);
+  expect(html).toMatch(/Ran on: .*cpu, general path \(layer &quot;#2&quot; is a &quot;Dropout&quot;/);
   expect(html).toMatch(/<th[^>]*><button type="button">training path<\/button><\/th>/);
   expect(html).toContain(`<td title="${REASON.replace(/"/g, '&quot;')}">general</td>`);
   const json = JSON.parse(renderJson(report));
