@@ -4,6 +4,8 @@
  * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
+import { describeBackendChoice } from '../backend/measure';
+import type { BackendChoice } from '../backend/measure';
 import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
 import { readSweepDirectory, SweepDirectory } from '../sweep/storage/sweep-directory';
@@ -49,6 +51,8 @@ export interface SweepStatus {
   arms: ArmStatus[];
   /** Which backend and training path ran the finished trials, grouped. */
   execution: ExecutionGroup[];
+  /** The latest run's backend decision and why (with its timings when measured), when recorded. */
+  backendChoice?: BackendChoice;
 }
 
 function zeroCounts(): Record<TrialState, number> {
@@ -91,6 +95,8 @@ export function sweepStatus(folder: SweepDirectory): SweepStatus {
   const ran = folder.trials.filter((trial) => ['complete', 'pruned', 'diverged'].includes(trial.state));
   const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms, execution: summarizeExecution(ran) };
   if (sweep !== undefined) result.sweepName = sweep.name;
+  const choices = folder.backendChoices ?? [];
+  if (choices.length > 0) result.backendChoice = choices[choices.length - 1];
   if (definition !== undefined) result.planned = definition.budget * definition.seeds.length * definition.arms.length;
   return result;
 }
@@ -115,6 +121,7 @@ export function formatStatus(status: SweepStatus): string {
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
   }
   if (status.execution.length > 0) lines.push(`ran on: ${status.execution.map(describeExecutionGroup).join('; ')}`);
+  if (status.backendChoice !== undefined) lines.push(`latest run's ${describeBackendChoice(status.backendChoice)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,6 +8,7 @@ import { renderJson } from '../../lib/report/render-json';
 import { renderMarkdown } from '../../lib/report/render-markdown';
 import { renderTable } from '../../lib/report/render-table';
 import type { TrialRecord } from '../../lib/sweep/record';
+import type { BackendChoice } from '../../lib/backend';
 import { realisticSweep } from './fixtures';
 
 const REASON = 'layer "#2" is a "Dropout" (quotes must be escaped in HTML)';
@@ -57,8 +58,12 @@ test('text, Markdown, HTML, JSON and CSV views say which backend and path ran, w
   expect(new Set(rows.map((row) => row.split(',')[pathColumn]))).toEqual(new Set(['lean', 'general']));
 });
 
-test('status says which backend and path ran the finished trials', () => {
-  const status = sweepStatus({ directory: '/tmp/x', journals: ['journal.jsonl'], sweeps: [], trials: records(), skippedLines: 0 });
-  expect(formatStatus(status)).toMatch(/ran on: cpu, (lean|general) path/);
+test('status says which backend and path ran the finished trials, and the latest backend decision with its timings', () => {
+  const choice: BackendChoice = { backend: 'cpu', selection: 'measured', steps: 24, timings: [{ backend: 'tensorflow', secondsPerStep: 0.00835 }, { backend: 'cpu', secondsPerStep: 0.00438 }], at: '2026-01-02T00:00:00Z' };
+  const older: BackendChoice = { backend: 'tensorflow', selection: 'option', at: '2026-01-01T00:00:00Z' };
+  const status = sweepStatus({ directory: '/tmp/x', journals: ['journal.jsonl'], sweeps: [], trials: records(), skippedLines: 0, backendChoices: [older, choice] });
+  const text = formatStatus(status);
+  expect(text).toMatch(/ran on: cpu, (lean|general) path/);
+  expect(text).toContain("latest run's backend cpu: fastest for this sweep's model, by 24 timed training steps per backend and round (tensorflow 8.35 ms/step, cpu 4.38 ms/step)");
   expect(status.execution.length).toBe(2);
 });
