@@ -48,7 +48,7 @@ export interface RunSweepArgs {
   executor?: TrialExecutor;
   /** Worker processes for the default executor; 0 runs trials in this process. Default: number of CPU cores. */
   workers?: number;
-  /** User modules that register objectives, datasets or models (loaded here and in every worker). Default []. */
+  /** User modules that register objectives or datasets (loaded here and in every worker). Default []. */
   objectiveModules?: string[];
   /**
    * Backend of every trial (`--backend`): `auto`, `tensorflow`, `cpu` or `wasm`. Default: the

@@ -1,7 +1,8 @@
 /**
  * Entry point of a pool worker process (forked by ProcessPoolExecutor). It limits the backend's
  * threads through the environment the parent set before anything loads, loads the user modules,
- * sets up the backend the parent chose (lib/backend initBackend), then runs one job at a time. It never writes the journal: results go to the parent.
+ * sets up the backend the parent chose (lib/backend initBackend), then runs one job at a time. It
+ * never writes the journal: results go to the parent.
  */
 import type { EpochRecord } from '../../train/record';
 import { initBackend } from '../../backend/init';
@@ -24,7 +25,7 @@ if (process.send !== undefined) {
   process.on('message', (message: ParentMessage) => {
     switch (message.type) {
       case 'init':
-        // User modules first (they may register datasets and models), then the backend, before any model is built.
+        // User modules first (they may register datasets and objectives), then the backend, before any model is built.
         Promise.resolve()
           .then(() => loadObjectiveModules(message.modules))
           .then(() => (message.backend !== undefined ? initBackend({ backend: message.backend, log: false }) : undefined))
