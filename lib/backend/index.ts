@@ -15,4 +15,5 @@ export { threadEnvironment, limitNativeThreads, threadsFromEnvironment } from '.
 export type { ThreadLimitArgs } from './threads';
 export { bridgeMissingKernels, TRAINING_KERNELS_MISSING_FROM_WASM } from './kernel-bridge';
 export type { BridgeMissingKernelsArgs } from './kernel-bridge';
-export { NATIVE_INSTALL_COMMAND, nativeInstallCommand } from './native-loader';
+export { measureBackends, describeBackendChoice } from './measure';
+export type { BackendChoice, BackendChoiceSelection, BackendTiming, MeasureBackendsArgs } from './measure';

@@ -25,6 +25,12 @@ export interface InitBackendArgs {
   log?: BackendLogger | false;
   /** Environment to read `LAYERWISE_BACKEND` and thread caps from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Replace an earlier choice of this process instead of refusing a different backend. For the
+   * sweep's backend measurement, which activates every candidate in turn and then settles on the
+   * fastest; tensors made on the previous backend stay there. Default false.
+   */
+  reselect?: boolean;
 }
 
 let chosen: Promise<BackendInfo> | undefined;
@@ -52,6 +58,11 @@ export function initBackend(args: InitBackendArgs = {}): Promise<BackendInfo> {
     return Promise.reject(error);
   }
   const requested = fromOption ?? fromEnvironment;
+  if (args.reselect === true && chosen !== undefined && chosenInfo !== undefined && requested !== chosenInfo.name) {
+    chosen = undefined;
+    chosenInfo = undefined;
+    chosenRequest = undefined;
+  }
   if (chosen !== undefined) {
     if (requested !== undefined && chosenInfo !== undefined && requested !== chosenInfo.name) {
       return Promise.reject(

@@ -2,6 +2,7 @@
  * The whole statistical report of a sweep, computed once from trial records. Renderers take
  * the resulting `SweepReport` and only format it.
  */
+import { ExecutionGroup, summarizeExecution } from './execution-summary';
 import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
 import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
@@ -88,6 +89,8 @@ export interface SweepReport {
   /** Plain-language description of each statistical method, printed with the numbers. */
   methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'evaluation' | 'paired' | 'probability' | 'multipleComparisons' | 'exclusion' | 'gap', string>;
   counts: TrialCounts;
+  /** Which backend and training path ran the trials, grouped (every trial's own are in `trials`). */
+  execution: ExecutionGroup[];
   trials: TrialSummary[];
   configurations: ConfigurationSummary[];
   arms: ArmSummary[];
@@ -251,6 +254,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     settings,
     methods: methodTexts(settings),
     counts: countTrials(trials),
+    execution: summarizeExecution(trials),
     trials,
     configurations,
     arms,

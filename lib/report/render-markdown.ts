@@ -6,6 +6,7 @@ import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { pairedDifferenceTable } from './render-table';
+import { describeExecutionGroup } from './execution-summary';
 
 function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -35,6 +36,8 @@ export function renderMarkdown(report: SweepReport): string {
   } else {
     out.push(`**No paired comparison:** ${escapeMarkdown(report.comparisonUnavailable ?? 'not computed')}.`);
   }
+  out.push('');
+  out.push(`**Ran on:** ${escapeMarkdown(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.`);
   out.push('');
 
   out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', 'test accuracy']));

@@ -2,6 +2,7 @@
  * Plain-text tables for a terminal. Control characters in user text are replaced so a layer
  * or sweep name cannot inject terminal escape sequences.
  */
+import { describeExecutionGroup } from './execution-summary';
 import type { SweepReport } from './analyze';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
@@ -71,6 +72,7 @@ export function renderTable(report: SweepReport): string {
   out.push(`answer: ${terminalSafe(report.answer.sentence)}`);
   out.push(terminalSafe(selectionEvaluationLine(report.answer, report.settings)));
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
+  out.push(`ran on: ${terminalSafe(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}`);
   out.push('');
 
   const selected = new Set(report.arms.map((arm) => arm.selection.configId));

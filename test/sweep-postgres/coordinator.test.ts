@@ -77,7 +77,7 @@ describeWhenAvailable(['postgresql'], 'sweeps coordinated through PostgreSQL', (
       }
       const workerStore = await openPostgresStore(server.url);
       try {
-        const objective = workerObjectiveFor((await workerStore.findSweep('shared'))!.definition, [FIXTURE_OBJECTIVES]);
+        const objective = await workerObjectiveFor((await workerStore.findSweep('shared'))!.definition, [FIXTURE_OBJECTIVES]);
         workerSummary = await runWorker(
           workerStore,
           'shared',
@@ -214,7 +214,7 @@ describeWhenAvailable(['postgresql'], 'sweeps coordinated through PostgreSQL', (
       expect(await store.countTrials('queued')).toMatchObject({ waiting: 8, running: 0, complete: 0 });
       expect((await command(register, args)).code).toBe(0);
       expect((await store.listTrials('queued')).length).toBe(8);
-      const objective = workerObjectiveFor((await store.findSweep('queued'))!.definition, [FIXTURE_OBJECTIVES]);
+      const objective = await workerObjectiveFor((await store.findSweep('queued'))!.definition, [FIXTURE_OBJECTIVES]);
       expect(await runWorker(store, 'queued', objective, { workerId: 'after-enqueue' })).toMatchObject({ claimed: 8, finished: 8 });
       expect((await command(register, args)).stdout).toMatch(/^queued: 0 of 8 trials left/);
     });

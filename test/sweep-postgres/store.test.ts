@@ -53,7 +53,7 @@ describeWhenAvailable(['postgresql'], 'PostgreSQL trial store', () => {
       try {
         expect(await migrate(pool, { schema: 'upgrade_test', targetVersion: 1 })).toEqual([1]);
         await pool.query(`INSERT INTO upgrade_test.sweeps (name, definition, definition_hash, queue_name, max_attempts, grace_seconds) VALUES ('old', '{}', 'h', 'q', 1, 5)`);
-        expect(await migrate(pool, { schema: 'upgrade_test' })).toEqual([2]);
+        expect(await migrate(pool, { schema: 'upgrade_test' })).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION - 1 }, (_, i) => i + 2));
         expect((await pool.query('SELECT name FROM upgrade_test.sweeps')).rows).toEqual([{ name: 'old' }]);
         expect((await pool.query(`SELECT to_regclass('upgrade_test.trial_attempts') AS t`)).rows[0].t).not.toBeNull();
       } finally {
@@ -140,7 +140,16 @@ describeWhenAvailable(['postgresql'], 'PostgreSQL trial store', () => {
       await sleep(500);
       const again = (await store.claimTrial('targeted', { trialIds: ['targeted-t002'] }))!;
       expect(again.attempts).toBe(2);
-      const record = await store.finishTrial('targeted', again.trialId, 2, { state: 'complete', epochs: [epochOf(0.003, 1)], final: epochOf(0.003, 1) });
+      const record = await store.finishTrial('targeted', again.trialId, 2, {
+        state: 'complete',
+        epochs: [epochOf(0.003, 1)],
+        final: epochOf(0.003, 1),
+        backend: 'cpu',
+        trainingPath: 'general',
+        generalPathReason: 'layer "dropout" is a Dropout',
+      });
+      // Which backend and training path ran it is kept, as in the journal.
+      expect([record.backend, record.trainingPath, record.generalPathReason]).toEqual(['cpu', 'general', 'layer "dropout" is a Dropout']);
       expect(record.state).toBe('complete');
       await sleep(500); // the two queue-claimed trials go stale: back to waiting
       expect((await store.countTrials('targeted')).waiting).toBe(2);

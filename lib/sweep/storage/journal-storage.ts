@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { BackendChoice } from '../../backend/measure';
 import { changedFields } from '../definition-config';
 import type { TrialRecord, TrialState } from '../record';
 import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState } from './journal-format';
@@ -145,10 +146,22 @@ export class JournalStorage implements TrialStorage {
     if (result.runStatus !== undefined) record.runStatus = result.runStatus;
     if (result.divergedAtEpoch !== undefined) record.divergedAtEpoch = result.divergedAtEpoch;
     if (result.backend !== undefined) record.backend = result.backend;
+    if (result.trainingPath !== undefined) record.trainingPath = result.trainingPath;
+    if (result.generalPathReason !== undefined) record.generalPathReason = result.generalPathReason;
     if (result.seconds !== undefined) record.seconds = result.seconds;
     if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     this.append({ op: 'finish', trialId, attempt, record }, true);
     return copy(record);
+  }
+
+  async recordBackendChoice(sweepName: string, choice: BackendChoice): Promise<void> {
+    this.requireOpen(sweepName);
+    this.append({ op: 'backend', choice: copy(choice), at: new Date().toISOString() });
+  }
+
+  /** Backend choices recorded in this journal, oldest first. */
+  get backendChoices(): BackendChoice[] {
+    return copy(this.state.backendChoices);
   }
 
   async listTrials(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialRecord[]> {

@@ -4,6 +4,7 @@
  * sharded sweep becomes one ordinary sweep folder. Readers take no lock: a journal being written
  * is read up to its last complete line.
  */
+import type { BackendChoice } from '../../backend/measure';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../record';
@@ -25,6 +26,8 @@ export interface SweepDirectory {
   trials: TrialRecord[];
   /** Unreadable lines skipped over all journals (torn last lines included). */
   skippedLines: number;
+  /** Backend choices recorded by the runs, all journals, in time order. Absent: none read. */
+  backendChoices?: BackendChoice[];
 }
 
 /** Journal files of a folder (`journal.jsonl`, `journal.shard-i-of-n.jsonl`). */
@@ -67,6 +70,7 @@ export function readSweepDirectory(directory: string): SweepDirectory {
     sweeps: states.map((state) => state.sweep),
     trials: mergeTrialRecords(states.map((state) => [...state.trials.values()])),
     skippedLines: states.reduce((sum, state) => sum + state.skippedLines, 0),
+    backendChoices: states.flatMap((state) => state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
   };
 }
 
