@@ -24,7 +24,7 @@ function percentInterval(interval: { lower: number; upper: number } | null): str
 /** Header, rows and title of each arm's layer-importance table. */
 export function importanceTables(estimates: readonly LayerImportance[], level: string): ImportanceTable[] {
   return estimates.map((estimate) => {
-    const header = ['parameter', 'scale', 'share of variance', `${level} bootstrap interval`, 'range'];
+    const header = ['parameter', 'scale', 'share of variance', `${level} bootstrap interval`, 'range (on that scale)'];
     if (estimate.status !== 'estimated') {
       return { arm: estimate.arm, title: `Which layer matters, arm "${estimate.arm}": ${estimate.reason ?? 'no estimate'}.`, header, rows: [] };
     }
