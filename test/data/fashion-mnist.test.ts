@@ -1,8 +1,8 @@
 /**
  * Fashion-MNIST from Debian's dataset-fashion-mnist package. The tests that read the real files
- * need the package (`apt-get install dataset-fashion-mnist`); without it they fail with the
- * loader's own install message rather than being skipped, so a missing install is visible. The
- * other tests build small IDX files in a temporary folder.
+ * need the package (`npm test` installs it, scripts/provision-test-deps.ts); without it they are
+ * skipped with the install command in their name, and fail under CI=true
+ * (test/support/requirements.ts). The other tests build small IDX files in a temporary folder.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,6 +17,7 @@ import {
   loadFashionMnist,
   stratifiedSubset,
 } from '../../lib/data/fashion-mnist';
+import { describeWhenAvailable, requirement } from '../support/requirements';
 
 function idx(shape: number[], data: Uint8Array): Buffer {
   const header = Buffer.alloc(4 + 4 * shape.length);
@@ -45,7 +46,7 @@ function fakeFolder(options: { train: number; test: number; gzip: boolean; label
   return directory;
 }
 
-describe('Fashion-MNIST from the installed package', () => {
+describeWhenAvailable(['fashion-mnist'], 'Fashion-MNIST from the installed package', () => {
   test('all 70,000 images: 60,000 train and 10,000 test, labels 0-9 balanced, pixels in [0, 1]', () => {
     // Counts from the data set's README (github.com/zalandoresearch/fashion-mnist): 6,000 train and 1,000 test images per class.
     const train = loadFashionMnist({ part: 'train' });
@@ -147,9 +148,14 @@ describe('Fashion-MNIST loader on small IDX files', () => {
     process.env[FASHION_MNIST_DIRECTORY_ENV] = empty;
     try {
       expect(() => loadDataset('fashion-mnist:part=test')).toThrow(`looked in ${empty} ($${FASHION_MNIST_DIRECTORY_ENV}) for t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]`);
+      // The test-suite requirement (what `npm test` provisions) reads the same folder and names the same fix.
+      const part = requirement('fashion-mnist', true);
+      expect(part).toMatchObject({ available: false, reason: `the four Fashion-MNIST IDX files are not in ${empty} ($${FASHION_MNIST_DIRECTORY_ENV})` });
+      expect(part.fix).toMatch(/^unset LAYERWISE_FASHION_MNIST_DIR, or point it at a folder with the IDX files \(or: (sudo )?apt-get install -y --no-install-recommends dataset-fashion-mnist\)$/);
     } finally {
       if (previous === undefined) delete process.env[FASHION_MNIST_DIRECTORY_ENV];
       else process.env[FASHION_MNIST_DIRECTORY_ENV] = previous;
+      requirement('fashion-mnist', true);
     }
   });
 
