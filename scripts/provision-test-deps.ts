@@ -3,7 +3,8 @@
  * this machine, idempotently, printing what it installs and why:
  *
  * - Debian packages, when missing: `chromium` (HTML report tests drive a real headless browser),
- *   `postgresql` (distributed sweep tests start a throwaway server), and, when the native backend
+ *   `postgresql` (distributed sweep tests start a throwaway server), `dataset-fashion-mnist`
+ *   (Fashion-MNIST loader tests read its IDX files), and, when the native backend
  *   has to be built, the toolchain it needs (`g++`, `make`, `python3-pip`);
  * - the native backend (`@tensorflow/tfjs-node`) when it does not load: built from the
  *   tensorflow-cpu wheel by `layerwise native-install` (lib/backend/native-install.ts), the wheel
@@ -70,8 +71,12 @@ async function main(): Promise<number> {
     say('LAYERWISE_PROVISION=0: provisioning skipped; tests needing a missing part are skipped (CI=true: they fail)');
     return 0;
   }
-  const systemParts: Array<Exclude<RequirementName, 'native-backend'>> = ['chromium', 'postgresql'];
-  const overrides: Record<string, string | undefined> = { chromium: process.env.LAYERWISE_CHROMIUM, postgresql: process.env.LAYERWISE_PG_BIN };
+  const systemParts: Array<Exclude<RequirementName, 'native-backend'>> = ['chromium', 'postgresql', 'fashion-mnist'];
+  const overrides: Record<string, string | undefined> = {
+    chromium: process.env.LAYERWISE_CHROMIUM,
+    postgresql: process.env.LAYERWISE_PG_BIN,
+    'fashion-mnist': process.env.LAYERWISE_FASHION_MNIST_DIR,
+  };
   const missingSystem = systemParts.filter((name) => {
     if (requirement(name).available) return false;
     // A broken override is fixed by correcting it; installing the Debian package would not change what the tests use.
@@ -102,7 +107,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const parts: Requirement[] = (['native-backend', 'chromium', 'postgresql'] as RequirementName[]).map((name) => requirement(name, true));
+  const parts: Requirement[] = (['native-backend', 'chromium', 'postgresql', 'fashion-mnist'] as RequirementName[]).map((name) => requirement(name, true));
   for (const part of parts) {
     if (part.available) say(`ok       ${part.name.padEnd(14)} ${part.location} (${part.neededBy})`);
     else say(`MISSING  ${part.name.padEnd(14)} ${skipMessage(part)} -> ${missingPartsFail() ? 'these tests FAIL (CI=true)' : 'these tests are SKIPPED'}`);

@@ -7,6 +7,7 @@ import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNu
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { pairedDifferenceTable } from './render-table';
 import { describeExecutionGroup } from './execution-summary';
+import { importanceTables } from './render-importance';
 
 function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -87,6 +88,17 @@ export function renderMarkdown(report: SweepReport): string {
     out.push('');
     out.push('</details>');
     out.push('');
+  }
+
+  for (const table of importanceTables(report.layerImportance ?? [], level)) {
+    out.push(escapeMarkdown(table.title));
+    out.push('');
+    if (table.rows.length > 0) {
+      out.push(tableRow(table.header));
+      out.push(tableRow(['---', '---', '---:', '---:', '---:']));
+      for (const row of table.rows) out.push(tableRow(row.map(escapeMarkdown)));
+      out.push('');
+    }
   }
 
   const excluded = Object.entries(report.counts.excluded)

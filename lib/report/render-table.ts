@@ -7,6 +7,7 @@ import type { SweepReport } from './analyze';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import type { PairedComparison } from './paired-comparison';
+import { importanceTables } from './render-importance';
 import type { SnapshotMetric } from './trial-summary';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
@@ -130,6 +131,11 @@ export function renderTable(report: SweepReport): string {
     out.push(textTable(table.header, table.rows));
     out.push(`P(better): probability that ${terminalSafe(comparison.candidateArm)} is better; ${report.methods.probability}`);
     if (comparison.caution) out.push(`Caution: ${terminalSafe(comparison.caution)}`);
+  }
+  for (const table of importanceTables(report.layerImportance ?? [], level)) {
+    out.push('');
+    out.push(terminalSafe(table.title));
+    if (table.rows.length > 0) out.push(textTable(table.header, table.rows.map((row) => row.map(terminalSafe))));
   }
   return out.join('\n') + '\n';
 }

@@ -83,7 +83,7 @@ describeWhenAvailable(['chromium'], 'HTML report in a real headless browser', ()
       const report = analyzeSweep(realisticSweep({ sweepName: HOSTILE_SWEEP }), { bootstrapResamples: 2000, generatedAt: '2025-01-01T00:00:00Z' });
       const rendered = await renderHtml(report);
       expect(rendered.warnings).toEqual([]);
-      expect(rendered.chartCount).toBe(6);
+      expect(rendered.chartCount).toBe(7);
       html = rendered.html;
       await fs.mkdir(ARTIFACTS, { recursive: true });
       htmlFile = path.join(ARTIFACTS, 'report.html');
@@ -112,8 +112,8 @@ describeWhenAvailable(['chromium'], 'HTML report in a real headless browser', ()
       expect(watch.pageErrors).toEqual([]);
       expect(watch.requests).toEqual([]);
       expect(watch.dialogs).toEqual([]);
-      expect(facts.chartIds).toEqual(['learning-curves', 'gap-vs-coefficient', 'layer-coefficients', 'arm-test-loss', 'paired-differences', 'budget-curves']);
-      expect(facts.svgPerChart).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(facts.chartIds).toEqual(['learning-curves', 'gap-vs-coefficient', 'layer-coefficients', 'layer-importance', 'arm-test-loss', 'paired-differences', 'budget-curves']);
+      expect(facts.svgPerChart).toEqual([1, 1, 1, 1, 1, 1, 1]);
       for (const marks of facts.marksPerChart) expect(marks).toBeGreaterThan(0);
       // Escaping, not only the CSP: the hostile markup must not have become elements.
       expect(facts.images).toBe(0);
@@ -187,12 +187,16 @@ describeWhenAvailable(['chromium'], 'HTML report in a real headless browser', ()
       const summary = await runSweep({ definition, directory, workers: 0 });
       expect(summary.complete).toBe(8);
       const rendered = await renderHtml(analyzeSweep(summary.records, { bootstrapResamples: 500 }));
+      // Two per-layer configurations are too few for layer importance, so that chart says why instead.
       expect(rendered.chartCount).toBe(6);
+      expect(rendered.html).toContain('No chart: per-layer: not enough trials');
       const file = path.join(ARTIFACTS, 'real-sweep-report.html');
       await fs.writeFile(file, rendered.html, 'utf8');
       const watch = await openReport(file);
       const marksPerChart = await watch.page.evaluate(() =>
-        Array.from(document.querySelectorAll('section.chart')).map(
+        Array.from(document.querySelectorAll('section.chart'))
+          .filter((section) => section.querySelectorAll('figure').length > 0)
+          .map(
           (section) => section.querySelectorAll('svg .mark-line path, svg .mark-area path, svg .mark-rule line, svg .mark-symbol path').length,
         ),
       );

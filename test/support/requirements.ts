@@ -4,7 +4,8 @@
  *
  * - `chromium`: a Chromium/Chrome binary for the HTML report tests (playwright-core drives it);
  * - `postgresql`: PostgreSQL server binaries (initdb, pg_ctl) for the distributed sweep tests;
- * - `native-backend`: `@tensorflow/tfjs-node` loading in a fresh node process.
+ * - `native-backend`: `@tensorflow/tfjs-node` loading in a fresh node process;
+ * - `fashion-mnist`: the IDX files of Debian's `dataset-fashion-mnist` package, for the loader tests.
  *
  * A test that needs a missing part is never silently dropped: {@link describeWhenAvailable} marks
  * it skipped with the reason and the exact command that fixes it in its name, prints the same on
@@ -15,8 +16,9 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync } from 'fs';
 import * as path from 'path';
+import { fashionMnistAvailable, fashionMnistDirectory } from '../../lib/data/fashion-mnist';
 
-export type RequirementName = 'chromium' | 'postgresql' | 'native-backend';
+export type RequirementName = 'chromium' | 'postgresql' | 'native-backend' | 'fashion-mnist';
 
 /** The outcome of looking for one part. */
 export interface Requirement {
@@ -39,6 +41,7 @@ const sudo = runningAsRoot ? '' : 'sudo ';
 export const APT_PACKAGES: Record<Exclude<RequirementName, 'native-backend'>, string> = {
   chromium: 'chromium',
   postgresql: 'postgresql',
+  'fashion-mnist': 'dataset-fashion-mnist',
 };
 
 function onPath(names: string[]): string | undefined {
@@ -133,6 +136,19 @@ export function requirement(name: RequirementName, fresh = false): Requirement {
       fix: process.env.LAYERWISE_PG_BIN && location === undefined
         ? `unset LAYERWISE_PG_BIN, or point it at a folder with initdb and pg_ctl (or: ${sudo}apt-get install -y --no-install-recommends ${APT_PACKAGES.postgresql})`
         : `${sudo}apt-get install -y --no-install-recommends ${APT_PACKAGES.postgresql}`,
+    };
+  } else if (name === 'fashion-mnist') {
+    const { directory, source } = fashionMnistDirectory();
+    const available = fashionMnistAvailable();
+    found = {
+      name,
+      neededBy: 'Fashion-MNIST loader tests',
+      available,
+      location: available ? directory : undefined,
+      reason: available ? undefined : `the four Fashion-MNIST IDX files are not in ${directory} (${source})`,
+      fix: process.env.LAYERWISE_FASHION_MNIST_DIR
+        ? `unset LAYERWISE_FASHION_MNIST_DIR, or point it at a folder with the IDX files (or: ${sudo}apt-get install -y --no-install-recommends ${APT_PACKAGES['fashion-mnist']})`
+        : `${sudo}apt-get install -y --no-install-recommends ${APT_PACKAGES['fashion-mnist']}`,
     };
   } else {
     const probe = probeNativeBackend();
