@@ -56,5 +56,5 @@ export { initBackend, activeBackend, describeBackend, BackendUnavailableError } 
 export type { BackendInfo, BackendName, InitBackendArgs } from './backend';
 
 // Datasets: shipped and registered data sets by name, CSV files, seeded splits, standardization, tensors.
-export { loadDataset, listDatasets, registerDataset, loadCsvDataset, splitDataset, standardizeSplits, toTrainingData } from './data';
+export { loadDataset, listDatasets, registerDataset, loadCsvDataset, splitDataset, standardizeSplits, toTrainingData, makeMoons, toTensors } from './data';
 export type { Dataset, DatasetEntry, CsvDatasetArgs, DatasetSplits, SplitArgs, ToTensorsArgs, TrainingTensors } from './data';

@@ -232,6 +232,21 @@ describe('root names: datasets', () => {
     expect(layerwise.loadDataset('index-test-pair').sampleCount).toBe(2);
   });
 
+  it('makeMoons and toTensors: scikit-learn\'s two moons as float32 tensors', () => {
+    const moons = layerwise.makeMoons({ samples: 10, noise: 0, seed: 1 });
+    const { x, y } = layerwise.toTensors(moons);
+    expect([x.shape, y.shape]).toEqual([[10, 2], [10, 1]]);
+    // Without noise every point lies on its class's unit half-circle (class 0 centred at (0,0), class 1
+    // at (1,0.5), scikit-learn's make_moons); float64, 1e-12.
+    for (let i = 0; i < moons.sampleCount; i++) {
+      const [a, b] = [moons.x[2 * i], moons.x[2 * i + 1]];
+      expect(moons.y[i] === 0 ? Math.hypot(a, b) : Math.hypot(a - 1, b - 0.5)).toBeCloseTo(1, 12);
+    }
+    // The tensors hold the same values in float32 (1e-6).
+    expect(Math.max(...(x.dataSync() as Float32Array).map((value, i) => Math.abs(value - moons.x[i])))).toBeLessThan(1e-6);
+    tf.dispose([x, y]);
+  });
+
   it('loadCsvDataset: a CSV file with a label column', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-index-')), 'points.csv');
     fs.writeFileSync(file, 'a,b,label\n0.5,1,0\n2,3,1\n');

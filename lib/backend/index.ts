@@ -1,6 +1,7 @@
 /**
  * Choosing the TensorFlow.js backend, once per process: the native `tensorflow` backend
- * (`@tensorflow/tfjs-node`, an optional dependency; `npm run native:install` provisions it offline)
+ * (`@tensorflow/tfjs-node`, an optional peer dependency; `npx layerwise native-install` provisions it
+ * from the tensorflow-cpu wheel)
  * when it loads, else the pure-JS `cpu` backend. `LAYERWISE_BACKEND=tensorflow|wasm|cpu` forces one.
  */
 export { initBackend, activeBackend } from './init';
@@ -14,4 +15,5 @@ export { threadEnvironment, limitNativeThreads, threadsFromEnvironment } from '.
 export type { ThreadLimitArgs } from './threads';
 export { bridgeMissingKernels, TRAINING_KERNELS_MISSING_FROM_WASM } from './kernel-bridge';
 export type { BridgeMissingKernelsArgs } from './kernel-bridge';
-export { NATIVE_INSTALL_COMMAND } from './native-loader';
+export { measureBackends, describeBackendChoice } from './measure';
+export type { BackendChoice, BackendChoiceSelection, BackendTiming, MeasureBackendsArgs } from './measure';

@@ -1,3 +1,4 @@
+import { nativeInstallCommand } from './native-loader';
 import type { BackendName } from './names';
 import type { ThreadLimitArgs } from './threads';
 
@@ -44,7 +45,7 @@ export function describeBackend(info: BackendInfo): string {
     parts.push(`kernels run on cpu: ${info.bridgedKernels.join(', ')}`);
   }
   if (info.fallbackReason !== undefined) {
-    parts.push(`native backend unavailable (${info.fallbackReason}); \`npm run native:install\` makes training ~20x faster`);
+    parts.push(`native backend unavailable (${info.fallbackReason}); \`${nativeInstallCommand()}\` makes training ~20x faster`);
   }
   return parts.join('; ');
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { silenceCpuBanner } from './cpu-banner';
 import { BackendUnavailableError } from './errors';
 import { BackendInfo, BackendSelection, describeBackend } from './info';
-import { NATIVE_INSTALL_COMMAND, loadNativeBackend, nativeLibraryVersion } from './native-loader';
+import { nativeInstallCommand, loadNativeBackend, nativeLibraryVersion } from './native-loader';
 import { BACKEND_ENV_VAR, BackendName, parseBackendName } from './names';
 import { threadsFromEnvironment } from './threads';
 import { loadWasmBackend } from './wasm-loader';
@@ -25,6 +25,12 @@ export interface InitBackendArgs {
   log?: BackendLogger | false;
   /** Environment to read `LAYERWISE_BACKEND` and thread caps from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Replace an earlier choice of this process instead of refusing a different backend. For the
+   * sweep's backend measurement, which activates every candidate in turn and then settles on the
+   * fastest; tensors made on the previous backend stay there. Default false.
+   */
+  reselect?: boolean;
 }
 
 let chosen: Promise<BackendInfo> | undefined;
@@ -52,6 +58,11 @@ export function initBackend(args: InitBackendArgs = {}): Promise<BackendInfo> {
     return Promise.reject(error);
   }
   const requested = fromOption ?? fromEnvironment;
+  if (args.reselect === true && chosen !== undefined && chosenInfo !== undefined && requested !== chosenInfo.name) {
+    chosen = undefined;
+    chosenInfo = undefined;
+    chosenRequest = undefined;
+  }
   if (chosen !== undefined) {
     if (requested !== undefined && chosenInfo !== undefined && requested !== chosenInfo.name) {
       return Promise.reject(
@@ -109,7 +120,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
       throw new BackendUnavailableError(
         'tensorflow',
         reason,
-        `Install the native backend with \`${NATIVE_INSTALL_COMMAND}\` (works offline from a PyPI mirror), ` +
+        `Install the native backend with \`${nativeInstallCommand()}\` (builds it from the tensorflow-cpu wheel on PyPI or a mirror), ` +
           `or set ${BACKEND_ENV_VAR} to cpu or wasm, or leave it unset to choose automatically.`,
       );
     }
@@ -122,7 +133,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
       throw new BackendUnavailableError(
         'wasm',
         wasm.reason,
-        `Install @tensorflow/tfjs-backend-wasm (an optional dependency), or set ${BACKEND_ENV_VAR} to tensorflow or cpu.`,
+        `Install @tensorflow/tfjs-backend-wasm (an optional peer dependency: npm install @tensorflow/tfjs-backend-wasm@${tf.version.tfjs}), or set ${BACKEND_ENV_VAR} to tensorflow or cpu.`,
       );
     }
     return { ...base, name: 'wasm', bridgedKernels: wasm.bridgedKernels };

@@ -2,7 +2,7 @@ import { LayerwiseConfigError, describeValue } from '../errors/config-error';
 
 /**
  * The TensorFlow.js backends layerwise knows how to set up.
- * - `tensorflow`: libtensorflow through `@tensorflow/tfjs-node` (optional dependency; fastest).
+ * - `tensorflow`: libtensorflow through `@tensorflow/tfjs-node` (optional peer dependency; `npx layerwise native-install` builds it; fastest).
  * - `wasm`: `@tensorflow/tfjs-backend-wasm`; only when asked for, because it lacks some gradient
  *   kernels that we bridge to the `cpu` implementation (see kernel-bridge.ts).
  * - `cpu`: the pure-JS backend; always present and implements every kernel.

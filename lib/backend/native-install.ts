@@ -1,12 +1,18 @@
 /**
- * `npm run native:install`: provisions `@tensorflow/tfjs-node` (the native `tensorflow` backend)
- * without the storage host its own install script downloads libtensorflow from.
+ * Provisions `@tensorflow/tfjs-node` (the native `tensorflow` backend) in a project, without the
+ * storage host its own install script downloads libtensorflow from. Run it as
+ * `npx layerwise native-install` in any project that has `@tensorflow/tfjs` installed (inside this
+ * repository: `npm run native:install`, a wrapper of the same command; lib/cli/native-install.ts).
  *
  * Steps (each printed as it runs; every step is skipped when its result is already in place):
- *  1. put the tfjs-node package files in node_modules without running its install script
- *     (`npm install --no-save --ignore-scripts`; package.json and package-lock.json are left as they were);
- *  2. download the pinned `tensorflow-cpu` wheel from PyPI (or its mirror) with
- *     `pip download --no-deps --only-binary=:all:` and explicit platform tags into `.cache/layerwise-native/`;
+ *  1. find the project (nearest folder with package.json, from the working directory) and the
+ *     `@tensorflow/tfjs` it resolves; put `@tensorflow/tfjs-node` of the SAME version in its
+ *     node_modules without running its install script (`npm install --ignore-scripts`; in a user's
+ *     project it is saved as an exact optional dependency; in this repository package.json and the
+ *     lockfile are restored afterwards), so the app keeps one copy of tfjs;
+ *  2. download the pinned `tensorflow-cpu` wheel (about 274 MB) from PyPI (or its mirror) with
+ *     `pip download --no-deps --only-binary=:all:` and explicit platform tags into the user's cache
+ *     folder (`$XDG_CACHE_HOME/layerwise/native`, default `~/.cache/layerwise/native`), never into the project;
  *  3. take `libtensorflow_cc.so.2` / `libtensorflow_framework.so.2` (they carry the TF C and eager C API)
  *     and the C API headers out of the wheel into tfjs-node's `deps/lib` and `deps/include`, under
  *     the names tfjs-node's binding.gyp and install script look for;
@@ -14,85 +20,113 @@
  *     library exports every `TF_*`/`TFE_*` function the binding calls;
  *  5. build the binding from source with tfjs-node's `scripts/install.js` (node-gyp against the
  *     local Node headers: `npm_config_nodedir`, no header download);
- *  6. verify in a fresh Node process: the `tensorflow` backend loads, a matMul and its gradient give
- *     the exact expected numbers.
+ *  6. verify in a fresh Node process started in the project: the `tensorflow` backend loads into the
+ *     project's own `@tensorflow/tfjs`, a matMul and its gradient give the exact expected numbers.
  *
- * Options: `--tensorflow-version X` (default {@link PINNED_TENSORFLOW_VERSION}; also
- * `LAYERWISE_NATIVE_TF_VERSION`), `--force` (re-extract and rebuild), `--verify-only`.
  * Environment: `PYTHON` (interpreter whose pip to use, default python3), `LAYERWISE_NATIVE_CACHE`
- * (wheel cache folder, default `<project>/.cache/layerwise-native`), `npm_config_nodedir`
- * (Node headers prefix, default the prefix of the running node).
+ * (wheel cache folder), `XDG_CACHE_HOME`, `npm_config_nodedir` (Node headers prefix, default the
+ * prefix of the running node), `LAYERWISE_NATIVE_TF_VERSION` (default TensorFlow version).
  *
- * This file is a command-line tool, so unlike the library it prints.
+ * This module is the engine of a command-line tool, so unlike the rest of the library it prints
+ * (through the `log` function it is given).
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ZipArchive } from './zip-archive';
 
-/** The tensorflow-cpu wheel whose C library is known to link and train with tfjs-node 4.22's binding. */
+/** The tensorflow-cpu wheel whose C library is known to link and train with tfjs-node 4.21/4.22's binding. */
 export const PINNED_TENSORFLOW_VERSION = '2.21.0';
-/** The tfjs-node version this project pins (package.json optionalDependencies). */
+/** The tfjs-node version installed when the project's own `@tensorflow/tfjs` version cannot be read. */
 export const TFJS_NODE_VERSION = '4.22.0';
+/** `@tensorflow/tfjs` versions layerwise is tested with (package.json peerDependencies); others get a warning. */
+export const TESTED_TFJS_VERSIONS = ['4.21.0', '4.22.0'];
 /** Platform tags pip may pick a wheel for (the TF 2.21 wheel is manylinux_2_27, older ones manylinux2014). */
 const WHEEL_PLATFORMS = ['manylinux_2_28_x86_64', 'manylinux_2_27_x86_64', 'manylinux_2_17_x86_64', 'manylinux2014_x86_64'];
 const WHEEL_PYTHON_VERSION = '3.11';
-/** libtensorflow version tfjs-node 4.22's scripts hard-code in the file names they check for. */
+/** libtensorflow version tfjs-node 4.x's scripts hard-code in the file names they check for. */
 const TFJS_NODE_LIBTENSORFLOW_SUFFIX = '2.9.1';
 /** Written into deps/ after a verified build, so a rerun with the same inputs does nothing. */
 const STAMP_FILE = 'layerwise-native.json';
 
-class InstallError extends Error {}
+/** A failure with a message that says what is missing and how to fix it (no stack trace needed). */
+export class NativeInstallError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NativeInstallError';
+  }
+}
+const InstallError = NativeInstallError;
 
-interface InstallOptions {
-  tensorflowVersion: string;
-  force: boolean;
-  verifyOnly: boolean;
+/** Arguments of {@link installNative}. */
+export interface NativeInstallOptions {
+  /** tensorflow-cpu wheel version whose C library is used. Default: `LAYERWISE_NATIVE_TF_VERSION`, else {@link PINNED_TENSORFLOW_VERSION}. */
+  tensorflowVersion?: string;
+  /** Re-extract and rebuild even when a verified build for the same inputs is in place. Default false. */
+  force?: boolean;
+  /** Only run the verification (step 6). Default false. */
+  verifyOnly?: boolean;
+  /** Folder inside the project to install into. Default: the working directory (its nearest package.json folder is used). */
+  directory?: string;
+  /** Wheel cache folder. Default: {@link nativeCacheDirectory}. */
+  cacheDirectory?: string;
+  /** Receives every progress line. Default: console.log. */
+  log?: (line: string) => void;
 }
 
-interface Stamp {
+/** What is installed, as written to `deps/layerwise-native.json` in tfjs-node's folder. */
+export interface NativeInstallStamp {
   tensorflowVersion: string;
   tfjsNodeVersion: string;
   nodeVersion: string;
   wheel: string;
   libraryVersion?: string;
 }
+type Stamp = NativeInstallStamp;
 
+/** Progress prefix: the command's name, so interleaved output (e.g. under `npm test`) says who printed it. */
+const PREFIX = '[native-install]';
 const TOTAL_STEPS = 6;
+let log: (line: string) => void = (line) => console.log(line);
 function step(index: number, text: string): void {
-  console.log(`[native:install] ${index}/${TOTAL_STEPS} ${text}`);
+  log(`${PREFIX} ${index}/${TOTAL_STEPS} ${text}`);
 }
 function note(text: string): void {
-  console.log(`[native:install]     ${text}`);
+  log(`${PREFIX}     ${text}`);
 }
 
-function parseOptions(argv: string[]): InstallOptions {
-  const options: InstallOptions = {
-    tensorflowVersion: process.env.LAYERWISE_NATIVE_TF_VERSION || PINNED_TENSORFLOW_VERSION,
-    force: false,
-    verifyOnly: false,
-  };
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index];
-    if (argument === '--force') options.force = true;
-    else if (argument === '--verify-only') options.verifyOnly = true;
-    else if (argument === '--tensorflow-version') options.tensorflowVersion = argv[++index] ?? '';
-    else if (argument.startsWith('--tensorflow-version=')) options.tensorflowVersion = argument.slice('--tensorflow-version='.length);
-    else throw new InstallError(`unknown argument ${JSON.stringify(argument)}; allowed: --tensorflow-version X, --force, --verify-only`);
-  }
-  if (!/^\d+\.\d+\.\d+$/.test(options.tensorflowVersion)) {
-    throw new InstallError(`--tensorflow-version = ${JSON.stringify(options.tensorflowVersion)}: expected a version such as ${PINNED_TENSORFLOW_VERSION}`);
-  }
-  return options;
+/**
+ * The wheel cache: `LAYERWISE_NATIVE_CACHE`, else `$XDG_CACHE_HOME/layerwise/native`, else
+ * `~/.cache/layerwise/native`. Outside every project, so one download serves all of them.
+ */
+export function nativeCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LAYERWISE_NATIVE_CACHE) return path.resolve(env.LAYERWISE_NATIVE_CACHE);
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'layerwise', 'native');
 }
 
-/** The folder holding package.json: npm runs scripts there; fall back to walking up from this file. */
-function projectRoot(): string {
-  for (let directory = process.cwd(); ; directory = path.dirname(directory)) {
-    if (fs.existsSync(path.join(directory, 'package.json')) && fs.existsSync(path.join(directory, 'node_modules'))) return directory;
+/** The nearest folder at or above `start` holding a package.json: the project being provisioned. */
+export function findProjectRoot(start: string): string {
+  for (let directory = path.resolve(start); ; directory = path.dirname(directory)) {
+    if (fs.existsSync(path.join(directory, 'package.json'))) return directory;
     if (path.dirname(directory) === directory) break;
   }
-  return path.resolve(__dirname, '..', '..');
+  throw new InstallError(`no package.json in ${path.resolve(start)} or any folder above it; run this inside your project (npm init -y creates one)`);
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Folder and version of the `@tensorflow/tfjs` the project resolves, or undefined if it has none. */
+function projectTfjs(root: string): { directory: string; version: string } | undefined {
+  try {
+    const manifest = require.resolve('@tensorflow/tfjs/package.json', { paths: [root] });
+    return { directory: path.dirname(manifest), version: readJson<{ version: string }>(manifest).version };
+  } catch {
+    return undefined;
+  }
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string; error?: Error } {
@@ -108,13 +142,19 @@ function commandWorks(command: string, args: string[]): boolean {
 // ---------------------------------------------------------------------------------------------
 // Step 1: package files
 
+/** tfjs-node as the project resolves it (hoisted or not), if its files are there. */
 function resolveTfjsNode(root: string): string | undefined {
-  const directory = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
-  return fs.existsSync(path.join(directory, 'package.json')) && fs.existsSync(path.join(directory, 'scripts', 'install.js')) ? directory : undefined;
+  let directory: string;
+  try {
+    directory = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json', { paths: [root] }));
+  } catch {
+    return undefined;
+  }
+  return fs.existsSync(path.join(directory, 'scripts', 'install.js')) ? directory : undefined;
 }
 
 function dependenciesPresent(tfjsNode: string): boolean {
-  const manifest = JSON.parse(fs.readFileSync(path.join(tfjsNode, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = readJson<{ dependencies?: Record<string, string> }>(path.join(tfjsNode, 'package.json'));
   return Object.keys(manifest.dependencies ?? {}).every((name) => {
     try {
       require.resolve(`${name}/package.json`, { paths: [tfjsNode] });
@@ -125,40 +165,69 @@ function dependenciesPresent(tfjsNode: string): boolean {
   });
 }
 
-function ensurePackage(root: string): string {
+/**
+ * Puts tfjs-node of the project's tfjs version into the project (tfjs-node X depends on exactly
+ * tfjs X, so any other version would give the app a second copy of tfjs, whose kernels and
+ * `SymbolicTensor` class do not mix with the first).
+ */
+function ensurePackage(root: string, tfjsNodeVersion: string): string {
   const existing = resolveTfjsNode(root);
   if (existing !== undefined && dependenciesPresent(existing)) {
-    note(`@tensorflow/tfjs-node found at ${path.relative(root, existing)}`);
-    return existing;
+    const version = readJson<{ version: string }>(path.join(existing, 'package.json')).version;
+    if (version === tfjsNodeVersion) {
+      note(`@tensorflow/tfjs-node@${version} found at ${path.relative(root, existing) || '.'}`);
+      return existing;
+    }
+    note(`@tensorflow/tfjs-node@${version} found, but the project's @tensorflow/tfjs is ${tfjsNodeVersion}: installing the matching version`);
   }
-  const lockFile = path.join(root, 'package-lock.json');
   const manifestFile = path.join(root, 'package.json');
+  // In a user's project tfjs-node is saved as an exact optional dependency, so later `npm install`s
+  // keep it (and the build in its deps/) instead of pruning it as extraneous. In layerwise's own
+  // repository it is an optional peer that `npm test` provisions, so package.json and the lockfile
+  // are restored afterwards. (`--no-save` cannot be used there: npm answers "up to date" for a
+  // package the root declares as an optional peer, and installs nothing.)
+  const isLayerwiseRepository = readJson<{ name?: string }>(manifestFile).name === 'layerwise';
+  const lockFile = path.join(root, 'package-lock.json');
   const lockBefore = fs.existsSync(lockFile) ? fs.readFileSync(lockFile) : undefined;
   const manifestBefore = fs.readFileSync(manifestFile);
-  const args = ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`];
-  note(`npm ${args.join(' ')}   (its install script would download libtensorflow; we build instead)`);
-  const result = run('npm', args, { cwd: root, stdio: 'inherit' });
-  // npm promises --no-save leaves both files alone; make sure, since other tools diff them.
-  if (lockBefore !== undefined && !fs.readFileSync(lockFile).equals(lockBefore)) {
-    fs.writeFileSync(lockFile, lockBefore);
-    note('restored package-lock.json, which npm had rewritten');
-  }
-  if (!fs.readFileSync(manifestFile).equals(manifestBefore)) {
-    fs.writeFileSync(manifestFile, manifestBefore);
-    note('restored package.json, which npm had rewritten');
+  const args = ['install', '--save-optional', '--save-exact', '--ignore-scripts', '--no-audit', '--no-fund', `@tensorflow/tfjs-node@${tfjsNodeVersion}`];
+  note(`npm ${args.join(' ')}   (its install script would download libtensorflow from storage.googleapis.com; we build from the wheel instead)`);
+  const result = run('npm', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (isLayerwiseRepository) {
+    if (lockBefore === undefined) fs.rmSync(lockFile, { force: true });
+    else if (!fs.readFileSync(lockFile).equals(lockBefore)) fs.writeFileSync(lockFile, lockBefore);
+    if (!fs.readFileSync(manifestFile).equals(manifestBefore)) fs.writeFileSync(manifestFile, manifestBefore);
+    note("layerwise's own repository: package.json and package-lock.json restored (tfjs-node stays an optional peer there)");
+  } else if (result.status === 0) {
+    note(`saved "@tensorflow/tfjs-node": "${tfjsNodeVersion}" in ${manifestFile} optionalDependencies`);
   }
   if (result.error !== undefined || result.status !== 0) {
-    throw new InstallError(`npm install of @tensorflow/tfjs-node@${TFJS_NODE_VERSION} failed (exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}); is the npm registry reachable?`);
+    throw new InstallError(`npm install of @tensorflow/tfjs-node@${tfjsNodeVersion} failed (exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}); is the npm registry reachable?`);
   }
   const installed = resolveTfjsNode(root);
   if (installed === undefined || !dependenciesPresent(installed)) {
-    throw new InstallError('npm install reported success but node_modules/@tensorflow/tfjs-node (or one of its dependencies) is missing');
+    throw new InstallError('npm install reported success but @tensorflow/tfjs-node (or one of its dependencies) cannot be resolved from the project');
   }
   return installed;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 2: the wheel
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1e6)} MB`;
+}
+
+/** Total size of the regular files under a folder (symlinks not followed). */
+function folderSize(directory: string): number {
+  let total = 0;
+  for (const item of fs.readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, item.name);
+    if (item.isDirectory()) total += folderSize(full);
+    else if (item.isFile()) total += fs.statSync(full).size;
+  }
+  return total;
+}
 
 function findPython(): string {
   const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', 'python'];
@@ -181,19 +250,21 @@ function ensureWheel(cacheDirectory: string, version: string): string {
   const wheelDirectory = path.join(cacheDirectory, 'wheels');
   const cached = findCachedWheel(wheelDirectory, version);
   if (cached !== undefined) {
-    note(`using cached ${path.basename(cached)}`);
+    note(`using cached ${cached} (${megabytes(fs.statSync(cached).size)})`);
     return cached;
   }
   const python = findPython();
   fs.mkdirSync(wheelDirectory, { recursive: true });
   const args = ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--python-version', WHEEL_PYTHON_VERSION, '--implementation', 'cp',
     ...WHEEL_PLATFORMS.flatMap((platform) => ['--platform', platform]), '--dest', wheelDirectory, `tensorflow-cpu==${version}`];
+  note(`downloading the tensorflow-cpu wheel (about 274 MB for ${PINNED_TENSORFLOW_VERSION}) into ${wheelDirectory}, kept for later runs and other projects`);
   note(`${python} ${args.join(' ')}`);
-  const result = run(python, args, { stdio: 'inherit' });
+  const result = run(python, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   const wheel = findCachedWheel(wheelDirectory, version);
   if (result.status !== 0 || wheel === undefined) {
     throw new InstallError(`pip could not download tensorflow-cpu==${version} for linux x86_64 (exit ${String(result.status)}); check that PyPI or your mirror (pip config list) is reachable and carries that version`);
   }
+  note(`cached ${wheel} (${megabytes(fs.statSync(wheel).size)}; delete ${cacheDirectory} to reclaim it)`);
   return wheel;
 }
 
@@ -257,7 +328,7 @@ async function extractDeps(tfjsNode: string, wheelFile: string): Promise<void> {
     for (const match of text.toString('utf8').matchAll(/#include\s+"([^"]+)"/g)) pending.push(match[1]);
   }
   if (missing.length > 0) throw new InstallError(`C API headers missing from ${path.basename(wheelFile)}: ${missing.join(', ')}`);
-  note(`copied ${copied.size} C API headers -> deps/include`);
+  note(`copied ${copied.size} C API headers -> deps/include; deps/ now holds ${megabytes(folderSize(depsDirectory))}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,29 +505,52 @@ function readStamp(tfjsNode: string): Stamp | undefined {
   }
 }
 
-/** Runs the whole installation; resolves to the stamp describing what is installed. */
-export async function installNative(argv: string[] = []): Promise<Stamp> {
-  const options = parseOptions(argv);
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new InstallError(`the offline installer supports linux x64 (tensorflow-cpu wheels); this is ${process.platform} ${process.arch}. Use a plain \`npm install\`, which downloads libtensorflow for your platform`);
+/**
+ * Runs the whole installation in the project around `options.directory`; resolves to the stamp
+ * describing what is installed. Idempotent: a verified build for the same TensorFlow and Node
+ * versions is only re-verified.
+ */
+export async function installNative(options: NativeInstallOptions = {}): Promise<NativeInstallStamp> {
+  const previousLog = log;
+  if (options.log !== undefined) log = options.log;
+  try {
+    return await installNativeSteps(options);
+  } finally {
+    log = previousLog;
   }
-  const root = projectRoot();
-  const cacheDirectory = process.env.LAYERWISE_NATIVE_CACHE || path.join(root, '.cache', 'layerwise-native');
+}
 
-  step(1, `@tensorflow/tfjs-node@${TFJS_NODE_VERSION} package files`);
-  const tfjsNode = ensurePackage(root);
+async function installNativeSteps(options: NativeInstallOptions): Promise<NativeInstallStamp> {
+  const tensorflowVersion = options.tensorflowVersion ?? (process.env.LAYERWISE_NATIVE_TF_VERSION || PINNED_TENSORFLOW_VERSION);
+  if (!/^\d+\.\d+\.\d+$/.test(tensorflowVersion)) {
+    throw new InstallError(`--tensorflow-version = ${JSON.stringify(tensorflowVersion)}: expected a version such as ${PINNED_TENSORFLOW_VERSION}`);
+  }
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new InstallError(`the offline installer supports linux x64 (tensorflow-cpu wheels); this is ${process.platform} ${process.arch}. Use a plain \`npm install @tensorflow/tfjs-node\`, which downloads libtensorflow for your platform`);
+  }
+  const root = findProjectRoot(options.directory ?? process.cwd());
+  const cacheDirectory = options.cacheDirectory ?? nativeCacheDirectory();
+  const tfjs = projectTfjs(root);
+  if (tfjs === undefined) {
+    throw new InstallError(`@tensorflow/tfjs is not installed in ${root}; install it first (npm install @tensorflow/tfjs@${TFJS_NODE_VERSION}), then rerun`);
+  }
+  note(`project ${root}: @tensorflow/tfjs ${tfjs.version}${TESTED_TFJS_VERSIONS.includes(tfjs.version) ? '' : ` (layerwise is tested with ${TESTED_TFJS_VERSIONS.join(' and ')}; trying anyway)`}`);
+  const tfjsNodeVersion = tfjs.version;
+
+  step(1, `@tensorflow/tfjs-node@${tfjsNodeVersion} package files (same version as the project's @tensorflow/tfjs, so the app keeps one copy of tfjs)`);
+  const tfjsNode = ensurePackage(root, tfjsNodeVersion);
 
   const stamp = readStamp(tfjsNode);
-  const current = stamp !== undefined && stamp.tensorflowVersion === options.tensorflowVersion && stamp.nodeVersion === process.versions.node && bindingFile(tfjsNode) !== undefined;
+  const current = stamp !== undefined && stamp.tensorflowVersion === tensorflowVersion && stamp.tfjsNodeVersion === tfjsNodeVersion && stamp.nodeVersion === process.versions.node && bindingFile(tfjsNode) !== undefined;
   if (options.verifyOnly || (current && !options.force)) {
-    note(options.verifyOnly ? 'verify only' : `already built against tensorflow-cpu ${options.tensorflowVersion} for node ${process.versions.node}; steps 2-5 skipped (--force rebuilds)`);
+    note(options.verifyOnly ? 'verify only' : `already built against tensorflow-cpu ${tensorflowVersion} for node ${process.versions.node}; steps 2-5 skipped (--force rebuilds)`);
     step(6, 'verify');
     verify(root);
-    return stamp ?? { tensorflowVersion: options.tensorflowVersion, tfjsNodeVersion: TFJS_NODE_VERSION, nodeVersion: process.versions.node, wheel: '' };
+    return stamp ?? { tensorflowVersion, tfjsNodeVersion, nodeVersion: process.versions.node, wheel: '' };
   }
 
-  step(2, `tensorflow-cpu==${options.tensorflowVersion} wheel`);
-  const wheel = ensureWheel(cacheDirectory, options.tensorflowVersion);
+  step(2, `tensorflow-cpu==${tensorflowVersion} wheel (cache: ${cacheDirectory})`);
+  const wheel = ensureWheel(cacheDirectory, tensorflowVersion);
   step(3, 'TensorFlow C library and headers -> deps/');
   await extractDeps(tfjsNode, wheel);
   step(4, 'toolchain and symbol check');
@@ -465,17 +559,8 @@ export async function installNative(argv: string[] = []): Promise<Stamp> {
   build(root, tfjsNode, toolchain);
   step(6, 'verify');
   const libraryVersion = verify(root);
-  const written: Stamp = { tensorflowVersion: options.tensorflowVersion, tfjsNodeVersion: TFJS_NODE_VERSION, nodeVersion: process.versions.node, wheel: path.basename(wheel), libraryVersion };
+  const written: Stamp = { tensorflowVersion, tfjsNodeVersion, nodeVersion: process.versions.node, wheel: path.basename(wheel), libraryVersion };
   fs.writeFileSync(path.join(tfjsNode, 'deps', STAMP_FILE), `${JSON.stringify(written, null, 2)}\n`);
-  console.log(`[native:install] done: the tensorflow backend is available (LAYERWISE_BACKEND=tensorflow to require it)`);
+  log(`${PREFIX} done: the tensorflow backend is available in ${root} (initBackend() picks it; LAYERWISE_BACKEND=tensorflow requires it)`);
   return written;
-}
-
-if (require.main === module) {
-  installNative(process.argv.slice(2)).catch((error: unknown) => {
-    const message = error instanceof InstallError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    console.error(`[native:install] FAILED: ${message}`);
-    console.error('[native:install] the library still works on the pure-JS cpu backend without this.');
-    process.exit(1);
-  });
 }

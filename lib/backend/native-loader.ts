@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { firstLine } from './errors';
 
@@ -16,8 +18,36 @@ export type NativeLoadResult =
       reason: string;
     };
 
-/** The command that provisions tfjs-node without its download host; quoted in every hint. */
-export const NATIVE_INSTALL_COMMAND = 'npm run native:install';
+/**
+ * The command that provisions tfjs-node without its download host, as a user types it in their own
+ * project (the package's `layerwise` bin). Inside layerwise's repository, where the bin is not linked,
+ * {@link nativeInstallCommand} names the npm script instead.
+ */
+export const NATIVE_INSTALL_COMMAND = 'npx layerwise native-install';
+/** The same command inside layerwise's own repository (a wrapper of `layerwise native-install`). */
+export const NATIVE_INSTALL_SCRIPT = 'npm run native:install';
+
+/**
+ * The install command that exists where the message is read: `npm run native:install` when the
+ * working directory is inside layerwise's own repository, else `npx layerwise native-install`.
+ * Quoted in every hint about the native backend.
+ * @param directory where the user runs commands; default the working directory.
+ */
+export function nativeInstallCommand(directory: string = process.cwd()): string {
+  for (let folder = path.resolve(directory); ; folder = path.dirname(folder)) {
+    const manifest = path.join(folder, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string; scripts?: Record<string, string> };
+        if (parsed.name === 'layerwise' && parsed.scripts?.['native:install'] !== undefined) return NATIVE_INSTALL_SCRIPT;
+      } catch {
+        // an unreadable package.json is not layerwise's
+      }
+      return NATIVE_INSTALL_COMMAND;
+    }
+    if (path.dirname(folder) === folder) return NATIVE_INSTALL_COMMAND;
+  }
+}
 
 /**
  * Loads `@tensorflow/tfjs-node`, which registers (and activates) the `tensorflow` backend in the

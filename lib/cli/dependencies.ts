@@ -38,7 +38,7 @@ export function cliDependencies(): CliDependencies {
   return {
     loadTrials: loadTrialsFrom,
     loadStoredTrials,
-    resolveObjective: (definition, objectiveModules) => workerObjectiveFor(definition, objectiveModules),
+    resolveObjective: (definition, objectiveModules, options) => workerObjectiveFor(definition, objectiveModules, options),
     gateNames,
     runGate: async (name, onProgress) => {
       await initBackend();

@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check';
+import { registerNativeInstallCommand } from './native-install';
 import { registerReportCommand } from './report';
+import { registerSchemaCommand } from './schema';
 import { registerStatusCommand } from './status';
 import { registerSweepCommand } from './sweep';
 import { registerWorkerCommand } from './worker';
@@ -28,6 +30,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerReportCommand(program, dependencies);
   registerCheckCommand(program, dependencies, setExitCode);
   registerWorkerCommand(program, dependencies, setExitCode);
+  registerSchemaCommand(program);
+  registerNativeInstallCommand(program);
   return program;
 }
 

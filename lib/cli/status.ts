@@ -4,6 +4,9 @@
  * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
+import { describeBackendChoice } from '../backend/measure';
+import type { BackendChoice } from '../backend/measure';
+import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
 import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
@@ -52,6 +55,10 @@ export interface SweepStatus {
   total: number;
   planned?: number;
   arms: ArmStatus[];
+  /** Which backend and training path ran the finished trials, grouped. */
+  execution: ExecutionGroup[];
+  /** The latest run's backend decision and why (with its timings when measured), when recorded. */
+  backendChoice?: BackendChoice;
 }
 
 function zeroCounts(): Record<TrialState, number> {
@@ -96,8 +103,11 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
     if (best !== undefined) status.best = best;
     return status;
   });
-  const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms };
+  const ran = folder.trials.filter((trial) => ['complete', 'pruned', 'diverged'].includes(trial.state));
+  const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms, execution: summarizeExecution(ran) };
   if (sweep !== undefined) result.sweepName = sweep.name;
+  const choices = folder.backendChoices ?? [];
+  if (choices.length > 0) result.backendChoice = choices[choices.length - 1];
   if (definition !== undefined) result.planned = definition.budget * definition.seeds.length * definition.arms.length;
   return result;
 }
@@ -125,6 +135,8 @@ export function formatStatus(status: SweepStatus): string {
     for (const { trialId, reason } of arm.divergenceReasons ?? []) lines.push(`    diverged ${trialId.slice(0, 12)}: ${reason}`);
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
   }
+  if (status.execution.length > 0) lines.push(`ran on: ${status.execution.map(describeExecutionGroup).join('; ')}`);
+  if (status.backendChoice !== undefined) lines.push(`latest run's ${describeBackendChoice(status.backendChoice)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@
  * Renders sweep progress on stderr: one line rewritten in place on a terminal, or a line at most
  * every few seconds (and at the end) when stderr is a file or pipe. A view over runner events only.
  */
+import { describeBackendChoice } from '../backend/measure';
 import type { SweepEvent } from '../sweep/events';
 import { ProgressSnapshot, SweepProgress } from '../sweep/progress';
 
@@ -61,6 +62,7 @@ export class ProgressView {
     const snapshot = this.progress.update(event);
     if (event.type === 'trial-retry') this.message(`retrying trial ${event.trialId.slice(0, 12)} (${event.arm}): ${event.reason}`);
     if (event.type === 'trial-finish' && event.record.state === 'failed') this.message(`trial ${event.record.trialId.slice(0, 12)} (${event.record.arm}) failed: ${event.record.error ?? ''}`);
+    if (event.type === 'backend') this.message(describeBackendChoice(event.choice));
     if (event.type === 'interrupted') this.message(`interrupted: stopping ${event.running} running trial(s); rerun the same command to resume`);
     const final = event.type === 'end' || event.type === 'start';
     if (final || this.now() - this.lastRender >= this.interval) this.render(snapshot, event.type === 'end');

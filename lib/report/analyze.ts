@@ -2,10 +2,12 @@
  * The whole statistical report of a sweep, computed once from trial records. Renderers take
  * the resulting `SweepReport` and only format it.
  */
+import { ExecutionGroup, summarizeExecution } from './execution-summary';
 import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
 import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
 import { epochCurve, EpochCurve } from './epoch-curves';
+import { armsWithLayerCoefficients, layerImportance, LayerImportance } from './importance';
 import { answerSentence, ArmComparison, compareArmsWithBaseline, ReportAnswer } from './answer';
 import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
@@ -40,6 +42,10 @@ export interface AnalysisOptions {
   title?: string;
   /** ISO timestamp printed in the report. Default: none, so the same records give identical output. */
   generatedAt?: string;
+  /** Bootstrap resamples of the layer-importance interval (each refits a forest). Default 100. */
+  importanceResamples?: number;
+  /** Trees of each layer-importance forest. Default 32. */
+  importanceTrees?: number;
 }
 
 /** Per-arm view: counts, the validation-selected configuration and its per-seed test results. */
@@ -86,8 +92,10 @@ export interface SweepReport {
   generatedAt?: string;
   settings: ReportSettings;
   /** Plain-language description of each statistical method, printed with the numbers. */
-  methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'evaluation' | 'paired' | 'probability' | 'multipleComparisons' | 'exclusion' | 'gap', string>;
+  methods: Record<'std' | 'tInterval' | 'bootstrapInterval' | 'selection' | 'evaluation' | 'paired' | 'probability' | 'multipleComparisons' | 'exclusion' | 'gap' | 'importance', string>;
   counts: TrialCounts;
+  /** Which backend and training path ran the trials, grouped (every trial's own are in `trials`). */
+  execution: ExecutionGroup[];
   trials: TrialSummary[];
   configurations: ConfigurationSummary[];
   arms: ArmSummary[];
@@ -97,6 +105,12 @@ export interface SweepReport {
   budgetCurves: BudgetCurve[];
   /** Learning curves of every configuration, aggregated over seeds. */
   epochCurves: EpochCurve[];
+  /**
+   * Which layer matters: for each arm with per-layer coefficients, the share of the variance in
+   * final validation loss explained by each layer's coefficient (first-order fANOVA of a forest
+   * surrogate, bootstrap interval over configurations). See lib/report/importance.ts.
+   */
+  layerImportance: LayerImportance[];
 }
 
 function byText(a: string, b: string): number {
@@ -131,6 +145,8 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
       'P(better) under t: posterior probability that the mean difference favours the candidate with a noninformative prior (μ | d ~ d̄ + sd/√n · t(n−1)); bootstrap: fraction of bootstrap means favouring it; win rate: fraction of seeds it won',
     exclusion: 'failed, diverged, pruned and unfinished trials, and trials without finite metrics, are counted but excluded from every statistic',
     gap: 'loss gap = test data loss − train data loss (inference mode, penalty excluded); accuracy gap = train accuracy − test accuracy',
+    importance:
+      `layer importance: first-order functional ANOVA (Hutter, Hoos & Leyton-Brown 2014) of a seeded random-forest surrogate fitted on per-layer coefficients (log10 when all positive) → final validation loss, one row per usable trial; share = variance of a layer's marginal / total variance, averaged over trees; ${level} percentile bootstrap interval resampling whole configurations, seedrandom stream "${settings.bootstrapSeed}"`,
   };
 }
 
@@ -251,6 +267,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     settings,
     methods: methodTexts(settings),
     counts: countTrials(trials),
+    execution: summarizeExecution(trials),
     trials,
     configurations,
     arms,
@@ -258,6 +275,14 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     budgetCurves: armNames.map((arm) => budgetCurve(arm, trials, selectBy)),
     epochCurves: configurations.map((configuration) =>
       epochCurve(configuration.configId, records, trialsByConfig.get(configuration.configId) ?? []),
+    ),
+    layerImportance: armsWithLayerCoefficients(trials).map((arm) =>
+      layerImportance(arm, trials, {
+        confidence: intervalOptions.confidence,
+        seed: intervalOptions.bootstrapSeed,
+        resamples: options.importanceResamples,
+        trees: options.importanceTrees,
+      }),
     ),
   };
   if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;

@@ -13,7 +13,7 @@ import type { CurveMetric } from './epoch-curves';
 
 /** One chart: an id for the page, a title, and its spec, or why it has no data. */
 export interface ChartDefinition {
-  id: 'learning-curves' | 'gap-vs-coefficient' | 'layer-coefficients' | 'arm-test-loss' | 'paired-differences' | 'budget-curves';
+  id: 'learning-curves' | 'gap-vs-coefficient' | 'layer-coefficients' | 'arm-test-loss' | 'paired-differences' | 'budget-curves' | 'layer-importance';
   title: string;
   /** What the chart shows and how to read it. */
   caption: string;
@@ -296,9 +296,82 @@ function budgetCurves(report: SweepReport): ChartDefinition {
   };
 }
 
-/** The report's six charts, in page order. */
+/** Share of the validation-loss variance each layer's coefficient explains: bars with bootstrap error bars. */
+function layerImportanceChart(report: SweepReport): ChartDefinition {
+  const estimates = report.layerImportance ?? [];
+  const rows: Array<Record<string, string | number>> = [];
+  const estimated = estimates.filter((estimate) => estimate.status === 'estimated');
+  // One bar per arm and parameter on a single axis (faceting by arm with independent axes makes vega-lite warn).
+  const label = (arm: string, parameter: string): string => (estimated.length > 1 ? `${arm} · ${parameter}` : parameter);
+  for (const estimate of estimated) {
+    estimate.importances.forEach((importance) => {
+      rows.push({
+        arm: estimate.arm,
+        parameter: label(estimate.arm, importance.feature),
+        share: importance.share,
+        lower: importance.interval?.lower ?? importance.share,
+        upper: importance.interval?.upper ?? importance.share,
+      });
+    });
+    if (estimate.interactionShare !== null) {
+      rows.push({
+        arm: estimate.arm,
+        parameter: label(estimate.arm, 'interactions'),
+        share: estimate.interactionShare,
+        lower: estimate.interactionInterval?.lower ?? estimate.interactionShare,
+        upper: estimate.interactionInterval?.upper ?? estimate.interactionShare,
+      });
+    }
+  }
+  const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const definition = {
+    id: 'layer-importance' as const,
+    title: 'Which layer matters: share of validation-loss variance per layer',
+    caption:
+      `First-order fANOVA of a random-forest surrogate (coefficients on log10 scale → final validation loss): bar = share of the variance explained by ` +
+      `that layer's coefficient alone, error bar = ${level} bootstrap interval over configurations; "interactions" is the rest of the surrogate's variance.`,
+  };
+  if (rows.length === 0) {
+    const reasons = estimates.map((estimate) => `${estimate.arm}: ${estimate.reason ?? 'no estimate'}`);
+    return { ...definition, spec: null, emptyReason: reasons.length > 0 ? reasons.join('; ') : 'no arm has per-layer coefficients (parameters named <kind>.<layer>)' };
+  }
+  const y = { field: 'parameter', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 260 } };
+  return {
+    ...definition,
+    spec: {
+      ...base(),
+      data: { values: rows },
+      width: 420,
+      height: { step: 22 },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            y,
+            x: { field: 'share', type: 'quantitative', title: 'share of validation-loss variance', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+            color: { field: 'arm', type: 'nominal', title: 'arm' },
+            tooltip: [{ field: 'arm' }, { field: 'parameter' }, { field: 'share', format: '.3f' }, { field: 'lower', format: '.3f' }, { field: 'upper', format: '.3f' }],
+          },
+        },
+        { mark: { type: 'rule', strokeWidth: 1.5, color: '#222' }, encoding: { y, x: { field: 'lower', type: 'quantitative' }, x2: { field: 'upper' } } },
+        { mark: { type: 'tick', thickness: 1.5, color: '#222', size: 10 }, encoding: { y, x: { field: 'lower', type: 'quantitative' } } },
+        { mark: { type: 'tick', thickness: 1.5, color: '#222', size: 10 }, encoding: { y, x: { field: 'upper', type: 'quantitative' } } },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+/** The report's charts, in page order. */
 export function reportCharts(report: SweepReport): ChartDefinition[] {
-  return [learningCurves(report), gapVsCoefficient(report), layerCoefficients(report), armTestLoss(report), pairedDifferences(report), budgetCurves(report)];
+  return [
+    learningCurves(report),
+    gapVsCoefficient(report),
+    layerCoefficients(report),
+    layerImportanceChart(report),
+    armTestLoss(report),
+    pairedDifferences(report),
+    budgetCurves(report),
+  ];
 }
 
 /** A rendered chart and any warnings vega-lite or vega raised while making it. */

@@ -39,3 +39,9 @@ export type { ConfidenceSequenceOptions, DecideOptions, DecisionResult, Sequence
 export { confidenceSequenceInterval, decide, DEFAULT_MIXTURE_PRECISION } from './confidence-sequence';
 export type { NoiseShape, SequentialSimulationArgs, SequentialSimulationResult } from './sequential-simulation';
 export { simulateSequentialComparisons } from './sequential-simulation';
+export type { FeatureImportance, ImportanceData, ImportanceEstimate, ImportanceOptions, LayerImportance } from './importance';
+export { armsWithLayerCoefficients, estimateImportance, layerImportance } from './importance';
+export type { FeatureBounds, TreeDecomposition } from './fanova';
+export { decomposeTree, mainEffectShares } from './fanova';
+export type { RegressionForest, RegressionForestOptions, RegressionTreeNode } from './surrogate-forest';
+export { fitRegressionForest, predictForest, predictTree } from './surrogate-forest';

@@ -31,7 +31,7 @@ export function renderTrialsCsv(report: SweepReport): string {
     'best_epoch', ...SNAPSHOT_METRICS.map((metric) => `best_${column(metric)}`),
     ...penaltyKeys.map((key) => `penalty:${key}`),
     ...normKeys.map((key) => `norm:${key}`),
-    'diverged_at_epoch', 'seconds', 'backend', 'error',
+    'diverged_at_epoch', 'seconds', 'backend', 'training_path', 'general_path_reason', 'error',
   ];
   const rows = report.trials.map((trial) =>
     csvRow([
@@ -42,7 +42,7 @@ export function renderTrialsCsv(report: SweepReport): string {
       trial.best?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.best?.[metric]),
       ...penaltyKeys.map((key) => trial.penaltyPerLayer[key]),
       ...normKeys.map((key) => trial.weightNorms[key]),
-      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.error,
+      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.trainingPath, trial.generalPathReason, trial.error,
     ]),
   );
   return [csvRow(header), ...rows].join(LINE_END) + LINE_END;

@@ -4,6 +4,7 @@
  * request. All user text is escaped; the CSP (script allowed only by its hash, so no inline
  * event handler can run) is a second line of defence, not the first.
  */
+import { describeExecutionGroup } from './execution-summary';
 import { createHash } from 'crypto';
 import type { SweepReport } from './analyze';
 import { selectionEvaluationLine } from './answer';
@@ -203,6 +204,8 @@ function trialTableHtml(report: SweepReport): string {
     { title: 'penalty', numeric: true },
     { title: 'best epoch', numeric: true },
     { title: 'best validation loss', numeric: true },
+    { title: 'backend', numeric: false },
+    { title: 'training path', numeric: false },
   ];
   const header = columns
     .map((column) => `<th${column.numeric ? ' class="number" data-type="number"' : ' data-type="text"'}><button type="button">${escapeHtml(column.title)}</button></th>`)
@@ -226,6 +229,8 @@ function trialTableHtml(report: SweepReport): string {
       numberCell(final?.penalty) +
       numberCell(trial.best?.epoch, trial.best ? String(trial.best.epoch) : '–') +
       numberCell(trial.best?.validationLoss) +
+      textCell(trial.backend ?? '–') +
+      textCell(trial.trainingPath ?? '–', trial.generalPathReason !== undefined ? ` title="${escapeHtml(trial.generalPathReason)}"` : '') +
       `</tr>`
     );
   });
@@ -278,6 +283,7 @@ export async function renderHtml(report: SweepReport): Promise<RenderedHtml> {
 ${answerHtml(report)}
 ${headlineHtml(report)}
 <p>Trials: ${report.counts.total} total, ${report.counts.usable} usable${excluded.length ? `; excluded from statistics: ${escapeHtml(excluded.join(', '))}` : ''}. Selection on <strong>${escapeHtml(report.settings.selectBy)}</strong> (validation split only).</p>
+<p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>
 ${armsTableHtml(report)}
 ${comparisonTableHtml(report)}
 </section>

@@ -6,6 +6,8 @@ import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { pairedDifferenceTable } from './render-table';
+import { describeExecutionGroup } from './execution-summary';
+import { importanceTables } from './render-importance';
 
 function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -35,6 +37,8 @@ export function renderMarkdown(report: SweepReport): string {
   } else {
     out.push(`**No paired comparison:** ${escapeMarkdown(report.comparisonUnavailable ?? 'not computed')}.`);
   }
+  out.push('');
+  out.push(`**Ran on:** ${escapeMarkdown(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.`);
   out.push('');
 
   out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', 'test accuracy']));
@@ -84,6 +88,17 @@ export function renderMarkdown(report: SweepReport): string {
     out.push('');
     out.push('</details>');
     out.push('');
+  }
+
+  for (const table of importanceTables(report.layerImportance ?? [], level)) {
+    out.push(escapeMarkdown(table.title));
+    out.push('');
+    if (table.rows.length > 0) {
+      out.push(tableRow(table.header));
+      out.push(tableRow(['---', '---', '---:', '---:', '---:']));
+      for (const row of table.rows) out.push(tableRow(row.map(escapeMarkdown)));
+      out.push('');
+    }
   }
 
   const excluded = Object.entries(report.counts.excluded)

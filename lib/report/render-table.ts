@@ -2,10 +2,12 @@
  * Plain-text tables for a terminal. Control characters in user text are replaced so a layer
  * or sweep name cannot inject terminal escape sequences.
  */
+import { describeExecutionGroup } from './execution-summary';
 import type { SweepReport } from './analyze';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import type { PairedComparison } from './paired-comparison';
+import { importanceTables } from './render-importance';
 import type { SnapshotMetric } from './trial-summary';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
@@ -71,6 +73,7 @@ export function renderTable(report: SweepReport): string {
   out.push(`answer: ${terminalSafe(report.answer.sentence)}`);
   out.push(terminalSafe(selectionEvaluationLine(report.answer, report.settings)));
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
+  out.push(`ran on: ${terminalSafe(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}`);
   out.push('');
 
   const selected = new Set(report.arms.map((arm) => arm.selection.configId));
@@ -128,6 +131,11 @@ export function renderTable(report: SweepReport): string {
     out.push(textTable(table.header, table.rows));
     out.push(`P(better): probability that ${terminalSafe(comparison.candidateArm)} is better; ${report.methods.probability}`);
     if (comparison.caution) out.push(`Caution: ${terminalSafe(comparison.caution)}`);
+  }
+  for (const table of importanceTables(report.layerImportance ?? [], level)) {
+    out.push('');
+    out.push(terminalSafe(table.title));
+    if (table.rows.length > 0) out.push(textTable(table.header, table.rows.map((row) => row.map(terminalSafe))));
   }
   return out.join('\n') + '\n';
 }

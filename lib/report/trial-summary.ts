@@ -69,6 +69,10 @@ export interface TrialSummary {
   divergedAtEpoch?: number;
   seconds?: number;
   backend?: string;
+  /** Training step that ran: 'lean' or 'general' (TrialRecord.trainingPath). */
+  trainingPath?: string;
+  /** Why the lean path did not apply, for 'general'. */
+  generalPathReason?: string;
 }
 
 /** Flattens an EpochRecord; gaps are recomputed from the split losses so they always match their definition. */
@@ -150,6 +154,8 @@ export function summarizeTrial(record: TrialRecord): TrialSummary {
   if (record.divergedAtEpoch !== undefined) summary.divergedAtEpoch = record.divergedAtEpoch;
   if (record.seconds !== undefined) summary.seconds = record.seconds;
   if (record.backend !== undefined) summary.backend = record.backend;
+  if (record.trainingPath !== undefined) summary.trainingPath = record.trainingPath;
+  if (record.generalPathReason !== undefined) summary.generalPathReason = record.generalPathReason;
   return summary;
 }
 

@@ -223,6 +223,7 @@ export function fromConfig(config: unknown): SweepDefinition {
   };
   if (raw.description !== undefined) definition.description = raw.description;
   if (raw.execution?.trialTimeoutSeconds !== undefined) definition.execution.trialTimeoutSeconds = raw.execution.trialTimeoutSeconds;
+  if (raw.execution?.backend !== undefined) definition.execution.backend = raw.execution.backend;
   checkSemantics(definition);
   return definition;
 }

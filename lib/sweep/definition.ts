@@ -10,9 +10,30 @@ import type { Dimension, SearchSpace } from './space';
 /** Any JSON object. */
 export type JsonObject = { [key: string]: unknown };
 
-/** Penalty families an arm can tune. `l2` is the coupled kernel penalty; `weightDecay` the decoupled decay applied by the optimizer step. */
-export type PenaltyName = 'l2' | 'weightDecay';
-export const PENALTY_NAMES: readonly PenaltyName[] = ['l2', 'weightDecay'];
+/** A CSV file as a sweep's data (`data.csv`). */
+export interface CsvDataDefinition {
+  /** CSV file; a relative path is resolved against the folder of the definition file (`readSweepFile` makes it absolute). */
+  path: string;
+  /** Header name of the target column. */
+  target: string;
+  /** Header names of the feature columns. Default: every column but the target. */
+  features?: string[];
+  /** Column separator. Default ','. */
+  delimiter?: string;
+  /** 'classification' (default, the only one so far): the target's distinct values are the classes (numeric order when all are numbers, else text order). */
+  task?: 'classification';
+  /** The first row names the columns; must be true (columns are chosen by name). Default true. */
+  header?: boolean;
+}
+
+/**
+ * Penalty families an arm can tune: `l1` and `l2` are coupled penalties on the kernel slots (both
+ * in one arm make an L1L2 penalty); `weightDecay` is the decoupled decay applied by the optimizer
+ * step; `activityL1` and `activityL2` penalize the layer's output (Keras activity regularization,
+ * divided by the batch size; both make an L1L2 activity penalty).
+ */
+export type PenaltyName = 'l1' | 'l2' | 'weightDecay' | 'activityL1' | 'activityL2';
+export const PENALTY_NAMES: readonly PenaltyName[] = ['l1', 'l2', 'weightDecay', 'activityL1', 'activityL2'];
 
 /** How an arm spends its coefficients. */
 export type ArmKind = 'uniform' | 'per-layer';
@@ -27,7 +48,7 @@ export interface ArmDefinition {
   name: string;
   /** 'uniform': one coefficient per penalty shared by all regularized layers; 'per-layer': one per listed layer. */
   kind: ArmKind;
-  /** Range of each tuned penalty's coefficient (at least one of `l2`, `weightDecay`). */
+  /** Range of each tuned penalty's coefficient (at least one of `l1`, `l2`, `weightDecay`, `activityL1`, `activityL2`). */
   penalties: Partial<Record<PenaltyName, Dimension>>;
   /**
    * Layers that get a coefficient. Required for 'per-layer'. For 'uniform' it restricts which
@@ -77,6 +98,12 @@ export interface ExecutionDefinition {
   trialTimeoutSeconds?: number;
   /** Extra attempts after a crash, error or timeout; then the trial is 'failed'. Divergence is never retried. Default 1. */
   retries: number;
+  /**
+   * TensorFlow.js backend of every trial: `auto` (default) times a few training steps of this
+   * sweep's model on each available backend and keeps the fastest; `--backend` and
+   * `LAYERWISE_BACKEND` override it. Not part of the fingerprint (it changes speed, not the trials).
+   */
+  backend?: 'auto' | 'tensorflow' | 'cpu' | 'wasm';
 }
 
 export interface SweepDefinition {
@@ -87,8 +114,8 @@ export interface SweepDefinition {
   objective: string;
   /** Model spec, passed to the objective as is. */
   model: JsonObject;
-  /** Data set and split; `dataset` names it, everything else is passed to the objective as is. */
-  data: JsonObject & { dataset: string; split?: JsonObject };
+  /** Data set and split: `dataset` names a data set, or `csv` reads a file; everything else is passed to the objective as is. */
+  data: JsonObject & { dataset?: string; csv?: CsvDataDefinition; split?: JsonObject };
   /** Training options (epochs, batch size, optimizer...), passed to the objective. Default {}. */
   training: JsonObject;
   /** Dimensions sampled in every arm (e.g. learning rate), named without dots. Default {}. */

@@ -1,4 +1,5 @@
 /** Events a running sweep emits. The library never prints; the CLI's progress view renders these. */
+import type { BackendChoice } from '../backend/measure';
 import type { EpochRecord } from '../train/record';
 import type { ArmName, TrialRecord } from './record';
 import type { Shard } from './plan';
@@ -29,6 +30,8 @@ export type SweepEvent =
       at: number;
     }
   | { type: 'interrupted'; running: number; at: number }
+  /** The backend every trial of this run trains on and why (before the first trial). */
+  | { type: 'backend'; choice: BackendChoice; at: number }
   | { type: 'end'; summary: SweepSummary; at: number };
 
 export interface SweepSummary {

@@ -50,12 +50,22 @@ export interface TrialOutcome {
   divergedAtEpoch?: number;
   /** Backend that ran the trial. */
   backend?: string;
+  /** Training step that ran (`TrainResult.trainingPath`): 'lean' or 'general'. */
+  trainingPath?: string;
+  /** Why the lean path did not apply, when `trainingPath` is 'general'. */
+  generalPathReason?: string;
 }
 
 export interface TrialObjective {
   /** Checks the definition's opaque parts (model, data, training) once before any trial; throws LayerwiseConfigError naming the field. */
   validate?(definition: SweepDefinition): void;
   run(input: TrialInput, context: TrialContext): Promise<TrialOutcome>;
+  /**
+   * Times a few training steps of the definition's model on the active tfjs backend (seconds per
+   * step). Optional: backend `auto` compares backends with it; objectives without it run on
+   * `initBackend`'s default backend.
+   */
+  timeSteps?(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }>;
 }
 
 const registry = new Map<string, TrialObjective>();
@@ -75,7 +85,7 @@ export function registeredObjectives(): string[] {
 export function getObjective(name: string): TrialObjective {
   const objective = registry.get(name);
   if (objective === undefined) {
-    throw new LayerwiseConfigError('objective', `: ${JSON.stringify(name)} is not a registered objective; registered: ${registeredObjectives().join(', ') || '(none)'} (load the module that registers it, e.g. --objective-module)`);
+    throw new LayerwiseConfigError('objective', `: ${JSON.stringify(name)} is not a registered objective; registered: ${registeredObjectives().join(', ') || '(none)'} (load the module that registers it with --module)`);
   }
   return objective;
 }
@@ -86,13 +96,14 @@ export function builtinObjectivesModule(): string {
 }
 
 /**
- * Requires objective modules (absolute paths or paths relative to the working directory), which
- * register their objectives as they load.
+ * Requires user modules (`--module`; absolute paths or paths relative to the working directory),
+ * which register objectives (registerObjective), datasets (registerDataset) or anything else as
+ * they load. A module that fails to load is a LayerwiseConfigError naming it and the line.
  */
 export function loadObjectiveModules(modules: readonly string[] = []): void {
   for (const module of modules.map((entry) => path.resolve(entry))) {
-    if (!fs.existsSync(module)) throw new LayerwiseConfigError('objectiveModule', `: ${module} does not exist`);
-    requireUserModule(module, 'objectiveModule', 'the objective module');
+    if (!fs.existsSync(module)) throw new LayerwiseConfigError('module', `: ${module} does not exist`);
+    requireUserModule(module, 'module', 'the module');
   }
 }
 

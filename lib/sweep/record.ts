@@ -42,8 +42,12 @@ export interface TrialRecord {
   runStatus?: RunStatus;
   /** Epoch at which it diverged, if it did. */
   divergedAtEpoch?: number;
-  /** Backend that trained it. */
+  /** Backend that trained it ('tensorflow' | 'cpu' | 'wasm'). */
   backend?: string;
+  /** Training step that ran: 'lean' (hand-written fast path) or 'general' (model.apply + autodiff). */
+  trainingPath?: string;
+  /** Why the lean path did not apply, when `trainingPath` is 'general'. */
+  generalPathReason?: string;
   /** ISO timestamps. */
   startedAt?: string;
   finishedAt?: string;

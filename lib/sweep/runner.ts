@@ -25,7 +25,9 @@ import { definitionFingerprint } from './definition-config';
 import type { SweepEvent, SweepSummary } from './events';
 import type { ExecutionResult, TrialExecutor } from './executors/executor';
 import { InProcessExecutor } from './executors/in-process';
-import { ProcessPoolExecutor } from './executors/process-pool';
+import { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool';
+import type { BackendChoice } from '../backend/measure';
+import { chooseSweepBackend } from './backend-choice';
 import { loadObjectiveModules, resolveObjective, TrialOutcome } from './objective';
 import { configIdentity, planSlots, Shard, Slot, slotTrials } from './plan';
 import { createPruner, TrialCurve } from './pruners';
@@ -48,8 +50,14 @@ export interface RunSweepArgs {
   executor?: TrialExecutor;
   /** Worker processes for the default executor; 0 runs trials in this process. Default: number of CPU cores. */
   workers?: number;
-  /** Modules that register objectives (loaded here and in every worker). Default []. */
+  /** User modules that register objectives or datasets (loaded here and in every worker). Default []. */
   objectiveModules?: string[];
+  /**
+   * Backend of every trial (`--backend`): `auto`, `tensorflow`, `cpu` or `wasm`. Default: the
+   * `LAYERWISE_BACKEND` variable, else the definition's `execution.backend`, else `auto` (measured;
+   * see lib/sweep/backend-choice).
+   */
+  backend?: string;
   /** Run only this static shard's slice of the slots. Default: all. */
   shard?: Shard;
   /** Continue a sweep whose stored definition differs. Default false. */
@@ -95,7 +103,9 @@ interface SlotState {
 
 /** Maps an objective's outcome to the trial's final state; non-finite losses count as divergence. */
 export function resultOfOutcome(outcome: TrialOutcome, pruned: boolean, seconds: number): TrialResult {
-  const base = { epochs: outcome.epochs ?? [], final: outcome.final, runStatus: outcome.status, backend: outcome.backend, seconds };
+  const base: Omit<TrialResult, 'state'> = { epochs: outcome.epochs ?? [], final: outcome.final, runStatus: outcome.status, backend: outcome.backend, seconds };
+  if (outcome.trainingPath !== undefined) base.trainingPath = outcome.trainingPath;
+  if (outcome.generalPathReason !== undefined) base.generalPathReason = outcome.generalPathReason;
   // Every diverged trial carries its reason in words (in `error`).
   if (outcome.status === 'diverged') {
     const divergedAtEpoch = outcome.divergedAtEpoch ?? firstBadEpoch(base.epochs);
@@ -149,17 +159,32 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
   const { definition } = args;
   const emit = (event: SweepEvent): void => args.onEvent?.(event);
   loadObjectiveModules(args.objectiveModules ?? []);
-  resolveObjective(definition.objective).validate?.(definition);
+  const objective = resolveObjective(definition.objective);
+  objective.validate?.(definition);
   if (args.storage === undefined && args.directory === undefined) throw new LayerwiseConfigError('directory', ': an output folder (or a storage) is required');
 
   const storage: TrialStorage = args.storage ?? new JournalStorage({ directory: args.directory!, fileName: journalFileName(args.shard) });
   await storage.openSweep({ definition, fingerprint: definitionFingerprint(definition), extend: args.extend });
-  const executor =
-    args.executor ??
-    (args.workers === 0 || args.enqueueOnly ? new InProcessExecutor() : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules }));
-  const ownsExecutor = args.executor === undefined;
+  const inProcess = args.workers === 0 || args.enqueueOnly === true;
+  /** The executor this call creates (and closes); none when `args.executor` is given. */
+  let ownedExecutor: TrialExecutor | undefined;
 
   try {
+    // Before the first trial: the backend every trial trains on (measured for `auto`), recorded and announced.
+    let backend: BackendChoice | undefined;
+    if (!args.enqueueOnly) {
+      backend = await chooseSweepBackend({ definition, objective, option: args.backend, trainingThreadEnv: inProcess || args.executor !== undefined ? undefined : WORKER_THREAD_ENV });
+      if (backend !== undefined) {
+        await storage.recordBackendChoice?.(definition.name, backend);
+        emit({ type: 'backend', choice: backend, at: Date.now() });
+      }
+    }
+    const executor: TrialExecutor =
+      args.executor ??
+      (ownedExecutor = inProcess
+        ? new InProcessExecutor()
+        : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backend: backend?.backend }));
+
     const sampler: Sampler = createSampler(definition.sampler);
     const pruner = createPruner(definition.pruning);
     const stored = await storage.listTrials(definition.name);
@@ -432,7 +457,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     emit({ type: 'end', summary, at: Date.now() });
     return summary;
   } finally {
-    if (ownsExecutor) await executor.close();
+    await ownedExecutor?.close();
     if (args.storage === undefined) await storage.close();
   }
 }

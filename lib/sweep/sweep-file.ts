@@ -6,6 +6,13 @@ import type { SweepDefinition } from './definition';
 import { fromConfig } from './definition-config';
 import { requireUserModule } from './user-module';
 
+/** A relative `data.csv.path` is relative to the definition file's folder; workers get it absolute. */
+function withCsvPathResolved(definition: SweepDefinition, folder: string): SweepDefinition {
+  const csv = definition.data.csv;
+  if (csv === undefined || path.isAbsolute(csv.path)) return definition;
+  return { ...definition, data: { ...definition.data, csv: { ...csv, path: path.resolve(folder, csv.path) } } };
+}
+
 /** Reads, validates and fills defaults of a sweep file. Errors name the file and the field. */
 export function readSweepFile(file: string): SweepDefinition {
   const resolved = path.resolve(file);
@@ -18,14 +25,15 @@ export function readSweepFile(file: string): SweepDefinition {
       throw new LayerwiseConfigError('config', `: ${file} is not valid JSON (${(error as Error).message})`);
     }
   } else if (/\.(c?js|ts)$/.test(resolved)) {
-    const module = requireUserModule(resolved, 'config', 'the sweep definition module') as { default?: unknown; sweep?: unknown };
-    config = module.default ?? module.sweep;
-    if (config === undefined) throw new LayerwiseConfigError('config', `: ${file} exports neither a default nor a \`sweep\` definition`);
+    const module = requireUserModule(resolved, 'config', 'the sweep definition module') as { default?: unknown; sweep?: unknown } | undefined;
+    // `export default`, `export const sweep`, or `module.exports = definition` (an object with a name).
+    config = module?.default ?? module?.sweep ?? (module !== null && typeof module === 'object' && 'name' in module ? module : undefined);
+    if (config === undefined) throw new LayerwiseConfigError('config', `: ${file} exports no definition; use \`module.exports = definition\`, \`export default definition\` or \`export const sweep = definition\``);
   } else {
     throw new LayerwiseConfigError('config', `: ${file} must be .json, .js or .ts`);
   }
   try {
-    return fromConfig(config);
+    return withCsvPathResolved(fromConfig(config), path.dirname(resolved));
   } catch (error) {
     if (error instanceof LayerwiseConfigError) throw new LayerwiseConfigError(error.field, `${error.message.slice(error.field.length)} (in ${file})`);
     throw error;

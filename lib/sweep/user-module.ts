@@ -4,6 +4,7 @@
  * the file, where in it, and the cause; the original error (with its trace) is kept as `cause`
  * for `--debug`.
  */
+import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';
 
 /** Where in `file` a load error points (`file:line:column`), from its stack, when it says. */
@@ -16,9 +17,10 @@ function locationIn(error: unknown, file: string): string | undefined {
 
 /**
  * `require(file)`, turning any error the module raises into a one-line LayerwiseConfigError on
- * `field` (e.g. 'config', 'objectiveModule').
+ * `field` (e.g. 'config', 'module'); `file` is made absolute.
  */
-export function requireUserModule(file: string, field: string, what: string): unknown {
+export function requireUserModule(relativeOrAbsolute: string, field: string, what = 'the module'): unknown {
+  const file = path.resolve(relativeOrAbsolute);
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require(file);

@@ -15,17 +15,24 @@
  *    window position except where adding the bias rounds two different values to one); the bias
  *    and ReLU then touch a pooled tensor (1/4 of the elements with 2x2 pooling), forward and back.
  *  - ReLU's gradient is TensorFlow's single `ReluGrad` kernel (lib/train/native-kernels).
- *  - A softmax output layer trained with categorical cross-entropy is computed from its logits with
- *    `SoftmaxCrossEntropyWithLogits`, as Keras does (no probability clipping, gradient in one kernel).
+ *  - A softmax output layer trained with categorical cross-entropy on one-hot labels is computed
+ *    from its logits with `SoftmaxCrossEntropyWithLogits` (gradient in one kernel), then given the
+ *    general path's probability clipping: Keras and tfjs clip p to [ε, 1−ε] before the log, which
+ *    for a one-hot row is clipping −log p_true to [−log(1−ε), −log ε], with zero gradient where it
+ *    clips. So turning the lean path off changes speed, never the objective (beyond float rounding).
+ *    Soft labels take the general formula (softmax, normalize, clip, log) inside the lean path.
  *  - L2 weight penalties use kept scalars, one `L2Loss` kernel for the value on the native backend and
  *    a one-multiply gradient (`2·l2·w`).
  *  - Stacks of Dense(ReLU/linear) ending in Dense(softmax) + categorical cross-entropy with pure L2
  *    penalties also get `valueAndGradients`: the same kernels with a hand-written backward pass, no
  *    autodiff tape (tfjs's tape is JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step).
  *
- * `planFastObjective` returns null for anything else (other layers, activity regularizers, frozen
- * weights, other data formats or dilations, unknown regularizers...); the loop then uses the
- * general `model.apply` path. Both paths compute the same function (test/train/fast-objective.test.ts).
+ * `planLeanObjective` says why it does not apply to anything else (other layers, activity
+ * regularizers, frozen weights, other data formats or dilations...), naming layers by position and
+ * class (`layer #2 is a Dropout`), never by their auto-generated names, so equal models give equal
+ * reasons; the loop then uses the general `model.apply` path and `TrainResult.generalPathReason`
+ * carries the reason. Both paths compute the
+ * same function (test/train/fast-objective.test.ts, test/parity/lean-general-parity.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
@@ -33,6 +40,38 @@ import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
+
+/** Where `planLeanObjective` landed: the lean objective, or why the general path must run. */
+export type LeanPlan = { objective: FastObjective; reason?: undefined } | { objective: null; reason: string };
+
+/** Options of {@link planLeanObjective}. */
+export interface LeanPlanArgs {
+  /**
+   * The training labels are one-hot rows (every value 0 or 1, one 1 per row): lets a softmax +
+   * categorical cross-entropy output use the fused logits kernel with per-row clipping. Default
+   * false (the general cross-entropy formula, still on the lean path).
+   */
+  oneHotLabels?: boolean;
+}
+
+/** tfjs's `epsilon()` for float32 (tfjs-layers' categorical cross-entropy clips p to [ε, 1−ε]). */
+const CLIP_EPSILON = 1e-7;
+/** −log(1−ε) and −log(ε) as float32 computes them: the range of −log(clip(p, ε, 1−ε)). */
+const LOWEST_CROSS_ENTROPY = -Math.log(Math.fround(1 - CLIP_EPSILON));
+const HIGHEST_CROSS_ENTROPY = -Math.log(Math.fround(CLIP_EPSILON));
+
+/**
+ * Per-sample cross-entropy of softmax(logits) against one-hot labels with the general path's
+ * clipping, and its gradient with respect to the logits (per sample, before the mean's 1/n).
+ * Where the clip is active (p_true < ε or p_true > 1−ε) the loss is the clip bound and the
+ * gradient is zero, as tfjs's `clipByValue` gradient gives on the general path.
+ */
+export function clippedSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): { loss: tf.Tensor1D; backprop: tf.Tensor2D } {
+  const { loss, backprop } = softmaxCrossEntropyWithLogits(logits, labels);
+  const clipped = tf.clipByValue(loss, LOWEST_CROSS_ENTROPY, HIGHEST_CROSS_ENTROPY) as tf.Tensor1D;
+  const inside = tf.reshape(tf.cast(tf.equal(clipped, loss), 'float32'), [-1, 1]);
+  return { loss: clipped, backprop: tf.mul(backprop, inside) as tf.Tensor2D };
+}
 
 /** `(x, y) => objective` for one batch; `dispose()` frees the kept scalars. */
 export interface FastObjective {
@@ -173,11 +212,23 @@ export function planFastObjective(
   model: tf.LayersModel,
   lossName: string | undefined,
   lossFunction: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor,
+  args: LeanPlanArgs = {},
 ): FastObjective | null {
-  if (model.getClassName() !== 'Sequential') return null;
+  return planLeanObjective(model, lossName, lossFunction, args).objective;
+}
+
+/** As {@link planFastObjective}, with the reason when the lean objective does not apply. */
+export function planLeanObjective(
+  model: tf.LayersModel,
+  lossName: string | undefined,
+  lossFunction: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor,
+  args: LeanPlanArgs = {},
+): LeanPlan {
+  const general = (reason: string): LeanPlan => ({ objective: null, reason });
+  if (model.getClassName() !== 'Sequential') return general(`the model is a ${model.getClassName()}, not a Sequential stack`);
   const layers = model.layers;
-  if (layers.length === 0) return null;
-  if (model.nonTrainableWeights.length > 0) return null;
+  if (layers.length === 0) return general('the model has no layers');
+  if (model.nonTrainableWeights.length > 0) return general('the model has non-trainable weights (frozen layers or normalization statistics)');
   const steps: Step[] = [];
   const penalties: Array<{ variable: LayerVariable; regularizer: unknown; l2: number | null }> = [];
   let softmaxLogits = false;
@@ -185,14 +236,16 @@ export function planFastObjective(
   let manual: ManualDense[] | null = [];
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index] as unknown as LayerInternals & tf.layers.Layer;
-    if (layer.activityRegularizer != null) return null;
+    if (layer.activityRegularizer != null) return general(`layer #${index} (${layer.getClassName()}) has an activity regularizer`);
     const className = layer.getClassName();
+    // An explicit input layer (tf.sequential with tf.layers.inputLayer) computes nothing.
+    if (className === 'InputLayer') continue;
     const activation = activationOf(layer);
     const last = index === layers.length - 1;
     if (className === 'Dense') {
       const inputShape = layer.inputSpec?.[0]?.minNDim;
-      if ((layer.input as tf.SymbolicTensor).shape.length !== 2 || (inputShape != null && inputShape !== 2)) return null;
-      if (activation === 'softmax' && last && lossName === 'categoricalCrossentropy') {
+      if ((layer.input as tf.SymbolicTensor).shape.length !== 2 || (inputShape != null && inputShape !== 2)) return general(`layer #${index} (Dense) has inputs of rank other than 2`);
+      if (activation === 'softmax' && last && lossName === 'categoricalCrossentropy' && args.oneHotLabels === true) {
         softmaxLogits = true;
         steps.push(denseStep(layer, 'linear'));
       } else {
@@ -208,7 +261,9 @@ export function planFastObjective(
       }
     } else if (className === 'Conv2D') {
       manual = null;
-      if (layer.dataFormat !== 'channelsLast' || !isOne(layer.dilationRate) || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
+      if (layer.dataFormat !== 'channelsLast' || !isOne(layer.dilationRate) || (layer.padding !== 'valid' && layer.padding !== 'same')) {
+        return general(`layer #${index} (Conv2D) uses channels-first data, dilation or causal padding`);
+      }
       const next = index + 1 < layers.length ? maxPoolArgsOf(layers[index + 1] as unknown as LayerInternals & tf.layers.Layer) : null;
       const fusePooling = next != null && (activation === 'relu' || activation === 'linear');
       steps.push(conv2dStep(layer, activation, fusePooling ? next : null));
@@ -217,14 +272,14 @@ export function planFastObjective(
     } else if (className === 'MaxPooling2D') {
       manual = null;
       const pooling = maxPoolArgsOf(layer);
-      if (pooling == null) return null;
+      if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
       steps.push((x) => maxPool2d(x as tf.Tensor4D, pooling));
     } else if (className === 'Flatten') {
       manual = null;
-      if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return null;
+      if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return general(`layer #${index} (Flatten) uses channels-first data`);
       steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
     } else {
-      return null;
+      return general(`layer #${index} is a ${className} (the lean path covers Dense, Conv2D, MaxPooling2D and Flatten)`);
     }
     for (const [variable, regularizer] of [
       [layer.kernel, layer.kernelRegularizer],
@@ -249,7 +304,7 @@ export function planFastObjective(
   const meanCrossEntropyFromLogits = (logits: tf.Tensor, labels: tf.Tensor): tf.Scalar => {
     const inverseCount = scalars.of(1 / logits.shape[0]);
     const lossOf = customGradient<(z: tf.Tensor) => tf.Scalar>((z: tf.Tensor, save: tf.GradSaveFunc) => {
-      const { loss, backprop } = softmaxCrossEntropyWithLogits(z as tf.Tensor2D, labels as tf.Tensor2D);
+      const { loss, backprop } = clippedSoftmaxCrossEntropy(z as tf.Tensor2D, labels as tf.Tensor2D);
       save([backprop]);
       return { value: tf.mean(loss), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.mul(dy, inverseCount)) };
     });
@@ -265,7 +320,7 @@ export function planFastObjective(
       inputs.push(output);
       output = denseForward(output, layer.kernel.read() as tf.Tensor2D, layer.bias?.read(), layer.relu);
     }
-    const { loss, backprop } = softmaxCrossEntropyWithLogits(output, y as tf.Tensor2D);
+    const { loss, backprop } = clippedSoftmaxCrossEntropy(output, y as tf.Tensor2D);
     // Penalties in layer order (kernel, then bias), as the taped objective adds them.
     let value = tf.mean(loss) as tf.Scalar;
     for (const layer of denseStack) {
@@ -291,7 +346,7 @@ export function planFastObjective(
     return { value, grads };
   };
 
-  return {
+  const objective: FastObjective = {
     valueAndGradients,
     objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
       let output = x;
@@ -309,4 +364,5 @@ export function planFastObjective(
       scalars.dispose();
     },
   };
+  return { objective };
 }

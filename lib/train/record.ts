@@ -46,6 +46,9 @@ export interface EpochRecord {
 
 export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
 
+/** The training step implementation a run used; see `TrainResult.trainingPath`. */
+export type TrainingPath = 'lean' | 'general';
+
 /** What `train` returns: every epoch's record, the kept epoch, why training ended, backend and seed. */
 export interface TrainResult {
   status: RunStatus;
@@ -65,6 +68,17 @@ export interface TrainResult {
   final: EpochRecord;
   /** Backend that ran the training ('tensorflow' | 'wasm' | 'cpu'). */
   backend: string;
+  /**
+   * Which training step ran: `lean` (lib/train/fast-objective: direct ops, hand-written gradients
+   * for Dense stacks) or `general` (`model.apply` under tfjs autodiff). Both compute the same
+   * objective (same cross-entropy formula and clipping); only the speed differs.
+   */
+  trainingPath: TrainingPath;
+  /**
+   * When `trainingPath` is `general`: why the lean path did not apply (a layer, given by its 0-based
+   * position in `model.layers` and its class, e.g. `layer #2 is a Dropout ...`; or an option).
+   */
+  generalPathReason?: string;
   seed: number;
   /**
    * Why training ended: 'epochs' (budget reached), 'early_stopping', 'diverged', 'pruned'

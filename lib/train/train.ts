@@ -28,7 +28,7 @@ import { checkDataShapes } from './shape-check';
 import { atClipCeiling, divergenceReason } from './divergence';
 import { preparePenalties, trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
-import { planFastObjective } from './fast-objective';
+import { LeanPlan, planLeanObjective } from './fast-objective';
 import { ScalarCache } from './scalar-cache';
 import { SeededMathRandom, SeededShuffler } from './seeded-random';
 import { createLeanOptimizer, LeanOptimizer } from '../optimizers';
@@ -52,6 +52,21 @@ function yieldToEventLoop(): Promise<void> {
 function outputShape(model: tf.LayersModel): readonly (number | null)[] {
   const shape = model.outputs[0].shape;
   return shape;
+}
+
+/** Whether every label row is one-hot (values 0 or 1, exactly one 1): one read, before training. */
+function isOneHot(y: tf.Tensor): boolean {
+  // Integer labels take the general cross-entropy formula (which casts them); the fused kernel wants float32.
+  if (y.rank !== 2 || y.shape[1] === 1 || y.dtype !== 'float32') return false;
+  const check = tf.tidy(() => {
+    const values = tf.cast(y, 'float32');
+    const binary = tf.all(tf.logicalOr(tf.equal(values, 0), tf.equal(values, 1)));
+    const single = tf.all(tf.equal(tf.sum(values, -1), 1));
+    return tf.logicalAnd(binary, single);
+  });
+  const answer = check.dataSync()[0] === 1;
+  check.dispose();
+  return answer;
 }
 
 /** Builds a Sequential that has no input shape yet by running one sample through it. */
@@ -103,7 +118,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const lossFunction = loss.fn;
 
   // Common Sequential stacks get the lean objective (same function, far fewer kernel calls); others use model.apply.
-  const fast = options.leanObjective === false ? null : planFastObjective(model, loss.name, lossFunction);
+  const plan: LeanPlan =
+    options.leanObjective === false
+      ? { objective: null, reason: 'options.leanObjective is false' }
+      : planLeanObjective(model, loss.name, lossFunction, { oneHotLabels: loss.name === 'categoricalCrossentropy' && isOneHot(data.train.y) });
+  const fast = plan.objective;
   const objective = (x: tf.Tensor, y: tf.Tensor) => (): tf.Scalar => {
     if (fast != null) return fast.objective(x, y);
     const prediction = model.apply(x, { training: true }) as tf.Tensor;
@@ -257,10 +276,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       bestEpoch,
       final,
       backend: tf.getBackend(),
+      trainingPath: fast != null ? 'lean' : 'general',
       seed: settings.seed,
       stopReason,
       optimizer: { ...optimizerConfig },
     };
+    if (plan.reason !== undefined) result.generalPathReason = plan.reason;
     if (divergedAtEpoch !== undefined) {
       result.divergedAtEpoch = divergedAtEpoch;
       result.divergenceReason = divergenceReason(records, divergedAtEpoch);

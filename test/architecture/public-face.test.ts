@@ -67,7 +67,8 @@ describe('public face: lazy heavy dependencies', () => {
     const heavyOf = (entry: string): string[] => packagesLoadedBy(entry).filter((name) => HEAVY.includes(name));
     expect(heavyOf(SUBPATHS['./sweep'])).toEqual(['ajv']);
     expect(heavyOf(SUBPATHS['./report'])).toEqual(['vega', 'vega-lite']);
-    expect(heavyOf(SUBPATHS['./postgres'])).toEqual(['pg', 'pg-boss']);
+    // The PostgreSQL store validates definitions it reads back, so it loads the schema validator too.
+    expect(heavyOf(SUBPATHS['./postgres'])).toEqual(['ajv', 'pg', 'pg-boss']);
   });
 });
 
@@ -112,8 +113,8 @@ describe('public face: package.json exports', () => {
     expect(manifest.typesVersions['*'][subpath.slice(2)]).toEqual([compiled(libFile, '.d.ts').slice(2)]);
   });
 
-  it('lists no other subpath than the root, the four above and package.json', () => {
-    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './check', './package.json', './postgres', './report', './sweep']);
+  it('lists no other subpath than the root, the four above, package.json and the sweep schema', () => {
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './check', './package.json', './postgres', './report', './sweep', './sweep-definition.schema.json']);
   });
 
   it('ships no benchmark: bench/ lives outside lib/ and outside "files"', () => {

@@ -1,6 +1,31 @@
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
 import type * as BackendModule from '../../lib/backend';
+import { describeWhenAvailable, probeNativeBackend } from '../support/requirements';
+
+const NATIVE = '@tensorflow/tfjs-node';
+
+/** Whether node can find tfjs-node's files here at all (npm drops it where its download failed). */
+function nativeResolvable(): boolean {
+  try {
+    require.resolve(NATIVE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `require` throws for a package that is not installed, as node words it. */
+function notInstalled(): never {
+  const error = new Error(`Cannot find module '${NATIVE}'\nRequire stack:\n- lib/backend/native-loader.ts`) as Error & { code: string };
+  error.code = 'MODULE_NOT_FOUND';
+  throw error;
+}
+
+/** Simulates a machine where npm dropped tfjs-node: a virtual module (needs no files) that throws like a missing one. */
+const absentNative = (): void => {
+  jest.doMock(NATIVE, notInstalled, { virtual: true });
+};
 
 /** A fresh copy of lib/backend (its once-per-process state reset); tfjs's engine stays shared. */
 function freshBackendModule(setup?: () => void): typeof BackendModule {
@@ -12,8 +37,11 @@ function freshBackendModule(setup?: () => void): typeof BackendModule {
     if (!/already (been )?(registered|set)/.test(String(args[0]))) warn(...args);
   });
   jest.isolateModules(() => {
-    // jest.doMock is not scoped to isolateModules: undo any earlier test's broken tfjs-node.
-    jest.dontMock('@tensorflow/tfjs-node');
+    // jest.doMock is not scoped to isolateModules: undo any earlier test's broken or absent tfjs-node.
+    // Where tfjs-node is really not installed, jest cannot un-mock a module it cannot resolve, so the
+    // "absent" simulation (which then matches reality) stands in for it.
+    if (nativeResolvable()) jest.dontMock(NATIVE);
+    else absentNative();
     setup?.();
     loaded = require('../../lib/backend') as typeof BackendModule;
   });
@@ -26,11 +54,7 @@ function freshBackendModule(setup?: () => void): typeof BackendModule {
  * fresh node process that requires tfjs-node and reports the active backend.
  */
 function nativeLoadsInFreshProcess(): boolean {
-  const probe = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node'); process.stdout.write(require('@tensorflow/tfjs').getBackend())"], {
-    encoding: 'utf8',
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-  });
-  return probe.status === 0 && probe.stdout === 'tensorflow';
+  return probeNativeBackend().loads;
 }
 
 describe('initBackend', () => {
@@ -99,6 +123,7 @@ describe('initBackend', () => {
         fallbackReason: 'The Node.js native addon module (tfjs_binding.node) can not be found',
       });
       expect(lines).toHaveLength(1);
+      // The test runs inside layerwise's repository, where the npm script is the command that exists.
       expect(lines[0]).toContain('npm run native:install');
     });
 
@@ -109,6 +134,41 @@ describe('initBackend', () => {
       await expect(attempt).rejects.toThrow(/requested but is unavailable: The Node.js native addon module .*can not be found/);
       await expect(attempt).rejects.toThrow(/npm run native:install/);
       await expect(attempt).rejects.toThrow(/LAYERWISE_BACKEND to cpu or wasm/);
+    });
+  });
+
+  describe('when @tensorflow/tfjs-node is absent (npm dropped it; simulated with a virtual module)', () => {
+    it('automatic selection falls back to cpu, says the package is missing, and names the install command', async () => {
+      const backend = freshBackendModule(absentNative);
+      const lines: string[] = [];
+      const info = await backend.initBackend({ env: {}, log: (line) => lines.push(line) });
+      expect(info).toMatchObject({ name: 'cpu', selection: 'auto', fallbackReason: "Cannot find module '@tensorflow/tfjs-node'" });
+      expect(tf.getBackend()).toBe('cpu');
+      expect(lines).toEqual([
+        "layerwise: backend cpu; native backend unavailable (Cannot find module '@tensorflow/tfjs-node'); `npm run native:install` makes training ~20x faster",
+      ]);
+    });
+
+    it('forcing tensorflow fails with the reason and the command', async () => {
+      const backend = freshBackendModule(absentNative);
+      const attempt = backend.initBackend({ backend: 'tensorflow', log: false });
+      await expect(attempt).rejects.toBeInstanceOf(backend.BackendUnavailableError);
+      await expect(attempt).rejects.toThrow(/backend "tensorflow" was requested but is unavailable: Cannot find module '@tensorflow\/tfjs-node'\nInstall the native backend with `npm run native:install`/);
+    });
+
+    it('training still works on the cpu fallback', async () => {
+      const backend = freshBackendModule(absentNative);
+      await backend.initBackend({ env: {}, log: false });
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+      const x = tf.tensor2d([[1, 0], [0, 1]]);
+      const y = tf.tensor2d([[0], [0]]);
+      const history = await model.fit(x, y, { epochs: 2, verbose: 0, batchSize: 2 });
+      // Initial prediction 1 for both rows with target 0: the first epoch's mse is exactly 1.
+      expect(history.history.loss[0]).toBeCloseTo(1, 6);
+      expect(history.history.loss[1] as number).toBeLessThan(1);
+      tf.dispose([x, y]);
+      model.dispose();
     });
   });
 
@@ -149,6 +209,25 @@ describe('initBackend', () => {
     const history = await model.fit(tf.ones([2, 5, 5, 1]), tf.zeros([2, 1]), { epochs: 2, verbose: 0 });
     expect(history.history.loss).toHaveLength(2);
     expect(history.history.loss[1] as number).toBeLessThan(history.history.loss[0] as number);
+    await tf.setBackend('cpu');
+  });
+});
+
+describeWhenAvailable(['native-backend'], 'initBackend when @tensorflow/tfjs-node is present', () => {
+  it('automatic selection picks the native tensorflow backend and reports its versions', async () => {
+    const backend = freshBackendModule();
+    const lines: string[] = [];
+    const info = await backend.initBackend({ env: {}, log: (line) => lines.push(line) });
+    expect(info).toMatchObject({ name: 'tensorflow', selection: 'auto' });
+    expect(info.fallbackReason).toBeUndefined();
+    expect(info.nativePackageVersion).toBe(require('@tensorflow/tfjs-node/package.json').version);
+    expect(info.nativeLibraryVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^layerwise: backend tensorflow; tfjs-node \d+\.\d+\.\d+, libtensorflow \d+\.\d+\.\d+/);
+    // Float32 matMul on libtensorflow: [[1,2],[3,4]]·[[5,6],[7,8]] = [[19,22],[43,50]], exact by hand.
+    const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
+    expect(product.arraySync()).toEqual([[19, 22], [43, 50]]);
+    product.dispose();
     await tf.setBackend('cpu');
   });
 });

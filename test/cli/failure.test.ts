@@ -95,7 +95,7 @@ describe('item 6: one line, documented exit code', () => {
     const code = await main(['sweep', writeConfig(), '--out', path.join(directory, 'out'), '--workers', '0', '--objective-module', module, '--quiet']);
     expect(code).toBe(EXIT_USAGE);
     expect(lines(stderr)).toHaveLength(1);
-    expect(stderr).toMatch(/objectiveModule: the objective module .*bad-objective\.js:1(:\d+)? threw while loading \(TypeError: objective setup failed\)/);
+    expect(stderr).toMatch(/module: the module .*bad-objective\.js:1(:\d+)? threw while loading \(TypeError: objective setup failed\)/);
   });
 
   test('file-system errors map to one line with the path, the cause and the fix', () => {

@@ -39,7 +39,7 @@ describe('loadDataset', () => {
       load: () => ({ name: 'tiny-test', x: Float64Array.from([0, 1]), y: Int32Array.from([0, 1]), sampleCount: 2, featureCount: 1, classCount: 2 }),
     });
     expect(loadDataset('tiny-test').sampleCount).toBe(2);
-    expect(listDatasets().map((d) => d.name)).toEqual(['moons', 'circles', 'digits', 'mnist', 'tiny-test']);
+    expect(listDatasets().map((d) => d.name)).toEqual(['moons', 'circles', 'digits', 'mnist', 'fashion-mnist', 'tiny-test']);
     expect(() => registerDataset('9lives', listDatasets()[0] as never)).toThrow('registerDataset: name must be');
   });
 });

@@ -93,6 +93,28 @@ export function buildModel(fixture: KerasFixture): tf.LayersModel {
   return model;
 }
 
+/**
+ * The fixture's model as a `tf.Sequential` when its calls form one chain (each layer applied once,
+ * to the previous layer's output), else null: the form `train`'s lean path plans for.
+ */
+export function buildSequentialModel(fixture: KerasFixture): tf.Sequential | null {
+  const spec = fixture.model;
+  let previous = 'input';
+  const seen = new Set<string>();
+  for (const call of spec.calls) {
+    if (call.input !== previous || seen.has(call.layer)) return null;
+    seen.add(call.layer);
+    previous = call.output;
+  }
+  if (previous !== spec.output || spec.input.dtype !== 'float32') return null;
+  const model = tf.sequential({ name: 'model' });
+  model.add(tf.layers.inputLayer({ inputShape: spec.input.shape, name: 'input' }));
+  const definitions = new Map(spec.layers.map((definition) => [definition.name, definition] as const));
+  for (const call of spec.calls) model.add(buildLayer(definitions.get(call.layer)!));
+  setWeights(model, fixture.initialWeights);
+  return model;
+}
+
 /** Sets every layer's weights; Keras's `layer.weights` order is tfjs's order for every replayed type. */
 export function setWeights(model: tf.LayersModel, weights: WeightsJson): void {
   for (const [layerName, values] of Object.entries(weights)) {

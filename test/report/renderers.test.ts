@@ -142,11 +142,11 @@ describe('HTML (as text; the browser test opens it)', () => {
     for (const label of ['split', 'train', 'validation', 'test']) expect(chart).toContain(`>${label}</text>`);
   });
 
-  test('six inline SVG charts, no external references, escaped user text, script allowed only by its hash', async () => {
+  test('seven inline SVG charts, no external references, escaped user text, script allowed only by its hash', async () => {
     const rendered = await renderHtml(report);
     const html = rendered.html;
-    expect(rendered.chartCount).toBe(6);
-    expect(html.match(/<figure><svg/g)).toHaveLength(6);
+    expect(rendered.chartCount).toBe(7);
+    expect(html.match(/<figure><svg/g)).toHaveLength(7);
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:|\/\/)/i);
     expect(html).not.toMatch(/@import|url\(/i);
     expect(html).not.toContain('<img');
@@ -163,5 +163,6 @@ describe('HTML (as text; the browser test opens it)', () => {
     expect(rendered.chartCount).toBe(4);
     expect(rendered.html).toContain('No chart: needs both arms');
     expect(rendered.html).toContain('No chart: arm &quot;per-layer&quot; has no ranked configuration');
+    expect(rendered.html).toContain('No chart: no arm has per-layer coefficients');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A throwaway PostgreSQL server for tests: `initdb` into a fresh temporary directory, `pg_ctl start`
  * on 127.0.0.1 with a random free port and the unix socket inside that directory, and removal of
- * everything on `destroy()`. Uses Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin);
- * `LAYERWISE_PG_BIN` overrides the binary folder.
+ * everything on `destroy()`. Uses Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin, or
+ * initdb on PATH; `LAYERWISE_PG_BIN` overrides), found by test/support/requirements.ts, which also
+ * skips (or under CI=true fails) the tests with the install command when it is missing.
  *
  * PostgreSQL refuses to run as root, so when the tests run as root (CI) every server command runs as
  * the `postgres` system user through `runuser`, and the temporary directory is handed to that user.
@@ -12,11 +13,12 @@
  */
 import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { promises as fs, existsSync, readdirSync, rmSync } from 'fs';
+import { promises as fs, existsSync, rmSync } from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
+import { requirement } from '../support/requirements';
 
 const execFileAsync = promisify(execFile);
 
@@ -37,23 +39,11 @@ export interface PostgresServerArgs {
   fast?: boolean;
 }
 
-/** Finds the newest installed PostgreSQL binary folder, or throws saying how to install one. */
+/** Finds the newest installed PostgreSQL binary folder (test/support/requirements.ts), or throws saying how to install one. */
 export function findPostgresBin(): string {
-  const override = process.env.LAYERWISE_PG_BIN;
-  if (override) {
-    if (!existsSync(path.join(override, 'initdb'))) throw new Error(`LAYERWISE_PG_BIN=${override} has no initdb`);
-    return override;
-  }
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((name) => existsSync(path.join(root, name, 'bin', 'initdb')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) {
-    throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; install them with `apt-get install -y postgresql`');
-  }
-  return path.join(root, versions[0], 'bin');
+  const found = requirement('postgresql');
+  if (!found.available || found.location === undefined) throw new Error(`${found.reason}; install them with \`${found.fix}\``);
+  return found.location;
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server start retries if someone takes it). */

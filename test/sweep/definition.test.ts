@@ -41,7 +41,7 @@ describe('sweep definition', () => {
   test.each([
     [{ arms: [{ name: 'u', kind: 'per_layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].kind', /"per_layer" is not allowed; allowed values: "uniform", "per-layer"/],
     [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'loguniform', low: 1, high: 2 } } }] }, 'arms[0].penalties.l2.type', /allowed values: "choice", "uniform", "logUniform", "int"/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l2, weightDecay/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l1, l2, weightDecay, activityL1, activityL2/],
     [{ budget: 0 }, 'budget', /must be >= 1/],
     [{ seeds: [1, 1] }, 'seeds', /list of distinct integers/],
     [{ sampler: { type: 'bayes' } }, 'sampler.type', /allowed values: "grid", "random", "tpe"/],

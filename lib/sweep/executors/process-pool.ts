@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
+import type { BackendName } from '../../backend/names';
 
 export interface ProcessPoolExecutorArgs {
   /** Worker processes. Default: number of CPU cores. */
@@ -19,6 +20,12 @@ export interface ProcessPoolExecutorArgs {
   objectiveModules?: string[];
   /** Extra environment for workers (after the thread limits, so it may override them). Default {}. */
   env?: Record<string, string>;
+  /**
+   * Backend every worker sets up (`initBackend`) before it reports ready, so no trial builds a
+   * model on another one; a worker that cannot set it up fails its attempts with the reason.
+   * Default: none (the objective decides; the built-in `train` objective always gets one from the runner).
+   */
+  backend?: BackendName;
 }
 
 interface ActiveAttempt {
@@ -49,6 +56,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
   readonly slots: number;
   private readonly modules: string[];
   private readonly env: Record<string, string>;
+  private readonly backend?: BackendName;
   private readonly workers = new Set<PoolWorker>();
   private closed = false;
 
@@ -56,6 +64,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
     this.slots = Math.max(1, args.workers ?? os.cpus().length);
     this.modules = (args.objectiveModules ?? []).map((module) => path.resolve(module));
     this.env = args.env ?? {};
+    this.backend = args.backend;
   }
 
   /** Worker processes alive now. */
@@ -94,7 +103,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
       worker.ready.then((initError) => {
         if (worker.attempt !== attempt) return;
         if (initError !== undefined) {
-          attempt.settle({ kind: 'error', message: `worker could not load objectives: ${initError}`, seconds: seconds() });
+          attempt.settle({ kind: 'error', message: `worker could not start: ${initError}`, seconds: seconds() });
           this.kill(worker);
           return;
         }
@@ -188,7 +197,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
         });
       }
     });
-    this.send(worker, { type: 'init', modules: this.modules });
+    this.send(worker, { type: 'init', modules: this.modules, backend: this.backend });
     return worker;
   }
 

@@ -1,9 +1,11 @@
 /**
  * Entry point of a pool worker process (forked by ProcessPoolExecutor). It limits the backend's
- * threads through the environment the parent set before anything loads, loads the objective
- * modules, then runs one job at a time. It never writes the journal: results go to the parent.
+ * threads through the environment the parent set before anything loads, loads the user modules,
+ * sets up the backend the parent chose (lib/backend initBackend), then runs one job at a time. It
+ * never writes the journal: results go to the parent.
  */
 import type { EpochRecord } from '../../train/record';
+import { initBackend } from '../../backend/init';
 import { loadObjectiveModules, resolveObjective } from '../objective';
 import { errorText, isRetryableError } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
@@ -23,12 +25,14 @@ if (process.send !== undefined) {
   process.on('message', (message: ParentMessage) => {
     switch (message.type) {
       case 'init':
-        try {
-          loadObjectiveModules(message.modules);
-          send({ type: 'ready' });
-        } catch (error) {
-          send({ type: 'init-error', message: errorText(error) });
-        }
+        // User modules first (they may register datasets and objectives), then the backend, before any model is built.
+        Promise.resolve()
+          .then(() => loadObjectiveModules(message.modules))
+          .then(() => (message.backend !== undefined ? initBackend({ backend: message.backend, log: false }) : undefined))
+          .then(
+            () => send({ type: 'ready' }),
+            (error: unknown) => send({ type: 'init-error', message: errorText(error) }),
+          );
         return;
       case 'prune-answer':
         pendingAnswers.get(message.sequence)?.(message.prune);

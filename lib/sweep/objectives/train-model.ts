@@ -1,13 +1,14 @@
 /**
  * The `train` objective: what a real layerwise trial does. It builds the definition's model spec
- * with the seed, applies the arm's regularization policy (uniform or per-layer L2 penalties and/or
- * decoupled weight decay), trains it with the seed on the definition's data split, and returns the
- * per-epoch records. Selection reads validation loss only; the test split is measured, never used
+ * with the seed, applies the arm's regularization policy (uniform or per-layer L1 / L2 / L1L2
+ * kernel penalties, L1 / L2 activity penalties and/or decoupled weight decay), trains it with the
+ * seed on the definition's data split, and returns the per-epoch records. Selection reads validation loss only; the test split is measured, never used
  * to choose.
  *
  * Definition fields it reads:
  *   model:    a ModelSpec (lib/builders/spec.ts).
- *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ...,
+ *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ... (or a --module's registerDataset),
+ *               | csv: { path, target, features?, delimiter?, task?, header? }  (lib/sweep/objectives/csv-data.ts),
  *               split: { validation?, test?, seed?, stratify? }        (random split, same for every trial)
  *                    | { ordered: true, train, validation? }          (first N train, the rest test),
  *               standardize?: boolean (fit on train only; default false) }
@@ -25,12 +26,16 @@ import { loadDataset, splitDataset, splitOrdered, standardizeSplits, toTrainingD
 import type { DatasetSplits } from '../../data';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
-import type { Policy } from '../../policy';
-import { l2 } from '../../regularizers';
+import type { LayerSettings, Policy } from '../../policy';
+import { l1, l1l2, l2 } from '../../regularizers';
+import type { RegularizerSpec } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
-import type { OptimizerSpec, TrainOptions } from '../../train';
-import { armCoefficients, Coefficients } from '../arms';
-import type { SweepDefinition } from '../definition';
+import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
+import { armCoefficients, armSpace, Coefficients } from '../arms';
+import { loadCsvData } from './csv-data';
+import type { ArmDefinition, PenaltyName, SweepDefinition } from '../definition';
+import type { ParameterValues } from '../record';
+import type { Dimension } from '../space';
 import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
@@ -72,7 +77,8 @@ function asDataField<T>(field: string, step: () => T): T {
 
 /** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
 export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
-  const dataset = asDataField('data.dataset', () => loadDataset(definition.data.dataset));
+  const { csv, dataset: name } = definition.data;
+  const dataset = csv !== undefined ? asDataField('data.csv', () => loadCsvData(csv)) : asDataField('data.dataset', () => loadDataset(name ?? ''));
   const split = (definition.data.split ?? {}) as Record<string, unknown>;
   const splits = asDataField('data.split', (): DatasetSplits => {
     if (split.ordered === true) {
@@ -88,31 +94,49 @@ export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSpli
   return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
 }
 
-/** The regularization policy an arm's sampled coefficients describe. */
-export function policyForCoefficients(penalties: Partial<Record<'l2' | 'weightDecay', Coefficients>>): Policy {
-  const l2Coefficients = penalties.l2;
-  const decayCoefficients = penalties.weightDecay;
-  const everyLayerShared = [l2Coefficients, decayCoefficients].every(
-    (coefficients) => coefficients === undefined || (coefficients.kind === 'uniform' && coefficients.layers === undefined),
-  );
-  if (everyLayerShared) {
-    return uniform({
-      regularizer: l2Coefficients?.kind === 'uniform' ? l2({ l2: l2Coefficients.value }) : undefined,
-      weightDecay: decayCoefficients?.kind === 'uniform' ? decayCoefficients.value : undefined,
-    });
-  }
-  const settings: Record<string, { regularizer?: ReturnType<typeof l2>; weightDecay?: number }> = {};
-  const add = (coefficients: Coefficients | undefined, apply: (layer: string, value: number) => void): void => {
-    if (coefficients === undefined) return;
-    if (coefficients.kind === 'uniform') for (const layer of coefficients.layers ?? []) apply(layer, coefficients.value);
-    else for (const [layer, value] of Object.entries(coefficients.values)) apply(layer, value);
+/** The coupled penalty of a pair of L1 / L2 coefficients: L1, L2, or L1L2 when both are given. */
+function penaltySpec(l1Value: number | undefined, l2Value: number | undefined): RegularizerSpec | undefined {
+  if (l1Value !== undefined && l2Value !== undefined) return l1l2({ l1: l1Value, l2: l2Value });
+  if (l1Value !== undefined) return l1({ l1: l1Value });
+  if (l2Value !== undefined) return l2({ l2: l2Value });
+  return undefined;
+}
+
+/**
+ * The regularization policy an arm's sampled coefficients describe: `l1`/`l2` on the kernel slots
+ * (L1L2 when both), decoupled `weightDecay`, and `activityL1`/`activityL2` on the layers' outputs.
+ * A uniform arm without `layers` reaches every layer; with activity penalties that is every layer's
+ * output (selector `*`).
+ */
+export function policyForCoefficients(penalties: Partial<Record<PenaltyName, Coefficients>>): Policy {
+  const present = Object.values(penalties).filter((coefficients): coefficients is Coefficients => coefficients !== undefined);
+  const everyLayerShared = present.every((coefficients) => coefficients.kind === 'uniform' && coefficients.layers === undefined);
+  const uniformValue = (name: PenaltyName): number | undefined => {
+    const coefficients = penalties[name];
+    return coefficients?.kind === 'uniform' ? coefficients.value : undefined;
   };
-  add(l2Coefficients, (layer, value) => {
-    settings[layer] = { ...settings[layer], regularizer: l2({ l2: value }) };
-  });
-  add(decayCoefficients, (layer, value) => {
-    settings[layer] = { ...settings[layer], weightDecay: value };
-  });
+  const hasActivity = penalties.activityL1 !== undefined || penalties.activityL2 !== undefined;
+  if (everyLayerShared && !hasActivity) {
+    return uniform({ regularizer: penaltySpec(uniformValue('l1'), uniformValue('l2')), weightDecay: uniformValue('weightDecay') });
+  }
+  // Per layer (selector → coefficient per penalty); a uniform arm without layers uses `*`.
+  const values: Record<string, Partial<Record<PenaltyName, number>>> = {};
+  for (const [name, coefficients] of Object.entries(penalties) as Array<[PenaltyName, Coefficients | undefined]>) {
+    if (coefficients === undefined) continue;
+    const entries: Array<[string, number]> =
+      coefficients.kind === 'uniform' ? (coefficients.layers ?? ['*']).map((layer) => [layer, coefficients.value]) : Object.entries(coefficients.values);
+    for (const [layer, value] of entries) values[layer] = { ...values[layer], [name]: value };
+  }
+  const settings: Record<string, LayerSettings> = {};
+  for (const [layer, coefficients] of Object.entries(values)) {
+    const entry: LayerSettings = {};
+    const kernel = penaltySpec(coefficients.l1, coefficients.l2);
+    if (kernel !== undefined) entry.regularizer = kernel;
+    if (coefficients.weightDecay !== undefined) entry.weightDecay = coefficients.weightDecay;
+    const activity = penaltySpec(coefficients.activityL1, coefficients.activityL2);
+    if (activity !== undefined) entry.activity = activity;
+    settings[layer] = entry;
+  }
   return perLayer({ layers: settings });
 }
 
@@ -150,41 +174,122 @@ export const trainModelObjective: TrialObjective = {
   },
 
   async run(input: TrialInput, context: TrialContext): Promise<TrialOutcome> {
-    const { definition, arm, params, seed } = input;
-    const spec = validateModelSpec(definition.model) as ModelSpec;
-    const { penalties, shared } = armCoefficients(arm, params);
-    const policy = policyForCoefficients(penalties);
-    const splits = splitFor(definition);
-    const data = toTrainingData(splits, {
-      labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
-      layout: spec.type === 'cnn' ? 'image' : 'flat',
-    });
-    const model = applyPolicy(spec, policy, { seed });
+    const setup = trialSetup(input.definition, input.arm, input.params, input.seed);
     try {
-      const training = definition.training as Record<string, unknown>;
-      const options: TrainOptions = {
-        seed,
-        epochs: training.epochs as number | undefined,
-        batchSize: shared.batchSize !== undefined ? Number(shared.batchSize) : (training.batchSize as number | undefined),
-        optimizer: optimizerFor(training, shared.learningRate) as TrainOptions['optimizer'],
-        earlyStopping: training.earlyStopping as TrainOptions['earlyStopping'],
-        evaluateEvery: training.evaluateEvery as number | undefined,
-        evaluationBatchSize: training.evaluationBatchSize as number | undefined,
-        weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
+      const result = await train(setup.model, setup.data, {
+        ...setup.options,
         signal: context.signal,
         onEpochEnd: async (record) => ((await context.onEpoch(record)) ? 'stop' : undefined),
-      };
-      const result = await train(model, data, options);
-      return {
+      });
+      const outcome: TrialOutcome = {
         status: result.status,
         epochs: result.epochs,
         final: result.final,
         divergedAtEpoch: result.divergedAtEpoch,
         backend: result.backend ?? activeBackend()?.name ?? tf.getBackend(),
+        trainingPath: result.trainingPath,
       };
+      if (result.generalPathReason !== undefined) outcome.generalPathReason = result.generalPathReason;
+      return outcome;
     } finally {
-      model.dispose();
-      tf.dispose(data as unknown as tf.TensorContainer);
+      setup.dispose();
+    }
+  },
+
+  /**
+   * Seconds per training step of this sweep's model on the active backend, as a trial spends them:
+   * the first arm's model (coefficients at the middle of their ranges: the value does not change
+   * the cost, the presence of a penalty does) trained as a trial trains it (same batch size,
+   * optimizer, penalties, training path, per-epoch measurement of every split) on the first
+   * batches of the train split, with validation and test cut in the same proportion. Per-epoch
+   * measurement is counted because on a small model it costs more than the steps, and it is
+   * where per-op overhead (the native backend's weakness) shows. One untimed warm-up epoch, then
+   * {@link TIMED_STEPS} steps or more, timed as a whole.
+   */
+  async timeSteps(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }> {
+    const arm = definition.arms[0];
+    const params: ParameterValues = {};
+    for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
+    const setup = trialSetup(definition, arm, params, 0);
+    const rows = setup.data.train.x.shape[0];
+    const batchSize = Math.min(rows, setup.options.batchSize ?? rows);
+    const batchesPerEpoch = Math.min(Math.ceil(rows / batchSize), MAX_STEPS_PER_EPOCH);
+    const used = Math.min(rows, batchesPerEpoch * batchSize);
+    const fraction = used / rows;
+    const timedEpochs = Math.max(MIN_TIMED_EPOCHS, Math.ceil(TIMED_STEPS / batchesPerEpoch));
+    const cut = (split: { x: tf.Tensor; y: tf.Tensor } | undefined, count: number) =>
+      split === undefined ? undefined : { x: tf.slice(split.x, 0, count), y: tf.slice(split.y, 0, count) };
+    const proportional = (split: { x: tf.Tensor } | undefined): number => (split === undefined ? 0 : Math.max(1, Math.round(split.x.shape[0] * fraction)));
+    const subset: TrainData = tf.tidy(() => {
+      const data: TrainData = { train: cut(setup.data.train, used)! };
+      if (setup.data.validation !== undefined) data.validation = cut(setup.data.validation, proportional(setup.data.validation));
+      if (setup.data.test !== undefined) data.test = cut(setup.data.test, proportional(setup.data.test));
+      return data as unknown as tf.TensorContainer;
+    }) as unknown as TrainData;
+    try {
+      const options: TrainOptions = { ...setup.options, earlyStopping: undefined };
+      await train(setup.model, subset, { ...options, epochs: 1 });
+      const started = performance.now();
+      await train(setup.model, subset, { ...options, epochs: timedEpochs });
+      const steps = batchesPerEpoch * timedEpochs;
+      return { secondsPerStep: (performance.now() - started) / 1000 / steps, steps };
+    } finally {
+      tf.dispose(subset as unknown as tf.TensorContainer);
+      setup.dispose();
     }
   },
 };
+
+/** Timed steps per backend at least (after one warm-up epoch). */
+const TIMED_STEPS = 24;
+/** Batches of one timing epoch at most (a large data set is cut to its first batches). */
+const MAX_STEPS_PER_EPOCH = 8;
+/** Timed epochs at least. */
+const MIN_TIMED_EPOCHS = 3;
+
+/** A value in the middle of a dimension (geometric middle for log scales). */
+function middleOf(dimension: Dimension): number | string | boolean {
+  switch (dimension.type) {
+    case 'choice':
+      return dimension.values[0];
+    case 'uniform':
+      return (dimension.low + dimension.high) / 2;
+    case 'logUniform':
+      return Math.sqrt(dimension.low * dimension.high);
+    case 'int':
+      return dimension.low;
+  }
+}
+
+/** The model, data and train options of one trial; `dispose()` frees the model and the tensors. */
+function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): { model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void } {
+  const spec = validateModelSpec(definition.model) as ModelSpec;
+  const { penalties, shared } = armCoefficients(arm, params);
+  const policy = policyForCoefficients(penalties);
+  const splits = splitFor(definition);
+  const data = toTrainingData(splits, {
+    labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
+    layout: spec.type === 'cnn' ? 'image' : 'flat',
+  });
+  const model = applyPolicy(spec, policy, { seed });
+  const training = definition.training as Record<string, unknown>;
+  const options: TrainOptions = {
+    seed,
+    epochs: training.epochs as number | undefined,
+    batchSize: shared.batchSize !== undefined ? Number(shared.batchSize) : (training.batchSize as number | undefined),
+    optimizer: optimizerFor(training, shared.learningRate) as TrainOptions['optimizer'],
+    earlyStopping: training.earlyStopping as TrainOptions['earlyStopping'],
+    evaluateEvery: training.evaluateEvery as number | undefined,
+    evaluationBatchSize: training.evaluationBatchSize as number | undefined,
+    weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
+  };
+  return {
+    model,
+    data,
+    options,
+    dispose: () => {
+      model.dispose();
+      tf.dispose(data as unknown as tf.TensorContainer);
+    },
+  };
+}

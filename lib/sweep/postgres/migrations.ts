@@ -83,6 +83,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: 'training path of each trial (lean or general, and why not lean)',
+    statements: [`ALTER TABLE {schema}.trials ADD COLUMN training_path text, ADD COLUMN general_path_reason text`],
+  },
 ];
 
 /** The newest schema version this code knows. */

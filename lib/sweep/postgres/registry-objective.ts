@@ -6,19 +6,33 @@
  * The objective is found as the local runner finds it (`resolveObjective`): user modules first,
  * then the built-in objectives (`train`, `synthetic.quadratic`), loaded only when needed.
  */
+import type { BackendChoice } from '../../backend/measure';
+import { chooseSweepBackend } from '../backend-choice';
 import type { SweepDefinition } from '../definition';
 import { loadObjectiveModules, resolveObjective } from '../objective';
 import { resultOfOutcome } from '../runner';
 import type { WorkerObjective } from './run-worker';
 
+/** Options of {@link workerObjectiveFor}. */
+export interface WorkerObjectiveOptions {
+  /** `--backend` of this worker (`auto`, `tensorflow`, `cpu`, `wasm`); default: LAYERWISE_BACKEND, the definition's, else auto. */
+  backend?: string;
+  /** Receives the backend this worker trains on and why, before its first trial. */
+  onBackendChoice?: (choice: BackendChoice) => void;
+}
+
 /**
  * The worker objective of `definition.objective`, after loading `objectiveModules` (paths, as
- * `--objective-module`). Validates the definition once; throws LayerwiseConfigError naming the field.
+ * `--module`). Validates the definition once, then sets up this worker's backend before any model
+ * is built, exactly as `layerwise sweep` does for its own trials (lib/sweep/backend-choice: `auto`
+ * times this sweep's model here, on this machine). Throws LayerwiseConfigError naming the field.
  */
-export function workerObjectiveFor(definition: SweepDefinition, objectiveModules: readonly string[] = []): WorkerObjective {
+export async function workerObjectiveFor(definition: SweepDefinition, objectiveModules: readonly string[] = [], options: WorkerObjectiveOptions = {}): Promise<WorkerObjective> {
   loadObjectiveModules(objectiveModules);
   const objective = resolveObjective(definition.objective);
   objective.validate?.(definition);
+  const choice = await chooseSweepBackend({ definition, objective, option: options.backend });
+  if (choice !== undefined) options.onBackendChoice?.(choice);
   return async (trial, context) => {
     const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
     if (arm === undefined) throw new Error(`trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${definition.name}"`);

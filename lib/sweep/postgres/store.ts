@@ -633,7 +633,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
         await client.query(
           `UPDATE ${this.table('trials')}
            SET state = $2, final = $3, run_status = $4, diverged_at_epoch = $5, backend = $6, error = $7, seconds = $8,
-               heartbeat_at = NULL, finished_at = now()
+               training_path = $9, general_path_reason = $10, heartbeat_at = NULL, finished_at = now()
            WHERE id = $1`,
           [
             row.id,
@@ -644,6 +644,8 @@ export class PostgresTrialStore implements SharedTrialStorage {
             result.backend ?? null,
             result.error ?? null,
             result.seconds ?? null,
+            result.trainingPath ?? null,
+            result.generalPathReason ?? null,
           ],
         );
         await client.query(`UPDATE ${this.table('trial_attempts')} SET ended_at = now(), outcome = $3, error = $4 WHERE trial_id = $1 AND attempt = $2`, [
@@ -681,6 +683,8 @@ export class PostgresTrialStore implements SharedTrialStorage {
     if (row.run_status) record.runStatus = row.run_status;
     if (row.diverged_at_epoch != null) record.divergedAtEpoch = Number(row.diverged_at_epoch);
     if (row.backend) record.backend = row.backend;
+    if (row.training_path) record.trainingPath = row.training_path;
+    if (row.general_path_reason) record.generalPathReason = row.general_path_reason;
     if (row.started_at) record.startedAt = isoOrUndefined(row.started_at);
     if (row.finished_at) record.finishedAt = isoOrUndefined(row.finished_at);
     if (row.seconds != null) record.seconds = Number(row.seconds);

@@ -9,8 +9,10 @@
  *  - `claim`   attempt n starts (state running, epochs reset);
  *  - `epoch`   one epoch of attempt n;
  *  - `requeue` attempt n failed and will be retried (state waiting, reason kept);
- *  - `finish`  the complete final TrialRecord: a finished trial is self-contained in one line.
+ *  - `finish`  the complete final TrialRecord: a finished trial is self-contained in one line;
+ *  - `backend` the backend a run chose and why (its timings when measured), once per run.
  */
+import type { BackendChoice } from '../../backend/measure';
 import type { EpochRecord } from '../../train/record';
 import type { SweepDefinition } from '../definition';
 import type { TrialRecord } from '../record';
@@ -24,13 +26,16 @@ export type JournalEvent =
   | { op: 'claim'; trialId: string; attempt: number; worker?: string; at: string }
   | { op: 'epoch'; trialId: string; attempt: number; epoch: EpochRecord }
   | { op: 'requeue'; trialId: string; attempt: number; reason: string; at: string }
-  | { op: 'finish'; trialId: string; attempt: number; record: TrialRecord };
+  | { op: 'finish'; trialId: string; attempt: number; record: TrialRecord }
+  | { op: 'backend'; choice: BackendChoice; at: string };
 
 export interface JournalState {
   /** The last `sweep` event, when any. */
   sweep?: SweepInfo;
   /** Trials by id, in first-seen order. */
   trials: Map<string, TrialRecord>;
+  /** Backend choices of the runs that wrote this journal, oldest first. */
+  backendChoices: BackendChoice[];
   /** Lines that did not parse or were not events (a torn last line counts here). */
   skippedLines: number;
   /** True when the file did not end with a newline (its last line was torn or unterminated). */
@@ -44,7 +49,7 @@ export function isFinished(record: Pick<TrialRecord, 'state'>): boolean {
 }
 
 export function emptyJournalState(): JournalState {
-  return { trials: new Map(), skippedLines: 0, tornTail: false };
+  return { trials: new Map(), backendChoices: [], skippedLines: 0, tornTail: false };
 }
 
 /** Applies one event to the state (mutating it). Events about unknown or finished trials are ignored, except `finish` of an unknown trial (merged journals). */
@@ -57,6 +62,9 @@ export function applyEvent(state: JournalState, event: JournalEvent): void {
       if (!state.trials.has(event.trial.trialId)) {
         state.trials.set(event.trial.trialId, { ...event.trial, state: 'waiting', attempts: 0, epochs: [] });
       }
+      return;
+    case 'backend':
+      state.backendChoices.push(event.choice);
       return;
     case 'finish': {
       const known = state.trials.get(event.trialId);
@@ -99,6 +107,8 @@ export function isJournalEvent(value: unknown): value is JournalEvent {
     case 'epoch':
     case 'requeue':
       return typeof event.trialId === 'string' && typeof event.attempt === 'number';
+    case 'backend':
+      return typeof (event.choice as { backend?: unknown } | undefined)?.backend === 'string';
     case 'finish':
       return typeof event.trialId === 'string' && typeof (event.record as { trialId?: unknown } | undefined)?.trialId === 'string';
     default:

@@ -14,7 +14,7 @@
  * up) on every read; readers and the writer rewrite the index when that tail grows large.
  *
  * Format (JSON Lines, one write to a temporary file, fsync, rename: a reader sees the old or the new):
- *   {"format":"layerwise-journal-index","v":1,"journalBytes":N,"head":"<sha256>","tail":"<sha256>","skippedLines":s,"trials":K,"sweep":{...}|null}
+ *   {"format":"layerwise-journal-index","v":1,"journalBytes":N,"head":"<sha256>","tail":"<sha256>","skippedLines":s,"trials":K,"sweep":{...}|null,"backendChoices":[...]}
  *   one TrialSummary per line, K lines, in first-seen order
  *   {"end":true,"sha256":"<hash of the lines above, newlines included>"}
  */
@@ -45,6 +45,7 @@ interface IndexHeader {
   skippedLines: number;
   trials: number;
   sweep: SummaryState['sweep'] | null;
+  backendChoices: SummaryState['backendChoices'];
 }
 
 /** SHA-256 of bytes [start, end) of an open file. */
@@ -90,6 +91,7 @@ export function writeJournalIndex(journal: string, state: SummaryState, journalB
       skippedLines: state.skippedLines,
       trials: state.trials.size,
       sweep: state.sweep ?? null,
+      backendChoices: state.backendChoices,
     };
     descriptor = fs.openSync(temporary, 'w');
     const hash = createHash('sha256');
@@ -155,6 +157,7 @@ export function readIndexFile(file: string): { header: IndexHeader; state: Summa
   }
   if (broken || header === undefined || expected === undefined || expected !== hash.digest('hex') || state.trials.size !== header.trials) return undefined;
   if (header.sweep) state.sweep = header.sweep;
+  state.backendChoices = Array.isArray(header.backendChoices) ? header.backendChoices : [];
   state.skippedLines = header.skippedLines;
   return { header, state };
 }

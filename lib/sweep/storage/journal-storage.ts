@@ -17,6 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { BackendChoice } from '../../backend/measure';
 import { changedFields } from '../definition-config';
 import type { TrialRecord, TrialState } from '../record';
 import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent, JournalState } from './journal-format';
@@ -90,7 +91,7 @@ export class JournalStorage implements TrialStorage {
       this.journalBytes = fs.fstatSync(this.descriptor).size;
       // The summaries of the journal as replayed (trials left running stay running here: the index
       // says what the journal says; the reset below is this writer's own decision).
-      this.summary = { sweep: this.state.sweep, trials: new Map([...this.state.trials].map(([id, record]) => [id, summarize(record)])), skippedLines: this.state.skippedLines };
+      this.summary = { sweep: this.state.sweep, trials: new Map([...this.state.trials].map(([id, record]) => [id, summarize(record)])), backendChoices: [...this.state.backendChoices], skippedLines: this.state.skippedLines };
       this.writeIndex();
       const name = args.definition.name;
       const existing = this.state.sweep;
@@ -165,10 +166,22 @@ export class JournalStorage implements TrialStorage {
     if (result.runStatus !== undefined) record.runStatus = result.runStatus;
     if (result.divergedAtEpoch !== undefined) record.divergedAtEpoch = result.divergedAtEpoch;
     if (result.backend !== undefined) record.backend = result.backend;
+    if (result.trainingPath !== undefined) record.trainingPath = result.trainingPath;
+    if (result.generalPathReason !== undefined) record.generalPathReason = result.generalPathReason;
     if (result.seconds !== undefined) record.seconds = result.seconds;
     if (trialAtClipCeiling(record)) record.lossAtClipCeiling = true;
     this.append({ op: 'finish', trialId, attempt, record }, true);
     return copy(record);
+  }
+
+  async recordBackendChoice(sweepName: string, choice: BackendChoice): Promise<void> {
+    this.requireOpen(sweepName);
+    this.append({ op: 'backend', choice: copy(choice), at: new Date().toISOString() });
+  }
+
+  /** Backend choices recorded in this journal, oldest first. */
+  get backendChoices(): BackendChoice[] {
+    return copy(this.state.backendChoices);
   }
 
   async listTrials(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialRecord[]> {

@@ -13,6 +13,7 @@
  *  - `requeueTrial` returns a running trial to waiting after a failed attempt (crash, error,
  *    timeout) that the runner decided to retry; the reason is kept in `error`.
  */
+import type { BackendChoice } from '../../backend/measure';
 import type { SweepDefinition } from '../definition';
 import type { EpochRecord, RunStatus } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
@@ -61,6 +62,9 @@ export interface TrialResult {
   /** Why it failed (state 'failed'), or why it diverged (state 'diverged'). */
   error?: string;
   backend?: string;
+  /** Training step that ran ('lean' | 'general') and, for 'general', why. */
+  trainingPath?: string;
+  generalPathReason?: string;
   /** Wall-clock seconds of the last attempt. */
   seconds?: number;
 }
@@ -99,6 +103,8 @@ export interface TrialStorage {
    * attempts remain, so a runner waiting on other workers' trials never waits on a dead one. Optional.
    */
   failStaleTrials?(sweepName: string): Promise<unknown>;
+  /** Records the backend this run trains on and why (timings when measured). Optional: stores without it keep only each trial's `backend`. */
+  recordBackendChoice?(sweepName: string, choice: BackendChoice): Promise<void>;
   /** Releases files, locks and connections. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * sharded sweep becomes one ordinary sweep folder. Readers take no lock: a journal being written
  * is read up to its last complete line.
  */
+import type { BackendChoice } from '../../backend/measure';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../record';
@@ -28,6 +29,8 @@ export interface SweepDirectory {
   trials: TrialRecord[];
   /** Unreadable lines skipped over all journals (torn last lines included). */
   skippedLines: number;
+  /** Backend choices recorded by the runs, all journals, in time order. Absent: none read. */
+  backendChoices?: BackendChoice[];
 }
 
 /** Journal files of a folder (`journal.jsonl`, `journal.shard-i-of-n.jsonl`). */
@@ -72,6 +75,7 @@ export function readSweepDirectory(directory: string): SweepDirectory {
     sweeps: states.map((state) => state.sweep),
     trials: mergeTrialRecords(states.map((state) => [...state.trials.values()])),
     skippedLines: states.reduce((sum, state) => sum + state.skippedLines, 0),
+    backendChoices: states.flatMap((state) => state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
   };
 }
 
@@ -99,6 +103,7 @@ export function readSweepSummaries(directory: string): SweepSummaryDirectory {
     sweeps: reads.map((read) => read.state.sweep),
     trials: mergeTrialRecords(reads.map((read) => [...read.state.trials.values()])),
     skippedLines: reads.reduce((sum, read) => sum + read.state.skippedLines, 0),
+    backendChoices: reads.flatMap((read) => read.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
     journalBytesReplayed: reads.reduce((sum, read) => sum + read.journalBytesReplayed, 0),
   };
 }

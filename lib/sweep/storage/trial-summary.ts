@@ -5,6 +5,7 @@
  * summaries exactly as `applyEvent` (journal-format.ts) replays them into full records, so a
  * summary is always the full record of the same journal prefix minus its epochs.
  */
+import type { BackendChoice } from '../../backend/measure';
 import type { TrialRecord } from '../record';
 import { isFinished, JournalEvent } from './journal-format';
 import type { SweepInfo } from './storage';
@@ -22,12 +23,14 @@ export interface SummaryState {
   sweep?: SweepInfo;
   /** Trials by id, in first-seen order. */
   trials: Map<string, TrialSummary>;
+  /** Backend choices of the runs that wrote this journal, oldest first (as `JournalState.backendChoices`). */
+  backendChoices: BackendChoice[];
   /** Lines that did not parse or were not events. */
   skippedLines: number;
 }
 
 export function emptySummaryState(): SummaryState {
-  return { trials: new Map(), skippedLines: 0 };
+  return { trials: new Map(), backendChoices: [], skippedLines: 0 };
 }
 
 /** The summary of a full record (its epochs counted, not kept). */
@@ -48,6 +51,9 @@ export function replaySummaryEvent(state: SummaryState, event: JournalEvent): vo
       if (!state.trials.has(event.trial.trialId)) {
         state.trials.set(event.trial.trialId, { ...event.trial, state: 'waiting', attempts: 0, epochCount: 0, epochNumbers: [] });
       }
+      return;
+    case 'backend':
+      state.backendChoices.push(event.choice);
       return;
     case 'finish': {
       const known = state.trials.get(event.trialId);

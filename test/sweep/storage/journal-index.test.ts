@@ -97,9 +97,16 @@ describe('the index answers like the journal', () => {
     expect(readJournalFile(journal).skippedLines).toBe(1);
   });
 
-  test('status from the index equals status from the full journal', async () => {
+  test('status from the index equals status from the full journal, backend choices included', async () => {
     await writeSweep(12);
-    expect(sweepStatus(readSweepSummaries(directory))).toEqual(sweepStatus(readSweepDirectory(directory)));
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.recordBackendChoice(definition.name, { backend: 'cpu', selection: 'measured', at: '2026-01-01T00:00:00.000Z' });
+    await store.close();
+    const summaries = readSweepSummaries(directory);
+    expect(summaries.journalBytesReplayed).toBe(0);
+    expect(summaries.backendChoices).toEqual([expect.objectContaining({ backend: 'cpu' })]);
+    expect(sweepStatus(summaries)).toEqual(sweepStatus(readSweepDirectory(directory)));
   });
 });
 

@@ -1,0 +1,49 @@
+/** measureBackends with a stand-in step timer: the pick, the rounds, unavailable backends and errors. */
+import * as tf from '@tensorflow/tfjs';
+import { activeBackend, initBackend, measureBackends, describeBackendChoice } from '../../lib/backend';
+
+const original = activeBackend()?.name;
+afterAll(async () => {
+  if (original !== undefined) await initBackend({ backend: original, log: false, reselect: true });
+});
+
+test('keeps each backend\'s fastest round, picks the fastest backend, and stops timing a clear loser after the first round', async () => {
+  // Per-backend sequences of seconds per step, one per call; cpu's second round is a load burst.
+  const sequences: Record<string, number[]> = { tensorflow: [0.004, 0.003, 0.005], cpu: [0.002, 0.009, 0.0025] };
+  const calls: string[] = [];
+  const result = await measureBackends({
+    candidates: ['tensorflow', 'cpu'],
+    timeSteps: async () => {
+      const backend = tf.getBackend();
+      calls.push(backend);
+      return { secondsPerStep: sequences[backend].shift()!, steps: 24 };
+    },
+  });
+  expect(calls).toEqual(['tensorflow', 'cpu', 'tensorflow', 'cpu', 'tensorflow', 'cpu']);
+  expect(result).toEqual({ chosen: 'cpu', selection: 'measured', steps: 24, timings: [{ backend: 'tensorflow', secondsPerStep: 0.003 }, { backend: 'cpu', secondsPerStep: 0.002 }] });
+  const slow: string[] = [];
+  await measureBackends({
+    candidates: ['tensorflow', 'cpu'],
+    timeSteps: async () => {
+      slow.push(tf.getBackend());
+      return { secondsPerStep: tf.getBackend() === 'cpu' ? 0.05 : 0.01, steps: 8 };
+    },
+  });
+  expect(slow).toEqual(['tensorflow', 'cpu', 'tensorflow', 'tensorflow']);
+});
+
+test('a backend that fails is recorded with its error and not chosen; none usable is an error naming each', async () => {
+  const result = await measureBackends({
+    candidates: ['tensorflow', 'cpu'],
+    timeSteps: async () => {
+      if (tf.getBackend() === 'tensorflow') throw new Error('kernel Foo not registered\nmore lines');
+      return { secondsPerStep: 0.01, steps: 8 };
+    },
+  });
+  expect(result.chosen).toBe('cpu');
+  expect(result.selection).toBe('only-available');
+  expect(result.timings[0]).toEqual({ backend: 'tensorflow', error: 'kernel Foo not registered' });
+  const line = describeBackendChoice({ backend: 'cpu', selection: 'only-available', timings: result.timings, steps: 8, at: '' });
+  expect(line).toBe('backend cpu: the only backend that could train this sweep\'s model (tensorflow unavailable (kernel Foo not registered), cpu 10.00 ms/step)');
+  await expect(measureBackends({ candidates: ['cpu'], timeSteps: async () => Promise.reject(new Error('no')) })).rejects.toThrow(/no backend could train the model \(cpu: no\)/);
+});
