@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { LayerwiseConfigError } from '../errors/config-error';
 import { registerCheckCommand } from './check';
+import { registerExportCommand } from './export';
 import { registerReportCommand } from './report';
 import { registerStatusCommand } from './status';
 import { registerSweepCommand } from './sweep';
@@ -27,6 +28,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerReportCommand(program, dependencies);
   registerCheckCommand(program, dependencies, setExitCode);
   registerWorkerCommand(program, dependencies, setExitCode);
+  registerExportCommand(program, { setExitCode });
   return program;
 }
 
