@@ -9,7 +9,8 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { TrialRecord } from '../sweep/record';
-import { analyzeSweep, AnalysisOptions } from '../report/analyze';
+import type { TrialDigest } from '../report/trial-summary';
+import { analyzeSweep, AnalysisOptions, attachEpochCurves, selectedConfigIds } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
@@ -19,6 +20,12 @@ import { storageUrlOf } from '../sweep/postgres/open';
 export interface ReportCommandDependencies {
   /** Reads every trial record of the sweep stored in `dir` (lib/sweep's store). */
   loadTrials(dir: string): Promise<TrialRecord[]>;
+  /**
+   * Reads a sweep folder as trial digests (no per-epoch lists) plus a reader of the full records
+   * of a few configurations: what a report of a large sweep needs. Used instead of `loadTrials`
+   * for folders when given.
+   */
+  loadTrialDigests?(dir: string): Promise<{ trials: TrialDigest[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -128,10 +135,17 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .addHelpText('after', HELP_AFTER)
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
-      let records: TrialRecord[];
+      let records: Array<TrialRecord | TrialDigest>;
+      let loadEpochRecords: ((configIds: string[]) => Promise<TrialRecord[]>) | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
-        records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
+        if (source.kind === 'folder' && dependencies.loadTrialDigests !== undefined) {
+          const digests = await dependencies.loadTrialDigests(source.directory);
+          records = digests.trials;
+          loadEpochRecords = digests.loadEpochRecords;
+        } else {
+          records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
+        }
       } catch (error) {
         // A missing journal is a usage error; a store that cannot be read is a failure. Store
         // errors are redacted by the store: print the message, never a stack.
@@ -158,7 +172,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       };
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
-        const result = await writeReport(outDir, records, { ...analysisOptions, tensorboard: options.tensorboard });
+        const result = await writeReport(outDir, records, { ...analysisOptions, tensorboard: options.tensorboard, loadEpochRecords });
         for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
         if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
         else if (result.tensorboard) writeError(`TensorBoard logs skipped: ${result.tensorboard.skipReason}\n`);
@@ -166,6 +180,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         return;
       }
       const report = analyzeSweep(records, analysisOptions);
+      if (loadEpochRecords !== undefined) attachEpochCurves(report, await loadEpochRecords(selectedConfigIds(report)));
       const rendered = await renderReport(report, options.format);
       for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
       if (options.out) {

@@ -101,7 +101,7 @@ export function bestValidationEpoch(epochs: readonly EpochRecord[]): EpochRecord
   return best;
 }
 
-function exclusionOf(record: TrialRecord, final: EpochRecord | undefined): ExclusionReason | undefined {
+function exclusionOf(record: Pick<TrialRecord, 'state' | 'runStatus' | 'divergedAtEpoch'>, final: EpochRecord | undefined): ExclusionReason | undefined {
   switch (record.state) {
     case 'failed':
       return 'failed';
@@ -123,11 +123,35 @@ function exclusionOf(record: TrialRecord, final: EpochRecord | undefined): Exclu
   return undefined;
 }
 
-/** Summarizes one trial record. */
-export function summarizeTrial(record: TrialRecord): TrialSummary {
+/**
+ * A trial record without its per-epoch list (see `digestTrial`): everything a report needs of a
+ * trial that is not drawn as a learning curve. `epochs` may be absent or empty.
+ */
+export interface TrialDigest extends Omit<TrialRecord, 'epochs'> {
+  epochs?: EpochRecord[];
+  /** Epochs recorded (the length of the dropped list). */
+  epochsRun: number;
+  /** The best-validation epoch of the dropped list. */
+  bestEpoch?: EpochRecord;
+}
+
+/** Drops a record's per-epoch list, keeping what the report reads of it (its length, the best-validation epoch, the final epoch). */
+export function digestTrial(record: TrialRecord): TrialDigest {
+  const { epochs, ...rest } = record;
+  const list = epochs ?? [];
+  const digest: TrialDigest = { ...rest, epochsRun: list.length };
+  if (digest.final === undefined && list.length > 0) digest.final = list[list.length - 1];
+  const best = bestValidationEpoch(list);
+  if (best !== undefined) digest.bestEpoch = best;
+  return digest;
+}
+
+/** Summarizes one trial record (full, or a digest without per-epoch records). */
+export function summarizeTrial(record: TrialRecord | TrialDigest): TrialSummary {
   const epochs = record.epochs ?? [];
+  const digest = 'epochsRun' in record ? record : undefined;
   const finalRecord = record.final ?? epochs[epochs.length - 1];
-  const bestRecord = bestValidationEpoch(epochs);
+  const bestRecord = digest !== undefined ? digest.bestEpoch : bestValidationEpoch(epochs);
   const exclusion = exclusionOf(record, finalRecord);
   const summary: TrialSummary = {
     trialId: record.trialId,
@@ -138,7 +162,7 @@ export function summarizeTrial(record: TrialRecord): TrialSummary {
     seed: record.seed,
     state: record.state,
     params: { ...record.params },
-    epochsRun: epochs.length,
+    epochsRun: digest !== undefined ? digest.epochsRun : epochs.length,
     usable: exclusion === undefined,
     penaltyPerLayer: { ...(finalRecord?.penaltyPerLayer ?? {}) },
     weightNorms: { ...(finalRecord?.weightNorms ?? {}) },

@@ -2,7 +2,8 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../sweep/record';
-import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
+import { analyzeSweep, AnalysisOptions, attachEpochCurves, selectedConfigIds, SweepReport } from './analyze';
+import type { TrialDigest } from './trial-summary';
 import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
 import { renderHtml } from './render-html';
 import { renderJson } from './render-json';
@@ -56,6 +57,12 @@ export interface WriteReportOptions extends AnalysisOptions {
    * (e.g. a custom writer). Default true.
    */
   tensorboard?: boolean | TensorBoardOptions;
+  /**
+   * For `records` that are digests without per-epoch lists: returns the full records of the
+   * given (selected) configurations, from which the learning curves and TensorBoard logs are
+   * written. Default: the per-epoch lists inside `records`.
+   */
+  loadEpochRecords?: (configIds: string[]) => Promise<TrialRecord[]>;
 }
 
 export interface WriteReportResult {
@@ -69,7 +76,7 @@ export interface WriteReportResult {
 }
 
 /** Analyzes `records` and writes every requested format into `outDir` (created if missing). */
-export async function writeReport(outDir: string, records: readonly TrialRecord[], options: WriteReportOptions = {}): Promise<WriteReportResult> {
+export async function writeReport(outDir: string, records: readonly (TrialRecord | TrialDigest)[], options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const formats = options.formats ?? [...REPORT_FORMATS];
   for (const format of formats) {
     if (!REPORT_FORMATS.includes(format)) {
@@ -77,6 +84,11 @@ export async function writeReport(outDir: string, records: readonly TrialRecord[
     }
   }
   const report = analyzeSweep(records, options);
+  let epochRecords = records.filter((record): record is TrialRecord => Array.isArray(record.epochs));
+  if (options.loadEpochRecords !== undefined) {
+    epochRecords = await options.loadEpochRecords(selectedConfigIds(report));
+    attachEpochCurves(report, epochRecords);
+  }
   await fs.mkdir(outDir, { recursive: true });
   const files: Partial<Record<ReportFormat, string>> = {};
   const warnings: string[] = [];
@@ -91,6 +103,6 @@ export async function writeReport(outDir: string, records: readonly TrialRecord[
   const tensorboard =
     tensorboardOption === false
       ? null
-      : writeTensorBoardLogs(path.join(outDir, 'tensorboard'), records, tensorboardOption === true ? {} : tensorboardOption);
+      : writeTensorBoardLogs(path.join(outDir, 'tensorboard'), epochRecords, tensorboardOption === true ? {} : tensorboardOption);
   return { report, files, tensorboard, warnings };
 }
