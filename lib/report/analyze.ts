@@ -47,7 +47,7 @@ export interface AnalysisOptions {
 }
 
 /** Default of `AnalysisOptions.detailedConfigurationsPerArm`. */
-export const DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM = 25;
+export const DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM = 8;
 
 /** Per-arm view: counts, the validation-selected configuration and its per-seed test results. */
 export interface ArmSummary {

@@ -134,8 +134,31 @@ export function binPoints(points: ReadonlyArray<{ x: number; y: number }>, bins:
     });
 }
 
+/** Configurations the analysis detailed (bootstrapped): every one of an arm within the limit, else the arm's best by rank. */
+export function detailedConfigurationIds(report: SweepReport): Set<string> {
+  const limit = report.settings.detailedConfigurationsPerArm;
+  const perArm = new Map<string, ConfigurationSummary[]>();
+  for (const configuration of report.configurations) (perArm.get(configuration.arm) ?? perArm.set(configuration.arm, []).get(configuration.arm)!).push(configuration);
+  const ids = new Set<string>();
+  for (const list of perArm.values()) {
+    for (const configuration of list) if (list.length <= limit || (configuration.selectionRank ?? Infinity) <= limit) ids.add(configuration.configId);
+  }
+  return ids;
+}
+
+/** A configuration summary reduced to identity, counts, rank and n/mean/std of each final metric. */
+export function compactConfiguration(configuration: ConfigurationSummary): Record<string, unknown> {
+  const final: Record<string, { n: number; mean: number | null; std: number | null }> = {};
+  for (const [metric, summary] of Object.entries(configuration.final)) final[metric] = { n: summary.n, mean: summary.mean, std: summary.std };
+  const compact: Record<string, unknown> = { configId: configuration.configId, arm: configuration.arm, params: configuration.params, index: configuration.index, counts: configuration.counts, seeds: configuration.seeds, final };
+  if (configuration.coefficient !== undefined) compact.coefficient = configuration.coefficient;
+  if (configuration.selectionRank !== undefined) compact.selectionRank = configuration.selectionRank;
+  return compact;
+}
+
 /**
- * The report as report.json holds it: every statistic and every per-configuration summary; the
+ * The report as report.json holds it: every statistic and a summary of every configuration (in
+ * full for the detailed ones, see {@link compactConfiguration} for the others); the
  * per-trial list only as far as {@link shownTrials} goes (with the rule); budget curves as their
  * improvement steps ({@link budgetCurveSteps}); learning curves of the selected configurations.
  */
@@ -147,5 +170,11 @@ export function reportForJson(report: SweepReport, trialLimit: number = VIEW_LIM
   if (trials.omitted > 0) views.trials = trials.rule;
   if (reduced) views.budgetCurves = 'budget curves list the trials where the best value so far changed, plus the first and last trial (the same step function)';
   views.epochCurves = 'learning curves of the selected configuration of each arm';
-  return { ...report, trials: trials.rows, trialsTotal: trials.total, budgetCurves, views };
+  // Configurations the report did not detail (no bootstrap) keep the numbers a reader ranks by; all of them are in configurations.csv.
+  const detailed = detailedConfigurationIds(report);
+  const configurations = report.configurations.map((configuration) => (detailed.has(configuration.configId) ? configuration : compactConfiguration(configuration)));
+  if (detailed.size < report.configurations.length) {
+    views.configurations = `${report.configurations.length - detailed.size} configurations outside each arm's ${report.settings.detailedConfigurationsPerArm} best carry n, mean and std of their final metrics only; every statistic of every configuration is in configurations.csv`;
+  }
+  return { ...report, trials: trials.rows, trialsTotal: trials.total, configurations, budgetCurves, views };
 }

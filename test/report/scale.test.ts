@@ -91,6 +91,14 @@ describe('views of a large sweep', () => {
     expect(json.trialsTotal).toBe(records.length);
     expect(json.views.trials).toBe(shownTrials(report).rule);
     expect(json.configurations).toHaveLength(report.configurations.length);
+    // Detailed configurations in full, the others as n/mean/std of their final metrics, with the rule stated.
+    const detailed = json.configurations.filter((row: { best?: unknown }) => row.best !== undefined);
+    expect(detailed).toHaveLength(2 * report.settings.detailedConfigurationsPerArm);
+    expect(detailed.every((row: { selectionRank: number }) => row.selectionRank <= report.settings.detailedConfigurationsPerArm)).toBe(true);
+    const compact = json.configurations.find((row: { best?: unknown }) => row.best === undefined);
+    const source = report.configurations.find((configuration) => configuration.configId === compact.configId)!;
+    expect(compact.final.validationLoss).toEqual({ n: source.final.validationLoss.n, mean: source.final.validationLoss.mean, std: source.final.validationLoss.std });
+    expect(json.views.configurations).toMatch(/carry n, mean and std/);
     // Trials of the rank-1 configurations come first.
     expect(new Set(json.trials.slice(0, 10).map((row: { configId: string }) => row.configId))).toEqual(new Set(selectedConfigIds(report)));
     const html = (await renderHtml(report)).html;
