@@ -9,10 +9,10 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { TrialRecord } from '../sweep/record';
-import type { TrialDigest } from '../report/trial-summary';
-import { analyzeSweep, AnalysisOptions, attachEpochCurves, selectedConfigIds } from '../report/analyze';
+import type { TrialSummary } from '../report/trial-summary';
+import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
-import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
+import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFiles } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 import { storageUrlOf } from '../sweep/postgres/open';
 
@@ -21,11 +21,11 @@ export interface ReportCommandDependencies {
   /** Reads every trial record of the sweep stored in `dir` (lib/sweep's store). */
   loadTrials(dir: string): Promise<TrialRecord[]>;
   /**
-   * Reads a sweep folder as trial digests (no per-epoch lists) plus a reader of the full records
-   * of a few configurations: what a report of a large sweep needs. Used instead of `loadTrials`
-   * for folders when given.
+   * Reads a sweep folder as per-trial summaries (no per-epoch lists held) plus a reader of the
+   * full records of a few configurations: what a report of a large sweep needs. Used instead of
+   * `loadTrials` for folders when given.
    */
-  loadTrialDigests?(dir: string): Promise<{ trials: TrialDigest[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
+  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -135,14 +135,12 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .addHelpText('after', HELP_AFTER)
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
-      let records: Array<TrialRecord | TrialDigest>;
-      let loadEpochRecords: ((configIds: string[]) => Promise<TrialRecord[]>) | undefined;
+      let records: TrialRecord[] = [];
+      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> } | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
-        if (source.kind === 'folder' && dependencies.loadTrialDigests !== undefined) {
-          const digests = await dependencies.loadTrialDigests(source.directory);
-          records = digests.trials;
-          loadEpochRecords = digests.loadEpochRecords;
+        if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
+          summarized = await dependencies.loadTrialSummaries(source.directory);
         } else {
           records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
         }
@@ -153,7 +151,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         throw new CommandExit(failure ? EXIT_FAILURE : EXIT_USAGE, `report: ${error instanceof Error ? error.message : String(error)}`);
       }
       const where = source.kind === 'folder' ? `"${source.directory}"` : `sweep "${source.sweepName}" of the store`;
-      if (records.length === 0) {
+      if ((summarized?.trials ?? records).length === 0) {
         throw new CommandExit(EXIT_USAGE, `report: no trial records found in ${where}`);
       }
       // Default folder of --format all.
@@ -170,17 +168,25 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         title: options.title,
         generatedAt: new Date().toISOString(),
       };
+      // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
+      let report: SweepReport | undefined;
+      let epochRecords: TrialRecord[] = records;
+      if (summarized !== undefined) {
+        report = analyzeTrialSummaries(summarized.trials, analysisOptions);
+        epochRecords = await summarized.loadEpochRecords(selectedConfigIds(report));
+        attachEpochCurves(report, epochRecords);
+      }
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
-        const result = await writeReport(outDir, records, { ...analysisOptions, tensorboard: options.tensorboard, loadEpochRecords });
+        const writeOptions = { ...analysisOptions, tensorboard: options.tensorboard };
+        const result = report !== undefined ? await writeReportFiles(outDir, report, epochRecords, writeOptions) : await writeReport(outDir, records, writeOptions);
         for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
         if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
         else if (result.tensorboard) writeError(`TensorBoard logs skipped: ${result.tensorboard.skipReason}\n`);
         for (const warning of result.warnings) writeError(`warning: ${warning}\n`);
         return;
       }
-      const report = analyzeSweep(records, analysisOptions);
-      if (loadEpochRecords !== undefined) attachEpochCurves(report, await loadEpochRecords(selectedConfigIds(report)));
+      report ??= analyzeSweep(records, analysisOptions);
       const rendered = await renderReport(report, options.format);
       for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
       if (options.out) {

@@ -157,6 +157,16 @@ export function selectedConfigIds(report: SweepReport): string[] {
  * {@link attachEpochCurves} is given the selected configurations' full records.
  */
 export function analyzeSweep(records: readonly (TrialRecord | TrialDigest)[], options: AnalysisOptions = {}): SweepReport {
+  const report = analyzeTrialSummaries(records.map(summarizeTrial), options);
+  return attachEpochCurves(report, records);
+}
+
+/**
+ * {@link analyzeSweep} from trials already summarized (`summarizeTrial`), e.g. by a reader that
+ * summarizes each trial as it streams the journal so no record of 100,000 is held. The learning
+ * curves are empty until {@link attachEpochCurves}.
+ */
+export function analyzeTrialSummaries(summaries: readonly TrialSummary[], options: AnalysisOptions = {}): SweepReport {
   const selectBy = options.selectBy ?? 'validationLoss';
   if (!SELECTION_OBJECTIVES.includes(selectBy)) {
     throw new RangeError(`report.selectBy: got ${JSON.stringify(selectBy)}; allowed: ${SELECTION_OBJECTIVES.join(', ')}`);
@@ -177,7 +187,7 @@ export function analyzeSweep(records: readonly (TrialRecord | TrialDigest)[], op
   const baselineArm = options.baselineArm ?? 'uniform';
   const candidateArm = options.candidateArm ?? 'per-layer';
 
-  const trials = records.map(summarizeTrial).sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  const trials = [...summaries].sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
   const trialsByConfig = new Map<string, TrialSummary[]>();
   for (const trial of trials) {
     const group = trialsByConfig.get(trial.configId) ?? [];
@@ -270,7 +280,7 @@ export function analyzeSweep(records: readonly (TrialRecord | TrialDigest)[], op
     }
   }
 
-  const sweepNames = [...new Set(records.map((record) => record.sweepName))].sort(byText);
+  const sweepNames = [...new Set(trials.map((trial) => trial.sweepName))].sort(byText);
   const report: SweepReport = {
     title: options.title ?? (sweepNames.length > 0 ? sweepNames.join(', ') : 'layerwise sweep'),
     sweepNames,
@@ -284,7 +294,6 @@ export function analyzeSweep(records: readonly (TrialRecord | TrialDigest)[], op
     budgetCurves: armNames.map((arm) => budgetCurve(arm, trials, selectBy)),
     epochCurves: [],
   };
-  attachEpochCurves(report, records);
   if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;
   if (comparisonUnavailable !== undefined) report.comparisonUnavailable = comparisonUnavailable;
   return report;

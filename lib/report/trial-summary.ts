@@ -71,8 +71,11 @@ export interface TrialSummary {
   backend?: string;
 }
 
+/** The fields of an EpochRecord a snapshot reads. */
+export type SnapshotSource = Pick<EpochRecord, 'epoch' | 'train' | 'validation' | 'test' | 'penalty'>;
+
 /** Flattens an EpochRecord; gaps are recomputed from the split losses so they always match their definition. */
-export function snapshotOf(record: EpochRecord): EpochSnapshot {
+export function snapshotOf(record: SnapshotSource): EpochSnapshot {
   const snapshot: EpochSnapshot = { epoch: record.epoch, trainLoss: record.train.loss, penalty: record.penalty };
   if (record.train.accuracy !== undefined) snapshot.trainAccuracy = record.train.accuracy;
   if (record.validation) {
@@ -131,8 +134,8 @@ export interface TrialDigest extends Omit<TrialRecord, 'epochs'> {
   epochs?: EpochRecord[];
   /** Epochs recorded (the length of the dropped list). */
   epochsRun: number;
-  /** The best-validation epoch of the dropped list. */
-  bestEpoch?: EpochRecord;
+  /** The best-validation epoch of the dropped list (the fields a snapshot reads). */
+  bestEpoch?: SnapshotSource;
 }
 
 /** Drops a record's per-epoch list, keeping what the report reads of it (its length, the best-validation epoch, the final epoch). */
@@ -142,7 +145,8 @@ export function digestTrial(record: TrialRecord): TrialDigest {
   const digest: TrialDigest = { ...rest, epochsRun: list.length };
   if (digest.final === undefined && list.length > 0) digest.final = list[list.length - 1];
   const best = bestValidationEpoch(list);
-  if (best !== undefined) digest.bestEpoch = best;
+  // Only what the snapshot reads: a digest of 100,000 trials must stay small.
+  if (best !== undefined) digest.bestEpoch = { epoch: best.epoch, train: best.train, validation: best.validation, test: best.test, penalty: best.penalty };
   return digest;
 }
 
@@ -161,11 +165,12 @@ export function summarizeTrial(record: TrialRecord | TrialDigest): TrialSummary 
     index: record.index,
     seed: record.seed,
     state: record.state,
-    params: { ...record.params },
+    params: record.params,
     epochsRun: digest !== undefined ? digest.epochsRun : epochs.length,
     usable: exclusion === undefined,
-    penaltyPerLayer: { ...(finalRecord?.penaltyPerLayer ?? {}) },
-    weightNorms: { ...(finalRecord?.weightNorms ?? {}) },
+    // Shared with the record, not copied (nothing mutates them): a large sweep's summaries stay small.
+    penaltyPerLayer: finalRecord?.penaltyPerLayer ?? {},
+    weightNorms: finalRecord?.weightNorms ?? {},
   };
   if (exclusion !== undefined) summary.exclusion = exclusion;
   if (record.error !== undefined) summary.error = record.error;

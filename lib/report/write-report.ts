@@ -2,7 +2,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../sweep/record';
-import { analyzeSweep, AnalysisOptions, attachEpochCurves, selectedConfigIds, SweepReport } from './analyze';
+import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
 import type { TrialDigest } from './trial-summary';
 import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
 import { renderHtml } from './render-html';
@@ -57,12 +57,6 @@ export interface WriteReportOptions extends AnalysisOptions {
    * (e.g. a custom writer). Default true.
    */
   tensorboard?: boolean | TensorBoardOptions;
-  /**
-   * For `records` that are digests without per-epoch lists: returns the full records of the
-   * given (selected) configurations, from which the learning curves and TensorBoard logs are
-   * written. Default: the per-epoch lists inside `records`.
-   */
-  loadEpochRecords?: (configIds: string[]) => Promise<TrialRecord[]>;
 }
 
 export interface WriteReportResult {
@@ -84,10 +78,19 @@ export async function writeReport(outDir: string, records: readonly (TrialRecord
     }
   }
   const report = analyzeSweep(records, options);
-  let epochRecords = records.filter((record): record is TrialRecord => Array.isArray(record.epochs));
-  if (options.loadEpochRecords !== undefined) {
-    epochRecords = await options.loadEpochRecords(selectedConfigIds(report));
-    attachEpochCurves(report, epochRecords);
+  return writeReportFiles(outDir, report, records.filter((record): record is TrialRecord => Array.isArray(record.epochs)), options);
+}
+
+/**
+ * Writes an analyzed report in every requested format into `outDir`; TensorBoard logs come from
+ * `epochRecords` (for a large sweep, the full records of the selected configurations only).
+ */
+export async function writeReportFiles(outDir: string, report: SweepReport, epochRecords: readonly TrialRecord[], options: Omit<WriteReportOptions, keyof AnalysisOptions> = {}): Promise<WriteReportResult> {
+  const formats = options.formats ?? [...REPORT_FORMATS];
+  for (const format of formats) {
+    if (!REPORT_FORMATS.includes(format)) {
+      throw new RangeError(`writeReport.formats: got ${JSON.stringify(format)}; allowed: ${REPORT_FORMATS.join(', ')}`);
+    }
   }
   await fs.mkdir(outDir, { recursive: true });
   const files: Partial<Record<ReportFormat, string>> = {};

@@ -14,6 +14,12 @@ import { digestTrial } from '../../lib/report/trial-summary';
 import { binPoints, budgetCurveSteps, shownConfigurations, shownTrials, VIEW_LIMITS } from '../../lib/report/view-limits';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { realisticSweep, trial } from './fixtures';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { encodeEvent } from '../../lib/sweep/storage/journal-format';
+import { readSweepDirectory } from '../../lib/sweep/storage/sweep-directory';
+import { main } from '../../lib/cli/main';
 
 const FAST = { bootstrapResamples: 200 };
 
@@ -151,4 +157,36 @@ describe('small sweeps are unchanged', () => {
     expect(json.budgetCurves).toEqual(JSON.parse(JSON.stringify(report.budgetCurves)));
     expect(renderTable(report)).not.toMatch(/showing \d+ of/);
   });
+});
+
+describe('layerwise report on a sweep folder', () => {
+  test('streams summaries and the selected configurations\' records, and prints the same JSON as the in-memory analysis', async () => {
+    const records = realisticSweep();
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-report-scale-'));
+    try {
+      let journal = '';
+      for (const record of records) {
+        const { trialId, configId, sweepName, arm, index, params, seed } = record;
+        journal += encodeEvent({ op: 'enqueue', trial: { trialId, configId, sweepName, arm, index, params, seed }, at: 'x' });
+        if (record.state !== 'waiting' && record.state !== 'running') journal += encodeEvent({ op: 'finish', trialId, attempt: 1, record });
+      }
+      fs.writeFileSync(path.join(directory, 'journal.jsonl'), journal);
+      const out = path.join(directory, 'report.json');
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        expect(await main(['report', directory, '--format', 'json', '--out', out, '--bootstrap', '200'])).toBe(0);
+      } finally {
+        stderr.mockRestore();
+      }
+      const written = JSON.parse(fs.readFileSync(out, 'utf8'));
+      delete written.generatedAt;
+      // The reference is the in-memory analysis of the same folder read whole (JSON turns NaN into null, so not of \`records\`).
+      const expected = JSON.parse(renderJson(analyzeSweep(readSweepDirectory(directory).trials, { bootstrapResamples: 200 })));
+      expect(written).toEqual(expected);
+      expect(written.epochCurves.length).toBe(2);
+      expect(written.epochCurves.every((curve: { points: unknown[] }) => curve.points.length > 0)).toBe(true);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  }, 60000);
 });

@@ -12,7 +12,7 @@ import type { TrialRecord } from '../record';
 import { applyEvent, emptyJournalState, isFinished, JournalEvent } from '../storage/journal-format';
 import { listJournals, mergeTrialRecords } from '../storage/sweep-directory';
 import type { SweepInfo } from '../storage/storage';
-import { digestTrial, TrialDigest } from '../../report/trial-summary';
+import { digestTrial, summarizeTrial, TrialDigest, TrialSummary } from '../../report/trial-summary';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -101,6 +101,58 @@ export function readTrialDigests(directory: string): TrialDigests {
     lists.push([...state.trials.values()].map((trial) => (isFinished(trial) ? trial : (digestTrial(trial) as unknown as TrialRecord))));
   }
   const result: TrialDigests = { directory, journals, trials: mergeTrialRecords(lists) as unknown as TrialDigest[], skippedLines };
+  if (sweep !== undefined) result.sweep = sweep;
+  return result;
+}
+
+export interface TrialSummaries extends Omit<TrialDigests, 'trials'> {
+  /** One summary per trial, merged like {@link readTrialDigests}. */
+  trials: TrialSummary[];
+}
+
+/**
+ * Streams every journal of a sweep folder into the report's per-trial summaries
+ * (`summarizeTrial`), summarizing each finished trial as its line is read: the journal replay
+ * keeps only a small stub per trial, so a sweep of 100,000 trials is never held as records.
+ */
+export function readTrialSummaries(directory: string): TrialSummaries {
+  const journals = listJournals(directory);
+  if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
+  let skippedLines = 0;
+  let sweep: SweepInfo | undefined;
+  const summaryOf = new Map<TrialRecord, TrialSummary>();
+  const lists: TrialRecord[][] = [];
+  for (const file of journals) {
+    const state = emptyJournalState();
+    forEachJournalLine(file, (line) => {
+      if (line.trim() === '') return;
+      let event: JournalEvent | undefined;
+      try {
+        event = asEvent(JSON.parse(line));
+      } catch {
+        event = undefined;
+      }
+      if (event === undefined) {
+        skippedLines++;
+        return;
+      }
+      if (event.op === 'finish') {
+        const known = state.trials.get(event.trialId);
+        if (known !== undefined && isFinished(known)) return; // the first finish wins, as in the replay
+        const record = event.record;
+        // The stub carries what the replay and the merge read (state, attempts, finishedAt); the summary carries the rest.
+        const stub: TrialRecord = { trialId: record.trialId, configId: record.configId, sweepName: record.sweepName, arm: record.arm, index: record.index, params: record.params, seed: record.seed, state: record.state, attempts: record.attempts, epochs: [] };
+        if (record.finishedAt !== undefined) stub.finishedAt = record.finishedAt;
+        summaryOf.set(stub, summarizeTrial(digestTrial(record)));
+        event = { ...event, record: stub };
+      }
+      applyEvent(state, event);
+    });
+    if (state.sweep !== undefined) sweep = state.sweep;
+    lists.push([...state.trials.values()]);
+  }
+  const trials = mergeTrialRecords(lists).map((record) => summaryOf.get(record) ?? summarizeTrial(record));
+  const result: TrialSummaries = { directory, journals, trials, skippedLines };
   if (sweep !== undefined) result.sweep = sweep;
   return result;
 }

@@ -8,13 +8,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodeEvent, JournalEvent } from '../../../lib/sweep/storage/journal-format';
 import { readSweepDirectory } from '../../../lib/sweep/storage/sweep-directory';
-import { forEachJournalLine, readFinishedRecords, readTrialDigests } from '../../../lib/sweep/export/trial-digests';
-import { digestTrial } from '../../../lib/report/trial-summary';
+import { forEachJournalLine, readFinishedRecords, readTrialDigests, readTrialSummaries } from '../../../lib/sweep/export/trial-digests';
+import { digestTrial, summarizeTrial } from '../../../lib/report/trial-summary';
 import type { TrialRecord } from '../../../lib/sweep/record';
 import type { EpochRecord } from '../../../lib/train/record';
 
 function epoch(n: number, validation: number): EpochRecord {
-  return { epoch: n, train: { loss: 1 / n }, validation: { loss: validation }, penalty: 0, penaltyPerLayer: {}, weightNorms: { 'd/kernel': n } };
+  return { epoch: n, train: { loss: 1 / n }, validation: { loss: validation }, penalty: 0, penaltyPerLayer: {}, weightNorms: { 'd/kernel': n }, seconds: 0.1 };
 }
 
 function finished(configId: string, seed: number, losses: number[]): TrialRecord {
@@ -56,6 +56,17 @@ test('digests are the folder trials without per-epoch lists, with epoch count an
   expect(p1.epochsRun).toBe(4);
   expect(p1.bestEpoch?.epoch).toBe(2);
   expect(digests.trials.find((trial) => trial.configId === 'p2')).toMatchObject({ state: 'running', epochsRun: 1 });
+});
+
+test('summaries streamed from the journal equal the summaries of the folder trials, a second finish of a trial ignored', () => {
+  // A duplicate finish with other numbers (a retried write): the first one wins, as in the replay.
+  const duplicate = { ...records[0], final: epoch(9, 0.01), finishedAt: '2026-02-01T00:00:00.000Z' };
+  fs.appendFileSync(path.join(directory, 'journal.jsonl'), `\n${encodeEvent({ op: 'finish', trialId: duplicate.trialId, attempt: 1, record: duplicate })}`);
+  const folder = readSweepDirectory(directory);
+  const streamed = readTrialSummaries(directory);
+  expect(streamed.trials).toEqual(folder.trials.map(summarizeTrial));
+  expect(streamed.trials.find((trial) => trial.trialId === records[0].trialId)?.final?.validationLoss).toBe(0.6);
+  expect(streamed.skippedLines).toBe(folder.skippedLines);
 });
 
 test('the second pass returns the full finished records of the chosen configurations only', () => {
