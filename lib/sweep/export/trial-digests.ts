@@ -14,7 +14,9 @@ import { listJournals, mergeTrialRecords } from '../storage/sweep-directory';
 import type { SweepInfo } from '../storage/storage';
 import { digestTrial, summarizeTrial, TrialDigest, TrialSummary } from '../../report/trial-summary';
 
-const CHUNK_BYTES = 8 * 1024 * 1024;
+// Small enough that each chunk string is a young-generation object: 8 MB chunks land in large-object
+// space and pile up as garbage until a full collection (1.1 GB peak RSS at 100,000 trials).
+const CHUNK_BYTES = 64 * 1024;
 
 /** Calls `onLine` with every line of `file` (without its newline), reading it in chunks. */
 export function forEachJournalLine(file: string, onLine: (line: string) => void): void {
