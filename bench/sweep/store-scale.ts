@@ -21,6 +21,7 @@
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import seedrandom from 'seedrandom';
 import type { EpochRecord } from '../../lib/train/record';
@@ -142,27 +143,31 @@ interface Measurement {
   journalBytes: number;
   command: string;
   seconds: number | null;
+  /** User + system CPU seconds of the child: less sensitive than wall time to other load on the machine. */
+  cpuSeconds: number | null;
   peakRssMb: number | null;
   outputBytes: number | null;
   note?: string;
 }
 
 /** Runs the CLI with `args` under /usr/bin/time; wall seconds and peak RSS of the child. */
-function measure(args: string[], timeoutSeconds: number): { seconds: number | null; peakRssMb: number | null; note?: string } {
-  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', 'timeout', String(timeoutSeconds), process.execPath, CLI, ...args], {
+function measure(args: string[], timeoutSeconds: number): { seconds: number | null; cpuSeconds: number | null; peakRssMb: number | null; note?: string } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', 'timeout', String(timeoutSeconds), process.execPath, CLI, ...args], {
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,
     env: { ...process.env, LAYERWISE_QUIET: '1' },
   });
-  const match = /TIME ([\d.]+) (\d+)/.exec(result.stderr ?? '');
+  const match = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
   const seconds = match ? Number(match[1]) : null;
+  const cpuSeconds = match ? Math.round((Number(match[3]) + Number(match[4])) * 100) / 100 : null;
   const peakRssMb = match ? Math.round(Number(match[2]) / 1024) : null;
-  if (result.status === 124) return { seconds: null, peakRssMb, note: `did not finish in ${timeoutSeconds} s` };
-  if (result.status !== 0) return { seconds, peakRssMb, note: `exit ${result.status}: ${(result.stderr ?? '').split('\n').filter((line) => line && !line.startsWith('TIME')).slice(-2).join(' ')}` };
-  return { seconds, peakRssMb };
+  if (result.status === 124) return { seconds: null, cpuSeconds, peakRssMb, note: `did not finish in ${timeoutSeconds} s` };
+  if (result.status !== 0) return { seconds, cpuSeconds, peakRssMb, note: `exit ${result.status}: ${(result.stderr ?? '').split('\n').filter((line) => line && !line.startsWith('TIME')).slice(-2).join(' ')}` };
+  return { seconds, cpuSeconds, peakRssMb };
 }
 
 function main(): void {
+  const loadAtStart = os.loadavg();
   const sizes = (option('trials') ?? '1000,10000,100000').split(',').map(Number);
   const epochs = Number(option('epochs') ?? 5);
   const timeoutSeconds = Number(option('timeout') ?? 120);
@@ -185,7 +190,7 @@ function main(): void {
       if (command.output) fs.rmSync(command.output, { force: true });
       const result = measure(command.args, timeoutSeconds);
       const outputBytes = command.output && fs.existsSync(command.output) ? fs.statSync(command.output).size : null;
-      const row: Measurement = { trials, journalBytes, command: command.label, seconds: result.seconds, peakRssMb: result.peakRssMb, outputBytes };
+      const row: Measurement = { trials, journalBytes, command: command.label, seconds: result.seconds, cpuSeconds: result.cpuSeconds, peakRssMb: result.peakRssMb, outputBytes };
       if (result.note) row.note = result.note;
       rows.push(row);
       process.stderr.write(`${JSON.stringify(row)}\n`);
@@ -194,10 +199,10 @@ function main(): void {
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(path.join(root, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
   const megabytes = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`);
-  const lines = ['| trials | journal | command | wall time | peak RSS | output |', '| ---: | ---: | --- | ---: | ---: | ---: |'];
+  const lines = [`load average at start: ${loadAtStart.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`, '', '| trials | journal | command | wall time | CPU time | peak RSS | output |', '| ---: | ---: | --- | ---: | ---: | ---: | ---: |'];
   for (const row of rows) {
     const time = row.seconds === null ? `> ${timeoutSeconds} s` : `${row.seconds.toFixed(2)} s`;
-    lines.push(`| ${row.trials.toLocaleString('en-US')} | ${megabytes(row.journalBytes)} | \`${row.command}\` | ${time}${row.note && row.seconds !== null ? ` (${row.note})` : ''} | ${row.peakRssMb ?? '–'} MB | ${megabytes(row.outputBytes)} |`);
+    lines.push(`| ${row.trials.toLocaleString('en-US')} | ${megabytes(row.journalBytes)} | \`${row.command}\` | ${time}${row.note && row.seconds !== null ? ` (${row.note})` : ''} | ${row.cpuSeconds === null ? '–' : `${row.cpuSeconds.toFixed(2)} s`} | ${row.peakRssMb ?? '–'} MB | ${megabytes(row.outputBytes)} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -12,6 +12,7 @@ import type { TrialRecord } from '../sweep/record';
 import type { TrialSummary } from '../report/trial-summary';
 import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
+import { VIEW_LIMITS } from '../report/view-limits';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFiles } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 import { storageUrlOf } from '../sweep/postgres/open';
@@ -173,7 +174,9 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       let epochRecords: TrialRecord[] = records;
       if (summarized !== undefined) {
         report = analyzeTrialSummaries(summarized.trials, analysisOptions);
-        epochRecords = await summarized.loadEpochRecords(selectedConfigIds(report));
+        // TensorBoard (--format all) gets every trial of a sweep within the trial-view limit, as before; of a larger one, the selected configurations'.
+        const everyTrial = options.format === 'all' && options.tensorboard && report.trials.length <= VIEW_LIMITS.trials;
+        epochRecords = await summarized.loadEpochRecords(everyTrial ? report.configurations.map((configuration) => configuration.configId) : selectedConfigIds(report));
         attachEpochCurves(report, epochRecords);
       }
       if (options.format === 'all') {
