@@ -8,7 +8,7 @@ import type { WorkerCommandDependencies } from './worker';
 import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { loadTrials as loadJournalTrials } from '../sweep/storage/sweep-directory';
-import { readFinishedRecords, readTrialSummaries } from '../sweep/export/trial-digests';
+import { readFinishedRecords, readTrialSummaries } from '../report/trial-digests';
 import type { TrialRecord } from '../sweep/record';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';

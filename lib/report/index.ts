@@ -32,3 +32,10 @@ export type { ScalarWriter, TensorBoardOptions, TensorBoardResult } from './tens
 export { loadNativeSummaryWriter, runDirectoryOf, writeTensorBoardLogs } from './tensorboard';
 export type { ReportFormat, WriteReportOptions, WriteReportResult } from './write-report';
 export { renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, writeReport } from './write-report';
+// Large sweeps: statistics from per-trial summaries, curves for the selected configurations, bounded views.
+export { analyzeTrialSummaries, attachEpochCurves, DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM, selectedConfigIds } from './analyze';
+export type { SnapshotSource, TrialDigest } from './trial-summary';
+export { digestTrial } from './trial-summary';
+export { writeReportFiles } from './write-report';
+export type { ChartBin, ShownRows } from './view-limits';
+export { binPoints, budgetCurveSteps, compactConfiguration, detailedConfigurationIds, reportForJson, shownConfigurations, shownTrials, VIEW_LIMITS } from './view-limits';

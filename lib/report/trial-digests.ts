@@ -8,11 +8,11 @@
  */
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
-import type { TrialRecord } from '../record';
-import { applyEvent, emptyJournalState, isFinished, JournalEvent } from '../storage/journal-format';
-import { listJournals, mergeTrialRecords } from '../storage/sweep-directory';
-import type { SweepInfo } from '../storage/storage';
-import { digestTrial, summarizeTrial, TrialDigest, TrialSummary } from '../../report/trial-summary';
+import type { TrialRecord } from '../sweep/record';
+import { applyEvent, emptyJournalState, isFinished, JournalEvent } from '../sweep/storage/journal-format';
+import { listJournals, mergeTrialRecords } from '../sweep/storage/sweep-directory';
+import type { SweepInfo } from '../sweep/storage/storage';
+import { digestTrial, summarizeTrial, TrialDigest, TrialSummary } from './trial-summary';
 
 // Small enough that each chunk string is a young-generation object: 8 MB chunks land in large-object
 // space and pile up as garbage until a full collection (1.1 GB peak RSS at 100,000 trials).

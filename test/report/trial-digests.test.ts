@@ -6,12 +6,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { encodeEvent, JournalEvent } from '../../../lib/sweep/storage/journal-format';
-import { readSweepDirectory } from '../../../lib/sweep/storage/sweep-directory';
-import { forEachJournalLine, readFinishedRecords, readTrialDigests, readTrialSummaries } from '../../../lib/sweep/export/trial-digests';
-import { digestTrial, summarizeTrial } from '../../../lib/report/trial-summary';
-import type { TrialRecord } from '../../../lib/sweep/record';
-import type { EpochRecord } from '../../../lib/train/record';
+import { encodeEvent, JournalEvent } from '../../lib/sweep/storage/journal-format';
+import { readSweepDirectory } from '../../lib/sweep/storage/sweep-directory';
+import { forEachJournalLine, readFinishedRecords, readTrialDigests, readTrialSummaries } from '../../lib/report/trial-digests';
+import { digestTrial, summarizeTrial } from '../../lib/report/trial-summary';
+import type { TrialRecord } from '../../lib/sweep/record';
+import type { EpochRecord } from '../../lib/train/record';
 
 function epoch(n: number, validation: number): EpochRecord {
   return { epoch: n, train: { loss: 1 / n }, validation: { loss: validation }, penalty: 0, penaltyPerLayer: {}, weightNorms: { 'd/kernel': n }, seconds: 0.1 };
