@@ -203,3 +203,47 @@ describe('recurrent builder and registered models', () => {
   }, 240_000);
 });
 
+
+describe('schema and builders agree', () => {
+  test('the definition schema\'s builder branches have the fields, required fields and enums of modelSpecSchema', () => {
+    const { modelSpecSchema } = require('../../lib/builders') as typeof import('../../lib/builders');
+    const { SWEEP_DEFINITION_SCHEMA } = require('../../lib/sweep/definition-config') as typeof import('../../lib/sweep/definition-config');
+    const sweepSchema = SWEEP_DEFINITION_SCHEMA as { definitions: Record<string, any> };
+    const branches = sweepSchema.definitions.builderModel.oneOf as Array<{ properties: Record<string, any>; required: string[] }>;
+    const byType = new Map(branches.map((branch) => [branch.properties.type.const as string, branch]));
+    const builderDefinitions = modelSpecSchema.definitions as unknown as Record<string, { properties: Record<string, any>; required: string[] }>;
+    expect([...byType.keys()].sort()).toEqual(['cnn', 'mlp', 'rnn']);
+    for (const [type, branch] of byType) {
+      const reference = builderDefinitions[type];
+      expect(Object.keys(branch.properties).sort()).toEqual(Object.keys(reference.properties).sort());
+      expect([...branch.required].sort()).toEqual([...reference.required].sort());
+    }
+    expect(sweepSchema.definitions.activation.enum).toEqual(modelSpecSchema.definitions.activation.enum);
+    expect(sweepSchema.definitions.task.enum).toEqual(modelSpecSchema.definitions.task.enum);
+    expect(byType.get('rnn')!.properties.cell.enum).toEqual(modelSpecSchema.definitions.rnn.properties.cell.enum);
+    expect(Object.keys(byType.get('cnn')!.properties.blocks.items.properties).sort()).toEqual(Object.keys(modelSpecSchema.definitions.convBlock.properties).sort());
+  });
+
+  test('a trial of a Keras .json model leaves no tensor behind', async () => {
+    const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+    const definition = readSweepFile(
+      studyFile(
+        {
+          name: 'leak',
+          model: { keras: 'mlp.json' },
+          data: { npz: { path: 'blobs6.npz', x: 'x_train', y: 'y_train' } },
+          training: { epochs: 1, batchSize: 32 },
+          arms: [{ name: 'u', kind: 'uniform', penalties: { l2: L2 } }],
+        },
+        { [path.join(KERAS, 'mlp.json')]: 'mlp.json', [path.join(NUMPY, 'blobs6.npz')]: 'blobs6.npz' },
+      ),
+    );
+    const input = { definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed: 1, trialId: 't', configId: 'c', index: 0, attempt: 1 };
+    const context = { onEpoch: async () => false, signal: new AbortController().signal };
+    await trainModelObjective.run(input, context); // warm-up: tfjs keeps a few tensors for good on first use
+    const before = tf.memory().numTensors;
+    const outcome = await trainModelObjective.run(input, context);
+    expect(outcome.status).toBe('complete');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
