@@ -205,6 +205,27 @@ describe('recurrent builder and registered models', () => {
 
 
 describe('schema and builders agree', () => {
+  test('definitions with every model kind and data source round-trip through toConfig / fromConfig', () => {
+    const { fromConfig, toConfig } = require('../../lib/sweep/definition-config') as typeof import('../../lib/sweep/definition-config');
+    const arms = [{ name: 'u', kind: 'uniform', penalties: { l2: L2 } }];
+    const models = [
+      { type: 'rnn', inputShape: [6, 2], cell: 'gru', units: [4, 3], dense: [2], outputSize: 1, dropout: 0.1, batchNormalization: true, task: 'binary' },
+      { keras: '/m/model.keras', initialWeights: 'seed', task: 'multiclass' },
+      { registered: 'tiny', width: 8, depth: [1, 2] },
+    ];
+    const data = [
+      { npy: { x: '/d/x.npy', y: '/d/y.npy' }, standardize: true },
+      { npz: { path: '/d/a.npz', x: 'x_train', y: 'y_train' }, split: { validation: 10, test: 0.1, seed: 2, stratify: false } },
+      { idx: { images: '/d/i.gz', labels: '/d/l.gz', pixels: 'bytes' }, split: { ordered: true, train: 100, validation: 20 } },
+    ];
+    models.forEach((model, index) => {
+      const definition = fromConfig({ name: 'round-trip', model, data: data[index], arms, budget: 1, seeds: 1 });
+      expect(fromConfig(toConfig(definition))).toEqual(definition);
+      expect(definition.model).toEqual(model);
+      expect(definition.data).toEqual(data[index]);
+    });
+  });
+
   test('the definition schema\'s builder branches have the fields, required fields and enums of modelSpecSchema', () => {
     const { modelSpecSchema } = require('../../lib/builders') as typeof import('../../lib/builders');
     const { SWEEP_DEFINITION_SCHEMA } = require('../../lib/sweep/definition-config') as typeof import('../../lib/sweep/definition-config');
