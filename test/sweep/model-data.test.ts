@@ -84,11 +84,11 @@ describe('NumPy and IDX data', () => {
 });
 
 describe('Keras model files', () => {
-  test('a .keras model on .npz data, relative to the definition, run by 2 pool workers: every trial completes', async () => {
+  test('a .keras model (re-seeded) on .npz data, relative to the definition, run by 2 pool workers: every trial completes, as in-process', async () => {
     const file = studyFile(
       {
         name: 'keras-npz',
-        model: { keras: 'mlp.keras' },
+        model: { keras: 'mlp.keras', initialWeights: 'seed' },
         data: { npz: { path: 'blobs6.npz', x: 'x_train', y: 'y_train' }, split: { validation: 0.2, test: 0.2, seed: 0 }, standardize: true },
         training: { epochs: 3, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } },
         arms: [
@@ -108,6 +108,11 @@ describe('Keras model files', () => {
       expect(record.epochs).toHaveLength(3);
       expect(Number.isFinite(record.final!.validation!.loss)).toBe(true);
     }
+    // Reproducible from the seeds: in-process, the same trials give the same losses (same backend, exact).
+    const again = await runSweep({ definition, directory: path.join(directory, 'again'), workers: 0 });
+    const losses = (records: typeof summary.records) =>
+      Object.fromEntries(records.map((record) => [record.trialId, record.epochs.map((epoch) => [epoch.train.loss, epoch.validation!.loss])]));
+    expect(losses(again.records)).toEqual(losses(summary.records));
   }, 240_000);
 
   test('initial weights: .keras keeps the file\'s by default, "seed" and .json re-initialize them from the trial\'s seed', async () => {
