@@ -21,7 +21,7 @@ function formatError(action: () => unknown): DataFormatError {
 }
 
 describe('loadNpy', () => {
-  it.each(['f8', 'f4', 'f2', 'f8-big-endian', 'i8', 'u1-3d', 'bool', 'x', 'y'])('reads %s.npy exactly as numpy does', (name) => {
+  it.each(['f8', 'f4', 'f2', 'f8-big-endian', 'i8', 'u1-3d', 'bool', 'x', 'y', 'v2', 'v3'])('reads %s.npy exactly as numpy does', (name) => {
     const array = loadNpy(path.join(FIXTURES, `${name}.npy`));
     const reference = expected[`${name}.npy`];
     expect(array.shape).toEqual(reference.shape);
