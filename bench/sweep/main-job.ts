@@ -40,6 +40,8 @@ interface SideRun {
   backends?: Record<string, number>;
   /** layerwise: trial states in the journal, with counts. */
   states?: Record<string, number>;
+  /** layerwise: median of the records' `seconds` (one trial's wall time in its worker). */
+  medianTrialSeconds?: number;
   /** Optuna: what each arm's process printed. */
   arms?: Array<Record<string, unknown>>;
   error?: string;
@@ -78,12 +80,13 @@ function lastErrorLine(text: string): string {
 }
 
 /** Counts of finished trials' states and backends in a layerwise journal (JSON Lines; `finish` events hold the final record). */
-export function summarizeJournal(text: string): { states: Record<string, number>; backends: Record<string, number>; complete: number } {
+export function summarizeJournal(text: string): { states: Record<string, number>; backends: Record<string, number>; complete: number; medianTrialSeconds?: number } {
   const states: Record<string, number> = {};
   const backends: Record<string, number> = {};
+  const trialSeconds: number[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let event: { op?: string; record?: { state?: string; backend?: string } };
+    let event: { op?: string; record?: { state?: string; backend?: string; seconds?: number } };
     try {
       event = JSON.parse(line) as typeof event;
     } catch {
@@ -94,8 +97,10 @@ export function summarizeJournal(text: string): { states: Record<string, number>
     states[state] = (states[state] ?? 0) + 1;
     const backend = event.record.backend ?? 'unrecorded';
     backends[backend] = (backends[backend] ?? 0) + 1;
+    if (typeof event.record.seconds === 'number') trialSeconds.push(event.record.seconds);
   }
-  return { states, backends, complete: states.complete ?? 0 };
+  const summary = { states, backends, complete: states.complete ?? 0 };
+  return trialSeconds.length > 0 ? { ...summary, medianTrialSeconds: median(trialSeconds) } : summary;
 }
 
 async function runLayerwise(sweep: SweepCase, workDirectory: string, withReport: boolean): Promise<SideRun> {
@@ -105,7 +110,7 @@ async function runLayerwise(sweep: SweepCase, workDirectory: string, withReport:
   const result = await run(process.execPath, args);
   const journal = path.join(out, 'journal.jsonl');
   const summary = fs.existsSync(journal) ? summarizeJournal(fs.readFileSync(journal, 'utf8')) : undefined;
-  const side: SideRun = { seconds: result.seconds, trainings: summary?.complete ?? 0, backends: summary?.backends, states: summary?.states };
+  const side: SideRun = { seconds: result.seconds, trainings: summary?.complete ?? 0, backends: summary?.backends, states: summary?.states, medianTrialSeconds: summary?.medianTrialSeconds };
   if (result.code !== 0) side.error = `layerwise exited ${String(result.code)}: ${lastErrorLine(result.stderr)}`;
   return side;
 }
@@ -256,7 +261,7 @@ async function main(): Promise<void> {
       const last = layerwiseRuns[layerwiseRuns.length - 1];
       lines.push(
         `| ${sweep.id} | ${layerwiseSeconds?.toFixed(1) ?? `- (${last.error ?? '?'})`} | ${optunaSeconds?.toFixed(1) ?? `- (${optunaRuns[0]?.error ?? '?'})`} | ${ratio === undefined ? '' : `${ratio.toFixed(1)}x`} | ` +
-          `${last.trainings} (${counts(last.states)}) | ${counts(last.backends)} | ${optunaRuns[optunaRuns.length - 1]?.trainings ?? '?'} |`,
+          `${last.trainings} (${counts(last.states)}) | ${counts(last.backends)} | ${last.medianTrialSeconds?.toFixed(2) ?? '?'} | ${optunaRuns[optunaRuns.length - 1]?.trainings ?? '?'} |`,
       );
     }
   } finally {
@@ -275,8 +280,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(
     [
-      '| sweep | layerwise s | Optuna + Keras s | Optuna+Keras / layerwise | layerwise trials (states) | layerwise backend (journal) | Keras trainings |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| sweep | layerwise s | Optuna + Keras s | Optuna+Keras / layerwise | layerwise trials (states) | layerwise backend (journal) | layerwise s/trial (median) | Keras trainings |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...lines,
       '',
       `load average at the end: ${os.loadavg().map((value) => value.toFixed(1)).join(', ')}`,

@@ -37,8 +37,8 @@ describe('summarizeJournal', () => {
   test('counts states and backends of finish events only, skipping torn and non-finish lines', () => {
     const journal = [
       JSON.stringify({ op: 'sweep', name: 's' }),
-      JSON.stringify({ op: 'finish', trialId: 'a', attempt: 1, record: { state: 'complete', backend: 'cpu' } }),
-      JSON.stringify({ op: 'finish', trialId: 'b', attempt: 1, record: { state: 'complete', backend: 'tensorflow' } }),
+      JSON.stringify({ op: 'finish', trialId: 'a', attempt: 1, record: { state: 'complete', backend: 'cpu', seconds: 2 } }),
+      JSON.stringify({ op: 'finish', trialId: 'b', attempt: 1, record: { state: 'complete', backend: 'tensorflow', seconds: 4 } }),
       JSON.stringify({ op: 'finish', trialId: 'c', attempt: 1, record: { state: 'failed' } }),
       JSON.stringify({ op: 'epoch', trialId: 'd', attempt: 1, epoch: {} }),
       '{"op":"finish","trialId":"e"', // torn last line
@@ -47,6 +47,7 @@ describe('summarizeJournal', () => {
       states: { complete: 2, failed: 1 },
       backends: { cpu: 1, tensorflow: 1, unrecorded: 1 },
       complete: 2,
+      medianTrialSeconds: 3,
     });
   });
 });
