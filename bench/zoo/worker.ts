@@ -56,8 +56,7 @@ export function inferTrainingPath(model: tf.LayersModel, lossName: string): Trai
 
 function pathFromResult(result: unknown): string | undefined {
   const record = result as Record<string, unknown>;
-  for (const key of ['trainingPath', 'path', 'objectivePath']) if (typeof record[key] === 'string') return record[key] as string;
-  return undefined;
+  return typeof record.trainingPath === 'string' ? record.trainingPath : undefined;
 }
 
 function argument(argv: string[], name: string): string {
