@@ -116,11 +116,11 @@ test('the lean CNN objective is bit-reproducible on its backend', async () => {
   runs.forEach((model) => model.dispose());
 });
 
-test('the hand-written backward pass is planned only for Dense stacks with softmax + cross-entropy and pure L2 penalties', () => {
+test('the hand-written backward pass is planned only for Dense stacks whose output activation matches the loss (lib/train/lean-dense-stack.ts)', () => {
   const cases: Array<[tf.Sequential, string, boolean]> = [
     [pureL2Mlp(), 'categoricalCrossentropy', true],
-    [mlp(), 'categoricalCrossentropy', false], // L1 bias penalty
-    [pureL2Mlp(), 'meanSquaredError', false], // no softmax-logits loss
+    [mlp(), 'categoricalCrossentropy', true], // L1 bias penalty: covered since the Dense-stack pass
+    [pureL2Mlp(), 'meanSquaredError', false], // softmax output under mean squared error: taped lean objective
     [cnn(), 'categoricalCrossentropy', false],
   ];
   for (const [model, lossName, expected] of cases) {
