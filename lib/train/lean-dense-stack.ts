@@ -3,8 +3,9 @@
  * forward and backward pass (no autodiff tape, fused native kernels) computing exactly the general
  * path's objective, `mean(loss(y, model.apply(x, {training: true}))) + penalties`:
  *
- *  - hidden layers: Dense(ReLU or linear), each optionally with an activity regularizer (L1, L2 or
- *    L1L2) on its output, divided by the batch size as Keras 3 does (lib/activity/penalty.ts);
+ *  - hidden layers: Dense(ReLU or linear); every Dense layer (the output layer too, on its
+ *    activated output) optionally with an activity regularizer (L1, L2 or L1L2), divided by the
+ *    batch size as Keras 3 does (lib/activity/penalty.ts);
  *  - Dropout layers anywhere before the output layer. The mask is drawn exactly as tfjs's `Dropout`
  *    layer draws it (`tf.dropout`: `floor(randomUniform(shape, 0, 1, seed) + keep) / keep`, the
  *    uniform numbers from one `Math.random()` draw per call when the layer has no seed), in the same
@@ -67,7 +68,7 @@ interface StackDense {
   biasPenalty: PenaltyCoefficients | null;
   kernelRegularizer: unknown;
   biasRegularizer: unknown;
-  /** Activity penalty on the layer's output (after its activation), hidden layers only. */
+  /** Activity penalty on the layer's output (after its activation). */
   activityPenalty: PenaltyCoefficients | null;
   activityRegularizer: unknown;
 }
@@ -151,7 +152,7 @@ export function planDenseStack(model: tf.LayersModel, lossName: string | undefin
     if ((layer.kernelRegularizer != null && kernelPenalty == null) || (layer.useBias && layer.biasRegularizer != null && biasPenalty == null)) {
       return no(`layer #${position} (Dense) has a weight penalty other than L1, L2 or L1L2`);
     }
-    if (layer.activityRegularizer != null && (activityPenalty == null || last)) return no(`layer #${position} (Dense) has an activity regularizer on the output layer or other than L1, L2 or L1L2`);
+    if (layer.activityRegularizer != null && activityPenalty == null) return no(`layer #${position} (Dense) has an activity regularizer other than L1, L2 or L1L2`);
     items.push({
       kind: 'dense',
       layer,
@@ -280,12 +281,17 @@ export function denseStackObjective(
     // The data loss and its gradient with respect to the output layer's pre-activation.
     let dataLoss: tf.Scalar;
     let dz: tf.Tensor2D;
+    const outputPenalty = denseItems[last].activityPenalty;
+    // The activated output, needed by the sigmoid head and by an activity penalty on the output layer.
+    let outputActivation: tf.Tensor | null = head === 'linear-mean-squared-error' ? h : null;
     if (head === 'softmax-categorical-crossentropy') {
+      if (outputPenalty != null) outputActivation = tf.softmax(h);
       const { loss, backprop } = softmaxCrossEntropy(h, y as tf.Tensor2D);
       dataLoss = tf.mean(loss) as tf.Scalar;
       dz = tf.mul(backprop, scalars.of(1 / count));
     } else if (head === 'sigmoid-binary-crossentropy') {
       const p = tf.sigmoid(h);
+      outputActivation = p;
       dataLoss = tf.mean(lossFunction(y, p)) as tf.Scalar;
       const clipped = tf.clipByValue(p, CLIP_EPSILON, 1 - CLIP_EPSILON);
       // tfjs's clipByValue passes the gradient where min <= p <= max (inclusive), else 0.
@@ -295,13 +301,25 @@ export function denseStackObjective(
       dataLoss = tf.mean(lossFunction(y, h)) as tf.Scalar;
       dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor2D;
     }
+    if (outputPenalty != null) {
+      // d(activity penalty)/d(pre-activation): the penalty's gradient on the activated output, back through the activation.
+      const p = outputActivation as tf.Tensor2D;
+      const g = penaltyGradient(p, outputPenalty, count === 0 ? 0 : 1 / count) as tf.Tensor2D;
+      let dActivity: tf.Tensor = g;
+      if (head === 'sigmoid-binary-crossentropy') dActivity = tf.mul(g, tf.mul(p, tf.sub(scalars.of(1), p)));
+      // Softmax's vector-Jacobian product, as tfjs's softmax gradient: (g − Σ g·p) · p per row.
+      else if (head === 'softmax-categorical-crossentropy') dActivity = tf.mul(tf.sub(g, tf.sum(tf.mul(g, p), -1, true)), p);
+      dz = tf.add(dz, dActivity) as tf.Tensor2D;
+    }
     // Penalties: weights in layer order (kernel, bias), then activity, as the general path sums them.
     for (const item of denseItems) {
       if (item.kernelPenalty != null) addPenalty(penaltyValue(item.kernel.read(), item.kernelPenalty));
       if (item.bias != null && item.biasPenalty != null) addPenalty(penaltyValue(item.bias.read(), item.biasPenalty));
     }
+    // The output layer's activity penalty is on its activated output (probabilities for softmax/sigmoid).
+    const activated = (index: number): tf.Tensor2D => (index === last ? (outputActivation as tf.Tensor2D) : outputs[index]);
     denseItems.forEach((item, index) => {
-      if (item.activityPenalty != null) addPenalty(tf.mul(penaltyValue(outputs[index], item.activityPenalty), scalars.of(count === 0 ? 0 : 1 / count)) as tf.Scalar);
+      if (item.activityPenalty != null) addPenalty(tf.mul(penaltyValue(activated(index), item.activityPenalty), scalars.of(count === 0 ? 0 : 1 / count)) as tf.Scalar);
     });
     const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Scalar;
 

@@ -28,7 +28,7 @@ const LOSS_OF: Record<Head, string> = { softmax: 'categoricalCrossentropy', sigm
  * 6 → 8 (relu; kernel L1L2, bias L1, activity L1) → Dropout(0.3) → 5 (linear; kernel L2 (layerwise),
  * activity L2) → Dropout(0.2) → `units` (`head`; kernel L1 (layerwise), bias L2), seeded initializers.
  */
-function stack(head: Head, units: number, options: { inputDropout?: boolean; outputBias?: number } = {}): tf.Sequential {
+function stack(head: Head, units: number, options: { inputDropout?: boolean; outputBias?: number; outputActivity?: boolean } = {}): tf.Sequential {
   const layers: tf.layers.Layer[] = [];
   if (options.inputDropout) layers.push(tf.layers.dropout({ inputShape: [6], rate: 0.25 }));
   layers.push(
@@ -57,6 +57,7 @@ function stack(head: Head, units: number, options: { inputDropout?: boolean; out
       biasInitializer: tf.initializers.constant({ value: options.outputBias ?? 0 }),
       kernelRegularizer: new L1Regularizer(l1Spec({ l1: 1e-3 })),
       biasRegularizer: tf.regularizers.l2({ l2: 1e-3 }),
+      activityRegularizer: options.outputActivity ? tf.regularizers.l1l2({ l1: 2e-2, l2: 3e-2 }) : undefined,
     }),
   );
   // Keras semantics for activity regularizers on layers tfjs builds (lib/activity), before the layers are called.
@@ -129,6 +130,9 @@ describe.each([
   ['sigmoid + binary cross-entropy, 1 unit', 'sigmoid', 1, {}],
   ['sigmoid + binary cross-entropy, 4 units (multi-label)', 'sigmoid', 4, {}],
   ['linear + mean squared error, 2 outputs, Dropout on the input', 'linear', 2, { inputDropout: true }],
+  ['softmax + categorical cross-entropy with an activity L1L2 penalty on the probabilities', 'softmax', 3, { outputActivity: true }],
+  ['sigmoid + binary cross-entropy with an activity L1L2 penalty on the probabilities', 'sigmoid', 2, { outputActivity: true }],
+  ['linear + mean squared error with an activity L1L2 penalty on the output', 'linear', 2, { outputActivity: true }],
 ] as const)('hand-written Dense stack: %s', (_name, head, units, options) => {
   test('the objective and every gradient equal autodiff of the general path (dropout masks drawn identically)', () => {
     const model = stack(head, units, options);
