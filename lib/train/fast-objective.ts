@@ -219,14 +219,14 @@ export function planLeanObjective(
   if (model.getClassName() !== 'Sequential') return general(`the model is a ${model.getClassName()}, not a Sequential stack`);
   const layers = model.layers;
   if (layers.length === 0) return general('the model has no layers');
-  if (model.nonTrainableWeights.length > 0) return general('the model has non-trainable weights (frozen layers or normalization statistics)');
-  // Dense stacks (with Dropout, activity and L1/L2 penalties, softmax/sigmoid/linear heads) get the hand-written pass.
+  // Dense stacks (with Dropout, BatchNormalization, activity and L1/L2 penalties, softmax/sigmoid/linear heads) get the hand-written pass.
   const stack = planDenseStack(model, lossName, args.oneHotLabels === true);
   if (stack.plan != null) {
     const dense = denseStackObjective(stack.plan, lossFunction, clippedSoftmaxCrossEntropy);
     return { objective: { objective: dense.objective, valueAndGradients: dense.valueAndGradients, dispose: dense.dispose } };
   }
   const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason})`;
+  if (model.nonTrainableWeights.length > 0) return general(`the model has non-trainable weights (frozen layers or normalization statistics)${stackNote}`);
   const steps: Step[] = [];
   const penalties: Array<{ variable: LayerVariable; regularizer: unknown; l2: number | null }> = [];
   let softmaxLogits = false;

@@ -11,6 +11,12 @@
  *    uniform numbers from one `Math.random()` draw per call when the layer has no seed), in the same
  *    order (layer order, once per step), so for the same training seed the lean and general paths
  *    drop the same units;
+ *  - BatchNormalization layers (rank-2 inputs, features axis, scale and center, no gamma/beta
+ *    penalties) before the output layer: training-mode batch statistics (`tf.moments`, biased
+ *    variance), the moving mean and variance updated in the forward pass with tfjs's formula
+ *    `moving − (moving − batch)·(1 − momentum)` (Keras's momentum 0.99 and ε 1e-3 are the layer's
+ *    defaults, read from the layer); inference (evaluation) uses the moving statistics through
+ *    tfjs's own layer. Backward: dγ = Σ dy·x̂, dβ = Σ dy, dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ;
  *  - the output layer and loss: Dense(softmax) + categorical cross-entropy on one-hot labels (the
  *    fused logits kernel with tfjs/Keras's probability clipping, lib/train/fast-objective.ts),
  *    Dense(sigmoid) + binary cross-entropy (tfjs's formula: p clipped to [ε, 1−ε], ε = 1e-7, then
@@ -82,7 +88,21 @@ interface StackDropout {
   seed: number | undefined;
 }
 
-type StackItem = StackDense | StackDropout;
+/** One BatchNormalization layer of a stack (rank-2 inputs, last axis, scale and center). */
+interface StackBatchNorm {
+  kind: 'batchNorm';
+  layer: tf.layers.Layer;
+  gamma: LayerVariable;
+  beta: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+  /** Keras/tfjs default 0.99: moving ← moving − (moving − batch)·(1 − momentum). */
+  momentum: number;
+  /** Keras/tfjs default 1e-3, added to the variance. */
+  epsilon: number;
+}
+
+type StackItem = StackDense | StackDropout | StackBatchNorm;
 
 /** A Dense stack the hand-written pass covers. */
 export interface DenseStackPlan {
@@ -102,6 +122,17 @@ interface LayerInternals {
   rate?: number;
   seed?: number;
   noiseShape?: unknown;
+  axis?: number;
+  momentum?: number;
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+  gamma?: LayerVariable;
+  beta?: LayerVariable;
+  movingMean?: LayerVariable;
+  movingVariance?: LayerVariable;
+  gammaRegularizer?: unknown;
+  betaRegularizer?: unknown;
 }
 
 const HEAD_OF: Record<string, { activation: string; head: DenseStackHead }> = {
@@ -122,7 +153,6 @@ function activationName(layer: LayerInternals): string {
 export function planDenseStack(model: tf.LayersModel, lossName: string | undefined, oneHotLabels: boolean): { plan: DenseStackPlan; reason?: undefined } | { plan: null; reason: string } {
   const no = (reason: string) => ({ plan: null, reason }) as const;
   if (model.getClassName() !== 'Sequential') return no('not a Sequential');
-  if (model.nonTrainableWeights.length > 0) return no('non-trainable weights');
   const expected = lossName == null ? undefined : HEAD_OF[lossName];
   if (expected == null) return no(`loss ${lossName ?? '(custom function)'} has no hand-written head`);
   if (expected.head === 'softmax-categorical-crossentropy' && !oneHotLabels) return no('labels are not one-hot');
@@ -140,6 +170,24 @@ export function planDenseStack(model: tf.LayersModel, lossName: string | undefin
       const rate = layer.rate as number;
       // tfjs's Dropout is the identity at rate 0 (and clamps 1 to 1, which it also passes through).
       if (rate > 0 && rate < 1) items.push({ kind: 'dropout', rate, seed: layer.seed });
+      continue;
+    }
+    if (className === 'BatchNormalization') {
+      if (last) return no(`layer #${position} (BatchNormalization) is the output layer`);
+      if ((layer.input as tf.SymbolicTensor).shape.length !== 2 || (layer.axis !== -1 && layer.axis !== 1)) return no(`layer #${position} (BatchNormalization) normalizes other than the features of rank-2 inputs`);
+      if (!layer.scale || !layer.center) return no(`layer #${position} (BatchNormalization) has no scale or no center`);
+      if (layer.gammaRegularizer != null || layer.betaRegularizer != null || layer.activityRegularizer != null) return no(`layer #${position} (BatchNormalization) has a regularizer`);
+      if (!layer.trainable) return no(`layer #${position} (BatchNormalization) is frozen`);
+      items.push({
+        kind: 'batchNorm',
+        layer,
+        gamma: layer.gamma as LayerVariable,
+        beta: layer.beta as LayerVariable,
+        movingMean: layer.movingMean as LayerVariable,
+        movingVariance: layer.movingVariance as LayerVariable,
+        momentum: layer.momentum as number,
+        epsilon: layer.epsilon as number,
+      });
       continue;
     }
     if (className !== 'Dense') return no(`layer #${position} is a ${className}`);
@@ -168,12 +216,15 @@ export function planDenseStack(model: tf.LayersModel, lossName: string | undefin
     });
   }
   if (items.length === 0 || items[items.length - 1].kind !== 'dense') return no('the stack does not end in a Dense layer');
+  // The only non-trainable weights allowed are the moving statistics of the stack's BatchNormalization layers.
+  const statistics = new Set<unknown>(items.flatMap((item) => (item.kind === 'batchNorm' ? [item.movingMean, item.movingVariance] : [])));
+  if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return no('the model has frozen weights');
   return { plan: { items, head: expected.head } };
 }
 
 /** What the hand-written Dense-stack pass covers, for `generalPathReason` messages. */
 export const DENSE_STACK_COVERAGE =
-  'Dense(ReLU or linear) layers with L1/L2/L1L2 kernel, bias and activity penalties and Dropout between them, ending in Dense(softmax) + categorical cross-entropy on one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error';
+  'Dense(ReLU or linear) layers with L1/L2/L1L2 kernel, bias and activity penalties, Dropout and BatchNormalization between them, ending in Dense(softmax) + categorical cross-entropy on one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error';
 
 /** tfjs's `epsilon()` (float32): binary and categorical cross-entropy clip p to [ε, 1−ε]. */
 const CLIP_EPSILON = 1e-7;
@@ -200,7 +251,14 @@ export function denseStackObjective(
   const scalars = new ScalarCache();
   const { items, head } = plan;
   const denseItems = items.filter((item): item is StackDense => item.kind === 'dense');
-  const variables = denseItems.flatMap((item) => [item.kernel.read() as tf.Variable, ...(item.bias != null ? [item.bias.read() as tf.Variable] : [])]);
+  const variables = items.flatMap((item) => {
+    if (item.kind === 'dense') return [item.kernel.read() as tf.Variable, ...(item.bias != null ? [item.bias.read() as tf.Variable] : [])];
+    if (item.kind === 'batchNorm') return [item.gamma.read() as tf.Variable, item.beta.read() as tf.Variable];
+    return [];
+  });
+  const hasBatchNorm = items.some((item) => item.kind === 'batchNorm');
+  /** The first layer with weights: the backward pass stops there (the data input needs no gradient). */
+  const firstWeighted = items.findIndex((item) => item.kind !== 'dropout');
 
   /** `floor(u + keep) / keep` with u drawn as `tf.dropout` draws it: the same Math.random draw, the same numbers. */
   const dropoutMultiplier = (shape: number[], item: StackDropout): tf.Tensor => {
@@ -240,6 +298,11 @@ export function denseStackObjective(
         h = tf.mul(h, dropoutMultiplier(h.shape, item));
         continue;
       }
+      if (item.kind === 'batchNorm') {
+        // tfjs's own training-mode call: batch statistics and the moving-average updates.
+        h = item.layer.apply(h, { training: true }) as tf.Tensor;
+        continue;
+      }
       let z = tf.matMul(h as tf.Tensor2D, item.kernel.read() as tf.Tensor2D);
       if (item.bias != null) z = tf.add(z, item.bias.read());
       h = (item.layer as unknown as LayerInternals).activation?.apply(z) ?? z;
@@ -260,6 +323,8 @@ export function denseStackObjective(
     const inputs: tf.Tensor2D[] = [];
     const outputs: tf.Tensor2D[] = [];
     const multipliers: tf.Tensor[] = [];
+    // Per BatchNormalization layer, in order: the normalized input x̂ and 1/√(σ² + ε).
+    const normalized: Array<{ xHat: tf.Tensor2D; inverseDeviation: tf.Tensor }> = [];
     let h = x as tf.Tensor2D;
     let penaltyTotal: tf.Scalar | null = null;
     const addPenalty = (value: tf.Scalar) => {
@@ -270,6 +335,24 @@ export function denseStackObjective(
         const multiplier = dropoutMultiplier(h.shape, item);
         multipliers.push(multiplier);
         h = tf.mul(h, multiplier);
+        continue;
+      }
+      if (item.kind === 'batchNorm') {
+        const { mean, variance } = tf.moments(h, 0);
+        const inverseDeviation = tf.rsqrt(tf.add(variance, scalars.of(item.epsilon)));
+        const xHat = tf.mul(tf.sub(h, mean), inverseDeviation) as tf.Tensor2D;
+        normalized.push({ xHat, inverseDeviation });
+        h = tf.add(tf.mul(xHat, item.gamma.read()), item.beta.read()) as tf.Tensor2D;
+        // tfjs's update, same formula and order: moving − (moving − batch)·(1 − momentum), mean first.
+        for (const [variable, value] of [
+          [item.movingMean, mean],
+          [item.movingVariance, variance],
+        ] as const) {
+          tf.tidy(() => {
+            const current = variable.read();
+            variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - item.momentum)));
+          });
+        }
         continue;
       }
       inputs.push(h);
@@ -331,13 +414,27 @@ export function denseStackObjective(
     };
     let denseIndex = last;
     let dropoutIndex = multipliers.length - 1;
+    let normalizedIndex = normalized.length - 1;
     let upstream: tf.Tensor2D | null = null;
-    for (let position = items.length - 1; position >= 0; position--) {
+    // Nothing before the first layer with weights needs a gradient (the data input).
+    for (let position = items.length - 1; position >= firstWeighted; position--) {
       const item = items[position];
-      // Nothing before this point has weights: the data input needs no gradient.
-      if (denseIndex < 0) break;
       if (item.kind === 'dropout') {
         upstream = tf.mul(upstream as tf.Tensor2D, multipliers[dropoutIndex--]) as tf.Tensor2D;
+        continue;
+      }
+      if (item.kind === 'batchNorm') {
+        // y = γ·x̂ + β with x̂ = (x − μ)/σ over the batch: dγ = Σ dy·x̂, dβ = Σ dy,
+        // dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ (μ and σ depend on x).
+        const { xHat, inverseDeviation } = normalized[normalizedIndex--];
+        const dy = upstream as tf.Tensor2D;
+        const gamma = item.gamma.read() as tf.Variable;
+        grads[gamma.name] = tf.sum(tf.mul(dy, xHat), 0);
+        grads[(item.beta.read() as tf.Variable).name] = tf.sum(dy, 0);
+        if (position > firstWeighted) {
+          const dXHat = tf.mul(dy, gamma);
+          upstream = tf.mul(tf.sub(tf.sub(dXHat, tf.mean(dXHat, 0)), tf.mul(xHat, tf.mean(tf.mul(dXHat, xHat), 0))), inverseDeviation) as tf.Tensor2D;
+        }
         continue;
       }
       let dOutput: tf.Tensor2D;
@@ -356,7 +453,7 @@ export function denseStackObjective(
         const bias = item.bias.read() as tf.Variable;
         grads[bias.name] = withPenalty(biasGradient(dOutput), bias, item.biasPenalty);
       }
-      if (denseIndex > 0) upstream = matMul2d(dOutput, kernel as unknown as tf.Tensor2D, false, true);
+      if (position > firstWeighted) upstream = matMul2d(dOutput, kernel as unknown as tf.Tensor2D, false, true);
       denseIndex--;
     }
     return { value, grads };
@@ -365,7 +462,8 @@ export function denseStackObjective(
   return {
     objective: (x, y) => {
       // The hand-written pass as one taped op when the labels fit it; else the op-by-op forward.
-      if (!sameShape(x, y, plan)) return objective(x, y);
+      // (BatchNormalization writes its moving statistics in the forward pass: not inside a custom op.)
+      if (!sameShape(x, y, plan) || hasBatchNorm) return objective(x, y);
       const op = customGradient<(...weights: tf.Tensor[]) => tf.Scalar>((...args: unknown[]) => {
         const save = args[args.length - 1] as tf.GradSaveFunc;
         const { value, grads } = handWritten(x, y);

@@ -1,7 +1,8 @@
 /**
  * The hand-written Dense-stack pass (lib/train/lean-dense-stack.ts) against autodiff of the general
  * path: for each layer type and head it adds (Dropout, activity L1/L2, kernel and bias L1/L2/L1L2,
- * sigmoid + binary cross-entropy, linear + mean squared error, softmax + categorical cross-entropy),
+ * sigmoid + binary cross-entropy, linear + mean squared error, softmax + categorical cross-entropy,
+ * BatchNormalization in training mode, with its moving statistics),
  * the objective and every gradient must equal `tf.variableGrads` of
  * `mean(loss(y, model.apply(x, {training: true}))) + trainingPenalty(model)` (what train() runs when
  * the lean path is off), with the same Math.random seed, so Dropout masks must be the same draws.
@@ -28,7 +29,7 @@ const LOSS_OF: Record<Head, string> = { softmax: 'categoricalCrossentropy', sigm
  * 6 → 8 (relu; kernel L1L2, bias L1, activity L1) → Dropout(0.3) → 5 (linear; kernel L2 (layerwise),
  * activity L2) → Dropout(0.2) → `units` (`head`; kernel L1 (layerwise), bias L2), seeded initializers.
  */
-function stack(head: Head, units: number, options: { inputDropout?: boolean; outputBias?: number; outputActivity?: boolean } = {}): tf.Sequential {
+function stack(head: Head, units: number, options: { inputDropout?: boolean; outputBias?: number; outputActivity?: boolean; batchNorm?: boolean } = {}): tf.Sequential {
   const layers: tf.layers.Layer[] = [];
   if (options.inputDropout) layers.push(tf.layers.dropout({ inputShape: [6], rate: 0.25 }));
   layers.push(
@@ -43,6 +44,8 @@ function stack(head: Head, units: number, options: { inputDropout?: boolean; out
       activityRegularizer: tf.regularizers.l1({ l1: 1e-2 }),
     }),
     tf.layers.dropout({ rate: 0.3 }),
+    // Keras's defaults (momentum 0.99, epsilon 1e-3); non-default gamma/beta so their gradients are not trivial.
+    ...(options.batchNorm ? [tf.layers.batchNormalization({ gammaInitializer: tf.initializers.constant({ value: 1.5 }), betaInitializer: tf.initializers.constant({ value: 0.1 }) })] : []),
     tf.layers.dense({
       units: 5,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }),
@@ -133,6 +136,8 @@ describe.each([
   ['softmax + categorical cross-entropy with an activity L1L2 penalty on the probabilities', 'softmax', 3, { outputActivity: true }],
   ['sigmoid + binary cross-entropy with an activity L1L2 penalty on the probabilities', 'sigmoid', 2, { outputActivity: true }],
   ['linear + mean squared error with an activity L1L2 penalty on the output', 'linear', 2, { outputActivity: true }],
+  ['softmax + categorical cross-entropy with BatchNormalization after the Dropout', 'softmax', 3, { batchNorm: true }],
+  ['sigmoid + binary cross-entropy with BatchNormalization after the Dropout', 'sigmoid', 1, { batchNorm: true }],
 ] as const)('hand-written Dense stack: %s', (_name, head, units, options) => {
   test('the objective and every gradient equal autodiff of the general path (dropout masks drawn identically)', () => {
     const model = stack(head, units, options);
@@ -155,6 +160,45 @@ test('sigmoid + binary cross-entropy where the clip is active (p rounds to 1 in 
   tf.dispose([x, y]);
   model.dispose();
 });
+
+test('BatchNormalization: one lean step moves the moving mean and variance exactly as tfjs\'s layer does in the general step', () => {
+  const x = tf.randomNormal([16, 6], 0, 1, 'float32', 30);
+  const y = labels('softmax', 3, 16);
+  const statistics: number[][][] = [];
+  for (const lean of [true, false]) {
+    const model = stack('softmax', 3, { batchNorm: true });
+    const result = bothGradientsOnePath(model, x, y, lean);
+    const layer = model.layers.find((candidate) => candidate.getClassName() === 'BatchNormalization')!;
+    statistics.push(layer.getWeights().slice(2).map((weight) => Array.from(weight.dataSync())));
+    expect(result).toBeGreaterThan(0);
+    model.dispose();
+  }
+  const [lean, general] = statistics;
+  // The moving statistics moved off their initial values (0 and 1) by 1% of the batch statistics.
+  expect(lean[0].some((value) => value !== 0)).toBe(true);
+  // Tolerance 1e-6 relative + 1e-7: the same formula on float32 batch moments.
+  lean.forEach((values, i) => values.forEach((value, j) => expect(Math.abs(value - general[i][j])).toBeLessThanOrEqual(1e-6 * Math.abs(general[i][j]) + 1e-7)));
+  tf.dispose([x, y]);
+});
+
+/** One training-mode objective evaluation with seed 5, on the lean plan or the general path; returns the objective. */
+function bothGradientsOnePath(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, lean: boolean): number {
+  preparePenalties(model);
+  const loss = resolveLoss(model, 'categoricalCrossentropy');
+  const random = new SeededMathRandom(5);
+  random.install();
+  try {
+    if (lean) {
+      const plan = planLeanObjective(model, loss.name, loss.fn, { oneHotLabels: true });
+      const value = tf.tidy(() => plan.objective!.valueAndGradients!(x, y).value.dataSync()[0]);
+      plan.objective!.dispose();
+      return value;
+    }
+    return tf.tidy(() => tf.add(tf.mean(loss.fn(y, model.apply(x, { training: true }) as tf.Tensor)), trainingPenalty(model)).dataSync()[0]);
+  } finally {
+    random.release();
+  }
+}
 
 test('a different seed draws different dropout masks (the dropout is real, not skipped)', () => {
   const model = stack('linear', 2);
@@ -184,13 +228,17 @@ test('train() takes the lean path for these stacks and names what keeps others o
   const withBatchNorm = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [6], units: 4, activation: 'relu' }), tf.layers.batchNormalization(), tf.layers.dense({ units: 1, activation: 'sigmoid' })],
   });
-  const general = await train(withBatchNorm, { train: { x, y } }, { epochs: 1, batchSize: 8, loss: 'binaryCrossentropy' });
+  const normalized = await train(withBatchNorm, { train: { x, y } }, { epochs: 1, batchSize: 8, loss: 'binaryCrossentropy' });
+  expect([normalized.trainingPath, normalized.generalPathReason]).toEqual(['lean', undefined]);
+  const frozen = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 4, activation: 'relu', trainable: false }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+  const general = await train(frozen, { train: { x, y } }, { epochs: 1, batchSize: 8, loss: 'binaryCrossentropy' });
   expect(general.trainingPath).toBe('general');
-  expect(general.generalPathReason).toMatch(/non-trainable weights/);
+  expect(general.generalPathReason).toMatch(/non-trainable weights.*here the model has frozen weights/);
   const tanh = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 4, activation: 'tanh' }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
   const other = await train(tanh, { train: { x, y } }, { epochs: 1, batchSize: 8, loss: 'binaryCrossentropy' });
   expect(other.generalPathReason).toMatch(/layer #1 is a Dropout.*layer #0 \(Dense\) has activation tanh/);
   tf.dispose([x, y]);
   withBatchNorm.dispose();
+  frozen.dispose();
   tanh.dispose();
 });
