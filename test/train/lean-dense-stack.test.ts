@@ -242,3 +242,17 @@ test('train() takes the lean path for these stacks and names what keeps others o
   frozen.dispose();
   tanh.dispose();
 });
+
+test('training a stack with Dropout, BatchNormalization and activity penalties on the lean path leaks no tensor', async () => {
+  const x = tf.randomNormal([40, 6], 0, 1, 'float32', 30);
+  const y = labels('softmax', 3, 40);
+  const model = stack('softmax', 3, { batchNorm: true, outputActivity: true });
+  // One step first: building optimizer state and kept scalars is not a leak; then count.
+  await train(model, { train: { x, y } }, { epochs: 1, batchSize: 16, loss: 'categoricalCrossentropy' });
+  const before = tf.memory().numTensors;
+  const result = await train(model, { train: { x, y } }, { epochs: 3, batchSize: 16, loss: 'categoricalCrossentropy', evaluateEvery: 1 });
+  expect(result.trainingPath).toBe('lean');
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose([x, y]);
+  model.dispose();
+});
