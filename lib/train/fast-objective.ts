@@ -23,6 +23,10 @@
  *    Soft labels take the general formula (softmax, normalize, clip, log) inside the lean path.
  *  - L2 weight penalties use kept scalars, one `L2Loss` kernel for the value on the native backend and
  *    a one-multiply gradient (`2·l2·w`).
+ *  - Dropout, BatchNormalization, Activation, Conv1D and 1D/2D average, max and global pooling
+ *    layers run their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the
+ *    same numbers (Dropout's draws and BatchNormalization's moving statistics included), while the
+ *    Dense and Conv2D layers around them keep the lean kernels.
  *  - Stacks of Dense layers with Dropout, L1/L2/L1L2 kernel, bias and activity penalties, ending in
  *    softmax + categorical cross-entropy, sigmoid + binary cross-entropy or linear + mean squared
  *    error, get `valueAndGradients`: a hand-written backward pass, no autodiff tape (tfjs's tape is
@@ -103,9 +107,33 @@ interface LayerInternals {
   poolSize?: number[];
   kernelRegularizer?: unknown;
   biasRegularizer?: unknown;
+  gamma?: LayerVariable;
+  beta?: LayerVariable;
+  gammaRegularizer?: unknown;
+  betaRegularizer?: unknown;
 }
 
 type Step = (x: tf.Tensor, first: boolean) => tf.Tensor;
+
+/**
+ * Layers the taped lean objective runs through their own `apply(x, {training: true})` (tfjs's
+ * computation, so the numbers are the general path's by construction, Dropout's `Math.random` draws
+ * and BatchNormalization's moving-average updates included); their weights' penalties are collected
+ * like Dense's and Conv2D's. The stack around them keeps the lean kernels.
+ */
+const LAYER_CALL_CLASSES: readonly string[] = [
+  'Dropout',
+  'BatchNormalization',
+  'Activation',
+  'Conv1D',
+  'MaxPooling1D',
+  'AveragePooling1D',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+];
 
 function activationOf(layer: LayerInternals): Activation {
   const name = layer.activation?.getClassName();
@@ -226,7 +254,11 @@ export function planLeanObjective(
     return { objective: { objective: dense.objective, valueAndGradients: dense.valueAndGradients, dispose: dense.dispose } };
   }
   const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason})`;
-  if (model.nonTrainableWeights.length > 0) return general(`the model has non-trainable weights (frozen layers or normalization statistics)${stackNote}`);
+  // Non-trainable weights: only the moving statistics of trainable BatchNormalization layers (run by their own call below).
+  const statistics = new Set<unknown>(
+    layers.filter((layer) => layer.getClassName() === 'BatchNormalization' && layer.trainable).flatMap((layer) => layer.nonTrainableWeights),
+  );
+  if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return general(`the model has non-trainable weights (frozen layers)${stackNote}`);
   const steps: Step[] = [];
   const penalties: Array<{ variable: LayerVariable; regularizer: unknown; l2: number | null }> = [];
   let softmaxLogits = false;
@@ -263,12 +295,17 @@ export function planLeanObjective(
     } else if (className === 'Flatten') {
       if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return general(`layer #${index} (Flatten) uses channels-first data`);
       steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
+    } else if (LAYER_CALL_CLASSES.includes(className)) {
+      // The layer's own training-mode call: the general path's computation exactly (Dropout's draws, BatchNormalization's moving statistics).
+      steps.push((x) => layer.apply(x, { training: true }) as tf.Tensor);
     } else {
-      return general(`layer #${index} is a ${className}; the lean path covers Dense, Conv2D, MaxPooling2D and Flatten${stackNote}`);
+      return general(`layer #${index} is a ${className}; the lean path covers Dense, Conv2D, MaxPooling2D, Flatten and ${LAYER_CALL_CLASSES.join(', ')}${stackNote}`);
     }
     for (const [variable, regularizer] of [
       [layer.kernel, layer.kernelRegularizer],
       [layer.bias, layer.biasRegularizer],
+      [layer.gamma, layer.gammaRegularizer],
+      [layer.beta, layer.betaRegularizer],
     ] as const) {
       if (variable == null || regularizer == null) continue;
       penalties.push({ variable, regularizer, l2: pureL2(regularizer) });

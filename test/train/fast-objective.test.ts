@@ -94,13 +94,19 @@ describe.each([
   });
 });
 
-test('models outside its scope use model.apply (dropout, batch normalization)', () => {
+test('Dropout and BatchNormalization are planned (their own layer call), recurrent layers and frozen weights are not', () => {
   const withDropout = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.dropout({ rate: 0.5 })] });
   const withBatchNorm = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.batchNormalization()] });
-  expect(planFastObjective(withDropout, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
-  expect(planFastObjective(withBatchNorm, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
-  withDropout.dispose();
-  withBatchNorm.dispose();
+  const recurrent = tf.sequential({ layers: [tf.layers.simpleRNN({ inputShape: [3, 2], units: 2 })] });
+  const frozen = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, trainable: false }), tf.layers.dense({ units: 1 })] });
+  for (const model of [withDropout, withBatchNorm]) {
+    const plan = planFastObjective(model, 'meanSquaredError', tf.metrics.meanSquaredError);
+    expect(plan).not.toBeNull();
+    plan?.dispose();
+  }
+  expect(planFastObjective(recurrent, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  expect(planFastObjective(frozen, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  [withDropout, withBatchNorm, recurrent, frozen].forEach((model) => model.dispose());
 });
 
 test('the lean CNN objective is bit-reproducible on its backend', async () => {
