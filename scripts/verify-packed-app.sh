@@ -6,7 +6,9 @@
 #   - `npx layerwise schema`, the `layerwise/sweep-definition.schema.json` export and --help work;
 #   - `npx layerwise native-install` builds the native backend in the app (wheel from the user cache);
 #   - the app trains a small regularized model on the native `tensorflow` backend, with no
-#     "already registered" warnings (the symptom of a second tfjs copy).
+#     "already registered" warnings (the symptom of a second tfjs copy);
+#   - the app loads `.keras` archives written by real Keras 3.15 (test/fixtures/keras-models) with
+#     loadKerasModel and predicts what Keras predicted (1e-5).
 # Usage: scripts/verify-packed-app.sh [tfjs-version]   (default 4.21.0; 4.22.0 also tested)
 # Needs the npm registry (and PyPI, unless the wheel is already in ~/.cache/layerwise/native).
 # Leaves the app in /tmp/layerwise-packed-app-*/app for inspection; prints its path at the end.
@@ -98,5 +100,27 @@ node train.js > train.out 2> train.err || { cat train.err; fail "training failed
 cat train.out
 if grep -q 'already registered' train.err; then fail "kernel 'already registered' warnings: a second tfjs copy is loaded"; fi
 echo "stderr lines: $(wc -l < train.err) (no 'already registered')"
+
+step "load .keras files written by real Keras 3 and compare with Keras's predictions"
+cp "$repository"/test/fixtures/keras-models/*.keras "$repository"/test/fixtures/keras-models/*.expected.json .
+cat > keras.js <<'JS'
+const tf = require('@tensorflow/tfjs');
+const { initBackend, loadKerasModel } = require('layerwise');
+
+async function main() {
+  await initBackend({ backend: 'tensorflow' });
+  for (const name of ['mlp', 'cnn', 'rnn', 'functional', 'gap2d']) {
+    const expected = require(`./${name}.expected.json`);
+    const model = await loadKerasModel(`${name}.keras`);
+    const x = tf.tensor(expected.x, undefined, expected.xDtype === 'int32' ? 'int32' : 'float32');
+    const predictions = model.predict(x);
+    const difference = tf.max(tf.abs(tf.sub(predictions, tf.tensor(expected.predictions)))).dataSync()[0];
+    console.log(`${name}: max |layerwise - Keras| = ${difference.toExponential(2)}`);
+    if (!(difference <= 1e-5)) throw new Error(`${name}: predictions differ from Keras's by ${difference}`);
+  }
+}
+main().catch((error) => { console.error(error); process.exit(1); });
+JS
+node keras.js 2> keras.err || { cat keras.err; fail "loading Keras files failed"; }
 
 step "done: app in $work/app"
