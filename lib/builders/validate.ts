@@ -7,7 +7,7 @@ import { ACTIVATION_NAMES, TASK_KINDS, type CnnSpec, type MlpSpec, type ModelSpe
 
 const MODEL_TYPES = ['mlp', 'cnn'] as const;
 
-const MLP_FIELDS = ['type', 'inputSize', 'hidden', 'outputSize', 'activation', 'dropout', 'batchNormalization', 'task'];
+const MLP_FIELDS = ['type', 'inputSize', 'hidden', 'outputSize', 'activation', 'dropout', 'activationLayers', 'batchNormalization', 'task'];
 const CNN_FIELDS = ['type', 'inputShape', 'blocks', 'dense', 'outputSize', 'dropout', 'activation', 'batchNormalization', 'task'];
 const BLOCK_FIELDS = ['filters', 'kernelSize', 'pool', 'activation', 'padding'];
 
@@ -76,6 +76,7 @@ function validateMlp(record: Record<string, unknown>): MlpSpec {
   positiveInteger(record.outputSize, 'mlp.outputSize');
   oneOf(record.activation, ACTIVATION_NAMES, 'mlp.activation', true);
   dropoutRate(record.dropout, 'mlp.dropout');
+  optionalBoolean(record.activationLayers, 'mlp.activationLayers');
   optionalBoolean(record.batchNormalization, 'mlp.batchNormalization');
   oneOf(record.task, TASK_KINDS, 'mlp.task', false);
   checkTaskOutput(record.task as string, record.outputSize as number, 'mlp');
