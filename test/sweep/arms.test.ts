@@ -239,4 +239,18 @@ describe('a sweep with a none arm and a tied per-layer arm', () => {
       ]);
     }
   }, 120_000);
+
+  test('a none arm under the TPE sampler: one configuration, every seed, and the other arm still gets its budget', async () => {
+    const sweep = definition([{ name: 'none', kind: 'none' }, { name: 'uniform', kind: 'uniform', penalties: { l2: RANGE } }], {
+      budget: 3,
+      seeds: [1],
+      training: { epochs: 1, batchSize: 64 },
+      sampler: { type: 'tpe', seed: 0, startupTrials: 1 },
+    });
+    const summary = await runSweep({ definition: sweep, directory, workers: 0 });
+    expect(summary).toMatchObject({ total: 4, complete: 4, failed: 0 });
+    const records = await loadTrials(directory);
+    expect(records.filter((record) => record.arm === 'none')).toHaveLength(1);
+    expect(new Set(records.filter((record) => record.arm === 'uniform').map((record) => record.configId)).size).toBe(3);
+  }, 120_000);
 });
