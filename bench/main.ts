@@ -8,6 +8,7 @@
  *   --models LIST       comma list of mlp,cnn (default both)
  *   --no-keras          skip the Keras reference
  *   --quick             fewer samples and epochs (a smoke run, numbers are noisy)
+ *   --suite zoo         the model zoo instead: layerwise train vs Keras fit on ten models (bench/zoo/run.ts)
  * Environment: LAYERWISE_PYTHON (interpreter with keras; default <project>/.venv/bin/python, else python3).
  * This file is a command-line tool, so it prints.
  */
@@ -21,6 +22,7 @@ import { BENCH_MODEL_NAMES, BENCH_MODEL_SHAPES, BenchModelName } from './models'
 import { median } from './stats';
 import { renderTable } from './table';
 import { RESULT_PREFIX, WorkerMeasurement, WorkerTask } from './worker';
+import { runZoo } from './zoo/run';
 
 /** Samples per epoch and epoch counts per backend: large enough to be stable, small enough for ~5 min on 2 cores. */
 const SIZES: Record<BackendName | 'keras', Partial<Record<BenchModelName, { samples: number; warmupEpochs: number; timedEpochs: number }>>> = {
@@ -78,6 +80,7 @@ function parseOptions(argv: string[], root: string): Options {
       });
     } else if (argument === '--no-keras') options.keras = false;
     else if (argument === '--quick') options.quick = true;
+    else if (argument === '--suite') value();
     else throw new Error(`unknown argument ${JSON.stringify(argument)}; allowed: --out FILE, --backends LIST, --models LIST, --no-keras, --quick`);
   }
   return options;
@@ -133,6 +136,9 @@ function runKeras(root: string, model: BenchModelName, quick: boolean): { row: B
 
 /** Runs the whole benchmark; returns the JSON document it writes. */
 export async function runBench(argv: string[]): Promise<Record<string, unknown>> {
+  const suite = argv.includes('--suite') ? argv[argv.indexOf('--suite') + 1] : 'throughput';
+  if (suite === 'zoo') return runZoo(argv);
+  if (suite !== 'throughput') throw new Error(`--suite: "${String(suite)}" is not one of throughput, zoo`);
   const root = path.resolve(__dirname, '..');
   const options = parseOptions(argv, root);
   const rows: BenchRow[] = [];

@@ -40,8 +40,8 @@ export { lossBreakdown, regularizationPenalty, useKerasPenalties, useTfjsPenalti
 export type { LossBreakdown, LossBreakdownOptions, RegularizationPenalty } from './loss';
 
 // Builders and policies.
-export { mlp, cnn, buildModel, layerNamesOf, lossFor, validateModelSpec } from './builders';
-export type { MlpSpec, CnnSpec, ConvBlockSpec, ModelSpec, LayerRegularizers, TaskKind, BuildOptions } from './builders';
+export { mlp, cnn, rnn, buildModel, layerNamesOf, lossFor, validateModelSpec, registerModel } from './builders';
+export type { MlpSpec, CnnSpec, RnnSpec, ConvBlockSpec, ModelSpec, LayerRegularizers, TaskKind, BuildOptions, ModelEntry, ModelFactoryContext } from './builders';
 export { loadKerasModel, saveKerasModel } from './builders';
 export { uniform, perLayer, applyPolicy, describePolicy, formatPolicyTable, weightDecayRates, policyToConfig, policyFromConfig } from './policy';
 export type { Policy, UniformPolicy, PerLayerPolicy, UniformArgs, PerLayerArgs, PolicyRow, Selector } from './policy';

@@ -2,6 +2,7 @@
  * `npm test` runs this first (package.json "pretest"): it provisions what the test suite needs on
  * this machine, idempotently, printing what it installs and why:
  *
+ * - `.venv` with real Keras 3 and Optuna (test/reference-python-requirements.txt), when it cannot import them;
  * - Debian packages, when missing: `chromium` (HTML report tests drive a real headless browser),
  *   `postgresql` (distributed sweep tests start a throwaway server), `dataset-fashion-mnist`
  *   (Fashion-MNIST loader tests read its IDX files), and, when the native backend
@@ -66,6 +67,36 @@ function aptInstall(packages: Array<{ aptPackage: string; why: string }>): boole
   return true;
 }
 
+/** The reference Python (real Keras and Optuna) the Keras round-trip and Optuna export tests run. */
+const REFERENCE_VENV = path.join(REPOSITORY, '.venv');
+const REFERENCE_REQUIREMENTS = path.join(REPOSITORY, 'test', 'reference-python-requirements.txt');
+
+/**
+ * Creates `.venv` with the pinned Keras and Optuna when it cannot import them (skipped when
+ * LAYERWISE_PYTHON names another interpreter). pip reaches PyPI; about 700 MB, a minute or two.
+ */
+async function provisionReferencePython(): Promise<void> {
+  if (process.env.LAYERWISE_PYTHON) return;
+  const python = path.join(REFERENCE_VENV, 'bin', 'python');
+  if (works(python, ['-c', 'import keras, optuna, h5py'])) {
+    say(`ok       reference-python ${python} (Keras round trip and Optuna export tests)`);
+    return;
+  }
+  say(`creating ${REFERENCE_VENV} with ${path.relative(REPOSITORY, REFERENCE_REQUIREMENTS)} (real Keras 3 and Optuna, for the Keras round-trip and Optuna export tests; about 700 MB from PyPI)`);
+  const steps: Array<[string, string[]]> = [
+    ['python3', ['-m', 'venv', REFERENCE_VENV]],
+    [python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REFERENCE_REQUIREMENTS]],
+  ];
+  for (const [command, args] of steps) {
+    const result = spawnSync(command, args, { stdio: 'inherit' });
+    if (result.status !== 0) {
+      say(`could not create the reference Python (${command} exited ${String(result.status ?? result.error?.message)}); fix: python3 -m venv .venv && .venv/bin/pip install -r ${path.relative(REPOSITORY, REFERENCE_REQUIREMENTS)}`);
+      return;
+    }
+  }
+  say(`reference-python ready: ${python}`);
+}
+
 async function main(): Promise<number> {
   if (process.env.LAYERWISE_PROVISION === '0') {
     say('LAYERWISE_PROVISION=0: provisioning skipped; tests needing a missing part are skipped (CI=true: they fail)');
@@ -106,6 +137,8 @@ async function main(): Promise<number> {
       say(`native backend not installed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+
+  await provisionReferencePython();
 
   const parts: Requirement[] = (['native-backend', 'chromium', 'postgresql', 'fashion-mnist'] as RequirementName[]).map((name) => requirement(name, true));
   for (const part of parts) {

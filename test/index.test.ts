@@ -162,6 +162,15 @@ describe('root names: builders and policies', () => {
     [built, again, convolutional].forEach((model) => model.dispose());
   });
 
+  it('rnn (recurrent builder) and registerModel (a model factory sweeps refer to by name)', () => {
+    const recurrent = layerwise.rnn({ type: 'rnn', inputShape: [5, 2], cell: 'gru', units: [3, 2], outputSize: 1, task: 'binary' }, { seed: 1 });
+    expect(recurrent.layers.map((layer) => layer.name)).toEqual(['recurrent_1', 'recurrent_2', 'output']);
+    expect(recurrent.outputs[0].shape).toEqual([null, 1]);
+    recurrent.dispose();
+    expect(() => layerwise.registerModel('index test', () => recurrent)).toThrow(/registerModel\.name = "index test"/);
+    layerwise.registerModel('index-test-model', (parameters, context) => layerwise.mlp({ type: 'mlp', inputSize: context.sampleShape[0], hidden: [Number(parameters.width)], outputSize: 1, task: 'binary' }, { seed: context.seed }));
+  });
+
   it('uniform, weightDecayRates, formatPolicyTable, policyToConfig, policyFromConfig', () => {
     const spec: layerwise.MlpSpec = { type: 'mlp', inputSize: 2, hidden: [4], outputSize: 1, task: 'binary' };
     const policy = layerwise.uniform({ regularizer: layerwise.regularizers.l2({ l2: 1e-3 }), weightDecay: 0.01 });

@@ -1,5 +1,5 @@
 /**
- * `mlp(spec)` and `cnn(spec)`: ordinary Sequential `tf.LayersModel`s with the layer names the spec
+ * `mlp(spec)`, `cnn(spec)` and `rnn(spec)`: ordinary Sequential `tf.LayersModel`s with the layer names the spec
  * promises (see spec.ts), seeded initializers, optional regularizers per layer, compiled for the
  * spec's task.
  *
@@ -23,7 +23,7 @@ import { setActivityRegularizer } from '../activity/set';
 import { validateSpec } from '../regularizers';
 import type { RegularizerSpec } from '../regularizers/spec';
 import { checkSeed, layerSeed } from './seeds';
-import type { CnnSpec, LayerRegularizers, MlpSpec, ModelSpec } from './spec';
+import type { CnnSpec, LayerRegularizers, MlpSpec, ModelSpec, RnnSpec } from './spec';
 import { lossFor, outputActivationFor } from './task';
 import { withDefaults } from './config';
 import { validateModelSpec } from './validate';
@@ -46,7 +46,7 @@ export interface BuildOptions {
   name?: string;
 }
 
-type PlannedKind = 'dense' | 'conv' | 'batchNorm' | 'dropout' | 'pool' | 'flatten' | 'activation';
+type PlannedKind = 'dense' | 'conv' | 'recurrent' | 'batchNorm' | 'dropout' | 'pool' | 'flatten' | 'activation';
 
 /** One layer of the model, before it is built. */
 interface PlannedLayer {
@@ -58,6 +58,7 @@ interface PlannedLayer {
 const SLOTS_BY_KIND: Record<PlannedKind, readonly (keyof LayerRegularizers)[]> = {
   dense: ['kernel', 'bias', 'activity'],
   conv: ['kernel', 'bias', 'activity'],
+  recurrent: ['kernel', 'recurrent', 'bias', 'activity'],
   batchNorm: ['gamma', 'beta', 'activity'],
   dropout: ['activity'],
   pool: ['activity'],
@@ -69,7 +70,7 @@ function kernelInitializer(seed: number | undefined): ReturnType<typeof tf.initi
   return tf.initializers.glorotUniform(seed === undefined ? {} : { seed });
 }
 
-function slotRegularizer(regularizers: LayerRegularizers, slot: 'kernel' | 'bias' | 'gamma' | 'beta') {
+function slotRegularizer(regularizers: LayerRegularizers, slot: 'kernel' | 'recurrent' | 'bias' | 'gamma' | 'beta') {
   const spec = regularizers[slot];
   return spec == null ? undefined : spec;
 }
@@ -167,8 +168,49 @@ function cnnPlan(spec: Required<CnnSpec>): PlannedLayer[] {
   return plan;
 }
 
+/**
+ * Offset of a recurrent layer's recurrent-kernel seed from its kernel seed: a layer at position p
+ * seeds its kernel with `layerSeed(seed, p)` and its recurrent kernel with
+ * `layerSeed(seed, p + RECURRENT_SEED_OFFSET)`, distinct from every other layer's (positions < 2^15).
+ */
+const RECURRENT_SEED_OFFSET = 2 ** 15;
+
+function rnnPlan(spec: Required<RnnSpec>): PlannedLayer[] {
+  const plan: PlannedLayer[] = [];
+  const factory = regularizedLayers[spec.cell];
+  spec.units.forEach((units, index) => {
+    const k = index + 1;
+    const name = `recurrent_${k}`;
+    // Every layer but the last hands its whole sequence to the next recurrent layer.
+    const returnSequences = index < spec.units.length - 1;
+    plan.push({
+      name,
+      kind: 'recurrent',
+      make: (regularizers, seed) =>
+        (factory as unknown as (args: Record<string, unknown>) => tf.layers.Layer)({
+          name,
+          units,
+          returnSequences,
+          inputShape: index === 0 ? [...spec.inputShape] : undefined,
+          kernelInitializer: kernelInitializer(seed),
+          recurrentInitializer: tf.initializers.orthogonal(seed === undefined ? { gain: 1 } : { gain: 1, seed: seed + RECURRENT_SEED_OFFSET }),
+          biasInitializer: 'zeros',
+          kernelRegularizer: slotRegularizer(regularizers, 'kernel'),
+          recurrentRegularizer: slotRegularizer(regularizers, 'recurrent'),
+          biasRegularizer: slotRegularizer(regularizers, 'bias'),
+        }),
+    });
+    if (spec.batchNormalization) plan.push(batchNormLayer(`batch_norm_${k}`));
+    if (spec.dropout > 0) plan.push(dropoutLayer(`dropout_${k}`, spec.dropout));
+  });
+  spec.dense.forEach((units, index) => plan.push(denseLayer(`dense_${index + 1}`, units, spec.activation)));
+  plan.push(denseLayer('output', spec.outputSize, outputActivationFor(spec.task)));
+  return plan;
+}
+
 function planFor(spec: ModelSpec): PlannedLayer[] {
   const full = withDefaults(spec);
+  if (full.type === 'rnn') return rnnPlan(full as Required<RnnSpec>);
   return full.type === 'mlp' ? mlpPlan(full as Required<MlpSpec>) : cnnPlan(full as Required<CnnSpec>);
 }
 
@@ -235,6 +277,17 @@ export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Sequ
 export function mlp(spec: MlpSpec, options: BuildOptions = {}): tf.Sequential {
   if ((spec as { type?: unknown })?.type !== 'mlp') {
     throw new LayerwiseConfigError('mlp.type', `= ${describeValue((spec as { type?: unknown })?.type)}: expected "mlp"`);
+  }
+  return buildModel(spec, options);
+}
+
+/**
+ * A recurrent network for sequences: per recurrent layer `recurrent_k` (+ `batch_norm_k`)
+ * (+ `dropout_k`), then the dense head `dense_1 ..`, then `output`. Input [batch, timesteps, features].
+ */
+export function rnn(spec: RnnSpec, options: BuildOptions = {}): tf.Sequential {
+  if ((spec as { type?: unknown })?.type !== 'rnn') {
+    throw new LayerwiseConfigError('rnn.type', `= ${describeValue((spec as { type?: unknown })?.type)}: expected "rnn"`);
   }
   return buildModel(spec, options);
 }

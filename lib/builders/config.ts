@@ -5,7 +5,7 @@
  * (`withDefaults` spells the defaults out).
  */
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
-import type { CnnSpec, MlpSpec, ModelSpec } from './spec';
+import type { CnnSpec, MlpSpec, ModelSpec, RnnSpec } from './spec';
 import { validateModelSpec } from './validate';
 
 export function modelSpecToConfig(spec: ModelSpec): ModelSpec {
@@ -25,10 +25,13 @@ export function modelSpecFromConfig(config: unknown): ModelSpec {
 }
 
 /** The spec with every optional field set to its default. */
-export function withDefaults(spec: ModelSpec): Required<MlpSpec> | Required<CnnSpec> {
+export function withDefaults(spec: ModelSpec): Required<MlpSpec> | Required<CnnSpec> | Required<RnnSpec> {
   const checked = validateModelSpec(spec);
   if (checked.type === 'mlp') {
     return { activation: 'relu', dropout: 0, batchNormalization: false, ...checked } as Required<MlpSpec>;
+  }
+  if (checked.type === 'rnn') {
+    return { dense: [], activation: 'relu', dropout: 0, batchNormalization: false, ...checked } as Required<RnnSpec>;
   }
   return {
     activation: 'relu',

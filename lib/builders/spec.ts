@@ -8,6 +8,9 @@
  * `batch_norm_k` follow `dense_k` (MLP, CNN head) or `conv_k` (CNN batch norm), `pool_k` follows
  * `conv_k` (a block without pooling leaves a gap: conv_1, conv_2, pool_2). The CNN's flatten layer
  * is `flatten`.
+ *
+ * A recurrent network's recurrent layers are `recurrent_1 .. recurrent_n` (each optionally followed
+ * by `batch_norm_k` and `dropout_k`), its dense head `dense_1 ..`, then `output`.
  */
 import type { RegularizerSpec } from '../regularizers/spec';
 
@@ -80,12 +83,46 @@ export interface CnnSpec {
   task: TaskKind;
 }
 
+/** Recurrent cell classes of an `RnnSpec`: Keras's SimpleRNN, LSTM and GRU (with Keras 3 defaults). */
+export type RecurrentCellName = 'simpleRNN' | 'lstm' | 'gru';
+
+export const RECURRENT_CELL_NAMES: readonly RecurrentCellName[] = ['simpleRNN', 'lstm', 'gru'];
+
+/**
+ * A recurrent network for sequences as data: stacked recurrent layers `recurrent_1..recurrent_n`
+ * (every one but the last returns its whole sequence, so the next can read it; the last returns
+ * its final output), then dense head layers `dense_1..`, then the `output` layer. Layers are made
+ * by lib/layers's factories, so they have Keras 3's defaults (Glorot-uniform kernels, orthogonal
+ * recurrent kernels, LSTM forget bias 1, GRU `reset_after`).
+ */
+export interface RnnSpec {
+  type: 'rnn';
+  /** [timesteps, features] of one sample. */
+  inputShape: [number, number];
+  /** Cell class of every recurrent layer. */
+  cell: RecurrentCellName;
+  /** Units per recurrent layer, in order (at least one). */
+  units: number[];
+  /** Units of the dense layers between the last recurrent layer and the output. Default []. */
+  dense?: number[];
+  outputSize: number;
+  /** Activation of the dense head layers. Default 'relu'. (The cells keep Keras's tanh.) */
+  activation?: ActivationName;
+  /** Dropout rate after each recurrent layer (`dropout_k`; 0 = none). Default 0. */
+  dropout?: number;
+  /** Batch normalization after each recurrent layer (before its dropout), named `batch_norm_k`. Default false. */
+  batchNormalization?: boolean;
+  task: TaskKind;
+}
+
 /** Any model the builders make from data (`buildModel`); the `type` field tells which. */
-export type ModelSpec = MlpSpec | CnnSpec;
+export type ModelSpec = MlpSpec | CnnSpec | RnnSpec;
 
 /** Regularizers attached to one layer's slots. */
 export interface LayerRegularizers {
   kernel?: RegularizerSpec;
+  /** Recurrent kernel of a recurrent layer. */
+  recurrent?: RegularizerSpec;
   bias?: RegularizerSpec;
   activity?: RegularizerSpec;
   /** BatchNormalization scale. */

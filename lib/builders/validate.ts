@@ -3,12 +3,13 @@
  * allowed, so a hand-written or sweep-generated spec can be fixed without reading this code.
  */
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
-import { ACTIVATION_NAMES, TASK_KINDS, type CnnSpec, type MlpSpec, type ModelSpec } from './spec';
+import { ACTIVATION_NAMES, RECURRENT_CELL_NAMES, TASK_KINDS, type CnnSpec, type MlpSpec, type ModelSpec, type RnnSpec } from './spec';
 
-const MODEL_TYPES = ['mlp', 'cnn'] as const;
+const MODEL_TYPES = ['mlp', 'cnn', 'rnn'] as const;
 
 const MLP_FIELDS = ['type', 'inputSize', 'hidden', 'outputSize', 'activation', 'dropout', 'activationLayers', 'batchNormalization', 'task'];
 const CNN_FIELDS = ['type', 'inputShape', 'blocks', 'dense', 'outputSize', 'dropout', 'activation', 'batchNormalization', 'task'];
+const RNN_FIELDS = ['type', 'inputShape', 'cell', 'units', 'dense', 'outputSize', 'activation', 'dropout', 'batchNormalization', 'task'];
 const BLOCK_FIELDS = ['filters', 'kernelSize', 'pool', 'activation', 'padding'];
 
 function quoted(values: readonly string[]): string {
@@ -116,6 +117,28 @@ function validateCnn(record: Record<string, unknown>): CnnSpec {
   return record as unknown as CnnSpec;
 }
 
+function validateRnn(record: Record<string, unknown>): RnnSpec {
+  knownFields(record, RNN_FIELDS, 'rnn');
+  const shape = record.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 2) {
+    throw new LayerwiseConfigError('rnn.inputShape', `= ${describeValue(shape)}: expected [timesteps, features] of integers >= 1`);
+  }
+  shape.forEach((entry, index) => positiveInteger(entry, `rnn.inputShape[${index}]`));
+  oneOf(record.cell, RECURRENT_CELL_NAMES, 'rnn.cell', false);
+  if (!Array.isArray(record.units) || record.units.length === 0) {
+    throw new LayerwiseConfigError('rnn.units', `= ${describeValue(record.units)}: expected a non-empty array of integers >= 1 (units per recurrent layer)`);
+  }
+  positiveIntegerList(record.units, 'rnn.units');
+  if (record.dense !== undefined) positiveIntegerList(record.dense, 'rnn.dense');
+  positiveInteger(record.outputSize, 'rnn.outputSize');
+  oneOf(record.activation, ACTIVATION_NAMES, 'rnn.activation', true);
+  dropoutRate(record.dropout, 'rnn.dropout');
+  optionalBoolean(record.batchNormalization, 'rnn.batchNormalization');
+  oneOf(record.task, TASK_KINDS, 'rnn.task', false);
+  checkTaskOutput(record.task as string, record.outputSize as number, 'rnn');
+  return record as unknown as RnnSpec;
+}
+
 /** Checks a model spec and returns it typed; throws `LayerwiseConfigError` naming the bad field. */
 export function validateModelSpec(spec: unknown): ModelSpec {
   const record = plainObject(spec, 'modelSpec');
@@ -124,6 +147,8 @@ export function validateModelSpec(spec: unknown): ModelSpec {
       return validateMlp(record);
     case 'cnn':
       return validateCnn(record);
+    case 'rnn':
+      return validateRnn(record);
     default:
       throw new LayerwiseConfigError('modelSpec.type', `= ${describeValue(record.type)}: expected one of ${quoted(MODEL_TYPES)}`);
   }
@@ -185,6 +210,23 @@ export const modelSpecSchema = {
         task: { $ref: '#/definitions/task' },
       },
     },
+    rnn: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'inputShape', 'cell', 'units', 'outputSize', 'task'],
+      properties: {
+        type: { const: 'rnn' },
+        inputShape: { type: 'array', minItems: 2, maxItems: 2, items: { $ref: '#/definitions/positiveInteger' } },
+        cell: { type: 'string', enum: [...RECURRENT_CELL_NAMES] },
+        units: { type: 'array', minItems: 1, items: { $ref: '#/definitions/positiveInteger' } },
+        dense: { type: 'array', items: { $ref: '#/definitions/positiveInteger' } },
+        outputSize: { $ref: '#/definitions/positiveInteger' },
+        activation: { $ref: '#/definitions/activation' },
+        dropout: { $ref: '#/definitions/dropout' },
+        batchNormalization: { type: 'boolean' },
+        task: { $ref: '#/definitions/task' },
+      },
+    },
   },
-  oneOf: [{ $ref: '#/definitions/mlp' }, { $ref: '#/definitions/cnn' }],
+  oneOf: [{ $ref: '#/definitions/mlp' }, { $ref: '#/definitions/cnn' }, { $ref: '#/definitions/rnn' }],
 } as const;

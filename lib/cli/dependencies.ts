@@ -8,7 +8,9 @@ import type { WorkerCommandDependencies } from './worker';
 import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
 import { loadTrials as loadJournalTrials } from '../sweep/storage/sweep-directory';
+import { readFinishedRecords, readTrialSummaries } from '../report/trial-digests';
 import type { TrialRecord } from '../sweep/record';
+import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';
 import { gateNames, runGate } from '../check/gates';
 
@@ -34,9 +36,19 @@ export async function loadStoredTrials(url: string, sweepName: string): Promise<
   return (await readStoredSweep(url, sweepName)).trials;
 }
 
+/** A sweep folder streamed into per-trial summaries, full records read again only for the configurations asked for (report of a large sweep). */
+export async function loadTrialSummaries(location: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }> {
+  if (isPostgresUrl(location)) {
+    const records = await loadTrialsFrom(location);
+    return { trials: records.map(summarizeTrial), loadEpochRecords: async (configIds) => records.filter((record) => configIds.includes(record.configId)) };
+  }
+  return { trials: readTrialSummaries(location).trials, loadEpochRecords: async (configIds) => readFinishedRecords(location, configIds) };
+}
+
 export function cliDependencies(): CliDependencies {
   return {
     loadTrials: loadTrialsFrom,
+    loadTrialSummaries,
     loadStoredTrials,
     resolveObjective: (definition, objectiveModules, options) => workerObjectiveFor(definition, objectiveModules, options),
     gateNames,

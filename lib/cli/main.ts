@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check';
 import { registerNativeInstallCommand } from './native-install';
+import { registerExportCommand } from './export';
 import { registerReportCommand } from './report';
 import { registerSchemaCommand } from './schema';
 import { registerStatusCommand } from './status';
@@ -32,6 +33,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerWorkerCommand(program, dependencies, setExitCode);
   registerSchemaCommand(program);
   registerNativeInstallCommand(program);
+  registerExportCommand(program, { setExitCode });
   return program;
 }
 

@@ -9,9 +9,11 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { TrialRecord } from '../sweep/record';
-import { analyzeSweep, AnalysisOptions } from '../report/analyze';
+import type { TrialSummary } from '../report/trial-summary';
+import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
-import { renderReport, REPORT_FORMATS, ReportFormat, writeReport } from '../report/write-report';
+import { VIEW_LIMITS } from '../report/view-limits';
+import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFiles } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 import { trialAtClipCeiling } from '../train/divergence';
 import { storageUrlOf } from '../sweep/postgres/open';
@@ -20,6 +22,12 @@ import { storageUrlOf } from '../sweep/postgres/open';
 export interface ReportCommandDependencies {
   /** Reads every trial record of the sweep stored in `dir` (lib/sweep's store). */
   loadTrials(dir: string): Promise<TrialRecord[]>;
+  /**
+   * Reads a sweep folder as per-trial summaries (no per-epoch lists held) plus a reader of the
+   * full records of a few configurations: what a report of a large sweep needs. Used instead of
+   * `loadTrials` for folders when given.
+   */
+  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -129,10 +137,15 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .addHelpText('after', HELP_AFTER)
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
-      let records: TrialRecord[];
+      let records: TrialRecord[] = [];
+      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> } | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
-        records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
+        if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
+          summarized = await dependencies.loadTrialSummaries(source.directory);
+        } else {
+          records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
+        }
       } catch (error) {
         // A missing journal is a usage error; a store that cannot be read is a failure. Store
         // errors are redacted by the store: print the message, never a stack.
@@ -140,7 +153,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         throw new CommandExit(failure ? EXIT_FAILURE : EXIT_USAGE, `report: ${error instanceof Error ? error.message : String(error)}`);
       }
       const where = source.kind === 'folder' ? `"${source.directory}"` : `sweep "${source.sweepName}" of the store`;
-      if (records.length === 0) {
+      if ((summarized?.trials ?? records).length === 0) {
         throw new CommandExit(EXIT_USAGE, `report: no trial records found in ${where}`);
       }
       // Saturated trials are finite and often 'complete': flag them, so nobody reads them as results.
@@ -165,16 +178,27 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         title: options.title,
         generatedAt: new Date().toISOString(),
       };
+      // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
+      let report: SweepReport | undefined;
+      let epochRecords: TrialRecord[] = records;
+      if (summarized !== undefined) {
+        report = analyzeTrialSummaries(summarized.trials, analysisOptions);
+        // TensorBoard (--format all) gets every trial of a sweep within the trial-view limit, as before; of a larger one, the selected configurations'.
+        const everyTrial = options.format === 'all' && options.tensorboard && report.trials.length <= VIEW_LIMITS.trials;
+        epochRecords = await summarized.loadEpochRecords(everyTrial ? report.configurations.map((configuration) => configuration.configId) : selectedConfigIds(report));
+        attachEpochCurves(report, epochRecords);
+      }
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
-        const result = await writeReport(outDir, records, { ...analysisOptions, tensorboard: options.tensorboard });
+        const writeOptions = { ...analysisOptions, tensorboard: options.tensorboard };
+        const result = report !== undefined ? await writeReportFiles(outDir, report, epochRecords, writeOptions) : await writeReport(outDir, records, writeOptions);
         for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
         if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
         else if (result.tensorboard) writeError(`TensorBoard logs skipped: ${result.tensorboard.skipReason}\n`);
         for (const warning of result.warnings) writeError(`warning: ${warning}\n`);
         return;
       }
-      const report = analyzeSweep(records, analysisOptions);
+      report ??= analyzeSweep(records, analysisOptions);
       const rendered = await renderReport(report, options.format);
       for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
       if (options.out) {

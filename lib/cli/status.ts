@@ -8,7 +8,7 @@ import { describeBackendChoice } from '../backend/measure';
 import type { BackendChoice } from '../backend/measure';
 import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
-import { readSweepDirectory, SweepDirectory } from '../sweep/storage/sweep-directory';
+import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
 import { armConfigurations } from '../sweep/plan';
@@ -72,8 +72,11 @@ export function storedSweepStatus(stored: StoredSweep): SweepStatus {
   return { ...status, source: 'postgres' };
 }
 
-/** Computes the status of a read sweep folder. */
-export function sweepStatus(folder: SweepDirectory): SweepStatus {
+/** A trial as status reads it: a full record or a summary from the journal index (epochs not needed). */
+type StatusTrial = Omit<TrialRecord, 'epochs'> & { epochs?: TrialRecord['epochs'] };
+
+/** Computes the status of a read sweep folder (full records or the index's summaries). */
+export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: readonly StatusTrial[] }): SweepStatus {
   const sweep: SweepInfo | undefined = [...folder.sweeps].reverse().find((info) => info !== undefined);
   const definition = sweep?.definition;
   const armNames = [...new Set([...(definition?.arms.map((arm) => arm.name) ?? []), ...folder.trials.map((trial) => trial.arm)])];
@@ -96,7 +99,7 @@ export function sweepStatus(folder: SweepDirectory): SweepStatus {
     }
     const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? trialAtClipCeiling(trial))).length };
     const diverged = trials.filter((trial) => trial.state === 'diverged').slice(0, 3);
-    if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs, trial.divergedAtEpoch) }));
+    if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs ?? [], trial.divergedAtEpoch) }));
     const armDefinition = definition?.arms.find((candidate) => candidate.name === arm);
     if (definition !== undefined && armDefinition !== undefined) status.planned = armConfigurations(definition, armDefinition) * definition.seeds.length;
     if (best !== undefined) status.best = best;
@@ -163,9 +166,10 @@ export function registerStatusCommand(program: Command, options: StatusCommandOp
       let status: SweepStatus;
       if (url === undefined && flags.sweep === undefined) {
         if (directory === undefined) throw new CommandExit(EXIT_USAGE, 'status: give a sweep folder, or --storage URL --sweep NAME for a sweep in PostgreSQL');
-        let folder: SweepDirectory;
+        let folder: ReturnType<typeof readSweepSummaries>;
         try {
-          folder = readSweepDirectory(directory);
+          // Through the journals' indexes: only final metrics are needed, never the epochs.
+          folder = readSweepSummaries(directory);
         } catch (error) {
           throw new CommandExit(EXIT_USAGE, `status: ${(error as Error).message}`);
         }

@@ -76,7 +76,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
     .option('--workers <n>', 'worker processes; 0 runs trials in this process (default: number of CPU cores)')
     .option('--shard <i/n>', 'run only the deterministic slice i of n (1-based), e.g. for Kubernetes Indexed Jobs or Slurm arrays')
     .option('--extend', 'continue a sweep whose definition changed (more budget, more seeds)')
-    .option('--module <path...>', 'user modules (.js/.ts) that register datasets (registerDataset) or objectives (registerObjective) the sweep uses; loaded here and in every worker before any trial (a config error, exit 2, names the module and line)')
+    .option('--module <path...>', 'user modules (.js/.ts) that register datasets (registerDataset), models (registerModel) or objectives (registerObjective) the sweep uses; loaded here and in every worker before any trial (a config error, exit 2, names the module and line)')
     .option('--objective-module <path...>', 'alias of --module')
     .option('--backend <name>', "backend of every trial: auto (time this sweep's model on each available backend, keep the fastest), tensorflow, cpu or wasm (default: $LAYERWISE_BACKEND, else the definition's execution.backend, else auto)")
     .option('--quiet', 'no progress output')

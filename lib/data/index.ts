@@ -36,3 +36,8 @@ export {
   loadFashionMnist,
   stratifiedSubset,
 } from './fashion-mnist';
+export type { NpyArray } from './npy';
+export { parseNpy, loadNpy } from './npy';
+export { parseNpz, loadNpz, npzArrayNames } from './npz';
+export type { ArrayDatasetArgs } from './array-dataset';
+export { datasetFromArrays } from './array-dataset';

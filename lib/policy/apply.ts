@@ -156,7 +156,7 @@ function layerRegularizersOf(resolved: ResolvedPolicy): Record<string, LayerRegu
   const result: Record<string, LayerRegularizers> = {};
   for (const layer of resolved.layers) {
     const slots: LayerRegularizers = {};
-    for (const slot of ['kernel', 'bias', 'gamma', 'beta'] as const) {
+    for (const slot of ['kernel', 'recurrent', 'bias', 'gamma', 'beta'] as const) {
       const spec = layer.penalties[slot];
       if (spec != null) slots[slot] = spec;
     }

@@ -12,7 +12,7 @@ import { answerSentence, ArmComparison, compareArmsWithBaseline, ReportAnswer } 
 import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
-import { countTrials, summarizeTrial, TrialCounts, TrialSummary } from './trial-summary';
+import { countTrials, summarizeTrial, TrialCounts, TrialDigest, TrialSummary } from './trial-summary';
 
 /** Options of {@link analyzeSweep}. */
 export interface AnalysisOptions {
@@ -38,6 +38,13 @@ export interface AnalysisOptions {
   coefficientParameter?: string;
   /** Test metric the one-sentence answer is about. Default `'testLoss'`. */
   answerMetric?: 'testLoss' | 'testAccuracy';
+  /**
+   * Bootstrap intervals are computed for every configuration of an arm with at most this many
+   * configurations, else for its this-many best by the selection objective (the ones the views
+   * detail); the others keep mean, std and t-interval, with a null bootstrap interval. Bounds the
+   * report's cost at large sweeps. Default {@link DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM}.
+   */
+  detailedConfigurationsPerArm?: number;
   /** Report title. Default: the sweep name(s). */
   title?: string;
   /** ISO timestamp printed in the report. Default: none, so the same records give identical output. */
@@ -47,6 +54,9 @@ export interface AnalysisOptions {
   /** Trees of each layer-importance forest. Default 32. */
   importanceTrees?: number;
 }
+
+/** Default of `AnalysisOptions.detailedConfigurationsPerArm`. */
+export const DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM = 8;
 
 /** Per-arm view: counts, the validation-selected configuration and its per-seed test results. */
 export interface ArmSummary {
@@ -77,6 +87,7 @@ export interface ReportSettings {
   candidateArm: ArmName;
   coefficientParameter: string | null;
   answerMetric: 'testLoss' | 'testAccuracy';
+  detailedConfigurationsPerArm: number;
 }
 
 export interface SweepReport {
@@ -103,7 +114,10 @@ export interface SweepReport {
   /** Why there is no comparison, when `comparison` is null. */
   comparisonUnavailable?: string;
   budgetCurves: BudgetCurve[];
-  /** Learning curves of every configuration, aggregated over seeds. */
+  /**
+   * Learning curves aggregated over seeds, of the selected configuration of each arm only (what
+   * the charts draw): the one part of the report that needs per-epoch records.
+   */
   epochCurves: EpochCurve[];
   /**
    * Which layer matters: for each arm with per-layer coefficients, the share of the variance in
@@ -136,7 +150,7 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
   return {
     std: 'sample standard deviation over seeds (divisor n − 1)',
     tInterval: `${level} Student-t interval of the mean: mean ± t(n−1) · sd/√n, t quantile from jStat`,
-    bootstrapInterval: `${level} percentile bootstrap interval of the mean, ${settings.bootstrapResamples} resamples of seeds, seedrandom stream "${settings.bootstrapSeed}"`,
+    bootstrapInterval: `${level} percentile bootstrap interval of the mean, ${settings.bootstrapResamples} resamples of seeds, seedrandom stream "${settings.bootstrapSeed}"; computed for every configuration of an arm with at most ${settings.detailedConfigurationsPerArm} configurations, else for its ${settings.detailedConfigurationsPerArm} best by ${settings.selectBy} (the others show mean, std and t-interval only)`,
     selection: `each arm's configuration is the one with the best mean final ${settings.selectBy} over its seeds (validation split only; test is never used to select), at least ${settings.minSeeds} usable seed(s)`,
     evaluation: 'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased',
     paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
@@ -150,8 +164,38 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
   };
 }
 
-/** Computes every statistic of the report from the sweep's trial records. */
-export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisOptions = {}): SweepReport {
+/**
+ * Learning curves of the report's selected configurations from `records` (full records of at
+ * least those configurations' trials; others are ignored). Replaces `report.epochCurves`.
+ */
+export function attachEpochCurves(report: SweepReport, records: readonly (TrialRecord | TrialDigest)[]): SweepReport {
+  const selected = new Set(report.arms.map((arm) => arm.selection.configId).filter((configId): configId is string => configId !== null));
+  const withEpochs = records.filter((record): record is TrialRecord => selected.has(record.configId) && (record.epochs?.length ?? 0) > 0);
+  report.epochCurves = [...selected].map((configId) => epochCurve(configId, withEpochs, report.trials.filter((trial) => trial.configId === configId)));
+  return report;
+}
+
+/** Config ids of the selected configurations, for a reader that loads per-epoch records only for them. */
+export function selectedConfigIds(report: SweepReport): string[] {
+  return report.arms.map((arm) => arm.selection.configId).filter((configId): configId is string => configId !== null);
+}
+
+/**
+ * Computes every statistic of the report from the sweep's trial records. The records may be
+ * digests without per-epoch lists (`digestTrial`): then the learning curves are empty until
+ * {@link attachEpochCurves} is given the selected configurations' full records.
+ */
+export function analyzeSweep(records: readonly (TrialRecord | TrialDigest)[], options: AnalysisOptions = {}): SweepReport {
+  const report = analyzeTrialSummaries(records.map(summarizeTrial), options);
+  return attachEpochCurves(report, records);
+}
+
+/**
+ * {@link analyzeSweep} from trials already summarized (`summarizeTrial`), e.g. by a reader that
+ * summarizes each trial as it streams the journal so no record of 100,000 is held. The learning
+ * curves are empty until {@link attachEpochCurves}.
+ */
+export function analyzeTrialSummaries(summaries: readonly TrialSummary[], options: AnalysisOptions = {}): SweepReport {
   const selectBy = options.selectBy ?? 'validationLoss';
   if (!SELECTION_OBJECTIVES.includes(selectBy)) {
     throw new RangeError(`report.selectBy: got ${JSON.stringify(selectBy)}; allowed: ${SELECTION_OBJECTIVES.join(', ')}`);
@@ -169,10 +213,14 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
   if (answerMetric !== 'testLoss' && answerMetric !== 'testAccuracy') {
     throw new RangeError(`report.answerMetric: got ${JSON.stringify(answerMetric)}; allowed: testLoss, testAccuracy`);
   }
+  const detailedConfigurationsPerArm = options.detailedConfigurationsPerArm ?? DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM;
+  if (!Number.isInteger(detailedConfigurationsPerArm) || detailedConfigurationsPerArm < 1) {
+    throw new RangeError(`report.detailedConfigurationsPerArm: got ${detailedConfigurationsPerArm}; allowed: a positive integer`);
+  }
   const baselineArm = options.baselineArm ?? 'uniform';
   const candidateArm = options.candidateArm ?? 'per-layer';
 
-  const trials = records.map(summarizeTrial).sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  const trials = [...summaries].sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
   const trialsByConfig = new Map<string, TrialSummary[]>();
   for (const trial of trials) {
     const group = trialsByConfig.get(trial.configId) ?? [];
@@ -187,7 +235,8 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
   const coefficientParameter = options.coefficientParameter ?? detectCoefficientParameter(draftBaseline);
 
   const configurations = [...trialsByConfig.values()]
-    .map((group) => summarizeConfiguration(group, { ...intervalOptions, coefficientParameter: coefficientParameter ?? undefined }))
+    // Without bootstrap first: selection needs only means; the detailed ones are bootstrapped below.
+    .map((group) => summarizeConfiguration(group, { ...intervalOptions, skipBootstrap: true, coefficientParameter: coefficientParameter ?? undefined }))
     .sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || byText(a.configId, b.configId));
 
   const armNames = [...new Set(trials.map((trial) => trial.arm))].sort((a, b) => {
@@ -195,13 +244,22 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     return rank(a) - rank(b) || byText(a, b);
   });
 
+  const configurationById = new Map(configurations.map((configuration) => [configuration.configId, configuration]));
   const arms: ArmSummary[] = armNames.map((arm) => {
     const armTrials = trials.filter((trial) => trial.arm === arm);
     const selection = selectConfiguration(arm, configurations, { objective: selectBy, minSeeds });
     selection.ranking.forEach((configId, position) => {
-      const ranked = configurations.find((configuration) => configuration.configId === configId);
+      const ranked = configurationById.get(configId);
       if (ranked) ranked.selectionRank = position + 1;
     });
+    const inArm = configurations.filter((configuration) => configuration.arm === arm);
+    const detailed = inArm.length <= detailedConfigurationsPerArm ? inArm.map((configuration) => configuration.configId) : selection.ranking.slice(0, detailedConfigurationsPerArm);
+    for (const configId of detailed) {
+      const configuration = configurationById.get(configId) as ConfigurationSummary;
+      const full = summarizeConfiguration(trialsByConfig.get(configId) ?? [], { ...intervalOptions, coefficientParameter: coefficientParameter ?? undefined });
+      configuration.final = full.final;
+      configuration.best = full.best;
+    }
     const selectedBySeed = armTrials
       .filter((trial) => trial.usable && trial.configId === selection.configId && trial.final)
       .sort((a, b) => a.seed - b.seed)
@@ -234,6 +292,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     candidateArm,
     coefficientParameter,
     answerMetric,
+    detailedConfigurationsPerArm,
   };
 
   let comparison: PairedComparison | null = null;
@@ -258,7 +317,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
   const armComparisons = compareArmsWithBaseline(arms, trialsByConfig, settings);
   const answer = answerSentence({ comparison: comparisonUnavailable === undefined ? comparison : null, unavailable: comparisonUnavailable, armComparisons, arms, settings });
 
-  const sweepNames = [...new Set(records.map((record) => record.sweepName))].sort(byText);
+  const sweepNames = [...new Set(trials.map((trial) => trial.sweepName))].sort(byText);
   const report: SweepReport = {
     answer,
     armComparisons,
@@ -273,9 +332,7 @@ export function analyzeSweep(records: readonly TrialRecord[], options: AnalysisO
     arms,
     comparison,
     budgetCurves: armNames.map((arm) => budgetCurve(arm, trials, selectBy)),
-    epochCurves: configurations.map((configuration) =>
-      epochCurve(configuration.configId, records, trialsByConfig.get(configuration.configId) ?? []),
-    ),
+    epochCurves: [],
     layerImportance: armsWithLayerCoefficients(trials).map((arm) =>
       layerImportance(arm, trials, {
         confidence: intervalOptions.confidence,

@@ -10,6 +10,7 @@ import type { SweepReport } from './analyze';
 import { shortId } from './format';
 import { metricLabel } from './render-table';
 import type { CurveMetric } from './epoch-curves';
+import { binPoints, budgetCurveSteps, VIEW_LIMITS } from './view-limits';
 
 /** One chart: an id for the page, a title, and its spec, or why it has no data. */
 export interface ChartDefinition {
@@ -112,10 +113,24 @@ function gapVsCoefficient(report: SweepReport): ChartDefinition {
     }
   }
   const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const configurationCount = rows.length / 3;
+  // Many configurations: one mark per configuration would be unreadable, so bins of the coefficient.
+  const bins = 30;
+  const binned = configurationCount > VIEW_LIMITS.chartPoints;
+  if (binned) {
+    const perMetric = new Map<string, Array<{ x: number; y: number }>>();
+    for (const row of rows) (perMetric.get(row.metric as string) ?? perMetric.set(row.metric as string, []).get(row.metric as string)!).push({ x: row.coefficient as number, y: row.mean as number });
+    rows.length = 0;
+    for (const [metric, points] of perMetric) {
+      for (const bin of binPoints(points, bins, true)) rows.push({ coefficient: bin.centre, metric, mean: bin.mean, lower: bin.min, upper: bin.max, n: bin.n });
+    }
+  }
   const definition = {
     id: 'gap-vs-coefficient' as const,
     title: `Generalization gap vs coefficient, arm "${baseline}"`,
-    caption: `Mean over seeds with ${level} t-intervals, by the value of "${parameter ?? '?'}" (log axis; zero coefficients cannot sit on a log axis and are left out).`,
+    caption: binned
+      ? `${Math.round(configurationCount)} configurations in ${bins} log-spaced bins of "${parameter ?? '?'}": point = mean of the configurations' mean over seeds in the bin, bar = their range (min to max) (zero coefficients cannot sit on a log axis and are left out).`
+      : `Mean over seeds with ${level} t-intervals, by the value of "${parameter ?? '?'}" (log axis; zero coefficients cannot sit on a log axis and are left out).`,
   };
   if (rows.length === 0) return { ...definition, spec: null, emptyReason: `arm "${baseline}" has no configuration with a positive coefficient and finished seeds` };
   const x = { field: 'coefficient', type: 'quantitative' as const, scale: { type: 'log' as const, padding: 12 }, title: parameter ?? 'coefficient', axis: { format: '~e' } };
@@ -270,13 +285,15 @@ function pairedDifferences(report: SweepReport): ChartDefinition {
 
 function budgetCurves(report: SweepReport): ChartDefinition {
   const rows: Array<Record<string, string | number>> = [];
-  for (const curve of report.budgetCurves) {
+  // Long curves are drawn from their improvement steps: the same step-after line, without one point per trial.
+  const reduced = report.budgetCurves.some((curve) => curve.points.length > VIEW_LIMITS.chartPoints);
+  for (const curve of report.budgetCurves.map((each) => (each.points.length > VIEW_LIMITS.chartPoints ? budgetCurveSteps(each) : each))) {
     for (const point of curve.points) if (point.bestSoFar !== null) rows.push({ arm: curve.arm, trialsSpent: point.trialsSpent, bestSoFar: point.bestSoFar });
   }
   const definition = {
     id: 'budget-curves' as const,
     title: 'Budget curves',
-    caption: `Best single-trial ${report.settings.selectBy} found so far against trials spent (failed, diverged and pruned trials spend budget too).`,
+    caption: `Best single-trial ${report.settings.selectBy} found so far against trials spent (failed, diverged and pruned trials spend budget too).${reduced ? ' Points mark the trials that improved the best value.' : ''}`,
   };
   if (rows.length === 0) return { ...definition, spec: null, emptyReason: 'no usable trial has a validation result' };
   return {

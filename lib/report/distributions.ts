@@ -20,9 +20,19 @@ interface JStatSubset {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const jStat: JStatSubset = (require('jstat') as { jStat: JStatSubset }).jStat;
 
+// A report asks for the same few quantiles (one confidence level, a few seed counts) once per
+// configuration and metric: remembered, since jStat inverts the incomplete beta each time.
+const tQuantiles = new Map<string, number>();
+
 /** The `p` quantile of Student's t distribution with `degreesOfFreedom` degrees of freedom. */
 export function studentTQuantile(p: number, degreesOfFreedom: number): number {
-  return jStat.studentt.inv(p, degreesOfFreedom);
+  const key = `${p}:${degreesOfFreedom}`;
+  let quantile = tQuantiles.get(key);
+  if (quantile === undefined) {
+    quantile = jStat.studentt.inv(p, degreesOfFreedom);
+    if (tQuantiles.size < 10000) tQuantiles.set(key, quantile);
+  }
+  return quantile;
 }
 
 /** P(T <= x) for Student's t with `degreesOfFreedom` degrees of freedom. */

@@ -172,6 +172,36 @@ export interface LayerImportance extends ImportanceEstimate {
   response: 'validationLoss';
   /** Per-layer parameters (`<kind>.<layer>`), in the order of `importances`, with the scale they were decomposed on. */
   parameters: Array<{ parameter: string; kind: string; layer: string; scale: 'log10' | 'linear' }>;
+  /** Present when the arm had more than {@link MAX_IMPORTANCE_TRIALS} usable trials: how many were used, of how many. */
+  sample?: { trials: number; of: number; rule: string };
+}
+
+/**
+ * At most this many trials of an arm go into the forest (each bootstrap resample refits it, so the
+ * cost grows with the trial count); larger arms use whole configurations in a seeded order.
+ */
+export const MAX_IMPORTANCE_TRIALS = 2000;
+
+/** 32-bit FNV-1a of a string: a stable, seeded order of configurations. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
+/** Whole configurations, in an order fixed by `seed`, until `limit` trials are taken. */
+function sampleByConfiguration(trials: readonly TrialSummary[], limit: number, seed: string): TrialSummary[] {
+  if (trials.length <= limit) return [...trials];
+  const byConfig = new Map<string, TrialSummary[]>();
+  for (const trial of trials) byConfig.set(trial.configId, [...(byConfig.get(trial.configId) ?? []), trial]);
+  const order = [...byConfig.keys()].sort((a, b) => fnv1a(`${seed}/${a}`) - fnv1a(`${seed}/${b}`) || (a < b ? -1 : 1));
+  const kept: TrialSummary[] = [];
+  for (const configId of order) {
+    const group = byConfig.get(configId)!;
+    if (kept.length + group.length > limit) break;
+    kept.push(...group);
+  }
+  return kept;
 }
 
 /**
@@ -183,7 +213,8 @@ export interface LayerImportance extends ImportanceEstimate {
 export function layerImportance(arm: ArmName, trials: readonly TrialSummary[], options: ImportanceOptions = {}): LayerImportance {
   const usable = trials.filter((trial) => trial.arm === arm && trial.usable && Number.isFinite(trial.final?.validationLoss));
   const names = [...new Set(usable.flatMap((trial) => layerCoefficientsOf(trial.params).map((c) => c.parameter)))].sort();
-  const complete = usable.filter((trial) => names.every((name) => typeof trial.params[name] === 'number' && Number.isFinite(trial.params[name])));
+  const eligible = usable.filter((trial) => names.every((name) => typeof trial.params[name] === 'number' && Number.isFinite(trial.params[name])));
+  const complete = sampleByConfiguration(eligible, MAX_IMPORTANCE_TRIALS, `${options.seed ?? 'layerwise'}/${arm}`);
   const parameters = names.map((parameter) => {
     const dot = parameter.indexOf('.');
     const positive = complete.every((trial) => (trial.params[parameter] as number) > 0);
@@ -198,7 +229,11 @@ export function layerImportance(arm: ArmName, trials: readonly TrialSummary[], o
     },
     { ...options, seed: `${options.seed ?? 'layerwise'}/${arm}` },
   );
-  return { ...estimate, seed: options.seed ?? 'layerwise', arm, response: 'validationLoss', parameters };
+  const result: LayerImportance = { ...estimate, seed: options.seed ?? 'layerwise', arm, response: 'validationLoss', parameters };
+  if (complete.length < eligible.length) {
+    result.sample = { trials: complete.length, of: eligible.length, rule: `whole configurations in a seeded order until ${MAX_IMPORTANCE_TRIALS} trials` };
+  }
+  return result;
 }
 
 /** Arms whose trials carry per-layer coefficients (`<kind>.<layer>` parameters), sorted. */

@@ -45,3 +45,10 @@ export type { FeatureBounds, TreeDecomposition } from './fanova';
 export { decomposeTree, mainEffectShares } from './fanova';
 export type { RegressionForest, RegressionForestOptions, RegressionTreeNode } from './surrogate-forest';
 export { fitRegressionForest, predictForest, predictTree } from './surrogate-forest';
+// Large sweeps: statistics from per-trial summaries, curves for the selected configurations, bounded views.
+export { analyzeTrialSummaries, attachEpochCurves, DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM, selectedConfigIds } from './analyze';
+export type { SnapshotSource, TrialDigest } from './trial-summary';
+export { digestTrial } from './trial-summary';
+export { writeReportFiles } from './write-report';
+export type { ChartBin, ShownRows } from './view-limits';
+export { binPoints, budgetCurveSteps, compactConfiguration, detailedConfigurationIds, reportForJson, shownConfigurations, shownTrials, VIEW_LIMITS } from './view-limits';

@@ -11,6 +11,7 @@ import { selectionEvaluationLine } from './answer';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
+import { shownTrials } from './view-limits';
 
 /** The rendered page and any chart warnings. */
 export interface RenderedHtml {
@@ -210,7 +211,8 @@ function trialTableHtml(report: SweepReport): string {
   const header = columns
     .map((column) => `<th${column.numeric ? ' class="number" data-type="number"' : ' data-type="text"'}><button type="button">${escapeHtml(column.title)}</button></th>`)
     .join('');
-  const rows = report.trials.map((trial) => {
+  const shown = shownTrials(report);
+  const rows = shown.rows.map((trial) => {
     const final = trial.final;
     const state = trial.usable ? trial.state : `${trial.state}${trial.exclusion && trial.exclusion !== trial.state ? ` (${trial.exclusion})` : ''}`;
     return (
@@ -234,7 +236,8 @@ function trialTableHtml(report: SweepReport): string {
       `</tr>`
     );
   });
-  return `<div class="table-wrap"><table id="trial-table"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  const rule = shown.rule ? `<p class="caption" id="trial-table-rule">${escapeHtml(shown.rule)}.</p>` : '';
+  return `${rule}<div class="table-wrap"><table id="trial-table"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** Renders the report as one offline HTML page. Async because vega renders SVG asynchronously. */

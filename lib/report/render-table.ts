@@ -9,6 +9,7 @@ import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProb
 import type { PairedComparison } from './paired-comparison';
 import { importanceTables } from './render-importance';
 import type { SnapshotMetric } from './trial-summary';
+import { shownConfigurations } from './view-limits';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
 export function terminalSafe(text: string): string {
@@ -81,7 +82,7 @@ export function renderTable(report: SweepReport): string {
   out.push(
     textTable(
       ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', 'test accuracy'],
-      report.configurations.map((configuration) => [
+      shownConfigurations(report).rows.map((configuration) => [
         terminalSafe(configuration.arm),
         selected.has(configuration.configId) ? '*' : '',
         terminalSafe(shortId(configuration.configId)),
@@ -96,6 +97,8 @@ export function renderTable(report: SweepReport): string {
     ),
   );
   out.push(`* selected on ${report.settings.selectBy} (validation split only)`);
+  const configurationRule = shownConfigurations(report).rule;
+  if (configurationRule) out.push(configurationRule);
   out.push('');
 
   for (const arm of report.arms) {

@@ -39,6 +39,8 @@ export interface IntervalOptions {
    * the same interval. Default `'layerwise'`.
    */
   bootstrapSeed?: string;
+  /** Leave the bootstrap interval null (the report bootstraps only the configurations its views detail, see `AnalysisOptions.detailedConfigurationsPerArm`). Default false. */
+  skipBootstrap?: boolean;
 }
 
 export const DEFAULT_CONFIDENCE = 0.95;
@@ -140,6 +142,6 @@ export function summarize(values: ReadonlyArray<number | undefined | null>, opti
     min: n > 0 ? Math.min(...finite) : null,
     max: n > 0 ? Math.max(...finite) : null,
     tInterval: tInterval(finite, options.confidence ?? DEFAULT_CONFIDENCE),
-    bootstrapInterval: bootstrapInterval(finite, options),
+    bootstrapInterval: options.skipBootstrap ? null : bootstrapInterval(finite, options),
   };
 }

@@ -75,8 +75,11 @@ export interface TrialSummary {
   generalPathReason?: string;
 }
 
+/** The fields of an EpochRecord a snapshot reads. */
+export type SnapshotSource = Pick<EpochRecord, 'epoch' | 'train' | 'validation' | 'test' | 'penalty'>;
+
 /** Flattens an EpochRecord; gaps are recomputed from the split losses so they always match their definition. */
-export function snapshotOf(record: EpochRecord): EpochSnapshot {
+export function snapshotOf(record: SnapshotSource): EpochSnapshot {
   const snapshot: EpochSnapshot = { epoch: record.epoch, trainLoss: record.train.loss, penalty: record.penalty };
   if (record.train.accuracy !== undefined) snapshot.trainAccuracy = record.train.accuracy;
   if (record.validation) {
@@ -105,7 +108,7 @@ export function bestValidationEpoch(epochs: readonly EpochRecord[]): EpochRecord
   return best;
 }
 
-function exclusionOf(record: TrialRecord, final: EpochRecord | undefined): ExclusionReason | undefined {
+function exclusionOf(record: Pick<TrialRecord, 'state' | 'runStatus' | 'divergedAtEpoch'>, final: EpochRecord | undefined): ExclusionReason | undefined {
   switch (record.state) {
     case 'failed':
       return 'failed';
@@ -127,11 +130,36 @@ function exclusionOf(record: TrialRecord, final: EpochRecord | undefined): Exclu
   return undefined;
 }
 
-/** Summarizes one trial record. */
-export function summarizeTrial(record: TrialRecord): TrialSummary {
+/**
+ * A trial record without its per-epoch list (see `digestTrial`): everything a report needs of a
+ * trial that is not drawn as a learning curve. `epochs` may be absent or empty.
+ */
+export interface TrialDigest extends Omit<TrialRecord, 'epochs'> {
+  epochs?: EpochRecord[];
+  /** Epochs recorded (the length of the dropped list). */
+  epochsRun: number;
+  /** The best-validation epoch of the dropped list (the fields a snapshot reads). */
+  bestEpoch?: SnapshotSource;
+}
+
+/** Drops a record's per-epoch list, keeping what the report reads of it (its length, the best-validation epoch, the final epoch). */
+export function digestTrial(record: TrialRecord): TrialDigest {
+  const { epochs, ...rest } = record;
+  const list = epochs ?? [];
+  const digest: TrialDigest = { ...rest, epochsRun: list.length };
+  if (digest.final === undefined && list.length > 0) digest.final = list[list.length - 1];
+  const best = bestValidationEpoch(list);
+  // Only what the snapshot reads: a digest of 100,000 trials must stay small.
+  if (best !== undefined) digest.bestEpoch = { epoch: best.epoch, train: best.train, validation: best.validation, test: best.test, penalty: best.penalty };
+  return digest;
+}
+
+/** Summarizes one trial record (full, or a digest without per-epoch records). */
+export function summarizeTrial(record: TrialRecord | TrialDigest): TrialSummary {
   const epochs = record.epochs ?? [];
+  const digest = 'epochsRun' in record ? record : undefined;
   const finalRecord = record.final ?? epochs[epochs.length - 1];
-  const bestRecord = bestValidationEpoch(epochs);
+  const bestRecord = digest !== undefined ? digest.bestEpoch : bestValidationEpoch(epochs);
   const exclusion = exclusionOf(record, finalRecord);
   const summary: TrialSummary = {
     trialId: record.trialId,
@@ -141,11 +169,12 @@ export function summarizeTrial(record: TrialRecord): TrialSummary {
     index: record.index,
     seed: record.seed,
     state: record.state,
-    params: { ...record.params },
-    epochsRun: epochs.length,
+    params: record.params,
+    epochsRun: digest !== undefined ? digest.epochsRun : epochs.length,
     usable: exclusion === undefined,
-    penaltyPerLayer: { ...(finalRecord?.penaltyPerLayer ?? {}) },
-    weightNorms: { ...(finalRecord?.weightNorms ?? {}) },
+    // Shared with the record, not copied (nothing mutates them): a large sweep's summaries stay small.
+    penaltyPerLayer: finalRecord?.penaltyPerLayer ?? {},
+    weightNorms: finalRecord?.weightNorms ?? {},
   };
   if (exclusion !== undefined) summary.exclusion = exclusion;
   if (record.error !== undefined) summary.error = record.error;

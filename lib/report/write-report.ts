@@ -3,6 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../sweep/record';
 import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
+import type { TrialDigest } from './trial-summary';
 import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
 import { renderHtml } from './render-html';
 import { renderJson } from './render-json';
@@ -69,7 +70,7 @@ export interface WriteReportResult {
 }
 
 /** Analyzes `records` and writes every requested format into `outDir` (created if missing). */
-export async function writeReport(outDir: string, records: readonly TrialRecord[], options: WriteReportOptions = {}): Promise<WriteReportResult> {
+export async function writeReport(outDir: string, records: readonly (TrialRecord | TrialDigest)[], options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const formats = options.formats ?? [...REPORT_FORMATS];
   for (const format of formats) {
     if (!REPORT_FORMATS.includes(format)) {
@@ -77,6 +78,20 @@ export async function writeReport(outDir: string, records: readonly TrialRecord[
     }
   }
   const report = analyzeSweep(records, options);
+  return writeReportFiles(outDir, report, records.filter((record): record is TrialRecord => Array.isArray(record.epochs)), options);
+}
+
+/**
+ * Writes an analyzed report in every requested format into `outDir`; TensorBoard logs come from
+ * `epochRecords` (for a large sweep, the full records of the selected configurations only).
+ */
+export async function writeReportFiles(outDir: string, report: SweepReport, epochRecords: readonly TrialRecord[], options: Omit<WriteReportOptions, keyof AnalysisOptions> = {}): Promise<WriteReportResult> {
+  const formats = options.formats ?? [...REPORT_FORMATS];
+  for (const format of formats) {
+    if (!REPORT_FORMATS.includes(format)) {
+      throw new RangeError(`writeReport.formats: got ${JSON.stringify(format)}; allowed: ${REPORT_FORMATS.join(', ')}`);
+    }
+  }
   await fs.mkdir(outDir, { recursive: true });
   const files: Partial<Record<ReportFormat, string>> = {};
   const warnings: string[] = [];
@@ -91,6 +106,6 @@ export async function writeReport(outDir: string, records: readonly TrialRecord[
   const tensorboard =
     tensorboardOption === false
       ? null
-      : writeTensorBoardLogs(path.join(outDir, 'tensorboard'), records, tensorboardOption === true ? {} : tensorboardOption);
+      : writeTensorBoardLogs(path.join(outDir, 'tensorboard'), epochRecords, tensorboardOption === true ? {} : tensorboardOption);
   return { report, files, tensorboard, warnings };
 }

@@ -8,7 +8,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
 import { canonicalJson, sha256Hex } from './identity';
 import type { ArmDefinition, Coefficient, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
-import { ARM_OPTIONAL_FIELDS, ARM_SLOTS, PENALTY_NAMES } from './definition';
+import { ARM_OPTIONAL_FIELDS, ARM_SLOTS, DATA_SOURCE_KEYS, PENALTY_NAMES } from './definition';
 import { Dimension, gridValues, SearchSpace } from './space';
 import { armSpace, DROPOUT_PARAMETER, isSearched } from './arms';
 import schema from './sweep-definition.schema.json';
@@ -44,6 +44,13 @@ function schemaError(error: ErrorObject): LayerwiseConfigError {
   const parentSchema = error.parentSchema as { properties?: Record<string, unknown>; oneOf?: Array<{ properties?: { type?: { const?: unknown } } }> } | undefined;
   if (error.instancePath === '/seeds' || error.instancePath.startsWith('/seeds/')) {
     return new LayerwiseConfigError('seeds', `: ${describeValue(error.data)} is not allowed; give a count (integer >= 1) or a list of distinct integers in [0, 4294967295]`);
+  }
+  if (error.instancePath === '/data' && error.keyword === 'oneOf') {
+    const given = DATA_SOURCE_KEYS.filter((key) => (error.data as Record<string, unknown> | null)?.[key] !== undefined);
+    return new LayerwiseConfigError(
+      'data',
+      given.length === 0 ? `: names no source; give exactly one of ${DATA_SOURCE_KEYS.join(', ')}` : `: gives ${given.join(' and ')}; give exactly one of ${DATA_SOURCE_KEYS.join(', ')}`,
+    );
   }
   switch (error.keyword) {
     case 'required':
@@ -248,7 +255,11 @@ function copyJson<T>(value: T): T {
  */
 export function fromConfig(config: unknown): SweepDefinition {
   const validate = schemaValidator();
-  if (!validate(config)) throw schemaError(validate.errors![0]);
+  if (!validate(config)) {
+    // A data source error is reported as the whole choice ("give exactly one of ..."), not as the first branch's missing key.
+    const errors = validate.errors!;
+    throw schemaError(errors.find((error) => error.instancePath === '/data' && error.keyword === 'oneOf') ?? errors[0]);
+  }
   const raw = copyJson(config) as JsonObject & Record<string, any>;
   const definition: SweepDefinition = {
     name: raw.name,

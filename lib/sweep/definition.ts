@@ -26,6 +26,37 @@ export interface CsvDataDefinition {
   header?: boolean;
 }
 
+/** Two `.npy` files as a sweep's data (`data.npy`): features [samples, ...] and integer class labels [samples]. */
+export interface NpyDataDefinition {
+  /** Features file; a relative path is resolved against the folder of the definition file. */
+  x: string;
+  /** Labels file (integers >= 0; the class count is the largest + 1); relative like `x`. */
+  y: string;
+}
+
+/** Two arrays of one `.npz` archive (`numpy.savez` / `savez_compressed`) as a sweep's data (`data.npz`). */
+export interface NpzDataDefinition {
+  /** The archive; a relative path is resolved against the folder of the definition file. */
+  path: string;
+  /** Name of the features array in the archive. Default 'x'. */
+  x?: string;
+  /** Name of the labels array in the archive. Default 'y'. */
+  y?: string;
+}
+
+/** IDX files (the MNIST format) as a sweep's data (`data.idx`); `.gz` files are gunzipped. */
+export interface IdxDataDefinition {
+  /** Images file: unsigned bytes [samples, height, width]; relative to the definition file's folder. */
+  images: string;
+  /** Labels file: unsigned bytes [samples]; relative like `images`. */
+  labels: string;
+  /** 'unit' (default): pixel bytes divided by 255, in [0, 1]; 'bytes': 0..255 as they are. */
+  pixels?: 'unit' | 'bytes';
+}
+
+/** Keys of `data` that name where the samples come from; a definition has exactly one. */
+export const DATA_SOURCE_KEYS = ['dataset', 'csv', 'npy', 'npz', 'idx'] as const;
+
 /**
  * Penalty families an arm can tune. Generic names reach every weight a policy includes by default
  * (the kernels of every kind: kernel, recurrent, depthwise, pointwise, embeddings): `l1` and `l2`
@@ -150,8 +181,11 @@ export interface SweepDefinition {
   objective: string;
   /** Model spec, passed to the objective as is. */
   model: JsonObject;
-  /** Data set and split: `dataset` names a data set, or `csv` reads a file; everything else is passed to the objective as is. */
-  data: JsonObject & { dataset?: string; csv?: CsvDataDefinition; split?: JsonObject };
+  /**
+   * Data set and split: exactly one source — `dataset` names a shipped or registered data set,
+   * `csv`, `npy`, `npz` or `idx` reads files — plus `split` and `standardize`.
+   */
+  data: JsonObject & { dataset?: string; csv?: CsvDataDefinition; npy?: NpyDataDefinition; npz?: NpzDataDefinition; idx?: IdxDataDefinition; split?: JsonObject; standardize?: boolean };
   /** Training options (epochs, batch size, optimizer...), passed to the objective. Default {}. */
   training: JsonObject;
   /** Dimensions sampled in every arm (e.g. learning rate), named without dots. Default {}. */

@@ -33,6 +33,7 @@ import { configIdentity, planSlots, Shard, Slot, slotTrials } from './plan';
 import { createPruner, TrialCurve } from './pruners';
 import type { ParameterValues, TrialRecord } from './record';
 import { createSampler, Observation, Sampler } from './samplers';
+import { SamplerHistory } from './samplers/history';
 import { dimensionAllows } from './space';
 import { isFinished } from './storage/journal-format';
 import { JournalStorage, journalFileName } from './storage/journal-storage';
@@ -187,7 +188,14 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     const sampler: Sampler = createSampler(definition.sampler);
     const pruner = createPruner(definition.pruning);
     const stored = await storage.listTrials(definition.name);
-    const records = new Map<string, TrialRecord>(stored.map((record) => [record.trialId, record]));
+    const records = new Map<string, TrialRecord>();
+    // What adaptive samplers learn from, updated as trials finish (never rebuilt from every record per proposal).
+    const history = new SamplerHistory();
+    const remember = (record: TrialRecord): void => {
+      records.set(record.trialId, record);
+      history.see(record);
+    };
+    for (const record of stored) remember(record);
     const slots: SlotState[] = planSlots(definition, args.shard).map((slot) => ({ slot }));
     const usedConfigs = new Map<string, Set<string>>(definition.arms.map((arm) => [arm.name, new Set<string>()]));
 
@@ -213,10 +221,10 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     const sampleSlot = (state: SlotState): void => {
       if (state.params !== undefined) return;
       const space = armSpace(definition, state.slot.arm);
-      const history = observationsOf([...records.values()], state.slot.arm.name);
+      const observations = history.observations(state.slot.arm.name);
       const used = usedConfigs.get(state.slot.arm.name)!;
       for (let retry = 0; retry < 100; retry++) {
-        const params = sampler.sample({ space, arm: state.slot.arm.name, index: state.slot.index, budget: definition.budget, history, retry });
+        const params = sampler.sample({ space, arm: state.slot.arm.name, index: state.slot.index, budget: definition.budget, history: observations, retry });
         if (!used.has(configIdentity(definition, state.slot.arm, params)) || retry === 99) {
           adopt(state, params);
           return;
@@ -300,7 +308,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         if (record !== undefined && record.state === 'running') continue;
         elsewhere.delete(trialId);
         if (record !== undefined && isFinished(record)) {
-          records.set(trialId, record);
+          remember(record);
           updateCurve(record);
           emit({ type: 'trial-finish', record, elsewhere: true, at: Date.now() });
         } else queue.unshift(item);
@@ -322,7 +330,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
           elsewhere.set(spec.trialId, item);
           continue;
         }
-        records.set(claimed.trialId, claimed);
+        remember(claimed);
         return { trial: claimed, state: item.state };
       }
       return undefined;
@@ -370,19 +378,19 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         // A configuration or shape error fails the same way on every attempt: fail it now.
         if (result.retryable !== false && attempt < 1 + definition.execution.retries) {
           await storage.requeueTrial(definition.name, trial.trialId, attempt, result.message);
-          records.set(trial.trialId, { ...trial, state: 'waiting', error: result.message });
+          remember({ ...trial, state: 'waiting', error: result.message });
           emit({ type: 'trial-retry', trialId: trial.trialId, arm: trial.arm, attempt, reason: result.message, at: Date.now() });
           queue.unshift({ state, seedPosition: state.trials!.findIndex((spec) => spec.trialId === trial.trialId) });
           return;
         }
         const record = await storage.finishTrial(definition.name, trial.trialId, attempt, { state: 'failed', epochs: [], error: `${result.message} (${result.retryable === false ? 'not retried: a configuration error fails every attempt; ' : ''}failed ${attempt} attempt${attempt === 1 ? '' : 's'})`, seconds: result.seconds });
-        records.set(record.trialId, record);
+        remember(record);
         finishedThisRun++;
         emit({ type: 'trial-finish', record, at: Date.now() });
         return;
       }
       const record = await storage.finishTrial(definition.name, trial.trialId, attempt, resultOfOutcome(result.outcome, pruned, result.seconds));
-      records.set(record.trialId, record);
+      remember(record);
       if (record.state === 'complete' || record.state === 'pruned') curve.state = record.state;
       else armCurves.delete(trial.trialId);
       finishedThisRun++;
@@ -432,7 +440,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     if (failure !== undefined) throw failure;
 
     // The store is the truth: other workers may have finished trials of this scope too.
-    for (const record of await storage.listTrials(definition.name)) records.set(record.trialId, record);
+    for (const record of await storage.listTrials(definition.name)) remember(record);
     const finished = finishedInScope();
     const summary: SweepSummary = {
       sweepName: definition.name,

@@ -6,11 +6,20 @@ import type { SweepDefinition } from './definition';
 import { fromConfig } from './definition-config';
 import { requireUserModule } from './user-module';
 
-/** A relative `data.csv.path` is relative to the definition file's folder; workers get it absolute. */
-function withCsvPathResolved(definition: SweepDefinition, folder: string): SweepDefinition {
-  const csv = definition.data.csv;
-  if (csv === undefined || path.isAbsolute(csv.path)) return definition;
-  return { ...definition, data: { ...definition.data, csv: { ...csv, path: path.resolve(folder, csv.path) } } };
+/**
+ * Relative file paths of the data (`data.csv.path`, `data.npy.x`/`y`, `data.npz.path`,
+ * `data.idx.images`/`labels`) and of the model (`model.keras`) are relative to the definition
+ * file's folder; workers get them absolute.
+ */
+function withPathsResolved(definition: SweepDefinition, folder: string): SweepDefinition {
+  const absolute = (file: string): string => path.resolve(folder, file);
+  const data = { ...definition.data };
+  if (data.csv !== undefined) data.csv = { ...data.csv, path: absolute(data.csv.path) };
+  if (data.npy !== undefined) data.npy = { x: absolute(data.npy.x), y: absolute(data.npy.y) };
+  if (data.npz !== undefined) data.npz = { ...data.npz, path: absolute(data.npz.path) };
+  if (data.idx !== undefined) data.idx = { ...data.idx, images: absolute(data.idx.images), labels: absolute(data.idx.labels) };
+  const model = typeof definition.model.keras === 'string' ? { ...definition.model, keras: absolute(definition.model.keras) } : definition.model;
+  return { ...definition, data, model };
 }
 
 /** Reads, validates and fills defaults of a sweep file. Errors name the file and the field. */
@@ -33,7 +42,7 @@ export function readSweepFile(file: string): SweepDefinition {
     throw new LayerwiseConfigError('config', `: ${file} must be .json, .js or .ts`);
   }
   try {
-    return withCsvPathResolved(fromConfig(config), path.dirname(resolved));
+    return withPathsResolved(fromConfig(config), path.dirname(resolved));
   } catch (error) {
     if (error instanceof LayerwiseConfigError) throw new LayerwiseConfigError(error.field, `${error.message.slice(error.field.length)} (in ${file})`);
     throw error;

@@ -1,7 +1,7 @@
 /** Which layer matters: the forest surrogate, the exact tree decomposition, and the bootstrap estimate. */
 import seedrandom from 'seedrandom';
 import { decomposeTree, mainEffectShares } from '../../lib/report/fanova';
-import { armsWithLayerCoefficients, estimateImportance, layerImportance } from '../../lib/report/importance';
+import { armsWithLayerCoefficients, estimateImportance, layerImportance, MAX_IMPORTANCE_TRIALS } from '../../lib/report/importance';
 import { fitRegressionForest, predictForest, RegressionTreeNode } from '../../lib/report/surrogate-forest';
 import { summarizeTrial } from '../../lib/report/trial-summary';
 import { trial } from './fixtures';
@@ -202,5 +202,27 @@ describe('mainEffectShares', () => {
   test('a forest of constant trees has no variance to share', () => {
     const forest = fitRegressionForest([[0], [1], [2]], [1, 1, 1], { trees: 3 });
     expect(mainEffectShares(forest, [[0, 2]])).toEqual([0]);
+  });
+});
+
+describe('layer importance at scale', () => {
+  it('an arm with more trials than MAX_IMPORTANCE_TRIALS is decomposed on a seeded sample of whole configurations, and says so', () => {
+    const trials = [];
+    const configurations = Math.ceil(MAX_IMPORTANCE_TRIALS / 2) + 5;
+    for (let config = 0; config < configurations; config++) {
+      const a = 10 ** (-5 + (4 * ((config * 7919) % configurations)) / configurations);
+      const b = 10 ** (-5 + (4 * ((config * 104729) % configurations)) / configurations);
+      for (let seed = 1; seed <= 2; seed++) {
+        const loss = 5 + Math.log10(a) + 0.01 * seed;
+        trials.push(summarizeTrial(trial({ arm: 'per-layer', configId: `c${config}`, seed, params: { 'l2.a': a, 'l2.b': b }, train: 0.1, validation: loss, test: loss })));
+      }
+    }
+    const result = layerImportance('per-layer', trials, { seed: 'scale', resamples: 2, trees: 4 });
+    expect(result.sample?.of).toBe(trials.length);
+    expect(result.sample?.trials).toBeLessThanOrEqual(MAX_IMPORTANCE_TRIALS);
+    // Whole configurations are kept: every sampled configuration contributes both of its seeds.
+    expect(result.sample!.trials % 2).toBe(0);
+    // The same seed picks the same sample, so the estimate is reproducible.
+    expect(layerImportance('per-layer', trials, { seed: 'scale', resamples: 2, trees: 4 }).importances).toEqual(result.importances);
   });
 });

@@ -93,7 +93,7 @@ describeWhenAvailable(['postgresql'], 'workers on PostgreSQL under crashes', () 
     // The only thing workers print is the retry line for each reconnection attempt while the server
     // was down (issue 15 item 4: they retry with backoff and say so); nothing else, no trace.
     const printed = workers.flatMap((worker) => worker.stderr.join('').split('\n').filter((line) => line.trim() !== ''));
-    for (const line of printed) expect(line).toMatch(/^layerwise: PostgreSQL at postgres:\/\/layerwise:\*\*\*@127\.0\.0\.1:\d+\/layerwise not reachable \(\w+\); attempt \d+ failed, retrying in [\d.]+ s/);
+    for (const line of printed) expect(line).toMatch(/^layerwise: PostgreSQL at postgres:\/\/layerwise:\*\*\*@127\.0\.0\.1:\d+\/layerwise not reachable \([^)]+\); attempt \d+ failed, retrying in [\d.]+ s/);
 
     const trials = await store.listTrials('distributed');
     expect(trials).toHaveLength(TRIALS);

@@ -4,6 +4,7 @@
  */
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import type { Dataset } from '../../data/dataset';
+import { describeBuiltModel } from './trial-model';
 
 /** The parts of a model spec that fix what data it takes. */
 interface ModelShapeSpec {
@@ -16,7 +17,7 @@ interface ModelShapeSpec {
 
 /** Throws LayerwiseConfigError naming `model.inputSize` (or `model.inputShape`, `model.outputSize`) when the data does not fit the model. */
 export function checkModelFitsData(model: ModelShapeSpec, data: Dataset, datasetName: string): void {
-  if (model.type === 'cnn' && Array.isArray(model.inputShape)) {
+  if (Array.isArray(model.inputShape)) {
     const size = (model.inputShape as number[]).reduce((product, side) => product * side, 1);
     if (size !== data.featureCount) {
       throw new LayerwiseConfigError(
@@ -34,5 +35,26 @@ export function checkModelFitsData(model: ModelShapeSpec, data: Dataset, dataset
       'model.outputSize',
       ` = ${model.outputSize} but a ${model.task} model of data set "${datasetName}" (${data.classCount} classes) needs ${expected}; set model.outputSize to ${expected}`,
     );
+  }
+}
+
+/**
+ * `checkModelFitsData` for any definition `model`: a builder spec by its fields; a Keras file or
+ * a registered factory by the model it builds (input values per sample, output units).
+ */
+export function checkDefinitionModelFitsData(model: Record<string, unknown>, data: Dataset, dataName: string): void {
+  if (model.keras === undefined && model.registered === undefined) {
+    checkModelFitsData(model, data, dataName);
+    return;
+  }
+  const field = model.keras !== undefined ? 'model.keras' : 'model.registered';
+  const { inputShape, outputUnits, task } = describeBuiltModel(model, data);
+  const size = inputShape.reduce((product, side) => product * side, 1);
+  if (inputShape.some((side) => side < 1) || size !== data.featureCount) {
+    throw new LayerwiseConfigError(field, ` = ${describeValue(model.keras ?? model.registered)}: the model takes inputs of shape [${inputShape.join(', ')}] (${size} values per sample) but data set "${dataName}" has ${data.featureCount} features per sample; make them agree`);
+  }
+  const expected = task === 'multiclass' ? data.classCount : task === 'binary' ? 1 : undefined;
+  if (expected !== undefined && outputUnits !== expected) {
+    throw new LayerwiseConfigError(field, ` = ${describeValue(model.keras ?? model.registered)}: the model has ${outputUnits} output unit(s) but a ${task} model of data set "${dataName}" (${data.classCount} classes) needs ${expected}`);
   }
 }

@@ -6,9 +6,12 @@
  * to choose.
  *
  * Definition fields it reads:
- *   model:    a ModelSpec (lib/builders/spec.ts).
+ *   model:    a ModelSpec (lib/builders/spec.ts: mlp, cnn, rnn)
+ *             | { keras: "model.keras" | "model.json", initialWeights?: "file" | "seed", task? }
+ *             | { registered: "name", task?, ...parameters }   (see trial-model.ts).
  *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ... (or a --module's registerDataset),
  *               | csv: { path, target, features?, delimiter?, task?, header? }  (lib/sweep/objectives/csv-data.ts),
+ *               | npy: { x, y } | npz: { path, x?, y? } | idx: { images, labels, pixels? }  (file-data.ts),
  *               split: { validation?, test?, seed?, stratify? }        (random split, same for every trial)
  *                    | { ordered: true, train, validation? }          (first N train, the rest test),
  *               standardize?: boolean (fit on train only; default false) }
@@ -19,10 +22,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../../backend';
-import { buildModel, validateModelSpec } from '../../builders';
-import { checkModelFitsData } from './model-fits-data';
-import type { ModelSpec } from '../../builders/spec';
-import { loadDataset, splitDataset, splitOrdered, standardizeSplits, toTrainingData } from '../../data';
+import { validateModelSpec } from '../../builders';
+import { checkDefinitionModelFitsData } from './model-fits-data';
+import { checkModelDefinition, createTrialModel, modelForChecks, modelInputShape, modelKind } from './trial-model';
+import type { ModelSpec, TaskKind } from '../../builders/spec';
+import { splitDataset, splitOrdered, standardizeSplits, toTrainingData } from '../../data';
+import type { Dataset } from '../../data';
 import type { DatasetSplits } from '../../data';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { addressableLayers, applyPolicy, perLayer, resolvePolicy, uniform, weightDecayRates } from '../../policy';
@@ -32,10 +37,11 @@ import { l1, l1l2, l2, orthogonal } from '../../regularizers';
 import type { RegularizerSpec } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
 import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
-import { armCoefficients, armSpace, Coefficients } from '../arms';
+import { armCoefficients, armSpace, Coefficients, isSearched } from '../arms';
 import { ARM_SLOTS } from '../definition';
-import { loadCsvData } from './csv-data';
+import { asDataField, dataSourceName, loadDefinitionData } from './file-data';
 import type { ArmDefinition, ArmSlot, PenaltyName, SweepDefinition } from '../definition';
+import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
@@ -67,20 +73,9 @@ function checkTraining(training: Record<string, unknown>): void {
   }
 }
 
-/** Runs a data step, turning its plain errors into config errors that name the definition's field. */
-function asDataField<T>(field: string, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof LayerwiseConfigError) throw error;
-    throw new LayerwiseConfigError(field, `: ${(error as Error).message}`);
-  }
-}
-
 /** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
 export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
-  const { csv, dataset: name } = definition.data;
-  const dataset = csv !== undefined ? asDataField('data.csv', () => loadCsvData(csv)) : asDataField('data.dataset', () => loadDataset(name ?? ''));
+  const dataset = loadDefinitionData(definition.data);
   const split = (definition.data.split ?? {}) as Record<string, unknown>;
   const splits = asDataField('data.split', (): DatasetSplits => {
     if (split.ordered === true) {
@@ -181,12 +176,23 @@ export function policyForCoefficients(penalties: Partial<Record<PenaltyName, Coe
  * ambiguous), a dropout rate is set on a builder spec that has dropout layers, and the arm's policy
  * resolves on the model (every penalty reaches a weight it can regularize).
  */
-function checkArmFitsModel(spec: ModelSpec, arm: ArmDefinition, armIndex: number): void {
+function checkArmFitsModel(definitionModel: JsonObject, train: Dataset, arm: ArmDefinition, armIndex: number): void {
   const where = `arms[${armIndex}]`;
-  if (arm.dropout !== undefined && spec.type === 'cnn' && spec.dense.length === 0) {
-    throw new LayerwiseConfigError(`${where}.dropout`, ': the cnn model has no dense head layers to put dropout after; add model.dense units or remove the arm\'s dropout');
+  if (arm.dropout !== undefined) {
+    if (modelKind(definitionModel) !== 'builder') {
+      throw new LayerwiseConfigError(`${where}.dropout`, ': sets the dropout of a builder spec (model.type "mlp", "cnn" or "rnn"); a Keras file or a registered model keeps its own dropout layers');
+    }
+    const rates = isSearched(arm.dropout) ? [arm.dropout.type === 'choice' ? arm.dropout.values : [arm.dropout.low, arm.dropout.high]].flat() : [arm.dropout];
+    for (const rate of rates) {
+      try {
+        validateModelSpec({ ...definitionModel, dropout: rate });
+      } catch (error) {
+        if (!(error instanceof LayerwiseConfigError)) throw error;
+        throw new LayerwiseConfigError(`${where}.dropout`, `: rate ${describeValue(rate)} does not fit the model: ${error.message}`);
+      }
+    }
   }
-  const model = buildModel(spec, { seed: 0, compile: false });
+  const model = modelForChecks(definitionModel, train);
   try {
     const layers = addressableLayers(model);
     const layerList = layers.map((layer) => `${layer.name} (${layer.className})`).join(', ');
@@ -233,22 +239,23 @@ function optimizerFor(training: Record<string, unknown>, learningRate: unknown):
 
 export const trainModelObjective: TrialObjective = {
   validate(definition: SweepDefinition): void {
-    const spec = validateModelSpec(definition.model);
-    for (const [armIndex, arm] of definition.arms.entries()) checkArmFitsModel(spec, arm, armIndex);
+    checkModelDefinition(definition.model);
+    // Loads and splits once, so a bad data source or split fails before any trial runs.
+    const train = splitFor(definition).train;
+    for (const [armIndex, arm] of definition.arms.entries()) checkArmFitsModel(definition.model, train, arm, armIndex);
     for (const name of Object.keys(definition.space)) {
       if (!SHARED_PARAMETERS.includes(name)) {
         throw new LayerwiseConfigError(`space.${name}`, `: the train objective understands only ${SHARED_PARAMETERS.join(', ')}`);
       }
     }
     checkTraining(definition.training);
-    // Loads and splits once, so a bad dataset name or split fails before any trial runs. A split
-    // without validation is allowed for fixed-grid studies (every setting is reported, none is
-    // selected); the reporter selects only on validation and says so when there is none.
-    checkModelFitsData(spec, splitFor(definition).train, String(definition.data.dataset));
+    // A split without validation is allowed for fixed-grid studies (every setting is reported,
+    // none is selected); the reporter selects only on validation and says so when there is none.
+    checkDefinitionModelFitsData(definition.model, train, dataSourceName(definition.data));
   },
 
   async run(input: TrialInput, context: TrialContext): Promise<TrialOutcome> {
-    const setup = trialSetup(input.definition, input.arm, input.params, input.seed);
+    const setup = await trialSetup(input.definition, input.arm, input.params, input.seed);
     try {
       const result = await train(setup.model, setup.data, {
         ...setup.options,
@@ -284,7 +291,7 @@ export const trainModelObjective: TrialObjective = {
     const arm = definition.arms[0];
     const params: ParameterValues = {};
     for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
-    const setup = trialSetup(definition, arm, params, 0);
+    const setup = await trialSetup(definition, arm, params, 0);
     const rows = setup.data.train.x.shape[0];
     const batchSize = Math.min(rows, setup.options.batchSize ?? rows);
     const batchesPerEpoch = Math.min(Math.ceil(rows / batchSize), MAX_STEPS_PER_EPOCH);
@@ -314,6 +321,20 @@ export const trainModelObjective: TrialObjective = {
   },
 };
 
+/** `data` with every split's features reshaped to [n, ...sampleShape] (the flat tensors are disposed). */
+function reshapedFor(sampleShape: number[], data: TrainData): TrainData {
+  if (sampleShape.length === 1) return data;
+  const reshape = (pair: { x: tf.Tensor; y: tf.Tensor }): { x: tf.Tensor; y: tf.Tensor } => {
+    const x = tf.reshape(pair.x, [pair.x.shape[0], ...sampleShape]);
+    pair.x.dispose();
+    return { x, y: pair.y };
+  };
+  const result: TrainData = { train: reshape(data.train) };
+  if (data.validation !== undefined) result.validation = reshape(data.validation);
+  if (data.test !== undefined) result.test = reshape(data.test);
+  return result;
+}
+
 /** Timed steps per backend at least (after one warm-up epoch). */
 const TIMED_STEPS = 24;
 /** Batches of one timing epoch at most (a large data set is cut to its first batches). */
@@ -335,17 +356,39 @@ function middleOf(dimension: Dimension): number | string | boolean {
   }
 }
 
-/** The model, data and train options of one trial; `dispose()` frees the model and the tensors. */
-function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): { model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void } {
+/**
+ * The model, data and train options of one trial; `dispose()` frees the model and the tensors.
+ * Builder specs are built with the arm's regularizers (and its dropout rate, when it sets one); a
+ * Keras file's or a registered factory's model is made (trial-model.ts) and the arm's policy
+ * applied to a copy. The features are reshaped to the model's input shape ([n, h, w, c] for a
+ * CNN, [n, timesteps, features] for a recurrent model), row-major.
+ */
+async function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): Promise<{ model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void }> {
   const { penalties, shared, dropout, orthogonalMode } = armCoefficients(arm, params);
-  const spec = validateModelSpec(dropout === undefined ? definition.model : { ...definition.model, dropout }) as ModelSpec;
   const policy = policyForCoefficients(penalties, orthogonalMode);
   const splits = splitFor(definition);
-  const data = toTrainingData(splits, {
-    labels: spec.task === 'binary' ? 'binary' : spec.task === 'multiclass' ? 'oneHot' : 'auto',
-    layout: spec.type === 'cnn' ? 'image' : 'flat',
-  });
-  const model = applyPolicy(spec, policy, { seed });
+  let model: tf.LayersModel;
+  let task: TaskKind;
+  if (modelKind(definition.model) === 'builder') {
+    const spec = validateModelSpec(dropout === undefined ? definition.model : { ...definition.model, dropout }) as ModelSpec;
+    model = applyPolicy(spec, policy, { seed });
+    task = spec.task;
+  } else {
+    const created = await createTrialModel(definition.model, seed, splits.train);
+    try {
+      model = applyPolicy(created.model, policy);
+    } finally {
+      created.model.dispose();
+    }
+    task = created.task;
+  }
+  let data: TrainData;
+  try {
+    data = reshapedFor(modelInputShape(model), toTrainingData(splits, { labels: task === 'binary' ? 'binary' : task === 'multiclass' ? 'oneHot' : 'auto', layout: 'flat' }));
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const training = definition.training as Record<string, unknown>;
   const options: TrainOptions = {
     seed,

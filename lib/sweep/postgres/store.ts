@@ -25,6 +25,7 @@ import type { Pool, PoolClient } from 'pg';
 import type PgBoss from 'pg-boss';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
+import type { TrialSummary } from '../storage/trial-summary';
 import {
   ClaimArgs,
   OpenSweepArgs,
@@ -106,6 +107,40 @@ function isoOrUndefined(value: unknown): string | undefined {
   return value instanceof Date ? value.toISOString() : value == null ? undefined : String(value);
 }
 
+/**
+ * True when a failed attempt shows that a PostgreSQL server answers at this address: it accepted
+ * the connection and then said it is starting, recovering or shutting down (SQLSTATE 57P01-57P03),
+ * or dropped an accepted connection. Then the address is right and the outage is a restart.
+ */
+export function serverAnswered(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (code === '57P01' || code === '57P02' || code === '57P03') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /Connection terminated unexpectedly|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|terminating connection/i.test(message);
+}
+
+/**
+ * Opening a store: fail fast (policy `connect`) while nothing has answered at the address, since
+ * a wrong host or port is a configuration error; but once a server has answered (it is restarting:
+ * a worker started, or restarted, during a database restart), wait for it under the long policy
+ * `outage` like any operation of a running sweep, saying so through `outage.onRetry`.
+ */
+export async function retryFirstContact<T>(operation: () => Promise<T>, connect: RetryPolicy, outage: RetryPolicy): Promise<T> {
+  let answered = false;
+  try {
+    return await retryTransient(operation, {
+      ...connect,
+      onRetry: (notice) => {
+        answered = answered || serverAnswered(notice.error);
+        connect.onRetry?.(notice);
+      },
+    });
+  } catch (error) {
+    if (!isTransientError(error) || !(answered || serverAnswered(error))) throw error;
+    return retryTransient(operation, outage);
+  }
+}
+
 export class PostgresTrialStore implements SharedTrialStorage {
   private closed = false;
   /** Sweep id and queue never change once created: cached for the hot paths (claim, stale check). */
@@ -135,13 +170,14 @@ export class PostgresTrialStore implements SharedTrialStorage {
     const retry = args.retry ?? {};
     // The first contact fails fast (a wrong host or port is a configuration error, not an outage).
     const connect: RetryPolicy = { ...CONNECT_RETRY, onRetry: retry.onRetry, ...args.connectRetry };
+    const firstContact = <T>(operation: () => Promise<T>): Promise<T> => retryFirstContact(operation, connect, retry);
     try {
-      if (args.migrate ?? true) await retryTransient(() => migrate(pool, { schema }), connect);
+      if (args.migrate ?? true) await firstContact(() => migrate(pool, { schema }));
       else {
-        const version = await retryTransient(() => schemaVersion(pool, schema), connect);
+        const version = await firstContact(() => schemaVersion(pool, schema));
         if (version === 0) throw new PostgresStoreError(`no layerwise store in schema "${schema}" at ${displayUrl}; open it once with migrations on`);
       }
-      const boss = await retryTransient(() => startQueue(pool, schema), connect);
+      const boss = await firstContact(() => startQueue(pool, schema));
       return new PostgresTrialStore(pool, boss, schema, displayUrl, secrets, retry, graceSeconds);
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -683,6 +719,44 @@ export class PostgresTrialStore implements SharedTrialStorage {
       }
       return trials.rows.map((row) => this.recordFromRow(row, sweepName, byTrial.get(String(row.id)) ?? []));
     });
+  }
+
+  /** Every trial of the sweep without its epochs (their count instead), in (arm, index) order; epoch records are counted, never fetched. */
+  async listTrialSummaries(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialSummary[]> {
+    const sweep = await this.requireSweep(sweepName);
+    return this.run(`listing trial summaries of sweep "${sweepName}"`, async () => {
+      const states = filter.states ? [...filter.states] : null;
+      const ids = filter.trialIds ? [...filter.trialIds] : null;
+      const rows = (
+        await this.pool.query(
+          `SELECT t.*, (SELECT count(*) FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id)::integer AS epoch_count
+           FROM ${this.table('trials')} t
+           WHERE t.sweep_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2)) AND ($3::text[] IS NULL OR t.trial_key = ANY($3)) ORDER BY t.id`,
+          [sweep.id, states, ids],
+        )
+      ).rows;
+      return rows.map((row) => {
+        const { epochs: _epochs, ...rest } = this.recordFromRow(row, sweepName, []);
+        return { ...rest, epochCount: Number(row.epoch_count) };
+      });
+    });
+  }
+
+  /** Per-epoch records of the given trials only, in epoch order; [] for a trial without epochs or an unknown id. */
+  async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
+    const sweep = await this.requireSweep(sweepName);
+    const rows = await this.run(`reading epochs of ${trialIds.length} trial(s) of sweep "${sweepName}"`, async () =>
+      (
+        await this.pool.query(
+          `SELECT t.trial_key, e.record FROM ${this.table('trial_epochs')} e JOIN ${this.table('trials')} t ON t.id = e.trial_id
+           WHERE t.sweep_id = $1 AND t.trial_key = ANY($2::text[]) ORDER BY e.trial_id, e.epoch`,
+          [sweep.id, [...trialIds]],
+        )
+      ).rows,
+    );
+    const result = new Map<string, EpochRecord[]>(trialIds.map((id) => [id, []]));
+    for (const row of rows) result.get(row.trial_key)?.push(row.record);
+    return result;
   }
 
   /** Number of trials in each state. */

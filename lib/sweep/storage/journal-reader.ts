@@ -15,8 +15,31 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Lines longer than this are damage (skipped, counted), never parsed. */
 export const MAX_JOURNAL_LINE_BYTES = 64 * 1024 * 1024;
 
-/** Calls `onLine` with each line of the file (without its newline); returns whether the file ended without a newline and how many over-long lines were dropped. */
-export function forEachJournalLine(file: string, onLine: (line: string) => void): { tornTail: boolean; oversizedLines: number } {
+/** Where to start and what to do with an unterminated last line. */
+export interface JournalLineOptions {
+  /** Byte offset to start at (the start of a line). Default 0. */
+  start?: number;
+  /**
+   * Receives the unterminated last line instead of `onLine` (an index covers complete lines only,
+   * so the caller handles a torn or still-being-written line apart). Default: passed to `onLine`.
+   */
+  onUnterminated?: (line: string) => void;
+}
+
+/** What a pass over the lines saw. */
+export interface JournalLineResult {
+  /** True when the file ended without a newline (its last line was torn or unterminated). */
+  tornTail: boolean;
+  /** Over-long lines dropped (never parsed). */
+  oversizedLines: number;
+  /** Byte offset just past the last newline: where the complete lines end. */
+  completeBytes: number;
+  /** Bytes read from the file in this pass (from `start` on). */
+  bytesRead: number;
+}
+
+/** Calls `onLine` with each line of the file (without its newline), from `options.start` on. */
+export function forEachJournalLine(file: string, onLine: (line: string) => void, options: JournalLineOptions = {}): JournalLineResult {
   const descriptor = fs.openSync(file, 'r');
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let pending: Buffer[] = [];
@@ -24,10 +47,15 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void)
   let oversized = false;
   let oversizedLines = 0;
   let lastByte = -1;
+  const first = options.start ?? 0;
+  let position = first;
+  let completeBytes = first;
   try {
     for (;;) {
-      const read = fs.readSync(descriptor, chunk, 0, CHUNK_BYTES, null);
+      const read = fs.readSync(descriptor, chunk, 0, CHUNK_BYTES, position);
       if (read === 0) break;
+      const chunkStart = position;
+      position += read;
       lastByte = chunk[read - 1];
       let start = 0;
       for (;;) {
@@ -44,6 +72,7 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void)
         pendingBytes = 0;
         oversized = false;
         start = newline + 1;
+        completeBytes = chunkStart + start;
       }
       if (start < read && !oversized) {
         pendingBytes += read - start;
@@ -54,18 +83,23 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void)
       }
     }
     if (oversized) oversizedLines++;
-    else if (pending.length > 0) onLine(Buffer.concat(pending).toString('utf8'));
+    else if (pending.length > 0) (options.onUnterminated ?? onLine)(Buffer.concat(pending).toString('utf8'));
   } finally {
     fs.closeSync(descriptor);
   }
-  return { tornTail: lastByte !== -1 && lastByte !== 10, oversizedLines };
+  return { tornTail: lastByte !== -1 && lastByte !== 10, oversizedLines, completeBytes, bytesRead: position - first };
 }
 
-/** Replays a journal file line by line (see {@link forEachJournalLine}); a missing file is an empty journal. */
-export function readJournalFile(file: string, state: JournalState = emptyJournalState()): JournalState {
+/**
+ * Replays a journal file line by line (see {@link forEachJournalLine}); a missing file is an empty
+ * journal. `acceptLine`, when given, is asked first and lines it refuses are neither parsed nor
+ * counted (a cheap text test, e.g. for the trial ids whose epochs are wanted).
+ */
+export function readJournalFile(file: string, state: JournalState = emptyJournalState(), acceptLine?: (line: string) => boolean): JournalState {
   if (!fs.existsSync(file)) return state;
   const { tornTail, oversizedLines } = forEachJournalLine(file, (line) => {
     if (line.trim() === '') return;
+    if (acceptLine !== undefined && !acceptLine(line)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);

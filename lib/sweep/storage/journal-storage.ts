@@ -8,6 +8,12 @@
  * so a finished trial survives a crash (SIGKILL, power loss after fsync) at any moment; the runner
  * awaits `finishTrial` before claiming the next trial. Other events (enqueue, claim, epoch) are
  * written but not synced: losing them only repeats unfinished work.
+ *
+ * Beside the journal it keeps the compact index (journal-index.ts): trial summaries without
+ * epochs, rewritten at open, at close and whenever the journal has grown by half since the last
+ * one, so `status`, the report's tables and other readers replay only what was appended since.
+ * The index is never needed to resume: a crash leaves it behind the journal, which readers detect
+ * and catch up.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +24,9 @@ import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION
 import { JournalLock } from './journal-lock';
 import { trialAtClipCeiling } from '../../train/divergence';
 import { readJournalFile } from './journal-reader';
+import { indexFileOf, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
+import { emptySummaryState, replaySummaryEvent, summarize, SummaryState, TrialSummary } from './trial-summary';
+import type { EpochRecord } from '../../train/record';
 import {
   ClaimArgs,
   OpenSweepArgs,
@@ -52,6 +61,12 @@ export class JournalStorage implements TrialStorage {
   private readonly lock: JournalLock;
   private descriptor?: number;
   private state: JournalState = emptyJournalState();
+  /** The journal's replay without epochs (what the index holds), kept in step with `state`. */
+  private summary: SummaryState = emptySummaryState();
+  /** Bytes of the journal (all complete lines once open). */
+  private journalBytes = 0;
+  /** Journal bytes the index on disk covers. */
+  private indexedBytes = 0;
 
   constructor(args: JournalStorageArgs) {
     this.directory = path.resolve(args.directory);
@@ -73,6 +88,11 @@ export class JournalStorage implements TrialStorage {
       this.descriptor = fs.openSync(this.file, 'a');
       // A torn last line must not glue onto the next event: end it, and replay will skip it.
       if (this.state.tornTail) fs.writeSync(this.descriptor, '\n');
+      this.journalBytes = fs.fstatSync(this.descriptor).size;
+      // The summaries of the journal as replayed (trials left running stay running here: the index
+      // says what the journal says; the reset below is this writer's own decision).
+      this.summary = { sweep: this.state.sweep, trials: new Map([...this.state.trials].map(([id, record]) => [id, summarize(record)])), backendChoices: [...this.state.backendChoices], skippedLines: this.state.skippedLines };
+      this.writeIndex();
       const name = args.definition.name;
       const existing = this.state.sweep;
       if (existing !== undefined && existing.name !== name) {
@@ -170,11 +190,34 @@ export class JournalStorage implements TrialStorage {
     const trials = [...this.state.trials.values()].filter(
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
-    return copy(trials);
+    // One record at a time: one JSON string of every record would pass V8's string limit on a large sweep.
+    return trials.map(copy);
+  }
+
+  /** Summaries of the trials as this writer sees them (same states as `listTrials`), without copying epochs. */
+  async listTrialSummaries(sweepName: string, filter: { states?: readonly TrialState[]; trialIds?: readonly string[] } = {}): Promise<TrialSummary[]> {
+    this.requireOpen(sweepName);
+    const ids = filter.trialIds === undefined ? undefined : new Set(filter.trialIds);
+    const trials = [...this.state.trials.values()].filter(
+      (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
+    );
+    return trials.map((trial) => copy(summarize(trial)));
+  }
+
+  /** Epochs of the given trials (held in memory by the writer). */
+  async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
+    this.requireOpen(sweepName);
+    return new Map(trialIds.map((id) => [id, copy(this.state.trials.get(id)?.epochs ?? [])]));
+  }
+
+  /** The index file beside the journal. */
+  get indexFile(): string {
+    return indexFileOf(this.file);
   }
 
   async close(): Promise<void> {
     if (this.descriptor !== undefined) {
+      if (this.journalBytes !== this.indexedBytes) this.writeIndex();
       fs.closeSync(this.descriptor);
       this.descriptor = undefined;
     }
@@ -184,9 +227,19 @@ export class JournalStorage implements TrialStorage {
   private append(event: JournalEvent, durable = false): void {
     if (this.descriptor === undefined) throw new TrialStateError(`journal ${this.file} is not open`);
     // One write per line, so a crash tears at most the last line.
-    fs.writeSync(this.descriptor, encodeEvent(event));
+    const line = encodeEvent(event);
+    fs.writeSync(this.descriptor, line);
     if (durable) fs.fsyncSync(this.descriptor);
     applyEvent(this.state, event);
+    replaySummaryEvent(this.summary, event);
+    this.journalBytes += Buffer.byteLength(line);
+    // Rewritten when the journal grew by half since the last index: the total cost of index writes
+    // stays proportional to the journal, and a reader never catches up more than a third of it.
+    if (durable && this.journalBytes - this.indexedBytes > Math.max(REWRITE_AFTER_BYTES, this.indexedBytes / 2)) this.writeIndex();
+  }
+
+  private writeIndex(): void {
+    if (writeJournalIndex(this.file, this.summary, this.journalBytes)) this.indexedBytes = this.journalBytes;
   }
 
   private requireOpen(sweepName: string): void {

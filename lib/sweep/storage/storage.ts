@@ -17,6 +17,7 @@ import type { BackendChoice } from '../../backend/measure';
 import type { SweepDefinition } from '../definition';
 import type { EpochRecord, RunStatus } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
+import type { TrialSummary } from './trial-summary';
 
 /** The identity and inputs of a trial, without results: what the runner enqueues. */
 export type TrialSpec = Pick<TrialRecord, 'trialId' | 'configId' | 'sweepName' | 'arm' | 'index' | 'params' | 'seed'>;
@@ -89,6 +90,14 @@ export interface TrialStorage {
   finishTrial(sweepName: string, trialId: string, attempt: number, result: TrialResult): Promise<TrialRecord>;
   /** All trials of the sweep (optionally only some states, or only some trial ids), in enqueue order. */
   listTrials(sweepName: string, filter?: { states?: readonly TrialState[]; trialIds?: readonly string[] }): Promise<TrialRecord[]>;
+  /**
+   * Like `listTrials` without the per-epoch records (each with its `epochCount`): what status, the
+   * samplers and a report's tables need, without reading or copying every epoch of every trial.
+   * Optional: callers fall back to `listTrials`.
+   */
+  listTrialSummaries?(sweepName: string, filter?: { states?: readonly TrialState[]; trialIds?: readonly string[] }): Promise<TrialSummary[]>;
+  /** Per-epoch records of the given trials only (the curves a report draws); [] for a trial without epochs or an unknown id. Optional. */
+  readTrialEpochs?(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>>;
   /**
    * Shared stores: fails running trials whose worker stopped heartbeating and re-queues them while
    * attempts remain, so a runner waiting on other workers' trials never waits on a dead one. Optional.

@@ -11,6 +11,9 @@ import type { TrialRecord } from '../record';
 import { encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent } from './journal-format';
 import { JournalLock } from './journal-lock';
 import { readJournalFile } from './journal-reader';
+import { indexFileOf, readJournalSummary } from './journal-index';
+import type { TrialSummary } from './trial-summary';
+import type { EpochRecord } from '../../train/record';
 import { SweepDefinitionChangedError, SweepInfo, TrialSpec } from './storage';
 import { changedFields } from '../definition-config';
 
@@ -40,13 +43,15 @@ export function listJournals(directory: string): string[] {
     .map((name) => path.join(directory, name));
 }
 
-function rank(record: TrialRecord): number {
+type Mergeable = Pick<TrialRecord, 'trialId' | 'state' | 'finishedAt'>;
+
+function rank(record: Mergeable): number {
   return isFinished(record) ? 2 : record.state === 'running' ? 1 : 0;
 }
 
-/** Merges trial lists by trialId: finished beats unfinished; of two finished copies the earlier finish is kept. Order: first appearance. */
-export function mergeTrialRecords(lists: readonly (readonly TrialRecord[])[]): TrialRecord[] {
-  const merged = new Map<string, TrialRecord>();
+/** Merges trial lists (records or summaries) by trialId: finished beats unfinished; of two finished copies the earlier finish is kept. Order: first appearance. */
+export function mergeTrialRecords<T extends Mergeable>(lists: readonly (readonly T[])[]): T[] {
+  const merged = new Map<string, T>();
   for (const list of lists) {
     for (const record of list) {
       const known = merged.get(record.trialId);
@@ -72,6 +77,56 @@ export function readSweepDirectory(directory: string): SweepDirectory {
     skippedLines: states.reduce((sum, state) => sum + state.skippedLines, 0),
     backendChoices: states.flatMap((state) => state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
   };
+}
+
+/** A sweep folder read through its journals' indexes: every trial without its epochs. */
+export interface SweepSummaryDirectory extends Omit<SweepDirectory, 'trials'> {
+  /** Trials of all journals, one per trialId (a finished copy wins over an unfinished one), without epochs. */
+  trials: TrialSummary[];
+  /** Journal bytes replayed beyond the indexes (0 when every index was current). */
+  journalBytesReplayed: number;
+}
+
+/**
+ * Reads every journal of a sweep folder through its index (journal-index.ts): the same trials,
+ * states and final metrics as `readSweepDirectory`, without per-epoch records, at the cost of the
+ * index plus the journal lines written after it. What `status`, the samplers and the report's
+ * tables need. Throws only when the folder holds no journal.
+ */
+export function readSweepSummaries(directory: string): SweepSummaryDirectory {
+  const journals = listJournals(directory);
+  if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
+  const reads = journals.map((file) => readJournalSummary(file));
+  return {
+    directory,
+    journals,
+    sweeps: reads.map((read) => read.state.sweep),
+    trials: mergeTrialRecords(reads.map((read) => [...read.state.trials.values()])),
+    skippedLines: reads.reduce((sum, read) => sum + read.state.skippedLines, 0),
+    backendChoices: reads.flatMap((read) => read.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    journalBytesReplayed: reads.reduce((sum, read) => sum + read.journalBytesReplayed, 0),
+  };
+}
+
+/** The first `"trialId":"..."` of a journal line (every event that concerns a trial names it first as `trialId`). */
+const TRIAL_ID_PATTERN = /"trialId":"([^"\\]*)"/;
+
+/**
+ * Per-epoch records of the given trials only (all shards merged), for the curves a report draws:
+ * the journals are streamed and only lines naming one of `trialIds` are parsed. A trial without
+ * epochs (or unknown) maps to []. Cost: one pass over the journals' bytes, parsing a few lines.
+ */
+export function readTrialEpochs(directory: string, trialIds: readonly string[]): Map<string, EpochRecord[]> {
+  const wanted = new Set(trialIds);
+  const accept = (line: string): boolean => {
+    const match = TRIAL_ID_PATTERN.exec(line);
+    return match !== null && wanted.has(match[1]);
+  };
+  const states = listJournals(directory).map((file) => readJournalFile(file, undefined, accept));
+  const merged = mergeTrialRecords(states.map((state) => [...state.trials.values()]));
+  const result = new Map<string, EpochRecord[]>(trialIds.map((id) => [id, []]));
+  for (const record of merged) if (wanted.has(record.trialId)) result.set(record.trialId, record.epochs);
+  return result;
 }
 
 /** Trial records of a sweep folder (all shards merged): what `report`, `check` and `status` read. */
@@ -142,5 +197,7 @@ function writeMergedJournal(args: MergeArgs, journal: string): { journal: string
   }
   fs.closeSync(descriptor);
   fs.renameSync(temporary, journal);
+  // The old index describes the replaced journal (its fingerprint would fail too): remove it.
+  fs.rmSync(indexFileOf(journal), { force: true });
   return { journal, trials: trials.length, finished: trials.filter(isFinished).length };
 }

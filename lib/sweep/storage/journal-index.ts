@@ -1,0 +1,233 @@
+/**
+ * The compact index beside a journal: `<journal>.index`, a snapshot of every trial's summary (no
+ * per-epoch data) for the first `journalBytes` bytes of the journal. Reading a sweep's trials then
+ * costs the index (a few hundred bytes a trial) plus the journal lines written since the snapshot,
+ * instead of the whole journal with every epoch of every trial.
+ *
+ * The journal stays the only source of truth. The index is a cache that is trusted only when:
+ *  - it is complete: its last line carries the SHA-256 of every line before it (a torn or
+ *    half-written index fails this);
+ *  - it belongs to this journal: the journal is at least `journalBytes` long and its first and
+ *    last 4 KiB before `journalBytes` hash to the values recorded (a journal replaced by
+ *    `sweep merge`, truncated, or edited at either end fails this).
+ * Otherwise it is rebuilt from the whole journal. Lines after `journalBytes` are replayed (caught
+ * up) on every read; readers and the writer rewrite the index when that tail grows large.
+ *
+ * Format (JSON Lines, one write to a temporary file, fsync, rename: a reader sees the old or the new):
+ *   {"format":"layerwise-journal-index","v":1,"journalBytes":N,"head":"<sha256>","tail":"<sha256>","skippedLines":s,"trials":K,"sweep":{...}|null,"backendChoices":[...]}
+ *   one TrialSummary per line, K lines, in first-seen order
+ *   {"end":true,"sha256":"<hash of the lines above, newlines included>"}
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import { isJournalEvent } from './journal-format';
+import { forEachJournalLine } from './journal-reader';
+import { emptySummaryState, replaySummaryEvent, SummaryState, TrialSummary } from './trial-summary';
+
+export const INDEX_FORMAT = 'layerwise-journal-index';
+export const INDEX_VERSION = 1;
+/** Bytes hashed at each end of the covered journal prefix. */
+const WINDOW_BYTES = 4096;
+/** A read that had to replay more journal than this (rebuild or catch-up) rewrites the index. */
+export const REWRITE_AFTER_BYTES = 1024 * 1024;
+
+/** The index file of a journal. */
+export function indexFileOf(journal: string): string {
+  return `${journal}.index`;
+}
+
+interface IndexHeader {
+  format: string;
+  v: number;
+  journalBytes: number;
+  head: string;
+  tail: string;
+  skippedLines: number;
+  trials: number;
+  sweep: SummaryState['sweep'] | null;
+  backendChoices: SummaryState['backendChoices'];
+}
+
+/** SHA-256 of bytes [start, end) of an open file. */
+function hashRange(descriptor: number, start: number, end: number): string {
+  const buffer = Buffer.alloc(Math.max(0, end - start));
+  let done = 0;
+  while (done < buffer.length) {
+    const read = fs.readSync(descriptor, buffer, done, buffer.length - done, start + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return createHash('sha256').update(buffer.subarray(0, done)).digest('hex');
+}
+
+/** The hashes that tie an index to the first `journalBytes` bytes of a journal. */
+function journalFingerprint(journal: string, journalBytes: number): { head: string; tail: string } {
+  const descriptor = fs.openSync(journal, 'r');
+  try {
+    return {
+      head: hashRange(descriptor, 0, Math.min(journalBytes, WINDOW_BYTES)),
+      tail: hashRange(descriptor, Math.max(0, journalBytes - WINDOW_BYTES), journalBytes),
+    };
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
+ * Writes the index of `journal` for its first `journalBytes` bytes, whose replay is `state`.
+ * Atomic (temporary file + rename). Returns false, writing nothing, when the folder is not
+ * writable: an index is a cache, never worth failing a read for.
+ */
+export function writeJournalIndex(journal: string, state: SummaryState, journalBytes: number): boolean {
+  const file = indexFileOf(journal);
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  let descriptor: number | undefined;
+  try {
+    const header: IndexHeader = {
+      format: INDEX_FORMAT,
+      v: INDEX_VERSION,
+      journalBytes,
+      ...journalFingerprint(journal, journalBytes),
+      skippedLines: state.skippedLines,
+      trials: state.trials.size,
+      sweep: state.sweep ?? null,
+      backendChoices: state.backendChoices,
+    };
+    descriptor = fs.openSync(temporary, 'w');
+    const hash = createHash('sha256');
+    let batch: string[] = [];
+    const flush = (): void => {
+      const text = batch.join('');
+      hash.update(text);
+      fs.writeSync(descriptor!, text);
+      batch = [];
+    };
+    batch.push(`${JSON.stringify(header)}\n`);
+    for (const summary of state.trials.values()) {
+      batch.push(`${JSON.stringify(summary)}\n`);
+      if (batch.length >= 1000) flush();
+    }
+    flush();
+    fs.writeSync(descriptor, `${JSON.stringify({ end: true, sha256: hash.digest('hex') })}\n`);
+    fs.fsyncSync(descriptor);
+    fs.closeSync(descriptor);
+    descriptor = undefined;
+    fs.renameSync(temporary, file);
+    return true;
+  } catch {
+    if (descriptor !== undefined) fs.closeSync(descriptor);
+    fs.rmSync(temporary, { force: true });
+    return false;
+  }
+}
+
+/** Reads an index file; undefined when it is missing, torn, of another version, or fails its checksum. */
+export function readIndexFile(file: string): { header: IndexHeader; state: SummaryState } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const hash = createHash('sha256');
+  let header: IndexHeader | undefined;
+  let expected: string | undefined;
+  let broken = false;
+  const state = emptySummaryState();
+  try {
+    forEachJournalLine(
+      file,
+      (line) => {
+        if (broken || expected !== undefined) {
+          broken = true; // Anything after the end line is damage.
+          return;
+        }
+        const value = JSON.parse(line) as Record<string, unknown>;
+        if (header === undefined) {
+          header = value as unknown as IndexHeader;
+          if (header.format !== INDEX_FORMAT || header.v !== INDEX_VERSION) broken = true;
+        } else if (value.end === true) {
+          expected = String(value.sha256);
+          return;
+        } else {
+          const summary = value as unknown as TrialSummary;
+          state.trials.set(summary.trialId, summary);
+        }
+        hash.update(`${line}\n`);
+      },
+      { onUnterminated: () => (broken = true) },
+    );
+  } catch {
+    return undefined;
+  }
+  if (broken || header === undefined || expected === undefined || expected !== hash.digest('hex') || state.trials.size !== header.trials) return undefined;
+  if (header.sweep) state.sweep = header.sweep;
+  state.backendChoices = Array.isArray(header.backendChoices) ? header.backendChoices : [];
+  state.skippedLines = header.skippedLines;
+  return { header, state };
+}
+
+/** How a journal was read through its index. */
+export interface JournalSummaryRead {
+  state: SummaryState;
+  /** True when the journal did not end with a newline. */
+  tornTail: boolean;
+  /** 'index': the index was valid (only the lines after it were replayed); 'rebuilt': the whole journal was replayed. */
+  source: 'index' | 'rebuilt' | 'empty';
+  /** Journal bytes replayed (0 when the index covered everything). */
+  journalBytesReplayed: number;
+  /** Offset just past the journal's last complete line. */
+  completeBytes: number;
+  /** True when this read wrote a fresh index. */
+  indexWritten: boolean;
+}
+
+export interface ReadJournalSummaryOptions {
+  /** Rewrite the index when the read replayed more than `REWRITE_AFTER_BYTES` of journal. Default true. */
+  updateIndex?: boolean;
+}
+
+/** Parses one journal line into the summary state (bad lines counted, as the full replay counts them). */
+function replayLine(state: SummaryState, line: string): void {
+  if (line.trim() === '') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    state.skippedLines++;
+    return;
+  }
+  if (!isJournalEvent(parsed)) {
+    state.skippedLines++;
+    return;
+  }
+  replaySummaryEvent(state, parsed);
+}
+
+/**
+ * Every trial summary of a journal: the index when it is valid, plus the journal lines after it;
+ * else the whole journal (streamed). Same trials, states, metrics and skipped-line count as
+ * `readJournalFile` minus the epochs. A missing journal is empty.
+ */
+export function readJournalSummary(journal: string, options: ReadJournalSummaryOptions = {}): JournalSummaryRead {
+  if (!fs.existsSync(journal)) return { state: emptySummaryState(), tornTail: false, source: 'empty', journalBytesReplayed: 0, completeBytes: 0, indexWritten: false };
+  const size = fs.statSync(journal).size;
+  let state = emptySummaryState();
+  let start = 0;
+  let source: JournalSummaryRead['source'] = 'rebuilt';
+  const index = readIndexFile(indexFileOf(journal));
+  if (index !== undefined && index.header.journalBytes <= size) {
+    const fingerprint = journalFingerprint(journal, index.header.journalBytes);
+    if (fingerprint.head === index.header.head && fingerprint.tail === index.header.tail) {
+      state = index.state;
+      start = index.header.journalBytes;
+      source = 'index';
+    }
+  }
+  let unterminated: string | undefined;
+  const pass = forEachJournalLine(journal, (line) => replayLine(state, line), { start, onUnterminated: (line) => (unterminated = line) });
+  const replayed = pass.completeBytes - start;
+  state.skippedLines += pass.oversizedLines;
+  let indexWritten = false;
+  // The index covers complete lines only: written before the unterminated line is looked at.
+  if ((options.updateIndex ?? true) && (replayed > REWRITE_AFTER_BYTES || (source === 'rebuilt' && pass.completeBytes > 0))) {
+    indexWritten = writeJournalIndex(journal, state, pass.completeBytes);
+  }
+  if (unterminated !== undefined) replayLine(state, unterminated);
+  return { state, tornTail: pass.tornTail, source, journalBytesReplayed: pass.bytesRead, completeBytes: pass.completeBytes, indexWritten };
+}

@@ -1,0 +1,236 @@
+/**
+ * Issue 18, item 1: the compact index beside the journal. Readers that need only final metrics
+ * (status, samplers, the report's tables) read the index plus the journal lines after it; the
+ * journal stays the truth, and an index that is missing, torn, stale or belongs to another journal
+ * is detected and rebuilt with the same result as a full replay.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { definitionFingerprint } from '../../../lib/sweep/definition-config';
+import { JournalStorage } from '../../../lib/sweep/storage/journal-storage';
+import { encodeEvent } from '../../../lib/sweep/storage/journal-format';
+import { readJournalFile } from '../../../lib/sweep/storage/journal-reader';
+import { indexFileOf, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
+import { summarize } from '../../../lib/sweep/storage/trial-summary';
+import type { TrialSpec } from '../../../lib/sweep/storage/storage';
+import { mergeSweepDirectories, readSweepDirectory, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
+import { sweepStatus } from '../../../lib/cli/status';
+import type { EpochRecord } from '../../../lib/train/record';
+import { sweepDefinition } from '../fixtures/definitions';
+
+const definition = sweepDefinition();
+const fingerprint = definitionFingerprint(definition);
+const spec = (n: number): TrialSpec => ({ trialId: `t${n}`, configId: `c${n}`, sweepName: definition.name, arm: 'uniform', index: n, params: { l2: n / 1000 }, seed: 1 });
+const epochOf = (n: number, loss: number): EpochRecord => ({ epoch: n, train: { loss }, validation: { loss: loss + 0.5 }, penalty: 0, penaltyPerLayer: {}, weightNorms: {}, seconds: 0 });
+
+let directory: string;
+let journal: string;
+beforeEach(() => {
+  directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-index-'));
+  journal = path.join(directory, 'journal.jsonl');
+});
+afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+/** A journal with every kind of event: complete (3 epochs), diverged, failed-then-retried, running, waiting. */
+async function writeSweep(trials = 6): Promise<void> {
+  const store = new JournalStorage({ directory });
+  await store.openSweep({ definition, fingerprint });
+  await store.enqueueTrials(definition.name, Array.from({ length: trials }, (_, n) => spec(n)));
+  for (let n = 0; n < trials - 2; n++) {
+    await store.claimTrial(definition.name, { trialIds: [`t${n}`] });
+    const epochs = [epochOf(1, 1 + n), epochOf(2, 0.5 + n), epochOf(3, 0.25 + n)];
+    for (const epoch of epochs) await store.recordEpoch(definition.name, `t${n}`, 1, epoch);
+    if (n === 1) {
+      await store.finishTrial(definition.name, `t${n}`, 1, { state: 'diverged', epochs, final: epochs[2], divergedAtEpoch: 2, error: 'validation loss became NaN at epoch 2' });
+    } else if (n === 2) {
+      await store.requeueTrial(definition.name, `t${n}`, 1, 'worker crashed');
+      await store.claimTrial(definition.name, { trialIds: [`t${n}`] });
+      await store.finishTrial(definition.name, `t${n}`, 2, { state: 'complete', epochs, final: epochs[2] });
+    } else {
+      await store.finishTrial(definition.name, `t${n}`, 1, { state: 'complete', epochs, final: epochs[2], backend: 'cpu', seconds: 0.5 });
+    }
+  }
+  // One trial left running with an epoch reported (its process "died"), one waiting.
+  await store.claimTrial(definition.name, { trialIds: [`t${trials - 2}`] });
+  await store.recordEpoch(definition.name, `t${trials - 2}`, 1, epochOf(1, 9));
+  await store.close();
+}
+
+/** What a full replay of the journal says, as summaries. */
+function fullReplaySummaries(): { trials: unknown[]; skippedLines: number; sweepName?: string } {
+  const state = readJournalFile(journal);
+  return { trials: [...state.trials.values()].map(summarize), skippedLines: state.skippedLines, sweepName: state.sweep?.name };
+}
+
+function summaryRead(): { trials: unknown[]; skippedLines: number; sweepName?: string } {
+  const read = readJournalSummary(journal);
+  return { trials: [...read.state.trials.values()], skippedLines: read.state.skippedLines, sweepName: read.state.sweep?.name };
+}
+
+describe('the index answers like the journal', () => {
+  test('after a sweep closes, the index covers the whole journal: nothing of the journal is replayed and the summaries equal a full replay', async () => {
+    await writeSweep();
+    expect(fs.existsSync(indexFileOf(journal))).toBe(true);
+    const read = readJournalSummary(journal);
+    expect(read.source).toBe('index');
+    expect(read.journalBytesReplayed).toBe(0);
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+    // The running trial stays running in the index (what the journal says), with its one epoch counted.
+    expect(read.state.trials.get('t4')).toMatchObject({ state: 'running', attempts: 1, epochCount: 1 });
+    expect(read.state.trials.get('t0')).toMatchObject({ state: 'complete', epochCount: 3, final: { epoch: 3 } });
+    expect(read.state.trials.get('t0')).not.toHaveProperty('epochs');
+  });
+
+  test('status reads only the index: garbling an epoch line in the middle of the journal changes nothing it reports, while a full replay sees the damage', async () => {
+    await writeSweep(40);
+    const before = sweepStatus(readSweepSummaries(directory));
+    const text = fs.readFileSync(journal, 'utf8');
+    const lines = text.split('\n');
+    const middle = lines.findIndex((line, position) => position > lines.length / 3 && line.includes('"op":"epoch"'));
+    lines[middle] = 'x'.repeat(lines[middle].length);
+    fs.writeFileSync(journal, lines.join('\n'));
+    expect(fs.statSync(journal).size).toBe(Buffer.byteLength(text));
+    const summaries = readSweepSummaries(directory);
+    expect(summaries.journalBytesReplayed).toBe(0);
+    expect(sweepStatus(summaries)).toEqual(before);
+    expect(readJournalFile(journal).skippedLines).toBe(1);
+  });
+
+  test('status from the index equals status from the full journal, backend choices included', async () => {
+    await writeSweep(12);
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.recordBackendChoice(definition.name, { backend: 'cpu', selection: 'measured', at: '2026-01-01T00:00:00.000Z' });
+    await store.close();
+    const summaries = readSweepSummaries(directory);
+    expect(summaries.journalBytesReplayed).toBe(0);
+    expect(summaries.backendChoices).toEqual([expect.objectContaining({ backend: 'cpu' })]);
+    expect(sweepStatus(summaries)).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+});
+
+describe('a missing, torn or foreign index is rebuilt from the journal', () => {
+  test('deleted: rebuilt with identical results, and written again', async () => {
+    await writeSweep();
+    const expected = summaryRead();
+    fs.rmSync(indexFileOf(journal));
+    const read = readJournalSummary(journal);
+    expect(read.source).toBe('rebuilt');
+    expect(read.indexWritten).toBe(true);
+    expect(summaryRead()).toEqual(expected);
+    expect(readJournalSummary(journal).source).toBe('index');
+  });
+
+  test.each([
+    ['truncated in the middle (a torn write)', (text: string) => text.slice(0, Math.floor(text.length / 2))],
+    ['without its end line', (text: string) => text.split('\n').slice(0, -2).join('\n') + '\n'],
+    ['one value changed (checksum)', (text: string) => text.replace('"state":"complete"', '"state":"failed"')],
+    ['not JSON', () => 'garbage\n'],
+    ['empty', () => ''],
+  ])('%s: detected, rebuilt, identical to a full replay', async (_name, damage) => {
+    await writeSweep();
+    const file = indexFileOf(journal);
+    fs.writeFileSync(file, damage(fs.readFileSync(file, 'utf8')));
+    const read = readJournalSummary(journal);
+    expect(read.source).toBe('rebuilt');
+    expect({ trials: [...read.state.trials.values()], skippedLines: read.state.skippedLines, sweepName: read.state.sweep?.name }).toEqual(fullReplaySummaries());
+  });
+
+  test('an index of another journal (the folder\'s journal replaced by sweep merge, or copied over) is not used', async () => {
+    await writeSweep();
+    const foreignIndex = fs.readFileSync(indexFileOf(journal));
+    await mergeSweepDirectories({ sources: [directory], target: directory });
+    expect(fs.existsSync(indexFileOf(journal))).toBe(false);
+    // Even put back by hand, the old index does not match the merged journal's bytes.
+    fs.writeFileSync(indexFileOf(journal), foreignIndex);
+    const read = readJournalSummary(journal);
+    expect(read.source).toBe('rebuilt');
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+  });
+
+  test('a truncated journal (shorter than the index covers) is replayed in full', async () => {
+    await writeSweep();
+    const size = fs.statSync(journal).size;
+    const text = fs.readFileSync(journal, 'utf8');
+    const cut = text.lastIndexOf('\n', size - 2) + 1;
+    fs.truncateSync(journal, cut);
+    expect(readJournalSummary(journal).source).toBe('rebuilt');
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+  });
+});
+
+describe('crashes: a stale index is caught up, a torn journal tail is handled like the full replay', () => {
+  test('journal appended after the index (a writer killed before it rewrote the index): only the new bytes are replayed', async () => {
+    await writeSweep();
+    const staleIndex = fs.readFileSync(indexFileOf(journal));
+    const coveredBytes = fs.statSync(journal).size;
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.claimTrial(definition.name, { trialIds: ['t5'] });
+    await store.finishTrial(definition.name, 't5', 1, { state: 'complete', epochs: [epochOf(1, 3)], final: epochOf(1, 3) });
+    await store.close();
+    // As if the process had been SIGKILLed: the index on disk is the one from before.
+    fs.writeFileSync(indexFileOf(journal), staleIndex);
+    const read = readJournalSummary(journal, { updateIndex: false });
+    expect(read.source).toBe('index');
+    expect(read.journalBytesReplayed).toBe(fs.statSync(journal).size - coveredBytes);
+    expect(read.state.trials.get('t5')).toMatchObject({ state: 'complete', epochCount: 1 });
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+  });
+
+  test('a torn last line counts as one skipped line, is not covered by a written index, and the next writer continues cleanly', async () => {
+    await writeSweep();
+    const torn = encodeEvent({ op: 'finish', trialId: 't5', attempt: 1, record: { ...spec(5), state: 'complete', attempts: 1, epochs: [] } }).slice(0, 30);
+    fs.appendFileSync(journal, torn);
+    fs.rmSync(indexFileOf(journal));
+    const read = readJournalSummary(journal);
+    expect(read.tornTail).toBe(true);
+    expect(read.indexWritten).toBe(true);
+    expect(read.completeBytes).toBe(fs.statSync(journal).size - torn.length);
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+    expect(summaryRead().skippedLines).toBe(1);
+    // The writer ends the torn line and appends after it; index and journal agree again.
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.claimTrial(definition.name, { trialIds: ['t5'] });
+    await store.finishTrial(definition.name, 't5', 1, { state: 'complete', epochs: [epochOf(1, 3)], final: epochOf(1, 3) });
+    await store.close();
+    expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+    expect(summaryRead().skippedLines).toBe(1);
+  });
+});
+
+describe('epochs only for the trials asked for', () => {
+  test('readTrialEpochs returns the epochs of the requested trials, equal to the full records, and [] for unknown ids', async () => {
+    await writeSweep();
+    const full = new Map([...readJournalFile(journal).trials.values()].map((record) => [record.trialId, record.epochs]));
+    const epochs = readTrialEpochs(directory, ['t0', 't2', 'nope']);
+    expect([...epochs.keys()]).toEqual(['t0', 't2', 'nope']);
+    expect(epochs.get('t0')).toEqual(full.get('t0'));
+    expect(epochs.get('t2')).toEqual(full.get('t2'));
+    expect(epochs.get('t2')).toHaveLength(3);
+    expect(epochs.get('nope')).toEqual([]);
+  });
+});
+
+describe('the storage interface: summaries and chosen epochs from the open store', () => {
+  test('JournalStorage.listTrialSummaries equals listTrials without epochs, and readTrialEpochs gives the requested trials\' epochs', async () => {
+    await writeSweep();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      const full = await store.listTrials(definition.name);
+      const summaries = await store.listTrialSummaries(definition.name);
+      expect(summaries).toEqual(full.map(summarize));
+      expect(summaries.find((trial) => trial.trialId === 't0')).toMatchObject({ epochCount: 3 });
+      expect(await store.listTrialSummaries(definition.name, { states: ['diverged'] })).toEqual([expect.objectContaining({ trialId: 't1', state: 'diverged' })]);
+      const epochs = await store.readTrialEpochs(definition.name, ['t3', 'missing']);
+      expect(epochs.get('t3')).toEqual(full.find((trial) => trial.trialId === 't3')!.epochs);
+      expect(epochs.get('missing')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
