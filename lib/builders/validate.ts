@@ -178,6 +178,7 @@ export const modelSpecSchema = {
         outputSize: { $ref: '#/definitions/positiveInteger' },
         activation: { $ref: '#/definitions/activation' },
         dropout: { $ref: '#/definitions/dropout' },
+        activationLayers: { type: 'boolean' },
         batchNormalization: { type: 'boolean' },
         task: { $ref: '#/definitions/task' },
       },
