@@ -1,9 +1,11 @@
 /**
- * The `train` objective: what a real layerwise trial does. It builds the definition's model spec
- * with the seed, applies the arm's regularization policy (uniform or per-layer L1 / L2 / L1L2
- * kernel penalties, L1 / L2 activity penalties and/or decoupled weight decay), trains it with the
- * seed on the definition's data split, and returns the per-epoch records. Selection reads validation loss only; the test split is measured, never used
- * to choose.
+ * The `train` objective: what a real layerwise trial does. It builds the definition's model with
+ * the seed, applies the arm's regularization policy (the arm is a template, lib/sweep/arms.ts: any
+ * slot × L1 / L2 / L1L2 / orthogonal, activity penalties, decoupled weight decay, uniform, per
+ * selector or per tied group, plus a builder spec's dropout rate), trains it with the seed on the
+ * definition's data split, and returns the per-epoch records. Selection reads validation loss
+ * only; the test split is measured, never used to choose. `validate` checks every arm against the
+ * built model before any trial (selectors match, groups are disjoint, every penalty reaches a weight).
  *
  * Definition fields it reads:
  *   model:    a ModelSpec (lib/builders/spec.ts: mlp, cnn, rnn)
