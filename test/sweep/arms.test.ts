@@ -203,6 +203,33 @@ describe('bad arms fail before the first trial, naming the field and what is all
   });
 });
 
+test('slot penalties reach their slots in a trained trial: recurrent orthogonal (columns), batch-norm gamma, biases', async () => {
+  const sweep = fromConfig({
+    name: 'slots',
+    model: { type: 'rnn', inputShape: [8, 8], cell: 'lstm', units: [4], batchNormalization: true, outputSize: 10, task: 'multiclass' },
+    data: { dataset: 'digits', split: { validation: 0.2, test: 0.2, seed: 0 } },
+    training: { epochs: 1, batchSize: 128 },
+    arms: [
+      {
+        name: 'slots',
+        kind: 'uniform',
+        penalties: { recurrentOrthogonal: { type: 'choice', values: [0.01] }, gammaL2: 1e-3, biasL1: 1e-4 },
+        orthogonalMode: 'columns',
+      },
+    ],
+    budget: 1,
+    seeds: [1],
+  });
+  trainModelObjective.validate!(sweep);
+  const outcome = await trainModelObjective.run(
+    { definition: sweep, arm: sweep.arms[0], params: { recurrentOrthogonal: 0.01 }, seed: 1, trialId: 't', configId: 'c', index: 0, attempt: 1 },
+    { onEpoch: async () => false, signal: new AbortController().signal },
+  );
+  expect(outcome.status).toBe('complete');
+  expect(Object.keys(outcome.final!.penaltyPerLayer).sort()).toEqual(['batch_norm_1.gamma', 'output.bias', 'recurrent_1.bias', 'recurrent_1.recurrent']);
+  for (const value of Object.values(outcome.final!.penaltyPerLayer)) expect(value).toBeGreaterThan(0);
+}, 120_000);
+
 describe('a sweep with a none arm and a tied per-layer arm', () => {
   let directory: string;
   beforeEach(() => {
