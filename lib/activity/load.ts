@@ -10,6 +10,7 @@
  * `tf.loadLayersModel` itself works.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerRegularizerClasses } from '../regularizers/registry';
 import { attachActivityRegularizer } from './attach';
 import { resolveActivityRegularizer } from './resolve';
 
@@ -85,6 +86,7 @@ export async function loadLayersModel(source: string | tf.io.IOHandler, options?
   }
   if (handler.load == null) throw new Error('loadLayersModel: the IO handler has no load()');
   const artifacts = await handler.load();
+  registerRegularizerClasses();
   const { topology, taken } = strip(artifacts.modelTopology);
   const model = await tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }), { ...options, strict: options?.strict });
   return reattach(model, taken);
@@ -93,6 +95,7 @@ export async function loadLayersModel(source: string | tf.io.IOHandler, options?
 /** `tf.models.modelFromJSON` for models with activity regularizers (see the file comment). */
 export async function modelFromJSON(json: object | string): Promise<tf.LayersModel> {
   const parsed = typeof json === 'string' ? (JSON.parse(json) as Json) : (json as Json);
+  registerRegularizerClasses();
   const { topology, taken } = strip(parsed);
   const model = (await tf.models.modelFromJSON(topology as never)) as tf.LayersModel;
   return reattach(model, taken);

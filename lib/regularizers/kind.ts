@@ -38,6 +38,8 @@ export interface RegularizerKindDefinition<S extends { kind: string }, F extends
   fromKerasConfig(identifier: string, config: Record<string, unknown>, where?: RegularizerLocation): S;
   /** The tfjs regularizer object computing a validated spec, of a class registered for save/load. */
   toTfjs(spec: S): TfjsRegularizer;
+  /** The tfjs class of `toTfjs`'s objects, registered for loading by `registerRegularizerClasses` (not on import). */
+  readonly tfjsClass?: import('./tfjs-base').SerializableClass;
   /** The rank the weight must have (Keras's OrthogonalRegularizer raises for any rank but 2); absent when any rank works. */
   readonly weightRank?: number;
   /** The spec of a tfjs regularizer of this kind that does not carry one (tfjs's own classes); else undefined. */

@@ -5,6 +5,7 @@
  * from this list. Built-in kinds come before `custom`, so a Keras identifier always means the
  * built-in class (registering a built-in name is refused).
  */
+import { registerOnce, type SerializableClass } from './tfjs-base';
 import type { RegularizerKindDefinition } from './kind';
 import { customKind } from './kinds/custom';
 import { l1Kind } from './kinds/l1';
@@ -58,4 +59,16 @@ export function isBuiltInName(name: string): boolean {
 /** The factories of every kind, keyed by kind name. */
 export function regularizerFactories(): RegularizerFactories {
   return Object.fromEntries(REGULARIZER_DEFINITIONS.map((definition) => [definition.kind, definition.factory])) as RegularizerFactories;
+}
+
+/**
+ * Registers every built-in kind's tfjs class with tfjs serialization, so a saved model naming them
+ * (Keras's `L1`, `L2`, `OrthogonalRegularizer`) loads in a process that has not created one yet.
+ * Layerwise's loaders call it; idempotent. Importing layerwise does not (no import-time side effects).
+ */
+export function registerRegularizerClasses(): void {
+  for (const definition of REGULARIZER_DEFINITIONS) {
+    const cls = (definition as { tfjsClass?: SerializableClass }).tfjsClass;
+    if (cls !== undefined) registerOnce(cls);
+  }
 }

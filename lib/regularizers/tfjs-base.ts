@@ -25,10 +25,23 @@ export function isTfjsRegularizer(value: unknown): value is Regularizer {
   return value instanceof TfjsRegularizerBase;
 }
 
+/** A class tfjs can serialize (its static `className` is the name saved configs use). */
+export type SerializableClass = tf.serialization.SerializableConstructor<tf.serialization.Serializable>;
+
+/**
+ * Registers `cls` with tfjs serialization unless it already is: done when an object of the class is
+ * first made or a layerwise loader runs, never on import, so importing layerwise leaves tfjs's
+ * registry as it was (test/architecture/import-side-effects.test.ts).
+ */
+export function registerOnce(cls: SerializableClass): void {
+  const map = tf.serialization.SerializationMap.getMap().classNameMap as unknown as Record<string, [unknown, unknown]>;
+  if (map[cls.className]?.[0] !== cls) tf.serialization.registerClass(cls);
+}
+
 /**
  * A tfjs regularizer that carries a validated layerwise spec. Each kind subclasses it with its
  * `className`, `apply` (its formula), `getConfig` and `fromConfig` (its Keras config), and
- * registers the subclass with tfjs serialization so saved models reload it.
+ * registers the subclass with tfjs serialization (on first construction) so saved models reload it.
  */
 export abstract class SpecRegularizer<S extends { kind: string } = { kind: string }> extends TfjsRegularizerBase {
   /** The spec this regularizer computes; already validated by the subclass's constructor. */
@@ -37,6 +50,8 @@ export abstract class SpecRegularizer<S extends { kind: string } = { kind: strin
   protected constructor(spec: S) {
     super();
     this.spec = spec;
+    // A model holding this regularizer can be saved; its class must be known when that model is loaded again.
+    registerOnce(this.constructor as SerializableClass);
   }
 }
 

@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { carriesActivityRegularizer, carryActivityRegularizer } from '../activity/carry';
 import { enforceConstraints } from '../layers/constraints';
 import { fitLosses } from '../penalty';
+import { registerRegularizerClasses } from '../regularizers/registry';
 import { containerPrototype, layerPrototype, type ApplyFunction, type CalculateLossesFunction } from './internals';
 import { assertRestorable, installPatch, restorePatches, type Patch } from './patches';
 import { installRecurrentDeserializers } from './recurrent-deserializers';
@@ -69,6 +70,8 @@ function patchedCalculateLosses(original: CalculateLossesFunction): CalculateLos
 /** Installs the patches described in the file comment (or shares them); returns the undo handle. */
 export function enableKerasSemantics(): KerasSemanticsHandle {
   if (installed == null) {
+    // So tf.loadLayersModel reads models whose configs name Keras's L1, L2 or OrthogonalRegularizer.
+    registerRegularizerClasses();
     const layer = layerPrototype();
     const container = containerPrototype();
     const patches = [

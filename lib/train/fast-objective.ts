@@ -23,9 +23,14 @@
  *    Soft labels take the general formula (softmax, normalize, clip, log) inside the lean path.
  *  - L2 weight penalties use kept scalars, one `L2Loss` kernel for the value on the native backend and
  *    a one-multiply gradient (`2·l2·w`).
- *  - Stacks of Dense(ReLU/linear) ending in Dense(softmax) + categorical cross-entropy with pure L2
- *    penalties also get `valueAndGradients`: the same kernels with a hand-written backward pass, no
- *    autodiff tape (tfjs's tape is JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step).
+ *  - Dropout, BatchNormalization, Activation, Conv1D and 1D/2D average, max and global pooling
+ *    layers run their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the
+ *    same numbers (Dropout's draws and BatchNormalization's moving statistics included), while the
+ *    Dense and Conv2D layers around them keep the lean kernels.
+ *  - Stacks of Dense layers with Dropout, L1/L2/L1L2 kernel, bias and activity penalties, ending in
+ *    softmax + categorical cross-entropy, sigmoid + binary cross-entropy or linear + mean squared
+ *    error, get `valueAndGradients`: a hand-written backward pass, no autodiff tape (tfjs's tape is
+ *    JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step); see lib/train/lean-dense-stack.ts.
  *
  * `planLeanObjective` says why it does not apply to anything else (other layers, activity
  * regularizers, frozen weights, other data formats or dilations...), naming layers by position and
@@ -40,6 +45,7 @@ import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
+import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
 
 /** Where `planLeanObjective` landed: the lean objective, or why the general path must run. */
 export type LeanPlan = { objective: FastObjective; reason?: undefined } | { objective: null; reason: string };
@@ -78,22 +84,11 @@ export interface FastObjective {
   objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar;
   /**
    * The objective and its gradient per variable name (`tf.Variable.name`, as `tf.variableGrads`
-   * keys them) by a hand-written backward pass, without tfjs's autodiff tape; only for stacks of
-   * Dense(ReLU or linear) layers ending in Dense(softmax) under categorical cross-entropy with pure
-   * L2 weight penalties (null otherwise). Same kernels and sums as the taped `objective`.
+   * keys them) by a hand-written backward pass, without tfjs's autodiff tape; only for the Dense
+   * stacks of lib/train/lean-dense-stack.ts (null otherwise). Same function as the taped `objective`.
    */
   valueAndGradients: ((x: tf.Tensor, y: tf.Tensor) => { value: tf.Scalar; grads: Record<string, tf.Tensor> }) | null;
   dispose(): void;
-}
-
-/** One Dense layer of a stack the hand-written backward pass supports. */
-interface ManualDense {
-  kernel: LayerVariable;
-  bias: LayerVariable | null;
-  relu: boolean;
-  /** l2 of the kernel's and bias's pure-L2 penalty (null: none). */
-  kernelL2: number | null;
-  biasL2: number | null;
 }
 
 type Activation = 'linear' | 'relu' | 'softmax' | 'other';
@@ -112,9 +107,33 @@ interface LayerInternals {
   poolSize?: number[];
   kernelRegularizer?: unknown;
   biasRegularizer?: unknown;
+  gamma?: LayerVariable;
+  beta?: LayerVariable;
+  gammaRegularizer?: unknown;
+  betaRegularizer?: unknown;
 }
 
 type Step = (x: tf.Tensor, first: boolean) => tf.Tensor;
+
+/**
+ * Layers the taped lean objective runs through their own `apply(x, {training: true})` (tfjs's
+ * computation, so the numbers are the general path's by construction, Dropout's `Math.random` draws
+ * and BatchNormalization's moving-average updates included); their weights' penalties are collected
+ * like Dense's and Conv2D's. The stack around them keeps the lean kernels.
+ */
+const LAYER_CALL_CLASSES: readonly string[] = [
+  'Dropout',
+  'BatchNormalization',
+  'Activation',
+  'Conv1D',
+  'MaxPooling1D',
+  'AveragePooling1D',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+];
 
 function activationOf(layer: LayerInternals): Activation {
   const name = layer.activation?.getClassName();
@@ -228,15 +247,24 @@ export function planLeanObjective(
   if (model.getClassName() !== 'Sequential') return general(`the model is a ${model.getClassName()}, not a Sequential stack`);
   const layers = model.layers;
   if (layers.length === 0) return general('the model has no layers');
-  if (model.nonTrainableWeights.length > 0) return general('the model has non-trainable weights (frozen layers or normalization statistics)');
+  // Dense stacks (with Dropout, BatchNormalization, activity and L1/L2 penalties, softmax/sigmoid/linear heads) get the hand-written pass.
+  const stack = planDenseStack(model, lossName, args.oneHotLabels === true);
+  if (stack.plan != null) {
+    const dense = denseStackObjective(stack.plan, lossFunction, clippedSoftmaxCrossEntropy);
+    return { objective: { objective: dense.objective, valueAndGradients: dense.valueAndGradients, dispose: dense.dispose } };
+  }
+  const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason})`;
+  // Non-trainable weights: only the moving statistics of trainable BatchNormalization layers (run by their own call below).
+  const statistics = new Set<unknown>(
+    layers.filter((layer) => layer.getClassName() === 'BatchNormalization' && layer.trainable).flatMap((layer) => layer.nonTrainableWeights),
+  );
+  if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return general(`the model has non-trainable weights (frozen layers)${stackNote}`);
   const steps: Step[] = [];
   const penalties: Array<{ variable: LayerVariable; regularizer: unknown; l2: number | null }> = [];
   let softmaxLogits = false;
-  // Dense layers for the hand-written backward pass; null once any layer or penalty is outside it.
-  let manual: ManualDense[] | null = [];
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index] as unknown as LayerInternals & tf.layers.Layer;
-    if (layer.activityRegularizer != null) return general(`layer #${index} (${layer.getClassName()}) has an activity regularizer`);
+    if (layer.activityRegularizer != null) return general(`layer #${index} (${layer.getClassName()}) has an activity regularizer${stackNote}`);
     const className = layer.getClassName();
     // An explicit input layer (tf.sequential with tf.layers.inputLayer) computes nothing.
     if (className === 'InputLayer') continue;
@@ -251,16 +279,7 @@ export function planLeanObjective(
       } else {
         steps.push(denseStep(layer, activation));
       }
-      if (manual != null && (activation === 'relu' || activation === 'linear' || softmaxLogits)) {
-        const kernelL2 = layer.kernelRegularizer == null ? null : pureL2(layer.kernelRegularizer);
-        const biasL2 = layer.biasRegularizer == null || !layer.useBias ? null : pureL2(layer.biasRegularizer);
-        if ((layer.kernelRegularizer != null && kernelL2 == null) || (layer.useBias && layer.biasRegularizer != null && biasL2 == null)) manual = null;
-        else manual.push({ kernel: layer.kernel as LayerVariable, bias: layer.useBias ? (layer.bias as LayerVariable) : null, relu: activation === 'relu', kernelL2, biasL2 });
-      } else {
-        manual = null;
-      }
     } else if (className === 'Conv2D') {
-      manual = null;
       if (layer.dataFormat !== 'channelsLast' || !isOne(layer.dilationRate) || (layer.padding !== 'valid' && layer.padding !== 'same')) {
         return general(`layer #${index} (Conv2D) uses channels-first data, dilation or causal padding`);
       }
@@ -270,20 +289,23 @@ export function planLeanObjective(
       // The pooling layer has no weights (nothing to collect below); it is consumed by this step.
       if (fusePooling) index++;
     } else if (className === 'MaxPooling2D') {
-      manual = null;
       const pooling = maxPoolArgsOf(layer);
       if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
       steps.push((x) => maxPool2d(x as tf.Tensor4D, pooling));
     } else if (className === 'Flatten') {
-      manual = null;
       if ((layer as unknown as { dataFormat?: string }).dataFormat === 'channelsFirst') return general(`layer #${index} (Flatten) uses channels-first data`);
       steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
+    } else if (LAYER_CALL_CLASSES.includes(className)) {
+      // The layer's own training-mode call: the general path's computation exactly (Dropout's draws, BatchNormalization's moving statistics).
+      steps.push((x) => layer.apply(x, { training: true }) as tf.Tensor);
     } else {
-      return general(`layer #${index} is a ${className} (the lean path covers Dense, Conv2D, MaxPooling2D and Flatten)`);
+      return general(`layer #${index} is a ${className}; the lean path covers Dense, Conv2D, MaxPooling2D, Flatten and ${LAYER_CALL_CLASSES.join(', ')}${stackNote}`);
     }
     for (const [variable, regularizer] of [
       [layer.kernel, layer.kernelRegularizer],
       [layer.bias, layer.biasRegularizer],
+      [layer.gamma, layer.gammaRegularizer],
+      [layer.beta, layer.betaRegularizer],
     ] as const) {
       if (variable == null || regularizer == null) continue;
       penalties.push({ variable, regularizer, l2: pureL2(regularizer) });
@@ -311,43 +333,8 @@ export function planLeanObjective(
     return lossOf(logits);
   };
 
-  const denseStack = softmaxLogits ? manual : null;
-  const valueAndGradients = denseStack == null || denseStack.length === 0 ? null : (x: tf.Tensor, y: tf.Tensor) => {
-    // Forward, keeping each layer's input and (ReLU) output for the backward pass.
-    const inputs: tf.Tensor2D[] = [];
-    let output = x as tf.Tensor2D;
-    for (const layer of denseStack) {
-      inputs.push(output);
-      output = denseForward(output, layer.kernel.read() as tf.Tensor2D, layer.bias?.read(), layer.relu);
-    }
-    const { loss, backprop } = clippedSoftmaxCrossEntropy(output, y as tf.Tensor2D);
-    // Penalties in layer order (kernel, then bias), as the taped objective adds them.
-    let value = tf.mean(loss) as tf.Scalar;
-    for (const layer of denseStack) {
-      if (layer.kernelL2 != null) value = tf.add(value, l2PenaltyValue(layer.kernel.read(), scalars.of(layer.kernelL2), scalars.of(2 * layer.kernelL2))) as tf.Scalar;
-      if (layer.bias != null && layer.biasL2 != null) value = tf.add(value, l2PenaltyValue(layer.bias.read(), scalars.of(layer.biasL2), scalars.of(2 * layer.biasL2))) as tf.Scalar;
-    }
-    // d(mean loss)/d(logits) = backprop / n, as the taped objective's gradient (with dy = 1).
-    let dz: tf.Tensor2D = tf.mul(backprop, scalars.of(1 / output.shape[0]));
-    const grads: Record<string, tf.Tensor> = {};
-    // The L2 gradient 2·l2·w added to the data gradient.
-    const withPenalty = (gradient: tf.Tensor, variable: LayerVariable, l2: number | null): tf.Tensor =>
-      l2 == null ? gradient : tf.add(gradient, tf.mul(variable.read(), scalars.of(2 * l2)));
-    for (let index = denseStack.length - 1; index >= 0; index--) {
-      const layer = denseStack[index];
-      const kernel = layer.kernel.read() as tf.Variable;
-      grads[kernel.name] = withPenalty(matMul2d(inputs[index], dz, true, false), layer.kernel, layer.kernelL2);
-      if (layer.bias != null) grads[(layer.bias.read() as tf.Variable).name] = withPenalty(biasGradient(dz), layer.bias, layer.biasL2);
-      if (index === 0) break;
-      // The data input needs no gradient; hidden inputs are the previous layer's (ReLU) outputs.
-      const dInput = matMul2d(dz, kernel as unknown as tf.Tensor2D, false, true);
-      dz = denseStack[index - 1].relu ? (reluGrad(dInput, inputs[index]) as tf.Tensor2D) : dInput;
-    }
-    return { value, grads };
-  };
-
   const objective: FastObjective = {
-    valueAndGradients,
+    valueAndGradients: null,
     objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
       let output = x;
       steps.forEach((step, index) => {

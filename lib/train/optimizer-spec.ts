@@ -17,6 +17,7 @@
  * Defaults are Keras 3's (learning rates, betas, epsilon 1e-7), not tfjs's, so a spec means the
  * same thing in both: e.g. Keras `Adam()` = `{name: 'adam'}` with learningRate 0.001.
  */
+import { registerOnce, type SerializableClass } from '../regularizers/tfjs-base';
 import * as tf from '@tensorflow/tfjs';
 import { LayerwiseConfigError, describeValue } from '../errors/config-error';
 import { createLeanOptimizer } from '../optimizers/create';
@@ -243,6 +244,7 @@ function resolveLearningRate(value: unknown, where: string): LearningRate {
  */
 export function createOptimizer(spec: OptimizerSpec | OptimizerName, where = 'optimizer'): tf.Optimizer {
   const resolved = resolveOptimizerSpec(spec, where);
+  registerOptimizerClasses();
   const lean = createLeanOptimizer(resolved as unknown as Parameters<typeof createLeanOptimizer>[0]);
   if (lean == null) throw new LayerwiseConfigError(`${where}.name`, `= ${describeValue(resolved.name)}: no implementation; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   const config = { ...resolved } as Record<string, unknown>;
@@ -265,7 +267,14 @@ class SavedSpecOptimizer extends KerasOptimizer {
     return createOptimizer(spec as unknown as OptimizerSpec, 'saved optimizer') as unknown as T;
   }
 }
-tf.serialization.registerClass(SavedSpecOptimizer);
+
+/**
+ * Registers the class saved models name their layerwise optimizer by (`LayerwiseOptimizer`), so a
+ * model saved with `includeOptimizer: true` reloads; `createOptimizer` calls it, never an import.
+ */
+export function registerOptimizerClasses(): void {
+  registerOnce(SavedSpecOptimizer as unknown as SerializableClass);
+}
 
 /** The spec with every default written out: plain JSON, stable for hashing. A function learning rate is refused (not JSON). */
 export function optimizerToConfig(spec: OptimizerSpec | OptimizerName): Required<OptimizerSpec> {

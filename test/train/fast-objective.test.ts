@@ -94,13 +94,19 @@ describe.each([
   });
 });
 
-test('models outside its scope use model.apply (dropout, batch normalization)', () => {
+test('Dropout and BatchNormalization are planned (their own layer call), recurrent layers and frozen weights are not', () => {
   const withDropout = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.dropout({ rate: 0.5 })] });
   const withBatchNorm = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), tf.layers.batchNormalization()] });
-  expect(planFastObjective(withDropout, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
-  expect(planFastObjective(withBatchNorm, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
-  withDropout.dispose();
-  withBatchNorm.dispose();
+  const recurrent = tf.sequential({ layers: [tf.layers.simpleRNN({ inputShape: [3, 2], units: 2 })] });
+  const frozen = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, trainable: false }), tf.layers.dense({ units: 1 })] });
+  for (const model of [withDropout, withBatchNorm]) {
+    const plan = planFastObjective(model, 'meanSquaredError', tf.metrics.meanSquaredError);
+    expect(plan).not.toBeNull();
+    plan?.dispose();
+  }
+  expect(planFastObjective(recurrent, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  expect(planFastObjective(frozen, 'meanSquaredError', tf.metrics.meanSquaredError)).toBeNull();
+  [withDropout, withBatchNorm, recurrent, frozen].forEach((model) => model.dispose());
 });
 
 test('the lean CNN objective is bit-reproducible on its backend', async () => {
@@ -116,11 +122,11 @@ test('the lean CNN objective is bit-reproducible on its backend', async () => {
   runs.forEach((model) => model.dispose());
 });
 
-test('the hand-written backward pass is planned only for Dense stacks with softmax + cross-entropy and pure L2 penalties', () => {
+test('the hand-written backward pass is planned only for Dense stacks whose output activation matches the loss (lib/train/lean-dense-stack.ts)', () => {
   const cases: Array<[tf.Sequential, string, boolean]> = [
     [pureL2Mlp(), 'categoricalCrossentropy', true],
-    [mlp(), 'categoricalCrossentropy', false], // L1 bias penalty
-    [pureL2Mlp(), 'meanSquaredError', false], // no softmax-logits loss
+    [mlp(), 'categoricalCrossentropy', true], // L1 bias penalty: covered since the Dense-stack pass
+    [pureL2Mlp(), 'meanSquaredError', false], // softmax output under mean squared error: taped lean objective
     [cnn(), 'categoricalCrossentropy', false],
   ];
   for (const [model, lossName, expected] of cases) {

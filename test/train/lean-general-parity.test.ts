@@ -13,7 +13,7 @@
  * SoftmaxCrossEntropyWithLogits), which is such a summation-order difference.
  */
 import * as tf from '@tensorflow/tfjs';
-import '../../lib/activity';
+import { carryActivityRegularizer } from '../../lib/activity';
 import { train, type TrainOptions, type TrainResult } from '../../lib/train';
 import { loadFixtures, type KerasFixture } from '../parity/fixture';
 import { buildSequentialModel, optimizerSpecOf, readWeights, tensorOf } from '../parity/replay';
@@ -136,6 +136,61 @@ describe('softmax + categorical cross-entropy with clipping active', () => {
     expect([lean.trainingPath, general.trainingPath]).toEqual(['lean', 'general']);
     lean.epochs.forEach((record, index) => expect(close(record.trainObjective!, general.epochs[index].trainObjective!)).toBe(true));
     const mismatches: string[] = [];
+    weights[0].forEach((values, i) => values.forEach((value, j) => !close(value, weights[1][i][j]) && mismatches.push(`weight ${i}[${j}]: lean ${value} vs general ${weights[1][i][j]}`)));
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+});
+
+/**
+ * The Dense stacks the hand-written pass added (lib/train/lean-dense-stack.ts), trained for 3 epochs
+ * with Adam and shuffling from one seed on both paths: Dropout masks, activity and L1 penalties,
+ * BatchNormalization (batch statistics in training, moving statistics updated per step and used by
+ * the evaluation) and the sigmoid/BCE and linear/MSE heads must give the same epoch objectives and weights (same
+ * tolerance as above: float32 summation order, amplified over 12 steps).
+ */
+function zooStack(head: 'softmax' | 'sigmoid' | 'linear', units: number, batchNorm = false): tf.Sequential {
+  const layers = [
+    tf.layers.dense({ inputShape: [10], units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 41 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), activityRegularizer: tf.regularizers.l1({ l1: 1e-3 }) }),
+    tf.layers.dropout({ rate: 0.3 }),
+    ...(batchNorm ? [tf.layers.batchNormalization()] : []),
+    tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 42 }), kernelRegularizer: tf.regularizers.l1l2({ l1: 1e-4, l2: 1e-3 }), biasRegularizer: tf.regularizers.l1({ l1: 1e-4 }) }),
+    tf.layers.dense({ units, activation: head, kernelInitializer: tf.initializers.glorotUniform({ seed: 43 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }) }),
+  ];
+  // Keras semantics for the activity regularizer tfjs's own Dense carries (lib/activity), before the layer is called.
+  layers.forEach((layer) => carryActivityRegularizer(layer));
+  return tf.sequential({ layers });
+}
+
+describe.each([
+  ['MLP relu(activity L1)-Dropout(0.3)-relu(L1L2)-softmax, categorical cross-entropy', 'softmax', 3, 'categoricalCrossentropy', false],
+  ['MLP relu(activity L1)-Dropout(0.3)-relu(L1L2)-sigmoid, binary cross-entropy', 'sigmoid', 1, 'binaryCrossentropy', false],
+  ['MLP relu(activity L1)-Dropout(0.3)-relu(L1L2)-linear, mean squared error', 'linear', 2, 'meanSquaredError', false],
+  ['MLP relu(activity L1)-Dropout(0.3)-BatchNorm-relu(L1L2)-softmax (issue 16\'s general-path MLP, scaled down)', 'softmax', 3, 'categoricalCrossentropy', true],
+  ['MLP relu(activity L1)-Dropout(0.3)-BatchNorm-relu(L1L2)-sigmoid, binary cross-entropy', 'sigmoid', 1, 'binaryCrossentropy', true],
+] as const)('Dense stack %s', (_name, head, units, loss, batchNorm) => {
+  test('takes the lean path and trains to the same objectives and weights as the general path', async () => {
+    const x = tf.randomNormal([48, 10], 0, 1, 'float32', 44);
+    const y = tf.tidy(() => {
+      if (head === 'softmax') return tf.oneHot(tf.tensor1d(Array.from({ length: 48 }, (_, index) => index % units), 'int32'), units).toFloat();
+      if (head === 'sigmoid') return tf.cast(tf.greater(tf.sum(tf.slice(x, [0, 0], [-1, 3]), -1, true), 0), 'float32');
+      return tf.slice(x, [0, 0], [-1, units]);
+    });
+    const results: TrainResult[] = [];
+    const weights: number[][][] = [];
+    for (const leanObjective of [true, false]) {
+      const model = zooStack(head, units, batchNorm);
+      results.push(await train(model, { train: { x, y } }, { epochs: 3, batchSize: 16, seed: 5, loss, optimizer: { name: 'adam', learningRate: 0.01 }, leanObjective }));
+      // getWeights includes BatchNormalization's moving mean and variance: they must match too.
+      weights.push(model.getWeights().map((weight) => Array.from(weight.dataSync())));
+      model.dispose();
+    }
+    tf.dispose([x, y]);
+    const [lean, general] = results;
+    expect([lean.trainingPath, lean.generalPathReason, general.trainingPath]).toEqual(['lean', undefined, 'general']);
+    // Evaluation (inference mode, moving statistics) after training agrees too.
+    expect(close(lean.final.train.loss, general.final.train.loss)).toBe(true);
+    const mismatches: string[] = [];
+    lean.epochs.forEach((record, index) => !close(record.trainObjective!, general.epochs[index].trainObjective!) && mismatches.push(`epoch ${index + 1}: lean ${record.trainObjective} vs general ${general.epochs[index].trainObjective}`));
     weights[0].forEach((values, i) => values.forEach((value, j) => !close(value, weights[1][i][j]) && mismatches.push(`weight ${i}[${j}]: lean ${value} vs general ${weights[1][i][j]}`)));
     expect(mismatches.slice(0, 5)).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { createOptimizer } from '../../train/optimizer-spec';
 import { ActivityRegularizationLayer } from './activity-regularization';
 import { registerResetAfterGru } from '../../layers/gru';
+import { registerRegularizerClasses } from '../../regularizers/registry';
 import { readWeightGroups, type WeightArray, type WeightGroup } from './h5-weights';
 import { isRecord, kerasObject } from './keras-objects';
 import { resolveKerasSource, type KerasModelSource } from './source';
@@ -38,6 +39,7 @@ let classesRegistered = false;
 export function registerKerasLayerClasses(): void {
   if (classesRegistered) return;
   registerResetAfterGru();
+  registerRegularizerClasses();
   tf.serialization.registerClass(ActivityRegularizationLayer);
   classesRegistered = true;
 }

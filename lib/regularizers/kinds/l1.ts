@@ -2,6 +2,7 @@
  * L1: `l1 * sum(|x|)`, Keras 3's `keras.regularizers.L1` (default `l1 = 0.01`).
  * tfjs 4.22 has no `L1` class, so Keras JSON naming it would not load without ours.
  */
+import type { SerializableClass } from '../tfjs-base';
 import * as tf from '@tensorflow/tfjs';
 import { validateCoefficient } from '../coefficient';
 import type { RegularizerKindDefinition } from '../kind';
@@ -57,11 +58,11 @@ export class L1Regularizer extends SpecRegularizer<L1Spec> {
     return new cls({ kind: 'l1', l1: configNumber(config, 'l1', 0.01) });
   }
 }
-tf.serialization.registerClass(L1Regularizer);
 
 /** The L1 kind. */
 export const l1Kind: RegularizerKindDefinition<L1Spec, typeof l1> = {
   kind: 'l1',
+  tfjsClass: L1Regularizer as unknown as SerializableClass,
   factory: l1,
   validate,
   penalty: (spec, x) => tf.mul(spec.l1, tf.sum(tf.abs(x))) as tf.Scalar,

@@ -2,6 +2,7 @@
  * L2: `l2 * sum(x^2)`, Keras 3's `keras.regularizers.L2` (default `l2 = 0.01`), with no 1/2 factor.
  * tfjs 4.22 has no `L2` class (its `l2()` builds `L1L2`), so Keras JSON naming it would not load without ours.
  */
+import type { SerializableClass } from '../tfjs-base';
 import * as tf from '@tensorflow/tfjs';
 import { validateCoefficient } from '../coefficient';
 import type { RegularizerKindDefinition } from '../kind';
@@ -57,11 +58,11 @@ export class L2Regularizer extends SpecRegularizer<L2Spec> {
     return new cls({ kind: 'l2', l2: configNumber(config, 'l2', 0.01) });
   }
 }
-tf.serialization.registerClass(L2Regularizer);
 
 /** The L2 kind. */
 export const l2Kind: RegularizerKindDefinition<L2Spec, typeof l2> = {
   kind: 'l2',
+  tfjsClass: L2Regularizer as unknown as SerializableClass,
   factory: l2,
   validate,
   penalty: (spec, x) => tf.mul(spec.l2, tf.sum(tf.square(x))) as tf.Scalar,

@@ -6,6 +6,7 @@
  * Normalization is Keras 3.15's `x * min(rsqrt(sum(x^2)), 1/epsilon)` with epsilon 1e-7, so a zero
  * row gives 0. A single row (n = 1) gives 0/0 = NaN, as in Keras.
  */
+import type { SerializableClass } from '../tfjs-base';
 import * as tf from '@tensorflow/tfjs';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
 import { validateCoefficient } from '../coefficient';
@@ -85,11 +86,11 @@ export class OrthogonalRegularizer extends SpecRegularizer<OrthogonalSpec> {
     return new cls({ kind: 'orthogonal', factor: configNumber(config, 'factor', 0.01), mode: (config.mode as string) ?? 'rows' });
   }
 }
-tf.serialization.registerClass(OrthogonalRegularizer);
 
 /** The orthogonal kind. */
 export const orthogonalKind: RegularizerKindDefinition<OrthogonalSpec, typeof orthogonal> = {
   kind: 'orthogonal',
+  tfjsClass: OrthogonalRegularizer as unknown as SerializableClass,
   weightRank: 2,
   factory: orthogonal,
   validate,
