@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { activeBackend, initBackend } from '../lib/backend';
-import { fromConfig, runSweep } from '../lib/sweep';
+import { fromConfig, loadTrials, runSweep } from '../lib/sweep';
 import type { SweepDefinition, TrialRecord } from '../lib/sweep';
 import { mean, renderMarkdown, sampleStd, writeReport } from '../lib/report';
 import type { SweepReport } from '../lib/report';
@@ -63,11 +63,47 @@ export function runDirectory(options: ExperimentOptions, name: string): string {
   return path.join(options.runsDirectory ?? path.join(REPOSITORY_ROOT, 'runs'), options.quick ? `${name}-quick` : name);
 }
 
-/** Runs (or resumes) a sweep definition into `directory/sweep` and returns its finished records. */
+/** Folder of the studies' sweep definitions: each study is a JSON file here that `layerwise sweep` runs as is. */
+export const SWEEPS_DIRECTORY = path.join(REPOSITORY_ROOT, 'experiments', 'sweeps');
+
+/** What a `--quick` smoke run changes in a study's definition. */
+export interface QuickSettings {
+  /** Training epochs. */
+  epochs: number;
+  /** Seeds. */
+  seeds: number[];
+  /** Epochs between evaluations. Default: the definition's. */
+  evaluateEvery?: number;
+  /** Configurations per arm. Default: the definition's. */
+  budget?: number;
+}
+
+/**
+ * The plain JSON of `experiments/sweeps/<name>.json`, or, for a quick run, the same definition
+ * named `<name>-quick` with fewer epochs and seeds (a different sweep, so its runs never mix with
+ * the full study's).
+ */
+export function studyDefinition(name: string, quick?: QuickSettings): Record<string, any> {
+  const config = JSON.parse(fs.readFileSync(path.join(SWEEPS_DIRECTORY, `${name}.json`), 'utf8')) as Record<string, any>;
+  delete config.$schema;
+  if (quick === undefined) return config;
+  config.name = `${config.name}-quick`;
+  config.training = { ...config.training, epochs: quick.epochs };
+  if (quick.evaluateEvery !== undefined) config.training.evaluateEvery = quick.evaluateEvery;
+  if (quick.budget !== undefined) config.budget = quick.budget;
+  config.seeds = quick.seeds;
+  return config;
+}
+
+/**
+ * Runs (or resumes) a sweep definition into `directory/sweep` and returns its records as the store
+ * holds them (the journal, read back after the run): the trials the sweep runner recorded, never
+ * records made here.
+ */
 export async function runDefinition(config: unknown, directory: string, options: ExperimentOptions): Promise<TrialRecord[]> {
   const definition: SweepDefinition = fromConfig(config);
   let finished = 0;
-  const summary = await runSweep({
+  await runSweep({
     definition,
     directory: path.join(directory, 'sweep'),
     workers: options.workers ?? 0,
@@ -84,7 +120,7 @@ export async function runDefinition(config: unknown, directory: string, options:
       }
     },
   });
-  return summary.records;
+  return (await loadTrials(path.join(directory, 'sweep'))).filter((record) => record.sweepName === definition.name);
 }
 
 /** Writes the reporter's files (no TensorBoard, no HTML charts needed for a script) and returns the analysis. */
@@ -180,32 +216,4 @@ export function main(run: (options: ExperimentOptions) => Promise<ExperimentResu
 /** Sum of the trials' recorded seconds. */
 export function trainingSeconds(records: readonly TrialRecord[]): number {
   return records.reduce((sum, record) => sum + (record.seconds ?? 0), 0);
-}
-
-/**
- * Records of a hand-run study kept in `<directory>/records.json`, so a rerun reuses finished trials
- * (like a sweep's journal does) and only trains the missing ones.
- */
-export class RecordCache {
-  private readonly file: string;
-  private readonly byId = new Map<string, TrialRecord>();
-
-  constructor(directory: string) {
-    this.file = path.join(directory, 'records.json');
-    if (fs.existsSync(this.file)) for (const record of JSON.parse(fs.readFileSync(this.file, 'utf8')) as TrialRecord[]) this.byId.set(record.trialId, record);
-  }
-
-  get(trialId: string): TrialRecord | undefined {
-    const record = this.byId.get(trialId);
-    return record?.state === 'complete' ? record : undefined;
-  }
-
-  /** Stores a record and rewrites the file (temp file + rename, so a crash never leaves half a file). */
-  put(record: TrialRecord): void {
-    this.byId.set(record.trialId, record);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(temporary, JSON.stringify([...this.byId.values()]));
-    fs.renameSync(temporary, this.file);
-  }
 }

@@ -8,29 +8,15 @@
  *
  *   npx ts-node --transpile-only experiments/digits-uniform-vs-per-layer.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
 import type { TrialRecord } from '../lib/sweep';
 import { selectedSettings } from './selected';
 
 export const NAME = 'digits-uniform-vs-per-layer';
 
+/** The study's definition (experiments/sweeps/digits-uniform-vs-per-layer.json); quick: 10 epochs, budget 2, seeds 1-2. */
 export function digitsDefinition(quick: boolean): Record<string, unknown> {
-  const range = { type: 'logUniform', low: 1e-6, high: 1e-1 };
-  return {
-    name: quick ? `${NAME}-quick` : NAME,
-    description: 'Uniform vs per-layer L2 on a 64-128-64-32-10 MLP for the 8x8 digits, equal budgets, paired seeds.',
-    objective: 'train',
-    model: { type: 'mlp', inputSize: 64, hidden: [128, 64, 32], outputSize: 10, activation: 'relu', task: 'multiclass' },
-    data: { dataset: 'digits', split: { validation: 0.2, test: 0.2, seed: 0, stratify: true }, standardize: true },
-    training: { epochs: quick ? 10 : 40, batchSize: 64, optimizer: { name: 'adam', learningRate: 1e-3 } },
-    arms: [
-      { name: 'uniform', kind: 'uniform', penalties: { l2: range } },
-      { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2', 'dense_3', 'output'], penalties: { l2: range } },
-    ],
-    budget: quick ? 2 : 8,
-    seeds: quick ? [1, 2] : [1, 2, 3],
-    sampler: { type: 'tpe', seed: 0 },
-  };
+  return studyDefinition(NAME, quick ? { epochs: 10, seeds: [1, 2], budget: 2 } : undefined);
 }
 
 export async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {

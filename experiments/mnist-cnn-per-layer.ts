@@ -8,39 +8,17 @@
  *
  *   npx ts-node --transpile-only experiments/mnist-cnn-per-layer.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
 import { selectedSettings } from './selected';
 
 export const NAME = 'mnist-cnn-per-layer';
 
-export function mnistDefinition(quick: boolean): Record<string, unknown> {
-  const range = { type: 'logUniform', low: 1e-4, high: 1 };
-  return {
-    name: quick ? `${NAME}-quick` : NAME,
-    description: 'Uniform vs per-layer decoupled weight decay on a small CNN for an MNIST subset, equal budgets, paired seeds.',
-    objective: 'train',
-    model: {
-      type: 'cnn',
-      inputShape: [28, 28, 1],
-      blocks: [
-        { filters: 8, kernelSize: 3, pool: 2 },
-        { filters: 16, kernelSize: 3, pool: 2 },
-      ],
-      dense: [64],
-      outputSize: 10,
-      task: 'multiclass',
-    },
-    // First 2,500 of the 3,000 MNIST training images train, the next 500 validate, the 1,000 test images test.
-    data: { dataset: 'mnist', split: { ordered: true, train: quick ? 500 : 2500, validation: 500 } },
-    training: { epochs: quick ? 2 : 6, batchSize: 64, optimizer: { name: 'adam', learningRate: 1e-3 } },
-    arms: [
-      { name: 'uniform', kind: 'uniform', penalties: { weightDecay: range } },
-      { name: 'per-layer', kind: 'per-layer', layers: ['conv_1', 'conv_2', 'dense_1', 'output'], penalties: { weightDecay: range } },
-    ],
-    budget: quick ? 2 : 5,
-    seeds: quick ? [1] : [1, 2],
-    sampler: { type: 'random', seed: 0 },
-  };
+/** The study's definition (experiments/sweeps/mnist-cnn-per-layer.json); quick: 500 training images, 2 epochs, budget 2, seed 1. */
+export function mnistDefinition(quick: boolean): Record<string, any> {
+  if (!quick) return studyDefinition(NAME);
+  const config = studyDefinition(NAME, { epochs: 2, seeds: [1], budget: 2 });
+  config.data = { ...config.data, split: { ...config.data.split, train: 500 } };
+  return config;
 }
 
 export async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {

@@ -46,7 +46,7 @@ export interface BuildOptions {
   name?: string;
 }
 
-type PlannedKind = 'dense' | 'conv' | 'recurrent' | 'batchNorm' | 'dropout' | 'pool' | 'flatten';
+type PlannedKind = 'dense' | 'conv' | 'recurrent' | 'batchNorm' | 'dropout' | 'pool' | 'flatten' | 'activation';
 
 /** One layer of the model, before it is built. */
 interface PlannedLayer {
@@ -63,6 +63,7 @@ const SLOTS_BY_KIND: Record<PlannedKind, readonly (keyof LayerRegularizers)[]> =
   dropout: ['activity'],
   pool: ['activity'],
   flatten: ['activity'],
+  activation: ['activity'],
 };
 
 function kernelInitializer(seed: number | undefined): ReturnType<typeof tf.initializers.glorotUniform> {
@@ -110,11 +111,17 @@ function dropoutLayer(name: string, rate: number): PlannedLayer {
   return { name, kind: 'dropout', make: () => tf.layers.dropout({ name, rate }) };
 }
 
+function activationLayer(name: string, activation: string): PlannedLayer {
+  return { name, kind: 'activation', make: () => tf.layers.activation({ name, activation: activation as never }) };
+}
+
 function mlpPlan(spec: Required<MlpSpec>): PlannedLayer[] {
   const plan: PlannedLayer[] = [];
   spec.hidden.forEach((units, index) => {
     const k = index + 1;
-    plan.push(denseLayer(`dense_${k}`, units, spec.activation, index === 0 ? [spec.inputSize] : undefined));
+    const separate = (spec as MlpSpec).activationLayers === true;
+    plan.push(denseLayer(`dense_${k}`, units, separate ? 'linear' : spec.activation, index === 0 ? [spec.inputSize] : undefined));
+    if (separate) plan.push(activationLayer(`activation_${k}`, spec.activation));
     if (spec.batchNormalization) plan.push(batchNormLayer(`batch_norm_${k}`));
     if (spec.dropout > 0) plan.push(dropoutLayer(`dropout_${k}`, spec.dropout));
   });
@@ -245,9 +252,12 @@ export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Sequ
   const plan = planFor(checked);
   const regularizers = checkRegularizers(plan, options.regularizers);
   const model = tf.sequential(options.name === undefined ? {} : { name: options.name });
-  plan.forEach((planned, index) => {
+  // Activation layers (mlp `activationLayers`) take no seed position, so weights match the fused model's.
+  let position = 0;
+  plan.forEach((planned) => {
+    if (planned.kind !== 'activation') position += 1;
     const slots = regularizers.get(planned.name) ?? {};
-    const layer = planned.make(slots, seed === undefined ? undefined : layerSeed(seed, index + 1));
+    const layer = planned.make(slots, seed === undefined ? undefined : layerSeed(seed, position));
     if (slots.activity != null) setActivityRegularizer(layer, slots.activity as RegularizerSpec);
     model.add(layer);
   });

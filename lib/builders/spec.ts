@@ -37,6 +37,14 @@ export interface MlpSpec {
   /** Dropout rate after each hidden layer (0 = none). Default 0. */
   dropout?: number;
   /**
+   * Each hidden layer as a linear `dense_k` followed by its own activation layer `activation_k`,
+   * so a policy can put an activity penalty before the nonlinearity (on `dense_k`: the
+   * pre-activations) or after it (on `activation_k`: what passes it). The same function and, for
+   * the same seed, the same weights as the fused model (activation layers take no seed position).
+   * Default false.
+   */
+  activationLayers?: boolean;
+  /**
    * Batch normalization after each hidden layer's activation (before its dropout), named
    * `batch_norm_k`. Default false.
    */

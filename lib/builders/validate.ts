@@ -7,7 +7,7 @@ import { ACTIVATION_NAMES, RECURRENT_CELL_NAMES, TASK_KINDS, type CnnSpec, type 
 
 const MODEL_TYPES = ['mlp', 'cnn', 'rnn'] as const;
 
-const MLP_FIELDS = ['type', 'inputSize', 'hidden', 'outputSize', 'activation', 'dropout', 'batchNormalization', 'task'];
+const MLP_FIELDS = ['type', 'inputSize', 'hidden', 'outputSize', 'activation', 'dropout', 'activationLayers', 'batchNormalization', 'task'];
 const CNN_FIELDS = ['type', 'inputShape', 'blocks', 'dense', 'outputSize', 'dropout', 'activation', 'batchNormalization', 'task'];
 const RNN_FIELDS = ['type', 'inputShape', 'cell', 'units', 'dense', 'outputSize', 'activation', 'dropout', 'batchNormalization', 'task'];
 const BLOCK_FIELDS = ['filters', 'kernelSize', 'pool', 'activation', 'padding'];
@@ -77,6 +77,7 @@ function validateMlp(record: Record<string, unknown>): MlpSpec {
   positiveInteger(record.outputSize, 'mlp.outputSize');
   oneOf(record.activation, ACTIVATION_NAMES, 'mlp.activation', true);
   dropoutRate(record.dropout, 'mlp.dropout');
+  optionalBoolean(record.activationLayers, 'mlp.activationLayers');
   optionalBoolean(record.batchNormalization, 'mlp.batchNormalization');
   oneOf(record.task, TASK_KINDS, 'mlp.task', false);
   checkTaskOutput(record.task as string, record.outputSize as number, 'mlp');
@@ -177,6 +178,7 @@ export const modelSpecSchema = {
         outputSize: { $ref: '#/definitions/positiveInteger' },
         activation: { $ref: '#/definitions/activation' },
         dropout: { $ref: '#/definitions/dropout' },
+        activationLayers: { type: 'boolean' },
         batchNormalization: { type: 'boolean' },
         task: { $ref: '#/definitions/task' },
       },

@@ -1,36 +1,39 @@
 /**
- * Named CI gates: tiny seeded experiments that `layerwise check --run <gate>` reruns and compares
- * with a committed baseline (experiments/baselines/gate.json). Each gate is a miniature of a study
- * in experiments/, small enough to finish in well under a minute on the native backend and in a
- * few minutes on the pure-JS fallback, yet trained long enough that a change which degrades
+ * Named CI gates: tiny seeded sweeps that `layerwise check --run <gate>` reruns and compares with a
+ * committed baseline (experiments/baselines/gate.json). Each gate is a sweep definition under
+ * experiments/sweeps/ (`gate-<name>.json`, which `layerwise sweep` also runs as is), a miniature of
+ * a study in experiments/, small enough to finish in well under a minute on the native backend and
+ * in a few minutes on the pure-JS fallback, yet trained long enough that a change which degrades
  * accuracy (a broken regularizer, optimizer, loss or data path) moves the numbers beyond tolerance.
+ * Every gate runs through the sweep runner and the `train` objective; its metrics are read from the
+ * sweep's store.
  *
  *   moons:   2 → 64 ReLU → 1 MLP on the first 30 shipped two-moons points (70 test), Adam 1e-2,
- *            300 full-batch epochs, L2 on the hidden kernel ∈ {0, 1e-3, 1e-1}, seeds 1-5,
- *            run through the sweep runner and the `train` objective.
- *   circles: the same MLP shape on shipped circles, activity L1(1e-3) before vs after the ReLU
- *            and without, 300 epochs, seeds 1-5, through lib/layers and `train` directly.
+ *            300 full-batch epochs, L2 on the hidden kernel ∈ {0, 1e-3, 1e-1}, seeds 1-5.
+ *   circles: the same MLP shape on shipped circles with its ReLU as its own layer, activity
+ *            L1(1e-3) before the ReLU (on the linear dense_1), after it (on activation_1), or a
+ *            `none` arm, seeds 1-5.
  *   ci:      both; entries are prefixed `moons/` and `circles/`.
  *
  * Entries hold every seed's metrics (see `metricsFromTrials`), named by grid point
- * (`moons/hidden-l2/l2=0.001`) or placement (`circles/none`): labels from the definition, never
- * sampled floats, so runs on different backends are compared entry for entry.
+ * (`moons/hidden-l2/l2=0.001`) or arm (`circles/none`: fixed coefficients are not parameters):
+ * labels from the definition, never sampled floats, so runs on different backends are compared
+ * entry for entry.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
-import { layerSeed } from '../builders';
-import { loadDataset, splitOrdered, toTrainingData } from '../data';
 import { LayerwiseConfigError } from '../errors/config-error';
-import { layers } from '../layers';
-import { l1 } from '../regularizers';
-import { fromConfig, runSweep } from '../sweep';
-import type { TrialRecord } from '../sweep';
-import { train } from '../train';
+import { fromConfig, loadTrials, runSweep } from '../sweep';
 import type { MetricsTable } from './baseline';
 import { metricsFromTrials } from './metrics-from-trials';
+
+/**
+ * Folder of the gates' definitions: experiments/sweeps/ at the package root (two levels above this
+ * file both as lib/check/gates.ts and as dist/check/gates.js).
+ */
+export const GATE_DEFINITIONS_DIRECTORY = path.resolve(__dirname, '..', '..', 'experiments', 'sweeps');
 
 /** Knobs of a gate run. The defaults are the committed gate; tests override them to cripple a model on purpose. */
 export interface GateRunArgs {
@@ -53,108 +56,49 @@ export interface GateRunArgs {
  */
 export const GATE_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
 
-const DEFAULTS = { hiddenUnits: 64, learningRate: 0.01, epochs: 300, seeds: [...GATE_SEEDS] };
+/** The gates and the file of each one's definition. */
+const GATE_FILES: Record<'moons' | 'circles', string> = { moons: 'gate-moons.json', circles: 'gate-circles.json' };
 
-/** L2 coefficients of the moons gate (0 is the unregularized baseline). */
-export const MOONS_GATE_COEFFICIENTS = [0, 1e-3, 1e-1];
-
-/** The moons gate's sweep definition (plain JSON, validated by `fromConfig`). */
-export function moonsGateDefinition(args: GateRunArgs = {}): Record<string, unknown> {
-  const settings = { ...DEFAULTS, ...args };
-  return {
-    name: 'gate-moons',
-    objective: 'train',
-    model: { type: 'mlp', inputSize: 2, hidden: [settings.hiddenUnits], outputSize: 1, activation: 'relu', task: 'binary' },
-    data: { dataset: 'moons', split: { ordered: true, train: 30 } },
-    training: { epochs: settings.epochs, batchSize: 30, optimizer: { name: 'adam', learningRate: settings.learningRate }, evaluateEvery: settings.epochs },
-    arms: [{ name: 'hidden-l2', kind: 'uniform', layers: ['dense_1'], penalties: { l2: { type: 'choice', values: MOONS_GATE_COEFFICIENTS } } }],
-    budget: MOONS_GATE_COEFFICIENTS.length,
-    seeds: settings.seeds,
-    sampler: { type: 'grid', seed: 0 },
-  };
+/**
+ * A gate's sweep definition (plain JSON, validated by `fromConfig` when it runs): the committed
+ * file, with the settings `args` overrides (hidden units, learning rate, epochs, seeds).
+ */
+export function gateDefinition(gate: 'moons' | 'circles', args: GateRunArgs = {}): Record<string, any> {
+  const file = path.join(GATE_DEFINITIONS_DIRECTORY, GATE_FILES[gate]);
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+  delete config.$schema;
+  if (args.hiddenUnits !== undefined) config.model = { ...config.model, hidden: [args.hiddenUnits] };
+  if (args.epochs !== undefined) config.training = { ...config.training, epochs: args.epochs, evaluateEvery: args.epochs };
+  if (args.learningRate !== undefined) config.training = { ...config.training, optimizer: { ...config.training.optimizer, learningRate: args.learningRate } };
+  if (args.seeds !== undefined) config.seeds = [...args.seeds];
+  return config;
 }
 
-async function moonsGate(args: GateRunArgs): Promise<MetricsTable> {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-gate-moons-'));
+/** The moons gate's sweep definition (experiments/sweeps/gate-moons.json with `args` applied). */
+export function moonsGateDefinition(args: GateRunArgs = {}): Record<string, unknown> {
+  return gateDefinition('moons', args);
+}
+
+/** Runs one gate's sweep in a temporary folder and returns the metrics of the records its store holds. */
+async function sweepGate(gate: 'moons' | 'circles', args: GateRunArgs): Promise<MetricsTable> {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), `layerwise-gate-${gate}-`));
   try {
-    const summary = await runSweep({
-      definition: fromConfig(moonsGateDefinition(args)),
+    await runSweep({
+      definition: fromConfig(gateDefinition(gate, args)),
       directory,
       workers: 0,
       onEvent: (event) => {
-        if (event.type === 'trial-finish') args.onProgress?.(`moons ${JSON.stringify(event.record.params)} seed ${event.record.seed}: ${event.record.state}`);
+        if (event.type === 'trial-finish') args.onProgress?.(`${gate} ${event.record.arm} ${JSON.stringify(event.record.params)} seed ${event.record.seed}: ${event.record.state}`);
       },
     });
+    const records = await loadTrials(directory);
     // A trial that errored is a broken gate, not a regression: say why instead of reporting missing metrics.
-    const failed = summary.records.find((record) => record.state === 'failed');
-    if (failed !== undefined) throw new Error(`gate moons: trial ${JSON.stringify(failed.params)} seed ${failed.seed} failed: ${failed.error}`);
-    return metricsFromTrials(summary.records);
+    const failed = records.find((record) => record.state === 'failed');
+    if (failed !== undefined) throw new Error(`gate ${gate}: trial ${failed.arm} ${JSON.stringify(failed.params)} seed ${failed.seed} failed: ${failed.error}`);
+    return metricsFromTrials(records);
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
-}
-
-/** Where the circles gate puts its activity penalty. */
-export type ActivityPlacement = 'none' | 'before-relu' | 'after-relu';
-const PLACEMENTS: readonly ActivityPlacement[] = ['none', 'before-relu', 'after-relu'];
-
-/** Activity L1 coefficient of the circles gate. Larger than the study's 1e-4 so that placement matters within 300 epochs. */
-export const CIRCLES_GATE_ACTIVITY_L1 = 1e-3;
-
-/**
- * The circles gate's model: Dense(hidden) with the activity penalty on its linear output followed by
- * a ReLU layer ('before-relu'), or Dense(hidden, relu) with the penalty on its output ('after-relu').
- * Kernels are Glorot-uniform seeded per layer like lib/builders.
- */
-export function circlesGateModel(placement: ActivityPlacement, hiddenUnits: number, seed: number): tf.LayersModel {
-  const model = tf.sequential();
-  const init = (position: number) => tf.initializers.glorotUniform({ seed: layerSeed(seed, position) });
-  const activityRegularizer = placement === 'none' ? undefined : l1({ l1: CIRCLES_GATE_ACTIVITY_L1 });
-  const linear = placement === 'before-relu';
-  model.add(layers.dense({ name: 'dense_1', units: hiddenUnits, activation: linear ? 'linear' : 'relu', inputShape: [2], kernelInitializer: init(1), activityRegularizer }));
-  if (linear) model.add(tf.layers.activation({ name: 'relu_1', activation: 'relu' }));
-  model.add(layers.dense({ name: 'output', units: 1, activation: 'sigmoid', kernelInitializer: init(2) }));
-  return model;
-}
-
-async function circlesGate(args: GateRunArgs): Promise<MetricsTable> {
-  const settings = { ...DEFAULTS, ...args };
-  const splits = splitOrdered(loadDataset('circles'), { train: 30 });
-  const records: TrialRecord[] = [];
-  for (const [index, placement] of PLACEMENTS.entries()) {
-    for (const seed of settings.seeds) {
-      const data = toTrainingData(splits, { labels: 'binary' });
-      const model = circlesGateModel(placement, settings.hiddenUnits, seed);
-      try {
-        const result = await train(model, data, {
-          seed,
-          epochs: settings.epochs,
-          optimizer: { name: 'adam', learningRate: settings.learningRate },
-          loss: 'binaryCrossentropy',
-          evaluateEvery: settings.epochs,
-        });
-        records.push({
-          trialId: `${placement}-${seed}`,
-          configId: placement,
-          sweepName: 'gate-circles',
-          arm: placement,
-          index,
-          params: {},
-          seed,
-          state: result.status === 'diverged' ? 'diverged' : 'complete',
-          attempts: 1,
-          epochs: result.epochs,
-          final: result.final,
-          backend: result.backend,
-        });
-        args.onProgress?.(`circles ${placement} seed ${seed}: ${result.status}`);
-      } finally {
-        model.dispose();
-        tf.dispose(data as unknown as tf.TensorContainer);
-      }
-    }
-  }
-  return metricsFromTrials(records);
 }
 
 function prefixed(prefix: string, table: MetricsTable): MetricsTable {
@@ -162,9 +106,9 @@ function prefixed(prefix: string, table: MetricsTable): MetricsTable {
 }
 
 const GATES: Record<string, (args: GateRunArgs) => Promise<MetricsTable>> = {
-  moons: async (args) => prefixed('moons', await moonsGate(args)),
-  circles: async (args) => prefixed('circles', await circlesGate(args)),
-  ci: async (args) => ({ ...prefixed('moons', await moonsGate(args)), ...prefixed('circles', await circlesGate(args)) }),
+  moons: async (args) => prefixed('moons', await sweepGate('moons', args)),
+  circles: async (args) => prefixed('circles', await sweepGate('circles', args)),
+  ci: async (args) => ({ ...prefixed('moons', await sweepGate('moons', args)), ...prefixed('circles', await sweepGate('circles', args)) }),
 };
 
 /** Names `layerwise check --run` accepts. */

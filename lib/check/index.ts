@@ -8,5 +8,5 @@ export { decideNonInferiority } from './non-inferiority';
 export { formatCheckTable, toJUnitXml } from './format';
 export { entryName, metricsFromTrials, selectedEntryName } from './metrics-from-trials';
 export { toMatchBaseline } from './jest-matcher';
-export { gateNames, runGate, moonsGateDefinition, circlesGateModel, MOONS_GATE_COEFFICIENTS, CIRCLES_GATE_ACTIVITY_L1, GATE_SEEDS } from './gates';
-export type { GateRunArgs, ActivityPlacement } from './gates';
+export { gateNames, runGate, gateDefinition, moonsGateDefinition, GATE_DEFINITIONS_DIRECTORY, GATE_SEEDS } from './gates';
+export type { GateRunArgs } from './gates';

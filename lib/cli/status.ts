@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
+import { armConfigurations } from '../sweep/plan';
 import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { isFinished } from '../sweep/storage/journal-format';
@@ -99,7 +100,8 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
     const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? trialAtClipCeiling(trial))).length };
     const diverged = trials.filter((trial) => trial.state === 'diverged').slice(0, 3);
     if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs ?? [], trial.divergedAtEpoch) }));
-    if (definition !== undefined && definition.arms.some((candidate) => candidate.name === arm)) status.planned = definition.budget * definition.seeds.length;
+    const armDefinition = definition?.arms.find((candidate) => candidate.name === arm);
+    if (definition !== undefined && armDefinition !== undefined) status.planned = armConfigurations(definition, armDefinition) * definition.seeds.length;
     if (best !== undefined) status.best = best;
     return status;
   });
@@ -108,7 +110,8 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
   if (sweep !== undefined) result.sweepName = sweep.name;
   const choices = folder.backendChoices ?? [];
   if (choices.length > 0) result.backendChoice = choices[choices.length - 1];
-  if (definition !== undefined) result.planned = definition.budget * definition.seeds.length * definition.arms.length;
+  // An arm that searches nothing runs one configuration (see planSlots).
+  if (definition !== undefined) result.planned = definition.arms.reduce((sum, arm) => sum + armConfigurations(definition, arm), 0) * definition.seeds.length;
   return result;
 }
 

@@ -7,10 +7,10 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
 import { canonicalJson, sha256Hex } from './identity';
-import type { ArmDefinition, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
-import { DATA_SOURCE_KEYS, PENALTY_NAMES } from './definition';
+import type { ArmDefinition, Coefficient, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
+import { ARM_OPTIONAL_FIELDS, ARM_SLOTS, DATA_SOURCE_KEYS, PENALTY_NAMES } from './definition';
 import { Dimension, gridValues, SearchSpace } from './space';
-import { armSpace } from './arms';
+import { armSpace, DROPOUT_PARAMETER, isSearched } from './arms';
 import schema from './sweep-definition.schema.json';
 
 /** The published JSON Schema of a sweep definition (draft-07). */
@@ -141,34 +141,81 @@ function gridSize(space: SearchSpace): number {
   return size;
 }
 
+/** Dropout rates: a rate of 1 drops everything. */
+const DROPOUT_RULE: ValueRule = { allows: (value) => Number.isFinite(value) && value >= 0 && value < 1, allowed: 'a number in [0, 1)' };
+
+/** A fixed coefficient or a dimension obeys `rule`. */
+function checkCoefficient(coefficient: Coefficient, where: string, rule: ValueRule): void {
+  if (!isSearched(coefficient)) {
+    if (!rule.allows(coefficient)) throw new LayerwiseConfigError(where, `: ${describeValue(coefficient)} is not allowed; must be ${rule.allowed}`);
+    return;
+  }
+  checkDimension(coefficient, where);
+  checkDimensionValues(coefficient, where, rule);
+}
+
+/** What each kind of arm needs and refuses, beyond the schema. */
+function checkArm(arm: ArmDefinition, where: string): void {
+  const penalties = arm.penalties ?? {};
+  const hasPenalties = Object.keys(penalties).length > 0;
+  if (arm.kind === 'none') {
+    for (const field of ['penalties', 'layers', 'groups', 'dropout', 'orthogonalMode'] as const) {
+      if (arm[field] !== undefined) throw new LayerwiseConfigError(`${where}.${field}`, `: a "none" arm regularizes nothing and searches nothing; remove the field, or use kind "uniform" or "per-layer"`);
+    }
+    return;
+  }
+  if (!hasPenalties && !(arm.kind === 'uniform' && arm.dropout !== undefined)) {
+    throw new LayerwiseConfigError(`${where}.penalties`, `: is required for a "${arm.kind}" arm (at least one of ${PENALTY_NAMES.join(', ')}); an arm without regularization is kind "none"`);
+  }
+  if (arm.kind === 'uniform' && arm.groups !== undefined) {
+    throw new LayerwiseConfigError(`${where}.groups`, ': tied groups belong to a "per-layer" arm; a "uniform" arm already ties every layer it lists in `layers`');
+  }
+  if (arm.kind === 'per-layer') {
+    if ((arm.layers ?? []).length === 0 && Object.keys(arm.groups ?? {}).length === 0) {
+      throw new LayerwiseConfigError(`${where}.layers`, ': a per-layer arm needs `layers` (selectors, each its own coefficient) or `groups` (tied groups, one coefficient each)');
+    }
+    for (const group of Object.keys(arm.groups ?? {})) {
+      if ((arm.layers ?? []).includes(group)) throw new LayerwiseConfigError(`${where}.groups.${group}`, ': a group is named like a `layers` entry; their parameters would collide, rename the group');
+    }
+  }
+  for (const [penalty, coefficient] of Object.entries(penalties)) checkCoefficient(coefficient as Coefficient, `${where}.penalties.${penalty}`, PENALTY_RULE);
+  if (arm.dropout !== undefined) checkCoefficient(arm.dropout, `${where}.dropout`, DROPOUT_RULE);
+  // One regularizer per slot: an orthogonal penalty cannot be summed with L1/L2 on the same slot.
+  for (const [orthogonalName, others] of [['orthogonal', ['l1', 'l2']], ...ARM_SLOTS.map((slot) => [`${slot}Orthogonal`, [`${slot}L1`, `${slot}L2`]])] as Array<[string, string[]]>) {
+    const clash = others.find((other) => (penalties as Record<string, unknown>)[other] !== undefined);
+    if ((penalties as Record<string, unknown>)[orthogonalName] !== undefined && clash !== undefined) {
+      throw new LayerwiseConfigError(`${where}.penalties.${orthogonalName}`, `: cannot be combined with ${clash} on the same slot (one regularizer per slot); use separate arms`);
+    }
+  }
+  if (arm.orthogonalMode !== undefined && !Object.keys(penalties).some((name) => name.toLowerCase().endsWith('orthogonal'))) {
+    throw new LayerwiseConfigError(`${where}.orthogonalMode`, ': the arm has no orthogonal penalty for the mode to apply to');
+  }
+}
+
 /** The rules JSON Schema cannot express; `definition` already has the schema's shape. */
 function checkSemantics(definition: SweepDefinition): void {
   for (const [name, dimension] of Object.entries(definition.space)) {
-    if ((PENALTY_NAMES as readonly string[]).includes(name)) {
-      throw new LayerwiseConfigError(`space.${name}`, `: is reserved for the arms' penalties (${PENALTY_NAMES.join(', ')}); rename the dimension`);
+    if ((PENALTY_NAMES as readonly string[]).includes(name) || name === DROPOUT_PARAMETER) {
+      throw new LayerwiseConfigError(`space.${name}`, `: is reserved for the arms' penalties and dropout (${[...PENALTY_NAMES, DROPOUT_PARAMETER].join(', ')}); rename the dimension`);
     }
     checkDimension(dimension, `space.${name}`);
     if (SHARED_RULES[name] !== undefined) checkDimensionValues(dimension, `space.${name}`, SHARED_RULES[name]);
   }
   const names = new Set<string>();
   definition.arms.forEach((arm, armIndex) => {
-    const where = `arms[${armIndex}]`;
-    if (names.has(arm.name)) throw new LayerwiseConfigError(`${where}.name`, `: ${describeValue(arm.name)} is used by another arm; arm names must be unique`);
+    if (names.has(arm.name)) throw new LayerwiseConfigError(`arms[${armIndex}].name`, `: ${describeValue(arm.name)} is used by another arm; arm names must be unique`);
     names.add(arm.name);
-    if (arm.kind === 'per-layer' && (arm.layers === undefined || arm.layers.length === 0)) {
-      throw new LayerwiseConfigError(`${where}.layers`, ': is required for a per-layer arm (the layers that get their own coefficient)');
-    }
-    for (const [penalty, dimension] of Object.entries(arm.penalties)) {
-      checkDimension(dimension as Dimension, `${where}.penalties.${penalty}`);
-      checkDimensionValues(dimension as Dimension, `${where}.penalties.${penalty}`, PENALTY_RULE);
-    }
+    checkArm(arm, `arms[${armIndex}]`);
   });
   if (definition.sampler.type === 'grid') {
     // Continuous dimensions need grid points; name the field that lacks them.
     for (const [name, dimension] of Object.entries(definition.space)) gridValues(dimension, `space.${name}`);
     definition.arms.forEach((arm, armIndex) => {
-      for (const [penalty, dimension] of Object.entries(arm.penalties)) gridValues(dimension as Dimension, `arms[${armIndex}].penalties.${penalty}`);
-      const size = gridSize(armSpace(definition, arm));
+      for (const [penalty, coefficient] of Object.entries(arm.penalties ?? {})) if (isSearched(coefficient)) gridValues(coefficient, `arms[${armIndex}].penalties.${penalty}`);
+      if (isSearched(arm.dropout)) gridValues(arm.dropout, `arms[${armIndex}].dropout`);
+      const space = armSpace(definition, arm);
+      // An arm that searches nothing has one configuration whatever the budget (see planSlots).
+      const size = Object.keys(space).length === 0 ? Infinity : gridSize(space);
       if (size < definition.budget) {
         throw new LayerwiseConfigError(
           'budget',
@@ -222,8 +269,8 @@ export function fromConfig(config: unknown): SweepDefinition {
     training: raw.training ?? {},
     space: raw.space ?? {},
     arms: (raw.arms as ArmDefinition[]).map((arm) => {
-      const copy: ArmDefinition = { name: arm.name, kind: arm.kind, penalties: arm.penalties };
-      if (arm.layers !== undefined) copy.layers = arm.layers;
+      const copy: ArmDefinition = { name: arm.name, kind: arm.kind };
+      for (const field of ARM_OPTIONAL_FIELDS) if (arm[field] !== undefined) (copy as unknown as Record<string, unknown>)[field] = arm[field];
       return copy;
     }),
     budget: raw.budget,
@@ -293,7 +340,7 @@ export function changedFields(before: SweepDefinition, after: SweepDefinition): 
   return paths;
 }
 
-/** Penalty names an arm tunes, in canonical order. */
+/** Penalty names an arm tunes (searched or fixed), in canonical order. */
 export function armPenalties(arm: ArmDefinition): PenaltyName[] {
-  return PENALTY_NAMES.filter((name) => arm.penalties[name] !== undefined);
+  return PENALTY_NAMES.filter((name) => arm.penalties?.[name] !== undefined);
 }

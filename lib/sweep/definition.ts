@@ -58,35 +58,71 @@ export interface IdxDataDefinition {
 export const DATA_SOURCE_KEYS = ['dataset', 'csv', 'npy', 'npz', 'idx'] as const;
 
 /**
- * Penalty families an arm can tune: `l1` and `l2` are coupled penalties on the kernel slots (both
- * in one arm make an L1L2 penalty); `weightDecay` is the decoupled decay applied by the optimizer
- * step; `activityL1` and `activityL2` penalize the layer's output (Keras activity regularization,
- * divided by the batch size; both make an L1L2 activity penalty).
+ * Penalty families an arm can tune. Generic names reach every weight a policy includes by default
+ * (the kernels of every kind: kernel, recurrent, depthwise, pointwise, embeddings): `l1` and `l2`
+ * (both in one arm make an L1L2 penalty) or `orthogonal` (its factor; mode from
+ * `orthogonalMode`). `weightDecay` is the decoupled decay applied by the optimizer step.
+ * `activityL1` and `activityL2` penalize the layer's output (Keras activity regularization, divided
+ * by the batch size). Slot names address one weight slot only: `<slot>L1`, `<slot>L2`,
+ * `<slot>Orthogonal` for each slot of {@link ARM_SLOTS} (e.g. `biasL2`, `recurrentOrthogonal`,
+ * `gammaL1`). One slot takes either L1/L2 or orthogonal, not both.
  */
-export type PenaltyName = 'l1' | 'l2' | 'weightDecay' | 'activityL1' | 'activityL2';
-export const PENALTY_NAMES: readonly PenaltyName[] = ['l1', 'l2', 'weightDecay', 'activityL1', 'activityL2'];
+export type ArmSlot = 'kernel' | 'bias' | 'recurrent' | 'depthwise' | 'pointwise' | 'embeddings' | 'gamma' | 'beta';
+export const ARM_SLOTS: readonly ArmSlot[] = ['kernel', 'bias', 'recurrent', 'depthwise', 'pointwise', 'embeddings', 'gamma', 'beta'];
+/** Regularizer kinds a slot penalty can be: the name's suffix. */
+export type SlotPenaltyKind = 'L1' | 'L2' | 'Orthogonal';
+export const SLOT_PENALTY_KINDS: readonly SlotPenaltyKind[] = ['L1', 'L2', 'Orthogonal'];
+export type GenericPenaltyName = 'l1' | 'l2' | 'orthogonal' | 'weightDecay' | 'activityL1' | 'activityL2';
+export const GENERIC_PENALTY_NAMES: readonly GenericPenaltyName[] = ['l1', 'l2', 'orthogonal', 'weightDecay', 'activityL1', 'activityL2'];
+export type PenaltyName = GenericPenaltyName | `${ArmSlot}${SlotPenaltyKind}`;
+/** Every penalty an arm accepts, in canonical order: the one list the schema is checked against. */
+export const PENALTY_NAMES: readonly PenaltyName[] = [
+  ...GENERIC_PENALTY_NAMES,
+  ...ARM_SLOTS.flatMap((slot) => SLOT_PENALTY_KINDS.map((kind) => `${slot}${kind}` as PenaltyName)),
+];
 
 /** How an arm spends its coefficients. */
-export type ArmKind = 'uniform' | 'per-layer';
-export const ARM_KINDS: readonly ArmKind[] = ['uniform', 'per-layer'];
+export type ArmKind = 'uniform' | 'per-layer' | 'none';
+export const ARM_KINDS: readonly ArmKind[] = ['uniform', 'per-layer', 'none'];
+
+/** A coefficient: a fixed number (>= 0, not searched) or a search dimension. */
+export type Coefficient = number | Dimension;
 
 /**
- * One side of the comparison. Parameter names it produces: `uniform` → `l2`, `weightDecay`;
- * `per-layer` → `l2.<layer>`, `weightDecay.<layer>` for each listed layer.
+ * One side of the comparison: a policy template. Parameter names it produces (fixed coefficients
+ * produce none): `uniform` → `l2`, `weightDecay`, ...; `per-layer` → `l2.<selector>` for each
+ * entry of `layers` and `l2.<group>` for each tied group; `dropout` for a searched dropout rate.
+ * A `none` arm regularizes nothing and searches nothing: one configuration, trained with every
+ * seed, the baseline every comparison can include.
  */
 export interface ArmDefinition {
   /** Unique arm name, e.g. 'uniform' or 'per-layer'; it is the `arm` of every trial record. */
   name: string;
-  /** 'uniform': one coefficient per penalty shared by all regularized layers; 'per-layer': one per listed layer. */
+  /** 'uniform': one coefficient per penalty shared by all its layers; 'per-layer': one per `layers` entry and per group; 'none': no regularization. */
   kind: ArmKind;
-  /** Range of each tuned penalty's coefficient (at least one of `l1`, `l2`, `weightDecay`, `activityL1`, `activityL2`). */
-  penalties: Partial<Record<PenaltyName, Dimension>>;
+  /** Coefficient of each penalty (a fixed number or a search dimension). Required (non-empty) unless the arm is 'none' or only sets `dropout`; absent for 'none'. */
+  penalties?: Partial<Record<PenaltyName, Coefficient>>;
   /**
-   * Layers that get a coefficient. Required for 'per-layer'. For 'uniform' it restricts which
-   * layers share the coefficient; absent means every layer the objective regularizes by default.
+   * Layer selectors (lib/policy: exact name, glob `dense_*`, class `Conv2D`, index `#0`).
+   * 'per-layer': each entry gets its own coefficient, shared by the layers it matches. 'uniform':
+   * the layers that share the coefficient; absent means every layer the policy reaches by default.
+   * Every selector must match a layer of the model.
    */
   layers?: string[];
+  /**
+   * 'per-layer' only: tied groups, group name → selectors. Every layer a group's selectors match
+   * shares the group's coefficient (one search dimension per group and penalty), e.g.
+   * `{"conv": ["Conv2D"], "dense": ["Dense"]}`. A layer may belong to one group or `layers` entry only.
+   */
+  groups?: Record<string, string[]>;
+  /** Dropout rate (fixed in [0, 1), or a search dimension) replacing the builder spec's `dropout` (mlp, or cnn with a dense head) in every trial of the arm. Parameter `dropout`. */
+  dropout?: Coefficient;
+  /** Mode of every orthogonal penalty of the arm: 'rows' (default, Keras) or 'columns'. */
+  orthogonalMode?: 'rows' | 'columns';
 }
+
+/** Optional fields of an arm, in order: the one list the schema's arm properties are checked against (with `name` and `kind`). */
+export const ARM_OPTIONAL_FIELDS = ['penalties', 'layers', 'groups', 'dropout', 'orthogonalMode'] as const satisfies ReadonlyArray<keyof ArmDefinition>;
 
 export type SamplerName = 'grid' | 'random' | 'tpe';
 export const SAMPLER_NAMES: readonly SamplerName[] = ['grid', 'random', 'tpe'];

@@ -6,16 +6,20 @@ export type { ArmName, ParameterValues, TrialRecord, TrialState } from './record
 export type {
   ArmDefinition,
   ArmKind,
+  ArmSlot,
+  Coefficient,
   ExecutionDefinition,
+  GenericPenaltyName,
   JsonObject,
   PenaltyName,
   PruningDefinition,
   PruningName,
   SamplerDefinition,
   SamplerName,
+  SlotPenaltyKind,
   SweepDefinition,
 } from './definition';
-export { ARM_KINDS, PENALTY_NAMES, PRUNING_NAMES, SAMPLER_NAMES } from './definition';
+export { ARM_KINDS, ARM_OPTIONAL_FIELDS, ARM_SLOTS, GENERIC_PENALTY_NAMES, PENALTY_NAMES, PRUNING_NAMES, SAMPLER_NAMES, SLOT_PENALTY_KINDS } from './definition';
 export type { ChoiceDimension, Dimension, IntDimension, LogUniformDimension, ParameterValue, SearchSpace, UniformDimension } from './space';
 export { DIMENSION_TYPES, dimensionAllows, gridValues, parameterNames, valueAtQuantile } from './space';
 export {
@@ -27,10 +31,11 @@ export {
   toConfig,
   validateSweepDefinition,
 } from './definition-config';
-export { armCoefficients, armSpace, perLayerParameter } from './arms';
+export { armCoefficients, armPenaltyEntries, armSpace, DROPOUT_PARAMETER, isSearched, perLayerParameter, perLayerTargets } from './arms';
+export type { ArmSetting } from './arms';
 export type { Coefficients } from './arms';
 export { canonicalJson, sha256Hex } from './identity';
-export { configIdentity, parseShard, planSlots, slotTrials, trialIdentity } from './plan';
+export { armConfigurations, configIdentity, parseShard, planSlots, slotTrials, trialIdentity } from './plan';
 export type { Shard, Slot } from './plan';
 export * from './samplers';
 export * from './pruners';

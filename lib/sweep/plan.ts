@@ -4,6 +4,7 @@
  * trained once per seed. Trial identities and the static shard assignment live here.
  */
 import { LayerwiseConfigError } from '../errors/config-error';
+import { armSpace } from './arms';
 import { canonicalJson, sha256Hex } from './identity';
 import type { ArmDefinition, SweepDefinition } from './definition';
 import type { ParameterValues } from './record';
@@ -34,11 +35,22 @@ export interface Slot {
   position: number;
 }
 
-/** All slots of a sweep in run order, or only those of one shard (position mod count = index - 1). */
+/** Configurations an arm runs: the budget, or 1 when its space is empty (a `none` or fixed-coefficient arm has one configuration; seeds still vary). */
+export function armConfigurations(definition: Pick<SweepDefinition, 'space' | 'budget'>, arm: ArmDefinition): number {
+  return Object.keys(armSpace(definition, arm)).length === 0 ? 1 : definition.budget;
+}
+
+/**
+ * All slots of a sweep in run order, or only those of one shard (position mod count = index - 1).
+ * Positions are those of the full interleaved grid (budget × arms), so an arm with one
+ * configuration leaves gaps instead of shifting the other arms' positions and shards.
+ */
 export function planSlots(definition: SweepDefinition, shard?: Shard): Slot[] {
   const slots: Slot[] = [];
+  const configurations = definition.arms.map((arm) => armConfigurations(definition, arm));
   for (let index = 0; index < definition.budget; index++) {
     definition.arms.forEach((arm, armPosition) => {
+      if (index >= configurations[armPosition]) return;
       const position = index * definition.arms.length + armPosition;
       if (shard === undefined || position % shard.count === shard.index - 1) slots.push({ arm, index, position });
     });
@@ -53,8 +65,24 @@ function trialContext(definition: SweepDefinition, arm: ArmDefinition): unknown 
     model: definition.model,
     data: definition.data,
     training: definition.training,
-    arm: { name: arm.name, kind: arm.kind, layers: arm.layers ?? null, penalties: Object.keys(arm.penalties).sort() },
+    arm: armContext(arm),
   };
+}
+
+/**
+ * The arm's part of a trial's identity: which penalties it tunes and where. Fields added after the
+ * first release (fixed coefficients, groups, dropout, orthogonal mode) enter only when used, so
+ * the identities of earlier sweeps' trials, and with them their resumes, are unchanged.
+ */
+function armContext(arm: ArmDefinition): Record<string, unknown> {
+  const penalties = arm.penalties ?? {};
+  const context: Record<string, unknown> = { name: arm.name, kind: arm.kind, layers: arm.layers ?? null, penalties: Object.keys(penalties).sort() };
+  const fixed = Object.fromEntries(Object.entries(penalties).filter(([, coefficient]) => typeof coefficient === 'number'));
+  if (Object.keys(fixed).length > 0) context.fixed = fixed;
+  if (arm.groups !== undefined) context.groups = arm.groups;
+  if (arm.dropout !== undefined) context.dropout = arm.dropout;
+  if (arm.orthogonalMode !== undefined) context.orthogonalMode = arm.orthogonalMode;
+  return context;
 }
 
 /** Stable hash of a configuration (everything a trial computes, without the seed). */

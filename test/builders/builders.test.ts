@@ -185,7 +185,7 @@ describe('spec validation and configs', () => {
     expect(() => validateModelSpec({ ...binaryMlp, activation: 'relu6' })).toThrow('mlp.activation = "relu6": expected one of "relu", "tanh", "sigmoid", "elu", "selu", "linear", "softmax", "gelu", "swish"');
     expect(() => validateModelSpec({ ...binaryMlp, outputSize: 2 })).toThrow('mlp.outputSize = 2: task "binary" has one sigmoid output; expected 1');
     expect(() => validateModelSpec({ ...binaryMlp, dropout: 1 })).toThrow('mlp.dropout = 1: expected a number in [0, 1)');
-    expect(() => validateModelSpec({ ...binaryMlp, hiden: [3] })).toThrow('mlp.hiden: unknown field; allowed: "type", "inputSize", "hidden", "outputSize", "activation", "dropout", "batchNormalization", "task"');
+    expect(() => validateModelSpec({ ...binaryMlp, hiden: [3] })).toThrow('mlp.hiden: unknown field; allowed: "type", "inputSize", "hidden", "outputSize", "activation", "dropout", "activationLayers", "batchNormalization", "task"');
     expect(() => validateModelSpec({ type: 'transformer' })).toThrow('modelSpec.type = "transformer": expected one of "mlp", "cnn", "rnn"');
     expect(() => validateModelSpec({ ...smallCnn, blocks: [{ filters: 2, padding: 'full' }] })).toThrow('cnn.blocks[0].padding = "full": expected one of "valid", "same"');
     expect(() => validateModelSpec({ ...smallCnn, dense: [] })).toThrow('cnn.dropout = 0.25: dropout follows each dense head layer and "dense" is empty');

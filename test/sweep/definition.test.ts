@@ -39,14 +39,14 @@ describe('sweep definition', () => {
   });
 
   test.each([
-    [{ arms: [{ name: 'u', kind: 'per_layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].kind', /"per_layer" is not allowed; allowed values: "uniform", "per-layer"/],
+    [{ arms: [{ name: 'u', kind: 'per_layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].kind', /"per_layer" is not allowed; allowed values: "uniform", "per-layer", "none"/],
     [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'loguniform', low: 1, high: 2 } } }] }, 'arms[0].penalties.l2.type', /allowed values: "choice", "uniform", "logUniform", "int"/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l1, l2, weightDecay, activityL1, activityL2/],
+    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l1, l2, orthogonal, weightDecay, activityL1, activityL2, kernelL1, .*betaOrthogonal$/],
     [{ budget: 0 }, 'budget', /must be >= 1/],
     [{ seeds: [1, 1] }, 'seeds', /list of distinct integers/],
     [{ sampler: { type: 'bayes' } }, 'sampler.type', /allowed values: "grid", "random", "tpe"/],
     [{ pruning: { type: 'hyperband' } }, 'pruning.type', /allowed values: "none", "median", "asha"/],
-    [{ arms: [{ name: 'p', kind: 'per-layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].layers', /required for a per-layer arm/],
+    [{ arms: [{ name: 'p', kind: 'per-layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].layers', /a per-layer arm needs `layers` .* or `groups`/],
     [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-2, high: 1e-4 } } }] }, 'arms[0].penalties.l2.high', /must be greater than low/],
     [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l2.low', /must be > 0/],
     [{ space: { l2: { type: 'uniform', low: 0, high: 1 } } }, 'space.l2', /reserved/],
@@ -66,6 +66,7 @@ describe('sweep definition', () => {
     expect(Object.keys(armSpace(definition, definition.arms[1])).sort()).toEqual(['l2.dense_1', 'l2.dense_2', 'lr']);
     expect(armCoefficients(definition.arms[1], { 'l2.dense_1': 1e-3, 'l2.dense_2': 1e-4, lr: 0.1 })).toEqual({
       penalties: { l2: { kind: 'per-layer', values: { dense_1: 1e-3, dense_2: 1e-4 } } },
+      orthogonalMode: 'rows',
       shared: { lr: 0.1 },
     });
     expect(armCoefficients(definition.arms[0], { l2: 1e-3, lr: 0.1 }).penalties.l2).toEqual({ kind: 'uniform', value: 1e-3 });

@@ -151,7 +151,7 @@ describe('Keras model files', () => {
       /^model\.keras = ".*mlp\.keras": the model takes inputs of shape \[6\] \(6 values per sample\) but data set "classes\.npz" has 4 features per sample/,
     );
     expect(() => trainModelObjective.validate!(definition({ keras: 'mlp.json', initialWeights: 'file' }))).toThrow(/model\.initialWeights = "file" but .*mlp\.json is a \.json file without weights/);
-    expect(() => trainModelObjective.validate!(definition({ keras: 'mlp.keras' }, ['dense_9']))).toThrow(/arms\[0\]\.layers\[0\].*"dense_9": no such layer in the model; layers are .*hidden_1, hidden_2, hidden_3, dropout, output/);
+    expect(() => trainModelObjective.validate!(definition({ keras: 'mlp.keras' }, ['dense_9']))).toThrow(/arms\[0\]\.layers\[0\].*"dense_9": matches no layer of the model .*; layers are .*hidden_1 \(Dense\), hidden_2 \(Dense\), hidden_3 \(Dense\), dropout \(Dropout\), output \(Dense\)/);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
- * The `train` objective: what a real layerwise trial does. It builds the definition's model spec
- * with the seed, applies the arm's regularization policy (uniform or per-layer L1 / L2 / L1L2
- * kernel penalties, L1 / L2 activity penalties and/or decoupled weight decay), trains it with the
- * seed on the definition's data split, and returns the per-epoch records. Selection reads validation loss only; the test split is measured, never used
- * to choose.
+ * The `train` objective: what a real layerwise trial does. It builds the definition's model with
+ * the seed, applies the arm's regularization policy (the arm is a template, lib/sweep/arms.ts: any
+ * slot × L1 / L2 / L1L2 / orthogonal, activity penalties, decoupled weight decay, uniform, per
+ * selector or per tied group, plus a builder spec's dropout rate), trains it with the seed on the
+ * definition's data split, and returns the per-epoch records. Selection reads validation loss
+ * only; the test split is measured, never used to choose. `validate` checks every arm against the
+ * built model before any trial (selectors match, groups are disjoint, every penalty reaches a weight).
  *
  * Definition fields it reads:
  *   model:    a ModelSpec (lib/builders/spec.ts: mlp, cnn, rnn)
@@ -24,20 +26,24 @@ import * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../../backend';
 import { validateModelSpec } from '../../builders';
 import { checkDefinitionModelFitsData } from './model-fits-data';
-import { checkModelDefinition, createTrialModel, modelInputShape, modelKind, modelLayerNames } from './trial-model';
+import { checkModelDefinition, createTrialModel, modelForChecks, modelInputShape, modelKind } from './trial-model';
 import type { ModelSpec, TaskKind } from '../../builders/spec';
 import { splitDataset, splitOrdered, standardizeSplits, toTrainingData } from '../../data';
+import type { Dataset } from '../../data';
 import type { DatasetSplits } from '../../data';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
-import { applyPolicy, perLayer, uniform, weightDecayRates } from '../../policy';
+import { addressableLayers, applyPolicy, perLayer, resolvePolicy, uniform, weightDecayRates } from '../../policy';
+import { matchSelector, parseSelector } from '../../policy/selectors';
 import type { LayerSettings, Policy } from '../../policy';
-import { l1, l1l2, l2 } from '../../regularizers';
+import { l1, l1l2, l2, orthogonal } from '../../regularizers';
 import type { RegularizerSpec } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
 import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
-import { armCoefficients, armSpace, Coefficients } from '../arms';
+import { armCoefficients, armSpace, Coefficients, isSearched } from '../arms';
+import { ARM_SLOTS } from '../definition';
 import { asDataField, dataSourceName, loadDefinitionData } from './file-data';
-import type { ArmDefinition, PenaltyName, SweepDefinition } from '../definition';
+import type { ArmDefinition, ArmSlot, PenaltyName, SweepDefinition } from '../definition';
+import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
@@ -87,50 +93,143 @@ export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSpli
   return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
 }
 
-/** The coupled penalty of a pair of L1 / L2 coefficients: L1, L2, or L1L2 when both are given. */
-function penaltySpec(l1Value: number | undefined, l2Value: number | undefined): RegularizerSpec | undefined {
-  if (l1Value !== undefined && l2Value !== undefined) return l1l2({ l1: l1Value, l2: l2Value });
-  if (l1Value !== undefined) return l1({ l1: l1Value });
-  if (l2Value !== undefined) return l2({ l2: l2Value });
+/** Which policy field a penalty fills, and as which part of its regularizer. */
+function penaltyPlace(penalty: PenaltyName): { field: keyof LayerSettings; part: 'l1' | 'l2' | 'orthogonal' | 'rate' } {
+  switch (penalty) {
+    case 'l1':
+    case 'l2':
+    case 'orthogonal':
+      return { field: 'regularizer', part: penalty };
+    case 'weightDecay':
+      return { field: 'weightDecay', part: 'rate' };
+    case 'activityL1':
+      return { field: 'activity', part: 'l1' };
+    case 'activityL2':
+      return { field: 'activity', part: 'l2' };
+  }
+  const slot = ARM_SLOTS.find((candidate) => penalty.startsWith(candidate)) as ArmSlot;
+  const kind = penalty.slice(slot.length);
+  return { field: slot, part: kind === 'L1' ? 'l1' : kind === 'L2' ? 'l2' : 'orthogonal' };
+}
+
+type RegularizerParts = Partial<Record<'l1' | 'l2' | 'orthogonal', number>>;
+
+/** The regularizer of one slot from its parts: L1, L2, L1L2 when both, or orthogonal (never mixed: the definition check refuses it). */
+function regularizerOf(parts: RegularizerParts, orthogonalMode: 'rows' | 'columns'): RegularizerSpec | undefined {
+  if (parts.orthogonal !== undefined) return orthogonal({ factor: parts.orthogonal, mode: orthogonalMode });
+  if (parts.l1 !== undefined && parts.l2 !== undefined) return l1l2({ l1: parts.l1, l2: parts.l2 });
+  if (parts.l1 !== undefined) return l1({ l1: parts.l1 });
+  if (parts.l2 !== undefined) return l2({ l2: parts.l2 });
   return undefined;
 }
 
 /**
- * The regularization policy an arm's sampled coefficients describe: `l1`/`l2` on the kernel slots
- * (L1L2 when both), decoupled `weightDecay`, and `activityL1`/`activityL2` on the layers' outputs.
- * A uniform arm without `layers` reaches every layer; with activity penalties that is every layer's
- * output (selector `*`).
+ * The regularization policy an arm's coefficients describe: generic `l1`/`l2`/`orthogonal` on the
+ * default kernel slots, `<slot>L1`/`<slot>L2`/`<slot>Orthogonal` on one slot, decoupled
+ * `weightDecay`, and `activityL1`/`activityL2` on the layers' outputs. A uniform arm without
+ * `layers` that sets only generic penalties is a `uniform` policy; anything else is a per-layer
+ * policy whose entries are the arm's selectors (a uniform arm without `layers` uses `*`; a tied
+ * group's coefficient goes to each of its selectors).
  */
-export function policyForCoefficients(penalties: Partial<Record<PenaltyName, Coefficients>>): Policy {
-  const present = Object.values(penalties).filter((coefficients): coefficients is Coefficients => coefficients !== undefined);
-  const everyLayerShared = present.every((coefficients) => coefficients.kind === 'uniform' && coefficients.layers === undefined);
-  const uniformValue = (name: PenaltyName): number | undefined => {
-    const coefficients = penalties[name];
-    return coefficients?.kind === 'uniform' ? coefficients.value : undefined;
-  };
-  const hasActivity = penalties.activityL1 !== undefined || penalties.activityL2 !== undefined;
-  if (everyLayerShared && !hasActivity) {
-    return uniform({ regularizer: penaltySpec(uniformValue('l1'), uniformValue('l2')), weightDecay: uniformValue('weightDecay') });
+export function policyForCoefficients(penalties: Partial<Record<PenaltyName, Coefficients>>, orthogonalMode: 'rows' | 'columns' = 'rows'): Policy {
+  const present = Object.entries(penalties).filter((entry): entry is [PenaltyName, Coefficients] => entry[1] !== undefined);
+  const everyLayerShared = present.every(([, coefficients]) => coefficients.kind === 'uniform' && coefficients.layers === undefined);
+  const onlyGeneric = present.every(([name]) => ['regularizer', 'weightDecay'].includes(penaltyPlace(name).field));
+  if (everyLayerShared && onlyGeneric) {
+    const parts: RegularizerParts = {};
+    let weightDecay: number | undefined;
+    for (const [name, coefficients] of present) {
+      const value = (coefficients as { value: number }).value;
+      const place = penaltyPlace(name);
+      if (place.part === 'rate') weightDecay = value;
+      else parts[place.part] = value;
+    }
+    return uniform({ regularizer: regularizerOf(parts, orthogonalMode), weightDecay });
   }
-  // Per layer (selector → coefficient per penalty); a uniform arm without layers uses `*`.
-  const values: Record<string, Partial<Record<PenaltyName, number>>> = {};
-  for (const [name, coefficients] of Object.entries(penalties) as Array<[PenaltyName, Coefficients | undefined]>) {
-    if (coefficients === undefined) continue;
-    const entries: Array<[string, number]> =
-      coefficients.kind === 'uniform' ? (coefficients.layers ?? ['*']).map((layer) => [layer, coefficients.value]) : Object.entries(coefficients.values);
-    for (const [layer, value] of entries) values[layer] = { ...values[layer], [name]: value };
+  // Selector → field → regularizer parts (or the decay rate), in the arm's order.
+  const bySelector = new Map<string, Map<keyof LayerSettings, RegularizerParts & { rate?: number }>>();
+  const put = (selector: string, name: PenaltyName, value: number): void => {
+    const place = penaltyPlace(name);
+    const fields = bySelector.get(selector) ?? new Map();
+    bySelector.set(selector, fields);
+    fields.set(place.field, { ...fields.get(place.field), [place.part]: value });
+  };
+  for (const [name, coefficients] of present) {
+    if (coefficients.kind === 'uniform') {
+      for (const selector of coefficients.layers ?? ['*']) put(selector, name, coefficients.value);
+      continue;
+    }
+    for (const [key, value] of Object.entries(coefficients.values)) {
+      for (const selector of coefficients.groups?.[key] ?? [key]) put(selector, name, value);
+    }
   }
   const settings: Record<string, LayerSettings> = {};
-  for (const [layer, coefficients] of Object.entries(values)) {
-    const entry: LayerSettings = {};
-    const kernel = penaltySpec(coefficients.l1, coefficients.l2);
-    if (kernel !== undefined) entry.regularizer = kernel;
-    if (coefficients.weightDecay !== undefined) entry.weightDecay = coefficients.weightDecay;
-    const activity = penaltySpec(coefficients.activityL1, coefficients.activityL2);
-    if (activity !== undefined) entry.activity = activity;
-    settings[layer] = entry;
+  for (const [selector, fields] of bySelector) {
+    const entry: Record<string, unknown> = {};
+    for (const [field, parts] of fields) entry[field] = field === 'weightDecay' ? parts.rate : regularizerOf(parts, orthogonalMode);
+    settings[selector] = entry as LayerSettings;
   }
   return perLayer({ layers: settings });
+}
+
+/**
+ * Checks, before any trial, that an arm's template fits the model: every selector matches a layer
+ * (named by its field), no layer is in two targets of a per-layer arm (its coefficient would be
+ * ambiguous), a dropout rate is set on a builder spec that has dropout layers, and the arm's policy
+ * resolves on the model (every penalty reaches a weight it can regularize).
+ */
+function checkArmFitsModel(definitionModel: JsonObject, train: Dataset, arm: ArmDefinition, armIndex: number): void {
+  const where = `arms[${armIndex}]`;
+  if (arm.dropout !== undefined) {
+    if (modelKind(definitionModel) !== 'builder') {
+      throw new LayerwiseConfigError(`${where}.dropout`, ': sets the dropout of a builder spec (model.type "mlp", "cnn" or "rnn"); a Keras file or a registered model keeps its own dropout layers');
+    }
+    const rates = isSearched(arm.dropout) ? [arm.dropout.type === 'choice' ? arm.dropout.values : [arm.dropout.low, arm.dropout.high]].flat() : [arm.dropout];
+    for (const rate of rates) {
+      try {
+        validateModelSpec({ ...definitionModel, dropout: rate });
+      } catch (error) {
+        if (!(error instanceof LayerwiseConfigError)) throw error;
+        throw new LayerwiseConfigError(`${where}.dropout`, `: rate ${describeValue(rate)} does not fit the model: ${error.message}`);
+      }
+    }
+  }
+  const model = modelForChecks(definitionModel, train);
+  try {
+    const layers = addressableLayers(model);
+    const layerList = layers.map((layer) => `${layer.name} (${layer.className})`).join(', ');
+    const owner = new Map<string, string>();
+    const fields: Array<{ field: string; selector: string; target: string }> = [];
+    (arm.layers ?? []).forEach((selector, position) => fields.push({ field: `${where}.layers[${position}]`, selector, target: selector }));
+    for (const [group, selectors] of Object.entries(arm.groups ?? {})) {
+      selectors.forEach((selector, position) => fields.push({ field: `${where}.groups.${group}[${position}]`, selector, target: `group "${group}"` }));
+    }
+    for (const { field, selector, target } of fields) {
+      const { matched } = matchSelector(parseSelector(selector, field), layers);
+      if (matched.length === 0) {
+        throw new LayerwiseConfigError(field, ` = ${describeValue(selector)}: matches no layer of the model (a selector is a layer name, a glob such as "dense_*", a class such as "Dense", or "#index"); layers are ${layerList}`);
+      }
+      if (arm.kind !== 'per-layer') continue;
+      for (const layer of matched) {
+        const earlier = owner.get(layer.name);
+        if (earlier !== undefined && earlier !== target) {
+          throw new LayerwiseConfigError(field, ` = ${describeValue(selector)}: layer ${layer.name} is already in ${earlier}; each layer gets its coefficient from one layers entry or group`);
+        }
+        owner.set(layer.name, target);
+      }
+    }
+    const params: ParameterValues = {};
+    for (const [name, dimension] of Object.entries(armSpace({ space: {} }, arm))) params[name] = middleOf(dimension);
+    const setting = armCoefficients(arm, params);
+    try {
+      resolvePolicy(policyForCoefficients(setting.penalties, setting.orthogonalMode), model);
+    } catch (error) {
+      if (!(error instanceof LayerwiseConfigError)) throw error;
+      throw new LayerwiseConfigError(`${where}.penalties`, `: arm "${arm.name}" does not fit the model: ${error.message}`);
+    }
+  } finally {
+    model.dispose();
+  }
 }
 
 function optimizerFor(training: Record<string, unknown>, learningRate: unknown): OptimizerSpec | string | undefined {
@@ -145,17 +244,7 @@ export const trainModelObjective: TrialObjective = {
     checkModelDefinition(definition.model);
     // Loads and splits once, so a bad data source or split fails before any trial runs.
     const train = splitFor(definition).train;
-    const layerNames = modelLayerNames(definition.model, train);
-    for (const [armIndex, arm] of definition.arms.entries()) {
-      for (const [layerIndex, layer] of (arm.layers ?? []).entries()) {
-        if (!layerNames.includes(layer)) {
-          throw new LayerwiseConfigError(
-            `arms[${armIndex}].layers[${layerIndex}]`,
-            ` = ${describeValue(layer)}: no such layer in the model; layers are ${layerNames.join(', ')}`,
-          );
-        }
-      }
-    }
+    for (const [armIndex, arm] of definition.arms.entries()) checkArmFitsModel(definition.model, train, arm, armIndex);
     for (const name of Object.keys(definition.space)) {
       if (!SHARED_PARAMETERS.includes(name)) {
         throw new LayerwiseConfigError(`space.${name}`, `: the train objective understands only ${SHARED_PARAMETERS.join(', ')}`);
@@ -271,19 +360,19 @@ function middleOf(dimension: Dimension): number | string | boolean {
 
 /**
  * The model, data and train options of one trial; `dispose()` frees the model and the tensors.
- * Builder specs are built with the arm's regularizers; a Keras file's or a registered factory's
- * model is made (trial-model.ts) and the arm's policy applied to a copy. The features are
- * reshaped to the model's input shape ([n, h, w, c] for a CNN, [n, timesteps, features] for a
- * recurrent model), row-major.
+ * Builder specs are built with the arm's regularizers (and its dropout rate, when it sets one); a
+ * Keras file's or a registered factory's model is made (trial-model.ts) and the arm's policy
+ * applied to a copy. The features are reshaped to the model's input shape ([n, h, w, c] for a
+ * CNN, [n, timesteps, features] for a recurrent model), row-major.
  */
 async function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): Promise<{ model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void }> {
-  const { penalties, shared } = armCoefficients(arm, params);
-  const policy = policyForCoefficients(penalties);
+  const { penalties, shared, dropout, orthogonalMode } = armCoefficients(arm, params);
+  const policy = policyForCoefficients(penalties, orthogonalMode);
   const splits = splitFor(definition);
   let model: tf.LayersModel;
   let task: TaskKind;
   if (modelKind(definition.model) === 'builder') {
-    const spec = validateModelSpec(definition.model) as ModelSpec;
+    const spec = validateModelSpec(dropout === undefined ? definition.model : { ...definition.model, dropout }) as ModelSpec;
     model = applyPolicy(spec, policy, { seed });
     task = spec.task;
   } else {

@@ -151,6 +151,17 @@ export function modelLayerNames(model: JsonObject, data: Dataset): string[] {
   }
 }
 
+/**
+ * The definition's model built synchronously for checks before any trial (arms' selectors and
+ * slots): a builder spec with seed 0, a Keras file's topology (not its weights), a factory's model
+ * with seed 0. The caller disposes it.
+ */
+export function modelForChecks(model: JsonObject, data: Dataset): tf.LayersModel {
+  const kind = modelKind(model);
+  if (kind === 'builder') return buildModel(validateModelSpec(model) as ModelSpec, { seed: 0, compile: false });
+  return kind === 'keras' ? buildKerasTopologyOf(model as unknown as KerasModelDefinition) : buildRegistered(model as RegisteredModelDefinition, 0, data);
+}
+
 function buildKerasTopologyOf(model: KerasModelDefinition, seed?: number): tf.LayersModel {
   registerKerasLayerClasses();
   const config = kerasModelConfig(model.keras);

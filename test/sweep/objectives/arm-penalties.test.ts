@@ -40,7 +40,7 @@ test('l1 and l2 in one per-layer arm make an L1L2 kernel penalty per layer; acti
   const activity = policyForCoefficients(armCoefficients(sweep.arms[1], { activityL1: 5e-3 }).penalties);
   expect(activity).toMatchObject({ kind: 'perLayer', layers: [{ select: '*', activity: { kind: 'l1', l1: 5e-3 } }] });
   expect(() => definition([{ name: 'bad', kind: 'uniform', penalties: { l3: RANGE } }])).toThrow(LayerwiseConfigError);
-  expect(() => definition([{ name: 'bad', kind: 'uniform', penalties: { l3: RANGE } }])).toThrow(/arms\[0\]\.penalties\.l3: unknown field; allowed fields here: l1, l2, weightDecay, activityL1, activityL2/);
+  expect(() => definition([{ name: 'bad', kind: 'uniform', penalties: { l3: RANGE } }])).toThrow(/arms\[0\]\.penalties\.l3: unknown field; allowed fields here: l1, l2, orthogonal, weightDecay, activityL1, activityL2, kernelL1, kernelL2, kernelOrthogonal, biasL1/);
 });
 
 test('trials train the arm\'s penalties: activity L1 and L1L2 both on the lean path (lib/train/lean-dense-stack.ts)', async () => {

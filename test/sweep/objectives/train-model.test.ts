@@ -31,7 +31,7 @@ describe('train objective validation', () => {
     [{ training: { epochs: 2, shuffle: true } }, /training\.shuffle: unknown field; allowed: epochs, batchSize/],
     [{ data: { dataset: 'moonz' } }, /data\.dataset: loadDataset: unknown dataset "moonz"; known datasets are .*moons/],
     [{ data: { dataset: 'moons', split: { validation: 0.7, test: 0.7 } } }, /data\.split: /],
-    [{ arms: [{ name: 'per-layer', kind: 'per-layer', layers: ['dense_9'], penalties: { l2: { type: 'choice', values: [0.1] } } }] }, /arms\[0\]\.layers\[0\] = "dense_9": no such layer in the model; layers are dense_1, output/],
+    [{ arms: [{ name: 'per-layer', kind: 'per-layer', layers: ['dense_9'], penalties: { l2: { type: 'choice', values: [0.1] } } }] }, /arms\[0\]\.layers\[0\] = "dense_9": matches no layer of the model .*; layers are dense_1 \(Dense\), output \(Dense\)/],
   ])('rejects %j', (overrides, message) => {
     expect(() => trainModelObjective.validate!(definition(overrides as Record<string, unknown>))).toThrow(message);
   });
