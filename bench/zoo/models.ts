@@ -12,9 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../lib/backend';
 import { createRegularizer, l1, l2 } from '../../lib/regularizers';
-// Installs layerwise's activity regularization (tfjs alone refuses to apply a layer that has one),
-// as importing the package root does for a user.
-import '../../lib/activity';
+// tfjs alone refuses to apply a layer with an activity regularizer; layerwise's factory carries it.
+import { layers } from '../../lib/layers';
 
 /** What the zoo models learn: one-hot classes (softmax + categorical cross-entropy) or a 0/1 target (sigmoid + binary cross-entropy). */
 export type ZooTarget = { kind: 'categorical'; classes: number } | { kind: 'binary' };
@@ -83,7 +82,7 @@ export const ZOO_MODELS: readonly ZooModel[] = [
     batchSize: 128, learningRate: 1e-3, samples: 8192, epochs: 2, backends: ['tensorflow'],
     build: () => {
       const model = tf.sequential();
-      model.add(tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu', kernelRegularizer: kernelL2(), activityRegularizer: createRegularizer(l1({ l1: ACTIVITY_L1 })) }));
+      model.add(layers.dense({ inputShape: [784], units: 256, activation: 'relu', kernelInitializer: 'glorotNormal', kernelRegularizer: kernelL2(), activityRegularizer: l1({ l1: ACTIVITY_L1 }) }));
       model.add(tf.layers.dropout({ rate: 0.3 }));
       model.add(tf.layers.batchNormalization());
       model.add(tf.layers.dense({ units: 128, activation: 'relu', kernelRegularizer: kernelL2() }));

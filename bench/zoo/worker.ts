@@ -13,18 +13,16 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { initBackend, parseBackendName, BackendName } from '../../lib/backend';
 import { train } from '../../lib/train/train';
-import { planFastObjective } from '../../lib/train/fast-objective';
-import { resolveLoss } from '../../lib/train/loss-function';
 import { ZooModel, zooModel } from './models';
 
 export const ZOO_PREFIX = { ready: 'ZOO_READY ', repeat: 'ZOO_REPEAT ', done: 'ZOO_DONE ' } as const;
 
-/** Which training path `train` takes for this model and loss. */
+/** Which training path `train` took for this model and loss, as its TrainResult says. */
 export interface TrainingPathReport {
-  /** `lean-manual`: lean objective with the hand-written backward pass; `lean`: lean objective, taped gradients; `general`: `model.apply` + autodiff. */
-  path: 'lean-manual' | 'lean' | 'general' | string;
-  /** `result`: read from TrainResult; `inferred`: from lib/train's `planFastObjective` (TrainResult has no such field). */
-  source: 'result' | 'inferred';
+  /** `lean`: hand-written forward/backward; `general`: `model.apply` + autodiff; `unknown` before the first epoch. */
+  path: 'lean' | 'general' | 'unknown' | string;
+  /** Always `result`: read from `TrainResult.trainingPath`. */
+  source: 'result';
 }
 
 /** Inputs uniform in [0, 1) and random one-hot or 0/1 targets from a fixed seed. */
@@ -42,16 +40,6 @@ export function zooData(model: ZooModel, samples: number, seed: number): { x: tf
   const labels = new Int32Array(samples);
   for (let index = 0; index < samples; index++) labels[index] = Math.floor(random() * target.classes);
   return tf.tidy(() => ({ x: tf.tensor(x, [samples, ...model.input]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), target.classes).toFloat() }));
-}
-
-/** The path lib/train's lean-path planner would choose; the result's own field wins when it has one. */
-export function inferTrainingPath(model: tf.LayersModel, lossName: string): TrainingPathReport {
-  const loss = resolveLoss(model, lossName);
-  const plan = planFastObjective(model, loss.name, loss.fn);
-  if (plan === null) return { path: 'general', source: 'inferred' };
-  const path = plan.valueAndGradients !== null ? 'lean-manual' : 'lean';
-  plan.dispose();
-  return { path, source: 'inferred' };
 }
 
 function pathFromResult(result: unknown): string | undefined {
@@ -75,7 +63,7 @@ async function main(): Promise<void> {
   const info = await initBackend({ backend, log: false });
   const { x, y } = zooData(spec, samples, seed);
   const model = spec.build();
-  let trainingPath = inferTrainingPath(model, spec.loss);
+  let trainingPath: TrainingPathReport = { path: 'unknown', source: 'result' };
   let round = 0;
   /** Trains `count` epochs and returns the summed training seconds. */
   const trainEpochs = async (count: number): Promise<number> => {

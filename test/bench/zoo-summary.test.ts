@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ZOO_MODELS, zooModel } from '../../bench/zoo/models';
 import { addKerasRatios, geometricMean, geometricMeanRatio, renderZooTable, throughput, ZooRow } from '../../bench/zoo/summary';
-import { inferTrainingPath, zooData } from '../../bench/zoo/worker';
+import { zooData } from '../../bench/zoo/worker';
 
 describe('zoo summary helpers', () => {
   test('geometricMean: exact on powers of two (tolerance 1e-12), undefined when empty, rejects non-positive values', () => {
@@ -58,15 +58,6 @@ describe('zoo models', () => {
     expect(() => zooModel('nope')).toThrow(/allowed: mlp, cnn/);
   });
 
-  test('inferTrainingPath: the plain MLP takes the hand-written path, the CNN the lean one, Dropout/BatchNorm/RNN/functional the general one', () => {
-    const expected: Record<string, string> = { mlp: 'lean-manual', cnn: 'lean', 'mlp-general': 'general', lstm: 'general', 'functional-shared': 'general' };
-    for (const [id, path] of Object.entries(expected)) {
-      const spec = zooModel(id);
-      const model = spec.build();
-      expect({ id, ...inferTrainingPath(model, spec.loss) }).toEqual({ id, path, source: 'inferred' });
-      model.dispose();
-    }
-  });
 
   test('zooData is seeded: same seed, same tensors; binary targets are 0/1 columns', () => {
     const spec = zooModel('tiny-mlp');
