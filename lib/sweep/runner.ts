@@ -190,7 +190,8 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     const stored = await storage.listTrials(definition.name);
     const records = new Map<string, TrialRecord>();
     // What adaptive samplers learn from, updated as trials finish (never rebuilt from every record per proposal).
-    const history = new SamplerHistory();
+    const seedOrder = new Map(definition.seeds.map((seed, position) => [seed, position]));
+    const history = new SamplerHistory({ position: (trial) => trial.index * definition.seeds.length + (seedOrder.get(trial.seed) ?? definition.seeds.length - 1) });
     const remember = (record: TrialRecord): void => {
       records.set(record.trialId, record);
       history.see(record);
@@ -218,10 +219,30 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       );
       if (earlier !== undefined) adopt(state, earlier.params);
     }
+    /**
+     * Determinism of adaptive samplers (same proposals on 1 or N workers and after resumes): the
+     * proposal for configuration `index` of an arm sees exactly the arm's configurations with a
+     * lower index, every seed finished, listed in index order with seed losses summed in seed
+     * order (the history's `position`), never whatever happened to finish first. `slotReady`
+     * holds a slot back until that is so: per arm, slots above the lowest configuration index with
+     * a trial not finished (or not yet sampled) wait. Other arms and already-sampled slots run on.
+     */
+    const firstUnfinished = (): Map<string, number> => {
+      const lowest = new Map<string, number>();
+      for (const state of slots) {
+        const arm = state.slot.arm.name;
+        if ((lowest.get(arm) ?? Infinity) <= state.slot.index) continue;
+        const done = state.trials !== undefined && state.trials.every((trial) => { const record = records.get(trial.trialId); return record !== undefined && isFinished(record); });
+        if (!done) lowest.set(arm, state.slot.index);
+      }
+      return lowest;
+    };
+    const slotReady = (state: SlotState, lowest: Map<string, number>): boolean =>
+      state.params !== undefined || !sampler.adaptive || state.slot.index <= (lowest.get(state.slot.arm.name) ?? Infinity);
     const sampleSlot = (state: SlotState): void => {
       if (state.params !== undefined) return;
       const space = armSpace(definition, state.slot.arm);
-      const observations = history.observations(state.slot.arm.name);
+      const observations = history.observations(state.slot.arm.name, state.slot.index);
       const used = usedConfigs.get(state.slot.arm.name)!;
       for (let retry = 0; retry < 100; retry++) {
         const params = sampler.sample({ space, arm: state.slot.arm.name, index: state.slot.index, budget: definition.budget, history: observations, retry });
@@ -316,8 +337,11 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     };
 
     const claimNext = async (): Promise<{ trial: TrialRecord; state: SlotState } | undefined> => {
-      while (queue.length > 0) {
-        const item = queue.shift()!;
+      // The first item in run order whose slot may be sampled now (see `slotReady`); the others keep their places.
+      // Claims here finish nothing, so the lowest unfinished indices hold for this whole call.
+      const lowest = firstUnfinished();
+      for (let position = queue.findIndex((item) => slotReady(item.state, lowest)); position >= 0; position = queue.findIndex((item) => slotReady(item.state, lowest))) {
+        const [item] = queue.splice(position, 1);
         sampleSlot(item.state);
         const spec = item.state.trials![item.seedPosition];
         const known = records.get(spec.trialId);

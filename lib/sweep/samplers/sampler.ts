@@ -26,7 +26,7 @@ export interface SampleArgs {
   index: number;
   /** Configurations per arm. */
   budget: number;
-  /** Finished configurations of this arm, in any order. */
+  /** Finished configurations of this arm; the runner passes those with a lower index, in index order (so proposals are deterministic). */
   history: readonly Observation[];
   /** 0 on the first proposal for this index; higher when the previous proposal duplicated a known configuration. */
   retry: number;

@@ -6,8 +6,9 @@
  * independently, so a per-layer space of many coefficients costs one 1-D model per coefficient
  * where a grid would explode.
  *
- * Only `history` is read, in no particular order, so trials finishing out of order (parallel
- * workers, several machines) are fine: each proposal uses whatever has finished by then.
+ * Only `history` is read. The runner passes, for configuration i, exactly the arm's configurations
+ * 0 … i-1 in index order (it holds configuration i back until they have finished), so parallel
+ * workers, several machines and resumes give the same proposals as one worker.
  * Configurations whose seeds all diverged or failed count as worse than every finished one.
  */
 import type { ParameterValues } from '../record';

@@ -54,3 +54,23 @@ test('a finished trial seen again is not counted twice, and an unchanged arm ret
   history.see({ ...done, trialId: 't2', arm: 'b' });
   expect(history.observations('a')).toBe(first);
 });
+
+test('with a plan position, observations do not depend on the order trials finish in; belowIndex keeps the lower configurations', () => {
+  const finished = (trialId: string, index: number, seed: number, loss: number): TrialRecord => ({ trialId, configId: `c${index}`, sweepName: 's', arm: 'a', index, params: { l2: index }, seed, state: 'complete', attempts: 1, epochs: [], final: { epoch: 1, train: { loss: 1 }, validation: { loss }, penalty: 0, penaltyPerLayer: {}, weightNorms: {}, seconds: 0 } });
+  // Losses whose float sum depends on the order they are added in: (0.1 + 0.2) + 0.3 !== 0.1 + (0.2 + 0.3).
+  const trials = [finished('t0', 0, 1, 0.1), finished('t1', 0, 2, 0.2), finished('t2', 0, 3, 0.3), finished('t3', 1, 1, 0.5), finished('t4', 2, 1, 0.7)];
+  const position = (trial: { index: number; seed: number }): number => trial.index * 3 + (trial.seed - 1);
+  const inOrder = new SamplerHistory({ position });
+  for (const trial of trials) inOrder.see(trial);
+  const reversed = new SamplerHistory({ position });
+  for (const trial of [...trials].reverse()) reversed.see(trial);
+  expect(reversed.observations('a')).toEqual(inOrder.observations('a'));
+  expect(inOrder.observations('a').map((observation) => observation.params.l2)).toEqual([0, 1, 2]);
+  expect(inOrder.observations('a')[0].value).toBe((0.1 + 0.2 + 0.3) / 3);
+  expect(inOrder.observations('a', 2).map((observation) => observation.params.l2)).toEqual([0, 1]);
+  expect(inOrder.observations('a', 0)).toEqual([]);
+  // Without a position, first-seen order: the reversed history lists configuration 2 first.
+  const firstSeen = new SamplerHistory();
+  for (const trial of [...trials].reverse()) firstSeen.see(trial);
+  expect(firstSeen.observations('a').map((observation) => observation.params.l2)).toEqual([2, 1, 0]);
+});
