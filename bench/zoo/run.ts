@@ -199,7 +199,7 @@ export async function runZoo(argv: string[]): Promise<Record<string, unknown>> {
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(
-    `${renderZooTable(rows)}\n\n* path inferred from lib/train's planFastObjective (TrainResult does not say)\n` +
+    `${renderZooTable(rows)}\n\npath: TrainResult.trainingPath of layerwise's run (lean = hand-written forward/backward, general = autodiff)\n` +
       `load average at the end: ${os.loadavg().map((value) => value.toFixed(1)).join(', ')}; ${document.seconds.toFixed(0)} s\nJSON: ${path.relative(process.cwd(), options.out)}\n`,
   );
   return document;
