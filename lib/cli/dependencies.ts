@@ -6,10 +6,13 @@ import type { CheckCommandDependencies } from './check';
 import type { ReportCommandDependencies } from './report';
 import type { WorkerCommandDependencies } from './worker';
 import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
+import { openPostgresStore } from '../sweep/postgres/open';
 import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
-import { loadTrials as loadJournalTrials } from '../sweep/storage/sweep-directory';
-import { readFinishedRecords, readTrialSummaries } from '../report/trial-digests';
+import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialEpochs } from '../sweep/storage/sweep-directory';
+import { isFinished } from '../sweep/storage/journal-format';
+import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
+import type { EpochRecord } from '../train/record';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';
 import { gateNames, runGate } from '../check/gates';
@@ -36,13 +39,61 @@ export async function loadStoredTrials(url: string, sweepName: string): Promise<
   return (await readStoredSweep(url, sweepName)).trials;
 }
 
-/** A sweep folder streamed into per-trial summaries, full records read again only for the configurations asked for (report of a large sweep). */
-export async function loadTrialSummaries(location: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }> {
-  if (isPostgresUrl(location)) {
-    const records = await loadTrialsFrom(location);
-    return { trials: records.map(summarizeTrial), loadEpochRecords: async (configIds) => records.filter((record) => configIds.includes(record.configId)) };
+/** What a report of a large sweep reads: every trial summarized, full records of a few configurations on demand. */
+export interface SummarizedSweep {
+  trials: TrialSummary[];
+  /** Finished records, per-epoch lists included, of the trials of `configIds` (curves, TensorBoard). */
+  loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>;
+}
+
+/**
+ * The report's view of a store's summaries (no per-epoch data): epochs are fetched by
+ * `readEpochs` only for the finished trials of the configurations asked for.
+ */
+function summarizedSweep(stored: readonly StoredTrialSummary[], readEpochs: (trialIds: string[]) => Promise<Map<string, EpochRecord[]>>): SummarizedSweep {
+  return {
+    trials: stored.map(summarizeTrial),
+    loadEpochRecords: async (configIds) => {
+      const wanted = new Set(configIds);
+      const chosen = stored.filter((trial) => wanted.has(trial.configId) && isFinished(trial));
+      if (chosen.length === 0) return [];
+      const epochs = await readEpochs(chosen.map((trial) => trial.trialId));
+      return chosen.map(({ epochCount: _count, epochNumbers: _numbers, bestEpoch: _best, lastEpoch: _last, ...record }) => ({ ...record, epochs: epochs.get(record.trialId) ?? [] }));
+    },
+  };
+}
+
+/** Sweep `sweepName` of the PostgreSQL store at `url` as summaries (`listTrialSummaries`), epochs read per configuration. */
+export async function loadStoredTrialSummaries(url: string, sweepName: string): Promise<SummarizedSweep> {
+  const store = await openPostgresStore(url);
+  let stored: StoredTrialSummary[];
+  try {
+    stored = await store.listTrialSummaries(sweepName);
+  } finally {
+    await store.close();
   }
-  return { trials: readTrialSummaries(location).trials, loadEpochRecords: async (configIds) => readFinishedRecords(location, configIds) };
+  return summarizedSweep(stored, async (trialIds) => {
+    const reader = await openPostgresStore(url);
+    try {
+      return await reader.readTrialEpochs(sweepName, trialIds);
+    } finally {
+      await reader.close();
+    }
+  });
+}
+
+/**
+ * A sweep folder read through its journals' indexes (`readSweepSummaries`: no journal line
+ * re-parsed that the index covers), per-epoch records read again only for the configurations
+ * asked for (`readTrialEpochs`); a `postgres://...#sweep` location through the store's summaries.
+ */
+export async function loadTrialSummaries(location: string): Promise<SummarizedSweep> {
+  if (isPostgresUrl(location)) {
+    const hash = location.lastIndexOf('#');
+    if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
+    return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
+  }
+  return summarizedSweep(readSweepSummaries(location).trials, async (trialIds) => readTrialEpochs(location, trialIds));
 }
 
 export function cliDependencies(): CliDependencies {
@@ -50,6 +101,7 @@ export function cliDependencies(): CliDependencies {
     loadTrials: loadTrialsFrom,
     loadTrialSummaries,
     loadStoredTrials,
+    loadStoredTrialSummaries,
     resolveObjective: (definition, objectiveModules, options) => workerObjectiveFor(definition, objectiveModules, options),
     gateNames,
     runGate: async (name, onProgress) => {

@@ -33,6 +33,12 @@ export interface ReportCommandDependencies {
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
    */
   loadStoredTrials?(url: string, sweepName: string): Promise<TrialRecord[]>;
+  /**
+   * Like `loadTrialSummaries` for sweep `sweepName` of the store at `url` (the store's
+   * `listTrialSummaries`; epochs of the selected configurations only). Used instead of
+   * `loadStoredTrials` when given.
+   */
+  loadStoredTrialSummaries?(url: string, sweepName: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
   /** Writes the report text. Default: `process.stdout.write`. */
   write?: (text: string) => void;
   /** Writes notes (where files went, warnings, skip reasons). Default: `process.stderr.write`. */
@@ -143,6 +149,8 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       try {
         if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
           summarized = await dependencies.loadTrialSummaries(source.directory);
+        } else if (source.kind === 'store' && dependencies.loadStoredTrialSummaries !== undefined) {
+          summarized = await dependencies.loadStoredTrialSummaries(source.url, source.sweepName);
         } else {
           records = source.kind === 'folder' ? await dependencies.loadTrials(source.directory) : await dependencies.loadStoredTrials!(source.url, source.sweepName);
         }

@@ -12,7 +12,7 @@ import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-direc
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
 import { armConfigurations } from '../sweep/plan';
-import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
+import { readStoredSweepSummaries, storageUrlOf, StoredSweep, StoredSweepSummaries } from '../sweep/postgres/open';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { isFinished } from '../sweep/storage/journal-format';
 import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
@@ -20,8 +20,8 @@ import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
 export interface StatusCommandOptions {
   setExitCode?: (code: number) => void;
   write?: (text: string) => void;
-  /** Reads a sweep from a shared store. Default: `readStoredSweep` (PostgreSQL). */
-  readStoredSweep?: (url: string, sweepName: string) => Promise<StoredSweep>;
+  /** Reads a sweep from a shared store. Default: `readStoredSweepSummaries` (PostgreSQL, no epochs fetched). */
+  readStoredSweep?: (url: string, sweepName: string) => Promise<StoredSweep | StoredSweepSummaries>;
 }
 
 interface StatusFlags {
@@ -67,7 +67,7 @@ function zeroCounts(): Record<TrialState, number> {
 }
 
 /** The status of a sweep read from a shared store (same counts and best configurations as a folder's). */
-export function storedSweepStatus(stored: StoredSweep): SweepStatus {
+export function storedSweepStatus(stored: StoredSweep | StoredSweepSummaries): SweepStatus {
   const status = sweepStatus({ directory: stored.displayUrl, journals: [], sweeps: [stored.sweep], trials: stored.trials, skippedLines: 0 });
   return { ...status, source: 'postgres' };
 }
@@ -146,7 +146,7 @@ export function formatStatus(status: SweepStatus): string {
 export function registerStatusCommand(program: Command, options: StatusCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweep(url, sweepName));
+  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweepSummaries(url, sweepName));
   program
     .command('status')
     .description("Show a sweep: trials by state and arm (a folder's shard journals merged, or a PostgreSQL store) and each arm's best configuration by validation loss.")

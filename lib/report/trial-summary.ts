@@ -5,6 +5,8 @@
  */
 import type { EpochRecord } from '../train/record';
 import type { ArmName, ParameterValues, TrialRecord, TrialState } from '../sweep/record';
+import { bestValidationEpoch } from '../sweep/storage/trial-summary';
+import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 
 /** Data losses and accuracies of one epoch of one trial, flattened. Accuracy fields are absent for regression. */
 export interface EpochSnapshot {
@@ -97,16 +99,8 @@ export function snapshotOf(record: SnapshotSource): EpochSnapshot {
   return snapshot;
 }
 
-/** The epoch with the lowest finite validation loss (earliest on ties), or undefined. */
-export function bestValidationEpoch(epochs: readonly EpochRecord[]): EpochRecord | undefined {
-  let best: EpochRecord | undefined;
-  for (const record of epochs) {
-    const loss = record.validation?.loss;
-    if (loss === undefined || !Number.isFinite(loss)) continue;
-    if (best === undefined || loss < (best.validation as { loss: number }).loss) best = record;
-  }
-  return best;
-}
+// One definition for the store's summaries (which keep the best epoch) and the report.
+export { bestValidationEpoch };
 
 function exclusionOf(record: Pick<TrialRecord, 'state' | 'runStatus' | 'divergedAtEpoch'>, final: EpochRecord | undefined): ExclusionReason | undefined {
   switch (record.state) {
@@ -154,12 +148,16 @@ export function digestTrial(record: TrialRecord): TrialDigest {
   return digest;
 }
 
-/** Summarizes one trial record (full, or a digest without per-epoch records). */
-export function summarizeTrial(record: TrialRecord | TrialDigest): TrialSummary {
-  const epochs = record.epochs ?? [];
+/**
+ * Summarizes one trial: a full record, a digest without per-epoch records, or a store's summary
+ * (`listTrialSummaries` / `readSweepSummaries`: epoch count and best epoch kept by the store).
+ */
+export function summarizeTrial(record: TrialRecord | TrialDigest | StoredTrialSummary): TrialSummary {
+  const epochs = ('epochs' in record ? record.epochs : undefined) ?? [];
   const digest = 'epochsRun' in record ? record : undefined;
-  const finalRecord = record.final ?? epochs[epochs.length - 1];
-  const bestRecord = digest !== undefined ? digest.bestEpoch : bestValidationEpoch(epochs);
+  const stored = 'epochCount' in record ? record : undefined;
+  const finalRecord = record.final ?? stored?.lastEpoch ?? epochs[epochs.length - 1];
+  const bestRecord = digest !== undefined ? digest.bestEpoch : stored !== undefined ? stored.bestEpoch : bestValidationEpoch(epochs);
   const exclusion = exclusionOf(record, finalRecord);
   const summary: TrialSummary = {
     trialId: record.trialId,
@@ -170,7 +168,7 @@ export function summarizeTrial(record: TrialRecord | TrialDigest): TrialSummary 
     seed: record.seed,
     state: record.state,
     params: record.params,
-    epochsRun: digest !== undefined ? digest.epochsRun : epochs.length,
+    epochsRun: digest !== undefined ? digest.epochsRun : stored !== undefined ? stored.epochCount : epochs.length,
     usable: exclusion === undefined,
     // Shared with the record, not copied (nothing mutates them): a large sweep's summaries stay small.
     penaltyPerLayer: finalRecord?.penaltyPerLayer ?? {},

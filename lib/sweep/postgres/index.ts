@@ -1,6 +1,6 @@
 /** PostgreSQL trial store for sweeps across machines (issue 9). */
-export { openPostgresStore, isPostgresUrl, enqueueSweep, readStoredSweep, storageUrlOf } from './open';
-export type { StoredSweep } from './open';
+export { openPostgresStore, isPostgresUrl, enqueueSweep, readStoredSweep, readStoredSweepSummaries, storageUrlOf } from './open';
+export type { StoredSweep, StoredSweepSummaries } from './open';
 export { PostgresTrialStore, FINISHED_STATES } from './store';
 export type { PostgresStoreArgs, SharedTrialStorage, SweepRow, StaleReport, TrialCounts } from './store';
 export { runWorker } from './run-worker';

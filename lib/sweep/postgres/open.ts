@@ -3,6 +3,7 @@
  */
 import type { TrialRecord } from '../record';
 import type { OpenSweepArgs, TrialSpec } from '../storage/storage';
+import type { TrialSummary } from '../storage/trial-summary';
 import type { RetryNotice } from './connection';
 import { redactText, redactUrl, secretsOf } from './redact';
 import { PostgresStoreArgs, PostgresTrialStore, SweepRow } from './store';
@@ -79,6 +80,26 @@ export async function readStoredSweep(url: string, sweepName: string, options: O
   try {
     const sweep = await store.requireSweep(sweepName);
     return { displayUrl: store.displayUrl, sweep, trials: await store.listTrials(sweepName) };
+  } finally {
+    await store.close();
+  }
+}
+
+/** What `readStoredSweepSummaries` returns: the sweep as stored and all its trials without epochs. */
+export interface StoredSweepSummaries extends Omit<StoredSweep, 'trials'> {
+  /** Every trial of the sweep, in enqueue order, without per-epoch records (`listTrialSummaries`). */
+  trials: TrialSummary[];
+}
+
+/**
+ * `readStoredSweep` without per-epoch records (`listTrialSummaries`: epochs counted, never
+ * fetched): what `layerwise status --storage` needs, at a few hundred bytes a trial.
+ */
+export async function readStoredSweepSummaries(url: string, sweepName: string, options: Omit<PostgresStoreArgs, 'url'> = {}): Promise<StoredSweepSummaries> {
+  const store = await openPostgresStore(url, options);
+  try {
+    const sweep = await store.requireSweep(sweepName);
+    return { displayUrl: store.displayUrl, sweep, trials: await store.listTrialSummaries(sweepName) };
   } finally {
     await store.close();
   }

@@ -729,7 +729,11 @@ export class PostgresTrialStore implements SharedTrialStorage {
       const ids = filter.trialIds ? [...filter.trialIds] : null;
       const rows = (
         await this.pool.query(
-          `SELECT t.*, (SELECT count(*) FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id)::integer AS epoch_count
+          // The best-validation epoch (earliest on ties; null and non-finite losses are stored as JSON null, skipped) and the last epoch: what summarize() keeps of a finished trial's epochs.
+          `SELECT t.*, (SELECT count(*) FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id)::integer AS epoch_count,
+             (SELECT e.record FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id AND jsonb_typeof(e.record->'validation'->'loss') = 'number'
+               ORDER BY (e.record->'validation'->>'loss')::float8, e.epoch LIMIT 1) AS best_epoch,
+             (SELECT e.record FROM ${this.table('trial_epochs')} e WHERE e.trial_id = t.id ORDER BY e.epoch DESC LIMIT 1) AS last_epoch
            FROM ${this.table('trials')} t
            WHERE t.sweep_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2)) AND ($3::text[] IS NULL OR t.trial_key = ANY($3)) ORDER BY t.id`,
           [sweep.id, states, ids],
@@ -737,7 +741,12 @@ export class PostgresTrialStore implements SharedTrialStorage {
       ).rows;
       return rows.map((row) => {
         const { epochs: _epochs, ...rest } = this.recordFromRow(row, sweepName, []);
-        return { ...rest, epochCount: Number(row.epoch_count) };
+        const summary: TrialSummary = { ...rest, epochCount: Number(row.epoch_count) };
+        if (!FINISHED_STATES.includes(summary.state)) return summary;
+        const best = row.best_epoch as EpochRecord | null;
+        if (best !== null) summary.bestEpoch = { epoch: best.epoch, train: best.train, validation: best.validation, test: best.test, penalty: best.penalty };
+        if (summary.final === undefined && row.last_epoch !== null) summary.lastEpoch = row.last_epoch as EpochRecord;
+        return summary;
       });
     });
   }

@@ -25,7 +25,8 @@ import { forEachJournalLine } from './journal-reader';
 import { emptySummaryState, replaySummaryEvent, SummaryState, TrialSummary } from './trial-summary';
 
 export const INDEX_FORMAT = 'layerwise-journal-index';
-export const INDEX_VERSION = 1;
+// 2: finished summaries carry `bestEpoch` and `lastEpoch`; an index of version 1 lacks them and is rebuilt.
+export const INDEX_VERSION = 2;
 /** Bytes hashed at each end of the covered journal prefix. */
 const WINDOW_BYTES = 4096;
 /** A read that had to replay more journal than this (rebuild or catch-up) rewrites the index. */

@@ -6,6 +6,7 @@
  * summary is always the full record of the same journal prefix minus its epochs.
  */
 import type { BackendChoice } from '../../backend/measure';
+import type { EpochRecord } from '../../train/record';
 import type { TrialRecord } from '../record';
 import { isFinished, JournalEvent } from './journal-format';
 import type { SweepInfo } from './storage';
@@ -16,6 +17,32 @@ export interface TrialSummary extends Omit<TrialRecord, 'epochs'> {
   epochCount: number;
   /** Unfinished trials only: epoch numbers the running attempt reported (a repeated epoch replaces, as in the journal replay). */
   epochNumbers?: number[];
+  /**
+   * Finished trials only: the best-validation epoch (`bestValidationEpoch`) of the dropped list,
+   * its split losses and penalty only. The report's per-trial "best" column reads it, so a report
+   * never needs a trial's epochs except to draw its curve.
+   */
+  bestEpoch?: BestEpoch;
+  /**
+   * Finished trials whose record has no `final` (pruned and diverged trials, objectives that set
+   * none) only: the last epoch of the dropped list, which the report reads as final metrics.
+   * `final` itself stays as recorded: samplers read an absent `final` as "no final metrics".
+   */
+  lastEpoch?: EpochRecord;
+}
+
+/** The fields of an epoch a best-epoch snapshot reads (lib/report/trial-summary.ts `snapshotOf`). */
+export type BestEpoch = Pick<EpochRecord, 'epoch' | 'train' | 'validation' | 'test' | 'penalty'>;
+
+/** The epoch with the lowest finite validation loss (earliest on ties), or undefined. */
+export function bestValidationEpoch<T extends Pick<EpochRecord, 'validation'>>(epochs: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const record of epochs) {
+    const loss = record.validation?.loss;
+    if (loss === undefined || !Number.isFinite(loss)) continue;
+    if (best === undefined || loss < (best.validation as { loss: number }).loss) best = record;
+  }
+  return best;
 }
 
 /** Summaries of one journal prefix. */
@@ -37,7 +64,13 @@ export function emptySummaryState(): SummaryState {
 export function summarize(record: TrialRecord): TrialSummary {
   const { epochs, ...rest } = record;
   const summary: TrialSummary = { ...rest, epochCount: epochs.length };
-  if (!isFinished(record)) summary.epochNumbers = epochs.map((epoch) => epoch.epoch);
+  if (!isFinished(record)) {
+    summary.epochNumbers = epochs.map((epoch) => epoch.epoch);
+    return summary;
+  }
+  const best = bestValidationEpoch(epochs);
+  if (best !== undefined) summary.bestEpoch = { epoch: best.epoch, train: best.train, validation: best.validation, test: best.test, penalty: best.penalty };
+  if (record.final === undefined && epochs.length > 0) summary.lastEpoch = epochs[epochs.length - 1];
   return summary;
 }
 
