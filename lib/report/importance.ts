@@ -180,7 +180,7 @@ export interface LayerImportance extends ImportanceEstimate {
  * At most this many trials of an arm go into the forest (each bootstrap resample refits it, so the
  * cost grows with the trial count); larger arms use whole configurations in a seeded order.
  */
-export const MAX_IMPORTANCE_TRIALS = 2000;
+export const MAX_IMPORTANCE_TRIALS = 500;
 
 /** 32-bit FNV-1a of a string: a stable, seeded order of configurations. */
 function fnv1a(text: string): number {
