@@ -43,7 +43,8 @@ export function importanceTables(estimates: readonly LayerImportance[], level: s
       arm: estimate.arm,
       title:
         `Which layer matters, arm "${estimate.arm}": share of the variance in final validation loss explained by each coefficient alone ` +
-        `(first-order fANOVA of a ${estimate.trees}-tree forest, ${estimate.observations} trials in ${estimate.groups} configurations, ${estimate.resamples} bootstrap resamples).`,
+        `(first-order fANOVA of a ${estimate.trees}-tree forest, ${estimate.observations} trials in ${estimate.groups} configurations, ${estimate.resamples} bootstrap resamples)` +
+        '.' + (estimate.sample !== undefined ? ` Sampled: ${estimate.sample.trials} of ${estimate.sample.of} trials (${estimate.sample.rule}).` : ''),
       header,
       rows,
     };
