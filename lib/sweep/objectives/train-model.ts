@@ -93,23 +93,27 @@ export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSpli
   return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
 }
 
+type PenaltyPlace = { field: keyof LayerSettings; part: 'l1' | 'l2' | 'orthogonal' | 'rate' };
+
+/** The penalties that are not `<slot><Kind>` names, and the policy field and regularizer part each fills. */
+const GENERIC_PENALTY_PLACES: Partial<Record<PenaltyName, PenaltyPlace>> = {
+  l1: { field: 'regularizer', part: 'l1' },
+  l2: { field: 'regularizer', part: 'l2' },
+  orthogonal: { field: 'regularizer', part: 'orthogonal' },
+  weightDecay: { field: 'weightDecay', part: 'rate' },
+  activityL1: { field: 'activity', part: 'l1' },
+  activityL2: { field: 'activity', part: 'l2' },
+};
+
+/** The part of a slot penalty's regularizer, from its suffix (`biasL2` -> `l2`). */
+const SLOT_PENALTY_PARTS: Record<string, PenaltyPlace['part']> = { L1: 'l1', L2: 'l2', Orthogonal: 'orthogonal' };
+
 /** Which policy field a penalty fills, and as which part of its regularizer. */
-function penaltyPlace(penalty: PenaltyName): { field: keyof LayerSettings; part: 'l1' | 'l2' | 'orthogonal' | 'rate' } {
-  switch (penalty) {
-    case 'l1':
-    case 'l2':
-    case 'orthogonal':
-      return { field: 'regularizer', part: penalty };
-    case 'weightDecay':
-      return { field: 'weightDecay', part: 'rate' };
-    case 'activityL1':
-      return { field: 'activity', part: 'l1' };
-    case 'activityL2':
-      return { field: 'activity', part: 'l2' };
-  }
+function penaltyPlace(penalty: PenaltyName): PenaltyPlace {
+  const generic = GENERIC_PENALTY_PLACES[penalty];
+  if (generic !== undefined) return generic;
   const slot = ARM_SLOTS.find((candidate) => penalty.startsWith(candidate)) as ArmSlot;
-  const kind = penalty.slice(slot.length);
-  return { field: slot, part: kind === 'L1' ? 'l1' : kind === 'L2' ? 'l2' : 'orthogonal' };
+  return { field: slot, part: SLOT_PENALTY_PARTS[penalty.slice(slot.length)] };
 }
 
 type RegularizerParts = Partial<Record<'l1' | 'l2' | 'orthogonal', number>>;
