@@ -51,6 +51,8 @@ export class ProgressView {
   private readonly interval: number;
   private readonly now: () => number;
   private lineOpen = false;
+  /** No progress line before the runner's `start` event: until then there is no sweep to describe (the backend choice comes first). */
+  private started = false;
 
   constructor(private readonly args: ProgressViewArgs) {
     this.interval = args.intervalMs ?? (args.isTTY ? 200 : 5000);
@@ -64,6 +66,8 @@ export class ProgressView {
     if (event.type === 'trial-finish' && event.record.state === 'failed') this.message(`trial ${event.record.trialId.slice(0, 12)} (${event.record.arm}) failed: ${event.record.error ?? ''}`);
     if (event.type === 'backend') this.message(describeBackendChoice(event.choice));
     if (event.type === 'interrupted') this.message(`interrupted: stopping ${event.running} running trial(s); rerun the same command to resume`);
+    if (event.type === 'start') this.started = true;
+    if (!this.started) return;
     const final = event.type === 'end' || event.type === 'start';
     if (final || this.now() - this.lastRender >= this.interval) this.render(snapshot, event.type === 'end');
   }
