@@ -59,7 +59,16 @@ describe('data.csv', () => {
     expect(definition.data.csv!.path).toBe(path.join(directory, 'study', 'data', 'flowers.csv'));
     const out = path.join(directory, 'out');
     // Another working directory: the workers must not depend on it to find the file.
-    const summary = await runSweep({ definition, directory: out, workers: 2 });
+    // The definition's execution.backend must decide here: the cpu pass of `npm test` sets
+    // LAYERWISE_BACKEND, which would take precedence over it.
+    const environment = process.env.LAYERWISE_BACKEND;
+    delete process.env.LAYERWISE_BACKEND;
+    let summary;
+    try {
+      summary = await runSweep({ definition, directory: out, workers: 2 });
+    } finally {
+      if (environment !== undefined) process.env.LAYERWISE_BACKEND = environment;
+    }
     expect(summary.total).toBe(4);
     expect(summary.complete).toBe(4);
     for (const record of summary.records) {
@@ -131,6 +140,8 @@ describe('user modules', () => {
       spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), ENTRY, 'sweep', definitionModule, '--out', path.join(directory, 'out'), '--workers', '0', '--no-report', ...args], {
         encoding: 'utf8',
         timeout: 120_000,
+        // Without LAYERWISE_BACKEND (set by the cpu pass of `npm test`) the definition's field decides.
+        env: Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LAYERWISE_BACKEND')),
       });
     const ok = run();
     expect(ok.stderr).toMatch(/backend cpu: forced by the definition's "backend" field/);
