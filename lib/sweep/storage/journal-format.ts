@@ -119,22 +119,29 @@ export function isJournalEvent(value: unknown): value is JournalEvent {
 /** Replays a journal's text. Never throws on content: bad lines are skipped and counted. */
 export function replayJournal(text: string, state: JournalState = emptyJournalState()): JournalState {
   state.tornTail = text.length > 0 && !text.endsWith('\n');
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      state.skippedLines++;
-      continue;
-    }
-    if (!isJournalEvent(parsed)) {
-      state.skippedLines++;
-      continue;
-    }
-    applyEvent(state, parsed);
-  }
+  for (const line of text.split('\n')) replayJournalLine(line, state, (event) => applyEvent(state, event));
   return state;
+}
+
+/**
+ * One journal line: blank lines are ignored; a line that is not JSON or not a journal event counts
+ * in `counts.skippedLines` (a damaged line, as after a crash mid-write); an event goes to `apply`.
+ * Every reader of the journal (full replay, streamed replay, the trial index) parses lines here.
+ */
+export function replayJournalLine(line: string, counts: { skippedLines: number }, apply: (event: JournalEvent) => void): void {
+  if (line.trim() === '') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    counts.skippedLines++;
+    return;
+  }
+  if (!isJournalEvent(parsed)) {
+    counts.skippedLines++;
+    return;
+  }
+  apply(parsed);
 }
 
 /** One journal line (with its newline). */

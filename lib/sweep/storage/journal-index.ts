@@ -20,7 +20,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { isJournalEvent } from './journal-format';
+import { replayJournalLine } from './journal-format';
 import { forEachJournalLine } from './journal-reader';
 import { emptySummaryState, replaySummaryEvent, SummaryState, TrialSummary } from './trial-summary';
 
@@ -185,19 +185,7 @@ export interface ReadJournalSummaryOptions {
 
 /** Parses one journal line into the summary state (bad lines counted, as the full replay counts them). */
 function replayLine(state: SummaryState, line: string): void {
-  if (line.trim() === '') return;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    state.skippedLines++;
-    return;
-  }
-  if (!isJournalEvent(parsed)) {
-    state.skippedLines++;
-    return;
-  }
-  replaySummaryEvent(state, parsed);
+  replayJournalLine(line, state, (event) => replaySummaryEvent(state, event));
 }
 
 /**

@@ -8,7 +8,7 @@
  * being held in memory. A missing final newline (a torn last line) is reported in `tornTail`.
  */
 import * as fs from 'fs';
-import { applyEvent, emptyJournalState, isJournalEvent, JournalState } from './journal-format';
+import { applyEvent, emptyJournalState, JournalState, replayJournalLine } from './journal-format';
 
 /** Bytes read per chunk. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -98,20 +98,8 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void,
 export function readJournalFile(file: string, state: JournalState = emptyJournalState(), acceptLine?: (line: string) => boolean): JournalState {
   if (!fs.existsSync(file)) return state;
   const { tornTail, oversizedLines } = forEachJournalLine(file, (line) => {
-    if (line.trim() === '') return;
-    if (acceptLine !== undefined && !acceptLine(line)) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      state.skippedLines++;
-      return;
-    }
-    if (!isJournalEvent(parsed)) {
-      state.skippedLines++;
-      return;
-    }
-    applyEvent(state, parsed);
+    if (line.trim() === '' || (acceptLine !== undefined && !acceptLine(line))) return;
+    replayJournalLine(line, state, (event) => applyEvent(state, event));
   });
   state.skippedLines += oversizedLines;
   state.tornTail = tornTail;
