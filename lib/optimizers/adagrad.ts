@@ -7,9 +7,9 @@
  * (tfjs's Adagrad adds its backend epsilon instead of Keras's 1e-7 and takes no schedule.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { KeptScalar, LeanOptimizer, gradientOrZeros } from './lean-optimizer';
+import { KeptScalar, ScheduledLeanOptimizer, gradientOrZeros } from './lean-optimizer';
 import { keepAll } from './rmsprop';
-import { LearningRate, learningRateFunction } from './schedules';
+import type { LearningRate } from './schedules';
 
 /** Arguments of `LeanAdagrad`. */
 export interface LeanAdagradArgs {
@@ -21,31 +21,20 @@ export interface LeanAdagradArgs {
   epsilon: number;
 }
 
-export class LeanAdagrad implements LeanOptimizer {
+export class LeanAdagrad extends ScheduledLeanOptimizer {
   private readonly args: LeanAdagradArgs;
-  private readonly rateAt: (step: number) => number;
   private readonly rate = new KeptScalar();
   private readonly epsilon: tf.Scalar;
-  private step = 0;
   private accumulators: tf.Tensor[] | null = null;
 
   constructor(args: LeanAdagradArgs) {
+    super(args.learningRate);
     this.args = { ...args };
-    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.epsilon = tf.keep(tf.scalar(args.epsilon));
   }
 
-  get learningRate(): number {
-    return this.rateAt(this.step);
-  }
-
-  get iterations(): number {
-    return this.step;
-  }
-
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
-    const lr = this.rate.of(this.rateAt(this.step));
-    this.step++;
+    const lr = this.rate.of(this.takeStep());
     tf.tidy(() => {
       const previous = this.accumulators ?? variables.map((variable) => tf.fill(variable.shape, this.args.initialAccumulatorValue));
       const next = variables.map((variable, index) => {

@@ -18,9 +18,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBackend } from '../backend/native-ops';
-import { KeptScalar, LeanOptimizer, applyOptimizerWeightDecay, gradientOrZeros, replaceKept } from './lean-optimizer';
+import { KeptScalar, ScheduledLeanOptimizer, applyOptimizerWeightDecay, gradientOrZeros, replaceKept } from './lean-optimizer';
 import { NativeAdamKernel } from './native-adam';
-import { LearningRate, learningRateFunction } from './schedules';
+import type { LearningRate } from './schedules';
 
 /** Arguments of `LeanAdam`. */
 export interface LeanAdamArgs {
@@ -40,11 +40,9 @@ export interface LeanAdamArgs {
   fused?: boolean;
 }
 
-export class LeanAdam implements LeanOptimizer {
+export class LeanAdam extends ScheduledLeanOptimizer {
   private readonly args: LeanAdamArgs;
-  private readonly rateAt: (step: number) => number;
   private readonly decayFactor = new KeptScalar();
-  private step = 0;
   private m: tf.Tensor1D | null = null;
   private v: tf.Tensor1D | null = null;
   private vHat: tf.Tensor1D | null = null;
@@ -56,28 +54,19 @@ export class LeanAdam implements LeanOptimizer {
   private decided = false;
 
   constructor(args: LeanAdamArgs) {
+    super(args.learningRate);
     this.args = { ...args };
-    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.oneMinusBeta1 = tf.keep(tf.scalar(1 - args.beta1));
     this.oneMinusBeta2 = tf.keep(tf.scalar(1 - args.beta2));
     this.epsilon = tf.keep(tf.scalar(args.epsilon));
   }
 
-  get learningRate(): number {
-    return this.rateAt(this.step);
-  }
-
-  get iterations(): number {
-    return this.step;
-  }
-
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
-    const learningRate = this.rateAt(this.step);
+    const learningRate = this.takeStep();
     const weightDecay = this.args.weightDecay ?? 0;
     if (weightDecay > 0) applyOptimizerWeightDecay(variables, this.decayFactor.of(weightDecay * learningRate));
-    this.step++;
     const { beta1, beta2 } = this.args;
-    const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.step))) / (1 - Math.pow(beta1, this.step));
+    const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.iterations))) / (1 - Math.pow(beta1, this.iterations));
     if (!this.decided) {
       this.decided = true;
       const native = nativeBackend();

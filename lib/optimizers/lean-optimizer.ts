@@ -12,6 +12,7 @@
  * Ownership: an optimizer owns its state and constants; `dispose()` frees them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LearningRate, learningRateFunction } from './schedules';
 
 /** One step of an optimizer over a fixed list of variables. */
 export interface LeanOptimizer {
@@ -29,6 +30,38 @@ export interface LeanOptimizer {
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void;
   /** Frees the state and the kept constants. */
   dispose(): void;
+}
+
+/**
+ * The step count and learning-rate schedule every lean optimizer keeps: `learningRate` is the
+ * schedule at the step the next update will be (Keras `iterations`), and `takeStep()` returns that
+ * rate and counts the update. Subclasses write only their update rule and their state.
+ */
+export abstract class ScheduledLeanOptimizer implements LeanOptimizer {
+  private readonly rateAt: (step: number) => number;
+  private step = 0;
+
+  protected constructor(learningRate: LearningRate) {
+    this.rateAt = learningRateFunction(learningRate, 'optimizer.learningRate');
+  }
+
+  get learningRate(): number {
+    return this.rateAt(this.step);
+  }
+
+  get iterations(): number {
+    return this.step;
+  }
+
+  /** The learning rate of the update being applied now; afterwards `iterations` counts it. */
+  protected takeStep(): number {
+    const rate = this.rateAt(this.step);
+    this.step++;
+    return rate;
+  }
+
+  abstract applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void;
+  abstract dispose(): void;
 }
 
 /** A gradient, or zeros shaped like its variable when there is none. */

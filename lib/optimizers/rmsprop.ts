@@ -10,8 +10,8 @@
  * accumulators differently and has no schedule.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { KeptScalar, LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
-import { LearningRate, learningRateFunction } from './schedules';
+import { KeptScalar, ScheduledLeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import type { LearningRate } from './schedules';
 
 /** Arguments of `LeanRmsprop`. */
 export interface LeanRmspropArgs {
@@ -27,19 +27,17 @@ export interface LeanRmspropArgs {
   centered: boolean;
 }
 
-export class LeanRmsprop implements LeanOptimizer {
+export class LeanRmsprop extends ScheduledLeanOptimizer {
   private readonly args: LeanRmspropArgs;
-  private readonly rateAt: (step: number) => number;
   private readonly rate = new KeptScalar();
   private readonly constants: { rho: tf.Scalar; oneMinusRho: tf.Scalar; epsilon: tf.Scalar; momentum: tf.Scalar };
-  private step = 0;
   private velocities: tf.Tensor[] | null = null;
   private averages: tf.Tensor[] | null = null;
   private momenta: tf.Tensor[] | null = null;
 
   constructor(args: LeanRmspropArgs) {
+    super(args.learningRate);
     this.args = { ...args };
-    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
     this.constants = {
       rho: tf.keep(tf.scalar(args.rho)),
       oneMinusRho: tf.keep(tf.scalar(1 - args.rho)),
@@ -48,17 +46,8 @@ export class LeanRmsprop implements LeanOptimizer {
     };
   }
 
-  get learningRate(): number {
-    return this.rateAt(this.step);
-  }
-
-  get iterations(): number {
-    return this.step;
-  }
-
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
-    const lr = this.rate.of(this.rateAt(this.step));
-    this.step++;
+    const lr = this.rate.of(this.takeStep());
     const { rho, oneMinusRho, epsilon, momentum } = this.constants;
     tf.tidy(() => {
       const zeros = (): tf.Tensor[] => variables.map((variable) => tf.zerosLike(variable));

@@ -9,8 +9,8 @@
  * kept tensors, so a step uploads nothing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KeptScalar, LeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
-import { LearningRate, learningRateFunction } from './schedules';
+import { KeptScalar, ScheduledLeanOptimizer, gradientOrZeros, replaceKept } from './lean-optimizer';
+import type { LearningRate } from './schedules';
 
 /** Arguments of `LeanSgd`. */
 export interface LeanSgdArgs {
@@ -22,9 +22,7 @@ export interface LeanSgdArgs {
   nesterov?: boolean;
 }
 
-export class LeanSgd implements LeanOptimizer {
-  private readonly rateAt: (step: number) => number;
-  private step = 0;
+export class LeanSgd extends ScheduledLeanOptimizer {
   private readonly momentumValue: number;
   private readonly nesterov: boolean;
   private readonly negativeLearningRate = new KeptScalar();
@@ -32,23 +30,14 @@ export class LeanSgd implements LeanOptimizer {
   private velocities: tf.Tensor[] | null = null;
 
   constructor(args: LeanSgdArgs) {
-    this.rateAt = learningRateFunction(args.learningRate, 'optimizer.learningRate');
+    super(args.learningRate);
     this.momentumValue = args.momentum ?? 0;
     this.nesterov = args.nesterov ?? false;
     this.momentum = this.momentumValue > 0 ? tf.keep(tf.scalar(this.momentumValue)) : null;
   }
 
-  get learningRate(): number {
-    return this.rateAt(this.step);
-  }
-
-  get iterations(): number {
-    return this.step;
-  }
-
   applyGradients(variables: readonly tf.Variable[], gradients: ReadonlyArray<tf.Tensor | null | undefined>): void {
-    const negativeLearningRate = this.negativeLearningRate.of(-this.rateAt(this.step));
-    this.step++;
+    const negativeLearningRate = this.negativeLearningRate.of(-this.takeStep());
     tf.tidy(() => {
       if (this.momentum == null) {
         variables.forEach((variable, index) => {
