@@ -56,7 +56,37 @@ export interface TrialOutcome {
   generalPathReason?: string;
 }
 
+/**
+ * Hooks of a population run (issue 16): several trials that share one computation. Members are
+ * indices into the `inputs` given to `runPopulation`.
+ */
+export interface PopulationContext {
+  /** Call after every epoch of `member`; resolves true when the sweep's pruner stops that member (it then leaves the population; the others go on). */
+  onEpoch(member: number, epoch: EpochRecord): Promise<boolean>;
+  /**
+   * Call exactly once per member as soon as it stops (its own early stopping, pruning, divergence,
+   * the last epoch) with its outcome, or with the Error that failed it alone: the runner makes a
+   * finished member durable at once, as it would a trial trained alone.
+   */
+  onMemberFinished(member: number, outcome: TrialOutcome | Error): Promise<void>;
+  /** Aborted when the sweep is interrupted or the population timed out. */
+  signal: AbortSignal;
+}
+
 export interface TrialObjective {
+  /**
+   * Which trials can be trained as one computation: trials whose keys are equal strings may be
+   * handed together to `runPopulation`; undefined means this trial always trains alone. Optional.
+   */
+  populationKey?(input: TrialInput): string | undefined;
+  /**
+   * Trains `inputs` (equal `populationKey`s) as one computation, each member with its own seed,
+   * parameters, early stopping and pruning; every member's metrics match `run` on the same input
+   * within float tolerance. Resolves after every member was reported through
+   * `context.onMemberFinished`. Throwing fails every member not yet reported. Optional.
+   */
+  runPopulation?(inputs: TrialInput[], context: PopulationContext): Promise<void>;
+
   /** Checks the definition's opaque parts (model, data, training) once before any trial; throws LayerwiseConfigError naming the field. */
   validate?(definition: SweepDefinition): void;
   run(input: TrialInput, context: TrialContext): Promise<TrialOutcome>;
