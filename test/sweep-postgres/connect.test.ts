@@ -103,7 +103,7 @@ describe('against a real server', () => {
     expect(summary).toMatchObject({ claimed: 1, finished: 1, requeued: 0 });
     const [record] = await store.listTrials('nonretry');
     expect(record).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(record.error).toBe('model.inputSize = 3 but the data has 2 features (not retried: a configuration error fails every attempt)');
+    expect(record.error).toBe('model.inputSize = 3 but the data has 2 features (not retried: a configuration error fails every attempt; failed 1 attempt)');
   }, 60_000);
 
   test('changing only training.epochs names training.epochs (not every top-level field) and suggests what works for a database', async () => {

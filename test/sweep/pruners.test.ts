@@ -18,9 +18,16 @@ describe('median pruner', () => {
     expect(new MedianPruner({ startupTrials: 4, warmupEpochs: 0 }).shouldPrune({ trialId: 't', epoch: 2, validationLosses: [9, 9], others })).toBe(false);
   });
 
-  test('ignores running trials', () => {
+  test('counts earlier trials that reached the epoch whether or not they have finished (their state depends on timing)', () => {
     const running: TrialCurve[] = others.map((curve) => ({ ...curve, state: 'running' }));
-    expect(new MedianPruner({ startupTrials: 1 }).shouldPrune({ trialId: 't', epoch: 2, validationLosses: [9, 9], others: running })).toBe(false);
+    const pruner = new MedianPruner({ startupTrials: 1 });
+    expect(pruner.shouldPrune({ trialId: 't', epoch: 2, validationLosses: [9, 9], others: running })).toBe(pruner.shouldPrune({ trialId: 't', epoch: 2, validationLosses: [9, 9], others }));
+    expect(pruner.shouldPrune({ trialId: 't', epoch: 2, validationLosses: [9, 9], others: running })).toBe(true);
+  });
+
+  test('decides only after the warm-up epochs (the loop waits for earlier trials only there)', () => {
+    const pruner = new MedianPruner({ warmupEpochs: 2 });
+    expect([1, 2, 3].map((epoch) => pruner.decidesAt(epoch))).toEqual([false, false, true]);
   });
 });
 

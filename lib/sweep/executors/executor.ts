@@ -5,6 +5,7 @@
  */
 import type { EpochRecord } from '../../train/record';
 import type { TrialInput, TrialOutcome } from '../objective';
+import type { TrialResult } from '../storage/storage';
 
 export interface TrialJob {
   /** Registered objective name. */
@@ -17,11 +18,15 @@ export interface TrialJob {
 export interface ExecutionHooks {
   /** Called for each epoch the objective reports; resolves true to prune the trial. */
   onEpoch(epoch: EpochRecord): Promise<boolean>;
+  /** Aborting cancels this attempt alone (its lease was lost): `execute` resolves with kind 'cancelled'. Optional. */
+  signal?: AbortSignal;
 }
 
 export type ExecutionResult =
   /** The objective returned. */
   | { kind: 'outcome'; outcome: TrialOutcome; seconds: number }
+  /** The attempt produced the trial's final result itself (a worker objective of `runWorker`). */
+  | { kind: 'result'; result: TrialResult; seconds: number }
   /**
    * The attempt failed: the objective threw, its worker crashed, or it timed out. Retried unless
    * `retryable` is false (a configuration or shape error: the same input fails the same way).

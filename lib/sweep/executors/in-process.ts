@@ -27,6 +27,12 @@ export class InProcessExecutor implements TrialExecutor {
     const done = new Promise<ExecutionResult>((resolve) => (settle = resolve));
     const entry = { controller, cancel: () => settle({ kind: 'cancelled', seconds: seconds() }) };
     this.running.add(entry);
+    const cancelOne = (): void => {
+      controller.abort();
+      entry.cancel();
+    };
+    if (hooks.signal?.aborted) cancelOne();
+    hooks.signal?.addEventListener('abort', cancelOne, { once: true });
     let timer: NodeJS.Timeout | undefined;
     if (job.timeoutSeconds !== undefined) {
       timer = setTimeout(() => {
@@ -45,6 +51,7 @@ export class InProcessExecutor implements TrialExecutor {
       return await done;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      hooks.signal?.removeEventListener('abort', cancelOne);
       this.running.delete(entry);
     }
   }

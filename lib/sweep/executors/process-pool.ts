@@ -89,11 +89,22 @@ export class ProcessPoolExecutor implements TrialExecutor {
         settle: (result) => {
           if (worker.attempt !== attempt) return;
           if (attempt.timer !== undefined) clearTimeout(attempt.timer);
+          hooks.signal?.removeEventListener('abort', cancelOne);
           worker.attempt = undefined;
           resolve(result);
         },
       };
       worker.attempt = attempt;
+      // This attempt alone is given up (its lease was lost): its worker is killed, the others run on.
+      const cancelOne = (): void => {
+        attempt.settle({ kind: 'cancelled', seconds: seconds() });
+        this.kill(worker);
+      };
+      if (hooks.signal?.aborted) {
+        cancelOne();
+        return;
+      }
+      hooks.signal?.addEventListener('abort', cancelOne, { once: true });
       if (job.timeoutSeconds !== undefined) {
         attempt.timer = setTimeout(() => {
           attempt.settle({ kind: 'error', message: `timed out after ${job.timeoutSeconds} s (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
@@ -136,9 +147,13 @@ export class ProcessPoolExecutor implements TrialExecutor {
     await Promise.all(exits);
   }
 
+  /**
+   * An idle worker, else a new one. The caller keeps at most `slots` attempts computing; it may
+   * start one more while an attempt sits waiting for an earlier trial that runs nowhere (the
+   * trial loop's pruning gate), so a busy pool spawns an extra worker rather than refusing.
+   */
   private idleWorker(): PoolWorker {
     for (const worker of this.workers) if (worker.attempt === undefined && !worker.exited) return worker;
-    if (this.workers.size >= this.slots) throw new Error(`process pool: all ${this.slots} workers are busy`);
     return this.spawn();
   }
 

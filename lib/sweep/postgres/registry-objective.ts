@@ -1,7 +1,7 @@
 /**
  * Adapts a registered `TrialObjective` (the same registry the local sweep runner uses) to the
  * worker loop's `WorkerObjective`, so `layerwise worker` runs exactly what `layerwise sweep` runs.
- * Pruning is not applied across machines: every epoch is recorded in the store instead.
+ * Every epoch goes through the sweep's pruner in the worker loop, as in a local sweep.
  *
  * The objective is found as the local runner finds it (`resolveObjective`): user modules first,
  * then the built-in objectives (`train`, `synthetic.quadratic`), loaded only when needed.
@@ -10,7 +10,7 @@ import type { BackendChoice } from '../../backend/measure';
 import { chooseSweepBackend } from '../backend-choice';
 import type { SweepDefinition } from '../definition';
 import { loadObjectiveModules, resolveObjective } from '../objective';
-import { resultOfOutcome } from '../runner';
+import { resultOfOutcome } from '../loop/outcome';
 import type { WorkerObjective } from './run-worker';
 
 /** Options of {@link workerObjectiveFor}. */
@@ -37,6 +37,7 @@ export async function workerObjectiveFor(definition: SweepDefinition, objectiveM
     const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
     if (arm === undefined) throw new Error(`trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${definition.name}"`);
     const started = Date.now();
+    let pruned = false;
     const outcome = await objective.run(
       {
         definition,
@@ -51,11 +52,11 @@ export async function workerObjectiveFor(definition: SweepDefinition, objectiveM
       {
         signal: context.signal,
         onEpoch: async (epoch) => {
-          await context.reportEpoch(epoch);
-          return false;
+          pruned = (await context.reportEpoch(epoch)) || pruned;
+          return pruned;
         },
       },
     );
-    return resultOfOutcome(outcome, false, (Date.now() - started) / 1000);
+    return resultOfOutcome(outcome, pruned, (Date.now() - started) / 1000);
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The worker loop for a shared store: claim a trial, run it while heartbeating, record the result,
+ * The worker for a shared store: the sweep's trial loop (lib/sweep/loop) without proposing. Claim
+ * a trial, run it while heartbeating, record its epochs through the pruner, record the result,
  * repeat until nothing is waiting and nothing is running anywhere (a running trial elsewhere may
  * still go stale and come back, so an idle worker waits for it). Workers may join or leave at any
  * time; a worker that dies is noticed by its missing heartbeats.
@@ -8,15 +9,21 @@ import { hostname } from 'os';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord } from '../record';
 import { TrialResult, TrialStateError } from '../storage/storage';
-import { isRetryableError } from '../executors/executor';
+import { errorText, ExecutionHooks, ExecutionResult, isRetryableError, TrialExecutor, TrialJob } from '../executors/executor';
+import { createPruner } from '../pruners';
+import { runTrialLoop } from '../loop/trial-loop';
 import type { SharedTrialStorage } from './store';
 
 /** What an objective gets besides the trial. */
 export interface WorkerTrialContext {
   /** Aborted when this worker lost the trial (stale, taken over) or is stopping: stop early, the result will not count. */
   signal: AbortSignal;
-  /** Stores one epoch's values now (durable), so `status`, pruners and reports see progress. */
-  reportEpoch(epoch: EpochRecord): Promise<void>;
+  /**
+   * Stores one epoch's values now (durable), so `status`, pruners and reports see progress.
+   * Resolves true when the sweep's pruner stops the trial (return promptly: it is recorded as
+   * pruned); awaiting it may take a while, as the pruner first waits for earlier trials to reach the epoch.
+   */
+  reportEpoch(epoch: EpochRecord): Promise<boolean>;
 }
 
 /** Runs one trial. Throwing fails the attempt (retried while attempts remain, unless the error is a configuration error: see isRetryableError). */
@@ -59,110 +66,103 @@ export interface WorkerSummary {
   stopped: boolean;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
+/**
+ * Runs a `WorkerObjective` as the trial loop's executor (one attempt at a time): its `reportEpoch`
+ * goes through the loop (recorded, then the pruning gate), and its result is the trial's.
+ */
+class WorkerObjectiveExecutor implements TrialExecutor {
+  readonly slots = 1;
+  private readonly stops = new Set<AbortController>();
+
+  constructor(private readonly objective: WorkerObjective, private readonly sweepName: string) {}
+
+  async execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const started = Date.now();
+    const seconds = (): number => (Date.now() - started) / 1000;
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    hooks.signal?.addEventListener('abort', stop, { once: true });
+    this.stops.add(controller);
+    const { input } = job;
+    const trial: TrialRecord = {
+      trialId: input.trialId,
+      configId: input.configId,
+      sweepName: this.sweepName,
+      arm: input.arm.name,
+      index: input.index,
+      params: input.params,
+      seed: input.seed,
+      state: 'running',
+      attempts: input.attempt,
+      epochs: [],
+    };
+    try {
+      // The objective is awaited even when stopped: the attempt's result is decided only once it has let go.
+      const result = await this.objective(trial, { signal: controller.signal, reportEpoch: (epoch) => hooks.onEpoch(epoch) });
+      return controller.signal.aborted ? { kind: 'cancelled', seconds: seconds() } : { kind: 'result', result, seconds: seconds() };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'cancelled', seconds: seconds() };
+      return { kind: 'error', message: errorText(error), seconds: seconds(), retryable: isRetryableError(error) };
+    } finally {
+      hooks.signal?.removeEventListener('abort', stop);
+      this.stops.delete(controller);
     }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  }
+
+  cancelAll(): void {
+    for (const controller of this.stops) controller.abort();
+  }
+
+  async close(): Promise<void> {
+    this.cancelAll();
+  }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Claims and runs trials of `sweepName` until none are left (or `signal`, or `maxTrials`). */
+/**
+ * Claims and runs trials of `sweepName` until none are left (or `signal`, or `maxTrials`): the
+ * sweep's one trial loop (lib/sweep/loop) without a proposer. Epochs go through the sweep's pruner
+ * (deterministic: it compares with trials earlier in the plan, read from the store), so a
+ * distributed sweep prunes exactly as a local one.
+ */
 export async function runWorker(store: SharedTrialStorage, sweepName: string, objective: WorkerObjective, options: RunWorkerOptions = {}): Promise<WorkerSummary> {
   const sweep = await store.findSweep(sweepName);
   if (!sweep) throw new TrialStateError(`sweep: no sweep named ${JSON.stringify(sweepName)} in this store`);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
-  const heartbeatMs = 1000 * (options.heartbeatSeconds ?? sweep.graceSeconds / 3);
-  const pollMs = 1000 * (options.pollSeconds ?? 1);
-  const maxAttempts = options.maxAttempts ?? sweep.maxAttempts;
   const emit = options.onEvent ?? (() => undefined);
-  const summary: WorkerSummary = { claimed: 0, finished: 0, requeued: 0, lost: 0, stopped: false };
-
-  while (!options.signal?.aborted && (options.maxTrials === undefined || summary.claimed < options.maxTrials)) {
-    const trial = await store.claimTrial(sweepName, { workerId });
-    if (!trial) {
-      const counts = await store.countTrials(sweepName);
-      if (counts.running === 0 && counts.waiting === 0) break;
-      if (!(options.waitForRunning ?? true)) break;
-      emit({ type: 'waiting', running: counts.running });
-      await sleep(pollMs, options.signal);
-      continue;
-    }
-    summary.claimed++;
-    const attempt = trial.attempts;
-    emit({ type: 'claimed', trialId: trial.trialId, attempt });
-
-    const lease = new AbortController();
-    let lostReason: string | undefined;
-    const lose = (reason: string): void => {
-      if (lostReason === undefined) lostReason = reason;
-      lease.abort();
-    };
-    const stop = (): void => lease.abort();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    // Heartbeats from a timer: they only fire while the objective yields to the event loop, so the
-    // grace period must exceed the longest synchronous stretch of a trial (an epoch, typically).
-    const heartbeat = setInterval(() => {
-      store.beat(sweepName, trial.trialId, attempt).then(
-        (owned) => {
-          if (!owned) lose('heartbeat refused: the trial was judged stale and given to another attempt');
-        },
-        () => undefined, // Server unreachable: keep training, the next beat retries.
-      );
-    }, heartbeatMs);
-    heartbeat.unref?.();
-
-    try {
-      let result: TrialResult | undefined;
-      let failure: string | undefined;
-      let retryable = true;
-      try {
-        result = await objective(trial, {
-          signal: lease.signal,
-          reportEpoch: async (epoch) => {
-            if (!(await store.recordOwnedEpoch(sweepName, trial.trialId, attempt, epoch))) lose('epoch refused: the trial belongs to another attempt now');
-          },
-        });
-      } catch (error) {
-        failure = messageOf(error);
-        retryable = isRetryableError(error);
+  const loop = await runTrialLoop({
+    definition: sweep.definition,
+    storage: store,
+    executor: new WorkerObjectiveExecutor(objective, sweepName),
+    pruner: createPruner(sweep.definition.pruning ?? { type: 'none' }),
+    workerId,
+    maxAttempts: options.maxAttempts ?? sweep.maxAttempts,
+    heartbeatSeconds: options.heartbeatSeconds ?? sweep.graceSeconds / 3,
+    pollSeconds: options.pollSeconds ?? 1,
+    signal: options.signal,
+    onStop: 'requeue',
+    maxTrials: options.maxTrials,
+    waitForRunning: options.waitForRunning,
+    onEvent: (event) => {
+      switch (event.type) {
+        case 'trial-start':
+          emit({ type: 'claimed', trialId: event.trialId, attempt: event.attempt });
+          return;
+        case 'trial-finish':
+          if (!event.elsewhere) emit({ type: 'finished', trialId: event.record.trialId, attempt: event.record.attempts, state: event.record.state });
+          return;
+        case 'trial-retry':
+          emit({ type: 'requeued', trialId: event.trialId, attempt: event.attempt, reason: event.reason });
+          return;
+        case 'trial-lost':
+          emit({ type: 'lost', trialId: event.trialId, attempt: event.attempt, reason: event.reason });
+          return;
+        case 'waiting':
+          emit({ type: 'waiting', running: event.running });
+          return;
+        default:
+          return;
       }
-      if (lostReason !== undefined) {
-        summary.lost++;
-        emit({ type: 'lost', trialId: trial.trialId, attempt, reason: lostReason });
-      } else if (options.signal?.aborted) {
-        await store.requeueTrial(sweepName, trial.trialId, attempt, `worker ${workerId} stopped`);
-        summary.requeued++;
-        emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: 'worker stopped' });
-      } else if (failure !== undefined && retryable && attempt < maxAttempts) {
-        await store.requeueTrial(sweepName, trial.trialId, attempt, failure);
-        summary.requeued++;
-        emit({ type: 'requeued', trialId: trial.trialId, attempt, reason: failure });
-      } else {
-        const outcome: TrialResult = result ?? { state: 'failed', epochs: [], error: retryable ? failure : `${failure} (not retried: a configuration error fails every attempt)` };
-        try {
-          const record = await store.finishTrial(sweepName, trial.trialId, attempt, outcome);
-          summary.finished++;
-          emit({ type: 'finished', trialId: trial.trialId, attempt, state: record.state });
-        } catch (error) {
-          if (!(error instanceof TrialStateError)) throw error;
-          summary.lost++;
-          emit({ type: 'lost', trialId: trial.trialId, attempt, reason: error.message });
-        }
-      }
-    } finally {
-      clearInterval(heartbeat);
-      options.signal?.removeEventListener('abort', stop);
-    }
-  }
-  summary.stopped = options.signal?.aborted ?? false;
-  return summary;
+    },
+  });
+  return { claimed: loop.claimed, finished: loop.finished, requeued: loop.requeued, lost: loop.lost, stopped: loop.stopped };
 }

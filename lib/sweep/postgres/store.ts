@@ -43,6 +43,7 @@ import { PostgresStoreError, redactError } from './redact';
 import { changedFields } from '../definition-config';
 import { trialAtClipCeiling } from '../../train/divergence';
 import type { SweepDefinition } from '../definition';
+import type { StoreCapabilities } from '../loop/capabilities';
 
 /** States after which a trial never changes again. */
 export const FINISHED_STATES: readonly TrialState[] = ['complete', 'pruned', 'failed', 'diverged'];
@@ -142,6 +143,8 @@ export async function retryFirstContact<T>(operation: () => Promise<T>, connect:
 }
 
 export class PostgresTrialStore implements SharedTrialStorage {
+  /** Many workers on many machines; dead ones are found by their missing heartbeats; stale attempts' writes are refused. */
+  readonly capabilities: StoreCapabilities = { shared: true, heartbeats: true, fencedWrites: true };
   private closed = false;
   /** Sweep id and queue never change once created: cached for the hot paths (claim, stale check). */
   private readonly sweepCache = new Map<string, SweepRow>();

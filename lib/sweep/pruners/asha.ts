@@ -3,7 +3,9 @@
  * Tuning"; the promotion rule of Optuna's SuccessiveHalvingPruner): rungs sit at epochs
  * minEpochs·η^k. A trial reaching a rung continues only if its validation loss there is among the
  * best ⌊n/η⌋ (at least the best one) of the n trials of the arm that have reached that rung so far.
- * Asynchronous: the decision uses whoever has reached the rung, no waiting for a full bracket.
+ * The n trials are those before this one in the plan (the loop waits for each to reach the rung or
+ * finish), so the decision is the same however many workers run: no waiting for a full bracket,
+ * only for earlier trials.
  */
 import { lossOrWorst, PruneQuestion, Pruner } from './pruner';
 
@@ -27,6 +29,10 @@ export class AshaPruner implements Pruner {
   isRung(epoch: number): boolean {
     for (let rung = this.minEpochs; rung <= epoch; rung *= this.reductionFactor) if (rung === epoch) return true;
     return false;
+  }
+
+  decidesAt(epoch: number): boolean {
+    return this.isRung(epoch);
   }
 
   shouldPrune(question: PruneQuestion): boolean {

@@ -7,8 +7,11 @@
 /** Validation losses of one trial, by 1-based epoch. */
 export interface TrialCurve {
   trialId: string;
-  /** 'complete' for finished trials, 'running' for trials still going; others are not passed. */
-  state: 'complete' | 'running' | 'pruned';
+  /**
+   * The trial's state when the question was asked. Informational only: it depends on timing
+   * (whether the trial happened to have finished yet), so a pruner must not decide on it.
+   */
+  state?: 'complete' | 'running' | 'pruned';
   /** validationLosses[epoch - 1] is the validation loss after that epoch. */
   validationLosses: readonly number[];
 }
@@ -19,17 +22,31 @@ export interface PruneQuestion {
   epoch: number;
   /** The trial's validation losses so far, epochs 1..epoch. */
   validationLosses: readonly number[];
-  /** Every other trial of the same arm with recorded epochs. */
+  /**
+   * The trials of the same arm that come before this one in the plan's fixed order (lower
+   * configuration index, then seed order) and reached this epoch, each cut at this epoch. The
+   * trial loop waits until every earlier trial has reported this epoch or finished without it, so
+   * the answer depends on nothing but the plan: the same on 1 or N workers and after resumes.
+   */
   others: readonly TrialCurve[];
 }
 
 export interface Pruner {
   shouldPrune(question: PruneQuestion): boolean;
+  /**
+   * False when `shouldPrune` is false at `epoch` whatever the others did (warm-up epochs, epochs
+   * between rungs): the loop then does not wait for earlier trials. Optional: default true.
+   */
+  decidesAt?(epoch: number): boolean;
 }
 
 /** Never prunes. */
 export class NoPruner implements Pruner {
   shouldPrune(): boolean {
+    return false;
+  }
+
+  decidesAt(): boolean {
     return false;
   }
 }

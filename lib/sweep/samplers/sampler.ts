@@ -36,6 +36,12 @@ export interface Sampler {
   /** True when proposals depend on `history` (then a proposal is made only when its configuration is about to run). */
   readonly adaptive: boolean;
   sample(args: SampleArgs): ParameterValues;
+  /**
+   * False when the proposal for configuration `index` reads no history (TPE's random start-up
+   * draws): the loop then proposes it at once instead of waiting for the lower indices to finish.
+   * Optional: adaptive samplers without it wait for every lower index.
+   */
+  needsHistory?(index: number, budget: number): boolean;
 }
 
 /** A uniform [0, 1) generator, reproducible from its key. */

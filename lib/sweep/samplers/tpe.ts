@@ -128,6 +128,14 @@ export class TpeSampler implements Sampler {
     return this.startupTrials ?? Math.min(10, Math.max(2, Math.ceil(budget / 3)));
   }
 
+  /**
+   * Below the start-up count the draw is random whatever the history (fewer lower configurations
+   * than start-up trials exist), so it can be proposed before the lower ones finish.
+   */
+  needsHistory(index: number, budget: number): boolean {
+    return index >= this.startupFor(budget);
+  }
+
   sample(args: SampleArgs): ParameterValues {
     const random = seededStream('tpe', this.seed, args.arm, args.index, args.retry);
     const names = parameterNames(args.space);

@@ -27,6 +27,7 @@ import { readJournalFile } from './journal-reader';
 import { indexFileOf, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
 import { emptySummaryState, replaySummaryEvent, summarize, SummaryState, TrialSummary } from './trial-summary';
 import type { EpochRecord } from '../../train/record';
+import type { StoreCapabilities } from '../loop/capabilities';
 import {
   ClaimArgs,
   OpenSweepArgs,
@@ -56,6 +57,8 @@ function copy<T>(value: T): T {
 }
 
 export class JournalStorage implements TrialStorage {
+  /** One writer (this process; its pool workers report to it): nothing to poll, no heartbeats. */
+  readonly capabilities: StoreCapabilities = { shared: false, heartbeats: false, fencedWrites: false };
   readonly directory: string;
   readonly file: string;
   private readonly lock: JournalLock;

@@ -18,6 +18,7 @@ import type { SweepDefinition } from '../definition';
 import type { EpochRecord, RunStatus } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
 import type { TrialSummary } from './trial-summary';
+import type { StoreCapabilities } from '../loop/capabilities';
 
 /** The identity and inputs of a trial, without results: what the runner enqueues. */
 export type TrialSpec = Pick<TrialRecord, 'trialId' | 'configId' | 'sweepName' | 'arm' | 'index' | 'params' | 'seed'>;
@@ -70,6 +71,8 @@ export interface TrialResult {
 }
 
 export interface TrialStorage {
+  /** What this store can do (shared by several processes, heartbeats, fenced writes); the trial loop reads this, never the store's class. Default: see `capabilitiesOf`. */
+  readonly capabilities?: StoreCapabilities;
   /**
    * Creates the sweep, or opens it when it exists with the same fingerprint (or any, with
    * `extend`). A single-writer store also returns trials left 'running' by a dead process to
@@ -84,6 +87,12 @@ export interface TrialStorage {
   recordEpoch(sweepName: string, trialId: string, attempt: number, epoch: EpochRecord): Promise<void>;
   /** Says the attempt is alive (stores that detect dead workers by heartbeat). Optional. */
   heartbeat?(sweepName: string, trialId: string, attempt: number): Promise<void>;
+  /** Like `heartbeat`, resolving false when the attempt is no longer the trial's (stale, claimed again): the loop then gives it up. Optional. */
+  beat?(sweepName: string, trialId: string, attempt: number): Promise<boolean>;
+  /** Like `recordEpoch`, resolving false when the attempt is no longer the trial's. Optional. */
+  recordOwnedEpoch?(sweepName: string, trialId: string, attempt: number, epoch: EpochRecord): Promise<boolean>;
+  /** Trials of the sweep per state. Optional: the loop falls back to `listTrials`. */
+  countTrials?(sweepName: string): Promise<Record<TrialState, number>>;
   /** Returns a running trial's attempt to waiting, to be retried; `reason` is kept in the record's `error`. */
   requeueTrial(sweepName: string, trialId: string, attempt: number, reason: string): Promise<void>;
   /** Ends attempt `attempt` with a final state; durable once resolved. Returns the finished record. */

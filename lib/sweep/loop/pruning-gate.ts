@@ -1,0 +1,74 @@
+/**
+ * Deterministic pruning: the decision for a trial at epoch e reads only the trials of its arm that
+ * come before it in the plan's fixed order (configuration index, then seed order), with their
+ * values at epoch e. Before deciding, the gate waits until each of those has reported epoch e or
+ * finished without it; the answer then depends on nothing but the plan and the (seeded) values,
+ * so 1 or N workers and any number of resumes prune the same trials at the same epochs.
+ *
+ * Waiting cannot deadlock: earlier trials never wait for later ones. A trial waiting for one that
+ * runs nowhere (waiting in the store, e.g. after a crash) tells the loop, which then lets another
+ * attempt start beyond its slot count so the earlier trial gets run.
+ */
+import type { Pruner, TrialCurve } from '../pruners';
+import type { TrialRecord } from '../record';
+import type { TrialStorage } from '../storage/storage';
+import type { LoopView } from './view';
+
+export interface GateArgs {
+  pruner: Pruner;
+  view: LoopView;
+  storage: TrialStorage;
+  /** Other workers write the store: poll it for the earlier trials' progress. */
+  shared: boolean;
+  /** Milliseconds between looks at a shared store (and the longest wait between re-checks otherwise). */
+  pollMs: number;
+  /** The trials that count as "the plan" (the proposer's); undefined: every trial of the sweep (a worker). */
+  scope?: () => ReadonlySet<string>;
+}
+
+export interface GateQuestion {
+  trial: Pick<TrialRecord, 'trialId' | 'arm' | 'index' | 'seed'>;
+  epoch: number;
+  /** Told whether the trial now waits for an earlier trial that runs nowhere (true) or no longer waits (false). */
+  onBlocked: (waitingForUnclaimed: boolean) => void;
+  /** Stop waiting (the attempt was lost or the sweep stops): the answer is then "prune". */
+  signal: AbortSignal;
+}
+
+export class PruningGate {
+  constructor(private readonly args: GateArgs) {}
+
+  /** True when the trial should stop at `epoch`. */
+  async shouldPrune(question: GateQuestion): Promise<boolean> {
+    const { pruner, view, storage, shared, pollMs } = this.args;
+    if (pruner.decidesAt?.(question.epoch) === false) return false;
+    let refreshedAll = false;
+    try {
+      for (;;) {
+        if (question.signal.aborted) return true;
+        if (shared && !refreshedAll) {
+          // A worker may not know every earlier trial yet: read the whole sweep once per decision.
+          await view.refresh(storage);
+          refreshedAll = true;
+        }
+        const earlier = view.predecessors(question.trial, this.args.scope?.());
+        const pending = earlier.filter((record) => view.validationLossAt(record.trialId, question.epoch) === undefined && !view.finished(record.trialId));
+        if (pending.length === 0) {
+          question.onBlocked(false);
+          const others: TrialCurve[] = earlier
+            .filter((record) => view.validationLossAt(record.trialId, question.epoch) !== undefined)
+            .map((record) => ({ trialId: record.trialId, validationLosses: view.curveTo(record.trialId, question.epoch) }));
+          return pruner.shouldPrune({ trialId: question.trial.trialId, epoch: question.epoch, validationLosses: view.curveTo(question.trial.trialId, question.epoch), others });
+        }
+        question.onBlocked(pending.some((record) => !view.isRunningHere(record.trialId) && record.state !== 'running'));
+        await view.nextChange(pollMs, question.signal);
+        if (shared) {
+          await storage.failStaleTrials?.(view.definition.name);
+          await view.refresh(storage, pending.map((record) => record.trialId));
+        }
+      }
+    } finally {
+      question.onBlocked(false);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The local sweep's proposer: the plan's slots (arm × configuration index, interleaved; see
+ * lib/sweep/plan) with parameters from the definition's sampler, each slot trained once per seed.
+ *
+ * Determinism of adaptive samplers (same proposals on 1 or N workers and after resumes): the
+ * proposal for configuration `index` of an arm sees exactly the arm's configurations with a lower
+ * index, every seed finished, listed in plan order (the view's history), never whatever happened to
+ * finish first. A slot is therefore proposed only when every lower index of its arm has finished,
+ * unless the sampler says the index reads no history (TPE's random start-up draws). Duplicate
+ * configurations are avoided against lower indices only, which are always proposed first.
+ */
+import { armSpace } from '../arms';
+import type { SweepDefinition } from '../definition';
+import { configIdentity, planSlots, Shard, Slot, slotTrials } from '../plan';
+import type { ParameterValues, TrialRecord } from '../record';
+import type { Sampler } from '../samplers';
+import { dimensionAllows } from '../space';
+import type { TrialSpec } from '../storage/storage';
+import type { Proposal, Proposer } from './proposer';
+import type { LoopView } from './view';
+
+interface SlotState {
+  slot: Slot;
+  params?: ParameterValues;
+  trials?: TrialSpec[];
+}
+
+export interface SamplerProposerArgs {
+  definition: SweepDefinition;
+  sampler: Sampler;
+  /** Only this static shard's slots. Default: all. */
+  shard?: Shard;
+  /** Records already in the store: an adaptive sampler's slot sampled by an earlier run keeps its parameters when they still fit. */
+  stored?: readonly TrialRecord[];
+}
+
+export class SamplerProposer implements Proposer {
+  private readonly slots: SlotState[];
+  private readonly definition: SweepDefinition;
+  private readonly sampler: Sampler;
+  readonly total: number;
+
+  constructor(args: SamplerProposerArgs) {
+    this.definition = args.definition;
+    this.sampler = args.sampler;
+    this.slots = planSlots(args.definition, args.shard).map((slot) => ({ slot }));
+    this.total = this.slots.length * args.definition.seeds.length;
+    if (this.sampler.adaptive) for (const state of this.slots) this.adoptStored(state, args.stored ?? []);
+  }
+
+  /** Non-adaptive samplers need nothing: every slot is known at once (so a shared store's workers find every trial). */
+  next(view: LoopView): Proposal {
+    const trials: TrialSpec[] = [];
+    let done = true;
+    /** Per arm: true once a configuration index with an unfinished (or unsampled) trial was passed. */
+    const blocked = new Set<string>();
+    for (const state of this.slots) {
+      const arm = state.slot.arm.name;
+      if (state.trials === undefined) {
+        const mayPropose = !this.sampler.adaptive || !blocked.has(arm) || this.sampler.needsHistory?.(state.slot.index, this.definition.budget) === false;
+        if (mayPropose) this.sample(state, view);
+      }
+      if (state.trials === undefined) {
+        done = false;
+        blocked.add(arm);
+        continue;
+      }
+      let slotFinished = true;
+      for (const trial of state.trials) {
+        if (view.finished(trial.trialId)) continue;
+        slotFinished = false;
+        trials.push(trial);
+      }
+      if (!slotFinished) {
+        done = false;
+        // Slots are in index order per arm: every later index of this arm must wait (unless it needs no history).
+        blocked.add(arm);
+      }
+    }
+    return { trials, done };
+  }
+
+  proposed(): TrialSpec[] {
+    return this.slots.flatMap((state) => state.trials ?? []);
+  }
+
+  private adopt(state: SlotState, params: ParameterValues): void {
+    state.params = params;
+    state.trials = slotTrials(this.definition, state.slot, params);
+  }
+
+  private adoptStored(state: SlotState, stored: readonly TrialRecord[]): void {
+    const space = armSpace(this.definition, state.slot.arm);
+    const earlier = stored.find(
+      (record) =>
+        record.arm === state.slot.arm.name &&
+        record.index === state.slot.index &&
+        Object.keys(space).length === Object.keys(record.params).length &&
+        Object.entries(space).every(([name, dimension]) => record.params[name] !== undefined && dimensionAllows(dimension, record.params[name])) &&
+        record.configId === configIdentity(this.definition, state.slot.arm, record.params),
+    );
+    if (earlier !== undefined) this.adopt(state, earlier.params);
+  }
+
+  private sample(state: SlotState, view: LoopView): void {
+    const { arm, index } = state.slot;
+    const space = armSpace(this.definition, arm);
+    const observations = view.history.observations(arm.name, index);
+    const used = new Set(this.slots.filter((other) => other.slot.arm === arm && other.slot.index < index && other.trials !== undefined).map((other) => other.trials![0].configId));
+    for (let retry = 0; retry < 100; retry++) {
+      const params = this.sampler.sample({ space, arm: arm.name, index, budget: this.definition.budget, history: observations, retry });
+      if (!used.has(configIdentity(this.definition, arm, params)) || retry === 99) {
+        this.adopt(state, params);
+        return;
+      }
+    }
+  }
+}
