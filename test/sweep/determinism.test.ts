@@ -35,13 +35,13 @@ afterAll(() => {
   directories = [];
 });
 
-function moonsDefinition(sampler: Record<string, unknown>): SweepDefinition {
+function moonsDefinition(sampler: Record<string, unknown>, pruning?: Record<string, unknown>, epochs = 3): SweepDefinition {
   return fromConfig({
-    name: `determinism-${sampler.type}`,
+    name: `determinism-${sampler.type}${pruning === undefined ? '' : `-${pruning.type}`}`,
     objective: 'train',
     model: { type: 'mlp', inputSize: 2, hidden: [16, 16], outputSize: 1, activation: 'relu', task: 'binary' },
     data: { dataset: 'moons:samples=300,noise=0.3,seed=7', split: { validation: 0.3, test: 0.3, seed: 0 } },
-    training: { epochs: 3, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } },
+    training: { epochs, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } },
     arms: [
       { name: 'uniform', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
       { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2', 'output'], penalties: { l2: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
@@ -49,6 +49,7 @@ function moonsDefinition(sampler: Record<string, unknown>): SweepDefinition {
     budget: 4,
     seeds: [1, 2],
     sampler,
+    ...(pruning === undefined ? {} : { pruning }),
     execution: { backend: 'cpu' },
   });
 }
@@ -81,15 +82,22 @@ function byTrial(records: readonly TrialRecord[]): unknown[] {
   return [...records].sort((a, b) => a.trialId.localeCompare(b.trialId)).map(comparable);
 }
 
+/** Every trial finished: complete, or pruned when the definition prunes. */
+function expectAllFinished(summary: { total: number; complete: number; pruned: number; interrupted: boolean }, pruning: boolean): void {
+  expect(summary).toMatchObject({ total: 16, interrupted: false });
+  expect(summary.complete + summary.pruned).toBe(16);
+  if (!pruning) expect(summary.pruned).toBe(0);
+}
+
 async function inProcess(definition: SweepDefinition): Promise<TrialRecord[]> {
   const summary = await runSweep({ definition, directory: folder(), workers: 0 });
-  expect(summary).toMatchObject({ total: 16, complete: 16, interrupted: false });
+  expectAllFinished(summary, definition.pruning.type !== 'none');
   return summary.records;
 }
 
 async function onPool(definition: SweepDefinition): Promise<TrialRecord[]> {
   const summary = await runSweep({ definition, directory: folder(), workers: 3 });
-  expect(summary).toMatchObject({ total: 16, complete: 16, interrupted: false });
+  expectAllFinished(summary, definition.pruning.type !== 'none');
   return summary.records;
 }
 
@@ -111,7 +119,7 @@ async function interruptedAndResumed(definition: SweepDefinition): Promise<Trial
   expect(first.records.length).toBeGreaterThanOrEqual(5);
   expect(first.records.length).toBeLessThan(16);
   const resumed = await runSweep({ definition, directory, workers: 3 });
-  expect(resumed).toMatchObject({ total: 16, complete: 16, interrupted: false });
+  expectAllFinished(resumed, definition.pruning.type !== 'none');
   expect(resumed.finishedThisRun).toBe(16 - first.records.length);
   return resumed.records;
 }
@@ -129,6 +137,25 @@ describe.each([
     expect(byTrial(await onPool(definition))).toEqual(reference);
     expect(byTrial(await interruptedAndResumed(definition))).toEqual(reference);
   });
+});
+
+/**
+ * Pruning on N workers: the median pruner's decision for a trial at epoch e reads only the trials
+ * of its arm earlier in the plan, at epoch e, after waiting for each to get there (or finish). So
+ * which trials are pruned, and at which epoch, is the same on 1 worker, on 3, and after a resume,
+ * even though on 3 workers later trials reach an epoch before earlier ones finish.
+ */
+test('TPE with median pruning: the same trials pruned at the same epochs, and every record equal, on 1 worker, 3 pool workers and after an interruption', async () => {
+  const definition = moonsDefinition({ type: 'tpe', seed: 0, startupTrials: 2 }, { type: 'median', startupTrials: 1, warmupEpochs: 1 }, 4);
+  const reference = byTrial(await inProcess(definition));
+  const states = (records: unknown[]): string[] => records.map((record) => `${(record as TrialRecord).state}@${(record as TrialRecord).epochs.length}`);
+  // The comparison can fail: some trials are pruned (at epoch 2 or 3 of 4), some complete.
+  expect(states(reference).filter((state) => state.startsWith('pruned')).length).toBeGreaterThan(0);
+  expect(states(reference).filter((state) => state.startsWith('complete')).length).toBeGreaterThan(0);
+  const pool = byTrial(await onPool(definition));
+  expect(states(pool)).toEqual(states(reference));
+  expect(pool).toEqual(reference);
+  expect(byTrial(await interruptedAndResumed(definition))).toEqual(reference);
 });
 
 /**
