@@ -50,7 +50,7 @@ export function epochOf(l2: number, epoch: number): EpochRecord {
   return { epoch, train: { loss: expectedLoss(l2, epoch) }, validation: { loss: expectedLoss(l2, epoch) }, penalty: 0, penaltyPerLayer: {}, weightNorms: {}, seconds: 0 };
 }
 
-/** Deterministic objective: `epochs` epochs of `epochMs` each, reported one by one. */
+/** Deterministic objective: `epochs` epochs of `epochMs` each, reported one by one; stops when the pruner says so. */
 export function quadraticObjective(epochs: number, epochMs: number): WorkerObjective {
   return async (trial, context) => {
     const l2 = Number(trial.params.l2);
@@ -60,7 +60,8 @@ export function quadraticObjective(epochs: number, epochMs: number): WorkerObjec
       if (context.signal.aborted) throw new Error('aborted');
       const record = epochOf(l2, epoch);
       records.push(record);
-      await context.reportEpoch(record);
+      // Pruned by the sweep's pruner: stop here, as a training objective does.
+      if (await context.reportEpoch(record)) return { state: 'pruned', epochs: records, final: record, runStatus: 'pruned', backend: 'none', seconds: (epoch * epochMs) / 1000 };
     }
     return { state: 'complete', epochs: records, final: records[records.length - 1], runStatus: 'complete', backend: 'none', seconds: (epochs * epochMs) / 1000 };
   };
