@@ -282,6 +282,7 @@ export function fromConfig(config: unknown): SweepDefinition {
   if (raw.description !== undefined) definition.description = raw.description;
   if (raw.execution?.trialTimeoutSeconds !== undefined) definition.execution.trialTimeoutSeconds = raw.execution.trialTimeoutSeconds;
   if (raw.execution?.backend !== undefined) definition.execution.backend = raw.execution.backend;
+  if (raw.execution?.population !== undefined) definition.execution.population = raw.execution.population;
   checkSemantics(definition);
   return definition;
 }

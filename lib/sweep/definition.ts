@@ -171,6 +171,13 @@ export interface ExecutionDefinition {
    * `LAYERWISE_BACKEND` override it. Not part of the fingerprint (it changes speed, not the trials).
    */
   backend?: 'auto' | 'tensorflow' | 'cpu' | 'wasm';
+  /**
+   * Trials trained as one computation (a population) when the objective can (`populationKey`,
+   * `runPopulation`): `auto` (default) packs up to every ready trial with an equal population key
+   * into one job; a number packs at most that many; 1 trains every trial alone. Members' results
+   * equal training them alone, so this changes speed, not results (not part of the fingerprint).
+   */
+  population?: 'auto' | number;
 }
 
 export interface SweepDefinition {

@@ -30,6 +30,18 @@ describe('sweep definition', () => {
     expect(definitionFingerprint(fromConfig(config))).toBe(definitionFingerprint(definition));
   });
 
+  test('execution.population: "auto" or a positive integer, round-tripped; anything else names the field', () => {
+    for (const population of ['auto', 1, 8] as const) {
+      const definition = sweepDefinition({ execution: { population } });
+      expect(definition.execution.population).toBe(population);
+      expect(fromConfig(JSON.parse(JSON.stringify(toConfig(definition))))).toEqual(definition);
+    }
+    for (const bad of [0, 2.5, 'all', -1]) {
+      const error = errorOf(sweepConfig({ execution: { population: bad } }));
+      expect(error.message).toMatch(/execution\.population/);
+    }
+  });
+
   test('the published schema file is a valid draft-07 schema', () => {
     const file = path.join(__dirname, '../../lib/sweep/sweep-definition.schema.json');
     const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
