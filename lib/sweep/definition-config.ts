@@ -258,6 +258,11 @@ export function fromConfig(config: unknown): SweepDefinition {
   if (!validate(config)) {
     // A data source error is reported as the whole choice ("give exactly one of ..."), not as the first branch's missing key.
     const errors = validate.errors!;
+    // execution.population is one of two forms: say both, not the first branch's type.
+    const population = errors.find((error) => error.instancePath === '/execution/population');
+    if (population !== undefined) {
+      throw new LayerwiseConfigError('execution.population', `: got ${describeValue(population.data)}; allowed: "auto" (pack every ready trial with an equal population key) or an integer >= 1 (at most that many; 1 trains each trial alone)`);
+    }
     throw schemaError(errors.find((error) => error.instancePath === '/data' && error.keyword === 'oneOf') ?? errors[0]);
   }
   const raw = copyJson(config) as JsonObject & Record<string, any>;

@@ -38,7 +38,7 @@ describe('sweep definition', () => {
     }
     for (const bad of [0, 2.5, 'all', -1]) {
       const error = errorOf(sweepConfig({ execution: { population: bad } }));
-      expect(error.message).toMatch(/execution\.population/);
+      expect(error.message).toMatch(/^execution\.population: got .*; allowed: "auto" .* or an integer >= 1/);
     }
   });
 
