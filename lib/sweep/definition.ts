@@ -173,8 +173,10 @@ export interface ExecutionDefinition {
   backend?: 'auto' | 'tensorflow' | 'cpu' | 'wasm';
   /**
    * Trials trained as one computation (a population) when the objective can (`populationKey`,
-   * `runPopulation`): `auto` (default) packs up to every ready trial with an equal population key
-   * into one job; a number packs at most that many; 1 trains every trial alone. Members' results
+   * `runPopulation`): `auto` (default) packs the ready trials with an equal population key into
+   * one job per free executor slot (all of them with one slot: `--workers 0`; spread evenly over
+   * a pool's workers, each of which trains on one core); a number packs at most that many; 1
+   * trains every trial alone. Members' results
    * equal training them alone, so this changes speed, not results (not part of the fingerprint).
    */
   population?: 'auto' | number;

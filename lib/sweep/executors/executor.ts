@@ -35,10 +35,42 @@ export type ExecutionResult =
   /** The sweep was interrupted: nothing should be recorded for this attempt. */
   | { kind: 'cancelled'; seconds: number };
 
+/** Several trials trained as one computation (the objective's `runPopulation`), each member an attempt of its own trial. */
+export interface PopulationJob {
+  /** Registered objective name. */
+  objective: string;
+  /** The members, in the plan's order (equal `populationKey`s). */
+  inputs: TrialInput[];
+  /** Stop the whole job after this many seconds. Default: no limit. */
+  timeoutSeconds?: number;
+}
+
+/** How one member ended: its outcome, or the error that failed it alone. */
+export type MemberResult = Extract<ExecutionResult, { kind: 'outcome' } | { kind: 'error' }>;
+
+export interface PopulationHooks {
+  /** Called for each epoch of `member` (an index into `inputs`); resolves true to prune that member alone. */
+  onEpoch(member: number, epoch: EpochRecord): Promise<boolean>;
+  /** Called once per member as soon as it stops; the job waits for it (the loop makes the member durable first). */
+  onMemberFinished(member: number, result: MemberResult): Promise<void>;
+  /** Aborting cancels the whole job: `executePopulation` resolves with kind 'cancelled'. Optional. */
+  signal?: AbortSignal;
+}
+
+/**
+ * How a population job ended as a whole. 'done': every member was reported through
+ * `onMemberFinished`. 'error': the job failed (the objective threw, the worker crashed, it timed
+ * out); members not yet reported failed with it. 'cancelled': stopped; members not yet reported
+ * are not recorded.
+ */
+export type PopulationExecutionResult = { kind: 'done'; seconds: number } | Extract<ExecutionResult, { kind: 'error' } | { kind: 'cancelled' }>;
+
 export interface TrialExecutor {
   /** Attempts it can run at once. */
   readonly slots: number;
   execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult>;
+  /** Runs a population job (one slot for all its members). Optional: executors without it train every trial alone. */
+  executePopulation?(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult>;
   /** Stops every running attempt; their `execute` promises resolve with kind 'cancelled'. */
   cancelAll(): void;
   /** Releases workers. */

@@ -2,7 +2,7 @@
 import type { BackendName } from '../../backend/names';
 import type { EpochRecord } from '../../train/record';
 import type { TrialOutcome } from '../objective';
-import type { TrialJob } from './executor';
+import type { PopulationJob, TrialJob } from './executor';
 
 export type ParentMessage =
   | {
@@ -12,6 +12,8 @@ export type ParentMessage =
       backend?: BackendName;
     }
   | { type: 'run'; job: TrialJob }
+  | { type: 'run-population'; job: PopulationJob }
+  /** Answer to an 'epoch' or 'member-epoch' (prune or not), or the parent's acknowledgement of a 'member-finished' (prune unused). */
   | { type: 'prune-answer'; sequence: number; prune: boolean }
   | { type: 'abort' };
 
@@ -20,5 +22,11 @@ export type WorkerMessage =
   | { type: 'init-error'; message: string }
   | { type: 'epoch'; sequence: number; epoch: EpochRecord }
   | { type: 'done'; outcome: TrialOutcome }
+  /** An epoch of population member `member`; answered by 'prune-answer'. */
+  | { type: 'member-epoch'; sequence: number; member: number; epoch: EpochRecord }
+  /** Member `member` stopped with its outcome, or with the error that failed it alone; acknowledged by 'prune-answer' once durable. */
+  | { type: 'member-finished'; sequence: number; member: number; outcome?: TrialOutcome; error?: { message: string; retryable?: boolean } }
+  /** The population job returned after reporting every member. */
+  | { type: 'population-done' }
   /** `retryable` false: a configuration or shape error, the runner does not retry it. Absent: retryable. */
   | { type: 'error'; message: string; retryable?: boolean };

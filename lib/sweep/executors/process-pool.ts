@@ -9,7 +9,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
-import type { ExecutionHooks, ExecutionResult, TrialExecutor, TrialJob } from './executor';
+import type { ExecutionHooks, ExecutionResult, MemberResult, PopulationExecutionResult, PopulationHooks, PopulationJob, TrialExecutor, TrialJob } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
 import type { BackendName } from '../../backend/names';
 
@@ -28,11 +28,16 @@ export interface ProcessPoolExecutorArgs {
   backend?: BackendName;
 }
 
+/** A trial attempt or a population job running on one worker. */
 interface ActiveAttempt {
-  settle: (result: ExecutionResult) => void;
+  /** Ends it (first call wins); errors, crashes, timeouts and cancellation have the same shape for both kinds. */
+  settle: (result: ExecutionResult | PopulationExecutionResult) => void;
   started: number;
   timer?: NodeJS.Timeout;
-  hooks: ExecutionHooks;
+  /** A single trial's hooks. */
+  hooks?: ExecutionHooks;
+  /** A population job's hooks. */
+  population?: PopulationHooks;
 }
 
 interface PoolWorker {
@@ -78,18 +83,32 @@ export class ProcessPoolExecutor implements TrialExecutor {
   }
 
   async execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    return this.start({ type: 'run', job }, job.timeoutSeconds, hooks.signal, { hooks }) as Promise<ExecutionResult>;
+  }
+
+  /** Runs a population job on one worker: member epochs and member-finished messages flow back to `hooks`. */
+  async executePopulation(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult> {
+    return this.start({ type: 'run-population', job }, job.timeoutSeconds, hooks.signal, { population: hooks }) as Promise<PopulationExecutionResult>;
+  }
+
+  private start(
+    message: ParentMessage,
+    timeoutSeconds: number | undefined,
+    signal: AbortSignal | undefined,
+    hooks: Pick<ActiveAttempt, 'hooks' | 'population'>,
+  ): Promise<ExecutionResult | PopulationExecutionResult> {
     if (this.closed) throw new Error('process pool is closed');
     const worker = this.idleWorker();
     const started = Date.now();
     const seconds = (): number => (Date.now() - started) / 1000;
-    return new Promise<ExecutionResult>((resolve) => {
+    return new Promise<ExecutionResult | PopulationExecutionResult>((resolve) => {
       const attempt: ActiveAttempt = {
         started,
-        hooks,
+        ...hooks,
         settle: (result) => {
           if (worker.attempt !== attempt) return;
           if (attempt.timer !== undefined) clearTimeout(attempt.timer);
-          hooks.signal?.removeEventListener('abort', cancelOne);
+          signal?.removeEventListener('abort', cancelOne);
           worker.attempt = undefined;
           resolve(result);
         },
@@ -100,16 +119,16 @@ export class ProcessPoolExecutor implements TrialExecutor {
         attempt.settle({ kind: 'cancelled', seconds: seconds() });
         this.kill(worker);
       };
-      if (hooks.signal?.aborted) {
+      if (signal?.aborted) {
         cancelOne();
         return;
       }
-      hooks.signal?.addEventListener('abort', cancelOne, { once: true });
-      if (job.timeoutSeconds !== undefined) {
+      signal?.addEventListener('abort', cancelOne, { once: true });
+      if (timeoutSeconds !== undefined) {
         attempt.timer = setTimeout(() => {
-          attempt.settle({ kind: 'error', message: `timed out after ${job.timeoutSeconds} s (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
+          attempt.settle({ kind: 'error', message: `timed out after ${timeoutSeconds} s (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
           this.kill(worker);
-        }, job.timeoutSeconds * 1000);
+        }, timeoutSeconds * 1000);
       }
       worker.ready.then((initError) => {
         if (worker.attempt !== attempt) return;
@@ -118,7 +137,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
           this.kill(worker);
           return;
         }
-        this.send(worker, { type: 'run', job });
+        this.send(worker, message);
       });
     });
   }
@@ -184,11 +203,33 @@ export class ProcessPoolExecutor implements TrialExecutor {
           markReady(message.message);
           return;
         case 'epoch':
-          if (attempt === undefined) return;
+          if (attempt?.hooks === undefined) return;
           attempt.hooks.onEpoch(message.epoch).then(
             (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
             () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
           );
+          return;
+        case 'member-epoch':
+          if (attempt?.population === undefined) return;
+          attempt.population.onEpoch(message.member, message.epoch).then(
+            (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
+            () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+          );
+          return;
+        case 'member-finished': {
+          if (attempt?.population === undefined) return;
+          const elapsed = (Date.now() - attempt.started) / 1000;
+          const result: MemberResult =
+            message.error !== undefined
+              ? { kind: 'error', message: message.error.message, retryable: message.error.retryable, seconds: elapsed }
+              : { kind: 'outcome', outcome: message.outcome!, seconds: elapsed };
+          // Acknowledged once the member is durable (or its write failed: the loop then stops the sweep).
+          const acknowledge = (): void => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false });
+          attempt.population.onMemberFinished(message.member, result).then(acknowledge, acknowledge);
+          return;
+        }
+        case 'population-done':
+          attempt?.settle({ kind: 'done', seconds: (Date.now() - attempt.started) / 1000 });
           return;
         case 'done':
           attempt?.settle({ kind: 'outcome', outcome: message.outcome, seconds: (Date.now() - attempt.started) / 1000 });

@@ -5,6 +5,7 @@
  * never writes the journal: results go to the parent.
  */
 import type { EpochRecord } from '../../train/record';
+import type { TrialOutcome } from '../objective';
 import { initBackend } from '../../backend/init';
 import { loadObjectiveModules, resolveObjective } from '../objective';
 import { errorText, isRetryableError } from './executor';
@@ -41,6 +42,38 @@ if (process.send !== undefined) {
       case 'abort':
         controller?.abort();
         return;
+      case 'run-population': {
+        controller = new AbortController();
+        /** Sends a message that waits for the parent's answer (a prune decision, or the acknowledgement that a member is durable). */
+        const ask = (build: (id: number) => WorkerMessage): Promise<boolean> =>
+          new Promise((resolve) => {
+            const id = ++sequence;
+            pendingAnswers.set(id, resolve);
+            send(build(id));
+          });
+        const job = message.job;
+        Promise.resolve()
+          .then(() => {
+            const objective = resolveObjective(job.objective);
+            if (objective.runPopulation === undefined) throw new Error(`objective "${job.objective}" cannot train populations (no runPopulation)`);
+            return objective.runPopulation(job.inputs, {
+              signal: controller!.signal,
+              onEpoch: (member, epoch) => ask((id) => ({ type: 'member-epoch', sequence: id, member, epoch })),
+              onMemberFinished: async (member, outcome: TrialOutcome | Error) => {
+                await ask((id) =>
+                  outcome instanceof Error
+                    ? { type: 'member-finished', sequence: id, member, error: { message: errorText(outcome), retryable: isRetryableError(outcome) } }
+                    : { type: 'member-finished', sequence: id, member, outcome },
+                );
+              },
+            });
+          })
+          .then(
+            () => send({ type: 'population-done' }),
+            (error: unknown) => send({ type: 'error', message: errorText(error), retryable: isRetryableError(error) }),
+          );
+        return;
+      }
       case 'run': {
         controller = new AbortController();
         const onEpoch = (epoch: EpochRecord): Promise<boolean> =>

@@ -16,8 +16,8 @@
  */
 import type { EpochRecord } from '../../train/record';
 import type { SweepDefinition } from '../definition';
-import type { ExecutionResult, TrialExecutor } from '../executors/executor';
-import type { TrialObjective } from '../objective';
+import type { ExecutionResult, PopulationExecutionResult, TrialExecutor } from '../executors/executor';
+import type { TrialInput, TrialObjective } from '../objective';
 import type { Pruner } from '../pruners';
 import type { ArmName, TrialRecord } from '../record';
 import { TrialResult, TrialStateError, TrialStorage } from '../storage/storage';
@@ -84,12 +84,12 @@ export interface TrialLoopSummary {
   view: LoopView;
 }
 
-/** One attempt this loop runs. */
+/** One job this loop runs: a trial's attempt, or a population of attempts trained as one computation. */
 interface Running {
-  trial: TrialRecord;
+  trials: TrialRecord[];
   promise: Promise<void>;
-  /** True while the attempt waits in the pruning gate for an earlier trial that runs nowhere: it then holds no slot. */
-  waitsForUnclaimed: boolean;
+  /** Members waiting in the pruning gate for an earlier trial that runs nowhere: while any does, the job holds no slot. */
+  blocked: Set<string>;
 }
 
 function pause(ms: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
@@ -159,14 +159,32 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   };
 
   /** Attempts holding a slot: running ones, except those waiting in the gate for a trial that runs nowhere. */
-  const busy = (): number => [...running.values()].filter((entry) => !entry.waitsForUnclaimed).length;
+  const jobs = (): Running[] => [...new Set(running.values())];
+  const busy = (): number => jobs().filter((entry) => entry.blocked.size === 0).length;
 
   let lastProposal: Proposal | undefined;
-  const claimNext = async (): Promise<TrialRecord | undefined> => {
+  /**
+   * Trials per population job: 1 unless the executor and the objective can train populations;
+   * then `execution.population` ('auto', Infinity here: the ready trials with an equal key, spread
+   * over the free slots). Members are packed in the plan's order, so a member's pruning gate waits
+   * only on members before it (populations report each epoch member by member, in order).
+   */
+  const populationLimit = ((): number => {
+    const setting = definition.execution.population ?? 'auto';
+    if (executor.executePopulation === undefined || args.objective?.populationKey === undefined || args.objective.runPopulation === undefined) return 1;
+    return setting === 'auto' ? Infinity : setting;
+  })();
+  const populationKeyOf = (trial: Pick<TrialRecord, 'trialId' | 'configId' | 'arm' | 'index' | 'params' | 'seed'>): string | undefined => {
+    const input = inputOf({ ...trial, sweepName: name, state: 'waiting', attempts: 1, epochs: [] });
+    return input === undefined ? undefined : args.objective!.populationKey!(input);
+  };
+
+  /** Claims the next job: one trial, or (populations) the first ready trial and the ready trials after it with an equal population key. */
+  const claimNext = async (): Promise<TrialRecord[] | undefined> => {
     if (proposer === undefined) {
       const claimed = await storage.claimTrial(name, { workerId: args.workerId });
       if (claimed !== undefined) view.see(claimed);
-      return claimed;
+      return claimed === undefined ? undefined : [claimed];
     }
     lastProposal = proposer.next(view);
     for (const trial of proposer.proposed()) proposedIds.add(trial.trialId);
@@ -176,8 +194,15 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
       await storage.enqueueTrials(name, fresh);
       view.enqueued(fresh);
     }
-    for (const spec of lastProposal.trials) {
+    const members: TrialRecord[] = [];
+    let key: string | undefined;
+    const claimable = lastProposal.trials.filter((spec) => !view.finished(spec.trialId) && !running.has(spec.trialId) && !elsewhere.has(spec.trialId));
+    // 'auto' spreads the ready trials over the free slots (each pool worker trains on one core), at least one per job.
+    const limit = populationLimit === Infinity ? Math.max(1, Math.ceil(claimable.length / Math.max(1, executor.slots - busy()))) : populationLimit;
+    for (const spec of claimable) {
+      if (members.length >= limit) break;
       if (view.finished(spec.trialId) || running.has(spec.trialId) || elsewhere.has(spec.trialId)) continue;
+      if (members.length > 0 && (key === undefined || populationKeyOf(spec) !== key)) continue;
       const claimed = await storage.claimTrial(name, { trialIds: [spec.trialId], workerId: args.workerId });
       if (claimed === undefined) {
         // Not waiting: another worker of a shared store holds it (or already finished it).
@@ -185,9 +210,14 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
         continue;
       }
       view.see(claimed);
-      return claimed;
+      members.push(claimed);
+      if (members.length === 1) {
+        if (limit <= 1) break;
+        key = populationKeyOf(claimed);
+        if (key === undefined) break;
+      }
     }
-    return undefined;
+    return members.length === 0 ? undefined : members;
   };
 
   /**
@@ -230,9 +260,13 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     emit({ type: 'trial-retry', trialId: trial.trialId, arm: trial.arm, attempt: trial.attempts, reason: eventReason, stopped, at: Date.now() });
   };
 
-  const runAttempt = async (trial: TrialRecord, entry: Running): Promise<void> => {
+  /**
+   * Starts one attempt's bookkeeping: the trial-start event, its lease (lost when the store refuses
+   * a heartbeat or an epoch), heartbeats, and its epoch handler (record, then the pruning gate).
+   * `conclude` turns how the attempt ended into the store's next state.
+   */
+  const beginAttempt = (trial: TrialRecord, entry: Running) => {
     const attempt = trial.attempts;
-    const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
     emit({ type: 'trial-start', trialId: trial.trialId, arm: trial.arm, index: trial.index, seed: trial.seed, attempt, at: Date.now() });
     view.startAttempt(trial.trialId, attempt);
     const lease = new AbortController();
@@ -259,91 +293,139 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
       heartbeat.unref?.();
     }
     let pruned = false;
-    let result: ExecutionResult;
-    try {
-      if (arm === undefined) {
-        result = { kind: 'error', message: `trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${name}"`, seconds: 0, retryable: false };
-      } else {
-        result = await executor.execute(
-          {
-            objective: definition.objective,
-            timeoutSeconds: definition.execution.trialTimeoutSeconds,
-            input: { definition, arm, params: trial.params, seed: trial.seed, trialId: trial.trialId, configId: trial.configId, index: trial.index, attempt },
+    let ended = false;
+
+    const onEpoch = async (epoch: EpochRecord): Promise<boolean> => {
+      if (lease.signal.aborted || ended) return true;
+      view.epoch(trial.trialId, attempt, epoch);
+      if (storage.recordOwnedEpoch !== undefined && capabilities.fencedWrites) {
+        if (!(await storage.recordOwnedEpoch(name, trial.trialId, attempt, epoch))) {
+          lose('epoch refused: the trial belongs to another attempt now');
+          return true;
+        }
+      } else await storage.recordEpoch(name, trial.trialId, attempt, epoch);
+      if (!pruned) {
+        pruned = await gate.shouldPrune({
+          trial,
+          epoch: epoch.epoch,
+          signal: lease.signal,
+          onBlocked: (waitsForUnclaimed) => {
+            if (waitsForUnclaimed) entry.blocked.add(trial.trialId);
+            else entry.blocked.delete(trial.trialId);
+            if (waitsForUnclaimed) wake();
           },
-          {
-            signal: lease.signal,
-            onEpoch: async (epoch) => {
-              if (lease.signal.aborted) return true;
-              view.epoch(trial.trialId, attempt, epoch);
-              if (storage.recordOwnedEpoch !== undefined && capabilities.fencedWrites) {
-                if (!(await storage.recordOwnedEpoch(name, trial.trialId, attempt, epoch))) {
-                  lose('epoch refused: the trial belongs to another attempt now');
-                  return true;
-                }
-              } else await storage.recordEpoch(name, trial.trialId, attempt, epoch);
-              if (!pruned) {
-                pruned = await gate.shouldPrune({
-                  trial,
-                  epoch: epoch.epoch,
-                  signal: lease.signal,
-                  onBlocked: (waitsForUnclaimed) => {
-                    if (entry.waitsForUnclaimed === waitsForUnclaimed) return;
-                    entry.waitsForUnclaimed = waitsForUnclaimed;
-                    if (waitsForUnclaimed) wake();
-                  },
-                });
-                if (lease.signal.aborted) return true;
-              }
-              emit({ type: 'trial-epoch', trialId: trial.trialId, arm: trial.arm, epoch, pruned, at: Date.now() });
-              return pruned;
-            },
-          },
-        );
+        });
+        if (lease.signal.aborted) return true;
       }
-    } finally {
+      emit({ type: 'trial-epoch', trialId: trial.trialId, arm: trial.arm, epoch, pruned, at: Date.now() });
+      return pruned;
+    };
+
+    /** Stops heartbeats and listeners; called once the attempt no longer runs. */
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
       if (heartbeat !== undefined) clearInterval(heartbeat);
       stopController.signal.removeEventListener('abort', stopAttempt);
+      entry.blocked.delete(trial.trialId);
       view.endAttempt(trial.trialId);
-    }
+    };
 
-    if (lostReason !== undefined) {
-      summary.lost++;
-      emit({ type: 'trial-lost', trialId: trial.trialId, attempt, reason: lostReason, at: Date.now() });
-      return;
-    }
-    if (stopping) {
-      if (failure === undefined && args.onStop === 'requeue') await requeue(trial, `worker ${args.workerId} stopped`, 'worker stopped', true);
-      return;
-    }
-    if (result.kind === 'cancelled') return;
-    if (result.kind === 'error') {
-      // A configuration or shape error fails the same way on every attempt: fail it now.
-      if (result.retryable !== false && attempt < args.maxAttempts) {
-        await requeue(trial, result.message, result.message, false);
+    const conclude = async (result: ExecutionResult): Promise<void> => {
+      end();
+      if (lostReason !== undefined) {
+        summary.lost++;
+        emit({ type: 'trial-lost', trialId: trial.trialId, attempt, reason: lostReason, at: Date.now() });
         return;
       }
-      const error = `${result.message} (${result.retryable === false ? 'not retried: a configuration error fails every attempt; ' : ''}failed ${attempt} attempt${attempt === 1 ? '' : 's'})`;
-      await finish(trial, { state: 'failed', epochs: [], error, seconds: result.seconds });
-      return;
-    }
-    if (result.kind === 'result') {
-      const outcome = result.result;
-      await finish(trial, pruned && outcome.state === 'complete' ? { ...outcome, state: 'pruned', runStatus: 'pruned' } : outcome);
-      return;
-    }
-    await finish(trial, resultOfOutcome(result.outcome, pruned, result.seconds));
+      if (stopping) {
+        if (failure === undefined && args.onStop === 'requeue') await requeue(trial, `worker ${args.workerId} stopped`, 'worker stopped', true);
+        return;
+      }
+      if (result.kind === 'cancelled') return;
+      if (result.kind === 'error') {
+        // A configuration or shape error fails the same way on every attempt: fail it now.
+        if (result.retryable !== false && attempt < args.maxAttempts) {
+          await requeue(trial, result.message, result.message, false);
+          return;
+        }
+        const error = `${result.message} (${result.retryable === false ? 'not retried: a configuration error fails every attempt; ' : ''}failed ${attempt} attempt${attempt === 1 ? '' : 's'})`;
+        await finish(trial, { state: 'failed', epochs: [], error, seconds: result.seconds });
+        return;
+      }
+      if (result.kind === 'result') {
+        const outcome = result.result;
+        await finish(trial, pruned && outcome.state === 'complete' ? { ...outcome, state: 'pruned', runStatus: 'pruned' } : outcome);
+        return;
+      }
+      await finish(trial, resultOfOutcome(result.outcome, pruned, result.seconds));
+    };
+
+    return { lease, onEpoch, conclude, end };
   };
 
-  const start = (trial: TrialRecord): void => {
-    summary.claimed++;
-    const entry: Running = { trial, promise: Promise.resolve(), waitsForUnclaimed: false };
-    entry.promise = runAttempt(trial, entry)
+  const inputOf = (trial: TrialRecord): TrialInput | undefined => {
+    const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
+    if (arm === undefined) return undefined;
+    return { definition, arm, params: trial.params, seed: trial.seed, trialId: trial.trialId, configId: trial.configId, index: trial.index, attempt: trial.attempts };
+  };
+
+  const runAttempt = async (trial: TrialRecord, entry: Running): Promise<void> => {
+    const member = beginAttempt(trial, entry);
+    const input = inputOf(trial);
+    let result: ExecutionResult;
+    try {
+      result =
+        input === undefined
+          ? { kind: 'error', message: `trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${name}"`, seconds: 0, retryable: false }
+          : await executor.execute({ objective: definition.objective, timeoutSeconds: definition.execution.trialTimeoutSeconds, input }, { signal: member.lease.signal, onEpoch: member.onEpoch });
+    } finally {
+      member.end();
+    }
+    await member.conclude(result);
+  };
+
+  /**
+   * Runs trials as one population job: each member keeps its own lease, heartbeats, pruning and
+   * outcome; a member that finishes is made durable at once; when the job fails, every member not
+   * yet reported is retried or failed on its own.
+   */
+  const runPopulationJob = async (trials: TrialRecord[], entry: Running): Promise<void> => {
+    const members = trials.map((trial) => beginAttempt(trial, entry));
+    const concluded = new Set<number>();
+    const concludeMember = async (member: number, result: ExecutionResult): Promise<void> => {
+      if (concluded.has(member)) return;
+      concluded.add(member);
+      await members[member].conclude(result);
+    };
+    let jobResult: PopulationExecutionResult;
+    try {
+      jobResult = await executor.executePopulation!(
+        { objective: definition.objective, timeoutSeconds: definition.execution.trialTimeoutSeconds, inputs: trials.map((trial) => inputOf(trial)!) },
+        {
+          signal: stopController.signal,
+          onEpoch: (member, epoch) => members[member]?.onEpoch(epoch) ?? Promise.resolve(true),
+          onMemberFinished: (member, result) => (members[member] === undefined ? Promise.resolve() : concludeMember(member, result)),
+        },
+      );
+    } finally {
+      for (const member of members) member.end();
+    }
+    const leftover: ExecutionResult =
+      jobResult.kind === 'done' ? { kind: 'error', message: 'the population ended without reporting this member', seconds: jobResult.seconds } : jobResult;
+    for (let member = 0; member < members.length; member++) await concludeMember(member, leftover);
+  };
+
+  const start = (trials: TrialRecord[]): void => {
+    summary.claimed += trials.length;
+    const entry: Running = { trials, promise: Promise.resolve(), blocked: new Set() };
+    entry.promise = (trials.length === 1 ? runAttempt(trials[0], entry) : runPopulationJob(trials, entry))
       .catch(fail)
       .finally(() => {
-        running.delete(trial.trialId);
+        for (const trial of trials) running.delete(trial.trialId);
         wake();
       });
-    running.set(trial.trialId, entry);
+    for (const trial of trials) running.set(trial.trialId, entry);
   };
 
   const maxTrialsReached = (): boolean => args.maxTrials !== undefined && summary.claimed >= args.maxTrials;
@@ -352,10 +434,10 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     while (!stopping) {
       let claimedNow = 0;
       while (busy() < executor.slots && !stopping && !maxTrialsReached()) {
-        const trial = await claimNext();
-        if (trial === undefined) break;
-        claimedNow++;
-        start(trial);
+        const job = await claimNext();
+        if (job === undefined) break;
+        claimedNow += job.length;
+        start(job);
       }
       if (stopping) break;
       let needPoll = elsewhere.size > 0;
@@ -384,7 +466,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
       // Wait for a local attempt, a wake-up (an attempt now waits on an unclaimed trial), or the next look at the store.
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const wait = needPoll ? pause(Math.max(0, lastPoll + pollMs - Date.now()), args.signal) : undefined;
-      await Promise.race([...[...running.values()].map((entry) => entry.promise), woken, ...(wait ? [wait.done] : [])]);
+      await Promise.race([...jobs().map((entry) => entry.promise), woken, ...(wait ? [wait.done] : [])]);
       wait?.cancel();
       if (!stopping && needPoll && Date.now() >= lastPoll + pollMs) {
         lastPoll = Date.now();
@@ -394,7 +476,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   } catch (error) {
     fail(error);
   }
-  await Promise.all([...running.values()].map((entry) => entry.promise));
+  await Promise.all(jobs().map((entry) => entry.promise));
   args.signal?.removeEventListener('abort', onAbort);
   if (failure !== undefined) throw failure;
   summary.stopped = args.signal?.aborted ?? false;
