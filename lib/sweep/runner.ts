@@ -1,19 +1,16 @@
 /**
- * Runs a sweep: plans slots (arm × configuration index, interleaved), samples parameters, enqueues
- * and claims trials in the store, hands attempts to an executor, prunes on validation loss,
- * retries failed attempts up to the limit and records every outcome. Re-running resumes: finished
- * trials are skipped, unfinished ones run again under the same identity.
+ * Runs a sweep: opens the store, chooses the backend, then runs the sweep's one trial loop
+ * (lib/sweep/loop) with the sampler-based proposer (slots = arm × configuration index,
+ * interleaved, each once per seed), an executor (a process pool, or this process), the
+ * definition's pruner and retry limit. Re-running resumes: finished trials are skipped, unfinished
+ * ones run again under the same identity.
  *
- * Order of writes: an attempt's result is durable in the store (`finishTrial` resolved) before
- * the next trial is claimed. With the folder's journal only this process writes the store; its
- * pool workers report to it.
- *
- * With a shared store (PostgreSQL) other processes (`layerwise worker`) may claim trials of the
- * same sweep. Non-adaptive samplers enqueue every trial up front so those workers find them at
- * once. A trial this process cannot claim because another worker holds it is waited for: the
- * runner polls the store every `pollSeconds` until it is finished (its result then feeds the
- * sampler, the pruner and the progress events like a local one) or back to waiting (then it is
- * claimed here). The summary is read from the store at the end, so it counts every worker's trials.
+ * With the folder's journal only this process writes the store; its pool workers report to it.
+ * With a shared store (PostgreSQL, `capabilities.shared`) other processes (`layerwise worker`, the
+ * same loop without a proposer) may claim trials of the same sweep: ready trials are enqueued ahead
+ * so they find them, and trials they hold are waited for by polling the store every `pollSeconds`
+ * (their results feed the sampler, the pruner and the progress events like local ones). The
+ * summary is read from the store at the end, so it counts every worker's trials.
  */
 import * as path from 'path';
 import { LayerwiseConfigError } from '../errors/config-error';

@@ -35,6 +35,7 @@ export interface GateQuestion {
   signal: AbortSignal;
 }
 
+/** Asks the pruner once every earlier trial of the plan has reported the epoch or finished (see the file comment). */
 export class PruningGate {
   constructor(private readonly args: GateArgs) {}
 

@@ -34,6 +34,7 @@ export interface SamplerProposerArgs {
   stored?: readonly TrialRecord[];
 }
 
+/** Proposes the plan's slots with parameters from the sampler, each slot once per seed (see the file comment). */
 export class SamplerProposer implements Proposer {
   private readonly slots: SlotState[];
   private readonly definition: SweepDefinition;

@@ -15,6 +15,7 @@ import type { TrialSpec, TrialStorage } from '../storage/storage';
 /** A trial's place in the plan's fixed order within its arm: configuration index, then seed order. */
 export type PlanOrder = [index: number, seedPosition: number];
 
+/** The trial loop's picture of the store (see the file comment). */
 export class LoopView {
   /** Latest known record of every trial (specs enqueued by this loop count as waiting records). */
   private readonly records = new Map<string, TrialRecord>();
