@@ -67,6 +67,10 @@ export class SweepProgress {
         this.finishedThisRun++;
         this.count(event.record);
         break;
+      case 'evaluation':
+        // Fresh-seed re-runs of the selected configurations join the count as they are queued.
+        state.total += event.queued;
+        break;
       case 'interrupted':
         state.interrupted = true;
         break;

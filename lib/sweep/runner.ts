@@ -31,6 +31,7 @@ import { chooseSweepBackend } from './backend-choice';
 import { loadObjectiveModules, resolveObjective, TrialOutcome } from './objective';
 import { configIdentity, planSlots, Shard, Slot, slotTrials } from './plan';
 import { createPruner, TrialCurve } from './pruners';
+import { EvaluationOutcome, nextEvaluationStep } from './evaluation-stage';
 import type { ParameterValues, TrialRecord } from './record';
 import { createSampler, Observation, Sampler } from './samplers';
 import { SamplerHistory } from './samplers/history';
@@ -194,7 +195,8 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     const history = new SamplerHistory({ position: (trial) => trial.index * definition.seeds.length + (seedOrder.get(trial.seed) ?? definition.seeds.length - 1) });
     const remember = (record: TrialRecord): void => {
       records.set(record.trialId, record);
-      history.see(record);
+      // Evaluation re-runs (fresh seeds, after selection) never feed the sampler.
+      if (record.role !== 'evaluation') history.see(record);
     };
     for (const record of stored) remember(record);
     const slots: SlotState[] = planSlots(definition, args.shard).map((slot) => ({ slot }));
@@ -288,7 +290,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
 
     const curves = new Map<string, Map<string, TrialCurve>>(definition.arms.map((arm) => [arm.name, new Map()]));
     for (const record of records.values()) {
-      if ((record.state === 'complete' || record.state === 'pruned') && curves.has(record.arm)) {
+      if ((record.state === 'complete' || record.state === 'pruned') && curves.has(record.arm) && record.role !== 'evaluation') {
         curves.get(record.arm)!.set(record.trialId, { trialId: record.trialId, state: record.state, validationLosses: record.epochs.map((epoch) => epoch.validation?.loss ?? NaN) });
       }
     }
@@ -308,7 +310,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
 
     const updateCurve = (record: TrialRecord): void => {
       const armCurves = curves.get(record.arm);
-      if (armCurves === undefined) return;
+      if (armCurves === undefined || record.role === 'evaluation') return;
       if (record.state === 'complete' || record.state === 'pruned') {
         armCurves.set(record.trialId, { trialId: record.trialId, state: record.state, validationLosses: record.epochs.map((epoch) => epoch.validation?.loss ?? NaN) });
       } else armCurves.delete(record.trialId);
@@ -363,7 +365,9 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     const runAttempt = async (trial: TrialRecord, state: SlotState): Promise<void> => {
       const attempt = trial.attempts;
       emit({ type: 'trial-start', trialId: trial.trialId, arm: trial.arm, index: trial.index, seed: trial.seed, attempt, at: Date.now() });
-      const armCurves = curves.get(trial.arm)!;
+      // Evaluation trials are never pruned (their test metric is the answer) and never judge others.
+      const evaluation = trial.role === 'evaluation';
+      const armCurves = evaluation ? new Map<string, TrialCurve>() : curves.get(trial.arm)!;
       const curve: TrialCurve & { validationLosses: number[] } = { trialId: trial.trialId, state: 'running', validationLosses: [] };
       armCurves.set(trial.trialId, curve);
       let pruned = false;
@@ -385,7 +389,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
             if (interrupted) return true;
             curve.validationLosses[epoch.epoch - 1] = epoch.validation?.loss ?? NaN;
             const others = [...armCurves.values()].filter((other) => other.trialId !== trial.trialId);
-            pruned = pruned || pruner.shouldPrune({ trialId: trial.trialId, epoch: epoch.epoch, validationLosses: curve.validationLosses, others });
+            pruned = pruned || (!evaluation && pruner.shouldPrune({ trialId: trial.trialId, epoch: epoch.epoch, validationLosses: curve.validationLosses, others }));
             await storage.recordEpoch(definition.name, trial.trialId, attempt, epoch);
             emit({ type: 'trial-epoch', trialId: trial.trialId, arm: trial.arm, epoch, pruned, at: Date.now() });
             return pruned;
@@ -421,6 +425,27 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       emit({ type: 'trial-finish', record, at: Date.now() });
     };
 
+    /**
+     * After selection: the evaluation stage (lib/sweep/evaluation-stage.ts) says which fresh-seed
+     * re-runs of the selected configurations come next; they join the queue like any trial. True
+     * when it queued something. Not for a static shard (it sees only its slice of the selection)
+     * nor for --enqueue-only.
+     */
+    let evaluationOutcome: EvaluationOutcome | undefined;
+    const enqueueEvaluation = async (): Promise<boolean> => {
+      if (definition.evaluation === undefined || args.shard !== undefined || args.enqueueOnly || interrupted) return false;
+      const step = nextEvaluationStep({ definition, trials: [...records.values()] });
+      if (step.kind === 'wait') return false;
+      evaluationOutcome = step.outcome;
+      const fresh = step.kind === 'run' ? step.trials.filter((spec) => !running.has(spec.trialId) && !elsewhere.has(spec.trialId)) : [];
+      emit({ type: 'evaluation', outcome: step.outcome, queued: fresh.length, at: Date.now() });
+      for (const spec of fresh) {
+        const arm = definition.arms.find((candidate) => candidate.name === spec.arm)!;
+        queue.push({ state: { slot: { arm, index: spec.index, position: -1 }, params: spec.params, trials: [spec] }, seedPosition: 0 });
+      }
+      return fresh.length > 0;
+    };
+
     let failure: unknown;
     // Enqueue only: the loop below does nothing (an empty queue claims nothing, nothing is waited for).
     if (args.enqueueOnly) queue.length = 0;
@@ -440,7 +465,11 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
             .finally(() => running.delete(trial.trialId));
           running.set(trial.trialId, promise);
         }
-        if (running.size === 0 && elsewhere.size === 0) break;
+        if (running.size === 0 && elsewhere.size === 0) {
+          // Selection (or the last look's trials) done: the evaluation stage may queue more.
+          if (await enqueueEvaluation()) continue;
+          break;
+        }
         if (elsewhere.size === 0) {
           await Promise.race(running.values());
           continue;
@@ -478,6 +507,10 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       seconds: (Date.now() - started) / 1000,
       records: finished,
     };
+    if (evaluationOutcome !== undefined) {
+      summary.evaluation = evaluationOutcome;
+      summary.evaluationRecords = [...records.values()].filter((record) => record.role === 'evaluation' && isFinished(record));
+    }
     emit({ type: 'end', summary, at: Date.now() });
     return summary;
   } finally {
