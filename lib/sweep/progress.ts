@@ -99,7 +99,8 @@ export class SweepProgress {
     if (record.state === 'failed') state.failed++;
     if (record.state === 'pruned') state.pruned++;
     if (record.state === 'diverged') state.diverged++;
-    const loss = record.state === 'complete' ? record.final?.validation?.loss : undefined;
+    // The best validation loss is the selection's: evaluation re-runs (fresh seeds) never select.
+    const loss = record.state === 'complete' && record.role !== 'evaluation' ? record.final?.validation?.loss : undefined;
     if (loss !== undefined && Number.isFinite(loss) && !(state.bestValidation[record.arm] <= loss)) state.bestValidation[record.arm] = loss;
   }
 }

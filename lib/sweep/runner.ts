@@ -437,7 +437,11 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       const step = nextEvaluationStep({ definition, trials: [...records.values()] });
       if (step.kind === 'wait') return false;
       evaluationOutcome = step.outcome;
-      const fresh = step.kind === 'run' ? step.trials.filter((spec) => !running.has(spec.trialId) && !elsewhere.has(spec.trialId)) : [];
+      // Only trials not finished, running or held elsewhere: a store that dropped the role would otherwise be asked for the same finished trials forever.
+      const fresh =
+        step.kind === 'run'
+          ? step.trials.filter((spec) => { const known = records.get(spec.trialId); return (known === undefined || !isFinished(known)) && !running.has(spec.trialId) && !elsewhere.has(spec.trialId); })
+          : [];
       emit({ type: 'evaluation', outcome: step.outcome, queued: fresh.length, at: Date.now() });
       for (const spec of fresh) {
         const arm = definition.arms.find((candidate) => candidate.name === spec.arm)!;
