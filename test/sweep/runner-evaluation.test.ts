@@ -9,7 +9,8 @@ import * as path from 'path';
 import type { SweepEvent } from '../../lib/sweep/events';
 import { evaluationSeeds } from '../../lib/sweep/evaluation-stage';
 import { runSweep } from '../../lib/sweep/runner';
-import { loadTrials } from '../../lib/sweep/storage/sweep-directory';
+import { loadTrials, readSweepSummaries } from '../../lib/sweep/storage/sweep-directory';
+import { formatStatus, sweepStatus } from '../../lib/cli/status';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { FIXTURE_OBJECTIVES, sweepDefinition } from './fixtures/definitions';
 
@@ -58,6 +59,11 @@ describe('runSweep with an evaluation block', () => {
     expect(looks[0].queued).toBe(6);
     expect(looks[looks.length - 1].queued).toBe(0);
     expect(looks[looks.length - 1].outcome.status).toBe('decisive');
+
+    // `status` counts the evaluation apart: the plan's 16 selection trials, and the fresh-seed trials on their own line.
+    const status = formatStatus(sweepStatus(readSweepSummaries(directory)));
+    expect(status).toContain('finished 16/16 trials');
+    expect(status).toContain(`evaluation on fresh seeds: ${2 * outcome.seeds} complete`);
 
     const again = await run({ evaluation: EVALUATION, pruning: { type: 'asha', minEpochs: 1, reductionFactor: 3 } });
     expect(again.finishedThisRun).toBe(0);
