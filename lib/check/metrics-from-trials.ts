@@ -37,8 +37,13 @@ const METRICS: ReadonlyArray<[string, (final: Final) => number | undefined]> = [
   ['accuracyGap', (final) => final.accuracyGap],
 ];
 
+/**
+ * Completed selection trials. Evaluation re-runs (role 'evaluation', fresh seeds after selection)
+ * share their configuration's configId; counted here they would change which configuration an arm
+ * selects and add seeds a baseline without an evaluation block does not have.
+ */
 function usable(trial: TrialRecord): boolean {
-  return trial.state === 'complete' && trial.final != null;
+  return trial.state === 'complete' && trial.final != null && trial.role !== 'evaluation';
 }
 
 /** Per-seed values of one configuration's trials (one trial per seed: a repeated seed keeps the smallest trialId). */

@@ -12,6 +12,7 @@ import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialEpochs } 
 import { isFinished } from '../sweep/storage/journal-format';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
+import type { EvaluationDefinition } from '../sweep/definition';
 import type { EpochRecord } from '../train/record';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';
@@ -42,6 +43,8 @@ export async function loadStoredTrials(url: string, sweepName: string): Promise<
 /** What a report of a large sweep reads: every trial summarized, full records of a few configurations on demand. */
 export interface SummarizedSweep {
   trials: TrialSummary[];
+  /** The stored definition's evaluation rule (fresh seeds until decisive), when it has one: the report replays it. */
+  evaluation?: EvaluationDefinition;
   /** Finished records, per-epoch lists included, of the trials of `configIds` (curves, TensorBoard). */
   loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>;
 }
@@ -93,7 +96,11 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
     if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
     return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
   }
-  return summarizedSweep(readSweepSummaries(location).trials, async (trialIds) => readTrialEpochs(location, trialIds));
+  const read = readSweepSummaries(location);
+  const summarized = summarizedSweep(read.trials, async (trialIds) => readTrialEpochs(location, trialIds));
+  // The rule the sweep ran its evaluation with (the last journal's definition that has one).
+  const evaluation = [...read.sweeps].reverse().find((sweep) => sweep?.definition.evaluation !== undefined)?.definition.evaluation;
+  return evaluation === undefined ? summarized : { ...summarized, evaluation };
 }
 
 export function cliDependencies(): CliDependencies {

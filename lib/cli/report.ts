@@ -10,6 +10,7 @@ import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { TrialRecord } from '../sweep/record';
 import type { TrialSummary } from '../report/trial-summary';
+import type { EvaluationDefinition } from '../sweep/definition';
 import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { VIEW_LIMITS } from '../report/view-limits';
@@ -27,7 +28,7 @@ export interface ReportCommandDependencies {
    * full records of a few configurations: what a report of a large sweep needs. Used instead of
    * `loadTrials` for folders when given.
    */
-  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
+  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -144,7 +145,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
       let records: TrialRecord[] = [];
-      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> } | undefined;
+      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition } | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
         if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
@@ -185,6 +186,8 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         coefficientParameter: options.coefficient,
         title: options.title,
         generatedAt: new Date().toISOString(),
+        // The sweep's own stopping rule, so the report says why its evaluation on fresh seeds stopped.
+        evaluation: summarized?.evaluation,
       };
       // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
       let report: SweepReport | undefined;

@@ -60,6 +60,8 @@ export interface SweepStatus {
   execution: ExecutionGroup[];
   /** The latest run's backend decision and why (with its timings when measured), when recorded. */
   backendChoice?: BackendChoice;
+  /** Evaluation trials (role 'evaluation': selected configurations re-run on fresh seeds) by state; not in `arms` nor `planned`. */
+  evaluation?: Record<TrialState, number>;
 }
 
 function zeroCounts(): Record<TrialState, number> {
@@ -80,8 +82,10 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
   const sweep: SweepInfo | undefined = [...folder.sweeps].reverse().find((info) => info !== undefined);
   const definition = sweep?.definition;
   const armNames = [...new Set([...(definition?.arms.map((arm) => arm.name) ?? []), ...folder.trials.map((trial) => trial.arm)])];
+  // Evaluation re-runs (fresh seeds after selection) are counted apart: they are not in the plan and never select.
+  const evaluation = folder.trials.filter((trial) => trial.role === 'evaluation');
   const arms = armNames.map((arm): ArmStatus => {
-    const trials = folder.trials.filter((trial) => trial.arm === arm);
+    const trials = folder.trials.filter((trial) => trial.arm === arm && trial.role !== 'evaluation');
     const counts = zeroCounts();
     for (const trial of trials) counts[trial.state]++;
     const byConfig = new Map<string, { params: TrialRecord['params']; losses: number[] }>();
@@ -108,6 +112,10 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
   const ran = folder.trials.filter((trial) => ['complete', 'pruned', 'diverged'].includes(trial.state));
   const result: SweepStatus = { directory: folder.directory, journals: folder.journals, skippedLines: folder.skippedLines, total: folder.trials.length, arms, execution: summarizeExecution(ran) };
   if (sweep !== undefined) result.sweepName = sweep.name;
+  if (evaluation.length > 0) {
+    result.evaluation = zeroCounts();
+    for (const trial of evaluation) result.evaluation[trial.state]++;
+  }
   const choices = folder.backendChoices ?? [];
   if (choices.length > 0) result.backendChoice = choices[choices.length - 1];
   // An arm that searches nothing runs one configuration (see planSlots).
@@ -137,6 +145,10 @@ export function formatStatus(status: SweepStatus): string {
     }
     for (const { trialId, reason } of arm.divergenceReasons ?? []) lines.push(`    diverged ${trialId.slice(0, 12)}: ${reason}`);
     if (arm.best !== undefined) lines.push(`    best mean validation loss ${arm.best.validationLoss.toPrecision(4)} over ${arm.best.seeds} seed(s): ${formatParams(arm.best.params)}`);
+  }
+  if (status.evaluation !== undefined) {
+    const evaluation = status.evaluation;
+    lines.push(`evaluation on fresh seeds: ${STATES.filter((state) => evaluation[state] > 0).map((state) => `${evaluation[state]} ${state}`).join(', ')} (the report says what they decided)`);
   }
   if (status.execution.length > 0) lines.push(`ran on: ${status.execution.map(describeExecutionGroup).join('; ')}`);
   if (status.backendChoice !== undefined) lines.push(`latest run's ${describeBackendChoice(status.backendChoice)}`);

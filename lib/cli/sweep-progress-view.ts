@@ -65,6 +65,9 @@ export class ProgressView {
     if (event.type === 'trial-retry') this.message(`retrying trial ${event.trialId.slice(0, 12)} (${event.arm}): ${event.reason}`);
     if (event.type === 'trial-finish' && event.record.state === 'failed') this.message(`trial ${event.record.trialId.slice(0, 12)} (${event.record.arm}) failed: ${event.record.error ?? ''}`);
     if (event.type === 'backend') this.message(describeBackendChoice(event.choice));
+    if (event.type === 'evaluation') {
+      this.message(event.queued > 0 ? `evaluation: ${event.outcome.message}; running ${event.queued} fresh-seed trial(s) of the selected configurations` : `evaluation: ${event.outcome.message}`);
+    }
     if (event.type === 'interrupted') this.message(`interrupted: stopping ${event.running} running trial(s); rerun the same command to resume`);
     if (event.type === 'start') this.started = true;
     if (!this.started) return;

@@ -150,10 +150,13 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}` +
             ` (${summary.finishedThisRun} run ${storage === undefined ? 'now' : 'here'}, ${summary.seconds.toFixed(1)} s); results in ${where}\n`,
         );
+        if (summary.evaluation !== undefined) {
+          write(`${summary.sweepName}: evaluation on fresh seeds: ${summary.evaluation.status === 'no selected configuration' || summary.evaluation.status === 'no test metric' ? `not run: ${summary.evaluation.message}` : summary.evaluation.message} (${summary.evaluationRecords?.length ?? 0} evaluation trials)\n`);
+        }
         if (flags.report && !summary.interrupted && summary.records.length > 0) {
           // The report is a view of every finished trial, this run's and earlier ones'.
           const reportDirectory = path.join(directory, 'report');
-          const written = await writeReport(reportDirectory, summary.records);
+          const written = await writeReport(reportDirectory, [...summary.records, ...(summary.evaluationRecords ?? [])], { evaluation: definition.evaluation });
           write(`report: ${path.join(reportDirectory, 'report.html')} (${Object.keys(written.files).length} formats)\n`);
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);

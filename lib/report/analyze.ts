@@ -13,6 +13,8 @@ import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
 import { countTrials, summarizeTrial, TrialCounts, TrialDigest, TrialSummary } from './trial-summary';
+import { ReportEvaluation, summarizeEvaluation } from './evaluation';
+import type { EvaluationDefinition } from '../sweep/definition';
 
 /** Options of {@link analyzeSweep}. */
 export interface AnalysisOptions {
@@ -49,6 +51,12 @@ export interface AnalysisOptions {
   title?: string;
   /** ISO timestamp printed in the report. Default: none, so the same records give identical output. */
   generatedAt?: string;
+  /**
+   * The sweep definition's `evaluation` rule, so the report replays the looks the sweep made on
+   * fresh seeds and says why it stopped. Default: when evaluation trials exist, every seed a look,
+   * alpha = 1 − confidence, the report's baseline and answer metric.
+   */
+  evaluation?: EvaluationDefinition;
   /** Bootstrap resamples of the layer-importance interval (each refits a forest). Default 100. */
   importanceResamples?: number;
   /** Trees of each layer-importance forest. Default 32. */
@@ -96,8 +104,17 @@ export interface SweepReport {
    * how much, with its interval and number of seeds, or "no evidence of a difference at this budget".
    */
   answer: ReportAnswer;
-  /** Every other arm's selected configuration against the baseline arm's on the answer metric, Holm-corrected across arms. */
+  /** Every other arm's selected configuration against the baseline arm's on the answer metric, Holm-corrected across arms (selection seeds). */
   armComparisons: ArmComparison[];
+  /**
+   * The selected configurations re-run on fresh seeds (role 'evaluation'): what the answer uses
+   * when present. Null when the sweep has no evaluation trials (see `evaluationUnavailable`).
+   */
+  evaluation: ReportEvaluation | null;
+  /** Why evaluation trials exist but cannot be reported. */
+  evaluationUnavailable?: string;
+  /** The evaluation trials (role 'evaluation'), apart from `trials` (selection) so they never select nor enter selection statistics. */
+  evaluationTrials: TrialSummary[];
   title: string;
   sweepNames: string[];
   generatedAt?: string;
@@ -152,7 +169,9 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
     tInterval: `${level} Student-t interval of the mean: mean ± t(n−1) · sd/√n, t quantile from jStat`,
     bootstrapInterval: `${level} percentile bootstrap interval of the mean, ${settings.bootstrapResamples} resamples of seeds, seedrandom stream "${settings.bootstrapSeed}"; computed for every configuration of an arm with at most ${settings.detailedConfigurationsPerArm} configurations, else for its ${settings.detailedConfigurationsPerArm} best by ${settings.selectBy} (the others show mean, std and t-interval only)`,
     selection: `each arm's configuration is the one with the best mean final ${settings.selectBy} over its seeds (validation split only; test is never used to select), at least ${settings.minSeeds} usable seed(s)`,
-    evaluation: 'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased',
+    evaluation:
+      'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased. ' +
+      'When the sweep re-ran the selected configurations on fresh seeds (trials with role "evaluation", never used to select), the answer uses those: an always-valid confidence sequence (Lai 1976 t-mixture; Bonferroni over arms) of arm − baseline, looked at as the sweep did, stopping when decisive or at max',
     paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
     multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across arms compared with "${settings.baselineArm}" on the answer metric, and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
     probability:
@@ -220,7 +239,9 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
   const baselineArm = options.baselineArm ?? 'uniform';
   const candidateArm = options.candidateArm ?? 'per-layer';
 
-  const trials = [...summaries].sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  // Evaluation re-runs (fresh seeds) are kept apart: they never select and never enter the selection statistics.
+  const evaluationTrials = summaries.filter((trial) => trial.role === 'evaluation').sort((a, b) => byText(a.arm, b.arm) || a.seed - b.seed);
+  const trials = summaries.filter((trial) => trial.role !== 'evaluation').sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
   const trialsByConfig = new Map<string, TrialSummary[]>();
   for (const trial of trials) {
     const group = trialsByConfig.get(trial.configId) ?? [];
@@ -315,12 +336,15 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
   }
 
   const armComparisons = compareArmsWithBaseline(arms, trialsByConfig, settings);
-  const answer = answerSentence({ comparison: comparisonUnavailable === undefined ? comparison : null, unavailable: comparisonUnavailable, armComparisons, arms, settings });
+  const evaluated = summarizeEvaluation({ evaluationTrials, arms, selectionSeeds: [...new Set(trials.map((trial) => trial.seed))], settings, rule: options.evaluation });
+  const answer = answerSentence({ comparison: comparisonUnavailable === undefined ? comparison : null, unavailable: comparisonUnavailable, armComparisons, arms, settings, evaluation: evaluated.evaluation });
 
   const sweepNames = [...new Set(trials.map((trial) => trial.sweepName))].sort(byText);
   const report: SweepReport = {
     answer,
     armComparisons,
+    evaluation: evaluated.evaluation,
+    evaluationTrials,
     title: options.title ?? (sweepNames.length > 0 ? sweepNames.join(', ') : 'layerwise sweep'),
     sweepNames,
     settings,
@@ -344,5 +368,6 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
   };
   if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;
   if (comparisonUnavailable !== undefined) report.comparisonUnavailable = comparisonUnavailable;
+  if (evaluated.unavailable !== undefined) report.evaluationUnavailable = evaluated.unavailable;
   return report;
 }

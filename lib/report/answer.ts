@@ -15,6 +15,7 @@ import { formatInterval, formatNumber } from './format';
 import { holmAdjust } from './holm';
 import { compareConfigurations, PairedComparison, PairedMetricComparison } from './paired-comparison';
 import type { TrialSummary } from './trial-summary';
+import { evaluationLevel, evaluationStop, ReportEvaluation } from './evaluation';
 
 /** One arm's selected configuration against the baseline arm's, on the answer metric. */
 export interface ArmComparison {
@@ -46,6 +47,10 @@ export interface ReportAnswer {
   evaluationSeeds: number[];
   /** A warning printed after the sentence, e.g. when evaluation reuses the selection seeds. */
   caveat?: string;
+  /** 'evaluation': the answer compares the selected configurations on fresh seeds (role 'evaluation'); 'selection seeds': on the seeds that selected them. */
+  basis: 'evaluation' | 'selection seeds';
+  /** With basis 'evaluation': why the evaluation stopped, e.g. "decisive at 7 seeds" or "max of 20 seeds reached undecided". */
+  stop?: string;
 }
 
 const METRIC_NAMES: Record<ArmComparison['metric'], string> = { testLoss: 'test loss', testAccuracy: 'test accuracy' };
@@ -106,8 +111,12 @@ export function answerSentence(args: {
   armComparisons: readonly ArmComparison[];
   arms: readonly ArmSummary[];
   settings: ReportSettings;
+  /** The evaluation on fresh seeds, when the sweep ran one: the answer then uses it. */
+  evaluation?: ReportEvaluation | null;
 }): ReportAnswer {
   const { settings } = args;
+  const fromEvaluation = args.evaluation ? evaluationAnswer(args.evaluation, args.arms, settings) : undefined;
+  if (fromEvaluation !== undefined) return fromEvaluation;
   const candidate = settings.candidateArm;
   const baseline = settings.baselineArm;
   const metric = METRIC_NAMES[settings.answerMetric];
@@ -123,6 +132,7 @@ export function answerSentence(args: {
       seeds: 0,
       selectionSeeds,
       evaluationSeeds: [],
+      basis: 'selection seeds',
     };
   }
   const evaluationSeeds = args.comparison.sharedSeeds;
@@ -143,14 +153,54 @@ export function answerSentence(args: {
     reused.length > 0
       ? `evaluation (test) reuses ${reused.length} of the seeds that selected the configurations on validation, so the test comparison is not independent of selection; fresh evaluation seeds remove this bias`
       : undefined;
-  const answer: ReportAnswer = { sentence, decision: row.verdict, seeds: row.n, selectionSeeds, evaluationSeeds };
+  const answer: ReportAnswer = { sentence, decision: row.verdict, seeds: row.n, selectionSeeds, evaluationSeeds, basis: 'selection seeds' };
   if (caveat) answer.caveat = caveat;
   return answer;
+}
+
+/**
+ * The answer from the fresh-seed evaluation: the candidate arm's comparison with the baseline, its
+ * confidence-sequence interval, the seeds it took and why it stopped. Undefined when the
+ * evaluation has no comparison of the report's candidate with the report's baseline.
+ */
+function evaluationAnswer(evaluation: ReportEvaluation, arms: readonly ArmSummary[], settings: ReportSettings): ReportAnswer | undefined {
+  const candidate = settings.candidateArm;
+  const baseline = settings.baselineArm;
+  const row = evaluation.comparisons.find((comparison) => comparison.arm === candidate && comparison.baseline === baseline);
+  if (row === undefined) return undefined;
+  const metric = METRIC_NAMES[row.metric];
+  const selectionSeeds = [
+    ...new Set(arms.filter((arm) => arm.arm === candidate || arm.arm === baseline).flatMap((arm) => arm.selectedBySeed.map((entry) => entry.seed))),
+  ].sort((a, b) => a - b);
+  const stop = evaluationStop(evaluation);
+  const n = row.seeds.length;
+  const details = `${evaluationLevel(evaluation)} confidence sequence of ${candidate} − ${baseline} ${formatInterval(row.interval)}; ${n} fresh paired seed${n === 1 ? '' : 's'}, ${stop}`;
+  const decided = row.decision === 'better' || row.decision === 'worse';
+  const sentence = decided
+    ? `${candidate} is ${row.decision} than ${baseline} on ${metric} by ${formatNumber(Math.abs(row.meanDifference as number))} (${details}).`
+    : row.reason === 'within margin'
+      ? `No difference beyond the margin of ${formatNumber(evaluation.rule.margin)}: ${candidate} − ${baseline} ${metric} ${signed(row.meanDifference)} (${details}).`
+      : `No evidence of a difference at this budget: ${candidate} − ${baseline} ${metric} ${signed(row.meanDifference)} (${details}).`;
+  return {
+    sentence,
+    decision: decided ? (row.decision as 'better' | 'worse') : 'no evidence',
+    seeds: n,
+    selectionSeeds,
+    evaluationSeeds: row.seeds,
+    basis: 'evaluation',
+    stop,
+  };
 }
 
 /** "Selection: … seeds …; evaluation: … seeds …", printed under the answer by every renderer. */
 export function selectionEvaluationLine(answer: ReportAnswer, settings: Pick<ReportSettings, 'selectBy'>): string {
   const seeds = (list: readonly number[]): string => (list.length ? list.join(', ') : 'none');
+  if (answer.basis === 'evaluation') {
+    return (
+      `Selection (validation): each arm's configuration chosen on ${settings.selectBy} over seeds ${seeds(answer.selectionSeeds)}. ` +
+      `Evaluation (test): the selected configurations re-run on fresh seeds ${seeds(answer.evaluationSeeds)}, never used to select; ${answer.stop}.`
+    );
+  }
   return (
     `Selection (validation): each arm's configuration chosen on ${settings.selectBy} over seeds ${seeds(answer.selectionSeeds)}. ` +
     `Evaluation (test): paired over seeds ${seeds(answer.evaluationSeeds)}.` +

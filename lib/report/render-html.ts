@@ -8,6 +8,7 @@ import { describeExecutionGroup } from './execution-summary';
 import { createHash } from 'crypto';
 import type { SweepReport } from './analyze';
 import { selectionEvaluationLine } from './answer';
+import { evaluationLine, evaluationTable } from './evaluation';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
@@ -101,7 +102,20 @@ function textCell(text: string, extra = ''): string {
 function answerHtml(report: SweepReport): string {
   return (
     `<p class="answer" id="answer"><strong>Answer:</strong> ${escapeHtml(report.answer.sentence)}</p>` +
-    `<p class="caption">${escapeHtml(selectionEvaluationLine(report.answer, report.settings))}</p>`
+    `<p class="caption">${escapeHtml(selectionEvaluationLine(report.answer, report.settings))}</p>` +
+    evaluationHtml(report)
+  );
+}
+
+/** The fresh-seed evaluation table and its rule, when the sweep ran one. */
+function evaluationHtml(report: SweepReport): string {
+  if (!report.evaluation) return report.evaluationUnavailable ? `<p class="caption">Evaluation on fresh seeds not reported: ${escapeHtml(report.evaluationUnavailable)}</p>` : '';
+  const fresh = evaluationTable(report.evaluation);
+  return (
+    `<h2 id="evaluation">Evaluation on fresh seeds</h2>` +
+    `<div class="scroll-x"><table id="evaluation-table"><thead><tr>${fresh.header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${fresh.rows.map((row) => `<tr>${row.map((cell) => textCell(cell)).join('')}</tr>`).join('')}</tbody></table></div>` +
+    `<p class="caption">${escapeHtml(evaluationLine(report.evaluation))}</p>`
   );
 }
 

@@ -5,6 +5,7 @@
 import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
+import { evaluationLine, evaluationTable } from './evaluation';
 import { pairedDifferenceTable } from './render-table';
 import { describeExecutionGroup } from './execution-summary';
 import { importanceTables } from './render-importance';
@@ -23,6 +24,20 @@ export function renderMarkdown(report: SweepReport): string {
   out.push('');
   out.push(escapeMarkdown(selectionEvaluationLine(report.answer, report.settings)));
   out.push('');
+  if (report.evaluation) {
+    const fresh = evaluationTable(report.evaluation);
+    out.push('**Evaluation on fresh seeds**');
+    out.push('');
+    out.push(tableRow(fresh.header.map(escapeMarkdown)));
+    out.push(tableRow(['---', '---', '---:', '---:', '---', '---', '---']));
+    for (const row of fresh.rows) out.push(tableRow(row.map(escapeMarkdown)));
+    out.push('');
+    out.push(escapeMarkdown(evaluationLine(report.evaluation)));
+    out.push('');
+  } else if (report.evaluationUnavailable) {
+    out.push(`Evaluation on fresh seeds not reported: ${escapeMarkdown(report.evaluationUnavailable)}`);
+    out.push('');
+  }
 
   const comparison = report.comparison;
   const headline = comparison?.metrics.find((entry) => entry.metric === 'testLoss');

@@ -5,6 +5,7 @@
 import { describeExecutionGroup } from './execution-summary';
 import type { SweepReport } from './analyze';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
+import { evaluationLine, evaluationTable } from './evaluation';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import type { PairedComparison } from './paired-comparison';
 import { importanceTables } from './render-importance';
@@ -73,6 +74,13 @@ export function renderTable(report: SweepReport): string {
   out.push(`layerwise report: ${terminalSafe(report.title)}`);
   out.push(`answer: ${terminalSafe(report.answer.sentence)}`);
   out.push(terminalSafe(selectionEvaluationLine(report.answer, report.settings)));
+  if (report.evaluation) {
+    out.push('');
+    const fresh = evaluationTable(report.evaluation);
+    out.push(textTable(fresh.header.map(terminalSafe), fresh.rows.map((row) => row.map(terminalSafe))));
+    out.push(terminalSafe(evaluationLine(report.evaluation)));
+    out.push('');
+  } else if (report.evaluationUnavailable) out.push(`evaluation on fresh seeds: not reported: ${terminalSafe(report.evaluationUnavailable)}`);
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
   out.push(`ran on: ${terminalSafe(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}`);
   out.push('');

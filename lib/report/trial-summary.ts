@@ -4,7 +4,7 @@
  * excluded but counted, so a report never hides them).
  */
 import type { EpochRecord } from '../train/record';
-import type { ArmName, ParameterValues, TrialRecord, TrialState } from '../sweep/record';
+import type { ArmName, ParameterValues, TrialRecord, TrialRole, TrialState } from '../sweep/record';
 import { bestValidationEpoch } from '../sweep/storage/trial-summary';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 
@@ -50,6 +50,8 @@ export interface TrialSummary {
   arm: ArmName;
   index: number;
   seed: number;
+  /** 'evaluation': a selected configuration re-run on a fresh seed (read on test, never used to select); absent for selection trials. */
+  role?: TrialRole;
   state: TrialState;
   params: ParameterValues;
   /** Epochs recorded. */
@@ -174,6 +176,7 @@ export function summarizeTrial(record: TrialRecord | TrialDigest | StoredTrialSu
     penaltyPerLayer: finalRecord?.penaltyPerLayer ?? {},
     weightNorms: finalRecord?.weightNorms ?? {},
   };
+  if (record.role !== undefined) summary.role = record.role;
   if (exclusion !== undefined) summary.exclusion = exclusion;
   if (record.error !== undefined) summary.error = record.error;
   if (finalRecord) summary.final = snapshotOf(finalRecord);

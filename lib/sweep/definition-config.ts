@@ -7,11 +7,12 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
 import { canonicalJson, sha256Hex } from './identity';
-import type { ArmDefinition, Coefficient, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
+import type { ArmDefinition, Coefficient, EvaluationDefinition, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
 import { ARM_OPTIONAL_FIELDS, ARM_SLOTS, DATA_SOURCE_KEYS, PENALTY_NAMES } from './definition';
 import { Dimension, gridValues, SearchSpace } from './space';
 import { armSpace, DROPOUT_PARAMETER, isSearched } from './arms';
 import schema from './sweep-definition.schema.json';
+import { fewestDecisiveSeeds } from './evaluation-stage';
 
 /** The published JSON Schema of a sweep definition (draft-07). */
 export const SWEEP_DEFINITION_SCHEMA: object = schema;
@@ -192,6 +193,34 @@ function checkArm(arm: ArmDefinition, where: string): void {
   }
 }
 
+/** Largest seed a trial accepts (the schema's bound on `seeds`). */
+const MAX_SEED = 4294967295;
+
+/** What an evaluation block needs beyond its schema: arms to compare, room for fresh seeds, a max that can decide. */
+function checkEvaluation(definition: SweepDefinition, evaluation: EvaluationDefinition): void {
+  const armNames = definition.arms.map((arm) => arm.name);
+  if (armNames.length < 2) {
+    throw new LayerwiseConfigError('evaluation', `: compares each arm with a baseline arm, but the sweep has ${armNames.length} arm; add an arm or remove the evaluation block`);
+  }
+  if (!armNames.includes(evaluation.baseline)) {
+    throw new LayerwiseConfigError('evaluation.baseline', `: ${describeValue(evaluation.baseline)} is not an arm; allowed values: ${listValues(armNames)}`);
+  }
+  const { min, max } = evaluation.seeds;
+  if (max < min) throw new LayerwiseConfigError('evaluation.seeds.max', `: ${max} is below evaluation.seeds.min (${min}); max must be >= min`);
+  const firstFresh = Math.max(...definition.seeds) + 1;
+  if (firstFresh + max - 1 > MAX_SEED) {
+    throw new LayerwiseConfigError('evaluation.seeds.max', `: fresh evaluation seeds are numbered from ${firstFresh} (after the largest selection seed), so ${max} of them pass ${MAX_SEED}; use smaller selection seeds or a smaller max`);
+  }
+  const comparisons = armNames.length - 1;
+  const fewest = fewestDecisiveSeeds(evaluation.alpha / comparisons);
+  if (max < fewest) {
+    throw new LayerwiseConfigError(
+      'evaluation.seeds.max',
+      `: ${max} seeds can never be decisive: at alpha ${evaluation.alpha}${comparisons > 1 ? ` split over ${comparisons} comparisons` : ''} the confidence sequence is unbounded below ${fewest} paired seeds; use max >= ${fewest}`,
+    );
+  }
+}
+
 /** The rules JSON Schema cannot express; `definition` already has the schema's shape. */
 function checkSemantics(definition: SweepDefinition): void {
   for (const [name, dimension] of Object.entries(definition.space)) {
@@ -207,6 +236,7 @@ function checkSemantics(definition: SweepDefinition): void {
     names.add(arm.name);
     checkArm(arm, `arms[${armIndex}]`);
   });
+  if (definition.evaluation !== undefined) checkEvaluation(definition, definition.evaluation);
   if (definition.sampler.type === 'grid') {
     // Continuous dimensions need grid points; name the field that lacks them.
     for (const [name, dimension] of Object.entries(definition.space)) gridValues(dimension, `space.${name}`);
@@ -243,6 +273,17 @@ function withPruningDefaults(pruning: Record<string, unknown> | undefined): Prun
     default:
       return { type: 'none' };
   }
+}
+
+/** The evaluation block with its defaults; the baseline defaults to the arm named 'uniform', else the first arm. */
+function withEvaluationDefaults(evaluation: Record<string, any>, arms: readonly ArmDefinition[]): EvaluationDefinition {
+  return {
+    seeds: { min: evaluation.seeds.min ?? 3, max: evaluation.seeds.max, until: evaluation.seeds.until ?? 'decisive', batch: evaluation.seeds.batch ?? 1 },
+    metric: evaluation.metric ?? 'testLoss',
+    margin: evaluation.margin ?? 0,
+    alpha: evaluation.alpha ?? 0.05,
+    baseline: evaluation.baseline ?? (arms.some((arm) => arm.name === 'uniform') ? 'uniform' : arms[0].name),
+  };
 }
 
 function copyJson<T>(value: T): T {
@@ -285,6 +326,7 @@ export function fromConfig(config: unknown): SweepDefinition {
     execution: { retries: raw.execution?.retries ?? 1 },
   };
   if (raw.description !== undefined) definition.description = raw.description;
+  if (raw.evaluation !== undefined) definition.evaluation = withEvaluationDefaults(raw.evaluation, definition.arms);
   if (raw.execution?.trialTimeoutSeconds !== undefined) definition.execution.trialTimeoutSeconds = raw.execution.trialTimeoutSeconds;
   if (raw.execution?.backend !== undefined) definition.execution.backend = raw.execution.backend;
   if (raw.execution?.population !== undefined) definition.execution.population = raw.execution.population;

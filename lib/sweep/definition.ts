@@ -182,6 +182,50 @@ export interface ExecutionDefinition {
   population?: 'auto' | number;
 }
 
+/** Test metric an evaluation compares: a loss (lower is better) or an accuracy (higher is better). */
+export type EvaluationMetric = 'testLoss' | 'testAccuracy';
+export const EVALUATION_METRICS: readonly EvaluationMetric[] = ['testLoss', 'testAccuracy'];
+
+/** When an evaluation stops adding seeds: once every comparison is decisive (or at `max`), or only at `max`. */
+export type EvaluationUntil = 'decisive' | 'max';
+export const EVALUATION_UNTIL: readonly EvaluationUntil[] = ['decisive', 'max'];
+
+/** How many fresh seeds an evaluation runs (`evaluation.seeds`). */
+export interface EvaluationSeedsDefinition {
+  /** Paired fresh seeds run before the first look (an integer >= 2). Default 3. */
+  min: number;
+  /** Most paired fresh seeds per arm; at `max` the evaluation stops, decisive or not. */
+  max: number;
+  /** 'decisive' (default): stop at the first look where every comparison is decisive; 'max': run `max` seeds, then decide once. */
+  until: EvaluationUntil;
+  /** Fresh seeds added per arm between looks after `min` (an integer >= 1). Default 1. */
+  batch: number;
+}
+
+/** Fields of `evaluation.seeds`, in order: the list the schema is checked against. */
+export const EVALUATION_SEEDS_FIELDS = ['min', 'max', 'until', 'batch'] as const satisfies ReadonlyArray<keyof EvaluationSeedsDefinition>;
+
+/**
+ * After selection, how each arm's selected configuration (chosen on validation loss over the
+ * selection `seeds`) is evaluated: re-run on fresh paired seeds, numbered after the largest
+ * selection seed so they never overlap it, adding seeds until an always-valid confidence sequence
+ * of every arm − baseline difference of `metric` is decisive (lib/sweep/evaluation-stage.ts).
+ */
+export interface EvaluationDefinition {
+  seeds: EvaluationSeedsDefinition;
+  /** Test metric compared. Default 'testLoss'. */
+  metric: EvaluationMetric;
+  /** Smallest difference that matters (>= 0, the metric's units): decisive means beyond ±margin, or within it. Default 0. */
+  margin: number;
+  /** Probability that any comparison's sequence ever excludes the true difference (split evenly over the comparisons). Default 0.05. */
+  alpha: number;
+  /** Arm every other arm is compared with. Default: the arm named 'uniform' if there is one, else the first arm. */
+  baseline: string;
+}
+
+/** Fields of `evaluation`, in order: the list the schema is checked against. */
+export const EVALUATION_FIELDS = ['seeds', 'metric', 'margin', 'alpha', 'baseline'] as const satisfies ReadonlyArray<keyof EvaluationDefinition>;
+
 export interface SweepDefinition {
   /** Sweep name: letters, digits, '.', '_', '-'. */
   name: string;
@@ -202,8 +246,10 @@ export interface SweepDefinition {
   arms: ArmDefinition[];
   /** Configurations sampled per arm: the same for every arm, so the comparison is at equal search cost. */
   budget: number;
-  /** Seeds every configuration is trained with; the same list in every arm (paired). */
+  /** Seeds every configuration is trained with; the same list in every arm (paired). These select each arm's configuration. */
   seeds: number[];
+  /** Re-run the selected configurations on fresh seeds until the answer is decisive. Default: none (the report compares on the selection seeds). */
+  evaluation?: EvaluationDefinition;
   sampler: SamplerDefinition;
   pruning: PruningDefinition;
   execution: ExecutionDefinition;

@@ -3,6 +3,7 @@ import type { BackendChoice } from '../backend/measure';
 import type { EpochRecord } from '../train/record';
 import type { ArmName, TrialRecord } from './record';
 import type { Shard } from './plan';
+import type { EvaluationOutcome } from './evaluation-stage';
 
 export type SweepEvent =
   | {
@@ -32,6 +33,8 @@ export type SweepEvent =
   | { type: 'interrupted'; running: number; at: number }
   /** The backend every trial of this run trains on and why (before the first trial). */
   | { type: 'backend'; choice: BackendChoice; at: number }
+  /** The evaluation stage's state after selection: queued fresh-seed trials, or why it stopped (outcome.status). */
+  | { type: 'evaluation'; outcome: EvaluationOutcome; queued: number; at: number }
   | { type: 'end'; summary: SweepSummary; at: number };
 
 export interface SweepSummary {
@@ -48,6 +51,10 @@ export interface SweepSummary {
   /** True when stopped by the signal before finishing. */
   interrupted: boolean;
   seconds: number;
-  /** Finished records in scope. */
+  /** Finished records in scope (selection trials). */
   records: TrialRecord[];
+  /** Where the evaluation on fresh seeds stands (definitions with `evaluation`, unsharded runs): decided at how many seeds, and why it stopped. */
+  evaluation?: EvaluationOutcome;
+  /** Finished evaluation trials (role 'evaluation'), with `evaluation`. */
+  evaluationRecords?: TrialRecord[];
 }

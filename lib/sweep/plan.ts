@@ -7,7 +7,7 @@ import { LayerwiseConfigError } from '../errors/config-error';
 import { armSpace } from './arms';
 import { canonicalJson, sha256Hex } from './identity';
 import type { ArmDefinition, SweepDefinition } from './definition';
-import type { ParameterValues } from './record';
+import type { ParameterValues, TrialRole } from './record';
 import type { TrialSpec } from './storage/storage';
 
 /** Static shard `index/count`, 1-based like `--shard 2/4` (index in 1..count). */
@@ -90,9 +90,13 @@ export function configIdentity(definition: SweepDefinition, arm: ArmDefinition, 
   return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params }));
 }
 
-/** Stable hash of a configuration and seed: the trial's identity. */
-export function trialIdentity(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): string {
-  return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params, seed }));
+/**
+ * Stable hash of a configuration, seed and role: the trial's identity. The role enters only for
+ * evaluation trials, so selection trials keep the identities (and resumes) of earlier sweeps, and
+ * an evaluation re-run can never be mistaken for a selection trial.
+ */
+export function trialIdentity(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number, role: TrialRole = 'selection'): string {
+  return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params, seed, ...(role === 'selection' ? {} : { role }) }));
 }
 
 /** The trials of one slot with the given parameters, one per seed (the same seed list in every arm). */

@@ -67,6 +67,10 @@ export class SweepProgress {
         this.finishedThisRun++;
         this.count(event.record);
         break;
+      case 'evaluation':
+        // Fresh-seed re-runs of the selected configurations join the count as they are queued.
+        state.total += event.queued;
+        break;
       case 'interrupted':
         state.interrupted = true;
         break;
@@ -95,7 +99,8 @@ export class SweepProgress {
     if (record.state === 'failed') state.failed++;
     if (record.state === 'pruned') state.pruned++;
     if (record.state === 'diverged') state.diverged++;
-    const loss = record.state === 'complete' ? record.final?.validation?.loss : undefined;
+    // The best validation loss is the selection's: evaluation re-runs (fresh seeds) never select.
+    const loss = record.state === 'complete' && record.role !== 'evaluation' ? record.final?.validation?.loss : undefined;
     if (loss !== undefined && Number.isFinite(loss) && !(state.bestValidation[record.arm] <= loss)) state.bestValidation[record.arm] = loss;
   }
 }

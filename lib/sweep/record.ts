@@ -7,6 +7,14 @@ import type { EpochRecord, RunStatus } from '../train/record';
 /** Which side of the uniform-vs-per-layer comparison a trial belongs to. Custom arms may use other names. */
 export type ArmName = 'uniform' | 'per-layer' | 'baseline' | string;
 
+/**
+ * What a trial is for. 'selection' (the default, written as an absent field so earlier records are
+ * unchanged): a sampled configuration on a selection seed, read on validation to pick each arm's
+ * configuration. 'evaluation': a selected configuration re-run on a fresh seed, read on test to
+ * compare the arms (lib/sweep/evaluation-stage.ts); never used to select.
+ */
+export type TrialRole = 'selection' | 'evaluation';
+
 export type TrialState = 'waiting' | 'running' | 'complete' | 'pruned' | 'failed' | 'diverged';
 
 /** Hyperparameter values of one configuration, e.g. `{ "l2": 1e-4 }` or `{ "l2.dense_1": 1e-3, "l2.dense_2": 1e-5 }`. */
@@ -24,6 +32,8 @@ export interface TrialRecord {
   index: number;
   params: ParameterValues;
   seed: number;
+  /** 'evaluation' for a selected configuration re-run on a fresh seed; absent for selection trials. */
+  role?: TrialRole;
   state: TrialState;
   /** Number of attempts made (1 on first success). */
   attempts: number;

@@ -31,7 +31,9 @@ import { isFinished } from './storage/journal-format';
 import { JournalStorage, journalFileName } from './storage/journal-storage';
 import type { TrialStorage } from './storage/storage';
 import { capabilitiesOf } from './loop/capabilities';
+import { StagedProposer } from './loop/proposer';
 import type { Proposer } from './loop/proposer';
+import { EvaluationProposer } from './loop/evaluation-proposer';
 import { SamplerProposer } from './loop/sampler-proposer';
 import { runTrialLoop } from './loop/trial-loop';
 import { LoopView } from './loop/view';
@@ -147,17 +149,23 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
 
     const stored = await storage.listTrials(definition.name);
     const sampling = new SamplerProposer({ definition, sampler, shard: args.shard, stored });
-    // A later stage (e.g. evaluating the selected configurations on fresh seeds) chains here: new StagedProposer([sampling, ...]).
-    const proposer: Proposer = sampling;
+    // After selection, the evaluation stage re-runs each arm's selected configuration on fresh seeds
+    // until decisive (not for a static shard, which sees only its slice of the selection).
+    const evaluation =
+      definition.evaluation !== undefined && args.shard === undefined && !args.enqueueOnly
+        ? new EvaluationProposer({ definition, onStep: (outcome, queued) => emit({ type: 'evaluation', outcome, queued, at: Date.now() }) })
+        : undefined;
+    const proposer: Proposer = evaluation === undefined ? sampling : new StagedProposer([sampling, evaluation]);
     const preview = new LoopView(definition);
     for (const record of stored) preview.see(record);
     const firstProposal = proposer.next(preview);
     // A shared store's other workers can only run what is enqueued: enqueue every known trial now.
     if (capabilities.shared) await storage.enqueueTrials(definition.name, firstProposal.trials);
+    // The scope of the counts and `records`: the selection's trials (evaluation trials are reported apart).
     const inScope = (view: LoopView): TrialRecord[] =>
-      proposer.proposed().map((trial) => view.record(trial.trialId)).filter((record): record is TrialRecord => record !== undefined && isFinished(record));
+      sampling.proposed().map((trial) => view.record(trial.trialId)).filter((record): record is TrialRecord => record !== undefined && isFinished(record));
     const alreadyFinished = inScope(preview);
-    const total = proposer.total ?? sampling.total;
+    const total = sampling.total;
     emit({
       type: 'start',
       sweepName: definition.name,
@@ -228,6 +236,10 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       seconds: (Date.now() - started) / 1000,
       records: finished,
     };
+    if (evaluation?.outcome !== undefined) {
+      summary.evaluation = evaluation.outcome;
+      summary.evaluationRecords = [...final.all()].filter((record) => record.role === 'evaluation' && isFinished(record));
+    }
     emit({ type: 'end', summary, at: Date.now() });
     return summary;
   } finally {

@@ -220,6 +220,18 @@ describe('metricsFromTrials', () => {
     expect(Object.keys(metricsFromTrials(resampled, 'selected'))).toEqual(Object.keys(table));
   });
 
+  it('leaves evaluation re-runs (fresh seeds) out: they neither select nor add seeds', () => {
+    const selection = [
+      trial({ seed: 1, testAccuracy: 0.8, l2: 0.01, validationLoss: 0.3 }),
+      trial({ seed: 1, testAccuracy: 0.7, l2: 0.1, validationLoss: 0.4 }),
+    ];
+    // A re-run of l2=0.1 on fresh seed 4 with a validation loss that would win the selection if it counted.
+    const evaluation: TrialRecord = { ...trial({ seed: 4, testAccuracy: 0.99, l2: 0.1, validationLoss: 0.01 }), trialId: 'eval-4', role: 'evaluation' };
+    const table = metricsFromTrials([...selection, evaluation], 'selected');
+    expect(table['uniform/selected']).toMatchObject({ seeds: [1], metrics: { testAccuracy: [0.8] } });
+    expect(metricsFromTrials([...selection, evaluation])['uniform/l2=0.1'].seeds).toEqual([1]);
+  });
+
   it('refuses `selected` without validation losses, pointing to --entries configurations', () => {
     expect(() => metricsFromTrials([trial({ seed: 1, testAccuracy: 0.8 })], 'selected')).toThrow(/--entries = "selected": arm\(s\) uniform .* --entries configurations/);
   });

@@ -87,6 +87,21 @@ describeWhenAvailable(['postgresql'], 'PostgreSQL trial store', () => {
       expect(extended.maxAttempts).toBe(6);
     });
 
+    test('an evaluation trial keeps its role through enqueue, claim, finish, listing and summaries; selection trials have none', async () => {
+      const store = await open();
+      await store.openSweep(openArgs('roles'));
+      const [selection, evaluation] = trialsOf('roles', 2);
+      await store.enqueueTrials('roles', [selection, { ...evaluation, role: 'evaluation' }]);
+      const claimed = await store.claimTrial('roles', { trialIds: [evaluation.trialId] });
+      expect(claimed?.role).toBe('evaluation');
+      const finished = await store.finishTrial('roles', evaluation.trialId, 1, { state: 'complete', epochs: [epochOf(1e-3, 1)], final: epochOf(1e-3, 1) });
+      expect(finished.role).toBe('evaluation');
+      const listed = await store.listTrials('roles');
+      expect(listed.map((trial) => [trial.trialId, trial.role])).toEqual([[selection.trialId, undefined], [evaluation.trialId, 'evaluation']]);
+      const summaries = await store.listTrialSummaries('roles');
+      expect(summaries.map((trial) => trial.role)).toEqual([undefined, 'evaluation']);
+    });
+
     test('an unknown sweep is named with the ones that exist', async () => {
       const store = await open();
       await expect(store.requireSweep('nope')).rejects.toThrow(/no sweep named "nope".*"enqueue"/);

@@ -121,6 +121,8 @@ function trialLine(trial: TrialRecord, studyId: number, space: Record<string, Di
     seed: trial.seed,
     attempts: trial.attempts,
   };
+  // Evaluation re-runs (fresh seeds after selection) are marked so Optuna's views can tell them from the search.
+  if (trial.role !== undefined) userAttrs.role = trial.role;
   if (trial.backend !== undefined) userAttrs.backend = trial.backend;
   if (trial.runStatus !== undefined) userAttrs.run_status = trial.runStatus;
   if (trial.error !== undefined) userAttrs.error = trial.error;

@@ -27,7 +27,7 @@ export interface GateArgs {
 }
 
 export interface GateQuestion {
-  trial: Pick<TrialRecord, 'trialId' | 'arm' | 'index' | 'seed'>;
+  trial: Pick<TrialRecord, 'trialId' | 'arm' | 'index' | 'seed' | 'role'>;
   epoch: number;
   /** Told whether the trial now waits for an earlier trial that runs nowhere (true) or no longer waits (false). */
   onBlocked: (waitingForUnclaimed: boolean) => void;
@@ -42,7 +42,8 @@ export class PruningGate {
   /** True when the trial should stop at `epoch`. */
   async shouldPrune(question: GateQuestion): Promise<boolean> {
     const { pruner, view, storage, shared, pollMs } = this.args;
-    if (pruner.decidesAt?.(question.epoch) === false) return false;
+    // Evaluation re-runs are never pruned: their test metric is the answer.
+    if (question.trial.role === 'evaluation' || pruner.decidesAt?.(question.epoch) === false) return false;
     let refreshedAll = false;
     try {
       for (;;) {

@@ -94,6 +94,7 @@ export class SamplerProposer implements Proposer {
     const space = armSpace(this.definition, state.slot.arm);
     const earlier = stored.find(
       (record) =>
+        record.role !== 'evaluation' &&
         record.arm === state.slot.arm.name &&
         record.index === state.slot.index &&
         Object.keys(space).length === Object.keys(record.params).length &&

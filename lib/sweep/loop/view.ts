@@ -43,7 +43,8 @@ export class LoopView {
     // A finished trial never changes; an older listing must not bring it back to running.
     if (known !== undefined && isFinished(known) && !isFinished(record)) return;
     this.records.set(record.trialId, record);
-    this.history.see(record);
+    // Evaluation re-runs (fresh seeds, after selection) never feed the sampler.
+    if (record.role !== 'evaluation') this.history.see(record);
     this.changed();
   }
 
@@ -113,7 +114,8 @@ export class LoopView {
     const [index, seedPosition] = this.planOrder(trial);
     const result: TrialRecord[] = [];
     for (const record of this.records.values()) {
-      if (record.arm !== trial.arm || record.trialId === trial.trialId) continue;
+      // Evaluation re-runs never judge selection trials.
+      if (record.arm !== trial.arm || record.trialId === trial.trialId || record.role === 'evaluation') continue;
       if (scope !== undefined && !scope.has(record.trialId)) continue;
       const [otherIndex, otherSeed] = this.planOrder(record);
       if (otherIndex < index || (otherIndex === index && otherSeed < seedPosition)) result.push(record);

@@ -88,6 +88,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'training path of each trial (lean or general, and why not lean)',
     statements: [`ALTER TABLE {schema}.trials ADD COLUMN training_path text, ADD COLUMN general_path_reason text`],
   },
+  {
+    version: 4,
+    description: "role of each trial (null: selection; 'evaluation': a selected configuration re-run on a fresh seed)",
+    statements: [`ALTER TABLE {schema}.trials ADD COLUMN role text CHECK (role IS NULL OR role IN ('selection', 'evaluation'))`],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -331,12 +331,13 @@ export class PostgresTrialStore implements SharedTrialStorage {
           trial_index: trial.index,
           seed: trial.seed,
           params: trial.params,
+          role: trial.role ?? null,
           job_id: randomUUID(),
         }));
         const inserted = await client.query(
-          `INSERT INTO ${this.table('trials')} (sweep_id, trial_key, config_id, arm, trial_index, seed, params, state, job_id)
-           SELECT $1, r.trial_key, r.config_id, r.arm, r.trial_index, r.seed, r.params, 'waiting', r.job_id
-           FROM jsonb_to_recordset($2::jsonb) AS r(trial_key text, config_id text, arm text, trial_index integer, seed bigint, params jsonb, job_id uuid)
+          `INSERT INTO ${this.table('trials')} (sweep_id, trial_key, config_id, arm, trial_index, seed, params, role, state, job_id)
+           SELECT $1, r.trial_key, r.config_id, r.arm, r.trial_index, r.seed, r.params, r.role, 'waiting', r.job_id
+           FROM jsonb_to_recordset($2::jsonb) AS r(trial_key text, config_id text, arm text, trial_index integer, seed bigint, params jsonb, role text, job_id uuid)
            ON CONFLICT (sweep_id, trial_key) DO NOTHING
            RETURNING trial_key, job_id, trial_index`,
           [sweep.id, JSON.stringify(rows)],
@@ -677,6 +678,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
       index: Number(row.trial_index),
       params: row.params,
       seed: Number(row.seed),
+      ...(row.role ? { role: row.role } : {}),
       state: row.state,
       attempts: Number(row.attempt),
       epochs,

@@ -158,6 +158,7 @@ export class JournalStorage implements TrialStorage {
       index: trial.index,
       params: trial.params,
       seed: trial.seed,
+      ...(trial.role !== undefined ? { role: trial.role } : {}),
       state: result.state,
       attempts: attempt,
       epochs: result.epochs,

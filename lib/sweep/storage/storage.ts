@@ -21,7 +21,7 @@ import type { TrialSummary } from './trial-summary';
 import type { StoreCapabilities } from '../loop/capabilities';
 
 /** The identity and inputs of a trial, without results: what the runner enqueues. */
-export type TrialSpec = Pick<TrialRecord, 'trialId' | 'configId' | 'sweepName' | 'arm' | 'index' | 'params' | 'seed'>;
+export type TrialSpec = Pick<TrialRecord, 'trialId' | 'configId' | 'sweepName' | 'arm' | 'index' | 'params' | 'seed' | 'role'>;
 
 /** What a store knows about a sweep. */
 export interface SweepInfo {
