@@ -201,6 +201,23 @@ describeWhenAvailable(['postgresql'], 'sweeps coordinated through PostgreSQL', (
     });
   });
 
+  describe('an evaluation on fresh seeds through the store', () => {
+    test('the coordinator runs the evaluation after selection; the store keeps the role; a rerun runs nothing more', async () => {
+      const definition = sweepDefinition({ name: 'evaluated', training: { epochs: 1 }, budget: 2, evaluation: { seeds: { min: 3, max: 8 } } });
+      const args = { definition, storage: store, workers: 0, objectiveModules: [FIXTURE_OBJECTIVES], pollSeconds: 0.05 };
+      const summary = await runSweep(args);
+      expect(summary.evaluation?.status).toBe('decisive');
+      const stored = await store.listTrials('evaluated');
+      const evaluation = stored.filter((record) => record.role === 'evaluation');
+      expect(evaluation).toHaveLength(2 * summary.evaluation!.seeds);
+      expect(new Set(evaluation.map((record) => record.seed))).toEqual(new Set(summary.evaluation!.freshSeeds));
+      expect(stored.filter((record) => record.role === undefined)).toHaveLength(8);
+      const again = await runSweep(args);
+      expect(again.finishedThisRun).toBe(0);
+      expect(again.evaluation).toEqual(summary.evaluation);
+    });
+  });
+
   describe('sweep --storage --enqueue-only', () => {
     const register = (program: Command, write: (text: string) => void, setExitCode: (code: number) => void) => registerSweepCommand(program, { write, setExitCode, writeError: () => undefined });
 
