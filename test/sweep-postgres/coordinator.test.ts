@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { main } from '../../lib/cli/main';
-import { loadStoredTrials, loadTrialsFrom } from '../../lib/cli/dependencies';
+import { loadStoredTrials, loadStoredTrialSummaries, loadTrialsFrom } from '../../lib/cli/dependencies';
 import { registerReportCommand } from '../../lib/cli/report';
 import { registerStatusCommand, SweepStatus } from '../../lib/cli/status';
 import { registerSweepCommand } from '../../lib/cli/sweep';
@@ -215,6 +215,9 @@ describeWhenAvailable(['postgresql'], 'sweeps coordinated through PostgreSQL', (
       const again = await runSweep(args);
       expect(again.finishedThisRun).toBe(0);
       expect(again.evaluation).toEqual(summary.evaluation);
+      // `report --storage` replays the stored definition's rule (not the defaults) and answers from the fresh seeds.
+      const loaded = await loadStoredTrialSummaries(server.url, 'evaluated');
+      expect(loaded.evaluation).toEqual(definition.evaluation);
     });
   });
 
