@@ -85,7 +85,7 @@ describe('train objective: populations', () => {
   ])('no key for %j, with the reason', (overrides, reason) => {
     const sweep = definition(overrides as Record<string, unknown>);
     const arm = sweep.arms[0];
-    const params: Record<string, number> = arm.penalties.activityL1 !== undefined ? {} : { l2: 1e-3 };
+    const params: Record<string, number> = arm.penalties?.activityL1 !== undefined ? {} : { l2: 1e-3 };
     const support = populationSupport(sweep, arm, params);
     expect(support.key).toBeUndefined();
     expect(support.reason).toMatch(reason);
