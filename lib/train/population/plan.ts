@@ -195,7 +195,7 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   const outputUnits = layers[layers.length - 1].units;
   const accuracies = members.map((member) => (member.options.accuracy == null || member.options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, [null, outputUnits]) : member.options.accuracy));
   if (accuracies.some((kind) => kind !== accuracies[0])) return no('the members measure accuracy differently');
-  if (data.train.x.rank !== 2 || data.train.x.shape[1] !== layers[0].inputUnits) return no('the features are not rows of the first layer\'s input size');
+  if (data.train.x.rank !== 2 || data.train.x.shape[1] !== layers[0].inputUnits || data.train.x.dtype !== 'float32') return no('the features are not float rows of the first layer\'s input size');
   if (data.train.y.rank !== 2 || data.train.y.shape[1] !== outputUnits || data.train.y.dtype !== 'float32') return no('the labels are not float rows of the output size (the hand-written loss gradients need them)');
 
   const coefficientsOf = (slot: 'kernel' | 'bias', layer: number): SlotCoefficients => {

@@ -17,16 +17,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LearningRateFunction } from '../../optimizers/schedules';
 import type { PopulationOptimizer } from './plan';
+import { scaleByMember } from './batched-ops';
 
 export class PopulationOptimizerState {
   private readonly kind: PopulationOptimizer;
   private rates: LearningRateFunction[];
   private step = 0;
-  private m: tf.Tensor2D | null = null;
-  private v: tf.Tensor2D | null = null;
+  /** Adam's moments, one [K, P] tensor per variable group. */
+  private m: tf.Tensor2D[] | null = null;
+  private v: tf.Tensor2D[] | null = null;
+  /** Adam over one flat vector of all variables (native backend) or per variable (pure JS). */
+  private readonly flatten = tf.getBackend() !== 'cpu';
   private velocities: tf.Tensor[] | null = null;
   private readonly constants: tf.Scalar[];
-  private rateCache: { key: string; tensor: tf.Tensor } | null = null;
 
   constructor(kind: PopulationOptimizer, rates: LearningRateFunction[]) {
     this.kind = kind;
@@ -51,28 +54,35 @@ export class PopulationOptimizerState {
       const { beta1, beta2 } = this.kind;
       const [oneMinusBeta1, oneMinusBeta2, epsilon] = this.constants;
       const correction = Math.sqrt(1 - Math.pow(beta2, this.step)) / (1 - Math.pow(beta1, this.step));
-      const alpha = tf.tensor2d(Float32Array.from(rates, (rate) => rate * correction), [members, 1]);
-      const flat = gradients.map((gradient) => tf.reshape(gradient, [members, -1]));
-      const g = (flat.length === 1 ? flat[0] : tf.concat(flat, 1)) as tf.Tensor2D;
-      const m0 = this.m ?? tf.zerosLike(g);
-      const v0 = this.v ?? tf.zerosLike(g);
-      const m = tf.add(m0, tf.mul(tf.sub(g, m0), oneMinusBeta1)) as tf.Tensor2D;
-      const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), oneMinusBeta2)) as tf.Tensor2D;
-      const update = tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), epsilon));
-      const parts = variables.length === 1 ? [update] : tf.split(update, variables.map((variable) => variable.size / members), 1);
-      variables.forEach((variable, index) => variable.assign(tf.sub(variable, tf.reshape(parts[index], variable.shape))));
-      this.replaceMoments(m, v);
+      const alpha = Float32Array.from(rates, (rate) => rate * correction);
+      // Natively: every variable in one flat [K, P] vector (few kernels per step, as LeanAdam). On the
+      // pure-JS backend: per variable (splitting a [K, P] vector along P is tfjs-cpu's slow strided slice).
+      const groups = this.flatten ? [variables.map((_, index) => index)] : variables.map((_, index) => [index]);
+      if (this.m == null) this.m = [];
+      if (this.v == null) this.v = [];
+      groups.forEach((group, groupIndex) => {
+        const flat = group.map((index) => tf.reshape(gradients[index], [members, -1]));
+        const g = (flat.length === 1 ? flat[0] : tf.concat(flat, 1)) as tf.Tensor2D;
+        const m0 = (this.m as tf.Tensor2D[])[groupIndex] ?? tf.zerosLike(g);
+        const v0 = (this.v as tf.Tensor2D[])[groupIndex] ?? tf.zerosLike(g);
+        const m = tf.add(m0, tf.mul(tf.sub(g, m0), oneMinusBeta1)) as tf.Tensor2D;
+        const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), oneMinusBeta2)) as tf.Tensor2D;
+        const update = tf.div(scaleByMember(m, alpha), tf.add(tf.sqrt(v), epsilon));
+        const parts = group.length === 1 ? [update] : tf.split(update, group.map((index) => variables[index].size / members), 1);
+        group.forEach((index, part) => variables[index].assign(tf.sub(variables[index], tf.reshape(parts[part], variables[index].shape))));
+        this.replaceMoments(groupIndex, m, v);
+      });
       return;
     }
-    const negativeRate = this.negativeRates(rates, members);
+    const negativeRate = Float32Array.from(rates, (rate) => -rate);
     if (this.kind.momentum === 0) {
-      variables.forEach((variable, index) => variable.assign(tf.add(variable, tf.mul(gradients[index], tf.reshape(negativeRate, [members, ...variable.shape.slice(1).map(() => 1)])))));
+      variables.forEach((variable, index) => variable.assign(tf.add(variable, scaleByMember(gradients[index], negativeRate))));
       return;
     }
     const momentum = this.constants[0];
     const previous = this.velocities ?? variables.map((variable) => tf.zerosLike(variable));
     const next = variables.map((variable, index) => {
-      const step = tf.mul(gradients[index], tf.reshape(negativeRate, [members, ...variable.shape.slice(1).map(() => 1)]));
+      const step = scaleByMember(gradients[index], negativeRate);
       const velocity = tf.add(tf.mul(previous[index], momentum), step);
       const delta = this.kind.kind === 'sgd' && this.kind.nesterov ? tf.add(tf.mul(velocity, momentum), step) : velocity;
       variable.assign(tf.add(variable, delta));
@@ -91,41 +101,29 @@ export class PopulationOptimizerState {
       tensor.dispose();
       return kept;
     };
-    this.m = gather(this.m);
-    this.v = gather(this.v);
+    if (this.m != null) this.m = this.m.map((moment) => gather(moment) as tf.Tensor2D);
+    if (this.v != null) this.v = this.v.map((moment) => gather(moment) as tf.Tensor2D);
     if (this.velocities != null) this.velocities = this.velocities.map((velocity) => gather(velocity) as tf.Tensor);
     index.dispose();
     this.rates = indices.map((member) => this.rates[member]);
-    this.rateCache?.tensor.dispose();
-    this.rateCache = null;
   }
 
   dispose(): void {
-    tf.dispose([...this.constants, ...(this.m ? [this.m] : []), ...(this.v ? [this.v] : []), ...(this.velocities ?? [])]);
+    tf.dispose([...this.constants, ...(this.m ?? []), ...(this.v ?? []), ...(this.velocities ?? [])]);
     this.m = null;
     this.v = null;
     this.velocities = null;
-    this.rateCache?.tensor.dispose();
-    this.rateCache = null;
   }
 
-  private replaceMoments(m: tf.Tensor2D, v: tf.Tensor2D): void {
+  private replaceMoments(group: number, m: tf.Tensor2D, v: tf.Tensor2D): void {
+    const moments = this.m as tf.Tensor2D[];
+    const seconds = this.v as tf.Tensor2D[];
     const keptM = tf.keep(m);
     const keptV = tf.keep(v);
-    if (this.m != null && this.m !== keptM) this.m.dispose();
-    if (this.v != null && this.v !== keptV) this.v.dispose();
-    this.m = keptM;
-    this.v = keptV;
+    if (moments[group] != null && moments[group] !== keptM) moments[group].dispose();
+    if (seconds[group] != null && seconds[group] !== keptV) seconds[group].dispose();
+    moments[group] = keptM;
+    seconds[group] = keptV;
   }
 
-  /** −lr per member as a kept [K] tensor, uploaded again only when a rate changes (schedules). */
-  private negativeRates(rates: number[], members: number): tf.Tensor {
-    const key = rates.join(',');
-    if (this.rateCache == null || this.rateCache.key !== key) {
-      this.rateCache?.tensor.dispose();
-      this.rateCache = { key, tensor: tf.keep(tf.tensor1d(rates.map((rate) => -rate))) };
-    }
-    void members;
-    return this.rateCache.tensor;
-  }
 }

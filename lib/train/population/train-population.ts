@@ -35,7 +35,7 @@ import type { TrainData } from '../options';
 import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad } from './batched-ops';
+import { batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { PopulationOptimizerState } from './population-optimizer';
 
@@ -68,9 +68,9 @@ const STATUS_OF: Record<StopReason, RunStatus> = {
 
 /** Penalty coefficients of one weight slot for the members still training. */
 interface SlotTensors {
-  /** [K] values for the penalty value, [K, 1, 1] for its gradient; null when no member has that part. */
-  l1: { value: tf.Tensor1D; gradient: tf.Tensor3D } | null;
-  l2: { value: tf.Tensor1D; gradient: tf.Tensor3D } | null;
+  /** [K] coefficients for the penalty value, and the gradient factors per member (l1, 2·l2); null when no member has that part. */
+  l1: { value: tf.Tensor1D; gradient: Float32Array } | null;
+  l2: { value: tf.Tensor1D; gradient: Float32Array } | null;
 }
 
 /** Early stopping of one member, with Keras 3's rules (lib/train/early-stopping.ts). */
@@ -111,14 +111,13 @@ function variableOf(value: tf.Tensor): tf.Variable {
   return variable;
 }
 
-function slotTensors(coefficients: SlotCoefficients, rank: number): SlotTensors {
+function slotTensors(coefficients: SlotCoefficients): SlotTensors {
   const make = (values: number[] | null, gradientFactor: number) => {
     if (values == null) return null;
-    const shape: number[] = [values.length, ...Array.from({ length: rank - 1 }, () => 1)];
     return {
       value: tf.keep(tf.tensor1d(values)),
       // The gradient factor is formed in double precision and rounded once, as the single-model pass's `scalars.of(2·l2)`.
-      gradient: tf.keep(tf.tensor(values.map((value) => value * gradientFactor), shape)) as unknown as tf.Tensor3D,
+      gradient: Float32Array.from(values, (value) => value * gradientFactor),
     };
   };
   return { l1: make(coefficients.l1, 1), l2: make(coefficients.l2, 2) };
@@ -184,15 +183,17 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   let biasPenalties: SlotTensors[] = [];
   let kernelDecay = plan.kernelDecay.map((rates) => (rates == null ? null : [...rates]));
   let biasDecay = plan.biasDecay.map((rates) => (rates == null ? null : [...rates]));
-  let decayFactors: { key: string; factors: Array<{ kernel: tf.Tensor | null; bias: tf.Tensor | null }> } | null = null;
+  let decayFactors: { key: string; factors: Array<{ kernel: Float32Array | null; bias: Float32Array | null }> } | null = null;
   const results: Array<TrainResult | undefined> = new Array(memberCount);
+  // The training rows on the host, read once: each epoch's member batches are cut from them.
+  const hostX = (await data.train.x.data()) as Float32Array;
+  const hostY = (await data.train.y.data()) as Float32Array;
+  const featureCount = data.train.x.shape[1] as number;
 
   const disposeSlots = (slots: SlotTensors[]) => {
-    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) tf.dispose([part.value, part.gradient]);
+    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
   };
   const disposeDecay = () => {
-    if (decayFactors == null) return;
-    for (const pair of decayFactors.factors) tf.dispose([...(pair.kernel ? [pair.kernel] : []), ...(pair.bias ? [pair.bias] : [])]);
     decayFactors = null;
   };
 
@@ -201,8 +202,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       kernels.push(variableOf(tf.tidy(() => tf.stack(plan.variables.map((member) => member[index].kernel.read())))));
       biases.push(layer.hasBias ? variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.variables.map((member) => (member[index].bias as NonNullable<typeof member[number]['bias']>).read())), [memberCount, 1, layer.units]))) : null);
     }
-    kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients, 3));
-    biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients, 3));
+    kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients));
+    biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients));
     const trainable = (): tf.Variable[] => layers.flatMap((_, index) => [kernels[index], ...(biases[index] != null ? [biases[index] as tf.Variable] : [])]);
 
     /** `w·(1 − lr·wd)` factors per member for the decayed slots, rebuilt when a learning rate changes. */
@@ -210,7 +211,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       const key = rates.join(',');
       if (decayFactors != null && decayFactors.key === key) return decayFactors.factors;
       disposeDecay();
-      const factor = (decay: number[] | null) => (decay == null ? null : tf.keep(tf.tensor3d(decay.map((rate, row) => 1 - rates[row] * rate), [decay.length, 1, 1])));
+      // 1 − lr·wd in double precision, rounded once, as WeightDecayApplier's scalar.
+      const factor = (decay: number[] | null) => (decay == null ? null : Float32Array.from(decay, (rate, row) => 1 - rates[row] * rate));
       decayFactors = { key, factors: layers.map((_, index) => ({ kernel: factor(kernelDecay[index]), bias: factor(biasDecay[index]) })) };
       return decayFactors.factors;
     };
@@ -226,9 +228,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
     const withPenaltyGradient = (gradient: tf.Tensor, w: tf.Tensor, slot: SlotTensors): tf.Tensor => {
       let extra: tf.Tensor | null = null;
-      if (slot.l1 != null) extra = tf.mul(tf.step(w, -1), slot.l1.gradient);
+      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient);
       if (slot.l2 != null) {
-        const squares = tf.mul(w, slot.l2.gradient);
+        const squares = scaleByMember(w, slot.l2.gradient);
         extra = extra == null ? squares : tf.add(extra, squares);
       }
       return extra == null ? gradient : tf.add(gradient, extra);
@@ -290,8 +292,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         const factors = currentDecayFactors(optimizer.learningRates());
         layers.forEach((_, index) => {
           const { kernel, bias } = factors[index];
-          if (kernel != null) kernels[index].assign(tf.mul(kernels[index], kernel));
-          if (bias != null && biases[index] != null) (biases[index] as tf.Variable).assign(tf.mul(biases[index] as tf.Variable, bias));
+          if (kernel != null) kernels[index].assign(scaleByMember(kernels[index], kernel));
+          if (bias != null && biases[index] != null) (biases[index] as tf.Variable).assign(scaleByMember(biases[index] as tf.Variable, bias));
         });
       }
       optimizer.applyGradients(trainable(), gradients);
@@ -301,7 +303,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     /** Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]. */
     const predict = (x: tf.Tensor2D): tf.Tensor3D => {
       const members = kernels[0].shape[0];
-      let h = tf.tile(tf.expandDims(x, 0), [members, 1, 1]) as tf.Tensor3D;
+      let h = tf.stack(new Array<tf.Tensor>(members).fill(x)) as tf.Tensor3D;
       layers.forEach((layer, index) => {
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
       });
@@ -329,12 +331,12 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             const yBatch = whole ? splitData.y : tf.slice(splitData.y, start, size);
             const prediction = predict(xBatch);
             // tfjs's losses check shapes (no broadcasting of the labels): one copy per member.
-            const yMembers = tf.tile(tf.expandDims(yBatch, 0), [members, 1, 1]);
+            const yMembers = tf.stack(new Array<tf.Tensor>(members).fill(yBatch));
             const batchLoss = tf.mul(tf.mean(plan.loss(yMembers, prediction), 1), size);
             lossSum = lossSum == null ? batchLoss : tf.add(lossSum, batchLoss);
             let hits: tf.Tensor | null = null;
-            if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yBatch, [1, -1]), 0.5)), 'float32'), 1);
-            else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.expandDims(tf.argMax(yBatch, -1), 0)), 'float32'), 1);
+            if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yMembers, [members, -1]), 0.5)), 'float32'), 1);
+            else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(yMembers, -1)), 'float32'), 1);
             if (hits != null) correct = correct == null ? hits : tf.add(correct, hits);
           }
           names.push(`${split}.loss`);
@@ -474,8 +476,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           }
         });
         const keepSlot = (slot: SlotTensors): SlotTensors => ({
-          l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: keepRows(slot.l1.gradient, index) },
-          l2: slot.l2 == null ? null : { value: keepRows(slot.l2.value, index), gradient: keepRows(slot.l2.gradient, index) },
+          l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: Float32Array.from(rows, (row) => (slot.l1 as { gradient: Float32Array }).gradient[row]) },
+          l2: slot.l2 == null ? null : { value: keepRows(slot.l2.value, index), gradient: Float32Array.from(rows, (row) => (slot.l2 as { gradient: Float32Array }).gradient[row]) },
         });
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
@@ -499,23 +501,29 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       let aborted = false;
       let split: { x: tf.Tensor3D[]; y: tf.Tensor3D[] } | null = null;
       try {
-        split = tf.tidy(() => {
-          let xs: tf.Tensor3D;
-          let ys: tf.Tensor3D;
-          if (batches > 1 && settings[0].shuffle) {
-            // Each member's permutation, drawn as train draws it, applied with one gather for all.
-            const order = new Int32Array(members * samples);
-            active.forEach((member, row) => order.set(states[member].shuffler.permutation(samples), row * samples));
-            const indices = tf.tensor2d(order, [members, samples], 'int32');
-            xs = tf.gather(data.train.x, indices) as tf.Tensor3D;
-            ys = tf.gather(data.train.y, indices) as tf.Tensor3D;
-          } else {
-            xs = tf.tile(tf.expandDims(data.train.x, 0), [members, 1, 1]) as tf.Tensor3D;
-            ys = tf.tile(tf.expandDims(data.train.y, 0), [members, 1, 1]) as tf.Tensor3D;
+        // Each member's permutation, drawn as train draws it (one per epoch when there is more than one
+        // batch); the batches [K, size, features] are cut on the host from the data's values and uploaded.
+        const orders = batches > 1 && settings[0].shuffle ? active.map((member) => states[member].shuffler.permutation(samples)) : null;
+        const cut = (values: Float32Array, width: number, start: number, size: number): tf.Tensor3D => {
+          const out = new Float32Array(members * size * width);
+          for (let row = 0; row < members; row++) {
+            const order = orders?.[row];
+            for (let sample = 0; sample < size; sample++) {
+              const source = order != null ? order[start + sample] : start + sample;
+              out.set(values.subarray(source * width, (source + 1) * width), (row * size + sample) * width);
+            }
           }
-          if (batches === 1) return { x: [xs], y: [ys] };
-          return { x: tf.split(xs, batchSizes, 1) as tf.Tensor3D[], y: tf.split(ys, batchSizes, 1) as tf.Tensor3D[] };
-        });
+          return tf.tensor3d(out, [members, size, width]);
+        };
+        const xs: tf.Tensor3D[] = [];
+        const ys: tf.Tensor3D[] = [];
+        split = { x: xs, y: ys };
+        let start = 0;
+        for (const size of batchSizes) {
+          xs.push(cut(hostX, featureCount, start, size));
+          ys.push(cut(hostY, units, start, size));
+          start += size;
+        }
         let lastYield = performance.now();
         for (let batch = 0; batch < batches; batch++) {
           if (args.signal?.aborted) {
