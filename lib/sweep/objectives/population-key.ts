@@ -29,6 +29,34 @@ function withoutLearningRate(optimizer: unknown): unknown {
   return rest;
 }
 
+/**
+ * Memory a population may take for its own copies (the members' epoch batches, weights, Adam
+ * moments, gradients and activations): 256 MiB, far below a worker's heap, so packing trials never
+ * risks a crash the trials alone would not have.
+ */
+export const POPULATION_MEMORY_BYTES = 256 * 1024 * 1024;
+
+/** Widths of a builder MLP, input first (undefined when the model is not one). */
+function mlpWidths(model: Record<string, unknown>): number[] | undefined {
+  if (model.type !== 'mlp' || !Array.isArray(model.hidden)) return undefined;
+  return [Number(model.inputSize), ...(model.hidden as number[]).map(Number), Number(model.outputSize)];
+}
+
+/**
+ * The most members one population of this definition may have, by memory: per member the epoch's
+ * batches (train rows × (features + outputs)), four copies of the parameters (weights, gradient,
+ * Adam's two moments) and the activations of the largest measured split (rows × Σ widths), in
+ * float32, within {@link POPULATION_MEMORY_BYTES}. `rows`: the training rows (the largest split).
+ * At least 1.
+ */
+export function maxPopulationMembers(definition: SweepDefinition, rows: number): number {
+  const widths = mlpWidths(definition.model as Record<string, unknown>);
+  if (widths === undefined) return 1;
+  const parameters = widths.slice(1).reduce((sum, width, index) => sum + (widths[index] + 1) * width, 0);
+  const perMember = 4 * (rows * (widths[0] + widths[widths.length - 1]) + 4 * parameters + rows * widths.reduce((sum, width) => sum + width, 0));
+  return Math.max(1, Math.floor(POPULATION_MEMORY_BYTES / perMember));
+}
+
 /** The population key of the trial (definition, arm, sampled parameters), or the reason it has none. */
 export function populationSupport(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): PopulationSupport {
   const no = (reason: string): PopulationSupport => ({ key: undefined, reason });

@@ -48,7 +48,7 @@ import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { PopulationContext, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
-import { populationSupport } from './population-key';
+import { maxPopulationMembers, populationSupport } from './population-key';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
 const SHARED_PARAMETERS = ['learningRate', 'batchSize'];
@@ -295,6 +295,19 @@ export const trainModelObjective: TrialObjective = {
    */
   async runPopulation(inputs: TrialInput[], context: PopulationContext): Promise<void> {
     if (inputs.length === 0) return;
+    // More members than memory allows (maxPopulationMembers) train as consecutive populations.
+    const limit = maxPopulationMembers(inputs[0].definition, trainRows(inputs[0].definition));
+    if (inputs.length > limit) {
+      for (let start = 0; start < inputs.length; start += limit) {
+        const offset = start;
+        await trainModelObjective.runPopulation!(inputs.slice(start, start + limit), {
+          signal: context.signal,
+          onEpoch: (member, epoch) => context.onEpoch(member + offset, epoch),
+          onMemberFinished: (member, outcome) => context.onMemberFinished(member + offset, outcome),
+        });
+      }
+      return;
+    }
     const first = await trialSetup(inputs[0].definition, inputs[0].arm, inputs[0].params, inputs[0].seed);
     const models: tf.LayersModel[] = [first.model];
     const options: TrainOptions[] = [first.options];
@@ -382,6 +395,18 @@ export const trainModelObjective: TrialObjective = {
     }
   },
 };
+
+const trainRowCounts = new WeakMap<SweepDefinition, number>();
+
+/** Rows of the definition's train split (split once per definition object). */
+function trainRows(definition: SweepDefinition): number {
+  let rows = trainRowCounts.get(definition);
+  if (rows === undefined) {
+    rows = splitFor(definition).train.sampleCount;
+    trainRowCounts.set(definition, rows);
+  }
+  return rows;
+}
 
 /** A trial's outcome from `train`'s (or a population member's) result. */
 function outcomeOf(result: TrainResult): TrialOutcome {
