@@ -9,10 +9,12 @@
  * for K = 1, 4, 8, 16, 36. Both include what a trial costs besides the steps (building the model,
  * the split, the per-epoch measurements). Members alternate between the two arms, seeds 1-3 and
  * L2 coefficients spread over the arms' log-uniform range; no early stopping, so every member
- * trains every epoch. A separate run's cost does not depend on K: it is measured for K <= 8 and the
- * K = 8 rate is used for larger K (marked *).
+ * trains every epoch. A separate run's cost per member does not depend on K, so each cell times
+ * min(K, --separate) separate trials. Each cell runs --repeats rounds of (separate trials, then the
+ * population), interleaved so machine load hits both alike; the table has the medians.
  *
- * Options: --backends cpu,tensorflow  --models readme,mid  --ks 1,4,8,16,36  --out FILE (JSON).
+ * Options: --backends cpu,tensorflow  --models readme,mid  --ks 1,4,8,16,36  --repeats 3
+ *          --separate 4  --out FILE (JSON).
  * Each backend and model runs in its own child process. This file is a command-line tool, so it prints.
  */
 import { spawnSync } from 'child_process';
@@ -22,7 +24,6 @@ import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
 const RESULT_PREFIX = 'POPULATION_RESULT ';
-const SEPARATE_MAX_K = 8;
 
 type ModelName = 'readme' | 'mid';
 
@@ -32,13 +33,15 @@ interface Cell {
   epochs: number;
   /** Seconds per member-epoch, K trials trained one after another. */
   separate: number;
-  /** Whether `separate` was measured at this K (else the K = 8 rate). */
-  separateMeasured: boolean;
+  /** Separate trials timed per round (min(K, --separate)). */
+  separateTrials: number;
+  /** Rounds (medians over them). */
+  repeats: number;
   /** Seconds per member-epoch, one population of K. */
   population: number;
   /** separate / population. */
   speedup: number;
-  /** Wall seconds of the population run. */
+  /** Wall seconds of the population run (median). */
   populationSeconds: number;
 }
 
@@ -67,7 +70,7 @@ function midDefinitionConfig(csvPath: string): Record<string, unknown> {
   };
 }
 
-async function worker(model: ModelName, backend: string, ks: number[]): Promise<WorkerResult> {
+async function worker(model: ModelName, backend: string, ks: number[], repeats: number, separateMax: number): Promise<WorkerResult> {
   // Loaded here so the parent process never loads TensorFlow.js.
   /* eslint-disable @typescript-eslint/no-var-requires */
   const { initBackend } = require('../lib/backend') as typeof import('../lib/backend');
@@ -117,15 +120,25 @@ async function worker(model: ModelName, backend: string, ks: number[]): Promise<
   // Warm-up (kernels, caches): one trial alone and one small population, untimed.
   await runSeparate(1);
   await runPopulation(2);
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
   const cells: Cell[] = [];
-  let separateRate = NaN;
   for (const k of ks) {
-    const measured = k <= SEPARATE_MAX_K;
-    if (measured) separateRate = (await runSeparate(k)) / (k * epochs);
-    const populationSeconds = await runPopulation(k);
+    const separateTrials = Math.min(k, separateMax);
+    const separateRates: number[] = [];
+    const populationTimes: number[] = [];
+    for (let round = 0; round < repeats; round++) {
+      separateRates.push((await runSeparate(separateTrials)) / (separateTrials * epochs));
+      populationTimes.push(await runPopulation(k));
+    }
+    const separate = median(separateRates);
+    const populationSeconds = median(populationTimes);
     const population = populationSeconds / (k * epochs);
-    cells.push({ k, epochs, separate: separateRate, separateMeasured: measured, population, speedup: separateRate / population, populationSeconds });
-    process.stderr.write(`${model} ${backend} K=${k}: separate ${(separateRate * 1000).toFixed(3)} ms, population ${(population * 1000).toFixed(3)} ms per member-epoch\n`);
+    cells.push({ k, epochs, separate, separateTrials, repeats, population, speedup: separate / population, populationSeconds });
+    process.stderr.write(`${model} ${backend} K=${k}: separate ${(separate * 1000).toFixed(3)} ms, population ${(population * 1000).toFixed(3)} ms per member-epoch\n`);
   }
   return { model, backend, cells };
 }
@@ -134,7 +147,7 @@ function format(result: WorkerResult): string[] {
   if (result.error) return [`| ${result.model} | ${result.backend} | error: ${result.error} | | | | |`];
   return result.cells.map(
     (cell) =>
-      `| ${result.model === 'readme' ? '2-16-16-1 (README)' : '20-64-32-16-3 (mid-size)'} | ${result.backend} | ${cell.k} | ${(cell.separate * 1000).toFixed(2)}${cell.separateMeasured ? '' : '*'} | ${(cell.population * 1000).toFixed(2)} | ${cell.speedup.toFixed(1)}x | ${cell.populationSeconds.toFixed(2)} |`,
+      `| ${result.model === 'readme' ? '2-16-16-1 (README)' : '20-64-32-16-3 (mid-size)'} | ${result.backend} | ${cell.k} | ${(cell.separate * 1000).toFixed(2)} | ${(cell.population * 1000).toFixed(2)} | ${cell.speedup.toFixed(1)}x | ${cell.populationSeconds.toFixed(2)} |`,
   );
 }
 
@@ -144,6 +157,8 @@ export async function runPopulationBench(argv: string[]): Promise<Record<string,
   const backends = option('--backends', 'cpu,tensorflow').split(',');
   const models = option('--models', 'readme,mid').split(',') as ModelName[];
   const ks = option('--ks', '1,4,8,16,36').split(',').map(Number);
+  const repeats = Number(option('--repeats', '3'));
+  const separateMax = Number(option('--separate', '4'));
   const out = option('--out', path.join(ROOT, 'runs', `bench-population-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
   const results: WorkerResult[] = [];
   for (const model of models) {
@@ -160,7 +175,7 @@ export async function runPopulationBench(argv: string[]): Promise<Record<string,
     }
   }
   const lines = [
-    '| model | backend | K | K separate `run`s: ms per member-epoch | one population: ms per member-epoch | speed-up | population wall s |',
+    '| model | backend | K | trials alone (`run`): ms per member-epoch | one population of K: ms per member-epoch | speed-up | population wall s |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...results.flatMap(format),
   ];
@@ -175,7 +190,7 @@ export async function runPopulationBench(argv: string[]): Promise<Record<string,
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv[0] === '--worker') {
-    worker(argv[1] as ModelName, argv[2], argv[3].split(',').map(Number))
+    worker(argv[1] as ModelName, argv[2], argv[3].split(',').map(Number), Number(argv[4] ?? 3), Number(argv[5] ?? 4))
       .then((result) => console.log(`${RESULT_PREFIX}${JSON.stringify(result)}`))
       .catch((error) => {
         console.log(`${RESULT_PREFIX}${JSON.stringify({ model: argv[1], backend: argv[2], cells: [], error: String(error?.message ?? error) })}`);

@@ -360,13 +360,20 @@ export const trainModelObjective: TrialObjective = {
    * batches of the train split, with validation and test cut in the same proportion. Per-epoch
    * measurement is counted because on a small model it costs more than the steps, and it is
    * where per-op overhead (the native backend's weakness) shows. One untimed warm-up epoch, then
-   * {@link TIMED_STEPS} steps or more, timed as a whole.
+   * {@link TIMED_STEPS} steps or more, timed as a whole. When the sweep's trials will train as
+   * populations (`populationTimingSize` > 1), that many members are timed as one population and
+   * the result is per member-step: populations change which backend is faster (the README's MLP
+   * alone is faster on pure JS; as a population of 16, natively).
    */
   async timeSteps(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }> {
     const arm = definition.arms[0];
     const params: ParameterValues = {};
     for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
+    // Trials that will train as populations are timed as one: per member-step, the figure that decides the backend then.
+    const members = populationTimingSize(definition, arm, params);
     const setup = await trialSetup(definition, arm, params, 0);
+    const others: tf.LayersModel[] = [];
+    const otherOptions: TrainOptions[] = [];
     const rows = setup.data.train.x.shape[0];
     const batchSize = Math.min(rows, setup.options.batchSize ?? rows);
     const batchesPerEpoch = Math.min(Math.ceil(rows / batchSize), MAX_STEPS_PER_EPOCH);
@@ -384,6 +391,23 @@ export const trainModelObjective: TrialObjective = {
     }) as unknown as TrainData;
     try {
       const options: TrainOptions = { ...setup.options, earlyStopping: undefined };
+      if (members > 1) {
+        const rowsDataset = splitFor(definition).train;
+        for (let member = 1; member < members; member++) {
+          const built = await trialModel(definition, arm, params, member, rowsDataset);
+          others.push(built.model);
+          otherOptions.push({ ...built.options, earlyStopping: undefined });
+        }
+        const population = (epochs: number) =>
+          [setup.model, ...others].map((model, index) => ({ model, options: { ...(index === 0 ? options : otherOptions[index - 1]), epochs } }));
+        if (planPopulation(population(1), subset).plan != null) {
+          await trainPopulation({ members: population(1), data: subset, writeWeights: false });
+          const started = performance.now();
+          await trainPopulation({ members: population(timedEpochs), data: subset, writeWeights: false });
+          const steps = batchesPerEpoch * timedEpochs;
+          return { secondsPerStep: (performance.now() - started) / 1000 / steps / members, steps };
+        }
+      }
       await train(setup.model, subset, { ...options, epochs: 1 });
       const started = performance.now();
       await train(setup.model, subset, { ...options, epochs: timedEpochs });
@@ -391,6 +415,7 @@ export const trainModelObjective: TrialObjective = {
       return { secondsPerStep: (performance.now() - started) / 1000 / steps, steps };
     } finally {
       tf.dispose(subset as unknown as tf.TensorContainer);
+      for (const model of others) model.dispose();
       setup.dispose();
     }
   },
@@ -434,6 +459,21 @@ function reshapedFor(sampleShape: number[], data: TrainData): TrainData {
   if (data.validation !== undefined) result.validation = reshape(data.validation);
   if (data.test !== undefined) result.test = reshape(data.test);
   return result;
+}
+
+/**
+ * How many members the backend timing trains as one population: the trials that would share a
+ * population (every arm's trials, when the first arm's trial has a population key), at most 16
+ * and at most what memory allows; 1 when the trials train alone (no key, or
+ * `execution.population` set to 1).
+ */
+export function populationTimingSize(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): number {
+  const setting = (definition.execution as unknown as Record<string, unknown> | undefined)?.population;
+  if (setting === 1) return 1;
+  if (populationSupport(definition, arm, params).key === undefined) return 1;
+  const trials = definition.arms.length * definition.budget * definition.seeds.length;
+  const limit = typeof setting === 'number' ? setting : 16;
+  return Math.max(1, Math.min(trials, limit, maxPopulationMembers(definition, trainRows(definition))));
 }
 
 /** Timed steps per backend at least (after one warm-up epoch). */

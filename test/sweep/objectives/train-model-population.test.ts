@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fromConfig } from '../../../lib/sweep/definition-config';
-import { trainModelObjective } from '../../../lib/sweep/objectives/train-model';
-import { populationSupport } from '../../../lib/sweep/objectives/population-key';
+import { populationTimingSize, trainModelObjective } from '../../../lib/sweep/objectives/train-model';
+import { maxPopulationMembers, populationSupport } from '../../../lib/sweep/objectives/population-key';
 import type { SweepDefinition } from '../../../lib/sweep/definition';
 import type { TrialInput, TrialOutcome } from '../../../lib/sweep/objective';
 import type { EpochRecord } from '../../../lib/train';
@@ -128,5 +128,25 @@ describe('train objective: populations', () => {
       expect((finished.get(member) as TrialOutcome).status).toBe('complete');
       expect((finished.get(member) as TrialOutcome).epochs).toHaveLength(4);
     }
+  });
+});
+
+describe('train objective: backend timing of populations', () => {
+  it('times the trials as a population of up to 16 where they have a key, alone where they have none', () => {
+    const sweep = definition({ budget: 6, seeds: [1, 2, 3] });
+    expect(populationTimingSize(sweep, sweep.arms[0], { l2: 1e-3 })).toBe(16);
+    const small = definition({ budget: 1, seeds: [1] });
+    expect(populationTimingSize(small, small.arms[0], { l2: 1e-3 })).toBe(2);
+    const dropout = definition({ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', dropout: 0.2 } });
+    expect(populationTimingSize(dropout, dropout.arms[0], { l2: 1e-3 })).toBe(1);
+  });
+
+  it('maxPopulationMembers bounds a population by memory', () => {
+    const sweep = definition();
+    expect(maxPopulationMembers(sweep, 120)).toBeGreaterThan(1000);
+    const wide = definition({ model: { type: 'mlp', inputSize: 784, hidden: [512, 512], outputSize: 10, task: 'multiclass' } });
+    // 60,000 rows of 784 features: ~190 MB of batches per member, so one member per population.
+    expect(maxPopulationMembers(wide, 60000)).toBe(1);
+    expect(maxPopulationMembers(wide, 1000)).toBeGreaterThan(1);
   });
 });
