@@ -9,6 +9,7 @@
  *   --no-keras          skip the Keras reference
  *   --quick             fewer samples and epochs (a smoke run, numbers are noisy)
  *   --suite zoo         the model zoo instead: layerwise train vs Keras fit on ten models (bench/zoo/run.ts)
+ *   --suite population  the population table: K trials trained alone vs as one population (bench/population.ts)
  * Environment: LAYERWISE_PYTHON (interpreter with keras; default <project>/.venv/bin/python, else python3).
  * This file is a command-line tool, so it prints.
  */
@@ -23,6 +24,7 @@ import { median } from './stats';
 import { renderTable } from './table';
 import { RESULT_PREFIX, WorkerMeasurement, WorkerTask } from './worker';
 import { runZoo } from './zoo/run';
+import { runPopulationBench } from './population';
 
 /** Samples per epoch and epoch counts per backend: large enough to be stable, small enough for ~5 min on 2 cores. */
 const SIZES: Record<BackendName | 'keras', Partial<Record<BenchModelName, { samples: number; warmupEpochs: number; timedEpochs: number }>>> = {
@@ -138,7 +140,8 @@ function runKeras(root: string, model: BenchModelName, quick: boolean): { row: B
 export async function runBench(argv: string[]): Promise<Record<string, unknown>> {
   const suite = argv.includes('--suite') ? argv[argv.indexOf('--suite') + 1] : 'throughput';
   if (suite === 'zoo') return runZoo(argv);
-  if (suite !== 'throughput') throw new Error(`--suite: "${String(suite)}" is not one of throughput, zoo`);
+  if (suite === 'population') return runPopulationBench(argv);
+  if (suite !== 'throughput') throw new Error(`--suite: "${String(suite)}" is not one of throughput, zoo, population`);
   const root = path.resolve(__dirname, '..');
   const options = parseOptions(argv, root);
   const rows: BenchRow[] = [];

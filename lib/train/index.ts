@@ -27,3 +27,5 @@ export type { LossFunction, AccuracyKind } from './loss-function';
 export { SeededMathRandom, SeededShuffler } from './seeded-random';
 export { decoupledWeightDecay, DecoupledWeightDecayCallback } from './weight-decay-callback';
 export type { WeightDecayCallbackArgs } from './weight-decay-callback';
+export { trainPopulation, planPopulation } from './population';
+export type { TrainPopulationArgs, PopulationMemberInput, PopulationPlanResult } from './population';

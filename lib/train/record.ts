@@ -47,7 +47,7 @@ export interface EpochRecord {
 export type RunStatus = 'complete' | 'diverged' | 'stopped_early' | 'pruned';
 
 /** The training step implementation a run used; see `TrainResult.trainingPath`. */
-export type TrainingPath = 'lean' | 'general';
+export type TrainingPath = 'lean' | 'general' | 'population';
 
 /** What `train` returns: every epoch's record, the kept epoch, why training ended, backend and seed. */
 export interface TrainResult {

@@ -38,7 +38,8 @@ import type { LayerSettings, Policy } from '../../policy';
 import { l1, l1l2, l2, orthogonal } from '../../regularizers';
 import type { RegularizerSpec } from '../../regularizers';
 import { resolveOptimizerSpec, train } from '../../train';
-import type { OptimizerSpec, TrainData, TrainOptions } from '../../train';
+import type { OptimizerSpec, TrainData, TrainOptions, TrainResult } from '../../train';
+import { planPopulation, trainPopulation } from '../../train/population';
 import { armCoefficients, armSpace, Coefficients, isSearched } from '../arms';
 import { ARM_SLOTS } from '../definition';
 import { asDataField, dataSourceName, loadDefinitionData } from './file-data';
@@ -46,7 +47,8 @@ import type { ArmDefinition, ArmSlot, PenaltyName, SweepDefinition } from '../de
 import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
-import type { TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
+import type { PopulationContext, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
+import { maxPopulationMembers, populationSupport } from './population-key';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
 const SHARED_PARAMETERS = ['learningRate', 'batchSize'];
@@ -268,18 +270,85 @@ export const trainModelObjective: TrialObjective = {
         signal: context.signal,
         onEpochEnd: async (record) => ((await context.onEpoch(record)) ? 'stop' : undefined),
       });
-      const outcome: TrialOutcome = {
-        status: result.status,
-        epochs: result.epochs,
-        final: result.final,
-        divergedAtEpoch: result.divergedAtEpoch,
-        backend: result.backend ?? activeBackend()?.name ?? tf.getBackend(),
-        trainingPath: result.trainingPath,
-      };
-      if (result.generalPathReason !== undefined) outcome.generalPathReason = result.generalPathReason;
-      return outcome;
+      return outcomeOf(result);
     } finally {
       setup.dispose();
+    }
+  },
+
+  /**
+   * Trials whose model, data, training settings (learning rate aside) and batch size are the same
+   * and which the population path covers (lib/sweep/objectives/population-key.ts: Dense-stack MLPs
+   * without dropout or batch normalization; L1/L2 kernel and bias penalties and decoupled weight
+   * decay in any arm, so the two arms of a uniform-vs-per-layer sweep share one key; Adam or SGD)
+   * get equal keys; undefined otherwise (`populationSupport` gives the reason).
+   */
+  populationKey(input: TrialInput): string | undefined {
+    return populationSupport(input.definition, input.arm, input.params).key;
+  },
+
+  /**
+   * Trains the inputs as one population (lib/train/population): each member's model is built
+   * with its own seed and coefficients as `run` builds it, and trains on the one shared split.
+   * Members that cannot share the computation after all (a check only the built models answer)
+   * train one after another with `train`, reported through the same hooks.
+   */
+  async runPopulation(inputs: TrialInput[], context: PopulationContext): Promise<void> {
+    if (inputs.length === 0) return;
+    // More members than memory allows (maxPopulationMembers) train as consecutive populations.
+    const limit = maxPopulationMembers(inputs[0].definition, trainRows(inputs[0].definition));
+    if (inputs.length > limit) {
+      for (let start = 0; start < inputs.length; start += limit) {
+        const offset = start;
+        await trainModelObjective.runPopulation!(inputs.slice(start, start + limit), {
+          signal: context.signal,
+          onEpoch: (member, epoch) => context.onEpoch(member + offset, epoch),
+          onMemberFinished: (member, outcome) => context.onMemberFinished(member + offset, outcome),
+        });
+      }
+      return;
+    }
+    const first = await trialSetup(inputs[0].definition, inputs[0].arm, inputs[0].params, inputs[0].seed);
+    const models: tf.LayersModel[] = [first.model];
+    const options: TrainOptions[] = [first.options];
+    try {
+      const rows = inputs.length > 1 ? splitFor(inputs[0].definition).train : undefined;
+      for (const input of inputs.slice(1)) {
+        const member = await trialModel(input.definition, input.arm, input.params, input.seed, rows as Dataset);
+        models.push(member.model);
+        options.push(member.options);
+      }
+      const members = models.map((model, index) => ({ model, options: options[index] }));
+      const planned = planPopulation(members, first.data);
+      if (planned.plan == null) {
+        // Not one computation after all: each member alone, in order, through the same hooks.
+        for (const [index, member] of members.entries()) {
+          let outcome: TrialOutcome | Error;
+          try {
+            const result = await train(member.model, first.data, {
+              ...member.options,
+              signal: context.signal,
+              onEpochEnd: async (record) => ((await context.onEpoch(index, record)) ? 'stop' : undefined),
+            });
+            outcome = outcomeOf(result);
+          } catch (error) {
+            outcome = error instanceof Error ? error : new Error(String(error));
+          }
+          await context.onMemberFinished(index, outcome);
+        }
+        return;
+      }
+      await trainPopulation({
+        members,
+        data: first.data,
+        signal: context.signal,
+        writeWeights: false,
+        onEpochEnd: async (member, record) => ((await context.onEpoch(member, record)) ? 'stop' : undefined),
+        onMemberFinished: (member, result) => context.onMemberFinished(member, outcomeOf(result)),
+      });
+    } finally {
+      for (const model of models.slice(1)) model.dispose();
+      first.dispose();
     }
   },
 
@@ -291,13 +360,20 @@ export const trainModelObjective: TrialObjective = {
    * batches of the train split, with validation and test cut in the same proportion. Per-epoch
    * measurement is counted because on a small model it costs more than the steps, and it is
    * where per-op overhead (the native backend's weakness) shows. One untimed warm-up epoch, then
-   * {@link TIMED_STEPS} steps or more, timed as a whole.
+   * {@link TIMED_STEPS} steps or more, timed as a whole. When the sweep's trials will train as
+   * populations (`populationTimingSize` > 1), that many members are timed as one population and
+   * the result is per member-step: populations change which backend is faster (the README's MLP
+   * alone is faster on pure JS; as a population of 16, natively).
    */
   async timeSteps(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }> {
     const arm = definition.arms[0];
     const params: ParameterValues = {};
     for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
+    // Trials that will train as populations are timed as one: per member-step, the figure that decides the backend then.
+    const members = populationTimingSize(definition, arm, params);
     const setup = await trialSetup(definition, arm, params, 0);
+    const others: tf.LayersModel[] = [];
+    const otherOptions: TrainOptions[] = [];
     const rows = setup.data.train.x.shape[0];
     const batchSize = Math.min(rows, setup.options.batchSize ?? rows);
     const batchesPerEpoch = Math.min(Math.ceil(rows / batchSize), MAX_STEPS_PER_EPOCH);
@@ -315,6 +391,23 @@ export const trainModelObjective: TrialObjective = {
     }) as unknown as TrainData;
     try {
       const options: TrainOptions = { ...setup.options, earlyStopping: undefined };
+      if (members > 1) {
+        const rowsDataset = splitFor(definition).train;
+        for (let member = 1; member < members; member++) {
+          const built = await trialModel(definition, arm, params, member, rowsDataset);
+          others.push(built.model);
+          otherOptions.push({ ...built.options, earlyStopping: undefined });
+        }
+        const population = (epochs: number) =>
+          [setup.model, ...others].map((model, index) => ({ model, options: { ...(index === 0 ? options : otherOptions[index - 1]), epochs } }));
+        if (planPopulation(population(1), subset).plan != null) {
+          await trainPopulation({ members: population(1), data: subset, writeWeights: false });
+          const started = performance.now();
+          await trainPopulation({ members: population(timedEpochs), data: subset, writeWeights: false });
+          const steps = batchesPerEpoch * timedEpochs;
+          return { secondsPerStep: (performance.now() - started) / 1000 / steps / members, steps };
+        }
+      }
       await train(setup.model, subset, { ...options, epochs: 1 });
       const started = performance.now();
       await train(setup.model, subset, { ...options, epochs: timedEpochs });
@@ -322,10 +415,37 @@ export const trainModelObjective: TrialObjective = {
       return { secondsPerStep: (performance.now() - started) / 1000 / steps, steps };
     } finally {
       tf.dispose(subset as unknown as tf.TensorContainer);
+      for (const model of others) model.dispose();
       setup.dispose();
     }
   },
 };
+
+const trainRowCounts = new WeakMap<SweepDefinition, number>();
+
+/** Rows of the definition's train split (split once per definition object). */
+function trainRows(definition: SweepDefinition): number {
+  let rows = trainRowCounts.get(definition);
+  if (rows === undefined) {
+    rows = splitFor(definition).train.sampleCount;
+    trainRowCounts.set(definition, rows);
+  }
+  return rows;
+}
+
+/** A trial's outcome from `train`'s (or a population member's) result. */
+function outcomeOf(result: TrainResult): TrialOutcome {
+  const outcome: TrialOutcome = {
+    status: result.status,
+    epochs: result.epochs,
+    final: result.final,
+    divergedAtEpoch: result.divergedAtEpoch,
+    backend: result.backend ?? activeBackend()?.name ?? tf.getBackend(),
+    trainingPath: result.trainingPath,
+  };
+  if (result.generalPathReason !== undefined) outcome.generalPathReason = result.generalPathReason;
+  return outcome;
+}
 
 /** `data` with every split's features reshaped to [n, ...sampleShape] (the flat tensors are disposed). */
 function reshapedFor(sampleShape: number[], data: TrainData): TrainData {
@@ -339,6 +459,21 @@ function reshapedFor(sampleShape: number[], data: TrainData): TrainData {
   if (data.validation !== undefined) result.validation = reshape(data.validation);
   if (data.test !== undefined) result.test = reshape(data.test);
   return result;
+}
+
+/**
+ * How many members the backend timing trains as one population: the trials that would share a
+ * population (every arm's trials, when the first arm's trial has a population key), at most 16
+ * and at most what memory allows; 1 when the trials train alone (no key, or
+ * `execution.population` set to 1).
+ */
+export function populationTimingSize(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): number {
+  const setting = (definition.execution as unknown as Record<string, unknown> | undefined)?.population;
+  if (setting === 1) return 1;
+  if (populationSupport(definition, arm, params).key === undefined) return 1;
+  const trials = definition.arms.length * definition.budget * definition.seeds.length;
+  const limit = typeof setting === 'number' ? setting : 16;
+  return Math.max(1, Math.min(trials, limit, maxPopulationMembers(definition, trainRows(definition))));
 }
 
 /** Timed steps per backend at least (after one warm-up epoch). */
@@ -370,9 +505,30 @@ function middleOf(dimension: Dimension): number | string | boolean {
  * CNN, [n, timesteps, features] for a recurrent model), row-major.
  */
 async function trialSetup(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number): Promise<{ model: tf.LayersModel; data: TrainData; options: TrainOptions; dispose(): void }> {
+  const splits = splitFor(definition);
+  const { model, task, options } = await trialModel(definition, arm, params, seed, splits.train);
+  let data: TrainData;
+  try {
+    data = reshapedFor(modelInputShape(model), toTrainingData(splits, { labels: task === 'binary' ? 'binary' : task === 'multiclass' ? 'oneHot' : 'auto', layout: 'flat' }));
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return {
+    model,
+    data,
+    options,
+    dispose: () => {
+      model.dispose();
+      tf.dispose(data as unknown as tf.TensorContainer);
+    },
+  };
+}
+
+/** The model (with the arm's policy, built with the seed), its task and the train options of one trial; the caller disposes the model. */
+async function trialModel(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, seed: number, train: Dataset): Promise<{ model: tf.LayersModel; task: TaskKind; options: TrainOptions }> {
   const { penalties, shared, dropout, orthogonalMode } = armCoefficients(arm, params);
   const policy = policyForCoefficients(penalties, orthogonalMode);
-  const splits = splitFor(definition);
   let model: tf.LayersModel;
   let task: TaskKind;
   if (modelKind(definition.model) === 'builder') {
@@ -380,20 +536,13 @@ async function trialSetup(definition: SweepDefinition, arm: ArmDefinition, param
     model = applyPolicy(spec, policy, { seed });
     task = spec.task;
   } else {
-    const created = await createTrialModel(definition.model, seed, splits.train);
+    const created = await createTrialModel(definition.model, seed, train);
     try {
       model = applyPolicy(created.model, policy);
     } finally {
       created.model.dispose();
     }
     task = created.task;
-  }
-  let data: TrainData;
-  try {
-    data = reshapedFor(modelInputShape(model), toTrainingData(splits, { labels: task === 'binary' ? 'binary' : task === 'multiclass' ? 'oneHot' : 'auto', layout: 'flat' }));
-  } catch (error) {
-    model.dispose();
-    throw error;
   }
   const training = definition.training as Record<string, unknown>;
   const options: TrainOptions = {
@@ -406,13 +555,5 @@ async function trialSetup(definition: SweepDefinition, arm: ArmDefinition, param
     evaluationBatchSize: training.evaluationBatchSize as number | undefined,
     weightDecay: penalties.weightDecay !== undefined ? weightDecayRates(policy, model) : undefined,
   };
-  return {
-    model,
-    data,
-    options,
-    dispose: () => {
-      model.dispose();
-      tf.dispose(data as unknown as tf.TensorContainer);
-    },
-  };
+  return { model, task, options };
 }

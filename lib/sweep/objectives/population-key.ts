@@ -1,0 +1,81 @@
+/**
+ * Which trials of the `train` objective can train as one population (lib/train/population), decided
+ * from the definition alone (no model is built): the key is equal for trials that share the
+ * model, the data, the training settings except the learning rate, and the batch size; it is
+ * undefined, with the reason, where the population path does not cover the trial.
+ *
+ * Covered: builder MLPs (`model.type: "mlp"`) without dropout (the definition's or the arm's),
+ * batch normalization or separate activation layers; arms whose penalties are `l1`, `l2`,
+ * `kernelL1`, `kernelL2`, `biasL1`, `biasL2` and `weightDecay` (a penalty one member lacks is a
+ * zero coefficient, so a uniform arm and a per-layer arm share a population); optimizers Adam
+ * (without AMSGrad) and SGD/momentum. The learning rate (the `learningRate` dimension or the
+ * optimizer's) may differ between members. The trainer checks the built models again
+ * (`planPopulation`) and trains the members alone when they do not fit after all.
+ */
+import type { ArmDefinition, SweepDefinition } from '../definition';
+import { armCoefficients } from '../arms';
+import type { ParameterValues } from '../record';
+
+/** Arm penalties the population path applies. */
+export const POPULATION_PENALTIES: readonly string[] = ['l1', 'l2', 'kernelL1', 'kernelL2', 'biasL1', 'biasL2', 'weightDecay'];
+
+/** The population key of a trial, or why it trains alone. */
+export type PopulationSupport = { key: string; reason?: undefined } | { key: undefined; reason: string };
+
+function withoutLearningRate(optimizer: unknown): unknown {
+  if (optimizer === undefined || typeof optimizer === 'string') return { name: optimizer ?? 'adam' };
+  const { learningRate: _ignored, ...rest } = optimizer as Record<string, unknown>;
+  void _ignored;
+  return rest;
+}
+
+/**
+ * Memory a population may take for its own copies (the members' epoch batches, weights, Adam
+ * moments, gradients and activations): 256 MiB, far below a worker's heap, so packing trials never
+ * risks a crash the trials alone would not have.
+ */
+export const POPULATION_MEMORY_BYTES = 256 * 1024 * 1024;
+
+/** Widths of a builder MLP, input first (undefined when the model is not one). */
+function mlpWidths(model: Record<string, unknown>): number[] | undefined {
+  if (model.type !== 'mlp' || !Array.isArray(model.hidden)) return undefined;
+  return [Number(model.inputSize), ...(model.hidden as number[]).map(Number), Number(model.outputSize)];
+}
+
+/**
+ * The most members one population of this definition may have, by memory: per member the epoch's
+ * batches (train rows × (features + outputs)), four copies of the parameters (weights, gradient,
+ * Adam's two moments) and the activations of the largest measured split (rows × Σ widths), in
+ * float32, within {@link POPULATION_MEMORY_BYTES}. `rows`: the training rows (the largest split).
+ * At least 1.
+ */
+export function maxPopulationMembers(definition: SweepDefinition, rows: number): number {
+  const widths = mlpWidths(definition.model as Record<string, unknown>);
+  if (widths === undefined) return 1;
+  const parameters = widths.slice(1).reduce((sum, width, index) => sum + (widths[index] + 1) * width, 0);
+  const perMember = 4 * (rows * (widths[0] + widths[widths.length - 1]) + 4 * parameters + rows * widths.reduce((sum, width) => sum + width, 0));
+  return Math.max(1, Math.floor(POPULATION_MEMORY_BYTES / perMember));
+}
+
+/** The population key of the trial (definition, arm, sampled parameters), or the reason it has none. */
+export function populationSupport(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): PopulationSupport {
+  const no = (reason: string): PopulationSupport => ({ key: undefined, reason });
+  const model = definition.model as Record<string, unknown>;
+  if (model.type !== 'mlp') return no(`the model is not a builder MLP (model.type ${JSON.stringify(model.type ?? null)})`);
+  if (typeof model.dropout === 'number' && model.dropout > 0) return no('the MLP has dropout');
+  if (model.batchNormalization === true) return no('the MLP has batch normalization');
+  if (model.activationLayers === true) return no('the MLP has separate activation layers');
+  const { penalties, shared, dropout } = armCoefficients(arm, params);
+  if (dropout !== undefined && dropout > 0) return no(`arm "${arm.name}" sets a dropout rate`);
+  const unsupported = Object.keys(penalties).filter((name) => !POPULATION_PENALTIES.includes(name));
+  if (unsupported.length > 0) return no(`arm "${arm.name}" has ${unsupported.join(', ')} (the population path applies ${POPULATION_PENALTIES.join(', ')})`);
+  const training = definition.training as Record<string, unknown>;
+  const optimizer = withoutLearningRate(training.optimizer) as Record<string, unknown>;
+  const name = String(optimizer.name ?? 'adam').toLowerCase();
+  if (!['adam', 'sgd', 'momentum'].includes(name)) return no(`optimizer ${name} is not on the population path (adam, sgd, momentum are)`);
+  if (optimizer.amsgrad === true) return no('AMSGrad is not on the population path');
+  const batchSize = shared.batchSize !== undefined ? Number(shared.batchSize) : training.batchSize;
+  return {
+    key: JSON.stringify({ objective: 'train', model, data: definition.data, training: { ...training, optimizer, batchSize: batchSize ?? null } }),
+  };
+}

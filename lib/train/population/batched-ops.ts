@@ -1,0 +1,89 @@
+/**
+ * The kernels of a population step: the Dense-stack kernels of lib/train/native-kernels.ts with a
+ * leading population dimension K (inputs [K, B, in], kernels [K, in, out], biases [K, 1, out]).
+ * Each member's slice is the same computation as the single-model kernel on that member: on the
+ * pure-JS backend a 2-D `matMul` IS a batched one with batch 1, so the numbers are the same; on the
+ * native backend both are `BatchMatMulV2`.
+ *
+ * Per-member broadcasts (a bias [K, 1, out] over the batch rows, a coefficient per member over a
+ * whole weight) take tfjs-backend-cpu's general broadcasting loop, which allocates two index
+ * arrays per element (~1 µs each: slower than the whole step on a small model). On the pure-JS
+ * backend these few operations are therefore written here as plain loops over the tensors'
+ * values: each result element is the same single float32 operation (JavaScript computes it in
+ * double precision and rounds once, which is the float32 result), so the numbers do not change.
+ * On the native backend TensorFlow's broadcasting kernels run them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { matMul2d, reluGrad } from '../native-kernels';
+
+/** Whether the plain-loop versions apply: the pure-JS backend, whose `dataSync` hands out the stored values without a copy. */
+function onPureJs(): boolean {
+  return tf.getBackend() === 'cpu';
+}
+
+/** `a·b` per member (rank-3 operands, optionally transposed): one `BatchMatMulV2` natively, else `tf.matMul`. */
+export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
+  // matMul2d's native branch is BatchMatMulV2, which takes any rank; its fallback is tf.matMul, which does too.
+  return matMul2d(a as unknown as tf.Tensor2D, b as unknown as tf.Tensor2D, transposeA, transposeB) as unknown as tf.Tensor3D;
+}
+
+/** `z + bias` per member: z [K, B, out], bias [K, 1, out]. */
+export function addMemberBias(z: tf.Tensor3D, bias: tf.Tensor): tf.Tensor3D {
+  if (!onPureJs()) return tf.add(z, bias) as tf.Tensor3D;
+  const [members, rows, units] = z.shape;
+  const values = z.dataSync() as Float32Array;
+  const biasValues = bias.dataSync() as Float32Array;
+  const result = new Float32Array(values.length);
+  for (let member = 0; member < members; member++) {
+    const biasOffset = member * units;
+    for (let row = 0; row < rows; row++) {
+      const offset = (member * rows + row) * units;
+      for (let unit = 0; unit < units; unit++) result[offset + unit] = values[offset + unit] + biasValues[biasOffset + unit];
+    }
+  }
+  return tf.tensor3d(result, z.shape);
+}
+
+/** `x·W + b` per member, then ReLU when asked: [K, B, in] × [K, in, out] + [K, 1, out]. */
+export function batchedDenseForward(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor | null, relu: boolean): tf.Tensor3D {
+  // The single-model path: tfjs's fused matMul (product, bias add, activation) or BatchMatMulV2 + BiasAdd + Relu: the same three steps.
+  let z: tf.Tensor3D = batchedMatMul(x, kernel);
+  if (bias != null) z = addMemberBias(z, bias);
+  return (relu ? tf.relu(z) : z) as tf.Tensor3D;
+}
+
+/** ReLU's gradient (`dy` where y > 0): one `ReluGrad` natively. */
+export function batchedReluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return reluGrad(dy, y);
+}
+
+/** The bias gradient per member: Σ over the batch rows of dz [K, B, out], as [K, 1, out] (rows summed in order, as tfjs's sum over axis 0). */
+export function batchedBiasGradient(dz: tf.Tensor3D): tf.Tensor3D {
+  if (!onPureJs()) return tf.sum(dz, 1, true) as tf.Tensor3D;
+  const [members, rows, units] = dz.shape;
+  const values = dz.dataSync() as Float32Array;
+  const result = new Float32Array(members * units);
+  for (let member = 0; member < members; member++) {
+    for (let unit = 0; unit < units; unit++) {
+      let sum = 0;
+      for (let row = 0; row < rows; row++) sum += values[(member * rows + row) * units + unit];
+      result[member * units + unit] = sum;
+    }
+  }
+  return tf.tensor3d(result, [members, 1, units]);
+}
+
+/** `x · factor[member]` for x [K, ...] and one float32 factor per member. */
+export function scaleByMember(x: tf.Tensor, factors: Float32Array): tf.Tensor {
+  const members = x.shape[0];
+  if (!onPureJs()) return tf.mul(x, tf.tensor(factors, [members, ...x.shape.slice(1).map(() => 1)]));
+  const values = x.dataSync() as Float32Array;
+  const size = values.length / members;
+  const result = new Float32Array(values.length);
+  for (let member = 0; member < members; member++) {
+    const factor = factors[member];
+    const offset = member * size;
+    for (let index = 0; index < size; index++) result[offset + index] = values[offset + index] * factor;
+  }
+  return tf.tensor(result, x.shape);
+}

@@ -1,0 +1,227 @@
+/**
+ * Whether K members (models built with their own seeds and regularizers, plus their train options)
+ * can be trained as one population computation, and what that computation needs: the shared
+ * layer structure, each member's initial weights, penalty coefficients, decay rates, learning rate
+ * and settings.
+ *
+ * The population path covers what the hand-written Dense-stack pass covers
+ * (lib/train/lean-dense-stack.ts) minus Dropout, BatchNormalization and activity penalties:
+ * Sequential Dense(ReLU or linear) stacks ending in Dense(softmax) + categorical cross-entropy on
+ * one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error,
+ * with L1/L2/L1L2 kernel and bias penalties and decoupled weight decay, trained by Adam (not
+ * AMSGrad, not AdamW's own decay) or SGD (with or without (Nesterov) momentum). Members may differ
+ * in seed, penalty coefficients (a penalty a member lacks is a coefficient 0: `x + 0` and `0·w`
+ * leave its numbers as they are), decay rates, learning rate (number or schedule), epochs and early
+ * stopping; they must share the layer shapes, head, loss, batch size, optimizer kind and its other
+ * constants, shuffling and measurement settings.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
+import { planDenseStack, type DenseStackHead, type PenaltyCoefficients } from '../lean-dense-stack';
+import { resolveOptimizerSpec } from '../optimizer-spec';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainData, type TrainOptions } from '../options';
+import { resolveLoss, detectAccuracyKind, type AccuracyKind, type LossFunction } from '../loss-function';
+import { resolveWeightDecay } from '../weight-decay';
+import { learningRateFunction, type LearningRateFunction } from '../../optimizers/schedules';
+
+/** One member of a population: its model (built with its seed and regularizers) and its train options. */
+export interface PopulationMemberInput {
+  /** The member's model: weights as `train` would start from them; the population path reads it, and writes the final weights back when asked. */
+  model: tf.LayersModel;
+  /** The member's options, as `train(model, data, options)` would get them (callbacks other than the population's are not used). */
+  options: TrainOptions;
+}
+
+/** One Dense layer of the shared structure. */
+export interface PopulationLayer {
+  inputUnits: number;
+  units: number;
+  relu: boolean;
+  hasBias: boolean;
+  /** `layerName/kernel` style names of the first member (the weight-norm keys). */
+  kernelKey: string;
+  biasKey: string | null;
+}
+
+/** Coefficients of one weight slot (kernel or bias of a layer) across members; null when no member penalizes that part. */
+export interface SlotCoefficients {
+  l1: number[] | null;
+  l2: number[] | null;
+}
+
+/** The optimizer kind shared by the members, with its constants. */
+export type PopulationOptimizer =
+  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number }
+  | { kind: 'sgd'; momentum: number; nesterov: boolean };
+
+/** Everything the population trainer needs. */
+export interface PopulationPlan {
+  layers: PopulationLayer[];
+  head: DenseStackHead;
+  loss: LossFunction;
+  accuracy: AccuracyKind;
+  optimizer: PopulationOptimizer;
+  /** Per member, per layer: kernel [in, out] and bias [out] values (copies, owned by the plan until consumed). */
+  settings: ResolvedTrainOptions[];
+  learningRates: LearningRateFunction[];
+  /** Per layer: kernel and bias coefficients across members. */
+  kernelCoefficients: SlotCoefficients[];
+  biasCoefficients: SlotCoefficients[];
+  /** Per layer: decay rate of kernel and bias per member (null: no member decays it). */
+  kernelDecay: Array<number[] | null>;
+  biasDecay: Array<number[] | null>;
+  /** Per member: the penalty keys `train` would record (`layer.kernel`, ...), with the layer index and slot. */
+  penaltyKeys: Array<Array<{ key: string; layer: number; slot: 'kernel' | 'bias' }>>;
+  /** Per member: the weight-norm keys (originalName) per layer slot. */
+  normKeys: Array<Array<{ kernel: string; bias: string | null }>>;
+  /** Per member, per layer: the model's kernel and bias variables (for reading initial weights and writing final ones). */
+  variables: Array<Array<{ kernel: LayerVariable; bias: LayerVariable | null }>>;
+}
+
+/** A plan, or why the members cannot be one population. */
+export type PopulationPlanResult = { plan: PopulationPlan; reason?: undefined } | { plan: null; reason: string };
+
+function isOneHot(y: tf.Tensor): boolean {
+  if (y.rank !== 2 || y.shape[1] === 1 || y.dtype !== 'float32') return false;
+  const check = tf.tidy(() => tf.logicalAnd(tf.all(tf.logicalOr(tf.equal(y, 0), tf.equal(y, 1))), tf.all(tf.equal(tf.sum(y, -1), 1))));
+  const answer = check.dataSync()[0] === 1;
+  check.dispose();
+  return answer;
+}
+
+function samePenaltyFree(penalty: PenaltyCoefficients | null): PenaltyCoefficients {
+  return penalty ?? { l1: 0, l2: 0 };
+}
+
+/** Keys of the train-option fields the population path accepts (others make it train alone). */
+const SUPPORTED_OPTIONS = new Set(['seed', 'epochs', 'batchSize', 'optimizer', 'loss', 'weightDecay', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize', 'shuffle', 'yieldEveryMs', 'accuracy', 'signal', 'applyConstraints']);
+
+/**
+ * Plans a population of `members` on `data` (shared by all), or says why it cannot be one
+ * (then train each member alone with `train`). Validates each member's options as `train` does.
+ */
+export function planPopulation(members: readonly PopulationMemberInput[], data: TrainData): PopulationPlanResult {
+  const no = (reason: string): PopulationPlanResult => ({ plan: null, reason });
+  if (members.length === 0) return no('no members');
+  const settings = members.map((member) => resolveTrainOptions(data, member.options));
+  for (const [index, member] of members.entries()) {
+    const extra = Object.keys(member.options).filter((key) => (member.options as Record<string, unknown>)[key] !== undefined && !SUPPORTED_OPTIONS.has(key));
+    if (extra.length > 0) return no(`member ${index} sets ${extra.join(', ')}, which the population path does not support`);
+    if (member.options.leanObjective === false) return no(`member ${index} turns the lean objective off`);
+  }
+  const first = settings[0];
+  for (const [index, setting] of settings.entries()) {
+    if (setting.batchSize !== first.batchSize) return no(`member ${index} has batch size ${setting.batchSize}, member 0 ${first.batchSize}`);
+    if (setting.shuffle !== first.shuffle) return no(`member ${index} shuffles differently from member 0`);
+    if (setting.evaluateEvery !== first.evaluateEvery || setting.evaluationBatchSize !== first.evaluationBatchSize) return no(`member ${index} measures on another schedule than member 0`);
+    if (setting.timeBudgetSeconds !== Infinity) return no(`member ${index} has a time budget`);
+  }
+  const lossNames = members.map((member) => (typeof member.options.loss === 'function' ? undefined : resolveLoss(member.model, member.options.loss).name));
+  if (lossNames.some((name) => name === undefined || name !== lossNames[0])) return no('the members do not share one named loss');
+  const loss = resolveLoss(members[0].model, members[0].options.loss);
+  const oneHot = loss.name === 'categoricalCrossentropy' && isOneHot(data.train.y);
+  // Optimizer: one kind with the same constants; the learning rate is per member.
+  const specs = settings.map((setting, index) => resolveOptimizerSpec(setting.optimizer, `members[${index}].optimizer`) as unknown as Record<string, unknown>);
+  let optimizer: PopulationOptimizer;
+  const spec0 = specs[0];
+  if (spec0.name === 'adam') {
+    if (spec0.amsgrad === true) return no('AMSGrad is not on the population path');
+    optimizer = { kind: 'adam', beta1: (spec0.beta1 as number) ?? 0.9, beta2: (spec0.beta2 as number) ?? 0.999, epsilon: (spec0.epsilon as number) ?? 1e-7 };
+  } else if (spec0.name === 'sgd' || spec0.name === 'momentum') {
+    optimizer = { kind: 'sgd', momentum: (spec0.momentum as number) ?? (spec0.name === 'momentum' ? 0.9 : 0), nesterov: (spec0.nesterov as boolean) ?? false };
+  } else {
+    return no(`optimizer ${String(spec0.name)} is not on the population path (adam, sgd, momentum are)`);
+  }
+  const constants = (spec: Record<string, unknown>) => JSON.stringify({ ...spec, learningRate: undefined });
+  for (const [index, spec] of specs.entries()) {
+    if (constants(spec) !== constants(spec0)) return no(`member ${index}'s optimizer differs from member 0's in more than the learning rate`);
+  }
+  const learningRates = specs.map((spec, index) => learningRateFunction(spec.learningRate as Parameters<typeof learningRateFunction>[0], `members[${index}].optimizer.learningRate`));
+
+  const layers: PopulationLayer[] = [];
+  let head: DenseStackHead | null = null;
+  const variables: PopulationPlan['variables'] = [];
+  const penaltiesPerMember: Array<Array<{ kernel: PenaltyCoefficients; bias: PenaltyCoefficients; kernelPenalized: boolean; biasPenalized: boolean }>> = [];
+  const penaltyKeys: PopulationPlan['penaltyKeys'] = [];
+  const normKeys: PopulationPlan['normKeys'] = [];
+  const decayPerMember: Array<Map<string, number>> = [];
+  for (const [index, member] of members.entries()) {
+    const stack = planDenseStack(member.model, loss.name, oneHot);
+    if (stack.plan == null) return no(`member ${index}: ${stack.reason}`);
+    if (stack.plan.items.some((item) => item.kind !== 'dense')) return no(`member ${index} has Dropout or BatchNormalization layers (not on the population path yet)`);
+    const dense = stack.plan.items.filter((item): item is Extract<typeof item, { kind: 'dense' }> => item.kind === 'dense');
+    if (dense.some((item) => item.activityPenalty != null)) return no(`member ${index} has an activity penalty (not on the population path yet)`);
+    if (head == null) head = stack.plan.head;
+    else if (head !== stack.plan.head) return no(`member ${index} has another output head than member 0`);
+    const memberVariables: PopulationPlan['variables'][number] = [];
+    const memberPenalties: (typeof penaltiesPerMember)[number] = [];
+    const keys: PopulationPlan['penaltyKeys'][number] = [];
+    const norms: PopulationPlan['normKeys'][number] = [];
+    for (const [position, item] of dense.entries()) {
+      const [inputUnits, units] = item.kernel.shape as [number, number];
+      const layer: PopulationLayer = { inputUnits, units, relu: item.relu, hasBias: item.bias != null, kernelKey: item.kernel.originalName, biasKey: item.bias?.originalName ?? null };
+      if (index === 0) layers.push(layer);
+      else {
+        const reference = layers[position];
+        if (reference == null || reference.inputUnits !== inputUnits || reference.units !== units || reference.relu !== item.relu || reference.hasBias !== layer.hasBias) {
+          return no(`member ${index}'s layer ${position} differs in shape, activation or bias from member 0's`);
+        }
+      }
+      memberVariables.push({ kernel: item.kernel, bias: item.bias });
+      memberPenalties.push({ kernel: samePenaltyFree(item.kernelPenalty), bias: samePenaltyFree(item.biasPenalty), kernelPenalized: item.kernelPenalty != null, biasPenalized: item.biasPenalty != null });
+      if (item.kernelPenalty != null) keys.push({ key: `${item.layer.name}.kernel`, layer: position, slot: 'kernel' });
+      if (item.bias != null && item.biasPenalty != null) keys.push({ key: `${item.layer.name}.bias`, layer: position, slot: 'bias' });
+      norms.push({ kernel: item.kernel.originalName, bias: item.bias?.originalName ?? null });
+    }
+    if (dense.length !== layers.length) return no(`member ${index} has ${dense.length} Dense layers, member 0 ${layers.length}`);
+    // The penalty keys are lib/penalty's for this structure (a Dense stack without activity penalties,
+    // frozen weights or other layers has exactly its kernel and bias penalties, keyed `layer.slot`);
+    // the parity tests compare them with train's records.
+    const decayed = resolveWeightDecay(member.model, member.options.weightDecay, `members[${index}].weightDecay`);
+    const byVariable = new Map<string, number>();
+    for (const entry of decayed) {
+      const slot = memberVariables.findIndex((pair) => pair.kernel === entry.variable || pair.bias === entry.variable);
+      if (slot < 0) return no(`member ${index} decays a weight outside its Dense layers`);
+      byVariable.set(`${slot}:${memberVariables[slot].kernel === entry.variable ? 'kernel' : 'bias'}`, entry.rate);
+    }
+    if (member.model.weights.length !== memberVariables.reduce((count, pair) => count + (pair.bias != null ? 2 : 1), 0)) return no(`member ${index} has weights outside its Dense kernels and biases`);
+    variables.push(memberVariables);
+    penaltiesPerMember.push(memberPenalties);
+    penaltyKeys.push(keys);
+    normKeys.push(norms);
+    decayPerMember.push(byVariable);
+  }
+  const outputUnits = layers[layers.length - 1].units;
+  const accuracies = members.map((member) => (member.options.accuracy == null || member.options.accuracy === 'auto' ? detectAccuracyKind(loss, data.train.y.shape, [null, outputUnits]) : member.options.accuracy));
+  if (accuracies.some((kind) => kind !== accuracies[0])) return no('the members measure accuracy differently');
+  if (data.train.x.rank !== 2 || data.train.x.shape[1] !== layers[0].inputUnits || data.train.x.dtype !== 'float32') return no('the features are not float rows of the first layer\'s input size');
+  if (data.train.y.rank !== 2 || data.train.y.shape[1] !== outputUnits || data.train.y.dtype !== 'float32') return no('the labels are not float rows of the output size (the hand-written loss gradients need them)');
+
+  const coefficientsOf = (slot: 'kernel' | 'bias', layer: number): SlotCoefficients => {
+    const l1 = penaltiesPerMember.map((member) => member[layer][slot].l1);
+    const l2 = penaltiesPerMember.map((member) => member[layer][slot].l2);
+    return { l1: l1.some((value) => value !== 0) ? l1 : null, l2: l2.some((value) => value !== 0) ? l2 : null };
+  };
+  const decayOf = (slot: 'kernel' | 'bias', layer: number): number[] | null => {
+    const rates = decayPerMember.map((member) => member.get(`${layer}:${slot}`) ?? 0);
+    return rates.some((rate) => rate !== 0) ? rates : null;
+  };
+  return {
+    plan: {
+      layers,
+      head: head as DenseStackHead,
+      loss: loss.fn,
+      accuracy: accuracies[0],
+      optimizer,
+      settings,
+      learningRates,
+      kernelCoefficients: layers.map((_, layer) => coefficientsOf('kernel', layer)),
+      biasCoefficients: layers.map((_, layer) => coefficientsOf('bias', layer)),
+      kernelDecay: layers.map((_, layer) => decayOf('kernel', layer)),
+      biasDecay: layers.map((_, layer) => decayOf('bias', layer)),
+      penaltyKeys,
+      normKeys,
+      variables,
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Keras 3's Adam and SGD updates for a population: every state tensor has the leading member
+ * dimension, and each member has its own learning rate (number or schedule). Per member the
+ * formulas and their float32 order are those of lib/optimizers/adam.ts and sgd.ts:
+ *
+ *     Adam:  α_t = lr_t · sqrt(1 − β2^t) / (1 − β1^t)   (double precision in JS, one upload per step)
+ *            m ← m + (g − m)·(1 − β1);  v ← v + (g² − v)·(1 − β2);  w ← w − (m·α_t) / (sqrt(v) + ε)
+ *     SGD:   w ← w − lr·g;  momentum: m ← μ·m − lr·g, w ← w + m (Nesterov: w ← w + μ·m − lr·g)
+ *
+ * Adam works on one flat [K, P] vector of every variable's gradient, as LeanAdam does, so a step
+ * costs the same few kernels whatever K is. On the native backend the single-model Adam runs
+ * TensorFlow's fused `ResourceApplyAdam` (the same formula; `1 − β` formed in float32 by the
+ * kernel): the two differ by float32 rounding only.
+ *
+ * Members leave the population (`keep(indices)`): the state rows of the others are kept.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LearningRateFunction } from '../../optimizers/schedules';
+import type { PopulationOptimizer } from './plan';
+import { scaleByMember } from './batched-ops';
+
+export class PopulationOptimizerState {
+  private readonly kind: PopulationOptimizer;
+  private rates: LearningRateFunction[];
+  private step = 0;
+  /** Adam's moments, one [K, P] tensor per variable group. */
+  private m: tf.Tensor2D[] | null = null;
+  private v: tf.Tensor2D[] | null = null;
+  /** Adam over one flat vector of all variables (native backend) or per variable (pure JS). */
+  private readonly flatten = tf.getBackend() !== 'cpu';
+  private velocities: tf.Tensor[] | null = null;
+  private readonly constants: tf.Scalar[];
+
+  constructor(kind: PopulationOptimizer, rates: LearningRateFunction[]) {
+    this.kind = kind;
+    this.rates = [...rates];
+    this.constants =
+      kind.kind === 'adam'
+        ? [tf.keep(tf.scalar(1 - kind.beta1)), tf.keep(tf.scalar(1 - kind.beta2)), tf.keep(tf.scalar(kind.epsilon))]
+        : [tf.keep(tf.scalar(kind.momentum))];
+  }
+
+  /** Each member's learning rate for the next update (what decoupled weight decay scales with). */
+  learningRates(): number[] {
+    return this.rates.map((rate) => rate(this.step));
+  }
+
+  /** Updates `variables` (each [K, ...]) with `gradients` (same shapes). Call inside a tf.tidy. */
+  applyGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
+    const rates = this.learningRates();
+    this.step++;
+    const members = variables[0].shape[0];
+    if (this.kind.kind === 'adam') {
+      const { beta1, beta2 } = this.kind;
+      const [oneMinusBeta1, oneMinusBeta2, epsilon] = this.constants;
+      const correction = Math.sqrt(1 - Math.pow(beta2, this.step)) / (1 - Math.pow(beta1, this.step));
+      const alpha = Float32Array.from(rates, (rate) => rate * correction);
+      // Natively: every variable in one flat [K, P] vector (few kernels per step, as LeanAdam). On the
+      // pure-JS backend: per variable (splitting a [K, P] vector along P is tfjs-cpu's slow strided slice).
+      const groups = this.flatten ? [variables.map((_, index) => index)] : variables.map((_, index) => [index]);
+      if (this.m == null) this.m = [];
+      if (this.v == null) this.v = [];
+      groups.forEach((group, groupIndex) => {
+        const flat = group.map((index) => tf.reshape(gradients[index], [members, -1]));
+        const g = (flat.length === 1 ? flat[0] : tf.concat(flat, 1)) as tf.Tensor2D;
+        const m0 = (this.m as tf.Tensor2D[])[groupIndex] ?? tf.zerosLike(g);
+        const v0 = (this.v as tf.Tensor2D[])[groupIndex] ?? tf.zerosLike(g);
+        const m = tf.add(m0, tf.mul(tf.sub(g, m0), oneMinusBeta1)) as tf.Tensor2D;
+        const v = tf.add(v0, tf.mul(tf.sub(tf.square(g), v0), oneMinusBeta2)) as tf.Tensor2D;
+        const update = tf.div(scaleByMember(m, alpha), tf.add(tf.sqrt(v), epsilon));
+        const parts = group.length === 1 ? [update] : tf.split(update, group.map((index) => variables[index].size / members), 1);
+        group.forEach((index, part) => variables[index].assign(tf.sub(variables[index], tf.reshape(parts[part], variables[index].shape))));
+        this.replaceMoments(groupIndex, m, v);
+      });
+      return;
+    }
+    const negativeRate = Float32Array.from(rates, (rate) => -rate);
+    if (this.kind.momentum === 0) {
+      variables.forEach((variable, index) => variable.assign(tf.add(variable, scaleByMember(gradients[index], negativeRate))));
+      return;
+    }
+    const momentum = this.constants[0];
+    const previous = this.velocities ?? variables.map((variable) => tf.zerosLike(variable));
+    const next = variables.map((variable, index) => {
+      const step = scaleByMember(gradients[index], negativeRate);
+      const velocity = tf.add(tf.mul(previous[index], momentum), step);
+      const delta = this.kind.kind === 'sgd' && this.kind.nesterov ? tf.add(tf.mul(velocity, momentum), step) : velocity;
+      variable.assign(tf.add(variable, delta));
+      return tf.keep(velocity);
+    });
+    if (this.velocities != null) tf.dispose(this.velocities);
+    this.velocities = next;
+  }
+
+  /** Keeps only the state rows of the members at `indices` (in that order). */
+  keep(indices: number[]): void {
+    const index = tf.tensor1d(indices, 'int32');
+    const gather = <T extends tf.Tensor>(tensor: T | null): T | null => {
+      if (tensor == null) return null;
+      const kept = tf.keep(tf.gather(tensor, index)) as T;
+      tensor.dispose();
+      return kept;
+    };
+    if (this.m != null) this.m = this.m.map((moment) => gather(moment) as tf.Tensor2D);
+    if (this.v != null) this.v = this.v.map((moment) => gather(moment) as tf.Tensor2D);
+    if (this.velocities != null) this.velocities = this.velocities.map((velocity) => gather(velocity) as tf.Tensor);
+    index.dispose();
+    this.rates = indices.map((member) => this.rates[member]);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.constants, ...(this.m ?? []), ...(this.v ?? []), ...(this.velocities ?? [])]);
+    this.m = null;
+    this.v = null;
+    this.velocities = null;
+  }
+
+  private replaceMoments(group: number, m: tf.Tensor2D, v: tf.Tensor2D): void {
+    const moments = this.m as tf.Tensor2D[];
+    const seconds = this.v as tf.Tensor2D[];
+    const keptM = tf.keep(m);
+    const keptV = tf.keep(v);
+    if (moments[group] != null && moments[group] !== keptM) moments[group].dispose();
+    if (seconds[group] != null && seconds[group] !== keptV) seconds[group].dispose();
+    moments[group] = keptM;
+    seconds[group] = keptV;
+  }
+
+}

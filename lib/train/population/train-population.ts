@@ -1,0 +1,644 @@
+/**
+ * `trainPopulation({members, data})`: K members of one Dense-stack architecture (lib/train/population/plan.ts)
+ * trained as ONE computation with a leading population dimension: every kernel is [K, in, out],
+ * every bias [K, 1, out], each step is one batched forward and backward pass (batched matmuls) and
+ * one optimizer update for all members, so a step costs about the kernels of one member's step on a
+ * small model (per-op overhead, not arithmetic, bounds those).
+ *
+ * Each member is what `train(member.model, data, member.options)` would do, within float32
+ * rounding (tested in test/train/population/train-population.test.ts):
+ *  - its initial weights are its model's (built with its seed);
+ *  - its epoch order is its own seeded shuffle (`SeededShuffler(seed)`, drawn as `train` draws it:
+ *    one permutation per epoch when there is more than one batch), applied with one gather of the
+ *    shared data per epoch ([K, N, features]);
+ *  - its own penalty coefficients, decay rates, learning rate (schedule), epochs, early stopping
+ *    (with restored best weights), divergence and pruning (`onEpochEnd` answering 'stop');
+ *  - the same objective formula (hand-written Dense-stack gradients, lib/train/lean-dense-stack.ts)
+ *    and the same per-epoch measurements (inference-mode data loss and accuracy per split, penalty
+ *    per `layer.slot`, weight norms), read back once per epoch for the whole population.
+ * A member that stops (complete, early stopping, pruned, diverged) is reported through
+ * `onMemberFinished` at once, its final weights are written back into its model (unless
+ * `writeWeights` is false), and the population is compacted: the others go on without it.
+ * An aborted signal stops every member as `train` stops (status 'pruned', stop reason 'aborted').
+ *
+ * `EpochRecord.seconds` of a member is its share of the population's epoch: the epoch's wall time
+ * divided by the members that trained in it.
+ *
+ * Ownership: the trainer creates and disposes every tensor it uses (population weights, optimizer
+ * state, snapshots, shuffled copies); the caller owns the member models and the data.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { atClipCeiling, divergenceReason } from '../divergence';
+import { clippedSoftmaxCrossEntropy } from '../fast-objective';
+import { resolveOptimizerSpec } from '../optimizer-spec';
+import type { TrainData } from '../options';
+import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } from '../record';
+import { ScalarCache } from '../scalar-cache';
+import { SeededShuffler } from '../seeded-random';
+import { batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, scaleByMember } from './batched-ops';
+import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
+import { PopulationOptimizerState } from './population-optimizer';
+
+/** Arguments of {@link trainPopulation}. */
+export interface TrainPopulationArgs {
+  /** The members: each model built with its own seed and regularizers, each with its train options. */
+  members: PopulationMemberInput[];
+  /** The data every member trains on (the caller owns the tensors). */
+  data: TrainData;
+  /** Called after each measured epoch of a member; 'stop' prunes that member (the others go on). */
+  onEpochEnd?: (member: number, record: EpochRecord) => Promise<'stop' | void | undefined> | 'stop' | void | undefined;
+  /** Called once per member as soon as it stops, with its result (its weights are already written back). */
+  onMemberFinished?: (member: number, result: TrainResult) => Promise<void> | void;
+  /** Aborts every member between steps (status 'pruned', stop reason 'aborted'). */
+  signal?: AbortSignal;
+  /** Write each member's final (or restored best) weights into its model. Default true. */
+  writeWeights?: boolean;
+}
+
+type StopReason = NonNullable<TrainResult['stopReason']>;
+
+const STATUS_OF: Record<StopReason, RunStatus> = {
+  epochs: 'complete',
+  early_stopping: 'stopped_early',
+  diverged: 'diverged',
+  pruned: 'pruned',
+  aborted: 'pruned',
+  time_budget: 'stopped_early',
+};
+
+/** Penalty coefficients of one weight slot for the members still training. */
+interface SlotTensors {
+  /** [K] coefficients for the penalty value, and the gradient factors per member (l1, 2·l2); null when no member has that part. */
+  l1: { value: tf.Tensor1D; gradient: Float32Array } | null;
+  l2: { value: tf.Tensor1D; gradient: Float32Array } | null;
+}
+
+/** Early stopping of one member, with Keras 3's rules (lib/train/early-stopping.ts). */
+interface MemberStopping {
+  patience: number;
+  minDelta: number;
+  restoreBestWeights: boolean;
+  best: number;
+  bestEpoch: number;
+  wait: number;
+  /** Per layer: kernel [in, out] and bias [out] at the best epoch (kept tensors). */
+  snapshot: tf.Tensor[] | null;
+}
+
+/** One member's bookkeeping. */
+interface MemberState {
+  shuffler: SeededShuffler;
+  records: EpochRecord[];
+  stopping: MemberStopping | null;
+  lastEpoch: number;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Keeps the rows `indices` of a kept tensor (disposing the old one). */
+function keepRows<T extends tf.Tensor>(tensor: T, indices: tf.Tensor1D): T {
+  const kept = tf.keep(tf.gather(tensor, indices)) as T;
+  tensor.dispose();
+  return kept;
+}
+
+/** A variable holding `value` (tf.variable keeps its own reference: the given tensor is disposed). */
+function variableOf(value: tf.Tensor): tf.Variable {
+  const variable = tf.variable(value);
+  value.dispose();
+  return variable;
+}
+
+function slotTensors(coefficients: SlotCoefficients): SlotTensors {
+  const make = (values: number[] | null, gradientFactor: number) => {
+    if (values == null) return null;
+    return {
+      value: tf.keep(tf.tensor1d(values)),
+      // The gradient factor is formed in double precision and rounded once, as the single-model pass's `scalars.of(2·l2)`.
+      gradient: Float32Array.from(values, (value) => value * gradientFactor),
+    };
+  };
+  return { l1: make(coefficients.l1, 1), l2: make(coefficients.l2, 2) };
+}
+
+/**
+ * Trains the members as one population. Resolves to each member's `TrainResult` (in member order)
+ * after the last one finished. Throws (before any step) when the members cannot be one
+ * population: check with `planPopulation` first, or catch and train them alone.
+ */
+export async function trainPopulation(args: TrainPopulationArgs): Promise<TrainResult[]> {
+  const planned = planPopulation(args.members, args.data);
+  if (planned.plan == null) throw new Error(`trainPopulation: these members cannot train as one population: ${planned.reason}`);
+  return runPlannedPopulation(planned.plan, args);
+}
+
+async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationArgs): Promise<TrainResult[]> {
+  const { data } = args;
+  const memberCount = args.members.length;
+  const settings = plan.settings;
+  const samples = data.train.x.shape[0];
+  const batchSize = settings[0].batchSize;
+  const batches = Math.ceil(samples / batchSize);
+  const batchSizes = Array.from({ length: batches }, (_, batch) => Math.min(batchSize, samples - batch * batchSize));
+  const evaluationBatchSize = settings[0].evaluationBatchSize;
+  const evaluateEvery = settings[0].evaluateEvery;
+  const yieldEveryMs = settings[0].yieldEveryMs;
+  const writeWeights = args.writeWeights !== false;
+  const layers = plan.layers;
+  const units = layers[layers.length - 1].units;
+  const backend = tf.getBackend();
+  const optimizerConfigs = settings.map((setting, index) => resolveOptimizerSpec(setting.optimizer, `members[${index}].optimizer`));
+  const decayMaps = args.members.map((_, member) => {
+    const map: Record<string, number> = {};
+    layers.forEach((layer, index) => {
+      const kernelRate = plan.kernelDecay[index]?.[member] ?? 0;
+      const biasRate = plan.biasDecay[index]?.[member] ?? 0;
+      if (kernelRate > 0) map[plan.normKeys[member][index].kernel] = kernelRate;
+      if (biasRate > 0 && plan.normKeys[member][index].bias != null) map[plan.normKeys[member][index].bias as string] = biasRate;
+    });
+    return map;
+  });
+
+  // Population state: which members are still training (indices into args.members), in row order.
+  let active = args.members.map((_, index) => index);
+  const states: MemberState[] = args.members.map((member, index) => {
+    const early = member.options.earlyStopping;
+    return {
+      shuffler: new SeededShuffler(settings[index].seed),
+      records: [],
+      lastEpoch: 0,
+      stopping:
+        early == null
+          ? null
+          : { patience: early.patience ?? 0, minDelta: Math.abs(early.minDelta ?? 0), restoreBestWeights: early.restoreBestWeights ?? false, best: Infinity, bestEpoch: 0, wait: 0, snapshot: null },
+    };
+  });
+  const scalars = new ScalarCache();
+  const optimizer = new PopulationOptimizerState(plan.optimizer, plan.learningRates);
+  const kernels: tf.Variable[] = [];
+  const biases: Array<tf.Variable | null> = [];
+  let kernelPenalties: SlotTensors[] = [];
+  let biasPenalties: SlotTensors[] = [];
+  let kernelDecay = plan.kernelDecay.map((rates) => (rates == null ? null : [...rates]));
+  let biasDecay = plan.biasDecay.map((rates) => (rates == null ? null : [...rates]));
+  let decayFactors: { key: string; factors: Array<{ kernel: Float32Array | null; bias: Float32Array | null }> } | null = null;
+  const results: Array<TrainResult | undefined> = new Array(memberCount);
+  // The training rows on the host, read once: each epoch's member batches are cut from them.
+  const hostX = (await data.train.x.data()) as Float32Array;
+  const hostY = (await data.train.y.data()) as Float32Array;
+  const featureCount = data.train.x.shape[1] as number;
+
+  const disposeSlots = (slots: SlotTensors[]) => {
+    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
+  };
+  const disposeDecay = () => {
+    decayFactors = null;
+  };
+
+  try {
+    for (const [index, layer] of layers.entries()) {
+      kernels.push(variableOf(tf.tidy(() => tf.stack(plan.variables.map((member) => member[index].kernel.read())))));
+      biases.push(layer.hasBias ? variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.variables.map((member) => (member[index].bias as NonNullable<typeof member[number]['bias']>).read())), [memberCount, 1, layer.units]))) : null);
+    }
+    kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients));
+    biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients));
+    const trainable = (): tf.Variable[] => layers.flatMap((_, index) => [kernels[index], ...(biases[index] != null ? [biases[index] as tf.Variable] : [])]);
+
+    /** `w·(1 − lr·wd)` factors per member for the decayed slots, rebuilt when a learning rate changes. */
+    const currentDecayFactors = (rates: number[]) => {
+      const key = rates.join(',');
+      if (decayFactors != null && decayFactors.key === key) return decayFactors.factors;
+      disposeDecay();
+      // 1 − lr·wd in double precision, rounded once, as WeightDecayApplier's scalar.
+      const factor = (decay: number[] | null) => (decay == null ? null : Float32Array.from(decay, (rate, row) => 1 - rates[row] * rate));
+      decayFactors = { key, factors: layers.map((_, index) => ({ kernel: factor(kernelDecay[index]), bias: factor(biasDecay[index]) })) };
+      return decayFactors.factors;
+    };
+
+    const penaltyValue = (w: tf.Tensor, slot: SlotTensors): tf.Tensor1D | null => {
+      let value: tf.Tensor1D | null = null;
+      if (slot.l1 != null) value = tf.mul(tf.sum(tf.abs(w), [1, 2]), slot.l1.value) as tf.Tensor1D;
+      if (slot.l2 != null) {
+        const squares = tf.mul(tf.sum(tf.square(w), [1, 2]), slot.l2.value) as tf.Tensor1D;
+        value = value == null ? squares : (tf.add(value, squares) as tf.Tensor1D);
+      }
+      return value;
+    };
+    const withPenaltyGradient = (gradient: tf.Tensor, w: tf.Tensor, slot: SlotTensors): tf.Tensor => {
+      let extra: tf.Tensor | null = null;
+      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient);
+      if (slot.l2 != null) {
+        const squares = scaleByMember(w, slot.l2.gradient);
+        extra = extra == null ? squares : tf.add(extra, squares);
+      }
+      return extra == null ? gradient : tf.add(gradient, extra);
+    };
+
+    /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); returns each member's objective [K]. */
+    const step = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D => {
+      const members = x.shape[0];
+      const count = x.shape[1];
+      const inputs: tf.Tensor3D[] = [];
+      const outputs: tf.Tensor3D[] = [];
+      let h = x;
+      layers.forEach((layer, index) => {
+        inputs.push(h);
+        h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
+        outputs.push(h);
+      });
+      let dataLoss: tf.Tensor1D;
+      let dz: tf.Tensor3D;
+      if (plan.head === 'softmax-categorical-crossentropy') {
+        const { loss, backprop } = clippedSoftmaxCrossEntropy(tf.reshape(h, [members * count, units]) as tf.Tensor2D, tf.reshape(y, [members * count, units]) as tf.Tensor2D);
+        dataLoss = tf.mean(tf.reshape(loss, [members, count]), 1) as tf.Tensor1D;
+        dz = tf.mul(tf.reshape(backprop, [members, count, units]), scalars.of(1 / count)) as tf.Tensor3D;
+      } else if (plan.head === 'sigmoid-binary-crossentropy') {
+        const p = tf.sigmoid(h);
+        dataLoss = tf.mean(plan.loss(y, p), 1) as tf.Tensor1D;
+        const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
+        const inside = tf.cast(tf.equal(clipped, p), 'float32');
+        dz = tf.mul(tf.mul(tf.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
+      } else {
+        dataLoss = tf.mean(plan.loss(y, h), 1) as tf.Tensor1D;
+        dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor3D;
+      }
+      // Penalties in layer order, kernel then bias, as the single-model pass sums them.
+      let penaltyTotal: tf.Tensor1D | null = null;
+      layers.forEach((layer, index) => {
+        for (const [w, slot] of [
+          [kernels[index], kernelPenalties[index]],
+          [biases[index], biasPenalties[index]],
+        ] as const) {
+          if (w == null) continue;
+          const value = penaltyValue(w, slot);
+          if (value != null) penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+        }
+      });
+      const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Tensor1D;
+      const gradients: tf.Tensor[] = [];
+      let upstream: tf.Tensor3D | null = null;
+      for (let index = layers.length - 1; index >= 0; index--) {
+        const last = index === layers.length - 1;
+        const dOutput = last ? dz : layers[index].relu ? (batchedReluGrad(upstream as tf.Tensor3D, outputs[index]) as tf.Tensor3D) : (upstream as tf.Tensor3D);
+        const layerGradients = [withPenaltyGradient(batchedMatMul(inputs[index], dOutput, true, false), kernels[index], kernelPenalties[index])];
+        if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput), biases[index] as tf.Variable, biasPenalties[index]));
+        gradients.unshift(...layerGradients);
+        if (index > 0) upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
+      }
+      // Keras 3 order: gradients at the current weights, then the decoupled decay, then the update.
+      if (kernelDecay.some((rates) => rates != null) || biasDecay.some((rates) => rates != null)) {
+        const factors = currentDecayFactors(optimizer.learningRates());
+        layers.forEach((_, index) => {
+          const { kernel, bias } = factors[index];
+          if (kernel != null) kernels[index].assign(scaleByMember(kernels[index], kernel));
+          if (bias != null && biases[index] != null) (biases[index] as tf.Variable).assign(scaleByMember(biases[index] as tf.Variable, bias));
+        });
+      }
+      optimizer.applyGradients(trainable(), gradients);
+      return value;
+    };
+
+    /** Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]. */
+    const predict = (x: tf.Tensor2D): tf.Tensor3D => {
+      const members = kernels[0].shape[0];
+      let h = tf.stack(new Array<tf.Tensor>(members).fill(x)) as tf.Tensor3D;
+      layers.forEach((layer, index) => {
+        h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
+      });
+      if (plan.head === 'softmax-categorical-crossentropy') return tf.softmax(h) as tf.Tensor3D;
+      if (plan.head === 'sigmoid-binary-crossentropy') return tf.sigmoid(h) as tf.Tensor3D;
+      return h;
+    };
+
+    /** Rows of the measurement read-back, each [K]; `names` says what each row is. */
+    const measure = async (): Promise<{ names: string[]; values: Float32Array; members: number }> => {
+      const names: string[] = [];
+      const members = kernels[0].shape[0];
+      const stacked = tf.tidy(() => {
+        const rows: tf.Tensor[] = [];
+        for (const split of ['train', 'validation', 'test'] as const) {
+          const splitData = data[split];
+          if (splitData == null) continue;
+          const count = splitData.x.shape[0];
+          let lossSum: tf.Tensor | null = null;
+          let correct: tf.Tensor | null = null;
+          for (let start = 0; start < count; start += evaluationBatchSize) {
+            const size = Math.min(evaluationBatchSize, count - start);
+            const whole = start === 0 && size === count;
+            const xBatch = (whole ? splitData.x : tf.slice(splitData.x, start, size)) as tf.Tensor2D;
+            const yBatch = whole ? splitData.y : tf.slice(splitData.y, start, size);
+            const prediction = predict(xBatch);
+            // tfjs's losses check shapes (no broadcasting of the labels): one copy per member.
+            const yMembers = tf.stack(new Array<tf.Tensor>(members).fill(yBatch));
+            const batchLoss = tf.mul(tf.mean(plan.loss(yMembers, prediction), 1), size);
+            lossSum = lossSum == null ? batchLoss : tf.add(lossSum, batchLoss);
+            let hits: tf.Tensor | null = null;
+            if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yMembers, [members, -1]), 0.5)), 'float32'), 1);
+            else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(yMembers, -1)), 'float32'), 1);
+            if (hits != null) correct = correct == null ? hits : tf.add(correct, hits);
+          }
+          names.push(`${split}.loss`);
+          rows.push(tf.div(lossSum as tf.Tensor, count));
+          if (correct != null) {
+            names.push(`${split}.accuracy`);
+            rows.push(tf.div(correct, count));
+          }
+        }
+        layers.forEach((layer, index) => {
+          for (const [slotName, w, slot] of [
+            ['kernel', kernels[index], kernelPenalties[index]],
+            ['bias', biases[index], biasPenalties[index]],
+          ] as const) {
+            if (w == null) continue;
+            const value = penaltyValue(w, slot);
+            names.push(`penalty:${index}:${slotName}`);
+            rows.push(value ?? tf.zeros([members]));
+            names.push(`norm:${index}:${slotName}`);
+            rows.push(tf.sqrt(tf.sum(tf.square(w), [1, 2])));
+          }
+        });
+        return tf.stack(rows);
+      });
+      const values = (await stacked.data()) as Float32Array;
+      stacked.dispose();
+      return { names, values, members };
+    };
+
+    /** The EpochRecord of the member in row `row` from a measurement. */
+    const recordOf = (member: number, row: number, measured: { names: string[]; values: Float32Array; members: number }, epoch: number, seconds: number, trainObjective: number | undefined): EpochRecord => {
+      const value = (name: string): number => measured.values[measured.names.indexOf(name) * measured.members + row];
+      const splits: Partial<Record<SplitName, SplitMetrics>> = {};
+      for (const split of ['train', 'validation', 'test'] as const) {
+        if (data[split] == null) continue;
+        const metrics: SplitMetrics = { loss: value(`${split}.loss`) };
+        if (measured.names.includes(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
+        splits[split] = metrics;
+      }
+      const penaltyPerLayer: Record<string, number> = {};
+      for (const { key, layer, slot } of plan.penaltyKeys[member]) penaltyPerLayer[key] = value(`penalty:${layer}:${slot}`);
+      const weightNorms: Record<string, number> = {};
+      plan.normKeys[member].forEach((keys, layer) => {
+        weightNorms[keys.kernel] = value(`norm:${layer}:kernel`);
+        if (keys.bias != null) weightNorms[keys.bias] = value(`norm:${layer}:bias`);
+      });
+      const record: EpochRecord = {
+        epoch,
+        train: splits.train as SplitMetrics,
+        penalty: Object.values(penaltyPerLayer).reduce((sum, part) => sum + part, 0),
+        penaltyPerLayer,
+        weightNorms,
+        seconds,
+      };
+      if (splits.validation) record.validation = splits.validation;
+      if (splits.test) {
+        record.test = splits.test;
+        record.lossGap = splits.test.loss - record.train.loss;
+        if (splits.test.accuracy != null && record.train.accuracy != null) record.accuracyGap = record.train.accuracy - splits.test.accuracy;
+      }
+      if (trainObjective !== undefined) record.trainObjective = trainObjective;
+      return record;
+    };
+
+    /** The member's weights in row `row`: per layer kernel [in, out] and bias [out] (kept). */
+    const memberWeights = (row: number): tf.Tensor[] =>
+      tf.tidy(() =>
+        layers.flatMap((layer, index) => {
+          const kernel = tf.reshape(tf.slice(kernels[index], [row, 0, 0], [1, -1, -1]), [layer.inputUnits, layer.units]);
+          const bias = biases[index] != null ? [tf.reshape(tf.slice(biases[index] as tf.Variable, [row, 0, 0], [1, -1, -1]), [layer.units])] : [];
+          return [kernel, ...bias];
+        }),
+      ).map((tensor) => tf.keep(tensor));
+
+    const finish = async (member: number, row: number, stopReason: StopReason, divergedAtEpoch: number | undefined): Promise<void> => {
+      const state = states[member];
+      const records = state.records;
+      let bestEpoch = records.length > 0 ? records[records.length - 1].epoch : state.lastEpoch;
+      let final = records[records.length - 1];
+      let weights: tf.Tensor[] | null = null;
+      const stopping = state.stopping;
+      if (stopping != null && stopping.restoreBestWeights && stopping.snapshot != null) {
+        const bestRecord = records.find((record) => record.epoch === stopping.bestEpoch);
+        if (bestRecord != null && stopping.bestEpoch !== final.epoch) {
+          weights = stopping.snapshot;
+          bestEpoch = stopping.bestEpoch;
+          final = bestRecord;
+        }
+      }
+      if (writeWeights) {
+        const owned = weights == null;
+        const values = weights ?? memberWeights(row);
+        let position = 0;
+        plan.variables[member].forEach(({ kernel, bias }) => {
+          (kernel.read() as tf.Variable).assign(values[position++] as tf.Tensor);
+          if (bias != null) (bias.read() as tf.Variable).assign(values[position++] as tf.Tensor);
+        });
+        if (owned) tf.dispose(values);
+      }
+      if (stopping?.snapshot != null) {
+        tf.dispose(stopping.snapshot);
+        stopping.snapshot = null;
+      }
+      const result: TrainResult = {
+        status: STATUS_OF[stopReason],
+        epochs: records,
+        bestEpoch,
+        final,
+        backend,
+        trainingPath: 'population',
+        seed: settings[member].seed,
+        stopReason,
+        optimizer: { ...optimizerConfigs[member] },
+      };
+      if (divergedAtEpoch !== undefined) {
+        result.divergedAtEpoch = divergedAtEpoch;
+        result.divergenceReason = divergenceReason(records, divergedAtEpoch);
+      }
+      if (atClipCeiling(final)) result.lossAtClipCeiling = true;
+      if (Object.keys(decayMaps[member]).length > 0) result.weightDecay = decayMaps[member];
+      results[member] = result;
+      await args.onMemberFinished?.(member, result);
+    };
+
+    /** Keeps the population rows `rows` (the members still training), in that order. */
+    const compact = (rows: number[]): void => {
+      const index = tf.tensor1d(rows, 'int32');
+      try {
+        layers.forEach((_, layer) => {
+          const kernel = kernels[layer];
+          kernels[layer] = variableOf(tf.tidy(() => tf.gather(kernel, index)));
+          kernel.dispose();
+          const bias = biases[layer];
+          if (bias != null) {
+            biases[layer] = variableOf(tf.tidy(() => tf.gather(bias, index)));
+            bias.dispose();
+          }
+        });
+        const keepSlot = (slot: SlotTensors): SlotTensors => ({
+          l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: Float32Array.from(rows, (row) => (slot.l1 as { gradient: Float32Array }).gradient[row]) },
+          l2: slot.l2 == null ? null : { value: keepRows(slot.l2.value, index), gradient: Float32Array.from(rows, (row) => (slot.l2 as { gradient: Float32Array }).gradient[row]) },
+        });
+        kernelPenalties = kernelPenalties.map(keepSlot);
+        biasPenalties = biasPenalties.map(keepSlot);
+        kernelDecay = kernelDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
+        biasDecay = biasDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
+        disposeDecay();
+        optimizer.keep(rows);
+      } finally {
+        index.dispose();
+      }
+    };
+
+    const maxEpochs = Math.max(...settings.map((setting) => setting.epochs));
+    for (let epoch = 1; epoch <= maxEpochs && active.length > 0; epoch++) {
+      const epochStart = performance.now();
+      const members = active.length;
+      for (const member of active) states[member].lastEpoch = epoch;
+      let objectiveSum: tf.Tensor1D | null = null;
+      let completedBatches = 0;
+      let completedSamples = 0;
+      let aborted = false;
+      let split: { x: tf.Tensor3D[]; y: tf.Tensor3D[] } | null = null;
+      try {
+        // Each member's permutation, drawn as train draws it (one per epoch when there is more than one
+        // batch); the batches [K, size, features] are cut on the host from the data's values and uploaded.
+        const orders = batches > 1 && settings[0].shuffle ? active.map((member) => states[member].shuffler.permutation(samples)) : null;
+        const cut = (values: Float32Array, width: number, start: number, size: number): tf.Tensor3D => {
+          const out = new Float32Array(members * size * width);
+          for (let row = 0; row < members; row++) {
+            const order = orders?.[row];
+            for (let sample = 0; sample < size; sample++) {
+              const source = order != null ? order[start + sample] : start + sample;
+              out.set(values.subarray(source * width, (source + 1) * width), (row * size + sample) * width);
+            }
+          }
+          return tf.tensor3d(out, [members, size, width]);
+        };
+        const xs: tf.Tensor3D[] = [];
+        const ys: tf.Tensor3D[] = [];
+        split = { x: xs, y: ys };
+        let start = 0;
+        for (const size of batchSizes) {
+          xs.push(cut(hostX, featureCount, start, size));
+          ys.push(cut(hostY, units, start, size));
+          start += size;
+        }
+        let lastYield = performance.now();
+        for (let batch = 0; batch < batches; batch++) {
+          if (args.signal?.aborted) {
+            aborted = true;
+            break;
+          }
+          const size = batchSizes[batch];
+          const previousSum: tf.Tensor1D | null = objectiveSum;
+          const batchSplit = split as { x: tf.Tensor3D[]; y: tf.Tensor3D[] };
+          objectiveSum = tf.tidy(() => {
+            const weighted = tf.mul(step(batchSplit.x[batch], batchSplit.y[batch]), scalars.of(size)) as tf.Tensor1D;
+            return previousSum == null ? weighted : (tf.add(previousSum, weighted) as tf.Tensor1D);
+          });
+          if (previousSum != null) previousSum.dispose();
+          completedBatches++;
+          completedSamples += size;
+          if (yieldEveryMs > 0 && performance.now() - lastYield >= yieldEveryMs && batch < batches - 1) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
+      } finally {
+        if (split) tf.dispose([...split.x, ...split.y]);
+      }
+      let trainObjectives: Float32Array | null = null;
+      if (objectiveSum != null) {
+        const summed = objectiveSum as tf.Tensor1D;
+        trainObjectives = (await summed.data()) as Float32Array;
+        summed.dispose();
+      }
+      const objectiveOf = (row: number): number | undefined => (trainObjectives == null ? undefined : trainObjectives[row] / completedSamples);
+      const trainedSeconds = (performance.now() - epochStart) / 1000;
+      void trainedSeconds;
+
+      if (aborted) {
+        // Every member stops as train stops on an abort: the partial epoch is measured unless nothing changed since the last record.
+        const measured = await measure();
+        const seconds = (performance.now() - epochStart) / 1000 / members;
+        for (const [row, member] of active.entries()) {
+          const state = states[member];
+          const last = state.records[state.records.length - 1];
+          if (!(completedBatches === 0 && last != null && last.epoch === epoch - 1)) state.records.push(recordOf(member, row, measured, epoch, seconds, objectiveOf(row)));
+          await finish(member, row, 'aborted', undefined);
+        }
+        active = [];
+        break;
+      }
+      const diverged = active.map((_, row) => {
+        const value = objectiveOf(row);
+        return value !== undefined && !Number.isFinite(value);
+      });
+      const due = active.map((member, row) => epoch % evaluateEvery === 0 || epoch === settings[member].epochs || diverged[row] || args.signal?.aborted === true);
+      if (!due.some(Boolean)) continue;
+      const measured = await measure();
+      const seconds = (performance.now() - epochStart) / 1000 / members;
+      const keep: number[] = [];
+      const stillActive: number[] = [];
+      for (const [row, member] of active.entries()) {
+        if (!due[row]) {
+          keep.push(row);
+          stillActive.push(member);
+          continue;
+        }
+        const state = states[member];
+        const record = recordOf(member, row, measured, epoch, seconds, objectiveOf(row));
+        state.records.push(record);
+        let stopReason: StopReason | null = null;
+        let divergedAtEpoch: number | undefined;
+        if (diverged[row] || !Number.isFinite(record.train.loss)) {
+          stopReason = 'diverged';
+          divergedAtEpoch = epoch;
+        } else if (args.signal?.aborted) {
+          stopReason = 'aborted';
+        } else {
+          let stopEarly = false;
+          const stopping = state.stopping;
+          if (stopping != null && record.validation != null) {
+            stopping.wait++;
+            if (record.validation.loss < stopping.best - stopping.minDelta) {
+              stopping.best = record.validation.loss;
+              stopping.bestEpoch = epoch;
+              stopping.wait = 0;
+              if (stopping.restoreBestWeights) {
+                if (stopping.snapshot != null) tf.dispose(stopping.snapshot);
+                stopping.snapshot = memberWeights(row);
+              }
+            } else {
+              stopEarly = stopping.wait >= stopping.patience;
+            }
+          }
+          const answer = await args.onEpochEnd?.(member, record);
+          if (answer === 'stop') stopReason = 'pruned';
+          else if (stopEarly) stopReason = 'early_stopping';
+          else if (epoch >= settings[member].epochs) stopReason = 'epochs';
+        }
+        if (stopReason != null) await finish(member, row, stopReason, divergedAtEpoch);
+        else {
+          keep.push(row);
+          stillActive.push(member);
+        }
+      }
+      if (stillActive.length < active.length && stillActive.length > 0) compact(keep);
+      active = stillActive;
+    }
+    return results.map((result, member) => {
+      if (result == null) throw new Error(`trainPopulation: member ${member} never finished (internal error)`);
+      return result;
+    });
+  } finally {
+    for (const state of states) if (state.stopping?.snapshot != null) tf.dispose(state.stopping.snapshot);
+    tf.dispose([...kernels, ...biases.filter((bias): bias is tf.Variable => bias != null)]);
+    disposeSlots(kernelPenalties);
+    disposeSlots(biasPenalties);
+    disposeDecay();
+    optimizer.dispose();
+    scalars.dispose();
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Population training (lib/train/population) against `train` of each member alone: K = 4 members
+ * with different seeds (initial weights, shuffle orders), penalty coefficients, decay rates,
+ * learning rates and early stopping must give the same per-epoch records and final weights.
+ *
+ * Tolerance: 1e-4 relative (+1e-6 absolute) on every recorded number and weight after 8-12 epochs.
+ * Per member the population runs the same float32 formulas in the same order as the single-model
+ * lean pass; what differs is rounding only: batched vs 2-D matmul kernels (identical on the pure-JS
+ * backend, where 2-D matMul is the batched kernel with batch 1; oneDNN may block a batched product
+ * differently), Σw²·l2 vs the native L2Loss·2l2, the fused ResourceApplyAdam vs the eager Adam
+ * formula on the native backend (a few float32 ulps per step, lib/optimizers/native-adam.ts). Such
+ * differences start at ~1e-7 relative and grow through training; 1e-4 leaves room for that growth
+ * while a wrong formula (a missing penalty, another shuffle, another learning rate, a member's
+ * weights mixed with another's) moves the numbers by 1e-2 or more within an epoch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../../lib/builders/build';
+import { applyPolicy, uniform } from '../../../lib/policy';
+import { train, trainPopulation, planPopulation } from '../../../lib/train';
+import type { EpochRecord, TrainOptions, TrainResult } from '../../../lib/train';
+import { l1l2, l2 } from '../../../lib/regularizers';
+import type { ModelSpec } from '../../../lib/builders/spec';
+
+const RELATIVE = 1e-4;
+const ABSOLUTE = 1e-6;
+
+function close(actual: number, expected: number, where: string): void {
+  if (Number.isNaN(expected)) {
+    expect(Number.isNaN(actual)).toBe(true);
+    return;
+  }
+  const tolerance = RELATIVE * Math.abs(expected) + ABSOLUTE;
+  if (!(Math.abs(actual - expected) <= tolerance)) throw new Error(`${where}: population ${actual} vs alone ${expected} (tolerance ${tolerance})`);
+}
+
+function compareRecords(population: EpochRecord[], alone: EpochRecord[], member: number): void {
+  expect(population.map((record) => record.epoch)).toEqual(alone.map((record) => record.epoch));
+  alone.forEach((expected, index) => {
+    const actual = population[index];
+    const where = `member ${member} epoch ${expected.epoch}`;
+    for (const split of ['train', 'validation', 'test'] as const) {
+      expect(actual[split] === undefined).toBe(expected[split] === undefined);
+      if (expected[split] === undefined) continue;
+      close(actual[split]!.loss, expected[split]!.loss, `${where} ${split}.loss`);
+      if (expected[split]!.accuracy !== undefined) close(actual[split]!.accuracy!, expected[split]!.accuracy!, `${where} ${split}.accuracy`);
+    }
+    close(actual.trainObjective!, expected.trainObjective!, `${where} trainObjective`);
+    close(actual.penalty, expected.penalty, `${where} penalty`);
+    expect(Object.keys(actual.penaltyPerLayer).sort()).toEqual(Object.keys(expected.penaltyPerLayer).sort());
+    for (const key of Object.keys(expected.penaltyPerLayer)) close(actual.penaltyPerLayer[key], expected.penaltyPerLayer[key], `${where} penalty ${key}`);
+    expect(Object.keys(actual.weightNorms).sort()).toEqual(Object.keys(expected.weightNorms).sort());
+    for (const key of Object.keys(expected.weightNorms)) close(actual.weightNorms[key], expected.weightNorms[key], `${where} norm ${key}`);
+  });
+}
+
+/** Weights: each element within RELATIVE of the largest magnitude of its tensor (+ ABSOLUTE): rounding differences are relative to the scale of the sums that formed them, not to an element that happens to be near 0. */
+function compareWeights(population: tf.LayersModel, alone: tf.LayersModel, member: number): void {
+  const expected = alone.getWeights();
+  const actual = population.getWeights();
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((tensor, index) => {
+    const a = actual[index].dataSync();
+    const e = tensor.dataSync();
+    const scale = Array.from(e as Float32Array).reduce((largest, value) => Math.max(largest, Math.abs(value)), 0);
+    for (let element = 0; element < e.length; element++) {
+      const tolerance = RELATIVE * scale + ABSOLUTE;
+      if (!(Math.abs(a[element] - e[element]) <= tolerance)) throw new Error(`member ${member} weight ${index}[${element}]: population ${a[element]} vs alone ${e[element]} (tolerance ${tolerance})`);
+    }
+  });
+}
+
+/** Two-class data with a nonlinear boundary: rows of `features`, labels by a fixed rule (deterministic). */
+function dataset(rows: number, features: number, classes: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const x: number[][] = [];
+  const labels: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    const values = Array.from({ length: features }, (_, column) => Math.sin(row * 1.7 + column * 2.3) * 1.5);
+    x.push(values);
+    labels.push(Math.abs(Math.floor((values[0] * values[1] + values[features - 1]) * 2)) % classes);
+  }
+  const y = classes === 1 ? labels.map((label) => [label % 2]) : labels.map((label) => Array.from({ length: classes }, (_, column) => (column === label ? 1 : 0)));
+  return { x: tf.tensor2d(x), y: tf.tensor2d(y) };
+}
+
+interface MemberSetup {
+  seed: number;
+  regularizer?: ReturnType<typeof l2> | ReturnType<typeof l1l2>;
+  options: TrainOptions;
+}
+
+async function compare(spec: ModelSpec, loss: string, data: { train: { x: tf.Tensor; y: tf.Tensor }; validation: { x: tf.Tensor; y: tf.Tensor }; test?: { x: tf.Tensor; y: tf.Tensor } }, members: MemberSetup[]): Promise<TrainResult[]> {
+  const build = (member: MemberSetup) => applyPolicy(spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
+  const aloneResults: TrainResult[] = [];
+  const aloneModels: tf.LayersModel[] = [];
+  for (const member of members) {
+    const model = build(member);
+    aloneResults.push(await train(model, data, { ...member.options, loss, seed: member.seed }));
+    aloneModels.push(model);
+  }
+  const populationModels = members.map(build);
+  const finishedOrder: number[] = [];
+  const before = tf.memory().numTensors;
+  const results = await trainPopulation({
+    members: members.map((member, index) => ({ model: populationModels[index], options: { ...member.options, loss, seed: member.seed } })),
+    data,
+    onMemberFinished: (member) => {
+      finishedOrder.push(member);
+    },
+  });
+  // Every tensor the population made is disposed (the models' variables were only assigned).
+  expect(tf.memory().numTensors).toBe(before);
+  expect([...finishedOrder].sort()).toEqual(members.map((_, index) => index));
+  results.forEach((result, member) => {
+    const alone = aloneResults[member];
+    expect(result.trainingPath).toBe('population');
+    expect(result.status).toBe(alone.status);
+    expect(result.stopReason).toBe(alone.stopReason);
+    expect(result.bestEpoch).toBe(alone.bestEpoch);
+    expect(result.weightDecay).toEqual(alone.weightDecay);
+    compareRecords(result.epochs, alone.epochs, member);
+    compareWeights(populationModels[member], aloneModels[member], member);
+  });
+  [...aloneModels, ...populationModels].forEach((model) => model.dispose());
+  return results;
+}
+
+describe('trainPopulation matches train of each member alone', () => {
+  test('2-16-16-1 sigmoid + binary cross-entropy, Adam, K = 4: seeds, L2 coefficients (one member without), learning rates, early stopping with restored weights', async () => {
+    const spec = { type: 'mlp', inputSize: 2, hidden: [16, 16], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const train = dataset(120, 2, 1);
+    const validation = dataset(40, 2, 1);
+    const test = dataset(30, 2, 1);
+    const data = { train, validation, test };
+    const members: MemberSetup[] = [
+      { seed: 1, regularizer: l2({ l2: 1e-3 }), options: { epochs: 10, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      { seed: 2, regularizer: l2({ l2: 3e-2 }), options: { epochs: 10, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.02 } } },
+      { seed: 3, options: { epochs: 8, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      { seed: 4, regularizer: l2({ l2: 1e-4 }), options: { epochs: 12, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.05 }, earlyStopping: { patience: 1, restoreBestWeights: true } } },
+    ];
+    const results = await compare(spec, 'binaryCrossentropy', data, members);
+    // The members stop at their own epochs: 10, 10, 8, and wherever early stopping ended the fourth.
+    expect(results.map((result) => result.epochs.length).slice(0, 3)).toEqual([10, 10, 8]);
+    expect(results[3].stopReason).toBe('early_stopping');
+    expect(results[3].bestEpoch).toBeLessThan(results[3].epochs.length);
+    tf.dispose([train.x, train.y, validation.x, validation.y, test.x, test.y]);
+  });
+
+  test('6-12-8-3 softmax + categorical cross-entropy with L1L2 penalties and decoupled weight decay, K = 4', async () => {
+    const spec = { type: 'mlp', inputSize: 6, hidden: [12, 8], outputSize: 3, activation: 'relu', task: 'multiclass' } as unknown as ModelSpec;
+    const train = dataset(90, 6, 3);
+    const validation = dataset(30, 6, 3);
+    const data = { train, validation };
+    const members: MemberSetup[] = [
+      { seed: 11, regularizer: l1l2({ l1: 1e-3, l2: 1e-3 }), options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 }, weightDecay: 1e-2 } },
+      { seed: 12, regularizer: l2({ l2: 1e-2 }), options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.003 } } },
+      { seed: 13, regularizer: l1l2({ l1: 1e-2, l2: 0 }), options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 }, weightDecay: 5e-2 } },
+      { seed: 14, options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } } },
+    ];
+    await compare(spec, 'categoricalCrossentropy', data, members);
+    tf.dispose([train.x, train.y, validation.x, validation.y]);
+  });
+
+  test('SGD with momentum and mean squared error, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 4, hidden: [8], outputSize: 2, activation: 'relu', task: 'regression' } as unknown as ModelSpec;
+    const rows = (count: number, offset: number) => {
+      const x = tf.tensor2d(Array.from({ length: count }, (_, row) => Array.from({ length: 4 }, (_, column) => Math.cos((row + offset) * 0.9 + column))));
+      const y = tf.tidy(() => tf.concat([tf.sum(x, 1, true), tf.sub(tf.slice(x, [0, 0], [-1, 1]), tf.slice(x, [0, 3], [-1, 1]))], 1)) as tf.Tensor2D;
+      return { x, y };
+    };
+    const train = rows(64, 0);
+    const validation = rows(20, 100);
+    const members: MemberSetup[] = [1, 2, 3].map((seed) => ({
+      seed,
+      regularizer: l2({ l2: 1e-3 * seed }),
+      options: { epochs: 5, batchSize: 16, optimizer: { name: 'momentum', learningRate: 0.01 * seed, momentum: 0.9, nesterov: true } },
+    }));
+    await compare(spec, 'meanSquaredError', { train, validation }, members);
+    tf.dispose([train.x, train.y, validation.x, validation.y]);
+  });
+});
+
+describe('trainPopulation: members leave without stopping the others', () => {
+  test('a pruned member and a diverged member drop out; the rest still match train alone and nothing leaks', async () => {
+    const spec = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(64, 2, 1);
+    const validation = dataset(20, 2, 1);
+    const data = { train: trainSplit, validation };
+    const options = (learningRate: number): TrainOptions => ({ epochs: 6, batchSize: 16, optimizer: { name: 'sgd', learningRate }, loss: 'binaryCrossentropy' });
+    const seeds = [5, 6, 7];
+    const rates = [0.05, 0.1, 0.1];
+    // Member 1's L2 step multiplies its kernels by 1 − 0.1·2·1e4 = −1999 per step: they overflow to Infinity within a few epochs.
+    const penalties = [1e-3, 1e4, 1e-3];
+    const models = seeds.map((seed, index) => applyPolicy(spec, uniform({ regularizer: l2({ l2: penalties[index] }) }), { seed }));
+    const reference = applyPolicy(spec, uniform({ regularizer: l2({ l2: 1e-3 }) }), { seed: 7 });
+    const alone = await train(reference, data, { ...options(0.1), seed: 7 });
+    const before = tf.memory().numTensors;
+    const finished: Array<[number, string, number]> = [];
+    const results = await trainPopulation({
+      members: models.map((model, index) => ({ model, options: { ...options(rates[index]), seed: seeds[index] } })),
+      data,
+      // Member 0 is pruned after its 2nd epoch.
+      onEpochEnd: (member, record) => (member === 0 && record.epoch === 2 ? 'stop' : undefined),
+      onMemberFinished: (member, result) => {
+        finished.push([member, result.status, result.epochs.length]);
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(results[0].status).toBe('pruned');
+    expect(results[0].epochs).toHaveLength(2);
+    expect(results[1].status).toBe('diverged');
+    expect(results[1].divergenceReason).toMatch(/NaN|Infinity/);
+    expect(results[2].status).toBe('complete');
+    // Finished in the order they stopped, the survivor last.
+    expect(finished[finished.length - 1]).toEqual([2, 'complete', 6]);
+    compareRecords(results[2].epochs, alone.epochs, 2);
+    compareWeights(models[2], reference, 2);
+    [...models, reference].forEach((model) => model.dispose());
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+
+  test('planPopulation says why members cannot be one population', () => {
+    const binary = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const wider = { ...binary, hidden: [9] } as unknown as ModelSpec;
+    const x = tf.zeros([8, 2]);
+    const y = tf.zeros([8, 1]);
+    const a = buildModel(binary, { seed: 1 });
+    const b = buildModel(wider, { seed: 2 });
+    const shapes = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy' } }, { model: b, options: { loss: 'binaryCrossentropy' } }], { train: { x, y } });
+    expect(shapes.plan).toBeNull();
+    expect(shapes.reason).toMatch(/layer 0 differs/);
+    const batch = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', batchSize: 4 } }, { model: a, options: { loss: 'binaryCrossentropy', batchSize: 2 } }], { train: { x, y } });
+    expect(batch.reason).toMatch(/batch size/);
+    const optimizer = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', optimizer: 'rmsprop' } }], { train: { x, y } });
+    expect(optimizer.reason).toMatch(/rmsprop/);
+    a.dispose();
+    b.dispose();
+    tf.dispose([x, y]);
+  });
+});
