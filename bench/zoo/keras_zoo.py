@@ -7,7 +7,7 @@ epochs' wall time from epoch callbacks); on `quit` it prints `ZOO_DONE {"maxRssB
 (resource.getrusage ru_maxrss, kilobytes on Linux) and exits.
 
 Stated settings that differ from Keras defaults: LSTM/GRU recurrent_activation="sigmoid" (the Keras
-default, written out), GRU reset_after=False (tfjs implements only that variant).
+default, written out), GRU reset_after=True (the Keras 3 default, written out; layerwise's layers.gru).
 """
 import argparse
 import json
@@ -76,7 +76,7 @@ def build(name):
     elif name == "lstm":
         layers = [L.LSTM(64, recurrent_activation="sigmoid", kernel_regularizer=l2()), L.Dense(5, activation="softmax", kernel_regularizer=l2())]
     elif name == "gru":
-        layers = [L.GRU(64, recurrent_activation="sigmoid", reset_after=False, kernel_regularizer=l2()), L.Dense(5, activation="softmax", kernel_regularizer=l2())]
+        layers = [L.GRU(64, recurrent_activation="sigmoid", reset_after=True, kernel_regularizer=l2()), L.Dense(5, activation="softmax", kernel_regularizer=l2())]
     elif name == "functional-shared":
         inputs = keras.Input(shape)
         hidden = L.Dense(256, activation="relu", kernel_regularizer=l2())(inputs)

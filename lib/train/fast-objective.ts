@@ -31,6 +31,8 @@
  *    softmax + categorical cross-entropy, sigmoid + binary cross-entropy or linear + mean squared
  *    error, get `valueAndGradients`: a hand-written backward pass, no autodiff tape (tfjs's tape is
  *    JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step); see lib/train/lean-dense-stack.ts.
+ *  - A first LSTM or GRU layer followed by such a Dense stack gets a hand-written forward and
+ *    backward through time on TensorFlow's fused recurrent kernels (lib/train/lean-recurrent-stack.ts).
  *
  * `planLeanObjective` says why it does not apply to anything else (other layers, activity
  * regularizers, frozen weights, other data formats or dilations...), naming layers by position and
@@ -46,6 +48,10 @@ import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
+import { planRecurrentStack, RECURRENT_STACK_COVERAGE, recurrentStackObjective } from './lean-recurrent-stack';
+
+/** Layer classes the recurrent pass plans for (a reason mentions it only for models starting with one). */
+const RECURRENT_LAYERS = new Set(['LSTM', 'GRU']);
 
 /** Where `planLeanObjective` landed: the lean objective, or why the general path must run. */
 export type LeanPlan = { objective: FastObjective; reason?: undefined } | { objective: null; reason: string };
@@ -253,7 +259,16 @@ export function planLeanObjective(
     const dense = denseStackObjective(stack.plan, lossFunction, clippedSoftmaxCrossEntropy);
     return { objective: { objective: dense.objective, valueAndGradients: dense.valueAndGradients, dispose: dense.dispose } };
   }
-  const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason})`;
+  // A first LSTM or GRU layer followed by such a stack gets the hand-written forward and backward through time.
+  const recurrentStack = planRecurrentStack(model, lossName, args.oneHotLabels === true);
+  if (recurrentStack.plan != null) {
+    const recurrent = recurrentStackObjective(recurrentStack.plan, lossFunction, clippedSoftmaxCrossEntropy);
+    return { objective: { objective: recurrent.objective, valueAndGradients: recurrent.valueAndGradients, dispose: recurrent.dispose } };
+  }
+  const recurrentNote = RECURRENT_LAYERS.has(layers.find((layer) => layer.getClassName() !== 'InputLayer')?.getClassName() ?? '')
+    ? `; ${RECURRENT_STACK_COVERAGE} would too (here ${recurrentStack.reason})`
+    : '';
+  const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason}${recurrentNote})`;
   // Non-trainable weights: only the moving statistics of trainable BatchNormalization layers (run by their own call below).
   const statistics = new Set<unknown>(
     layers.filter((layer) => layer.getClassName() === 'BatchNormalization' && layer.trainable).flatMap((layer) => layer.nonTrainableWeights),
