@@ -26,9 +26,10 @@
  *    all steps. This variant runs on every backend; the fused-kernel ones need the native backend
  *    (elsewhere the model takes the general path, with that reason).
  *
- * The recurrent layer's kernel, recurrent-kernel and bias penalties (L1, L2, L1L2) are added with
- * their gradients `l1·step(w, −1) + 2·l2·w` (tfjs's abs gradient, as the general path
- * differentiates). Gradients are tested against autodiff of the general path in
+ * The recurrent layer's kernel, recurrent-kernel and bias penalties and an activity penalty on its
+ * output (divided by the batch size, as Keras 3) are added with their gradients: L1, L2 and L1L2 in
+ * closed form, `l1·step(w, −1) + 2·l2·w` (tfjs's abs gradient, as the general path differentiates);
+ * any other regularizer (orthogonal, custom) by autodiff of its penalty alone. Gradients are tested against autodiff of the general path in
  * test/train/lean-recurrent-stack.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -39,6 +40,13 @@ import { denseStackHeadOf, denseStackObjective, planDenseLayers, penaltyCoeffici
 import { biasGradient, l2PenaltyValue, matMul2d } from './native-kernels';
 import { blockLstm, blockLstmGrad, gruBlockCell, gruBlockCellGrad, nativeInt64Scalar, RecurrentStepOps, sigmoidGrad, tanhGrad } from './native-recurrent-kernels';
 import { ScalarCache } from './scalar-cache';
+
+/**
+ * A penalty of the recurrent layer: L1/L2/L1L2 coefficients (closed-form value and gradient), or any
+ * other regularizer (orthogonal, custom), whose gradient is autodiff of the penalty alone (a few ops
+ * on the weight, once per step; the data loss's gradient stays hand-written).
+ */
+export type RecurrentPenalty = { coefficients: PenaltyCoefficients; regularizer?: undefined } | { coefficients?: undefined; regularizer: WeightRegularizer };
 
 /** Which recurrent cell the plan runs. */
 export type RecurrentCellKind = 'lstm' | 'gru' | 'gru-reset-after';
@@ -51,9 +59,11 @@ export interface RecurrentItem {
   kernel: LayerVariable;
   recurrentKernel: LayerVariable;
   bias: LayerVariable | null;
-  kernelPenalty: PenaltyCoefficients | null;
-  recurrentPenalty: PenaltyCoefficients | null;
-  biasPenalty: PenaltyCoefficients | null;
+  kernelPenalty: RecurrentPenalty | null;
+  recurrentPenalty: RecurrentPenalty | null;
+  biasPenalty: RecurrentPenalty | null;
+  /** Activity penalty on the layer's output (its last state), divided by the batch size as Keras 3 does. */
+  activityPenalty: RecurrentPenalty | null;
 }
 
 /** A recurrent layer followed by a Dense stack. */
@@ -90,7 +100,7 @@ interface CellInternals {
 
 /** What the recurrent pass covers, for `generalPathReason` messages. */
 export const RECURRENT_STACK_COVERAGE =
-  'a first LSTM or GRU layer (tanh activation, sigmoid recurrent activation, no dropout, returning its last output, not stateful or reversed; L1/L2/L1L2 kernel, recurrent and bias penalties) followed by such a Dense stack';
+  'a first LSTM or GRU layer (tanh activation, sigmoid recurrent activation, no dropout, returning its last output, not stateful or reversed; any kernel, recurrent, bias and activity penalties) followed by such a Dense stack';
 
 /**
  * The plan of `model` for `lossName`, or the reason it is not a recurrent stack the hand-written pass
@@ -116,21 +126,21 @@ export function planRecurrentStack(
   const label = `layer #${position} (${className})`;
   if (first.returnSequences || first.returnState) return no(`${label} returns its sequence or state`);
   if (first.goBackwards || first.stateful) return no(`${label} is reversed or stateful`);
-  if (first.activityRegularizer != null) return no(`${label} has an activity regularizer`);
   if ((cell.dropout ?? 0) !== 0 || (cell.recurrentDropout ?? 0) !== 0) return no(`${label} has dropout`);
   if (cell.activation?.getClassName() !== 'tanh') return no(`${label} has activation ${cell.activation?.getClassName()}`);
   if (cell.recurrentActivation?.getClassName() !== 'sigmoid') return no(`${label} has recurrent activation ${cell.recurrentActivation?.getClassName()} (the fused cells use sigmoid)`);
   if ((first.input as tf.SymbolicTensor).shape.length !== 3) return no(`${label} has inputs of rank other than 3`);
   const kind: RecurrentCellKind = className === 'LSTM' ? 'lstm' : cell.resetAfter === true ? 'gru-reset-after' : 'gru';
   if (kind !== 'gru-reset-after' && !nativeBackendActive) return no(`${label} needs the native backend's fused ${className} kernels`);
-  const penalty = (regularizer: unknown, what: string): PenaltyCoefficients | null | string => {
+  const penalty = (regularizer: unknown): RecurrentPenalty | null => {
     if (regularizer == null) return null;
-    return penaltyCoefficientsOf(regularizer) ?? `${label} has a ${what} penalty other than L1, L2 or L1L2`;
+    const coefficients = penaltyCoefficientsOf(regularizer);
+    return coefficients != null ? { coefficients } : { regularizer: regularizer as WeightRegularizer };
   };
-  const kernelPenalty = penalty(cell.kernelRegularizer, 'kernel');
-  const recurrentPenalty = penalty(cell.recurrentRegularizer, 'recurrent');
-  const biasPenalty = cell.useBias ? penalty(cell.biasRegularizer, 'bias') : null;
-  for (const value of [kernelPenalty, recurrentPenalty, biasPenalty]) if (typeof value === 'string') return no(value);
+  const kernelPenalty = penalty(cell.kernelRegularizer);
+  const recurrentPenalty = penalty(cell.recurrentRegularizer);
+  const biasPenalty = cell.useBias ? penalty(cell.biasRegularizer) : null;
+  const activityPenalty = penalty(first.activityRegularizer);
   const rest = planDenseLayers(layers.slice(1), (layer) => model.layers.indexOf(layer), head.head);
   if (rest.plan == null) return no(rest.reason);
   const statistics = new Set<unknown>(rest.plan.items.flatMap((item) => (item.kind === 'batchNorm' ? [item.movingMean, item.movingVariance] : [])));
@@ -144,9 +154,10 @@ export function planRecurrentStack(
         kernel: cell.kernel as LayerVariable,
         recurrentKernel: cell.recurrentKernel as LayerVariable,
         bias: cell.useBias ? (cell.bias as LayerVariable) : null,
-        kernelPenalty: kernelPenalty as PenaltyCoefficients | null,
-        recurrentPenalty: recurrentPenalty as PenaltyCoefficients | null,
-        biasPenalty: biasPenalty as PenaltyCoefficients | null,
+        kernelPenalty,
+        recurrentPenalty,
+        biasPenalty,
+        activityPenalty,
       },
       dense: rest.plan,
     },
@@ -194,20 +205,33 @@ export function recurrentStackObjective(
   const ops = new RecurrentStepOps();
   const variables = [recurrent.kernel, recurrent.recurrentKernel, ...(recurrent.bias != null ? [recurrent.bias] : [])].map((weight) => weight.read() as tf.Variable);
 
-  const penaltyValue = (w: tf.Tensor, { l1, l2 }: PenaltyCoefficients): tf.Scalar => {
+  /** The penalty's value at `w`, times `scale`. */
+  const penaltyValue = (w: tf.Tensor, penalty: RecurrentPenalty, scale = 1): tf.Scalar => {
+    if (penalty.regularizer != null) {
+      const value = weightPenaltyValue(penalty.regularizer, w);
+      return scale === 1 ? value : (tf.mul(value, scalars.of(scale)) as tf.Scalar);
+    }
+    const { l1, l2 } = penalty.coefficients;
     let value: tf.Scalar | null = null;
-    if (l1 !== 0) value = tf.mul(tf.sum(tf.abs(w)), scalars.of(l1)) as tf.Scalar;
+    if (l1 !== 0) value = tf.mul(tf.sum(tf.abs(w)), scalars.of(l1 * scale)) as tf.Scalar;
     if (l2 !== 0) {
-      const squares = l2PenaltyValue(w, scalars.of(l2), scalars.of(2 * l2));
+      const squares = l2PenaltyValue(w, scalars.of(l2 * scale), scalars.of(2 * l2 * scale));
       value = value == null ? squares : (tf.add(value, squares) as tf.Scalar);
     }
     return value ?? (scalars.of(0) as tf.Scalar);
   };
-  const withPenalty = (gradient: tf.Tensor, w: tf.Tensor, coefficients: PenaltyCoefficients | null): tf.Tensor => {
-    if (coefficients == null) return gradient;
+  /** `gradient + scale·d(penalty)/dw`: `l1·step(w, −1) + 2·l2·w` (tfjs's abs gradient), or autodiff of another regularizer. */
+  const withPenalty = (gradient: tf.Tensor, w: tf.Tensor, penalty: RecurrentPenalty | null, scale = 1): tf.Tensor => {
+    if (penalty == null) return gradient;
+    if (penalty.regularizer != null) {
+      const regularizer = penalty.regularizer;
+      const own = tf.grad((weight: tf.Tensor) => weightPenaltyValue(regularizer, weight))(w);
+      return tf.add(gradient, scale === 1 ? own : tf.mul(own, scalars.of(scale)));
+    }
+    const { l1, l2 } = penalty.coefficients;
     let total = gradient;
-    if (coefficients.l1 !== 0) total = tf.add(total, tf.mul(tf.step(w, -1), scalars.of(coefficients.l1)));
-    if (coefficients.l2 !== 0) total = tf.add(total, tf.mul(w, scalars.of(2 * coefficients.l2)));
+    if (l1 !== 0) total = tf.add(total, tf.mul(tf.step(w, -1), scalars.of(l1 * scale)));
+    if (l2 !== 0) total = tf.add(total, tf.mul(w, scalars.of(2 * l2 * scale)));
     return total;
   };
 
@@ -371,6 +395,10 @@ export function recurrentStackObjective(
     const h = recurrent.layer.apply(x, { training: true }) as tf.Tensor;
     const layer = recurrent.layer as unknown as { cell: CellInternals };
     let total = dense.objective(h, y);
+    if (recurrent.activityPenalty != null) {
+      const activity = (recurrent.layer as unknown as RecurrentInternals).activityRegularizer as WeightRegularizer;
+      total = tf.add(total, tf.div(weightPenaltyValue(activity, h), scalars.of(h.shape[0] || 1))) as tf.Scalar;
+    }
     for (const [weight, regularizer] of [
       [recurrent.kernel, layer.cell.kernelRegularizer],
       [recurrent.recurrentKernel, layer.cell.recurrentRegularizer],
@@ -384,9 +412,18 @@ export function recurrentStackObjective(
   const handWritten = (x: tf.Tensor, y: tf.Tensor): { value: tf.Scalar; grads: Record<string, tf.Tensor> } => {
     const run = forward(x as tf.Tensor3D);
     const { value: denseValue, grads, inputGradient } = dense.valueGradientsAndInputGradient(run.last, y);
-    const penalty = recurrentPenalties();
+    let penalty = recurrentPenalties();
+    let dLast = inputGradient;
+    if (recurrent.activityPenalty != null) {
+      // Keras 3: the activity penalty of the layer's output, divided by the batch size.
+      const count = x.shape[0];
+      const scale = count === 0 ? 0 : 1 / count;
+      const activity = penaltyValue(run.last, recurrent.activityPenalty, scale);
+      penalty = penalty == null ? activity : (tf.add(penalty, activity) as tf.Scalar);
+      dLast = withPenalty(dLast, run.last, recurrent.activityPenalty, scale) as tf.Tensor2D;
+    }
     const value = (penalty == null ? denseValue : tf.add(denseValue, penalty)) as tf.Scalar;
-    const recurrentGrads = run.backward(inputGradient);
+    const recurrentGrads = run.backward(dLast);
     const [kernel, recurrentKernel, bias] = variables;
     grads[kernel.name] = withPenalty(recurrentGrads.kernel, kernel, recurrent.kernelPenalty);
     grads[recurrentKernel.name] = withPenalty(recurrentGrads.recurrentKernel, recurrentKernel, recurrent.recurrentPenalty);

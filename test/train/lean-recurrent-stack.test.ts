@@ -1,7 +1,8 @@
 /**
  * The hand-written recurrent pass (lib/train/lean-recurrent-stack.ts) against autodiff of the
  * general path: for LSTM (fused BlockLSTMV2), GRU with resetAfter false (fused GRUBlockCell) and
- * GRU with resetAfter true (Keras 3's cell, lib/layers/gru.ts, written out per step), each followed
+ * GRU with resetAfter true (Keras 3's cell, lib/layers/gru.ts, written out per step), with kernel,
+ * recurrent (L2, or orthogonal for the LSTM), bias and activity penalties, each followed
  * by a Dense stack with Dropout, the objective and every gradient must equal `tf.variableGrads` of
  * `mean(loss(y, model.apply(x, {training: true}))) + trainingPenalty(model)` (what train() runs when
  * the lean path is off), with the same Math.random seed (so Dropout masks are the same draws).
@@ -14,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { layers as layerwiseLayers } from '../../lib/layers';
-import { l1 as l1Spec, L1Regularizer } from '../../lib/regularizers';
+import { createRegularizer, l1 as l1Spec, L1Regularizer, orthogonal } from '../../lib/regularizers';
 import { train } from '../../lib/train';
 import { planLeanObjective } from '../../lib/train/fast-objective';
 import { preparePenalties, trainingPenalty } from '../../lib/train/penalty';
@@ -30,7 +31,7 @@ const UNITS = 5;
 const native = () => nativeBackend() != null;
 
 /**
- * `cell`(5 units; kernel L1L2, recurrent L2, bias L1; seeded non-zero bias) on 7x4 sequences →
+ * `cell`(5 units; kernel L1L2, recurrent L2 (LSTM: orthogonal), bias L1, activity L1L2; seeded non-zero bias) on 7x4 sequences →
  * Dropout(0.2) → Dense(3, softmax; kernel L2) or Dense(1, sigmoid).
  */
 function model(cell: Cell, head: 'softmax' | 'sigmoid'): tf.Sequential {
@@ -42,11 +43,14 @@ function model(cell: Cell, head: 'softmax' | 'sigmoid'): tf.Sequential {
     recurrentInitializer: tf.initializers.orthogonal({ seed: 42, gain: 1 }),
     biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.3, seed: 43 }),
     kernelRegularizer: tf.regularizers.l1l2({ l1: 1e-3, l2: 2e-3 }),
-    recurrentRegularizer: tf.regularizers.l2({ l2: 3e-3 }),
+    // The LSTM's is an orthogonal regularizer (no closed form in the pass: autodiff of the penalty alone).
+    recurrentRegularizer: cell === 'lstm' ? createRegularizer(orthogonal({ factor: 0.1, mode: 'columns' })) : tf.regularizers.l2({ l2: 3e-3 }),
     biasRegularizer: new L1Regularizer(l1Spec({ l1: 1e-3 })),
+    activityRegularizer: tf.regularizers.l1l2({ l1: 1e-2, l2: 2e-2 }),
   };
   const recurrent =
-    cell === 'lstm' ? tf.layers.lstm(common) : cell === 'gru' ? tf.layers.gru(common) : layerwiseLayers.gru({ ...common, resetAfter: true });
+    // layerwise's factories: they set the activity regularizer, which tfjs's RNN constructors drop.
+    cell === 'lstm' ? layerwiseLayers.lstm(common) : layerwiseLayers.gru({ ...common, resetAfter: cell === 'gru-reset-after' });
   return tf.sequential({
     layers: [
       recurrent,
