@@ -16,13 +16,14 @@
  *    the weight gradients are then two matmuls over all steps at once.
  *  - GRU with `resetAfter: true` (Keras 3's default; layerwise's `layers.gru`, lib/layers/gru.ts):
  *    TensorFlow has no fused kernel for it, so the step is written out: the input projection of all
- *    time steps is one matmul up front, then per step one recurrent matmul (all three gates) + bias,
- *    a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))` and the
- *    interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃); backward per step
- *      dz = dh ⊙ (h − h̃),  dh̃ = dh − dh ⊙ z,  da_h = dh̃ ⊙ (1 − h̃²),
- *      dr = da_h ⊙ m_h,  dm_h = da_h ⊙ r,  da_zr = [dz, dr] ⊙ g ⊙ (1 − g)  (g = [z, r]),
- *      dh_prev = dh ⊙ z + [da_zr, dm_h]·Uᵀ,
- *    and the kernel, recurrent kernel and both bias rows' gradients as one matmul (or sum) each over
+ *    time steps is one matmul up front, then per step the recurrent matmuls (z/r columns; h columns
+ *    + bias), a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))` and the
+ *    interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃): 12 kernels per step. Backward,
+ *      dz = dh ⊙ (h − h̃),  da_h = dh ⊙ (1 − z) ⊙ (1 − h̃²),  dr = da_h ⊙ m_h,  dm_h = da_h ⊙ r,
+ *      d[a_z, a_r] = [dz, dr] ⊙ g ⊙ (1 − g)  (g = [z, r]),  dh_prev = dh ⊙ z + [da_zr, dm_h]·Uᵀ,
+ *    is linear in dh, so every factor that does not depend on dh is computed for all steps at once
+ *    after the forward, and a step back is `dh_prev = (tile(dh, 4) ⊙ F_t)·[Uᵀ; I]`: 3 kernels;
+ *    then the kernel, recurrent kernel and both bias rows' gradients as one matmul (or sum) each over
  *    all steps. This variant runs on every backend; the fused-kernel ones need the native backend
  *    (elsewhere the model takes the general path, with that reason).
  *
@@ -324,53 +325,68 @@ export function recurrentStackObjective(
     // Bias [2, 3·units]: row 0 the input bias, row 1 the recurrent bias (Keras's layout).
     const [inputBias, recurrentBias] = recurrent.bias != null ? (tf.unstack(recurrent.bias.read()) as tf.Tensor1D[]) : [null, null];
     const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]) as tf.Tensor2D;
-    // The input projection of every step at once: x·W + b_in, [T·B, 3·units], split into the z/r and h parts per step.
-    let projected: tf.Tensor = matMul2d(timeMajor, kernel);
+    // The input projection of every step at once: x·W + b_in, [T·B, 3·units], split into the z/r and h
+    // parts per step. The z/r columns of the recurrent bias are added here too (the sum
+    // x_zr + b_in + (h·U_zr + b_rec) reassociated: the same value up to float32 rounding).
+    let projected: tf.Tensor = ops.matMul(timeMajor, kernel);
     if (inputBias != null) projected = ops.biasAdd(projected, inputBias);
-    const [projectedZr, projectedH] = tf.split(projected, [2 * units, units], 1);
+    let [projectedZr, projectedH] = ops.splitColumns(projected, [2 * units, units]);
+    const [recurrentKernelZr, recurrentKernelH] = ops.splitColumns(recurrentKernel, [2 * units, units]);
+    let recurrentBiasH: tf.Tensor | null = null;
+    if (recurrentBias != null) {
+      const [recurrentBiasZr, biasH] = tf.split(recurrentBias, [2 * units, units]);
+      projectedZr = ops.biasAdd(projectedZr, recurrentBiasZr);
+      recurrentBiasH = biasH;
+    }
     const inputsZr = tf.unstack(tf.reshape(projectedZr, [steps, batch, 2 * units])) as tf.Tensor2D[];
     const inputsH = tf.unstack(tf.reshape(projectedH, [steps, batch, units])) as tf.Tensor2D[];
     let h = keptTensor(`state:${batch}`, () => tf.zeros([batch, units])) as tf.Tensor2D;
     const previous: tf.Tensor2D[] = [];
-    const saved: Array<{ gates: tf.Tensor2D; z: tf.Tensor2D; r: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D; difference: tf.Tensor2D }> = [];
-    // 12 kernels per step (each call straight to the backend: lib/train/native-recurrent-kernels.ts).
+    const saved: Array<{ z: tf.Tensor2D; r: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D }> = [];
+    // 12 kernels per step, each called straight on the backend (lib/train/native-recurrent-kernels.ts):
+    // two small matmuls (z/r and h columns) are cheaper than one matmul and a split.
     for (let step = 0; step < steps; step++) {
-      let m = ops.matMul(h, recurrentKernel);
-      if (recurrentBias != null) m = ops.biasAdd(m, recurrentBias);
-      const [recurrentZr, recurrentH] = ops.splitColumns(m, [2 * units, units]);
-      const gates = ops.sigmoid(ops.add(inputsZr[step], recurrentZr));
+      const gates = ops.sigmoid(ops.add(inputsZr[step], ops.matMul(h, recurrentKernelZr)));
       const [z, r] = ops.splitColumns(gates, [units, units]);
+      let recurrentH = ops.matMul(h, recurrentKernelH);
+      if (recurrentBiasH != null) recurrentH = ops.add(recurrentH, recurrentBiasH);
       const candidate = ops.tanh(ops.add(inputsH[step], ops.mul(r, recurrentH)));
       const difference = ops.sub(h, candidate);
       previous.push(h);
-      saved.push({ gates, z, r, recurrentH, candidate, difference });
+      saved.push({ z, r, recurrentH, candidate });
       h = ops.add(candidate, ops.mul(z, difference));
     }
     return {
       last: h,
       backward: (dLast) => {
+        // Every factor of the step's backward that does not depend on dh, for all steps at once
+        // ([T·B, ·] tensors): with A = (h − h̃)⊙z(1 − z), B = (1 − z)(1 − h̃²), C = B⊙m_h⊙r(1 − r), D = B⊙r,
+        //   d[a_z, a_r, m_h] = dh ⊙ [A, C, D]  and  dh_prev = d[a_z, a_r, m_h]·Uᵀ + dh⊙z,
+        // so a step back is dh_prev = (tile(dh, 4) ⊙ [A, C, D, z]) · [Uᵀ; I]: 3 kernels per step.
+        const zAll = tf.concat(saved.map((step) => step.z), 0) as tf.Tensor2D;
+        const rAll = tf.concat(saved.map((step) => step.r), 0) as tf.Tensor2D;
+        const candidateAll = tf.concat(saved.map((step) => step.candidate), 0) as tf.Tensor2D;
+        const previousAll = tf.concat(previous, 0) as tf.Tensor2D;
+        const a = sigmoidGrad(zAll, ops.sub(previousAll, candidateAll));
+        const b = tanhGrad(candidateAll, ops.sub(scalars.of(1), zAll));
+        const c = sigmoidGrad(rAll, ops.mul(b, tf.concat(saved.map((step) => step.recurrentH), 0)));
+        const d = ops.mul(b, rAll);
+        const factors = tf.unstack(tf.reshape(ops.concatColumns([a, c, d, zAll]), [steps, batch, 4 * units])) as tf.Tensor2D[];
+        const back = tf.concat([tf.transpose(recurrentKernel), keptTensor('identity', () => tf.eye(units))], 0) as tf.Tensor2D;
         let dh = dLast;
-        const dCandidates: tf.Tensor2D[] = new Array(steps);
-        const dRecurrent: tf.Tensor2D[] = new Array(steps);
-        // 11 kernels per step (the last step's recurrent matmul is skipped: the initial state is a constant).
+        const upstream: tf.Tensor2D[] = new Array(steps);
+        const products: tf.Tensor2D[] = new Array(steps);
         for (let step = steps - 1; step >= 0; step--) {
-          const { gates, z, r, recurrentH, candidate, difference } = saved[step];
-          const dz = ops.mul(dh, difference);
-          const direct = ops.mul(dh, z);
-          const dCandidate = tanhGrad(candidate, ops.sub(dh, direct)) as tf.Tensor2D;
-          const dr = ops.mul(dCandidate, recurrentH);
-          const dRecurrentH = ops.mul(dCandidate, r);
-          const dGates = sigmoidGrad(gates, ops.concatColumns([dz, dr]));
-          dCandidates[step] = dCandidate;
-          dRecurrent[step] = ops.concatColumns([dGates, dRecurrentH]);
-          if (step > 0) dh = ops.add(direct, ops.matMul(dRecurrent[step], recurrentKernel, false, true));
+          upstream[step] = dh;
+          products[step] = ops.mul(ops.tileColumns(dh, 4), factors[step]);
+          if (step > 0) dh = ops.matMul(products[step], back);
         }
-        // d(input projection) per step is [d(gates), d(candidate)]: the z/r columns are shared with d(recurrent part).
-        const dRecurrentAll = tf.concat(dRecurrent, 0) as tf.Tensor2D;
-        const [dGatesAll] = ops.splitColumns(dRecurrentAll, [2 * units, units]);
-        const dInputAll = ops.concatColumns([dGatesAll, tf.concat(dCandidates, 0)]);
-        const kernelGrad = matMul2d(timeMajor, dInputAll, true, false);
-        const recurrentGrad = matMul2d(tf.concat(previous, 0) as tf.Tensor2D, dRecurrentAll, true, false);
+        // [d(a_z), d(a_r), d(m_h), dh⊙z] per step; the input projection's gradient is [d(a_z), d(a_r), d(candidate pre-activation) = dh⊙B].
+        const [dGatesAll, dRecurrentHAll] = ops.splitColumns(tf.concat(products, 0), [2 * units, units, units]);
+        const dRecurrentAll = ops.concatColumns([dGatesAll, dRecurrentHAll]);
+        const dInputAll = ops.concatColumns([dGatesAll, ops.mul(tf.concat(upstream, 0), b)]);
+        const kernelGrad = ops.matMul(timeMajor, dInputAll, true, false);
+        const recurrentGrad = ops.matMul(previousAll, dRecurrentAll, true, false);
         const bias = recurrent.bias != null ? tf.stack([biasGradient(dInputAll), biasGradient(dRecurrentAll)]) : null;
         return { kernel: kernelGrad, recurrentKernel: recurrentGrad, bias };
       },

@@ -176,7 +176,7 @@ function profilerAttached(): boolean {
  * point when it is active (tfjs's op layer costs about as much again per call as the kernel itself:
  * ~38 µs for `tf.add` vs ~16 µs for `AddV2` on [64, 192], and `tf.split` / `tf.concat` upload their
  * sizes and axis as fresh tensors every call; here they are kept). Elsewhere, tfjs's ops. The same
- * kernels either way (Add, Sub, Mul, Sigmoid, Tanh, SplitV, ConcatV2, BiasAdd), so the same numbers.
+ * kernels either way (Add, Sub, Mul, Sigmoid, Tanh, SplitV, ConcatV2, BiasAdd, Tile), so the same numbers.
  * Rank-2 float32 tensors only; `dispose()` frees the kept size and axis tensors.
  */
 export class RecurrentStepOps {
@@ -271,6 +271,15 @@ export class RecurrentStepOps {
       { name: 'Tidx', type: native.binding.TF_ATTR_TYPE, value: (native.binding as unknown as BindingWithFloat).TF_INT32 },
     ];
     return native.executeSingleOutput('ConcatV2', attrs, [...parts, axis]) as tf.Tensor2D;
+  }
+
+  /** `x` repeated `times` times side by side ([B, H] → [B, times·H]). */
+  tileColumns(x: tf.Tensor, times: number): tf.Tensor2D {
+    const native = this.native;
+    if (native == null) return tf.tile(x, [1, times]) as tf.Tensor2D;
+    const multiples = this.constant(`tile:${times}`, () => tf.tensor1d([1, times], 'int32'));
+    const attrs = [floatAttr(native), { name: 'Tmultiples', type: native.binding.TF_ATTR_TYPE, value: (native.binding as unknown as BindingWithFloat).TF_INT32 }];
+    return native.executeSingleOutput('Tile', attrs, [x, multiples]) as tf.Tensor2D;
   }
 
   dispose(): void {
