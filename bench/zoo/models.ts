@@ -5,8 +5,8 @@
  *
  * Settings that differ between the libraries' defaults are stated on both sides:
  * - LSTM and GRU use `recurrentActivation: 'sigmoid'` (Keras 3's default; tfjs defaults to hardSigmoid).
- * - GRU uses Keras `reset_after=False`: tfjs's GRUCell implements only that variant (it throws on
- *   `resetAfter: true`), while Keras 3 defaults to `reset_after=True`.
+ * - GRU uses Keras 3's default `reset_after=True` on both sides: layerwise's `layers.gru` (lib/layers/gru.ts;
+ *   tfjs's own GRUCell implements only `reset_after=False` and throws on `resetAfter: true`).
  * - Dropout and BatchNormalization keep both libraries' defaults (momentum 0.99, epsilon 1e-3).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -150,12 +150,12 @@ export const ZOO_MODELS: readonly ZooModel[] = [
   },
   {
     id: 'gru',
-    description: 'GRU(64, recurrent_activation sigmoid, reset_after=False) on 32x16 sequences-Dense(5,softmax), L2(1e-4) kernels',
+    description: 'GRU(64, recurrent_activation sigmoid, reset_after=True) on 32x16 sequences-Dense(5,softmax), L2(1e-4) kernels',
     input: [32, 16], target: { kind: 'categorical', classes: 5 }, loss: 'categoricalCrossentropy',
     batchSize: 64, learningRate: 1e-3, samples: 2048, epochs: 1, backends: ['tensorflow'],
     build: () => {
       const model = tf.sequential();
-      model.add(tf.layers.gru({ inputShape: [32, 16], units: 64, recurrentActivation: 'sigmoid', kernelRegularizer: kernelL2() }));
+      model.add(layers.gru({ inputShape: [32, 16], units: 64, recurrentActivation: 'sigmoid', resetAfter: true, kernelRegularizer: kernelL2() }));
       model.add(tf.layers.dense({ units: 5, activation: 'softmax', kernelRegularizer: kernelL2() }));
       return model;
     },

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { ZOO_MODELS, ZooModel, zooModel } from './models';
-import { addKerasRatios, geometricMeanRatio, renderZooTable, throughput, ZooRow } from './summary';
+import { addKerasRatios, geometricMeanCpuRatio, geometricMeanRatio, renderZooTable, throughput, ZooRow } from './summary';
 
 interface ZooOptions {
   out: string;
@@ -124,6 +124,7 @@ async function measureModel(root: string, model: ZooModel, options: ZooOptions):
       const ready = await entry.participant.expect('ZOO_READY ');
       entry.row.samplesPerRepeat = samples * model.epochs;
       entry.row.repeatSeconds = [];
+      entry.row.repeatCpuSeconds = [];
       if (typeof ready.parameters === 'number') entry.row.parameters = ready.parameters;
       if (entry.row.runner === 'keras') kerasInfo = ready;
       else {
@@ -145,6 +146,7 @@ async function measureModel(root: string, model: ZooModel, options: ZooOptions):
         entry.participant.send('run');
         const result = await entry.participant.expect('ZOO_REPEAT ');
         entry.row.repeatSeconds?.push(Number(result.seconds));
+        if (typeof result.cpuSeconds === 'number') entry.row.repeatCpuSeconds?.push(result.cpuSeconds);
       } catch (error) {
         entry.row.error = (error as Error).message;
       }
@@ -165,6 +167,8 @@ async function measureModel(root: string, model: ZooModel, options: ZooOptions):
     const seconds = entry.row.repeatSeconds;
     if (entry.row.error === undefined && seconds !== undefined && seconds.length > 0 && entry.row.samplesPerRepeat !== undefined) {
       entry.row.samplesPerSecond = throughput(entry.row.samplesPerRepeat, seconds);
+      const cpu = entry.row.repeatCpuSeconds;
+      if (cpu !== undefined && cpu.length === seconds.length) entry.row.samplesPerCpuSecond = throughput(entry.row.samplesPerRepeat, cpu);
     }
   }
   return { rows: entries.map((entry) => entry.row), keras: kerasInfo };
@@ -194,12 +198,14 @@ export async function runZoo(argv: string[]): Promise<Record<string, unknown>> {
     quick: options.quick,
     models: options.models.map((model) => ({ id: model.id, description: model.description, batchSize: model.batchSize, learningRate: model.learningRate, samples: samplesFor(model, options.quick), epochsPerRepeat: model.epochs, loss: model.loss })),
     geometricMean: Object.fromEntries([...new Set(rows.filter((row) => row.runner !== 'keras').map((row) => row.runner))].map((runner) => [runner, geometricMeanRatio(rows, runner)])),
+    geometricMeanCpu: Object.fromEntries([...new Set(rows.filter((row) => row.runner !== 'keras').map((row) => row.runner))].map((runner) => [runner, geometricMeanCpuRatio(rows, runner)])),
     rows,
   };
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(
     `${renderZooTable(rows)}\n\npath: TrainResult.trainingPath of layerwise's run (lean = hand-written forward/backward, general = autodiff)\n` +
+        `samples/CPU-s: samples per second of process CPU time (all threads), the load-independent cost; x Keras (CPU) compares those\n` +
       `load average at the end: ${os.loadavg().map((value) => value.toFixed(1)).join(', ')}; ${document.seconds.toFixed(0)} s\nJSON: ${path.relative(process.cwd(), options.out)}\n`,
   );
   return document;

@@ -21,6 +21,16 @@ export interface ZooRow {
   samplesPerSecond?: number;
   /** samplesPerSecond / Keras's on the same model (layerwise rows only). */
   ratioToKeras?: number;
+  /**
+   * Process CPU seconds (all threads, user + system) of each timed repeat's training: what the
+   * training costs in CPU whatever else the machine runs (wall seconds on a loaded machine also
+   * measure how the scheduler shared the cores).
+   */
+  repeatCpuSeconds?: number[];
+  /** samplesPerRepeat / median(repeatCpuSeconds). */
+  samplesPerCpuSecond?: number;
+  /** samplesPerCpuSecond / Keras's on the same model (layerwise rows only). */
+  cpuRatioToKeras?: number;
   /** Peak resident memory of the process that trained it (bytes). */
   maxRssBytes?: number;
   /** Trainable + non-trainable parameters, as the library counts them. */
@@ -49,10 +59,16 @@ export function throughput(samplesPerRepeat: number, repeatSeconds: readonly num
 export function addKerasRatios(rows: ZooRow[]): ZooRow[] {
   for (const row of rows) {
     if (row.runner === 'keras' || row.samplesPerSecond === undefined) continue;
-    const keras = rows.find((candidate) => candidate.runner === 'keras' && candidate.model === row.model)?.samplesPerSecond;
-    if (keras !== undefined && keras > 0) row.ratioToKeras = row.samplesPerSecond / keras;
+    const keras = rows.find((candidate) => candidate.runner === 'keras' && candidate.model === row.model);
+    if (keras?.samplesPerSecond !== undefined && keras.samplesPerSecond > 0) row.ratioToKeras = row.samplesPerSecond / keras.samplesPerSecond;
+    if (row.samplesPerCpuSecond !== undefined && keras?.samplesPerCpuSecond !== undefined && keras.samplesPerCpuSecond > 0) row.cpuRatioToKeras = row.samplesPerCpuSecond / keras.samplesPerCpuSecond;
   }
   return rows;
+}
+
+/** Geometric mean of layerwise/Keras CPU-time ratios on one backend; undefined when none. */
+export function geometricMeanCpuRatio(rows: readonly ZooRow[], runner: string): number | undefined {
+  return geometricMean(rows.filter((row) => row.runner === runner && row.cpuRatioToKeras !== undefined).map((row) => row.cpuRatioToKeras as number));
 }
 
 /** Geometric mean of layerwise/Keras ratios on one backend (one ratio per model); undefined when none. */
@@ -66,13 +82,15 @@ function mebibytes(bytes: number | undefined): string {
 
 /** The zoo table in Markdown (one line per model and runner), then one geometric-mean line per layerwise backend. */
 export function renderZooTable(rows: readonly ZooRow[]): string {
-  const header = ['model', 'runner', 'path', 'samples/s (median)', 'x Keras', 'peak RSS', 'repeats'];
+  const header = ['model', 'runner', 'path', 'samples/s (median)', 'x Keras', 'samples/CPU-s', 'x Keras (CPU)', 'peak RSS', 'repeats'];
   const lines = rows.map((row) => [
     row.model,
     row.runner === 'keras' ? 'Keras fit' : `layerwise ${row.runner}`,
     row.path === undefined ? '' : `${row.path}${row.pathSource === 'inferred' ? '*' : ''}`,
     row.samplesPerSecond === undefined ? `- (${row.error ?? 'no result'})` : Math.round(row.samplesPerSecond).toLocaleString('en-US'),
     row.ratioToKeras === undefined ? '' : `${row.ratioToKeras.toFixed(2)}x`,
+    row.samplesPerCpuSecond === undefined ? '' : Math.round(row.samplesPerCpuSecond).toLocaleString('en-US'),
+    row.cpuRatioToKeras === undefined ? '' : `${row.cpuRatioToKeras.toFixed(2)}x`,
     mebibytes(row.maxRssBytes),
     row.repeatSeconds === undefined ? '' : `${row.repeatSeconds.length} x ${row.samplesPerRepeat ?? '?'}`,
   ]);
@@ -80,7 +98,8 @@ export function renderZooTable(rows: readonly ZooRow[]): string {
   for (const runner of runners) {
     const mean = geometricMeanRatio(rows, runner);
     const count = rows.filter((row) => row.runner === runner && row.ratioToKeras !== undefined).length;
-    lines.push(['geometric mean', `layerwise ${runner}`, '', `${count} models`, mean === undefined ? '' : `${mean.toFixed(2)}x`, '', '']);
+    const cpuMean = geometricMeanCpuRatio(rows, runner);
+    lines.push(['geometric mean', `layerwise ${runner}`, '', `${count} models`, mean === undefined ? '' : `${mean.toFixed(2)}x`, '', cpuMean === undefined ? '' : `${cpuMean.toFixed(2)}x`, '', '']);
   }
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
   const format = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;

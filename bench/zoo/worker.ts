@@ -5,7 +5,8 @@
  * Arguments: --backend NAME --model ID --samples N --epochs E --seed S
  * Protocol (one JSON line each, prefixed, on stdout; commands one per line on stdin):
  *   start            -> `ZOO_READY {backend, path, pathSource, parameters}` after data, model and one untimed warm-up epoch
- *   `run`            -> `ZOO_REPEAT {seconds}`: training seconds of E epochs (`onEpochTrained`: steps and shuffle, no measurement)
+ *   `run`            -> `ZOO_REPEAT {seconds, cpuSeconds}`: training seconds of E epochs (`onEpochTrained`: steps and
+ *                       shuffle, no measurement) and the process CPU seconds from the `train` call to the last epoch's end
  *   `quit`           -> `ZOO_DONE {maxRssBytes}` and exit
  */
 import * as readline from 'readline';
@@ -65,9 +66,11 @@ async function main(): Promise<void> {
   const model = spec.build();
   let trainingPath: TrainingPathReport = { path: 'unknown', source: 'result' };
   let round = 0;
-  /** Trains `count` epochs and returns the summed training seconds. */
-  const trainEpochs = async (count: number): Promise<number> => {
+  /** Trains `count` epochs; returns the summed training seconds and the CPU seconds up to the last epoch's end (no evaluation). */
+  const trainEpochs = async (count: number): Promise<{ seconds: number; cpuSeconds: number }> => {
     let seconds = 0;
+    let cpuSeconds = 0;
+    const cpuStart = process.cpuUsage();
     const result = await train(model, { train: { x, y } }, {
       epochs: count,
       batchSize: spec.batchSize,
@@ -77,11 +80,13 @@ async function main(): Promise<void> {
       evaluateEvery: count,
       onEpochTrained: (trained) => {
         seconds += trained.seconds;
+        const used = process.cpuUsage(cpuStart);
+        cpuSeconds = (used.user + used.system) / 1e6;
       },
     });
     const reported = pathFromResult(result);
     if (reported !== undefined) trainingPath = { path: reported, source: 'result' };
-    return seconds;
+    return { seconds, cpuSeconds };
   };
   await trainEpochs(1);
   process.stdout.write(`${ZOO_PREFIX.ready}${JSON.stringify({ backend: info.name, path: trainingPath.path, pathSource: trainingPath.source, parameters: model.countParams() })}\n`);
@@ -89,8 +94,8 @@ async function main(): Promise<void> {
   for await (const line of lines) {
     const command = line.trim();
     if (command === 'run') {
-      const seconds = await trainEpochs(epochs);
-      process.stdout.write(`${ZOO_PREFIX.repeat}${JSON.stringify({ seconds })}\n`);
+      const { seconds, cpuSeconds } = await trainEpochs(epochs);
+      process.stdout.write(`${ZOO_PREFIX.repeat}${JSON.stringify({ seconds, cpuSeconds })}\n`);
     } else if (command === 'quit') {
       break;
     }

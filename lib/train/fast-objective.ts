@@ -23,14 +23,22 @@
  *    Soft labels take the general formula (softmax, normalize, clip, log) inside the lean path.
  *  - L2 weight penalties use kept scalars, one `L2Loss` kernel for the value on the native backend and
  *    a one-multiply gradient (`2·l2·w`).
- *  - Dropout, BatchNormalization, Activation, Conv1D and 1D/2D average, max and global pooling
- *    layers run their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the
- *    same numbers (Dropout's draws and BatchNormalization's moving statistics included), while the
- *    Dense and Conv2D layers around them keep the lean kernels.
+ *  - Conv1D runs as a 2-D convolution over [N, 1, T, C] with the same bias/ReLU kernels and, when a
+ *    MaxPooling1D follows, the same pooling-first fusion as Conv2D; MaxPooling1D alone uses the
+ *    oneDNN pooling too. BatchNormalization (last axis, scale and center) runs TensorFlow's fused
+ *    training-mode kernels on the native backend (lib/train/native-batch-norm.ts: one kernel
+ *    forward, one back, moving statistics updated as tfjs does).
+ *  - Dropout, Activation, 1D/2D average and global pooling, and the Conv1D / BatchNormalization
+ *    layers the above do not cover (causal padding, dilation, another axis, the pure-JS backend) run
+ *    their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the same numbers
+ *    (Dropout's draws and BatchNormalization's moving statistics included), while the Dense and
+ *    Conv2D layers around them keep the lean kernels.
  *  - Stacks of Dense layers with Dropout, L1/L2/L1L2 kernel, bias and activity penalties, ending in
  *    softmax + categorical cross-entropy, sigmoid + binary cross-entropy or linear + mean squared
  *    error, get `valueAndGradients`: a hand-written backward pass, no autodiff tape (tfjs's tape is
  *    JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step); see lib/train/lean-dense-stack.ts.
+ *  - A first LSTM or GRU layer followed by such a Dense stack gets a hand-written forward and
+ *    backward through time on TensorFlow's fused recurrent kernels (lib/train/lean-recurrent-stack.ts).
  *
  * `planLeanObjective` says why it does not apply to anything else (other layers, activity
  * regularizers, frozen weights, other data formats or dilations...), naming layers by position and
@@ -43,9 +51,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, nativeBackend, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
+import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
+import { planRecurrentStack, RECURRENT_STACK_COVERAGE, recurrentStackObjective } from './lean-recurrent-stack';
+
+/** Layer classes the recurrent pass plans for (a reason mentions it only for models starting with one). */
+const RECURRENT_LAYERS = new Set(['LSTM', 'GRU']);
 
 /** Where `planLeanObjective` landed: the lean objective, or why the general path must run. */
 export type LeanPlan = { objective: FastObjective; reason?: undefined } | { objective: null; reason: string };
@@ -200,11 +213,60 @@ function conv2dStep(layer: LayerInternals, activation: Activation, pooling: MaxP
   };
 }
 
+/**
+ * Conv1D(ReLU or linear) as a 2-D convolution over [N, 1, T, C] (tfjs's conv1d does the same
+ * reshape), then an optional fused MaxPooling1D (pooling before bias and ReLU, exact as for
+ * Conv2D), `BiasAdd` and the one-kernel ReLU gradient; back to [N, T', F].
+ */
+function conv1dStep(layer: LayerInternals, activation: Activation, pooling: MaxPoolArgs | null): Step {
+  const kernel = layer.kernel as LayerVariable;
+  const bias = layer.useBias ? (layer.bias as LayerVariable) : null;
+  const stride = (layer.strides as number[])[0];
+  const padding = layer.padding as 'valid' | 'same';
+  return (x) => {
+    const [batch, steps, channels] = x.shape;
+    const w = kernel.read();
+    const [width, inputChannels, filters] = w.shape as [number, number, number];
+    let z: tf.Tensor = tf.conv2d(tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D, tf.reshape(w, [1, width, inputChannels, filters]) as tf.Tensor4D, [1, stride], padding, 'NHWC');
+    if (pooling != null) z = maxPool2d(z as tf.Tensor4D, pooling);
+    if (bias != null) z = biasAdd(z, bias.read());
+    if (activation === 'relu') z = fastRelu(z);
+    else if (activation !== 'linear') z = (layer.activation as { apply(x: tf.Tensor): tf.Tensor }).apply(z);
+    return tf.reshape(z, [batch, z.shape[2] as number, z.shape[3] as number]);
+  };
+}
+
+/** A MaxPooling1D layer's window as 2-D pooling arguments over [N, 1, T, C] (channels last, valid/same padding), else null. */
+function maxPool1dArgsOf(layer: LayerInternals & tf.layers.Layer): MaxPoolArgs | null {
+  if (layer.getClassName() !== 'MaxPooling1D' || layer.activityRegularizer != null) return null;
+  if ((layer.dataFormat != null && layer.dataFormat !== 'channelsLast') || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
+  return { poolSize: [1, (layer.poolSize as number[])[0]], strides: [1, (layer.strides as number[])[0]], padding: layer.padding };
+}
+
 /** The pooling arguments of a MaxPooling2D layer the lean objective supports, else null. */
 function maxPoolArgsOf(layer: LayerInternals & tf.layers.Layer): MaxPoolArgs | null {
   if (layer.getClassName() !== 'MaxPooling2D' || layer.activityRegularizer != null) return null;
   if (layer.dataFormat !== 'channelsLast' || (layer.padding !== 'valid' && layer.padding !== 'same')) return null;
   return { poolSize: layer.poolSize as [number, number], strides: layer.strides as [number, number], padding: layer.padding };
+}
+
+/**
+ * A BatchNormalization layer the fused kernels cover (normalizing the last axis, with scale and
+ * center, trainable), else null (its own layer call then runs).
+ */
+function fusedBatchNormArgsOf(layer: LayerInternals & tf.layers.Layer): FusedBatchNormArgs | null {
+  const internals = layer as unknown as { axis?: number; center?: boolean; scale?: boolean; momentum?: number; epsilon?: number; movingMean?: LayerVariable; movingVariance?: LayerVariable };
+  const rank = (layer.input as tf.SymbolicTensor).shape.length;
+  if (internals.axis !== -1 && internals.axis !== rank - 1) return null;
+  if (!internals.center || !internals.scale || !layer.trainable || rank < 2) return null;
+  return {
+    gamma: layer.gamma as LayerVariable,
+    beta: layer.beta as LayerVariable,
+    movingMean: internals.movingMean as LayerVariable,
+    movingVariance: internals.movingVariance as LayerVariable,
+    momentum: internals.momentum as number,
+    epsilon: internals.epsilon as number,
+  };
 }
 
 function isOne(value: number[] | number | undefined): boolean {
@@ -253,13 +315,24 @@ export function planLeanObjective(
     const dense = denseStackObjective(stack.plan, lossFunction, clippedSoftmaxCrossEntropy);
     return { objective: { objective: dense.objective, valueAndGradients: dense.valueAndGradients, dispose: dense.dispose } };
   }
-  const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason})`;
+  // A first LSTM or GRU layer followed by such a stack gets the hand-written forward and backward through time.
+  const recurrentStack = planRecurrentStack(model, lossName, args.oneHotLabels === true);
+  if (recurrentStack.plan != null) {
+    const recurrent = recurrentStackObjective(recurrentStack.plan, lossFunction, clippedSoftmaxCrossEntropy);
+    return { objective: { objective: recurrent.objective, valueAndGradients: recurrent.valueAndGradients, dispose: recurrent.dispose } };
+  }
+  const recurrentNote = RECURRENT_LAYERS.has(layers.find((layer) => layer.getClassName() !== 'InputLayer')?.getClassName() ?? '')
+    ? `; ${RECURRENT_STACK_COVERAGE} would too (here ${recurrentStack.reason})`
+    : '';
+  const stackNote = ` (a Dense stack would take the lean path: ${DENSE_STACK_COVERAGE}; here ${stack.reason}${recurrentNote})`;
   // Non-trainable weights: only the moving statistics of trainable BatchNormalization layers (run by their own call below).
   const statistics = new Set<unknown>(
     layers.filter((layer) => layer.getClassName() === 'BatchNormalization' && layer.trainable).flatMap((layer) => layer.nonTrainableWeights),
   );
   if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return general(`the model has non-trainable weights (frozen layers)${stackNote}`);
   const steps: Step[] = [];
+  // Kernels' kept tensors (the fused BatchNormalization's empty statistics input), freed with the objective.
+  const disposers: Array<() => void> = [];
   const penalties: Array<{ variable: LayerVariable; regularizer: unknown; l2: number | null }> = [];
   let softmaxLogits = false;
   for (let index = 0; index < layers.length; index++) {
@@ -288,6 +361,23 @@ export function planLeanObjective(
       steps.push(conv2dStep(layer, activation, fusePooling ? next : null));
       // The pooling layer has no weights (nothing to collect below); it is consumed by this step.
       if (fusePooling) index++;
+    } else if (className === 'Conv1D' && (layer.dataFormat == null || layer.dataFormat === 'channelsLast') && isOne(layer.dilationRate) && (layer.padding === 'valid' || layer.padding === 'same')) {
+      const next = index + 1 < layers.length ? maxPool1dArgsOf(layers[index + 1] as unknown as LayerInternals & tf.layers.Layer) : null;
+      const fusePooling = next != null && (activation === 'relu' || activation === 'linear');
+      steps.push(conv1dStep(layer, activation, fusePooling ? next : null));
+      if (fusePooling) index++;
+    } else if (className === 'MaxPooling1D' && maxPool1dArgsOf(layer) != null) {
+      const pooling = maxPool1dArgsOf(layer) as MaxPoolArgs;
+      steps.push((x) => {
+        const [batch, length, channels] = x.shape;
+        const pooled = maxPool2d(tf.reshape(x, [batch, 1, length, channels]) as tf.Tensor4D, pooling);
+        return tf.reshape(pooled, [batch, pooled.shape[2] as number, pooled.shape[3] as number]);
+      });
+    } else if (className === 'BatchNormalization' && fusedBatchNormArgsOf(layer) != null && nativeBackend() != null) {
+      // TensorFlow's fused training-mode kernels (lib/train/native-batch-norm.ts); off the native backend, the layer's own call below.
+      const fused = fusedBatchNormStep(fusedBatchNormArgsOf(layer) as FusedBatchNormArgs) as NonNullable<ReturnType<typeof fusedBatchNormStep>>;
+      disposers.push(fused.dispose);
+      steps.push(fused.step);
     } else if (className === 'MaxPooling2D') {
       const pooling = maxPoolArgsOf(layer);
       if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
@@ -349,6 +439,7 @@ export function planLeanObjective(
     },
     dispose(): void {
       scalars.dispose();
+      disposers.forEach((dispose) => dispose());
     },
   };
   return { objective };

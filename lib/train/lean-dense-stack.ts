@@ -153,16 +153,40 @@ function activationName(layer: LayerInternals): string {
 export function planDenseStack(model: tf.LayersModel, lossName: string | undefined, oneHotLabels: boolean): { plan: DenseStackPlan; reason?: undefined } | { plan: null; reason: string } {
   const no = (reason: string) => ({ plan: null, reason }) as const;
   if (model.getClassName() !== 'Sequential') return no('not a Sequential');
-  const expected = lossName == null ? undefined : HEAD_OF[lossName];
-  if (expected == null) return no(`loss ${lossName ?? '(custom function)'} has no hand-written head`);
-  if (expected.head === 'softmax-categorical-crossentropy' && !oneHotLabels) return no('labels are not one-hot');
+  const expected = denseStackHeadOf(lossName, oneHotLabels);
+  if (expected.head == null) return no(expected.reason);
   const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const planned = planDenseLayers(layers, (layer) => model.layers.indexOf(layer), expected.head);
+  if (planned.plan == null) return planned;
+  const { items } = planned.plan;
+  // The only non-trainable weights allowed are the moving statistics of the stack's BatchNormalization layers.
+  const statistics = new Set<unknown>(items.flatMap((item) => (item.kind === 'batchNorm' ? [item.movingMean, item.movingVariance] : [])));
+  if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return no('the model has frozen weights');
+  return planned;
+}
+
+/** The head (output activation + loss) the hand-written pass has for `lossName`, or null (with the one-hot requirement of the softmax head). */
+export function denseStackHeadOf(lossName: string | undefined, oneHotLabels: boolean): { head: DenseStackHead; reason?: undefined } | { head: null; reason: string } {
+  const expected = lossName == null ? undefined : HEAD_OF[lossName];
+  if (expected == null) return { head: null, reason: `loss ${lossName ?? '(custom function)'} has no hand-written head` };
+  if (expected.head === 'softmax-categorical-crossentropy' && !oneHotLabels) return { head: null, reason: 'labels are not one-hot' };
+  return { head: expected.head };
+}
+
+/**
+ * The stack plan of a chain of layers (Dense, Dropout, BatchNormalization, ending in the Dense
+ * output layer of `head`), e.g. the layers after a recurrent layer (lib/train/lean-recurrent-stack.ts).
+ * `positionOf` gives a layer's index in its model, for reasons. Frozen weights are the caller's check.
+ */
+export function planDenseLayers(layers: tf.layers.Layer[], positionOf: (layer: tf.layers.Layer) => number, head: DenseStackHead): { plan: DenseStackPlan; reason?: undefined } | { plan: null; reason: string } {
+  const no = (reason: string) => ({ plan: null, reason }) as const;
+  const expected = Object.values(HEAD_OF).find((candidate) => candidate.head === head) as { activation: string; head: DenseStackHead };
   const items: StackItem[] = [];
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index] as unknown as LayerInternals & tf.layers.Layer;
     const className = layer.getClassName();
     const last = index === layers.length - 1;
-    const position = model.layers.indexOf(layer);
+    const position = positionOf(layer);
     if (className === 'Dropout') {
       if (last) return no(`layer #${position} (Dropout) is the output layer`);
       if (layer.noiseShape != null) return no(`layer #${position} (Dropout) has a noise shape`);
@@ -216,9 +240,6 @@ export function planDenseStack(model: tf.LayersModel, lossName: string | undefin
     });
   }
   if (items.length === 0 || items[items.length - 1].kind !== 'dense') return no('the stack does not end in a Dense layer');
-  // The only non-trainable weights allowed are the moving statistics of the stack's BatchNormalization layers.
-  const statistics = new Set<unknown>(items.flatMap((item) => (item.kind === 'batchNorm' ? [item.movingMean, item.movingVariance] : [])));
-  if (model.nonTrainableWeights.some((weight) => !statistics.has(weight))) return no('the model has frozen weights');
   return { plan: { items, head: expected.head } };
 }
 
@@ -235,6 +256,13 @@ export interface DenseStackObjective {
   objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar;
   /** The objective and its gradient per variable name, by the hand-written backward pass. */
   valueAndGradients(x: tf.Tensor, y: tf.Tensor): { value: tf.Scalar; grads: Record<string, tf.Tensor> };
+  /**
+   * As `valueAndGradients`, plus d(objective)/d(stack input) (for a layer before the stack, e.g. a
+   * recurrent layer). Labels must have the output's shape (`handlesLabels`).
+   */
+  valueGradientsAndInputGradient(input: tf.Tensor, y: tf.Tensor): { value: tf.Scalar; grads: Record<string, tf.Tensor>; inputGradient: tf.Tensor2D };
+  /** Whether the hand-written pass takes these labels (shape of the output, float32); else only the taped `objective`. */
+  handlesLabels(input: tf.Tensor, y: tf.Tensor): boolean;
   dispose(): void;
 }
 
@@ -317,7 +345,7 @@ export function denseStackObjective(
     return total;
   };
 
-  const handWritten = (x: tf.Tensor, y: tf.Tensor): { value: tf.Scalar; grads: Record<string, tf.Tensor> } => {
+  const handWritten = (x: tf.Tensor, y: tf.Tensor, wantInputGradient = false): { value: tf.Scalar; grads: Record<string, tf.Tensor>; inputGradient?: tf.Tensor2D } => {
     const count = x.shape[0];
     // Forward: each Dense layer's input and output, each Dropout's multiplier.
     const inputs: tf.Tensor2D[] = [];
@@ -416,8 +444,10 @@ export function denseStackObjective(
     let dropoutIndex = multipliers.length - 1;
     let normalizedIndex = normalized.length - 1;
     let upstream: tf.Tensor2D | null = null;
-    // Nothing before the first layer with weights needs a gradient (the data input).
-    for (let position = items.length - 1; position >= firstWeighted; position--) {
+    // Nothing before the first layer with weights needs a gradient (the data input), unless the caller asks for the input's.
+    const lowest = wantInputGradient ? 0 : firstWeighted;
+    const needsUpstream = (position: number) => wantInputGradient || position > firstWeighted;
+    for (let position = items.length - 1; position >= lowest; position--) {
       const item = items[position];
       if (item.kind === 'dropout') {
         upstream = tf.mul(upstream as tf.Tensor2D, multipliers[dropoutIndex--]) as tf.Tensor2D;
@@ -431,7 +461,7 @@ export function denseStackObjective(
         const gamma = item.gamma.read() as tf.Variable;
         grads[gamma.name] = tf.sum(tf.mul(dy, xHat), 0);
         grads[(item.beta.read() as tf.Variable).name] = tf.sum(dy, 0);
-        if (position > firstWeighted) {
+        if (needsUpstream(position)) {
           const dXHat = tf.mul(dy, gamma);
           upstream = tf.mul(tf.sub(tf.sub(dXHat, tf.mean(dXHat, 0)), tf.mul(xHat, tf.mean(tf.mul(dXHat, xHat), 0))), inverseDeviation) as tf.Tensor2D;
         }
@@ -453,9 +483,10 @@ export function denseStackObjective(
         const bias = item.bias.read() as tf.Variable;
         grads[bias.name] = withPenalty(biasGradient(dOutput), bias, item.biasPenalty);
       }
-      if (position > firstWeighted) upstream = matMul2d(dOutput, kernel as unknown as tf.Tensor2D, false, true);
+      if (needsUpstream(position)) upstream = matMul2d(dOutput, kernel as unknown as tf.Tensor2D, false, true);
       denseIndex--;
     }
+    if (wantInputGradient) return { value, grads, inputGradient: upstream as tf.Tensor2D };
     return { value, grads };
   };
 
@@ -478,6 +509,11 @@ export function denseStackObjective(
       const { value, grads } = tf.variableGrads(() => objective(x, y), variables);
       return { value, grads };
     },
+    valueGradientsAndInputGradient: (input, y) => {
+      if (!sameShape(input, y, plan)) throw new Error('valueGradientsAndInputGradient: the labels must have the output\'s shape (check handlesLabels first)');
+      return handWritten(input, y, true) as { value: tf.Scalar; grads: Record<string, tf.Tensor>; inputGradient: tf.Tensor2D };
+    },
+    handlesLabels: (input, y) => sameShape(input, y, plan),
     dispose: () => scalars.dispose(),
   };
 }

@@ -1,7 +1,7 @@
 /** The zoo benchmark's pure helpers (bench/zoo/summary.ts) and its path inference and data (bench/zoo/worker.ts). */
 import * as tf from '@tensorflow/tfjs';
 import { ZOO_MODELS, zooModel } from '../../bench/zoo/models';
-import { addKerasRatios, geometricMean, geometricMeanRatio, renderZooTable, throughput, ZooRow } from '../../bench/zoo/summary';
+import { addKerasRatios, geometricMean, geometricMeanCpuRatio, geometricMeanRatio, renderZooTable, throughput, ZooRow } from '../../bench/zoo/summary';
 import { zooData } from '../../bench/zoo/worker';
 
 describe('zoo summary helpers', () => {
@@ -40,6 +40,26 @@ describe('zoo summary helpers', () => {
     expect(table).toContain('- (failed)');
     // Header, rule, 8 rows, 2 geometric-mean lines.
     expect(table.split('\n')).toHaveLength(12);
+  });
+
+  test('CPU-time ratios pair the same way and have their own geometric mean (rows without CPU figures get none)', () => {
+    const rows: ZooRow[] = [
+      { model: 'a', runner: 'tensorflow', samplesPerSecond: 100, samplesPerCpuSecond: 300 },
+      { model: 'a', runner: 'keras', samplesPerSecond: 100, samplesPerCpuSecond: 100 },
+      { model: 'b', runner: 'tensorflow', samplesPerSecond: 100, samplesPerCpuSecond: 30 },
+      { model: 'b', runner: 'keras', samplesPerSecond: 50, samplesPerCpuSecond: 90 },
+      { model: 'c', runner: 'tensorflow', samplesPerSecond: 100 },
+      { model: 'c', runner: 'keras', samplesPerSecond: 100, samplesPerCpuSecond: 100 },
+    ];
+    addKerasRatios(rows);
+    expect(rows.map((row) => row.cpuRatioToKeras)).toEqual([3, undefined, 1 / 3, undefined, undefined, undefined]);
+    expect(rows.map((row) => row.ratioToKeras)).toEqual([1, undefined, 2, undefined, 1, undefined]);
+    // (3 · 1/3)^(1/2) = 1 over the two models with CPU figures.
+    expect(geometricMeanCpuRatio(rows, 'tensorflow')).toBeCloseTo(1, 12);
+    const table = renderZooTable(rows);
+    expect(table).toContain('x Keras (CPU)');
+    expect(table).toContain('3.00x');
+    expect(table).toContain('0.33x');
   });
 });
 
