@@ -9,7 +9,7 @@
  *
  *   npx ts-node --transpile-only experiments/moons-weight-decay.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, sweepWallSeconds, main, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
 import type { TrialRecord } from '../lib/sweep';
 
 export const NAME = 'moons-weight-decay';
@@ -46,6 +46,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     markdown: settingsTable(records, label),
     reportDirectory: `${directory}/report`,
     trainingSeconds: trainingSeconds(records),
+    sweepWallSeconds: sweepWallSeconds(records),
     trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };
