@@ -58,16 +58,28 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     if (run.status !== 0) throw new Error(`${run.command} failed (exit ${run.status}):\n${run.output}`);
     sweeps.push(run);
   }
-  // Trial seconds and backends as the journals recorded them (a resumed sweep's wall time is only the resume).
+  // Trial seconds, backends and proposals as the journals recorded them (a resumed sweep's wall time is only the resume).
   const recorded = await Promise.all(
     BACKENDS.map(async (backend) => {
       const records = await loadTrials(path.join(REPOSITORY_ROOT, directory, backend));
+      const proposals = new Map(records.filter((record) => record.seed === records[0]?.seed).map((record) => [`${record.arm}#${record.index}`, JSON.stringify(record.params)]));
+      const selected = [...new Set(records.map((record) => record.arm))].map((arm) => {
+        const byConfig = new Map<string, { params: string; losses: number[] }>();
+        for (const record of records.filter((r) => r.arm === arm && r.state === 'complete' && r.final?.validation)) {
+          const entry = byConfig.get(record.configId) ?? { params: JSON.stringify(record.params, (_, value) => (typeof value === 'number' ? Number(value.toPrecision(3)) : value)), losses: [] };
+          entry.losses.push(record.final!.validation!.loss);
+          byConfig.set(record.configId, entry);
+        }
+        const best = [...byConfig.values()].sort((a, b) => a.losses.reduce((x, y) => x + y, 0) / a.losses.length - b.losses.reduce((x, y) => x + y, 0) / b.losses.length)[0];
+        return `${arm} ${best?.params ?? '–'}`;
+      });
       return {
         backend,
         seconds: records.reduce((sum, record) => sum + (record.seconds ?? 0), 0),
         backends: [...new Set(records.map((record) => record.backend))].join(', '),
         trials: records.length,
-        params: records.filter((record) => record.index === 0 && record.seed === 1).map((record) => `${record.arm}: ${JSON.stringify(record.params)}`),
+        proposals,
+        selected,
       };
     }),
   );
@@ -84,14 +96,16 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     checks.push({ baseline: baselineBackend, fresh: freshBackend, update, check });
   }
   const passed = checks.every((entry) => entry.check.status === 0);
-  const differing = recorded[0].params.filter((line, i) => line !== recorded[1].params[i]).length;
+  const keys = [...recorded[0].proposals.keys()];
+  const differing = keys.filter((key) => recorded[0].proposals.get(key) !== recorded[1].proposals.get(key));
+  const sameSelection = recorded[0].selected.every((line, i) => line === recorded[1].selected[i]);
   const markdown = [
-    '| backend | trials | recorded on | training time (sum of trial seconds) |',
-    '| --- | ---: | --- | ---: |',
-    ...recorded.map((entry) => `| \`--backend ${entry.backend}\` | ${entry.trials} | ${entry.backends} | ${Math.round(entry.seconds)} s |`),
+    '| backend | trials | recorded on | training time (sum of trial seconds) | selected on validation loss |',
+    '| --- | ---: | --- | ---: | --- |',
+    ...recorded.map((entry) => `| \`--backend ${entry.backend}\` | ${entry.trials} | ${entry.backends} | ${Math.round(entry.seconds)} s | ${entry.selected.map((line) => `\`${line}\``).join('<br>')} |`),
     '',
-    `First TPE proposal of each arm (index 0, seed 1) on each backend: ${recorded.map((entry) => `${entry.backend}: ${entry.params.join('; ')}`).join(' | ')}` +
-      (differing > 0 ? ` (${differing} differ: the baseline keys by arm, so this does not matter).` : '.'),
+    `TPE proposals that differ between the two runs: ${differing.length} of ${keys.length} (arm, index)${differing.length > 0 ? ` (${differing.join(', ')})` : ''}; ` +
+      `the selected configurations are ${sameSelection ? 'the same' : 'different'} on the two backends. Either way the baseline keys entries by arm (\`uniform/selected\`), so the check compares the configuration each backend selected, not a sampled float.`,
     '',
     'Commands (run from the repository root after `npm run build`):',
     '',
