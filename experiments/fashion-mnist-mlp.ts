@@ -15,6 +15,7 @@ import { selectedSettings } from './selected';
 import { selectionCurve, selectionCurveMarkdown } from './selection-curve';
 import { mean, sampleStd, studentTQuantile } from '../lib/report';
 import type { TrialRecord } from '../lib/sweep';
+import type { SweepReport } from '../lib/report';
 
 export const NAME = 'fashion-mnist-mlp';
 
@@ -41,6 +42,48 @@ function againstNone(records: readonly TrialRecord[], selected: readonly TrialRe
   return `| ${arm} − none | ${m.toPrecision(3)} [${(m - half).toPrecision(3)}, ${(m + half).toPrecision(3)}] | ${verdict} | ${differences.length} |`;
 }
 
+/** Arguments of {@link familySection}. */
+export interface FamilySectionArgs {
+  /** The family's recorded trials. */
+  records: readonly TrialRecord[];
+  /** The reporter's analysis of them. */
+  report: SweepReport;
+  /** Definition suffix: 'l2' or 'weight-decay'. */
+  family: string;
+  /** Heading words: 'L2 penalty', 'decoupled weight decay'. */
+  title: string;
+  /** Configurations per arm (the definition's budget). */
+  budget: number;
+}
+
+/** One penalty family's Markdown: the reporter's comparison, both arms against `none`, the selected settings and the budget curve. */
+export function familySection({ records, report, family, title, budget }: FamilySectionArgs): string {
+  // The reporter selects for every arm, `none` included (its one configuration); add it only if it did not.
+  const chosen = selectedSettings(report, records);
+  const selected = chosen.some((r) => r.arm === 'none') ? chosen : chosen.concat(records.filter((r) => r.arm === 'none'));
+  const curve = selectionCurve(records, 'uniform', 'per-layer', budget);
+  return [
+    `### ${title} (\`experiments/sweeps/${NAME}-${family}.json\`, ${records.length} trials, ${Math.round(trainingSeconds(records))} s of training, ${Math.round(sweepWallSeconds(records) / 60)} min wall)`,
+    '',
+    reporterMarkdown(report),
+    '',
+    'Against no regularization (selected configuration − `none`, test loss, paired by seed, 95% t-interval):',
+    '',
+    '| comparison | mean difference [95% t] | reading | seeds |',
+    '| --- | --- | --- | ---: |',
+    againstNone(records, selected, 'uniform'),
+    againstNone(records, selected, 'per-layer'),
+    '',
+    'Selected configurations and the `none` arm (final metrics, mean ± std over seeds):',
+    '',
+    settingsTable(selected),
+    '',
+    `Budget curve (${title}): each arm's pick after its first k configurations, in the TPE sampler's order.`,
+    '',
+    selectionCurveMarkdown(curve, 'uniform', 'per-layer'),
+  ].join('\n');
+}
+
 export async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const started = Date.now();
   const backend = await ensureBackend();
@@ -55,30 +98,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     const records = await runDefinition(definition, familyDirectory, options);
     all.push(...records);
     const report = await writeExperimentReport(familyDirectory, records, `${NAME}-${family}`);
-    const selected = selectedSettings(report, records).concat(records.filter((r) => r.arm === 'none'));
-    const curve = selectionCurve(records, 'uniform', 'per-layer', definition.budget as number);
-    sections.push(
-      [
-        `### ${title} (\`experiments/sweeps/${NAME}-${family}.json\`, ${records.length} trials, ${Math.round(trainingSeconds(records))} s of training)`,
-        '',
-        reporterMarkdown(report),
-        '',
-        'Against no regularization (selected configuration − `none`, test loss, paired by seed, 95% t-interval):',
-        '',
-        '| comparison | mean difference [95% t] | reading | seeds |',
-        '| --- | --- | --- | ---: |',
-        againstNone(records, selected, 'uniform'),
-        againstNone(records, selected, 'per-layer'),
-        '',
-        'Selected configurations and the `none` arm (final metrics, mean ± std over seeds):',
-        '',
-        settingsTable(selected),
-        '',
-        `Budget curve (${title}): each arm's pick after its first k configurations, in the TPE sampler's order.`,
-        '',
-        selectionCurveMarkdown(curve, 'uniform', 'per-layer'),
-      ].join('\n'),
-    );
+    sections.push(familySection({ records, report, family, title, budget: definition.budget as number }));
   }
   const training = definition.training as { epochs: number; batchSize: number };
   return {
