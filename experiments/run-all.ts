@@ -34,8 +34,9 @@ const PREAMBLE = [
     'loss gap = test − train loss, accuracy gap = train − test accuracy. Intervals over seeds are 95% t-intervals; a conclusion says "no evidence of a difference at this budget" when the interval contains zero.',
   '',
   '**Selection seeds.** The Fashion-MNIST studies select each arm\'s configuration on validation loss and report test loss on the same seeds that selected it (paired across arms). ' +
-    'Fresh evaluation seeds added until the per-layer − uniform interval is decisive are a separate feature; once a definition can say so, adding one line ' +
-    '(`"evaluation": {"seeds": {"min": 3, "max": 10, "until": "decisive"}}` or whatever that feature names it) to `experiments/sweeps/fashion-mnist-mlp-*.json` turns these studies into that design, with no other change.',
+    'Fresh evaluation seeds, added until the per-layer − uniform interval is decisive, are a separate feature (the `evaluation` block of a definition, being merged); ' +
+    'adding the one line `"evaluation": {"seeds": {"min": 3, "max": 10, "until": "decisive"}, "metric": "testLoss"}` to `experiments/sweeps/fashion-mnist-mlp-*.json` ' +
+    'turns these studies into that design (selection on seeds 1-3, evaluation of each arm\'s selected configuration on fresh seeds against `uniform`), with no other change.',
 ].join('\n');
 
 /** A study's section text by name, parsed from an existing EXPERIMENTS.md (headings `## N. \`name\``). */
