@@ -111,7 +111,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       'the last 10,000 validate, the official 10,000 test images test. Arms: `none`; `uniform` (one coefficient for the three kernels); `per-layer` (one per kernel: dense_1, dense_2, output). ' +
       'L2: log-uniform in [1e-6, 1e-2]; decoupled weight decay w ← w·(1 − lr·wd): log-uniform in [1e-2, 10]. ' +
       `TPE sampler (seed 0), budget ${definition.budget} configurations per arm, every configuration on seeds ${(definition.seeds as number[]).join(', ')} (paired across arms; selection seeds, see the note below). ` +
-      `Selection on mean validation loss; comparison on test. Backend: ${backend}.`,
+      `Selection on mean validation loss; comparison on test. Each definition runs alone as \`layerwise sweep experiments/sweeps/${NAME}-l2.json --out runs/${NAME}/l2/sweep --workers 2\` ` +
+      `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. No CNN arm: a small CNN on all 70,000 images did not fit the compute this revision had (shared 2-core machine). Backend: ${backend}.`,
     markdown: sections.join('\n\n'),
     reportDirectory: directory,
     trainingSeconds: trainingSeconds(all),

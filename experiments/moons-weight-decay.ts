@@ -43,7 +43,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       `MLP 2 → 500 ReLU → 1 sigmoid, Adam (lr 1e-3), binary cross-entropy, ${training.epochs} full-batch epochs; shipped \`moons\` ` +
       '(sklearn `make_moons(100, noise=0.2, random_state=1)`), first 30 points train, remaining 70 test (no validation: every ' +
       `setting is reported, none selected). L2 on \`dense_1\`'s kernel over {1e-1 … 1e-6} against a \`none\` arm, seeds ${seeds.join(', ')}; ` +
-      `sweep definition \`experiments/sweeps/moons-weight-decay.json\` (grid sampler). Backend: ${backend}.`,
+      `sweep definition \`experiments/sweeps/moons-weight-decay.json\` (grid sampler), run as \`layerwise sweep experiments/sweeps/moons-weight-decay.json --out runs/moons-weight-decay/sweep --workers 1\`; this script resumes that folder. Backend: ${backend}.`,
     markdown: [
       settingsTable(records, label),
       '',
