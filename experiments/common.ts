@@ -33,6 +33,11 @@ export interface ExperimentResult {
   trainingSeconds?: number;
   /** Trials behind the tables. */
   trials?: number;
+  /**
+   * Wall-clock seconds the sweeps took when they ran (first trial start to last trial finish, summed
+   * over the study's sweeps), read from the records: unlike `seconds`, it survives a resume.
+   */
+  sweepWallSeconds?: number;
   /** True when the experiment did not run on this backend. */
   skipped?: boolean;
 }
@@ -211,6 +216,13 @@ export function main(run: (options: ExperimentOptions) => Promise<ExperimentResu
       process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;
     });
+}
+
+/** First trial start to last trial finish, from the records' timestamps (0 when none has both). */
+export function sweepWallSeconds(records: readonly TrialRecord[]): number {
+  const starts = records.map((record) => Date.parse(record.startedAt ?? '')).filter(Number.isFinite);
+  const ends = records.map((record) => Date.parse(record.finishedAt ?? '')).filter(Number.isFinite);
+  return starts.length === 0 || ends.length === 0 ? 0 : (Math.max(...ends) - Math.min(...starts)) / 1000;
 }
 
 /** Sum of the trials' recorded seconds. */

@@ -9,8 +9,9 @@
  *
  *   npx ts-node --transpile-only experiments/moons-weight-decay.ts [--quick]
  */
-import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, main, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
+import { ExperimentOptions, ExperimentResult, ensureBackend, trainingSeconds, sweepWallSeconds, main, runDefinition, runDirectory, settingsTable, studyDefinition, writeExperimentReport } from './common';
 import type { TrialRecord } from '../lib/sweep';
+import { pairedAgainstReference } from './paired-table';
 
 export const NAME = 'moons-weight-decay';
 
@@ -42,10 +43,21 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       `MLP 2 → 500 ReLU → 1 sigmoid, Adam (lr 1e-3), binary cross-entropy, ${training.epochs} full-batch epochs; shipped \`moons\` ` +
       '(sklearn `make_moons(100, noise=0.2, random_state=1)`), first 30 points train, remaining 70 test (no validation: every ' +
       `setting is reported, none selected). L2 on \`dense_1\`'s kernel over {1e-1 … 1e-6} against a \`none\` arm, seeds ${seeds.join(', ')}; ` +
-      `sweep definition \`experiments/sweeps/moons-weight-decay.json\` (grid sampler). Backend: ${backend}.`,
-    markdown: settingsTable(records, label),
+      `sweep definition \`experiments/sweeps/moons-weight-decay.json\` (grid sampler), run as \`layerwise sweep experiments/sweeps/moons-weight-decay.json --out runs/moons-weight-decay/sweep --workers 1\`; this script resumes that folder. Backend: ${backend}.`,
+    markdown: [
+      settingsTable(records, label),
+      '',
+      'Each L2 setting against the baseline, paired by seed (setting − baseline):',
+      '',
+      pairedAgainstReference(records, label, 'baseline (no penalty)', [
+        { name: 'test loss', of: (record) => record.final?.test?.loss, lowerIsBetter: true },
+        { name: 'test accuracy', of: (record) => record.final?.test?.accuracy, lowerIsBetter: false },
+        { name: 'loss gap', of: (record) => record.final?.lossGap, lowerIsBetter: true },
+      ]),
+    ].join('\n'),
     reportDirectory: `${directory}/report`,
     trainingSeconds: trainingSeconds(records),
+    sweepWallSeconds: sweepWallSeconds(records),
     trials: records.length,
     seconds: (Date.now() - started) / 1000,
   };

@@ -1,7 +1,9 @@
 /**
- * Runs the four studies and rewrites EXPERIMENTS.md from what the reporter produced.
+ * Runs the studies and rewrites EXPERIMENTS.md from what the sweeps recorded.
  *
- *   npm run experiments                  (full runs, ~20-25 minutes on the native backend)
+ *   npm run experiments                  (every study; each resumes from runs/<study>/ when it already ran)
+ *   npm run experiments -- --only=fashion-mnist-time-scale,gate-tpe-cross-backend
+ *                                        (rerun only these studies and replace their sections, keeping the others as they are)
  *   npm run experiments -- --quick       (smoke run; writes runs/EXPERIMENTS.quick.md instead, never the committed file)
  */
 import * as fs from 'fs';
@@ -12,19 +14,55 @@ import * as circles from './circles-activity';
 import * as digits from './digits-uniform-vs-per-layer';
 import * as mnist from './mnist-cnn-per-layer';
 import * as moons from './moons-weight-decay';
+import * as fashionTimeScale from './fashion-mnist-time-scale';
+import * as fashionMlp from './fashion-mnist-mlp';
+import * as gateTpe from './gate-tpe-cross-backend';
 
-const STUDIES = [moons, circles, digits, mnist];
+/** The studies in EXPERIMENTS.md order. */
+const STUDIES = [moons, circles, digits, mnist, fashionTimeScale, fashionMlp, gateTpe];
+
+/**
+ * What the file says once, above the sections: how it is made, and what the Fashion-MNIST studies'
+ * "selection seeds" mean until evaluation seeds exist.
+ */
+const PREAMBLE = [
+  'Studies of per-layer regularization, each a sweep definition in `experiments/sweeps/` that `layerwise sweep` runs as is, and a thin script in `experiments/` ' +
+    'that runs (or resumes) it and turns the recorded trials into the tables below; full reports (terminal table, Markdown, HTML with charts, CSV, JSON) go to `runs/<experiment>/`. ' +
+    'This file is generated: `npm run experiments` reruns every study and rewrites it (`-- --only=<name,...>` reruns some and keeps the other sections). Each script also runs alone, and takes `--quick` for a smoke run.',
+  '',
+  'Numbers are final-epoch metrics of each run, mean ± sample standard deviation over seeds unless an interval is given; losses are data losses in inference mode (penalties excluded); ' +
+    'loss gap = test − train loss, accuracy gap = train − test accuracy. Intervals over seeds are 95% t-intervals; a conclusion says "no evidence of a difference at this budget" when the interval contains zero.',
+  '',
+  '**Selection seeds.** The Fashion-MNIST studies select each arm\'s configuration on validation loss and report test loss on the same seeds that selected it (paired across arms). ' +
+    'Fresh evaluation seeds, added until the per-layer − uniform interval is decisive, are a separate feature (the `evaluation` block of a definition, being merged); ' +
+    'adding the one line `"evaluation": {"seeds": {"min": 3, "max": 10, "until": "decisive"}, "metric": "testLoss"}` to `experiments/sweeps/fashion-mnist-mlp-*.json` ' +
+    'turns these studies into that design (selection on seeds 1-3, evaluation of each arm\'s selected configuration on fresh seeds against `uniform`), with no other change.',
+].join('\n');
+
+/** A study's section text by name, parsed from an existing EXPERIMENTS.md (headings `## N. \`name\``). */
+function existingSections(text: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  const parts = text.split(/^(?=## \d+\. `)/m).slice(1);
+  for (const part of parts) {
+    const name = /^## \d+\. `([^`]+)`/.exec(part)?.[1];
+    if (name) sections.set(name, part.replace(/^## \d+\. `[^`]+`\n/, '').trimEnd());
+  }
+  return sections;
+}
 
 function timing(result: ExperimentResult): string {
   if (result.skipped) return 'skipped on this backend';
   if (result.trainingSeconds === undefined) return `${Math.round(result.seconds)} s`;
-  return `${result.trials} trials, ${Math.round(result.trainingSeconds)} s of training`;
+  const wall = result.sweepWallSeconds ? `, ${Math.round(result.sweepWallSeconds / 60)} min wall time between the first trial's start and the last one's finish` : '';
+  return `${result.trials} trials, ${Math.round(result.trainingSeconds)} s of training${wall}`;
 }
 
-function section(result: ExperimentResult, index: number): string {
+/** A section's body (everything under its heading). */
+function sectionBody(result: ExperimentResult, backend: string, tfjsVersion: string, quick: boolean): string {
   const report = result.reportDirectory ? `\n\nFull report (HTML, CSV, JSON): \`${path.relative(REPOSITORY_ROOT, result.reportDirectory)}/\` (git-ignored; rerun to produce it).` : '';
   return [
-    `## ${index + 1}. \`${result.name}\``,
+    '',
+    `*Generated ${new Date().toISOString().slice(0, 10)} on backend \`${backend}\`, tfjs ${tfjsVersion}${quick ? ', QUICK MODE (not the committed numbers)' : ''}; wall time of this call ${Math.round(result.seconds)} s.*`,
     '',
     `**Question.** ${result.question}`,
     '',
@@ -33,38 +71,33 @@ function section(result: ExperimentResult, index: number): string {
     `**Run.** \`npx ts-node --transpile-only experiments/${result.name}.ts\` (${timing(result)}).${report}`,
     '',
     result.markdown,
-    '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const options = parseExperimentArguments(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const only = argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
+  const options = parseExperimentArguments(argv.filter((argument) => !argument.startsWith('--only=')));
   options.onProgress = (line) => process.stderr.write(`${line}\n`);
+  const known: string[] = STUDIES.map((study) => study.NAME);
+  const unknown = (only ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown studies ${unknown.join(', ')}; known: ${known.join(', ')}`);
   await ensureBackend();
   const backend = activeBackend()!;
-  const results: ExperimentResult[] = [];
-  for (const study of STUDIES) {
-    process.stderr.write(`\n=== ${study.NAME}${options.quick ? ' (quick)' : ''} ===\n`);
-    results.push(await study.run(options));
-  }
-  const total = results.reduce((sum, result) => sum + (result.trainingSeconds ?? result.seconds), 0);
-  const text = [
-    '# Experiments',
-    '',
-    'Four studies of per-layer regularization, each a thin script over the public API in `experiments/` that writes a full report ' +
-      '(terminal table, Markdown, HTML with charts, CSV, JSON) into `runs/<experiment>/report/`. This file is generated: ' +
-      '`npm run experiments` reruns every study and rewrites it. Each script also runs alone, and takes `--quick` for a smoke run.',
-    '',
-    `Generated ${new Date().toISOString().slice(0, 10)} on backend \`${backend.name}\` (${backend.name === 'tensorflow' ? 'tfjs-node, native TensorFlow' : 'fallback'}), ` +
-      `tfjs ${backend.tfjsVersion}${options.quick ? ', QUICK MODE (not the committed numbers)' : ''}; total training time ${Math.round(total / 60)} min. ` +
-      'Numbers are final-epoch metrics of each run, mean ± sample standard deviation over seeds; losses are data losses in inference mode (penalties excluded); ' +
-      'loss gap = test − train loss, accuracy gap = train − test accuracy.',
-    '',
-    ...results.map(section),
-  ].join('\n');
   const file = options.quick ? path.join(REPOSITORY_ROOT, 'runs', 'EXPERIMENTS.quick.md') : path.join(REPOSITORY_ROOT, 'EXPERIMENTS.md');
+  const sections = only && fs.existsSync(file) ? existingSections(fs.readFileSync(file, 'utf8')) : new Map<string, string>();
+  let total = 0;
+  for (const study of STUDIES) {
+    if (only && !only.includes(study.NAME)) continue;
+    process.stderr.write(`\n=== ${study.NAME}${options.quick ? ' (quick)' : ''} ===\n`);
+    const result = await study.run(options);
+    total += result.trainingSeconds ?? result.seconds;
+    sections.set(study.NAME, sectionBody(result, backend.name, backend.tfjsVersion, options.quick === true));
+  }
+  const ordered = STUDIES.map((study) => study.NAME).filter((name) => sections.has(name));
+  const text = ['# Experiments', '', PREAMBLE, '', ...ordered.map((name, index) => `## ${index + 1}. \`${name}\`\n${sections.get(name)}\n`)].join('\n');
   fs.writeFileSync(file, text);
-  process.stdout.write(`${path.relative(process.cwd(), file)} written (${Math.round(total)} s)\n`);
+  process.stdout.write(`${path.relative(process.cwd(), file)} written (${ordered.length} sections; ${Math.round(total)} s of training in this call)\n`);
 }
 
 main().catch((error: unknown) => {
