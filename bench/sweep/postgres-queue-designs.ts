@@ -66,13 +66,14 @@ function trialsOf(count: number): TrialSpec[] {
     const arm = position % 2 === 0 ? 'uniform' : 'per-layer';
     const index = Math.floor(position / 2);
     const l2 = 10 ** (-6 + (5 * ((position * 7919) % 1000)) / 1000);
+    const params: TrialSpec['params'] = arm === 'uniform' ? { l2 } : { l2_dense_1: l2, l2_dense_2: l2 / 2 };
     return {
       trialId: `${arm}-${String(index).padStart(6, '0')}`,
       configId: `${arm}-c${index}`,
       sweepName: SWEEP,
       arm,
       index,
-      params: arm === 'uniform' ? { l2 } : { l2_dense_1: l2, l2_dense_2: l2 / 2 },
+      params,
       seed: index,
     };
   });
