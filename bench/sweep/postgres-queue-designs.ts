@@ -1,15 +1,22 @@
 /**
  * Benchmark (not a test) behind issue 13's choice of ONE state machine for the PostgreSQL store:
  * the trial table as the queue (`PostgresTrialStore`, lib/sweep/postgres/store.ts) against the
- * pg-boss design it replaced (trial rows + pg-boss jobs kept in step; `PgBossTrialStore`, kept in
- * lib/sweep/postgres/pgboss-store.ts on the commit that measured both, removed afterwards).
+ * pg-boss design it replaced (trial rows + pg-boss jobs kept in step).
  *
  *   npx ts-node --transpile-only bench/sweep/postgres-queue-designs.ts [--trials 2000] [--workers 1,4,8,16] [--repeats 1]
  *
+ * Since the choice, only the trial table is here (pg-boss is no longer a dependency). The side-by-side
+ * run in docs/distributed.md is reproducible on commit 5a830d4, which still has the pg-boss design
+ * (`PgBossTrialStore`, lib/sweep/postgres/pgboss-store.ts) and its `node_modules`:
+ *
+ *   git checkout 5a830d4 && npm install pg-boss@10.4.2 --no-save   # only if it was uninstalled
+ *   npx ts-node --transpile-only bench/sweep/postgres-queue-designs.ts --trials 2000 --workers 1,4,8,16 --repeats 2
+ *
+ * There, for each worker count, both designs ran back to back (pg-boss, then the trial table;
+ * alternating reduces the effect of a load change on a shared machine).
+ *
  * One throwaway PostgreSQL server on 127.0.0.1 (test/sweep-postgres/postgres-server.ts: fsync off,
- * synchronous commit on). For each worker count, both designs run back to back (pg-boss, then the
- * trial table; alternating reduces the effect of a load change on a shared machine), each in its
- * own fresh database: one sweep of `--trials` trials (two arms, interleaved by index) enqueued, then
+ * synchronous commit on). Each run has its own fresh database: one sweep of `--trials` trials (two arms, interleaved by index) enqueued, then
  * N worker processes (forked once, kept for every run, each with its own connection pool as
  * separate machines would have) do what `layerwise worker` does around a trial with a 2-epoch
  * objective and no training: claim (stale check included) → 2 × recordOwnedEpoch → finishTrial,
@@ -18,7 +25,7 @@
  * Figures per run:
  *  - claims/s: trials / (last finished_at − first started_at), by the database clock;
  *  - bytes per trial: pg_total_relation_size (heap, indexes, TOAST) of every table of the store's
- *    schema and of pg-boss's `<schema>_queue` schema, / trials; once after enqueueing, once at the end;
+ *    schema and of pg-boss's `<schema>_queue` schema (on 5a830d4), / trials; once after enqueueing, once at the end;
  *  - connections: the most rows of pg_stat_activity for that database, sampled every 100 ms.
  * Prints one JSON object and a Markdown table.
  */
@@ -29,7 +36,7 @@ import { PostgresServer, startPostgresServer } from '../../test/sweep-postgres/p
 import type { TrialSpec } from '../../lib/sweep/storage/storage';
 import type { EpochRecord } from '../../lib/train/record';
 
-type Design = 'pg-boss' | 'trial-table';
+type Design = 'trial-table';
 
 function option(name: string, fallback: string): string {
   const position = process.argv.indexOf(`--${name}`);
@@ -93,14 +100,11 @@ function epochOf(trial: TrialSpec, epoch: number): EpochRecord {
   };
 }
 
-async function openStore(design: Design, url: string): Promise<any> {
+/** Opens the store of `design` (only the trial table since the choice; the label stays in the output). */
+async function openStore(_design: Design, url: string): Promise<any> {
   const retry = { deadlineMs: 60000, onRetry: () => undefined };
-  if (design === 'trial-table') {
-    const { PostgresTrialStore } = await import('../../lib/sweep/postgres/store');
-    return PostgresTrialStore.open({ url, retry });
-  }
-  const { PgBossTrialStore } = await import('../../lib/sweep/postgres/pgboss-store');
-  return PgBossTrialStore.open({ url, retry });
+  const { PostgresTrialStore } = await import('../../lib/sweep/postgres/store');
+  return PostgresTrialStore.open({ url, retry });
 }
 
 // ------------------------------------------------------------------------------------ worker side
@@ -251,7 +255,7 @@ async function main(): Promise<void> {
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const workers of counts) {
-        for (const design of ['pg-boss', 'trial-table'] as Design[]) {
+        for (const design of ['trial-table'] as Design[]) {
           const row = await measure(server, children, design, workers, trials, `r${repeat}`);
           rows.push(row);
           process.stderr.write(`${JSON.stringify(row)}\n`);
