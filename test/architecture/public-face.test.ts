@@ -69,6 +69,8 @@ describe('public face: lazy heavy dependencies', () => {
     expect(heavyOf(SUBPATHS['./report'])).toEqual(['vega', 'vega-lite']);
     // The PostgreSQL store validates definitions it reads back, so it loads the schema validator too.
     expect(heavyOf(SUBPATHS['./postgres'])).toEqual(['ajv', 'pg']);
+    // The trial table is the store's queue (issue 13): pg-boss is neither a dependency nor loaded.
+    expect(packagesLoadedBy(SUBPATHS['./postgres'])).not.toContain('pg-boss');
   });
 });
 
