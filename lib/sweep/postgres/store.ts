@@ -34,7 +34,7 @@
  *
  * Staleness uses the database clock only (`now()`), so worker clocks may disagree.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
 import type { TrialSummary } from '../storage/trial-summary';
