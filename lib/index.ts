@@ -4,7 +4,7 @@
  * The root holds what a Keras user reaches for: regularizers, layers, policies, builders, `train`,
  * `lossBreakdown`, the backend and the datasets. Sweeps, reports, the CI check and the PostgreSQL
  * store are subpath exports, so importing the root loads none of their dependencies (ajv, vega,
- * vega-lite, pg, pg-boss):
+ * vega-lite, pg):
  *
  *   import { runSweep } from 'layerwise/sweep';
  *   import { writeReport } from 'layerwise/report';

@@ -12,7 +12,8 @@
  *  1. scaling: for each worker count, the same sweep run to the end by that many workers, no faults.
  *     Claims per second = trials / (last finish − first claim), from the database's own timestamps
  *     (process start-up not counted); storage per trial = size of the store's tables and indexes
- *     (pg_total_relation_size, layerwise + its queue schema) / trials; connections = the most rows
+ *     (pg_total_relation_size of every table, index and TOAST table in schema layerwise; `layerwise_queue`
+ *     too, where a pg-boss-era build left one) / trials; connections = the most rows
  *     of pg_stat_activity for that database seen while it ran (sampled every 200 ms).
  *     The 1-worker run is the reference for phase 2.
  *  2. chaos: `--workers` workers; every time another 1/(kills+2) of the trials has finished, one

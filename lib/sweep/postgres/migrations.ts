@@ -90,6 +90,25 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    description: 'the trial table is the queue: pg-boss jobs and queue names dropped, waiting trials indexed in claim order',
+    // Nothing to move: in the pg-boss era every transition updated the trial row and its job in one
+    // transaction, so the trial rows already hold the state (waiting, running or finished), the
+    // attempt count the retry limit is checked against, and the heartbeat. A job only mirrored its
+    // row. Trials waiting then are waiting rows now and are claimed in the same order (lowest index
+    // first, the order pg-boss's priority gave); running ones keep their attempt (fencing token)
+    // and heartbeat, so a live pre-upgrade worker's stale trial is released by the new code.
+    statements: [
+      `ALTER TABLE {schema}.trials DROP COLUMN job_id`,
+      `ALTER TABLE {schema}.sweeps DROP COLUMN queue_name`,
+      // Claim order (trial index, then enqueue order) over waiting rows only: a claim reads one
+      // index entry however many trials the sweep has finished.
+      `CREATE INDEX trials_waiting ON {schema}.trials (sweep_id, trial_index, id) WHERE state = 'waiting'`,
+      // pg-boss's schema (jobs, queues, its own version table), created by layerwise before version 4.
+      `DROP SCHEMA IF EXISTS {schema}_queue CASCADE`,
+    ],
+  },
+  {
+    version: 5,
     description: "role of each trial (null: selection; 'evaluation': a selected configuration re-run on a fresh seed)",
     statements: [`ALTER TABLE {schema}.trials ADD COLUMN role text CHECK (role IS NULL OR role IN ('selection', 'evaluation'))`],
   },
@@ -98,7 +117,7 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** Checks a schema name so it can be spliced into SQL. */
+/** Checks a schema name so it can be spliced into SQL (with room for the `_queue` suffix of the pg-boss era's schema). */
 export function assertSchemaName(schema: string): void {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) {
     throw new PostgresStoreError(`schema: got ${JSON.stringify(schema)}; allowed: lower-case letters, digits and "_", starting with a letter or "_", at most 41 characters`);

@@ -3,13 +3,27 @@
  * design of Optuna's RDB storage: the database is the single source of truth for the queue, the
  * results, resume and reporting.
  *
- * Life of a trial:
- *   waiting --claim--> running --finishTrial--> complete | pruned | diverged | failed   (job completed)
- *                         |--requeueTrial (the runner retries)--> waiting                 (job failed → retry)
- *                         \--stale heartbeat--> waiting while attempts remain             (job failed → retry)
- *                                            \-> failed at the retry limit                (job failed)
- * Every transition updates the trial row and the pg-boss job in ONE transaction (queue.ts says which
- * part pg-boss does and which part we do ourselves, and why).
+ * The trial table IS the queue: one state machine, one row per trial, no job table beside it.
+ *
+ *   waiting --claim--> running --finishTrial--> complete | pruned | diverged | failed
+ *                         |--requeueTrial (the runner retries)--> waiting
+ *                         \--stale heartbeat--> waiting while attempt < max_attempts, else failed
+ *
+ * Every transition is ONE SQL statement (data-modifying CTEs), so it is atomic without an explicit
+ * transaction and costs one round trip:
+ *  - claim: `SELECT id ... WHERE state = 'waiting' ORDER BY <queue order> LIMIT 1 FOR UPDATE SKIP
+ *    LOCKED`, then `UPDATE ... SET state = 'running', attempt = attempt + 1, heartbeat_at = now()`,
+ *    the abandoned attempt's epochs deleted and the attempt history row inserted. SKIP LOCKED lets
+ *    concurrent claimers pass over each other's candidate row instead of waiting on it; the partial
+ *    index `trials_waiting` (waiting rows only) keeps the search short whatever the sweep's size.
+ *  - stale release: running rows whose `heartbeat_at` is older than the sweep's grace period
+ *    (database clock), locked with SKIP LOCKED, go back to waiting, or to failed once `attempt`
+ *    reached the sweep's `max_attempts` (the retry limit);
+ *  - requeue, epoch writes, heartbeats and finishing are conditional on `state = 'running' AND
+ *    attempt = <the writer's attempt>`.
+ * The pg-boss design this replaces (trial rows plus pg-boss jobs, kept in step, with cancel/resume
+ * to claim chosen trials) was measured against this one in one run; the figures and the reasons
+ * are in docs/distributed.md ("Why the trial table is the queue").
  *
  * Fencing: `attempt` counts claims. A running trial belongs to the lease (trial, attempt) that
  * claimed it; heartbeats, epoch values and the final result are written only while the row is still
@@ -20,9 +34,7 @@
  *
  * Staleness uses the database clock only (`now()`), so worker clocks may disagree.
  */
-import { randomUUID } from 'crypto';
-import type { Pool, PoolClient } from 'pg';
-import type PgBoss from 'pg-boss';
+import type { Pool } from 'pg';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
 import type { TrialSummary } from '../storage/trial-summary';
@@ -38,7 +50,6 @@ import {
 } from '../storage/storage';
 import { CONNECT_RETRY, DEFAULT_CONNECT_TIMEOUT_MS, isTransientError, createPool, inTransaction, PostgresConnectionArgs, retryTransient, RetryPolicy } from './connection';
 import { assertSchemaName, migrate, schemaVersion } from './migrations';
-import { QUEUE_EXPIRE_SECONDS, queueNameOf, startQueue, TransactionDb } from './queue';
 import { PostgresStoreError, redactError } from './redact';
 import { changedFields } from '../definition-config';
 import { trialAtClipCeiling } from '../../train/divergence';
@@ -50,7 +61,7 @@ export const FINISHED_STATES: readonly TrialState[] = ['complete', 'pruned', 'fa
 
 /** Options of `PostgresTrialStore.open`. */
 export interface PostgresStoreArgs extends PostgresConnectionArgs {
-  /** Schema for our tables; pg-boss uses `<schema>_queue`. Default: 'layerwise'. */
+  /** Schema for our tables. Default: 'layerwise'. */
   schema?: string;
   /** Apply pending migrations when opening. Default: true. */
   migrate?: boolean;
@@ -89,7 +100,6 @@ export interface SharedTrialStorage extends TrialStorage {
 /** What is stored about a sweep. */
 export interface SweepRow extends SweepInfo {
   id: number;
-  queueName: string;
   /** Runs of one trial before it stays failed (first run included): execution.retries + 1. */
   maxAttempts: number;
   graceSeconds: number;
@@ -146,12 +156,11 @@ export class PostgresTrialStore implements SharedTrialStorage {
   /** Many workers on many machines; dead ones are found by their missing heartbeats; stale attempts' writes are refused. */
   readonly capabilities: StoreCapabilities = { shared: true, heartbeats: true, fencedWrites: true };
   private closed = false;
-  /** Sweep id and queue never change once created: cached for the hot paths (claim, stale check). */
+  /** A sweep's id never changes once created: cached for the hot paths (claim, stale check). */
   private readonly sweepCache = new Map<string, SweepRow>();
 
   private constructor(
     private readonly pool: Pool,
-    private readonly boss: PgBoss,
     /** Schema name (validated identifier). */
     readonly schema: string,
     /** The URL with its password masked: safe to print. */
@@ -162,7 +171,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
     readonly graceSeconds: number,
   ) {}
 
-  /** Connects, applies migrations (unless told not to) and starts the queue. */
+  /** Connects and applies migrations (unless told not to). */
   static async open(args: PostgresStoreArgs): Promise<PostgresTrialStore> {
     const schema = args.schema ?? 'layerwise';
     assertSchemaName(schema);
@@ -180,8 +189,7 @@ export class PostgresTrialStore implements SharedTrialStorage {
         const version = await firstContact(() => schemaVersion(pool, schema));
         if (version === 0) throw new PostgresStoreError(`no layerwise store in schema "${schema}" at ${displayUrl}; open it once with migrations on`);
       }
-      const boss = await firstContact(() => startQueue(pool, schema));
-      return new PostgresTrialStore(pool, boss, schema, displayUrl, secrets, retry, graceSeconds);
+      return new PostgresTrialStore(pool, schema, displayUrl, secrets, retry, graceSeconds);
     } catch (error) {
       await pool.end().catch(() => undefined);
       const unreachable = isTransientError(error)
@@ -228,17 +236,13 @@ export class PostgresTrialStore implements SharedTrialStorage {
     const maxAttempts = retries + 1;
     const row = await this.run(`opening sweep "${name}"`, () =>
       inTransaction(this.pool, async (client) => {
-        // Queue name is fixed right after insertion, from the row id.
-        await client.query(
-          `INSERT INTO ${this.table('sweeps')} (name, definition, definition_hash, queue_name, max_attempts, grace_seconds)
-           VALUES ($1, $2, $3, '', $4, $5) ON CONFLICT (name) DO NOTHING`,
+        const created = await client.query(
+          `INSERT INTO ${this.table('sweeps')} (name, definition, definition_hash, max_attempts, grace_seconds)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING id`,
           [name, JSON.stringify(definition), fingerprint, maxAttempts, this.graceSeconds],
         );
         const found = (await client.query(`SELECT * FROM ${this.table('sweeps')} WHERE name = $1 FOR UPDATE`, [name])).rows[0];
-        if (found.queue_name === '') {
-          found.queue_name = queueNameOf(found.id);
-          await client.query(`UPDATE ${this.table('sweeps')} SET queue_name = $2 WHERE id = $1`, [found.id, found.queue_name]);
-        } else if (found.definition_hash !== fingerprint) {
+        if (created.rows.length === 0 && found.definition_hash !== fingerprint) {
           if (!args.extend) {
             // Canonical comparison: jsonb reorders keys, which is no change.
             throw new SweepDefinitionChangedError(
@@ -259,10 +263,6 @@ export class PostgresTrialStore implements SharedTrialStorage {
         return found;
       }),
     );
-    // Creating a pg-boss queue is idempotent (ON CONFLICT DO NOTHING inside create_queue).
-    await this.run(`creating the queue of sweep "${name}"`, () =>
-      this.boss.createQueue(row.queue_name, { name: row.queue_name, retryLimit: maxAttempts - 1, retryDelay: 0, expireInSeconds: QUEUE_EXPIRE_SECONDS }),
-    );
     const sweep = this.sweepFromRow(row);
     this.sweepCache.set(name, sweep);
     return sweep;
@@ -274,7 +274,6 @@ export class PostgresTrialStore implements SharedTrialStorage {
       name: row.name,
       definition: row.definition,
       fingerprint: row.definition_hash,
-      queueName: row.queue_name,
       maxAttempts: Number(row.max_attempts),
       graceSeconds: Number(row.grace_seconds),
       createdAt: isoOrUndefined(row.created_at) ?? '',
@@ -310,9 +309,8 @@ export class PostgresTrialStore implements SharedTrialStorage {
   // ---------------------------------------------------------------- enqueue
 
   /**
-   * Adds trials that are not in the sweep yet (by trialId) as waiting, each with its queue job, in
-   * one transaction. Re-enqueueing the same plan adds nothing: that is how a sweep resumes.
-   * Returns which ids were added.
+   * Adds trials that are not in the sweep yet (by trialId) as waiting rows, in one statement.
+   * Re-enqueueing the same plan adds nothing: that is how a sweep resumes.
    */
   async enqueueTrials(sweepName: string, trials: readonly TrialSpec[]): Promise<void> {
     await this.enqueueNewTrials(sweepName, trials);
@@ -322,204 +320,122 @@ export class PostgresTrialStore implements SharedTrialStorage {
   async enqueueNewTrials(sweepName: string, trials: readonly TrialSpec[]): Promise<{ added: string[]; existing: string[] }> {
     const sweep = await this.findSweep(sweepName).then((found) => found ?? this.requireSweep(sweepName));
     if (trials.length === 0) return { added: [], existing: [] };
-    return this.run(`enqueueing ${trials.length} trials into sweep "${sweepName}"`, () =>
-      inTransaction(this.pool, async (client) => {
-        const rows = trials.map((trial) => ({
-          trial_key: trial.trialId,
-          config_id: trial.configId,
-          arm: trial.arm,
-          trial_index: trial.index,
-          seed: trial.seed,
-          params: trial.params,
-          role: trial.role ?? null,
-          job_id: randomUUID(),
-        }));
-        const inserted = await client.query(
-          `INSERT INTO ${this.table('trials')} (sweep_id, trial_key, config_id, arm, trial_index, seed, params, role, state, job_id)
-           SELECT $1, r.trial_key, r.config_id, r.arm, r.trial_index, r.seed, r.params, r.role, 'waiting', r.job_id
-           FROM jsonb_to_recordset($2::jsonb) AS r(trial_key text, config_id text, arm text, trial_index integer, seed bigint, params jsonb, role text, job_id uuid)
-           ON CONFLICT (sweep_id, trial_key) DO NOTHING
-           RETURNING trial_key, job_id, trial_index`,
-          [sweep.id, JSON.stringify(rows)],
-        );
-        if (inserted.rows.length > 0) {
-          const db = new TransactionDb(client);
-          await this.boss.insert(
-            inserted.rows.map((row) => ({
-              id: row.job_id,
-              name: sweep.queueName,
-              data: { sweep: sweepName, trialId: row.trial_key },
-              // Lower index first (arms interleave): pg-boss serves higher priority first.
-              priority: -Number(row.trial_index),
-              retryLimit: sweep.maxAttempts - 1,
-              retryDelay: 0,
-              expireInSeconds: QUEUE_EXPIRE_SECONDS,
-            })),
-            { db },
-          );
-          db.rethrow();
-        }
-        const added = new Set(inserted.rows.map((row) => row.trial_key as string));
-        return {
-          added: trials.filter((trial) => added.has(trial.trialId)).map((trial) => trial.trialId),
-          existing: trials.filter((trial) => !added.has(trial.trialId)).map((trial) => trial.trialId),
-        };
-      }),
-    );
+    return this.run(`enqueueing ${trials.length} trials into sweep "${sweepName}"`, async () => {
+      const rows = trials.map((trial) => ({
+        trial_key: trial.trialId,
+        config_id: trial.configId,
+        arm: trial.arm,
+        trial_index: trial.index,
+        seed: trial.seed,
+        params: trial.params,
+        role: trial.role ?? null,
+      }));
+      // WITH ORDINALITY keeps the caller's order in the row ids: ids are the enqueue order.
+      const inserted = await this.pool.query(
+        `INSERT INTO ${this.table('trials')} (sweep_id, trial_key, config_id, arm, trial_index, seed, params, role, state)
+         SELECT $1, r.trial_key, r.config_id, r.arm, r.trial_index, r.seed, r.params, r.role, 'waiting'
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(value, position),
+              jsonb_to_record(e.value) AS r(trial_key text, config_id text, arm text, trial_index integer, seed bigint, params jsonb, role text)
+         ORDER BY e.position
+         ON CONFLICT (sweep_id, trial_key) DO NOTHING
+         RETURNING trial_key`,
+        [sweep.id, JSON.stringify(rows)],
+      );
+      const added = new Set(inserted.rows.map((row) => row.trial_key as string));
+      return {
+        added: trials.filter((trial) => added.has(trial.trialId)).map((trial) => trial.trialId),
+        existing: trials.filter((trial) => !added.has(trial.trialId)).map((trial) => trial.trialId),
+      };
+    });
   }
 
   // ---------------------------------------------------------------- claiming
 
   /**
    * Fails stale trials (as Optuna's workers do before each trial), then claims the next waiting
-   * trial atomically (pg-boss `fetch`: FOR UPDATE SKIP LOCKED): no two workers ever hold the same
-   * trial. Returns undefined when nothing is waiting. The record's `attempts` is the fencing token.
+   * trial atomically: no two workers ever hold the same trial. Returns undefined when nothing is
+   * waiting. The record's `attempts` is the fencing token.
    *
-   * With `trialIds` (a runner that chooses the order, or a static shard) the queue cannot help: it
-   * serves jobs in its own order and cannot filter. Then we lock the earliest waiting trial among
-   * those ids ourselves (FOR UPDATE SKIP LOCKED) and take its job out of the queue with pg-boss's
-   * `cancel`; `resume` puts it back if the attempt is requeued or goes stale.
+   * Order: lowest trial index first, then enqueue order (arms interleave: every arm's first trial
+   * before any arm's second). With `trialIds` (a runner that chooses the order, or a static shard):
+   * the earliest enqueued waiting trial among those ids.
    */
   async claimTrial(sweepName: string, args: ClaimArgs = {}): Promise<TrialRecord | undefined> {
-    if (args.trialIds) return this.claimAmong(sweepName, args.trialIds, args.workerId ?? `${process.pid}`);
     const sweep = await this.requireSweep(sweepName);
     await this.failStaleTrials(sweepName);
     const workerId = args.workerId ?? `${process.pid}`;
-    return this.run(`claiming a trial of sweep "${sweepName}"`, () =>
-      inTransaction(this.pool, async (client) => {
-        for (;;) {
-          const db = new TransactionDb(client);
-          const jobs = await this.boss.fetch<{ trialId: string }>(sweep.queueName, { db, batchSize: 1 });
-          db.rethrow();
-          if (jobs.length === 0) return undefined;
-          const job = jobs[0];
-          const claimed = await client.query(
-            `UPDATE ${this.table('trials')}
-             SET state = 'running', attempt = attempt + 1, worker = $3, heartbeat_at = now(), started_at = now(), finished_at = NULL
-             WHERE sweep_id = $1 AND job_id = $2 AND state = 'waiting'
-             RETURNING *`,
-            [sweep.id, job.id, workerId],
-          );
-          if (claimed.rows.length === 0) {
-            // A job without a waiting trial cannot arise through this store; retire it rather than loop on it.
-            await this.boss.complete(sweep.queueName, job.id, { orphan: true }, { db });
-            db.rethrow();
-            continue;
-          }
-          const row = claimed.rows[0];
-          // Values of an earlier, abandoned attempt must not mix with this one's.
-          await client.query(`DELETE FROM ${this.table('trial_epochs')} WHERE trial_id = $1`, [row.id]);
-          await client.query(`INSERT INTO ${this.table('trial_attempts')} (trial_id, attempt, worker) VALUES ($1, $2, $3)`, [row.id, row.attempt, workerId]);
-          return this.recordFromRow(row, sweepName, []);
-        }
-      }),
+    const ids = args.trialIds ? [...args.trialIds] : null;
+    const order = ids ? 'id' : 'trial_index, id';
+    const rows = await this.run(`claiming a trial of sweep "${sweepName}"`, async () =>
+      (
+        await this.pool.query(
+          `WITH candidate AS (
+             SELECT id FROM ${this.table('trials')}
+             WHERE sweep_id = $1 AND state = 'waiting' AND ($3::text[] IS NULL OR trial_key = ANY($3::text[]))
+             ORDER BY ${order} LIMIT 1 FOR UPDATE SKIP LOCKED
+           ), claimed AS (
+             UPDATE ${this.table('trials')} t
+             SET state = 'running', attempt = t.attempt + 1, worker = $2, heartbeat_at = now(), started_at = now(), finished_at = NULL
+             FROM candidate WHERE t.id = candidate.id
+             RETURNING t.*
+           ), cleared AS (
+             -- Values of an earlier, abandoned attempt must not mix with this one's.
+             DELETE FROM ${this.table('trial_epochs')} e USING claimed WHERE e.trial_id = claimed.id
+           ), history AS (
+             INSERT INTO ${this.table('trial_attempts')} (trial_id, attempt, worker) SELECT id, attempt, $2 FROM claimed
+           )
+           SELECT * FROM claimed`,
+          [sweep.id, workerId, ids],
+        )
+      ).rows,
     );
-  }
-
-  private async claimAmong(sweepName: string, trialIds: readonly string[], workerId: string): Promise<TrialRecord | undefined> {
-    const sweep = await this.requireSweep(sweepName);
-    await this.failStaleTrials(sweepName);
-    return this.run(`claiming a trial of sweep "${sweepName}"`, () =>
-      inTransaction(this.pool, async (client) => {
-        const candidate = await client.query(
-          `SELECT id FROM ${this.table('trials')} WHERE sweep_id = $1 AND state = 'waiting' AND trial_key = ANY($2::text[])
-           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [sweep.id, [...trialIds]],
-        );
-        if (candidate.rows.length === 0) return undefined;
-        const row = (
-          await client.query(
-            `UPDATE ${this.table('trials')} SET state = 'running', attempt = attempt + 1, worker = $2, heartbeat_at = now(), started_at = now(), finished_at = NULL
-             WHERE id = $1 RETURNING *`,
-            [candidate.rows[0].id, workerId],
-          )
-        ).rows[0];
-        const db = new TransactionDb(client);
-        await this.boss.cancel(sweep.queueName, row.job_id, { db });
-        db.rethrow();
-        await client.query(`DELETE FROM ${this.table('trial_epochs')} WHERE trial_id = $1`, [row.id]);
-        await client.query(`INSERT INTO ${this.table('trial_attempts')} (trial_id, attempt, worker) VALUES ($1, $2, $3)`, [row.id, row.attempt, workerId]);
-        return this.recordFromRow(row, sweepName, []);
-      }),
-    );
-  }
-
-  /**
-   * Ends an attempt's hold on the queue job: 'fail' lets pg-boss decide retry or failure (a job
-   * claimed through the queue); a job taken out by a targeted claim (cancelled) is resumed while
-   * attempts remain. Returns the trial's next state.
-   */
-  private async releaseJob(client: PoolClient, sweep: SweepRow, jobId: string, attempt: number, reason: string): Promise<'waiting' | 'failed'> {
-    const db = new TransactionDb(client);
-    const job = await this.boss.getJobById(sweep.queueName, jobId, { db, includeArchive: false });
-    db.rethrow();
-    if (job?.state === 'cancelled') {
-      if (attempt >= sweep.maxAttempts) return 'failed';
-      await this.boss.resume(sweep.queueName, jobId, { db });
-      db.rethrow();
-      return 'waiting';
-    }
-    return this.failJob(client, sweep.queueName, jobId, reason);
+    return rows.length === 0 ? undefined : this.recordFromRow(rows[0], sweepName, []);
   }
 
   /**
    * Fails running trials of the sweep whose last heartbeat is older than the sweep's grace period
-   * (database clock) and re-queues them while attempts remain. Called before every claim, as
-   * Optuna's `fail_stale_trials`; rows another worker is handling at that moment are skipped.
+   * (database clock): back to waiting while `attempt < max_attempts`, else failed for good. Called
+   * before every claim, as Optuna's `fail_stale_trials`; rows another worker is handling at that
+   * moment are skipped (SKIP LOCKED), so concurrent callers never release a trial twice.
    */
   async failStaleTrials(sweepName: string): Promise<StaleReport> {
     const sweep = await this.requireSweep(sweepName);
-    return this.run(`failing stale trials of sweep "${sweepName}"`, () =>
-      inTransaction(this.pool, async (client) => {
-        // Hand-written (pg-boss cannot expire on heartbeats, see queue.ts).
-        const stale = await client.query(
-          `SELECT id, trial_key, job_id, attempt, worker, extract(epoch FROM now() - heartbeat_at) AS silent_seconds
-           FROM ${this.table('trials')}
-           WHERE sweep_id = $1 AND state = 'running'
-             AND heartbeat_at < now() - make_interval(secs => (SELECT grace_seconds FROM ${this.table('sweeps')} WHERE id = $1))
-           ORDER BY id
-           FOR UPDATE SKIP LOCKED`,
+    const rows = await this.run(`failing stale trials of sweep "${sweepName}"`, async () =>
+      (
+        await this.pool.query(
+          `WITH stale AS (
+             SELECT t.id, t.attempt, s.max_attempts,
+               format('heartbeat stale: no heartbeat from worker %s for %s s in attempt %s',
+                      t.worker, round(extract(epoch FROM now() - t.heartbeat_at)::numeric, 1), t.attempt) AS reason
+             FROM ${this.table('trials')} t JOIN ${this.table('sweeps')} s ON s.id = t.sweep_id
+             WHERE t.sweep_id = $1 AND t.state = 'running' AND t.heartbeat_at < now() - make_interval(secs => s.grace_seconds)
+             ORDER BY t.id
+             FOR UPDATE OF t SKIP LOCKED
+           ), released AS (
+             UPDATE ${this.table('trials')} t
+             SET state = CASE WHEN stale.attempt >= stale.max_attempts THEN 'failed' ELSE 'waiting' END,
+                 error = stale.reason, heartbeat_at = NULL,
+                 finished_at = CASE WHEN stale.attempt >= stale.max_attempts THEN now() END
+             FROM stale WHERE t.id = stale.id
+             RETURNING t.id, t.trial_key, t.state, t.attempt, t.error
+           ), history AS (
+             UPDATE ${this.table('trial_attempts')} a SET ended_at = now(), outcome = 'stale', error = released.error
+             FROM released WHERE a.trial_id = released.id AND a.attempt = released.attempt
+           )
+           SELECT trial_key, state FROM released ORDER BY id`,
           [sweep.id],
-        );
-        const report: StaleReport = { requeued: [], failed: [] };
-        for (const row of stale.rows) {
-          const reason = `heartbeat stale: no heartbeat from worker ${row.worker} for ${Number(row.silent_seconds).toFixed(1)} s in attempt ${row.attempt}`;
-          const state = await this.releaseJob(client, sweep, row.job_id, Number(row.attempt), reason);
-          await client.query(
-            `UPDATE ${this.table('trials')} SET state = $2, error = $3, heartbeat_at = NULL, finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1`,
-            [row.id, state, reason],
-          );
-          await client.query(`UPDATE ${this.table('trial_attempts')} SET ended_at = now(), outcome = 'stale', error = $3 WHERE trial_id = $1 AND attempt = $2`, [
-            row.id,
-            row.attempt,
-            reason,
-          ]);
-          (state === 'waiting' ? report.requeued : report.failed).push(row.trial_key);
-        }
-        return report;
-      }),
+        )
+      ).rows,
     );
+    const report: StaleReport = { requeued: [], failed: [] };
+    for (const row of rows) (row.state === 'waiting' ? report.requeued : report.failed).push(row.trial_key);
+    return report;
   }
 
-  /** pg-boss `fail` inside our transaction; returns the trial state matching the job's new state (retry → waiting). */
-  private async failJob(client: PoolClient, queueName: string, jobId: string, reason: string): Promise<'waiting' | 'failed'> {
-    const db = new TransactionDb(client);
-    await this.boss.fail(queueName, jobId, { reason }, { db });
-    const job = await this.boss.getJobById(queueName, jobId, { db, includeArchive: false });
-    db.rethrow();
-    return job && (job.state === 'retry' || job.state === 'created') ? 'waiting' : 'failed';
-  }
-
-  /**
-   * Locks the trial row for an attempt's write. Returns the row when the attempt still owns the
-   * running trial, else undefined (the attempt lost it: stale and re-queued, or finished).
-   */
-  private async lockOwned(client: PoolClient, sweepName: string, trialId: string, attempt: number): Promise<Record<string, any> | undefined> {
-    const sweep = await this.requireSweep(sweepName);
-    const result = await client.query(`SELECT * FROM ${this.table('trials')} WHERE sweep_id = $1 AND trial_key = $2 FOR UPDATE`, [sweep.id, trialId]);
-    const row = result.rows[0];
-    if (!row) throw new TrialStateError(`trial ${trialId} is not in sweep "${sweepName}"`);
-    return row.state === 'running' && Number(row.attempt) === attempt ? row : undefined;
+  /** Throws TrialStateError when the sweep has no trial `trialId` (an attempt's write that matched no row). */
+  private async requireTrial(sweep: SweepRow, trialId: string): Promise<void> {
+    const found = await this.pool.query(`SELECT 1 FROM ${this.table('trials')} WHERE sweep_id = $1 AND trial_key = $2`, [sweep.id, trialId]);
+    if (found.rows.length === 0) throw new TrialStateError(`trial ${trialId} is not in sweep "${sweep.name}"`);
   }
 
   // ---------------------------------------------------------------- running
@@ -551,54 +467,50 @@ export class PostgresTrialStore implements SharedTrialStorage {
 
   /** recordEpoch that returns false, with nothing written, when the attempt lost the trial. */
   async recordOwnedEpoch(sweepName: string, trialId: string, attempt: number, epoch: EpochRecord): Promise<boolean> {
-    return this.run(`recording epoch ${epoch.epoch} of trial ${trialId}`, () =>
-      inTransaction(this.pool, async (client) => {
-        const row = await this.lockOwned(client, sweepName, trialId, attempt);
-        if (!row) return false;
-        await client.query(`UPDATE ${this.table('trials')} SET heartbeat_at = now() WHERE id = $1`, [row.id]);
-        await this.upsertEpochs(client, Number(row.id), attempt, [epoch]);
-        return true;
-      }),
-    );
-  }
-
-  private async upsertEpochs(client: PoolClient, rowId: number, attempt: number, epochs: readonly EpochRecord[]): Promise<void> {
-    if (epochs.length === 0) return;
-    await client.query(
-      `INSERT INTO ${this.table('trial_epochs')} (trial_id, epoch, attempt, record)
-       SELECT $1, (e->>'epoch')::integer, $2, e FROM jsonb_array_elements($3::jsonb) AS e
-       ON CONFLICT (trial_id, epoch) DO UPDATE SET attempt = EXCLUDED.attempt, record = EXCLUDED.record`,
-      [rowId, attempt, JSON.stringify(epochs)],
-    );
+    const sweep = await this.requireSweep(sweepName);
+    const written = await this.run(`recording epoch ${epoch.epoch} of trial ${trialId}`, async () => {
+      // The UPDATE locks the row while it still belongs to the attempt; the epoch is written only then.
+      const result = await this.pool.query(
+        `WITH owned AS (
+           UPDATE ${this.table('trials')} SET heartbeat_at = now()
+           WHERE sweep_id = $1 AND trial_key = $2 AND state = 'running' AND attempt = $3
+           RETURNING id
+         )
+         INSERT INTO ${this.table('trial_epochs')} (trial_id, epoch, attempt, record)
+         SELECT owned.id, ($4::jsonb->>'epoch')::integer, $3, $4::jsonb FROM owned
+         ON CONFLICT (trial_id, epoch) DO UPDATE SET attempt = EXCLUDED.attempt, record = EXCLUDED.record
+         RETURNING trial_id`,
+        [sweep.id, trialId, attempt, JSON.stringify(epoch)],
+      );
+      return result.rows.length === 1;
+    });
+    if (!written) await this.run(`recording epoch ${epoch.epoch} of trial ${trialId}`, () => this.requireTrial(sweep, trialId));
+    return written;
   }
 
   /**
-   * Returns a running trial's attempt to waiting, to be retried (the runner decided), keeping
-   * `reason` in `error`. Through pg-boss's `fail` (retry); if pg-boss's retry limit is already
-   * reached, its `retry` re-opens the job, because the runner's decision wins. A call from an
-   * attempt that no longer owns the trial changes nothing.
+   * Returns a running trial's attempt to waiting, to be retried (the runner decided, so this holds
+   * even past the sweep's retry limit), keeping `reason` in `error`. A call from an attempt that no
+   * longer owns the trial changes nothing.
    */
   async requeueTrial(sweepName: string, trialId: string, attempt: number, reason: string): Promise<void> {
-    await this.run(`requeueing trial ${trialId}`, () =>
-      inTransaction(this.pool, async (client) => {
-        const row = await this.lockOwned(client, sweepName, trialId, attempt);
-        if (!row) return;
-        const sweep = await this.requireSweep(sweepName);
-        let state = await this.releaseJob(client, sweep, row.job_id, 0, reason);
-        if (state === 'failed') {
-          const db = new TransactionDb(client);
-          await this.boss.retry(sweep.queueName, row.job_id, { db });
-          db.rethrow();
-          state = 'waiting';
-        }
-        await client.query(`UPDATE ${this.table('trials')} SET state = 'waiting', error = $2, heartbeat_at = NULL WHERE id = $1`, [row.id, reason]);
-        await client.query(`UPDATE ${this.table('trial_attempts')} SET ended_at = now(), outcome = 'requeued', error = $3 WHERE trial_id = $1 AND attempt = $2`, [
-          row.id,
-          attempt,
-          reason,
-        ]);
-      }),
-    );
+    const sweep = await this.requireSweep(sweepName);
+    const requeued = await this.run(`requeueing trial ${trialId}`, async () => {
+      const result = await this.pool.query(
+        `WITH owned AS (
+           UPDATE ${this.table('trials')} SET state = 'waiting', error = $4, heartbeat_at = NULL
+           WHERE sweep_id = $1 AND trial_key = $2 AND state = 'running' AND attempt = $3
+           RETURNING id, attempt
+         ), history AS (
+           UPDATE ${this.table('trial_attempts')} a SET ended_at = now(), outcome = 'requeued', error = $4
+           FROM owned WHERE a.trial_id = owned.id AND a.attempt = owned.attempt
+         )
+         SELECT id FROM owned`,
+        [sweep.id, trialId, attempt, reason],
+      );
+      return result.rows.length === 1;
+    });
+    if (!requeued) await this.run(`requeueing trial ${trialId}`, () => this.requireTrial(sweep, trialId));
   }
 
   /**
@@ -612,58 +524,65 @@ export class PostgresTrialStore implements SharedTrialStorage {
     if (!allowed.includes(result.state)) {
       throw new TrialStateError(`result.state: got ${JSON.stringify(result.state)}; allowed: ${allowed.map((state) => JSON.stringify(state)).join(', ')}`);
     }
-    const finished = await this.run(`finishing trial ${trialId}`, () =>
-      inTransaction(this.pool, async (client) => {
-        const row = await this.lockOwned(client, sweepName, trialId, attempt);
-        if (!row) {
-          const current = (await client.query(`SELECT t.state, t.attempt, a.outcome FROM ${this.table('trials')} t LEFT JOIN ${this.table('trial_attempts')} a ON a.trial_id = t.id AND a.attempt = $3
-             WHERE t.sweep_id = (SELECT id FROM ${this.table('sweeps')} WHERE name = $1) AND t.trial_key = $2`, [sweepName, trialId, attempt])).rows[0];
-          if (current && current.outcome === result.state && current.state === result.state && Number(current.attempt) === attempt) return 'duplicate' as const;
-          throw new TrialStateError(
-            `trial ${trialId} of sweep "${sweepName}": attempt ${attempt} no longer owns it (now ${current?.state ?? 'unknown'}, attempt ${current?.attempt ?? '?'}); its result was not recorded`,
-          );
-        }
-        const sweep = await this.requireSweep(sweepName);
-        const db = new TransactionDb(client);
-        // Every final state completes the queue job: our trial row says how the trial ended. A job
-        // taken out of the queue by a targeted claim stays cancelled (it is out of the queue for good).
-        const job = await this.boss.getJobById(sweep.queueName, row.job_id, { db, includeArchive: false });
-        const completed = job?.state === 'cancelled' ? { affected: 1 } : await this.boss.complete(sweep.queueName, row.job_id, { state: result.state }, { db });
-        db.rethrow();
-        if ((completed as unknown as { affected: number }).affected !== 1) {
-          throw new PostgresStoreError(`trial ${trialId}: its queue job was not active; the store is inconsistent`);
-        }
-        await this.upsertEpochs(client, Number(row.id), attempt, result.epochs ?? []);
-        await client.query(
-          `UPDATE ${this.table('trials')}
-           SET state = $2, final = $3, run_status = $4, diverged_at_epoch = $5, backend = $6, error = $7, seconds = $8,
-               training_path = $9, general_path_reason = $10, heartbeat_at = NULL, finished_at = now()
-           WHERE id = $1`,
-          [
-            row.id,
-            result.state,
-            result.final ? JSON.stringify(result.final) : null,
-            result.runStatus ?? null,
-            result.divergedAtEpoch ?? null,
-            result.backend ?? null,
-            result.error ?? null,
-            result.seconds ?? null,
-            result.trainingPath ?? null,
-            result.generalPathReason ?? null,
-          ],
-        );
-        await client.query(`UPDATE ${this.table('trial_attempts')} SET ended_at = now(), outcome = $3, error = $4 WHERE trial_id = $1 AND attempt = $2`, [
-          row.id,
+    const sweep = await this.requireSweep(sweepName);
+    const finished = await this.run(`finishing trial ${trialId}`, async () => {
+      // One statement: the ownership check (the row lock taken by the UPDATE, re-checked after a
+      // concurrent writer commits), the result's epochs, the row and the attempt history.
+      const updated = await this.pool.query(
+        `WITH finished AS (
+           UPDATE ${this.table('trials')}
+           SET state = $4, final = $5, run_status = $6, diverged_at_epoch = $7, backend = $8, error = $9, seconds = $10,
+               training_path = $11, general_path_reason = $12, heartbeat_at = NULL, finished_at = now()
+           WHERE sweep_id = $1 AND trial_key = $2 AND state = 'running' AND attempt = $3
+           RETURNING *
+         ), epochs AS (
+           INSERT INTO ${this.table('trial_epochs')} (trial_id, epoch, attempt, record)
+           SELECT finished.id, (e->>'epoch')::integer, $3, e FROM finished, jsonb_array_elements($13::jsonb) AS e
+           ON CONFLICT (trial_id, epoch) DO UPDATE SET attempt = EXCLUDED.attempt, record = EXCLUDED.record
+         ), history AS (
+           UPDATE ${this.table('trial_attempts')} a SET ended_at = now(), outcome = $4, error = $9
+           FROM finished WHERE a.trial_id = finished.id AND a.attempt = $3
+         )
+         SELECT * FROM finished`,
+        [
+          sweep.id,
+          trialId,
           attempt,
           result.state,
+          result.final ? JSON.stringify(result.final) : null,
+          result.runStatus ?? null,
+          result.divergedAtEpoch ?? null,
+          result.backend ?? null,
           result.error ?? null,
-        ]);
-        return 'recorded' as const;
-      }),
+          result.seconds ?? null,
+          result.trainingPath ?? null,
+          result.generalPathReason ?? null,
+          JSON.stringify(result.epochs ?? []),
+        ],
+      );
+      if (updated.rows.length === 1) return updated.rows[0] as Record<string, any>;
+      const current = (
+        await this.pool.query(
+          `SELECT t.state, t.attempt, a.outcome FROM ${this.table('trials')} t LEFT JOIN ${this.table('trial_attempts')} a ON a.trial_id = t.id AND a.attempt = $3
+           WHERE t.sweep_id = $1 AND t.trial_key = $2`,
+          [sweep.id, trialId, attempt],
+        )
+      ).rows[0];
+      if (!current) throw new TrialStateError(`trial ${trialId} is not in sweep "${sweepName}"`);
+      if (current.outcome === result.state && current.state === result.state && Number(current.attempt) === attempt) return undefined;
+      throw new TrialStateError(
+        `trial ${trialId} of sweep "${sweepName}": attempt ${attempt} no longer owns it (now ${current.state}, attempt ${current.attempt}); its result was not recorded`,
+      );
+    });
+    if (finished === undefined) {
+      // The duplicate of a call that already finished this attempt: answer with what is stored.
+      const [record] = await this.listTrials(sweepName, { trialIds: [trialId] });
+      return record;
+    }
+    const epochs = await this.run(`reading epochs of trial ${trialId}`, async () =>
+      (await this.pool.query(`SELECT record FROM ${this.table('trial_epochs')} WHERE trial_id = $1 ORDER BY epoch`, [finished.id])).rows.map((row) => row.record as EpochRecord),
     );
-    void finished;
-    const [record] = (await this.listTrials(sweepName, { trialIds: [trialId] }));
-    return record;
+    return this.recordFromRow(finished, sweepName, epochs);
   }
 
   // ---------------------------------------------------------------- reading
@@ -803,11 +722,10 @@ export class PostgresTrialStore implements SharedTrialStorage {
     return this.run('reading the database clock', async () => isoOrUndefined((await this.pool.query('SELECT now() AS now')).rows[0].now) ?? '');
   }
 
-  /** Stops the queue and closes every connection. */
+  /** Closes every connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.boss.stop({ graceful: false, close: false }).catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
 }
