@@ -49,7 +49,7 @@ interface ReportCommandOptions {
   format: ReportFormat | 'all';
   out?: string;
   selectBy: SelectionObjective;
-  baseline: string;
+  baseline?: string;
   candidate: string;
   confidence: number;
   bootstrap: number;
@@ -131,7 +131,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, 'all']).default('table'))
     .option('-o, --out <path>', 'write to this file (a directory with --format all) instead of standard output')
     .addOption(new Option('--select-by <metric>', 'validation metric that selects each arm’s configuration').choices([...SELECTION_OBJECTIVES]).default('validationLoss'))
-    .option('--baseline <arm>', 'reference arm of the paired comparison', 'uniform')
+    .option('--baseline <arm>', 'reference arm of the paired comparison (default: uniform; none when the sweep has a none arm and no uniform one). Every arm is also compared with a none arm (no regularization) when the sweep has one')
     .option('--candidate <arm>', 'arm compared against the baseline', 'per-layer')
     .option('--confidence <level>', 'two-sided confidence level of every interval', parseConfidence, 0.95)
     .option('--bootstrap <resamples>', 'bootstrap resamples per interval', parsePositiveInteger, 10000)

@@ -8,7 +8,7 @@ import { budgetCurve, BudgetCurve } from './budget-curve';
 import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
 import { epochCurve, EpochCurve } from './epoch-curves';
 import { armsWithLayerCoefficients, layerImportance, LayerImportance } from './importance';
-import { answerSentence, ArmComparison, compareArmsWithBaseline, ReportAnswer } from './answer';
+import { answerSentence, ArmComparison, compareArmsWithBaseline, NO_REGULARIZATION_ARM, ReportAnswer } from './answer';
 import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
@@ -26,7 +26,11 @@ export interface AnalysisOptions {
   selectBy?: SelectionObjective;
   /** Minimum usable seeds for a configuration to be selectable. Default 1. */
   minSeeds?: number;
-  /** Arm used as the reference of the paired comparison. Default `'uniform'`. */
+  /**
+   * Arm used as the reference of the paired comparison. Default `'uniform'`, or `'none'` when the
+   * sweep has a `none` arm and no `uniform` one. Whatever the baseline, every arm is also compared
+   * with a `none` arm (no regularization) when the sweep has one.
+   */
   baselineArm?: ArmName;
   /** Arm compared against the baseline. Default `'per-layer'`. */
   candidateArm?: ArmName;
@@ -96,7 +100,10 @@ export interface SweepReport {
    * how much, with its interval and number of seeds, or "no evidence of a difference at this budget".
    */
   answer: ReportAnswer;
-  /** Every other arm's selected configuration against the baseline arm's on the answer metric, Holm-corrected across arms. */
+  /**
+   * Every other arm's selected configuration against the baseline arm's, and against the `none`
+   * arm's (no regularization) when the sweep has one, on the answer metric; Holm-corrected over all.
+   */
   armComparisons: ArmComparison[];
   title: string;
   sweepNames: string[];
@@ -154,7 +161,7 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
     selection: `each arm's configuration is the one with the best mean final ${settings.selectBy} over its seeds (validation split only; test is never used to select), at least ${settings.minSeeds} usable seed(s)`,
     evaluation: 'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased',
     paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
-    multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across arms compared with "${settings.baselineArm}" on the answer metric, and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
+    multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across the arm comparisons on the answer metric (each arm with "${settings.baselineArm}"${settings.baselineArm === NO_REGULARIZATION_ARM ? '' : `, and with "${NO_REGULARIZATION_ARM}" (no regularization) when the sweep has that arm`}), and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
     probability:
       'P(better) under t: posterior probability that the mean difference favours the candidate with a noninformative prior (μ | d ~ d̄ + sd/√n · t(n−1)); bootstrap: fraction of bootstrap means favouring it; win rate: fraction of seeds it won',
     exclusion: 'failed, diverged, pruned and unfinished trials, and trials without finite metrics, are counted but excluded from every statistic',
@@ -217,10 +224,13 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
   if (!Number.isInteger(detailedConfigurationsPerArm) || detailedConfigurationsPerArm < 1) {
     throw new RangeError(`report.detailedConfigurationsPerArm: got ${detailedConfigurationsPerArm}; allowed: a positive integer`);
   }
-  const baselineArm = options.baselineArm ?? 'uniform';
-  const candidateArm = options.candidateArm ?? 'per-layer';
-
   const trials = [...summaries].sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  // Default question: per-layer against uniform; a sweep without a uniform arm but with `none`
+  // (no regularization) compares with `none`. Every arm is also compared with `none` when there
+  // is one (answer.ts, comparisonPairs).
+  const presentArms = new Set(trials.map((trial) => trial.arm));
+  const baselineArm = options.baselineArm ?? (!presentArms.has('uniform') && presentArms.has(NO_REGULARIZATION_ARM) ? NO_REGULARIZATION_ARM : 'uniform');
+  const candidateArm = options.candidateArm ?? 'per-layer';
   const trialsByConfig = new Map<string, TrialSummary[]>();
   for (const trial of trials) {
     const group = trialsByConfig.get(trial.configId) ?? [];

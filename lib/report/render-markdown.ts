@@ -66,7 +66,7 @@ export function renderMarkdown(report: SweepReport): string {
   out.push('');
 
   if (report.armComparisons.length > 1) {
-    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    const arms = armComparisonTable(report.armComparisons, level);
     out.push(tableRow(arms.header.map(escapeMarkdown)));
     out.push(tableRow(['---', '---', ...arms.header.slice(2, -1).map(() => '---:'), '---']));
     for (const row of arms.rows) out.push(tableRow(row.map(escapeMarkdown)));

@@ -117,7 +117,7 @@ export function renderTable(report: SweepReport): string {
   out.push('');
 
   if (report.armComparisons.length > 1) {
-    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    const arms = armComparisonTable(report.armComparisons, level);
     out.push(textTable(arms.header.map(terminalSafe), arms.rows.map((row) => row.map(terminalSafe))));
     out.push(`multiple comparisons: ${report.methods.multipleComparisons}`);
     out.push('');
