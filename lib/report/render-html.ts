@@ -12,6 +12,7 @@ import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
 import { shownTrials } from './view-limits';
+import { outcomeMetric } from './outcome-metric';
 
 /** The rendered page and any chart warnings. */
 export interface RenderedHtml {
@@ -123,6 +124,7 @@ function headlineHtml(report: SweepReport): string {
 
 function armsTableHtml(report: SweepReport): string {
   const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const outcome = outcomeMetric(report);
   const rows = report.arms.map((arm) => {
     const configuration = report.configurations.find((candidate) => candidate.configId === arm.selection.configId);
     const counts = `${arm.counts.usable}/${arm.counts.total}`;
@@ -137,13 +139,13 @@ function armsTableHtml(report: SweepReport): string {
       `${numberCell(final.testLoss.mean, formatMeanStd(final.testLoss))}` +
       `<td class="number">${escapeHtml(formatInterval(final.testLoss.tInterval))}<br>${escapeHtml(formatInterval(final.testLoss.bootstrapInterval))}</td>` +
       `${numberCell(final.lossGap.mean, formatMeanStd(final.lossGap))}` +
-      `${numberCell(final.testAccuracy.mean, formatMeanStd(final.testAccuracy))}</tr>`
+      `${numberCell(final[outcome.metric].mean, formatMeanStd(final[outcome.metric]))}</tr>`
     );
   });
   return (
     `<div class="scroll-x"><table id="arms-table"><thead><tr><th>arm</th><th>selected</th><th>parameters</th><th class="number">usable / trials</th>` +
     `<th class="number">validation loss</th><th class="number">test loss</th><th class="number">test loss ${level}<br>t / bootstrap</th>` +
-    `<th class="number">loss gap</th><th class="number">test accuracy</th></tr></thead>` +
+    `<th class="number">loss gap</th><th class="number">${escapeHtml(outcome.title)}</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`
   );
 }
@@ -190,6 +192,7 @@ function weightNormsHtml(report: SweepReport): string {
 }
 
 function trialTableHtml(report: SweepReport): string {
+  const outcome = outcomeMetric(report);
   const columns: Array<{ title: string; numeric: boolean }> = [
     { title: 'arm', numeric: false },
     { title: 'config', numeric: false },
@@ -201,7 +204,7 @@ function trialTableHtml(report: SweepReport): string {
     { title: 'validation loss', numeric: true },
     { title: 'test loss', numeric: true },
     { title: 'loss gap', numeric: true },
-    { title: 'test accuracy', numeric: true },
+    { title: outcome.title, numeric: true },
     { title: 'penalty', numeric: true },
     { title: 'best epoch', numeric: true },
     { title: 'best validation loss', numeric: true },
@@ -227,7 +230,7 @@ function trialTableHtml(report: SweepReport): string {
       numberCell(final?.validationLoss) +
       numberCell(final?.testLoss) +
       numberCell(final?.lossGap) +
-      numberCell(final?.testAccuracy) +
+      numberCell(final?.[outcome.metric]) +
       numberCell(final?.penalty) +
       numberCell(trial.best?.epoch, trial.best ? String(trial.best.epoch) : '–') +
       numberCell(trial.best?.validationLoss) +

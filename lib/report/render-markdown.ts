@@ -5,6 +5,7 @@
 import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
+import { outcomeMetric } from './outcome-metric';
 import { pairedDifferenceTable } from './render-table';
 import { describeExecutionGroup } from './execution-summary';
 import { importanceTables } from './render-importance';
@@ -41,7 +42,8 @@ export function renderMarkdown(report: SweepReport): string {
   out.push(`**Ran on:** ${escapeMarkdown(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.`);
   out.push('');
 
-  out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', 'test accuracy']));
+  const outcome = outcomeMetric(report);
+  out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', outcome.title]));
   out.push(tableRow(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const arm of report.arms) {
     const configuration = report.configurations.find((candidate) => candidate.configId === arm.selection.configId);
@@ -59,7 +61,7 @@ export function renderMarkdown(report: SweepReport): string {
         formatMeanStd(configuration.final.testLoss),
         formatInterval(configuration.final.testLoss.tInterval),
         formatMeanStd(configuration.final.lossGap),
-        formatMeanStd(configuration.final.testAccuracy),
+        formatMeanStd(configuration.final[outcome.metric]),
       ]),
     );
   }

@@ -10,6 +10,7 @@ import type { PairedComparison } from './paired-comparison';
 import { importanceTables } from './render-importance';
 import type { SnapshotMetric } from './trial-summary';
 import { shownConfigurations } from './view-limits';
+import { outcomeMetric } from './outcome-metric';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
 export function terminalSafe(text: string): string {
@@ -38,6 +39,9 @@ const METRIC_LABELS: Record<SnapshotMetric, string> = {
   lossGap: 'loss gap (test − train)',
   accuracyGap: 'accuracy gap (train − test)',
   penalty: 'penalty',
+  trainMeanAbsoluteError: 'train MAE',
+  validationMeanAbsoluteError: 'validation MAE',
+  testMeanAbsoluteError: 'test MAE',
 };
 
 /** Human label of a metric, shared by the renderers. */
@@ -79,9 +83,10 @@ export function renderTable(report: SweepReport): string {
 
   const selected = new Set(report.arms.map((arm) => arm.selection.configId));
   const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const outcome = outcomeMetric(report);
   out.push(
     textTable(
-      ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', 'test accuracy'],
+      ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', outcome.title],
       shownConfigurations(report).rows.map((configuration) => [
         terminalSafe(configuration.arm),
         selected.has(configuration.configId) ? '*' : '',
@@ -92,7 +97,7 @@ export function renderTable(report: SweepReport): string {
         formatMeanStd(configuration.final.testLoss),
         formatInterval(configuration.final.testLoss.tInterval),
         formatMeanStd(configuration.final.lossGap),
-        formatMeanStd(configuration.final.testAccuracy),
+        formatMeanStd(configuration.final[outcome.metric]),
       ]),
     ),
   );
