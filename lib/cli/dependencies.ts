@@ -13,6 +13,7 @@ import { isFinished } from '../sweep/storage/journal-format';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
 import type { EpochRecord } from '../train/record';
+import type { BackendChoice } from '../backend/measure';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';
 import { gateNames, runGate } from '../check/gates';
@@ -42,6 +43,8 @@ export async function loadStoredTrials(url: string, sweepName: string): Promise<
 /** What a report of a large sweep reads: every trial summarized, full records of a few configurations on demand. */
 export interface SummarizedSweep {
   trials: TrialSummary[];
+  /** The backend choices the runs recorded (journal `backend` events), when the store keeps them. */
+  backendChoices?: BackendChoice[];
   /** Finished records, per-epoch lists included, of the trials of `configIds` (curves, TensorBoard). */
   loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>;
 }
@@ -93,7 +96,8 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
     if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
     return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
   }
-  return summarizedSweep(readSweepSummaries(location).trials, async (trialIds) => readTrialEpochs(location, trialIds));
+  const folder = readSweepSummaries(location);
+  return { ...summarizedSweep(folder.trials, async (trialIds) => readTrialEpochs(location, trialIds)), backendChoices: folder.backendChoices ?? [] };
 }
 
 export function cliDependencies(): CliDependencies {

@@ -8,6 +8,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { BackendChoice } from '../backend/measure';
 import type { TrialRecord } from '../sweep/record';
 import type { TrialSummary } from '../report/trial-summary';
 import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
@@ -27,7 +28,7 @@ export interface ReportCommandDependencies {
    * full records of a few configurations: what a report of a large sweep needs. Used instead of
    * `loadTrials` for folders when given.
    */
-  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
+  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; backendChoices?: BackendChoice[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -144,7 +145,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
       let records: TrialRecord[] = [];
-      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> } | undefined;
+      let summarized: { trials: TrialSummary[]; backendChoices?: BackendChoice[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> } | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
         if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
@@ -185,6 +186,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         coefficientParameter: options.coefficient,
         title: options.title,
         generatedAt: new Date().toISOString(),
+        backendChoices: summarized?.backendChoices,
       };
       // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
       let report: SweepReport | undefined;

@@ -2,6 +2,8 @@
  * The whole statistical report of a sweep, computed once from trial records. Renderers take
  * the resulting `SweepReport` and only format it.
  */
+import { describeBackendChoice } from '../backend/describe-choice';
+import type { BackendChoice } from '../backend/measure';
 import { ExecutionGroup, summarizeExecution } from './execution-summary';
 import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
@@ -57,6 +59,12 @@ export interface AnalysisOptions {
   importanceResamples?: number;
   /** Trees of each layer-importance forest. Default 32. */
   importanceTrees?: number;
+  /**
+   * The backend choices the sweep's runs recorded in its store (`op: "backend"` journal events), in
+   * time order: the report says which backend was chosen and why (measured, forced by an option, the
+   * environment or the definition). Default: none known (the report then says only what ran).
+   */
+  backendChoices?: readonly BackendChoice[];
 }
 
 /** Default of `AnalysisOptions.detailedConfigurationsPerArm`. */
@@ -114,6 +122,8 @@ export interface SweepReport {
   counts: TrialCounts;
   /** Which backend and training path ran the trials, grouped (every trial's own are in `trials`). */
   execution: ExecutionGroup[];
+  /** Why each run's backend was chosen (`describeBackendChoice`), distinct sentences in time order; absent when the store recorded none. */
+  backendChoices?: string[];
   trials: TrialSummary[];
   configurations: ConfigurationSummary[];
   arms: ArmSummary[];
@@ -353,6 +363,7 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
     ),
   };
   if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;
+  if (options.backendChoices !== undefined && options.backendChoices.length > 0) report.backendChoices = [...new Set(options.backendChoices.map(describeBackendChoice))];
   if (comparisonUnavailable !== undefined) report.comparisonUnavailable = comparisonUnavailable;
   return report;
 }

@@ -289,7 +289,7 @@ export async function renderHtml(report: SweepReport): Promise<RenderedHtml> {
 ${answerHtml(report)}
 ${headlineHtml(report)}
 <p>Trials: ${report.counts.total} total, ${report.counts.usable} usable${excluded.length ? `; excluded from statistics: ${escapeHtml(excluded.join(', '))}` : ''}. Selection on <strong>${escapeHtml(report.settings.selectBy)}</strong> (validation split only).</p>
-<p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>
+<p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>${report.backendChoices !== undefined ? `\n<p>Why this backend: ${escapeHtml(report.backendChoices.join('; '))}.</p>` : ''}
 ${armsTableHtml(report)}
 ${comparisonTableHtml(report)}
 </section>

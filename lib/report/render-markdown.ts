@@ -40,6 +40,7 @@ export function renderMarkdown(report: SweepReport): string {
   }
   out.push('');
   out.push(`**Ran on:** ${escapeMarkdown(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.`);
+  if (report.backendChoices !== undefined) out.push(`**Why this backend:** ${escapeMarkdown(report.backendChoices.join('; '))}.`);
   out.push('');
 
   const outcome = outcomeMetric(report);

@@ -79,6 +79,7 @@ export function renderTable(report: SweepReport): string {
   out.push(terminalSafe(selectionEvaluationLine(report.answer, report.settings)));
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
   out.push(`ran on: ${terminalSafe(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}`);
+  for (const choice of report.backendChoices ?? []) out.push(`why: ${terminalSafe(choice)}`);
   out.push('');
 
   const selected = new Set(report.arms.map((arm) => arm.selection.configId));
