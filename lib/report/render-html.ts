@@ -7,7 +7,7 @@
 import { describeExecutionGroup } from './execution-summary';
 import { createHash } from 'crypto';
 import type { SweepReport } from './analyze';
-import { selectionEvaluationLine } from './answer';
+import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
@@ -148,6 +148,15 @@ function armsTableHtml(report: SweepReport): string {
     `<th class="number">loss gap</th><th class="number">${escapeHtml(outcome.title)}</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`
   );
+}
+
+/** The arm-comparison table (each arm with the baseline, and with `none` when the sweep has it), as the text and Markdown views show it: only when more than one comparison is made. */
+function armComparisonsHtml(report: SweepReport): string {
+  if (report.armComparisons.length <= 1) return '';
+  const table = armComparisonTable(report.armComparisons, `${Math.round(report.settings.confidence * 100)}%`);
+  const head = table.header.map((cell, column) => `<th${column >= 2 && column < table.header.length - 1 ? ' class="number"' : ''}>${escapeHtml(cell)}</th>`).join('');
+  const rows = table.rows.map((row) => `<tr>${row.map((cell, column) => (column >= 2 && column < row.length - 1 ? `<td class="number">${escapeHtml(cell)}</td>` : textCell(cell))).join('')}</tr>`).join('');
+  return `<div class="scroll-x"><table id="arm-comparisons"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>\n<p class="caption">${escapeHtml(report.methods.multipleComparisons)}.</p>`;
 }
 
 function comparisonTableHtml(report: SweepReport): string {
@@ -291,6 +300,7 @@ ${headlineHtml(report)}
 <p>Trials: ${report.counts.total} total, ${report.counts.usable} usable${excluded.length ? `; excluded from statistics: ${escapeHtml(excluded.join(', '))}` : ''}. Selection on <strong>${escapeHtml(report.settings.selectBy)}</strong> (validation split only).</p>
 <p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>${report.backendChoices !== undefined ? `\n<p>Why this backend: ${escapeHtml(report.backendChoices.join('; '))}.</p>` : ''}
 ${armsTableHtml(report)}
+${armComparisonsHtml(report)}
 ${comparisonTableHtml(report)}
 </section>
 ${sections.join('\n')}

@@ -83,7 +83,7 @@ describe('report answer', () => {
     expect((await renderHtml(report)).html).toContain('<p class="answer" id="answer"><strong>Answer:</strong> No evidence of a difference at this budget');
   });
 
-  test('a none arm (no regularization) is compared with every arm by default; the answer stays per-layer − uniform; one Holm family over the 3 comparisons', () => {
+  test('a none arm (no regularization) is compared with every arm by default; the answer stays per-layer − uniform; one Holm family over the 3 comparisons', async () => {
     // per-layer − uniform: mean −0.05 (small noise); uniform − none: −0.1 + noise; per-layer − none: −0.15 + noise.
     const small = [0.001, -0.001, 0.002, -0.002, 0];
     const records = [
@@ -107,6 +107,9 @@ describe('report answer', () => {
     expect(table).toMatch(/per-layer − uniform\s+test loss\s+5\s+-0\.05/);
     expect(table).toMatch(/uniform − none\s+test loss\s+5\s+-0\.1/);
     expect(renderMarkdown(report)).toContain('| per-layer − none | test loss | 5 |');
+    const html = (await renderHtml(report)).html;
+    expect(html).toContain('<table id="arm-comparisons">');
+    expect(html).toMatch(/<td>uniform − none<\/td><td>test loss<\/td><td class="number">5<\/td>/);
     expect(report.methods.multipleComparisons).toContain('and with "none" (no regularization)');
     // Without a uniform arm, the default baseline is none: per-layer − none answers.
     const withoutUniform = analyzeSweep(records.filter((record) => record.arm !== 'uniform'), { bootstrapResamples: 200 });
