@@ -37,7 +37,7 @@ test('the definition reads the CSV next to it, and every arm fits the CNN: group
 
 test('a short run: records name backend and training path; the report says which backend ran and why, and compares both arms with none', async () => {
   // Test size: 2 epochs, 1 seed, 1 configuration per arm, the cpu backend by the definition (no timing).
-  const config = toConfig(readSweepFile(DEFINITION));
+  const config = toConfig(readSweepFile(DEFINITION)) as Record<string, any>;
   const definition = fromConfig({ ...config, training: { ...config.training, epochs: 2 }, seeds: [1], budget: 1, execution: { ...config.execution, backend: 'cpu' } });
   const out = path.join(directory, 'out');
   const environment = process.env.LAYERWISE_BACKEND;
