@@ -8,10 +8,10 @@
  * Sweeps:
  *   readme  experiments/sweeps/moons-quick.json: 2 arms x 6 configurations x 3 seeds = 36 trainings
  *           of the 2-16-16-1 MLP, 60 epochs, batch 32.
- *   mid     a 20-64-32-16-3 MLP on a generated 1,500-row, 20-feature, 3-class CSV (same file to both),
- *           40 epochs, batch 64, 2 arms x 8 configurations x 3 seeds = 48 trainings.
- *           The sweep definition format has no CSV dataset on this branch, so the CSV is registered
- *           as a dataset by a generated `--objective-module` (registerDataset + loadCsvDataset).
+ *   mid     bench/sweep/mid-size.json: a 20-64-32-16-3 MLP on a generated 1,500-row, 20-feature,
+ *           3-class CSV (`data.csv`; the same file to both sides), 40 epochs, batch 64, TPE,
+ *           2 arms x 8 configurations x 3 seeds = 48 trainings. The Optuna + Keras side's arguments
+ *           are read from the same definition file.
  *
  * Options:
  *   --only readme|mid   one sweep (default both)
@@ -53,7 +53,7 @@ interface SweepCase {
   description: string;
   /** Path of the layerwise definition JSON. */
   definition: string;
-  /** Extra CLI arguments (the dataset module). */
+  /** Extra CLI arguments. */
   cliArguments: string[];
   /** Arguments of optuna_keras.py shared by both arms. */
   optunaArguments: string[];
@@ -145,7 +145,42 @@ async function runOptuna(sweep: SweepCase, workDirectory: string): Promise<SideR
   return side;
 }
 
-/** The two sweeps, with the mid-size one's CSV, dataset module and definition written into `workDirectory`. */
+/** The fields of bench/sweep/mid-size.json the Optuna + Keras side reads. */
+interface MidDefinition {
+  model: { inputSize: number; hidden: number[]; outputSize: number };
+  data: { csv: { path: string; target: string }; split: { validation: number; test: number; seed: number }; standardize?: boolean };
+  training: { epochs: number; batchSize: number; optimizer: { learningRate: number } };
+  arms: Array<{ name: string; penalties: { l2: { low: number; high: number } } }>;
+  budget: number;
+  seeds: number[];
+}
+
+/**
+ * optuna_keras.py's arguments for a definition: the same architecture, split, standardization,
+ * epochs, batch, learning rate and L2 range, so the peer trains what the definition says. Refuses a
+ * definition whose arms search different ranges (the peer takes one range for both arms).
+ */
+export function optunaArgumentsOf(definition: MidDefinition, csv: string): string[] {
+  const ranges = new Set(definition.arms.map((arm) => `${arm.penalties.l2.low}:${arm.penalties.l2.high}`));
+  if (ranges.size !== 1) throw new Error(`bench:sweep: the arms of the mid-size definition search different L2 ranges (${[...ranges].join(', ')}); optuna_keras.py takes one`);
+  const { l2 } = definition.arms[0].penalties;
+  return [
+    '--data', `csv:${csv}`,
+    '--validation', String(definition.data.split.validation),
+    '--test', String(definition.data.split.test),
+    '--split-seed', String(definition.data.split.seed),
+    ...(definition.data.standardize === true ? ['--standardize'] : []),
+    '--hidden', definition.model.hidden.join(','),
+    '--outputs', String(definition.model.outputSize),
+    '--epochs', String(definition.training.epochs),
+    '--batch', String(definition.training.batchSize),
+    '--lr', String(definition.training.optimizer.learningRate),
+    '--low', String(l2.low),
+    '--high', String(l2.high),
+  ];
+}
+
+/** The two sweeps, with the mid-size one's CSV and a copy of its definition (bench/sweep/mid-size.json) written into `workDirectory`. */
 function sweepCases(workDirectory: string): SweepCase[] {
   const readmeDefinition = path.join(ROOT, 'experiments', 'sweeps', 'moons-quick.json');
   const readme = JSON.parse(fs.readFileSync(readmeDefinition, 'utf8')) as { budget: number; seeds: number[] };
@@ -159,43 +194,22 @@ function sweepCases(workDirectory: string): SweepCase[] {
     seeds: readme.seeds,
   };
 
-  const csv = path.join(workDirectory, 'classes-1500x20.csv');
+  // The committed definition names its CSV relative to its own folder; the CSV is generated (the
+  // same bytes every run) next to an unchanged copy of it, so both sides read one file.
+  const midSource = path.join(__dirname, 'mid-size.json');
+  const mid = JSON.parse(fs.readFileSync(midSource, 'utf8')) as MidDefinition;
+  const csv = path.join(workDirectory, mid.data.csv.path);
   fs.writeFileSync(csv, classificationCsv({ rows: 1500, features: 20, classes: 3, seed: 20 }));
-  const module = path.join(workDirectory, 'register-bench-csv.js');
-  // Plain JS next to the data, requiring the built package by absolute path so the parent and every
-  // pool worker register the dataset in the same registry the CLI reads.
-  fs.writeFileSync(
-    module,
-    `const { registerDataset, loadCsvDataset } = require(${JSON.stringify(path.join(ROOT, 'dist', 'data'))});\n` +
-      `registerDataset('benchcsv', { description: 'bench: 1,500 x 20 features, 3 classes', parameters: {}, load: () => loadCsvDataset(${JSON.stringify(csv)}) });\n`,
-  );
-  const seeds = [1, 2, 3];
-  const trialsPerArm = 8;
-  const definition = {
-    name: 'bench-mid',
-    description: 'Mid-size main-job benchmark: uniform vs per-layer L2 on a 20-64-32-16-3 MLP, generated 1,500-row CSV.',
-    objective: 'train',
-    model: { type: 'mlp', inputSize: 20, hidden: [64, 32, 16], outputSize: 3, activation: 'relu', task: 'multiclass' },
-    data: { dataset: 'benchcsv', split: { validation: 0.2, test: 0.2, seed: 0 }, standardize: true },
-    training: { epochs: 40, batchSize: 64, optimizer: { name: 'adam', learningRate: 0.001 } },
-    arms: [
-      { name: 'uniform', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-6, high: 1e-2 } } },
-      { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2', 'dense_3', 'output'], penalties: { l2: { type: 'logUniform', low: 1e-6, high: 1e-2 } } },
-    ],
-    budget: trialsPerArm,
-    seeds,
-    sampler: { type: 'tpe', seed: 0 },
-  };
-  const definitionPath = path.join(workDirectory, 'bench-mid.json');
-  fs.writeFileSync(definitionPath, `${JSON.stringify(definition, null, 2)}\n`);
+  const definitionPath = path.join(workDirectory, path.basename(midSource));
+  fs.copyFileSync(midSource, definitionPath);
   const midCase: SweepCase = {
     id: 'mid',
-    description: 'mid-size: 20-64-32-16-3 MLP, generated CSV 1,500 x 20, 3 classes (validation 0.2, test 0.2, standardized on train), 40 epochs, batch 64, Adam 1e-3, L2 log-uniform [1e-6, 1e-2]',
+    description: `mid-size (bench/sweep/mid-size.json): ${mid.model.inputSize}-${mid.model.hidden.join('-')}-${mid.model.outputSize} MLP, generated CSV 1,500 x 20, 3 classes (validation ${mid.data.split.validation}, test ${mid.data.split.test}${mid.data.standardize ? ', standardized on train' : ''}), ${mid.training.epochs} epochs, batch ${mid.training.batchSize}, Adam ${mid.training.optimizer.learningRate}, L2 log-uniform [${mid.arms[0].penalties.l2.low}, ${mid.arms[0].penalties.l2.high}]`,
     definition: definitionPath,
-    cliArguments: ['--objective-module', module],
-    optunaArguments: ['--data', `csv:${csv}`, '--validation', '0.2', '--test', '0.2', '--split-seed', '0', '--standardize', '--hidden', '64,32,16', '--outputs', '3', '--epochs', '40', '--batch', '64', '--lr', '0.001', '--low', '1e-6', '--high', '1e-2'],
-    trialsPerArm,
-    seeds,
+    cliArguments: [],
+    optunaArguments: optunaArgumentsOf(mid, csv),
+    trialsPerArm: mid.budget,
+    seeds: mid.seeds,
   };
   return [readmeCase, midCase];
 }

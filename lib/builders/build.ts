@@ -267,7 +267,8 @@ export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Sequ
     model.compile({
       optimizer: 'adam',
       loss: lossFor(checked.task),
-      metrics: checked.task === 'regression' ? [] : ['accuracy'],
+      // Keras users compile regression with metrics=['mae']: fit and evaluate report MSE (the loss) and MAE.
+      metrics: checked.task === 'regression' ? ['mae'] : ['accuracy'],
     });
   }
   return model;

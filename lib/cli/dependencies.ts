@@ -14,6 +14,7 @@ import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-
 import type { TrialRecord } from '../sweep/record';
 import type { EvaluationDefinition } from '../sweep/definition';
 import type { EpochRecord } from '../train/record';
+import type { BackendChoice } from '../backend/measure';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
 import { initBackend } from '../backend';
 import { gateNames, runGate } from '../check/gates';
@@ -45,6 +46,8 @@ export interface SummarizedSweep {
   trials: TrialSummary[];
   /** The stored definition's evaluation rule (fresh seeds until decisive), when it has one: the report replays it. */
   evaluation?: EvaluationDefinition;
+  /** The backend choices the runs recorded (journal `backend` events), when the store keeps them. */
+  backendChoices?: BackendChoice[];
   /** Finished records, per-epoch lists included, of the trials of `configIds` (curves, TensorBoard). */
   loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>;
 }
@@ -101,7 +104,7 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
     return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
   }
   const read = readSweepSummaries(location);
-  const summarized = summarizedSweep(read.trials, async (trialIds) => readTrialEpochs(location, trialIds));
+  const summarized = { ...summarizedSweep(read.trials, async (trialIds) => readTrialEpochs(location, trialIds)), backendChoices: read.backendChoices ?? [] };
   // The rule the sweep ran its evaluation with (the last journal's definition that has one).
   const evaluation = [...read.sweeps].reverse().find((sweep) => sweep?.definition.evaluation !== undefined)?.definition.evaluation;
   return evaluation === undefined ? summarized : { ...summarized, evaluation };

@@ -8,6 +8,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { BackendChoice } from '../backend/measure';
 import type { TrialRecord } from '../sweep/record';
 import type { TrialSummary } from '../report/trial-summary';
 import type { EvaluationDefinition } from '../sweep/definition';
@@ -28,7 +29,7 @@ export interface ReportCommandDependencies {
    * full records of a few configurations: what a report of a large sweep needs, and the stored
    * definition's evaluation rule when it has one. Used instead of `loadTrials` for folders when given.
    */
-  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition }>;
+  loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; backendChoices?: BackendChoice[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition }>;
   /**
    * Reads every trial record of sweep `sweepName` in the shared store at `url` (`--storage`,
    * `--sweep`). Errors must not contain the password. Default: none (the option is refused).
@@ -50,7 +51,7 @@ interface ReportCommandOptions {
   format: ReportFormat | 'all';
   out?: string;
   selectBy: SelectionObjective;
-  baseline: string;
+  baseline?: string;
   candidate: string;
   confidence: number;
   bootstrap: number;
@@ -132,7 +133,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, 'all']).default('table'))
     .option('-o, --out <path>', 'write to this file (a directory with --format all) instead of standard output')
     .addOption(new Option('--select-by <metric>', 'validation metric that selects each arm’s configuration').choices([...SELECTION_OBJECTIVES]).default('validationLoss'))
-    .option('--baseline <arm>', 'reference arm of the paired comparison', 'uniform')
+    .option('--baseline <arm>', 'reference arm of the paired comparison (default: uniform; none when the sweep has a none arm and no uniform one). Every arm is also compared with a none arm (no regularization) when the sweep has one')
     .option('--candidate <arm>', 'arm compared against the baseline', 'per-layer')
     .option('--confidence <level>', 'two-sided confidence level of every interval', parseConfidence, 0.95)
     .option('--bootstrap <resamples>', 'bootstrap resamples per interval', parsePositiveInteger, 10000)
@@ -145,7 +146,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
     .action(async (sweepDirArgument: string | undefined, options: ReportCommandOptions) => {
       const source = sourceOf(sweepDirArgument, options);
       let records: TrialRecord[] = [];
-      let summarized: { trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition } | undefined;
+      let summarized: { trials: TrialSummary[]; backendChoices?: BackendChoice[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition } | undefined;
       if (source.kind === 'store' && dependencies.loadStoredTrials === undefined) throw new CommandExit(EXIT_USAGE, 'report: --storage is not available in this program');
       try {
         if (source.kind === 'folder' && dependencies.loadTrialSummaries !== undefined) {
@@ -188,6 +189,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         generatedAt: new Date().toISOString(),
         // The sweep's own stopping rule, so the report says why its evaluation on fresh seeds stopped.
         evaluation: summarized?.evaluation,
+        backendChoices: summarized?.backendChoices,
       };
       // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
       let report: SweepReport | undefined;

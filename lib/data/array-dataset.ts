@@ -20,6 +20,43 @@ export interface ArrayDatasetArgs {
   ySource: string;
   /** Multiply every feature by this (e.g. 1/255 for image bytes). Default 1. */
   scale?: number;
+  /**
+   * 'classification' (default): y holds class indices. 'regression': y holds numbers, shape
+   * [samples] or [samples, targets], kept as the data set's `targets`.
+   */
+  task?: 'classification' | 'regression';
+}
+
+/** Features of `args.x` (scaled, checked finite) and the sample shape. */
+function featuresOf(args: ArrayDatasetArgs): { features: Float64Array; sampleShape: number[]; featureCount: number } {
+  const sampleShape = args.x.shape.slice(1);
+  const featureCount = sampleShape.reduce((product, size) => product * size, 1);
+  const scale = args.scale ?? 1;
+  const features = Float64Array.from(args.x.data as ArrayLike<number>, (value) => value * scale);
+  for (let index = 0; index < features.length; index++) {
+    if (!Number.isFinite(features[index])) {
+      const sample = Math.floor(index / featureCount);
+      throw new DataFormatError({ file: args.xSource }, `feature ${index % featureCount} of sample ${sample} is ${features[index]}; every value must be finite`);
+    }
+  }
+  return { features, sampleShape, featureCount };
+}
+
+/** A regression data set: y of shape [samples] or [samples, targets], every value finite. */
+function regressionDataset(args: ArrayDatasetArgs, samples: number): Dataset {
+  const { y } = args;
+  if (!(y.shape.length === 1 || y.shape.length === 2) || y.shape[0] !== samples || (y.shape.length === 2 && y.shape[1] < 1)) {
+    throw new DataFormatError({ file: args.ySource }, `regression targets have shape [${y.shape.join(', ')}]; expected [${samples}] or [${samples}, targets] (one row per sample of the features)`);
+  }
+  const targetCount = y.shape.length === 2 ? y.shape[1] : 1;
+  const targets = Float64Array.from(y.data as ArrayLike<number>);
+  const bad = targets.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) throw new DataFormatError({ file: args.ySource }, `target ${bad % targetCount} of sample ${Math.floor(bad / targetCount)} is ${targets[bad]}; every target must be finite`);
+  const { features, sampleShape, featureCount } = featuresOf(args);
+  const dataset: Dataset = { name: args.name, x: features, y: new Int32Array(samples), sampleCount: samples, featureCount, classCount: 1, targets, targetCount };
+  if (sampleShape.length === 2) dataset.imageShape = [sampleShape[0], sampleShape[1], 1];
+  if (sampleShape.length === 3) dataset.imageShape = [sampleShape[0], sampleShape[1], sampleShape[2]];
+  return validateDataset(dataset);
 }
 
 /** Checks the shapes and labels and returns the `Dataset`; errors name the file. */
@@ -27,6 +64,7 @@ export function datasetFromArrays(args: ArrayDatasetArgs): Dataset {
   const { x, y } = args;
   if (x.shape.length < 2) throw new DataFormatError({ file: args.xSource }, `features have shape [${x.shape.join(', ')}]; expected [samples, features...] (at least 2 dimensions)`);
   const samples = x.shape[0];
+  if (args.task === 'regression') return regressionDataset(args, samples);
   if (!(y.shape.length === 1 || (y.shape.length === 2 && y.shape[1] === 1)) || y.shape[0] !== samples) {
     throw new DataFormatError({ file: args.ySource }, `labels have shape [${y.shape.join(', ')}]; expected [${samples}] (one integer class per sample of the features)`);
   }

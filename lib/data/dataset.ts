@@ -19,6 +19,21 @@ export interface Dataset {
   featureNames?: string[];
   /** For images: [height, width, channels] with height*width*channels = featureCount, pixel order row-major. */
   imageShape?: [number, number, number];
+  /**
+   * Regression targets, row-major [sampleCount, targetCount]: present only on a regression data
+   * set. Such a data set has no classes: `classCount` is 1 and `y` holds zeros (kept so every
+   * class-label consumer still sees a valid array); `toTensors` gives these values as y.
+   */
+  targets?: Float64Array;
+  /** Number of regression targets per sample (columns of `targets`); present with `targets`. */
+  targetCount?: number;
+  /** Names of the regression targets (CSV header), one per target column. */
+  targetNames?: string[];
+}
+
+/** True when `dataset` holds regression targets rather than class labels. */
+export function isRegressionDataset(dataset: Dataset): dataset is Dataset & { targets: Float64Array; targetCount: number } {
+  return dataset.targets !== undefined;
 }
 
 /** Checks the invariants of a Dataset and returns it; throws naming the field and the bad value. */
@@ -49,6 +64,20 @@ export function validateDataset(dataset: Dataset): Dataset {
   if (dataset.featureNames !== undefined && dataset.featureNames.length !== featureCount) {
     throw new Error(`${where}: featureNames has ${dataset.featureNames.length} names, expected featureCount = ${featureCount}`);
   }
+  if (dataset.targets !== undefined || dataset.targetCount !== undefined) {
+    const targetCount = dataset.targetCount;
+    if (dataset.targets === undefined || !Number.isInteger(targetCount) || (targetCount as number) < 1) {
+      throw new Error(`${where}: regression targets need both targets and targetCount (an integer >= 1), got targetCount ${String(targetCount)}`);
+    }
+    if (dataset.targets.length !== sampleCount * (targetCount as number)) {
+      throw new Error(`${where}: targets has ${dataset.targets.length} values, expected sampleCount * targetCount = ${sampleCount * (targetCount as number)}`);
+    }
+    const bad = dataset.targets.findIndex((value) => !Number.isFinite(value));
+    if (bad >= 0) throw new Error(`${where}: target ${bad % (targetCount as number)} of sample ${Math.floor(bad / (targetCount as number))} is ${dataset.targets[bad]}; every target must be finite`);
+    if (dataset.targetNames !== undefined && dataset.targetNames.length !== targetCount) {
+      throw new Error(`${where}: targetNames has ${dataset.targetNames.length} names, expected targetCount = ${targetCount}`);
+    }
+  }
   if (dataset.imageShape !== undefined) {
     const [height, width, channels] = dataset.imageShape;
     if (height * width * channels !== featureCount) {
@@ -63,6 +92,8 @@ export function selectSamples(dataset: Dataset, indices: ArrayLike<number>, name
   const { featureCount } = dataset;
   const x = new Float64Array(indices.length * featureCount);
   const y = new Int32Array(indices.length);
+  const targetCount = dataset.targetCount ?? 0;
+  const targets = dataset.targets !== undefined ? new Float64Array(indices.length * targetCount) : undefined;
   for (let row = 0; row < indices.length; row++) {
     const source = indices[row];
     if (!Number.isInteger(source) || source < 0 || source >= dataset.sampleCount) {
@@ -70,8 +101,9 @@ export function selectSamples(dataset: Dataset, indices: ArrayLike<number>, name
     }
     x.set(dataset.x.subarray(source * featureCount, (source + 1) * featureCount), row * featureCount);
     y[row] = dataset.y[source];
+    if (targets !== undefined) targets.set((dataset.targets as Float64Array).subarray(source * targetCount, (source + 1) * targetCount), row * targetCount);
   }
-  return { ...dataset, name, x, y, sampleCount: indices.length };
+  return targets === undefined ? { ...dataset, name, x, y, sampleCount: indices.length } : { ...dataset, name, x, y, targets, sampleCount: indices.length };
 }
 
 /** Sample i's features as a plain array (for inspection and tests). */

@@ -1,6 +1,6 @@
 /** Data sets: shipped files, seeded generators, splits, standardization and tensors for training. */
 export type { Dataset } from './dataset';
-export { validateDataset, selectSamples, sampleFeatures, labelCounts } from './dataset';
+export { validateDataset, selectSamples, sampleFeatures, labelCounts, isRegressionDataset } from './dataset';
 export type { DataFormatErrorLocation } from './errors';
 export { DataFormatError } from './errors';
 export type { CsvDatasetArgs } from './csv';
@@ -15,7 +15,7 @@ export type { ShippedDatasetArgs, MnistArgs, MnistPart } from './shipped';
 export { MNIST_TRAIN_COUNT, MNIST_TEST_COUNT, loadMoons, loadCircles, loadDigits, loadMnist } from './shipped';
 export type { DatasetSplits, SplitArgs, OrderedSplitArgs } from './split';
 export { splitDataset, splitOrdered } from './split';
-export type { Standardizer } from './standardize';
+export type { Standardizer, StandardizeSplitsArgs } from './standardize';
 export { fitStandardizer, applyStandardizer, standardizeSplits } from './standardize';
 export { oneHot, argMaxRows } from './one-hot';
 export type { LabelEncoding, ToTensorsArgs, TensorPair, TrainingTensors } from './tensors';

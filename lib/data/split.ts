@@ -20,7 +20,7 @@ export interface SplitArgs {
   test?: number;
   /** Seed of the shuffle (numpy-compatible RandomState). Default 0. */
   seed?: number;
-  /** Keep each class's share in every part (largest-remainder rounding). Default false. */
+  /** Keep each class's share in every part (largest-remainder rounding). Default false. Refused for a regression data set (it has no classes). */
   stratify?: boolean;
 }
 
@@ -38,6 +38,9 @@ export function splitDataset(dataset: Dataset, args: SplitArgs = {}): DatasetSpl
     throw new Error(
       `splitDataset: test (${testCount}) + validation (${validationCount}) samples leave no training samples out of ${total} in dataset "${dataset.name}"`,
     );
+  }
+  if (args.stratify && dataset.targets !== undefined) {
+    throw new Error(`splitDataset: stratify needs class labels; dataset "${dataset.name}" holds regression targets, so split it unstratified (stratify: false)`);
   }
   const random = new RandomState(seed);
   let test: Int32Array;

@@ -48,11 +48,47 @@ export function applyStandardizer(dataset: Dataset, standardizer: Standardizer):
   return { ...dataset, x };
 }
 
-/** Fits on `splits.train` only and applies the result to every part (no information leaks from validation/test). */
-export function standardizeSplits(splits: DatasetSplits): { splits: DatasetSplits; standardizer: Standardizer } {
-  const standardizer = fitStandardizer(splits.train);
-  const result: DatasetSplits = { ...splits, train: applyStandardizer(splits.train, standardizer) };
-  if (splits.validation !== undefined) result.validation = applyStandardizer(splits.validation, standardizer);
-  if (splits.test !== undefined) result.test = applyStandardizer(splits.test, standardizer);
-  return { splits: result, standardizer };
+/** What `standardizeSplits` standardizes. */
+export interface StandardizeSplitsArgs {
+  /** Standardize the features. Default true. */
+  features?: boolean;
+  /**
+   * Also standardize the regression targets (a regression data set only), with the train split's
+   * mean and standard deviation per target: losses and errors are then in units of the train
+   * targets' standard deviation. Default false.
+   */
+  targets?: boolean;
+}
+
+/** The targets of a regression data set as a features-only data set, so the same fit and apply serve them. */
+function targetsAsFeatures(dataset: Dataset): Dataset {
+  if (dataset.targets === undefined || dataset.targetCount === undefined) {
+    throw new Error(`standardizeSplits: targets: true needs a regression data set; dataset "${dataset.name}" holds class labels`);
+  }
+  return { name: dataset.name, x: dataset.targets, y: dataset.y, sampleCount: dataset.sampleCount, featureCount: dataset.targetCount, classCount: 1 };
+}
+
+function standardizedTargets(dataset: Dataset, standardizer: Standardizer): Dataset {
+  return { ...dataset, targets: applyStandardizer(targetsAsFeatures(dataset), standardizer).x };
+}
+
+/**
+ * Fits on `splits.train` only and applies the result to every part (no information leaks from
+ * validation/test): the features by default, the regression targets when `args.targets` is true.
+ */
+export function standardizeSplits(
+  splits: DatasetSplits,
+  args: StandardizeSplitsArgs = {},
+): { splits: DatasetSplits; standardizer: Standardizer; targetStandardizer?: Standardizer } {
+  const features = args.features ?? true;
+  const standardizer = features ? fitStandardizer(splits.train) : { mean: new Array<number>(splits.train.featureCount).fill(0), scale: new Array<number>(splits.train.featureCount).fill(1) };
+  const targetStandardizer = args.targets === true ? fitStandardizer(targetsAsFeatures(splits.train)) : undefined;
+  const apply = (dataset: Dataset): Dataset => {
+    const scaled = features ? applyStandardizer(dataset, standardizer) : dataset;
+    return targetStandardizer === undefined ? scaled : standardizedTargets(scaled, targetStandardizer);
+  };
+  const result: DatasetSplits = { ...splits, train: apply(splits.train) };
+  if (splits.validation !== undefined) result.validation = apply(splits.validation);
+  if (splits.test !== undefined) result.test = apply(splits.test);
+  return targetStandardizer === undefined ? { splits: result, standardizer } : { splits: result, standardizer, targetStandardizer };
 }

@@ -11,7 +11,8 @@ export interface ToTensorsArgs {
   /**
    * 'binary': float32 [n, 1] of 0/1 (for a sigmoid output; needs 2 classes); 'oneHot': float32
    * [n, classCount] (softmax + categorical cross-entropy); 'index': int32 [n] (sparse labels);
-   * 'auto': 'binary' for 2 classes, else 'oneHot'. Default 'auto'.
+   * 'auto': 'binary' for 2 classes, else 'oneHot'. Default 'auto'. A regression data set (with
+   * `targets`) takes 'auto' only: y is its targets, float32 [n, targetCount].
    */
   labels?: LabelEncoding;
   /** 'flat': x is [n, featureCount]; 'image': x is [n, height, width, channels] (needs imageShape). Default 'flat'. */
@@ -38,6 +39,9 @@ export type TrainingTensors = {
 export function toTensors(dataset: Dataset, args: ToTensorsArgs = {}): TensorPair {
   const labels = args.labels ?? 'auto';
   const layout = args.layout ?? 'flat';
+  if (dataset.targets !== undefined && labels !== 'auto') {
+    throw new Error(`toTensors: dataset "${dataset.name}" holds regression targets, which are given as they are (float32 [n, targetCount]); labels must be 'auto', got ${JSON.stringify(labels)}`);
+  }
   const encoding = labels === 'auto' ? (dataset.classCount === 2 ? 'binary' : 'oneHot') : labels;
   if (encoding !== 'binary' && encoding !== 'oneHot' && encoding !== 'index') {
     throw new Error(`toTensors: labels must be one of 'auto', 'binary', 'oneHot', 'index', got ${JSON.stringify(labels)}`);
@@ -53,6 +57,11 @@ export function toTensors(dataset: Dataset, args: ToTensorsArgs = {}): TensorPai
     shape = [dataset.sampleCount, ...dataset.imageShape];
   } else {
     throw new Error(`toTensors: layout must be one of 'flat', 'image', got ${JSON.stringify(layout)}`);
+  }
+  if (dataset.targets !== undefined) {
+    const targetCount = dataset.targetCount ?? 1;
+    const values = Float32Array.from(dataset.targets);
+    return { x: tf.tensor(Float32Array.from(dataset.x), shape, 'float32'), y: tf.tensor2d(values, [dataset.sampleCount, targetCount], 'float32') };
   }
   // Everything that can throw runs before the first tensor exists, so a bad input leaks nothing.
   const targets = encoding === 'oneHot' ? oneHot(dataset.y, dataset.classCount) : encoding === 'binary' ? Float32Array.from(dataset.y) : Int32Array.from(dataset.y);

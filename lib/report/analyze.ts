@@ -2,13 +2,15 @@
  * The whole statistical report of a sweep, computed once from trial records. Renderers take
  * the resulting `SweepReport` and only format it.
  */
+import { describeBackendChoice } from '../backend/describe-choice';
+import type { BackendChoice } from '../backend/measure';
 import { ExecutionGroup, summarizeExecution } from './execution-summary';
 import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
 import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
 import { epochCurve, EpochCurve } from './epoch-curves';
 import { armsWithLayerCoefficients, layerImportance, LayerImportance } from './importance';
-import { answerSentence, ArmComparison, compareArmsWithBaseline, ReportAnswer } from './answer';
+import { answerSentence, ArmComparison, compareArmsWithBaseline, NO_REGULARIZATION_ARM, ReportAnswer } from './answer';
 import { compareConfigurations, PairedComparison } from './paired-comparison';
 import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
@@ -28,7 +30,11 @@ export interface AnalysisOptions {
   selectBy?: SelectionObjective;
   /** Minimum usable seeds for a configuration to be selectable. Default 1. */
   minSeeds?: number;
-  /** Arm used as the reference of the paired comparison. Default `'uniform'`. */
+  /**
+   * Arm used as the reference of the paired comparison. Default `'uniform'`, or `'none'` when the
+   * sweep has a `none` arm and no `uniform` one. Whatever the baseline, every arm is also compared
+   * with a `none` arm (no regularization) when the sweep has one.
+   */
   baselineArm?: ArmName;
   /** Arm compared against the baseline. Default `'per-layer'`. */
   candidateArm?: ArmName;
@@ -61,6 +67,12 @@ export interface AnalysisOptions {
   importanceResamples?: number;
   /** Trees of each layer-importance forest. Default 32. */
   importanceTrees?: number;
+  /**
+   * The backend choices the sweep's runs recorded in its store (`op: "backend"` journal events), in
+   * time order: the report says which backend was chosen and why (measured, forced by an option, the
+   * environment or the definition). Default: none known (the report then says only what ran).
+   */
+  backendChoices?: readonly BackendChoice[];
 }
 
 /** Default of `AnalysisOptions.detailedConfigurationsPerArm`. */
@@ -104,7 +116,10 @@ export interface SweepReport {
    * how much, with its interval and number of seeds, or "no evidence of a difference at this budget".
    */
   answer: ReportAnswer;
-  /** Every other arm's selected configuration against the baseline arm's on the answer metric, Holm-corrected across arms (selection seeds). */
+  /**
+   * Every other arm's selected configuration against the baseline arm's, and against the `none`
+   * arm's (no regularization) when the sweep has one, on the answer metric; Holm-corrected over all.
+   */
   armComparisons: ArmComparison[];
   /**
    * The selected configurations re-run on fresh seeds (role 'evaluation'): what the answer uses
@@ -124,6 +139,8 @@ export interface SweepReport {
   counts: TrialCounts;
   /** Which backend and training path ran the trials, grouped (every trial's own are in `trials`). */
   execution: ExecutionGroup[];
+  /** Why each run's backend was chosen (`describeBackendChoice`), distinct sentences in time order; absent when the store recorded none. */
+  backendChoices?: string[];
   trials: TrialSummary[];
   configurations: ConfigurationSummary[];
   arms: ArmSummary[];
@@ -173,7 +190,7 @@ function methodTexts(settings: ReportSettings): SweepReport['methods'] {
       'evaluation reads the test split only, of the selected configurations; validation metrics in a comparison are labelled "selection": they chose the configurations, so their differences are biased. ' +
       'When the sweep re-ran the selected configurations on fresh seeds (trials with role "evaluation", never used to select), the answer uses those: an always-valid confidence sequence (Lai 1976 t-mixture; Bonferroni over arms) of arm − baseline, looked at as the sweep did, stopping when decisive or at max',
     paired: `differences are ${settings.candidateArm} − ${settings.baselineArm} on seeds both selected configurations completed; intervals are those of the mean difference`,
-    multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across arms compared with "${settings.baselineArm}" on the answer metric, and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
+    multipleComparisons: `Holm's step-down correction (Holm 1979) of paired t-test p-values: across the arm comparisons on the answer metric (each arm with "${settings.baselineArm}"${settings.baselineArm === NO_REGULARIZATION_ARM ? '' : `, and with "${NO_REGULARIZATION_ARM}" (no regularization) when the sweep has that arm`}), and across the test metrics of a comparison; a difference is claimed when the adjusted p-value is below ${Math.round((1 - settings.confidence) * 1000) / 1000}`,
     probability:
       'P(better) under t: posterior probability that the mean difference favours the candidate with a noninformative prior (μ | d ~ d̄ + sd/√n · t(n−1)); bootstrap: fraction of bootstrap means favouring it; win rate: fraction of seeds it won',
     exclusion: 'failed, diverged, pruned and unfinished trials, and trials without finite metrics, are counted but excluded from every statistic',
@@ -236,12 +253,15 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
   if (!Number.isInteger(detailedConfigurationsPerArm) || detailedConfigurationsPerArm < 1) {
     throw new RangeError(`report.detailedConfigurationsPerArm: got ${detailedConfigurationsPerArm}; allowed: a positive integer`);
   }
-  const baselineArm = options.baselineArm ?? 'uniform';
-  const candidateArm = options.candidateArm ?? 'per-layer';
-
   // Evaluation re-runs (fresh seeds) are kept apart: they never select and never enter the selection statistics.
   const evaluationTrials = summaries.filter((trial) => trial.role === 'evaluation').sort((a, b) => byText(a.arm, b.arm) || a.seed - b.seed);
   const trials = summaries.filter((trial) => trial.role !== 'evaluation').sort((a, b) => byText(a.arm, b.arm) || a.index - b.index || a.seed - b.seed || byText(a.trialId, b.trialId));
+  // Default question: per-layer against uniform; a sweep without a uniform arm but with `none`
+  // (no regularization) compares with `none`. Every arm is also compared with `none` when there
+  // is one (answer.ts, comparisonPairs).
+  const presentArms = new Set(trials.map((trial) => trial.arm));
+  const baselineArm = options.baselineArm ?? (!presentArms.has('uniform') && presentArms.has(NO_REGULARIZATION_ARM) ? NO_REGULARIZATION_ARM : 'uniform');
+  const candidateArm = options.candidateArm ?? 'per-layer';
   const trialsByConfig = new Map<string, TrialSummary[]>();
   for (const trial of trials) {
     const group = trialsByConfig.get(trial.configId) ?? [];
@@ -367,6 +387,7 @@ export function analyzeTrialSummaries(summaries: readonly TrialSummary[], option
     ),
   };
   if (options.generatedAt !== undefined) report.generatedAt = options.generatedAt;
+  if (options.backendChoices !== undefined && options.backendChoices.length > 0) report.backendChoices = [...new Set(options.backendChoices.map(describeBackendChoice))];
   if (comparisonUnavailable !== undefined) report.comparisonUnavailable = comparisonUnavailable;
   if (evaluated.unavailable !== undefined) report.evaluationUnavailable = evaluated.unavailable;
   return report;

@@ -17,10 +17,12 @@ import { compareConfigurations, PairedComparison, PairedMetricComparison } from 
 import type { TrialSummary } from './trial-summary';
 import { evaluationLevel, evaluationStop, ReportEvaluation } from './evaluation';
 
-/** One arm's selected configuration against the baseline arm's, on the answer metric. */
+/** One arm's selected configuration against another arm's (the baseline arm, or `none`), on the answer metric. */
 export interface ArmComparison {
   arm: string;
   configId: string;
+  /** The arm it is compared with: the report's baseline arm, or `none` (no regularization). */
+  baselineArm: string;
   baselineConfigId: string;
   metric: 'testLoss' | 'testAccuracy';
   /** Paired seeds. */
@@ -55,18 +57,41 @@ export interface ReportAnswer {
 
 const METRIC_NAMES: Record<ArmComparison['metric'], string> = { testLoss: 'test loss', testAccuracy: 'test accuracy' };
 
-/** Compares every non-baseline arm that selected a configuration with the baseline arm, Holm-corrected across arms. */
+/** The arm without regularization: when a sweep has it, every other arm is also compared with it. */
+export const NO_REGULARIZATION_ARM = 'none';
+
+/**
+ * The comparisons a report makes, as [arm, baseline] pairs in order: every arm with the baseline
+ * arm (the question, e.g. per-layer − uniform), then, when the sweep has a `none` arm (no
+ * regularization) that is not the baseline, every other arm with `none` (does regularizing help
+ * at all?). `none` itself is compared only in the second group.
+ */
+export function comparisonPairs(armNames: readonly string[], baselineArm: string): Array<[arm: string, baseline: string]> {
+  const hasNone = armNames.includes(NO_REGULARIZATION_ARM) && baselineArm !== NO_REGULARIZATION_ARM;
+  const pairs: Array<[string, string]> = [];
+  if (armNames.includes(baselineArm)) {
+    for (const arm of armNames) if (arm !== baselineArm && !(hasNone && arm === NO_REGULARIZATION_ARM)) pairs.push([arm, baselineArm]);
+  }
+  if (hasNone) for (const arm of armNames) if (arm !== NO_REGULARIZATION_ARM) pairs.push([arm, NO_REGULARIZATION_ARM]);
+  return pairs;
+}
+
+/**
+ * Compares every arm that selected a configuration with the baseline arm, and with the `none` arm
+ * when the sweep has one ({@link comparisonPairs}); one Holm family over all of them.
+ */
 export function compareArmsWithBaseline(
   arms: readonly ArmSummary[],
   trialsByConfig: ReadonlyMap<string, TrialSummary[]>,
   settings: ReportSettings,
 ): ArmComparison[] {
-  const baseline = arms.find((arm) => arm.arm === settings.baselineArm);
-  if (!baseline || baseline.selection.configId === null) return [];
-  const baselineConfigId = baseline.selection.configId;
   const rows: ArmComparison[] = [];
-  for (const arm of arms) {
-    if (arm.arm === settings.baselineArm || arm.selection.configId === null) continue;
+  const byName = new Map(arms.map((arm) => [arm.arm, arm]));
+  for (const [armName, baselineName] of comparisonPairs(arms.map((arm) => arm.arm), settings.baselineArm)) {
+    const arm = byName.get(armName);
+    const baseline = byName.get(baselineName);
+    if (!arm || !baseline || arm.selection.configId === null || baseline.selection.configId === null) continue;
+    const baselineConfigId = baseline.selection.configId;
     const comparison = compareConfigurations(
       { arm: baseline.arm, configId: baselineConfigId, trials: trialsByConfig.get(baselineConfigId) ?? [] },
       { arm: arm.arm, configId: arm.selection.configId, trials: trialsByConfig.get(arm.selection.configId) ?? [] },
@@ -76,6 +101,7 @@ export function compareArmsWithBaseline(
     rows.push({
       arm: arm.arm,
       configId: arm.selection.configId,
+      baselineArm: baseline.arm,
       baselineConfigId,
       metric: settings.answerMetric,
       n: entry?.n ?? 0,
@@ -124,7 +150,7 @@ export function answerSentence(args: {
   const selectionSeeds = [
     ...new Set(args.arms.filter((arm) => arm.arm === candidate || arm.arm === baseline).flatMap((arm) => arm.selectedBySeed.map((row) => row.seed))),
   ].sort((a, b) => a - b);
-  const row = args.armComparisons.find((entry) => entry.arm === candidate);
+  const row = args.armComparisons.find((entry) => entry.arm === candidate && entry.baselineArm === baseline);
   if (args.comparison === null || row === undefined) {
     return {
       sentence: `No answer: ${args.unavailable ?? `no comparison of "${candidate}" with "${baseline}"`}.`,
@@ -208,12 +234,12 @@ export function selectionEvaluationLine(answer: ReportAnswer, settings: Pick<Rep
   );
 }
 
-/** Header and cells of the arms-versus-baseline table (shown when more than one arm is compared). */
-export function armComparisonTable(rows: readonly ArmComparison[], baselineArm: string, level: string): { header: string[]; rows: string[][] } {
+/** Header and cells of the arm-comparison table (shown when more than one comparison is made); each row names its two arms. */
+export function armComparisonTable(rows: readonly ArmComparison[], level: string): { header: string[]; rows: string[][] } {
   return {
-    header: [`arm − ${baselineArm}`, 'metric', 'paired seeds', 'mean difference', `${level} t-interval`, 'p', 'p (Holm)', 'verdict'],
+    header: ['comparison', 'metric', 'paired seeds', 'mean difference', `${level} t-interval`, 'p', 'p (Holm)', 'verdict'],
     rows: rows.map((row) => [
-      row.arm,
+      `${row.arm} − ${row.baselineArm}`,
       METRIC_NAMES[row.metric],
       String(row.n),
       signed(row.meanDifference),

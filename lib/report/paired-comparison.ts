@@ -116,6 +116,7 @@ export const COMPARED_METRICS: ReadonlyArray<{ metric: SnapshotMetric; lowerIsBe
   { metric: 'lossGap', lowerIsBetter: true },
   { metric: 'testAccuracy', lowerIsBetter: false },
   { metric: 'accuracyGap', lowerIsBetter: true },
+  { metric: 'testMeanAbsoluteError', lowerIsBetter: true },
   { metric: 'validationLoss', lowerIsBetter: true },
 ];
 

@@ -7,12 +7,13 @@
 import { describeExecutionGroup } from './execution-summary';
 import { createHash } from 'crypto';
 import type { SweepReport } from './analyze';
-import { selectionEvaluationLine } from './answer';
+import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { evaluationLine, evaluationTable } from './evaluation';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
 import { shownTrials } from './view-limits';
+import { outcomeMetric } from './outcome-metric';
 
 /** The rendered page and any chart warnings. */
 export interface RenderedHtml {
@@ -137,6 +138,7 @@ function headlineHtml(report: SweepReport): string {
 
 function armsTableHtml(report: SweepReport): string {
   const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const outcome = outcomeMetric(report);
   const rows = report.arms.map((arm) => {
     const configuration = report.configurations.find((candidate) => candidate.configId === arm.selection.configId);
     const counts = `${arm.counts.usable}/${arm.counts.total}`;
@@ -151,15 +153,24 @@ function armsTableHtml(report: SweepReport): string {
       `${numberCell(final.testLoss.mean, formatMeanStd(final.testLoss))}` +
       `<td class="number">${escapeHtml(formatInterval(final.testLoss.tInterval))}<br>${escapeHtml(formatInterval(final.testLoss.bootstrapInterval))}</td>` +
       `${numberCell(final.lossGap.mean, formatMeanStd(final.lossGap))}` +
-      `${numberCell(final.testAccuracy.mean, formatMeanStd(final.testAccuracy))}</tr>`
+      `${numberCell(final[outcome.metric].mean, formatMeanStd(final[outcome.metric]))}</tr>`
     );
   });
   return (
     `<div class="scroll-x"><table id="arms-table"><thead><tr><th>arm</th><th>selected</th><th>parameters</th><th class="number">usable / trials</th>` +
     `<th class="number">validation loss</th><th class="number">test loss</th><th class="number">test loss ${level}<br>t / bootstrap</th>` +
-    `<th class="number">loss gap</th><th class="number">test accuracy</th></tr></thead>` +
+    `<th class="number">loss gap</th><th class="number">${escapeHtml(outcome.title)}</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`
   );
+}
+
+/** The arm-comparison table (each arm with the baseline, and with `none` when the sweep has it), as the text and Markdown views show it: only when more than one comparison is made. */
+function armComparisonsHtml(report: SweepReport): string {
+  if (report.armComparisons.length <= 1) return '';
+  const table = armComparisonTable(report.armComparisons, `${Math.round(report.settings.confidence * 100)}%`);
+  const head = table.header.map((cell, column) => `<th${column >= 2 && column < table.header.length - 1 ? ' class="number"' : ''}>${escapeHtml(cell)}</th>`).join('');
+  const rows = table.rows.map((row) => `<tr>${row.map((cell, column) => (column >= 2 && column < row.length - 1 ? `<td class="number">${escapeHtml(cell)}</td>` : textCell(cell))).join('')}</tr>`).join('');
+  return `<div class="scroll-x"><table id="arm-comparisons"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>\n<p class="caption">${escapeHtml(report.methods.multipleComparisons)}.</p>`;
 }
 
 function comparisonTableHtml(report: SweepReport): string {
@@ -204,6 +215,7 @@ function weightNormsHtml(report: SweepReport): string {
 }
 
 function trialTableHtml(report: SweepReport): string {
+  const outcome = outcomeMetric(report);
   const columns: Array<{ title: string; numeric: boolean }> = [
     { title: 'arm', numeric: false },
     { title: 'config', numeric: false },
@@ -215,7 +227,7 @@ function trialTableHtml(report: SweepReport): string {
     { title: 'validation loss', numeric: true },
     { title: 'test loss', numeric: true },
     { title: 'loss gap', numeric: true },
-    { title: 'test accuracy', numeric: true },
+    { title: outcome.title, numeric: true },
     { title: 'penalty', numeric: true },
     { title: 'best epoch', numeric: true },
     { title: 'best validation loss', numeric: true },
@@ -241,7 +253,7 @@ function trialTableHtml(report: SweepReport): string {
       numberCell(final?.validationLoss) +
       numberCell(final?.testLoss) +
       numberCell(final?.lossGap) +
-      numberCell(final?.testAccuracy) +
+      numberCell(final?.[outcome.metric]) +
       numberCell(final?.penalty) +
       numberCell(trial.best?.epoch, trial.best ? String(trial.best.epoch) : '–') +
       numberCell(trial.best?.validationLoss) +
@@ -300,8 +312,9 @@ export async function renderHtml(report: SweepReport): Promise<RenderedHtml> {
 ${answerHtml(report)}
 ${headlineHtml(report)}
 <p>Trials: ${report.counts.total} total, ${report.counts.usable} usable${excluded.length ? `; excluded from statistics: ${escapeHtml(excluded.join(', '))}` : ''}. Selection on <strong>${escapeHtml(report.settings.selectBy)}</strong> (validation split only).</p>
-<p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>
+<p>Ran on: ${escapeHtml(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.</p>${report.backendChoices !== undefined ? `\n<p>Why this backend: ${escapeHtml(report.backendChoices.join('; '))}.</p>` : ''}
 ${armsTableHtml(report)}
+${armComparisonsHtml(report)}
 ${comparisonTableHtml(report)}
 </section>
 ${sections.join('\n')}

@@ -6,6 +6,7 @@ import type { SweepReport } from './analyze';
 import { describeParams, escapeMarkdown, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { armComparisonTable, selectionEvaluationLine } from './answer';
 import { evaluationLine, evaluationTable } from './evaluation';
+import { outcomeMetric } from './outcome-metric';
 import { pairedDifferenceTable } from './render-table';
 import { describeExecutionGroup } from './execution-summary';
 import { importanceTables } from './render-importance';
@@ -54,9 +55,11 @@ export function renderMarkdown(report: SweepReport): string {
   }
   out.push('');
   out.push(`**Ran on:** ${escapeMarkdown(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}.`);
+  if (report.backendChoices !== undefined) out.push(`**Why this backend:** ${escapeMarkdown(report.backendChoices.join('; '))}.`);
   out.push('');
 
-  out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', 'test accuracy']));
+  const outcome = outcomeMetric(report);
+  out.push(tableRow(['arm', 'selected', 'parameters', 'seeds', 'validation loss', 'test loss', `test loss ${level} t-interval`, 'loss gap', outcome.title]));
   out.push(tableRow(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const arm of report.arms) {
     const configuration = report.configurations.find((candidate) => candidate.configId === arm.selection.configId);
@@ -74,14 +77,14 @@ export function renderMarkdown(report: SweepReport): string {
         formatMeanStd(configuration.final.testLoss),
         formatInterval(configuration.final.testLoss.tInterval),
         formatMeanStd(configuration.final.lossGap),
-        formatMeanStd(configuration.final.testAccuracy),
+        formatMeanStd(configuration.final[outcome.metric]),
       ]),
     );
   }
   out.push('');
 
   if (report.armComparisons.length > 1) {
-    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    const arms = armComparisonTable(report.armComparisons, level);
     out.push(tableRow(arms.header.map(escapeMarkdown)));
     out.push(tableRow(['---', '---', ...arms.header.slice(2, -1).map(() => '---:'), '---']));
     for (const row of arms.rows) out.push(tableRow(row.map(escapeMarkdown)));

@@ -11,6 +11,7 @@ import type { PairedComparison } from './paired-comparison';
 import { importanceTables } from './render-importance';
 import type { SnapshotMetric } from './trial-summary';
 import { shownConfigurations } from './view-limits';
+import { outcomeMetric } from './outcome-metric';
 
 /** Removes C0/C1 control characters (ESC included) from text shown in a terminal. */
 export function terminalSafe(text: string): string {
@@ -39,6 +40,9 @@ const METRIC_LABELS: Record<SnapshotMetric, string> = {
   lossGap: 'loss gap (test − train)',
   accuracyGap: 'accuracy gap (train − test)',
   penalty: 'penalty',
+  trainMeanAbsoluteError: 'train MAE',
+  validationMeanAbsoluteError: 'validation MAE',
+  testMeanAbsoluteError: 'test MAE',
 };
 
 /** Human label of a metric, shared by the renderers. */
@@ -83,13 +87,15 @@ export function renderTable(report: SweepReport): string {
   } else if (report.evaluationUnavailable) out.push(`evaluation on fresh seeds: not reported: ${terminalSafe(report.evaluationUnavailable)}`);
   out.push(`trials: ${counts.total} total, ${counts.usable} usable${excluded.length ? `; excluded: ${excluded.join(', ')}` : ''}`);
   out.push(`ran on: ${terminalSafe(report.execution.map(describeExecutionGroup).join('; ') || 'no trials')}`);
+  for (const choice of report.backendChoices ?? []) out.push(`why: ${terminalSafe(choice)}`);
   out.push('');
 
   const selected = new Set(report.arms.map((arm) => arm.selection.configId));
   const level = `${Math.round(report.settings.confidence * 100)}%`;
+  const outcome = outcomeMetric(report);
   out.push(
     textTable(
-      ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', 'test accuracy'],
+      ['arm', '', 'config', 'parameters', 'seeds', 'validation loss', 'test loss', `test ${level} t-interval`, 'loss gap', outcome.title],
       shownConfigurations(report).rows.map((configuration) => [
         terminalSafe(configuration.arm),
         selected.has(configuration.configId) ? '*' : '',
@@ -100,7 +106,7 @@ export function renderTable(report: SweepReport): string {
         formatMeanStd(configuration.final.testLoss),
         formatInterval(configuration.final.testLoss.tInterval),
         formatMeanStd(configuration.final.lossGap),
-        formatMeanStd(configuration.final.testAccuracy),
+        formatMeanStd(configuration.final[outcome.metric]),
       ]),
     ),
   );
@@ -125,7 +131,7 @@ export function renderTable(report: SweepReport): string {
   out.push('');
 
   if (report.armComparisons.length > 1) {
-    const arms = armComparisonTable(report.armComparisons, report.settings.baselineArm, level);
+    const arms = armComparisonTable(report.armComparisons, level);
     out.push(textTable(arms.header.map(terminalSafe), arms.rows.map((row) => row.map(terminalSafe))));
     out.push(`multiple comparisons: ${report.methods.multipleComparisons}`);
     out.push('');

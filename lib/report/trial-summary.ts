@@ -8,7 +8,10 @@ import type { ArmName, ParameterValues, TrialRecord, TrialRole, TrialState } fro
 import { bestValidationEpoch } from '../sweep/storage/trial-summary';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 
-/** Data losses and accuracies of one epoch of one trial, flattened. Accuracy fields are absent for regression. */
+/**
+ * Data losses and accuracies of one epoch of one trial, flattened. Accuracy fields are absent for
+ * regression, mean-absolute-error fields for classification.
+ */
 export interface EpochSnapshot {
   /** 1-based epoch number. */
   epoch: number;
@@ -24,6 +27,10 @@ export interface EpochSnapshot {
   accuracyGap?: number;
   /** Total regularization penalty. */
   penalty: number;
+  /** Mean absolute errors (regression only; the loss is then the mean squared error). */
+  trainMeanAbsoluteError?: number;
+  validationMeanAbsoluteError?: number;
+  testMeanAbsoluteError?: number;
 }
 
 /** Names of the numeric fields of an {@link EpochSnapshot} that are aggregated over seeds. */
@@ -37,6 +44,9 @@ export const SNAPSHOT_METRICS = [
   'lossGap',
   'accuracyGap',
   'penalty',
+  'trainMeanAbsoluteError',
+  'validationMeanAbsoluteError',
+  'testMeanAbsoluteError',
 ] as const;
 export type SnapshotMetric = (typeof SNAPSHOT_METRICS)[number];
 
@@ -86,13 +96,16 @@ export type SnapshotSource = Pick<EpochRecord, 'epoch' | 'train' | 'validation' 
 export function snapshotOf(record: SnapshotSource): EpochSnapshot {
   const snapshot: EpochSnapshot = { epoch: record.epoch, trainLoss: record.train.loss, penalty: record.penalty };
   if (record.train.accuracy !== undefined) snapshot.trainAccuracy = record.train.accuracy;
+  if (record.train.meanAbsoluteError !== undefined) snapshot.trainMeanAbsoluteError = record.train.meanAbsoluteError;
   if (record.validation) {
     snapshot.validationLoss = record.validation.loss;
     if (record.validation.accuracy !== undefined) snapshot.validationAccuracy = record.validation.accuracy;
+    if (record.validation.meanAbsoluteError !== undefined) snapshot.validationMeanAbsoluteError = record.validation.meanAbsoluteError;
   }
   if (record.test) {
     snapshot.testLoss = record.test.loss;
     if (record.test.accuracy !== undefined) snapshot.testAccuracy = record.test.accuracy;
+    if (record.test.meanAbsoluteError !== undefined) snapshot.testMeanAbsoluteError = record.test.meanAbsoluteError;
     snapshot.lossGap = record.test.loss - record.train.loss;
     if (record.test.accuracy !== undefined && record.train.accuracy !== undefined) {
       snapshot.accuracyGap = record.train.accuracy - record.test.accuracy;

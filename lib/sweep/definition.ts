@@ -10,28 +10,40 @@ import type { Dimension, SearchSpace } from './space';
 /** Any JSON object. */
 export type JsonObject = { [key: string]: unknown };
 
+/** What a data source's targets are: class labels, or numbers to regress on. */
+export type DataTask = 'classification' | 'regression';
+
+/** Allowed values of a data source's `task`. */
+export const DATA_TASKS: readonly DataTask[] = ['classification', 'regression'];
+
 /** A CSV file as a sweep's data (`data.csv`). */
 export interface CsvDataDefinition {
   /** CSV file; a relative path is resolved against the folder of the definition file (`readSweepFile` makes it absolute). */
   path: string;
-  /** Header name of the target column. */
-  target: string;
+  /** Header name of the target column; for `task: 'regression'` also a list of names (several targets, one output each). */
+  target: string | string[];
   /** Header names of the feature columns. Default: every column but the target. */
   features?: string[];
   /** Column separator. Default ','. */
   delimiter?: string;
-  /** 'classification' (default, the only one so far): the target's distinct values are the classes (numeric order when all are numbers, else text order). */
-  task?: 'classification';
+  /**
+   * 'classification' (default): the target's distinct values are the classes (numeric order when
+   * all are numbers, else text order). 'regression': the target column(s) hold numbers, trained
+   * as they are (linear outputs, mean squared error); the split is unstratified.
+   */
+  task?: DataTask;
   /** The first row names the columns; must be true (columns are chosen by name). Default true. */
   header?: boolean;
 }
 
-/** Two `.npy` files as a sweep's data (`data.npy`): features [samples, ...] and integer class labels [samples]. */
+/** Two `.npy` files as a sweep's data (`data.npy`): features [samples, ...] and integer class labels [samples] (or regression targets). */
 export interface NpyDataDefinition {
   /** Features file; a relative path is resolved against the folder of the definition file. */
   x: string;
-  /** Labels file (integers >= 0; the class count is the largest + 1); relative like `x`. */
+  /** Labels file (integers >= 0; the class count is the largest + 1), or with `task: 'regression'` targets [samples] or [samples, targets]; relative like `x`. */
   y: string;
+  /** 'classification' (default): y holds class indices. 'regression': y holds numbers, trained as they are. */
+  task?: DataTask;
 }
 
 /** Two arrays of one `.npz` archive (`numpy.savez` / `savez_compressed`) as a sweep's data (`data.npz`). */
@@ -40,8 +52,10 @@ export interface NpzDataDefinition {
   path: string;
   /** Name of the features array in the archive. Default 'x'. */
   x?: string;
-  /** Name of the labels array in the archive. Default 'y'. */
+  /** Name of the labels array in the archive (or of the targets, with `task: 'regression'`). Default 'y'. */
   y?: string;
+  /** 'classification' (default): y holds class indices. 'regression': y holds numbers [samples] or [samples, targets]. */
+  task?: DataTask;
 }
 
 /** IDX files (the MNIST format) as a sweep's data (`data.idx`); `.gz` files are gunzipped. */
@@ -236,9 +250,20 @@ export interface SweepDefinition {
   model: JsonObject;
   /**
    * Data set and split: exactly one source — `dataset` names a shipped or registered data set,
-   * `csv`, `npy`, `npz` or `idx` reads files — plus `split` and `standardize`.
+   * `csv`, `npy`, `npz` or `idx` reads files — plus `split`, `standardize` (features, fitted on
+   * the train split only) and `standardizeTargets` (regression targets likewise; losses are then in
+   * units of the train targets' standard deviation).
    */
-  data: JsonObject & { dataset?: string; csv?: CsvDataDefinition; npy?: NpyDataDefinition; npz?: NpzDataDefinition; idx?: IdxDataDefinition; split?: JsonObject; standardize?: boolean };
+  data: JsonObject & {
+    dataset?: string;
+    csv?: CsvDataDefinition;
+    npy?: NpyDataDefinition;
+    npz?: NpzDataDefinition;
+    idx?: IdxDataDefinition;
+    split?: JsonObject;
+    standardize?: boolean;
+    standardizeTargets?: boolean;
+  };
   /** Training options (epochs, batch size, optimizer...), passed to the objective. Default {}. */
   training: JsonObject;
   /** Dimensions sampled in every arm (e.g. learning rate), named without dots. Default {}. */

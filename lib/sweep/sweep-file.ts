@@ -15,7 +15,7 @@ function withPathsResolved(definition: SweepDefinition, folder: string): SweepDe
   const absolute = (file: string): string => path.resolve(folder, file);
   const data = { ...definition.data };
   if (data.csv !== undefined) data.csv = { ...data.csv, path: absolute(data.csv.path) };
-  if (data.npy !== undefined) data.npy = { x: absolute(data.npy.x), y: absolute(data.npy.y) };
+  if (data.npy !== undefined) data.npy = { ...data.npy, x: absolute(data.npy.x), y: absolute(data.npy.y) };
   if (data.npz !== undefined) data.npz = { ...data.npz, path: absolute(data.npz.path) };
   if (data.idx !== undefined) data.idx = { ...data.idx, images: absolute(data.idx.images), labels: absolute(data.idx.labels) };
   const model = typeof definition.model.keras === 'string' ? { ...definition.model, keras: absolute(definition.model.keras) } : definition.model;

@@ -1,7 +1,8 @@
 /**
  * The measurements of one epoch, computed on the device and read back to JS in ONE transfer:
  * for each split, the mean DATA loss in inference mode (dropout off, batch-norm moving statistics,
- * no penalty; the train split too, never the running average of training batches) and accuracy;
+ * no penalty; the train split too, never the running average of training batches) and accuracy
+ * (classification) or mean absolute error (regression);
  * the penalty (weight penalties with the current weights + activity penalties of the train split
  * in inference mode, each batch's activity penalty weighted by its size, like Keras's evaluate);
  * and the L2 norm of every weight.
@@ -24,6 +25,8 @@ export interface MeasureEpochArgs {
   splits: Partial<Record<SplitName, SplitData>>;
   loss: LossFunction;
   accuracy: AccuracyKind;
+  /** Also measure the mean absolute error (regression losses). Default false. */
+  meanAbsoluteError?: boolean;
   /** Samples per inference batch. */
   batchSize: number;
   /** Weights whose norms are recorded, keyed `layer/weight`. */
@@ -36,6 +39,8 @@ export type EpochMeasurements = Omit<EpochRecord, 'epoch' | 'seconds'>;
 interface SplitTensors {
   lossSum: tf.Scalar;
   correct: tf.Scalar | null;
+  /** Sum over samples of the per-sample mean absolute error, when asked for. */
+  absoluteErrorSum: tf.Scalar | null;
   activity: Map<string, tf.Scalar>;
 }
 
@@ -48,6 +53,7 @@ function splitSums(model: tf.LayersModel, data: SplitData, args: MeasureEpochArg
   const count = data.x.shape[0];
   let lossSum: tf.Scalar | null = null;
   let correct: tf.Scalar | null = null;
+  let absoluteErrorSum: tf.Scalar | null = null;
   const activity = new Map<string, tf.Scalar>();
   for (let start = 0; start < count; start += args.batchSize) {
     const size = Math.min(args.batchSize, count - start);
@@ -58,13 +64,16 @@ function splitSums(model: tf.LayersModel, data: SplitData, args: MeasureEpochArg
     lossSum = accumulate(lossSum, tf.mul(tf.mean(args.loss(yBatch, prediction)), size) as tf.Scalar);
     const hits = correctCount(args.accuracy, yBatch, prediction);
     if (hits != null) correct = accumulate(correct, hits);
+    if (args.meanAbsoluteError === true) {
+      absoluteErrorSum = accumulate(absoluteErrorSum, tf.mul(tf.mean(tf.abs(tf.sub(prediction, tf.reshape(yBatch, prediction.shape)))), size) as tf.Scalar);
+    }
     if (withActivity) {
       for (const [key, value] of Object.entries(activityPenaltyParts(model))) {
         activity.set(key, accumulate(activity.get(key) ?? null, tf.mul(value, size) as tf.Scalar));
       }
     }
   }
-  return { lossSum: lossSum as tf.Scalar, correct, activity };
+  return { lossSum: lossSum as tf.Scalar, correct, absoluteErrorSum, activity };
 }
 
 /** Measures the model on every given split; resolves to plain numbers (one device read). */
@@ -83,6 +92,7 @@ export async function measureEpoch(args: MeasureEpochArgs): Promise<EpochMeasure
       const sums = splitSums(args.model, data, args, split === 'train');
       push(`${split}.loss`, tf.div(sums.lossSum, count) as tf.Scalar);
       if (sums.correct != null) push(`${split}.accuracy`, tf.div(sums.correct, count) as tf.Scalar);
+      if (sums.absoluteErrorSum != null) push(`${split}.meanAbsoluteError`, tf.div(sums.absoluteErrorSum, count) as tf.Scalar);
       for (const [key, value] of sums.activity) push(`penalty:${key}`, tf.div(value, count) as tf.Scalar);
     }
     for (const [key, value] of Object.entries(weightPenaltyParts(args.model))) push(`penalty:${key}`, value);
@@ -103,7 +113,7 @@ export async function measureEpoch(args: MeasureEpochArgs): Promise<EpochMeasure
     } else if (name.startsWith('norm:')) {
       weightNorms[name.slice('norm:'.length)] = value;
     } else {
-      const [split, metric] = name.split('.') as [SplitName, 'loss' | 'accuracy'];
+      const [split, metric] = name.split('.') as [SplitName, 'loss' | 'accuracy' | 'meanAbsoluteError'];
       const metrics = (splits[split] ??= { loss: NaN });
       metrics[metric] = value;
     }

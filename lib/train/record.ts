@@ -14,6 +14,12 @@ export interface SplitMetrics {
   loss: number;
   /** Accuracy in [0, 1] for classification; absent for regression. */
   accuracy?: number;
+  /**
+   * Mean absolute error over every sample and output, for a regression loss (mean squared, mean
+   * absolute or mean absolute percentage error); absent for classification. With MSE as the loss,
+   * `loss` is the mean squared error, so a regression split carries MSE and MAE.
+   */
+  meanAbsoluteError?: number;
 }
 
 /** What one epoch of `train` measured. */

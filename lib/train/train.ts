@@ -134,7 +134,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     random.install();
     let measured: Promise<EpochMeasurements>;
     try {
-      measured = measureEpoch({ model, splits, loss: lossFunction, accuracy, batchSize: settings.evaluationBatchSize, normWeights: weightsForNorms });
+      measured = measureEpoch({ model, splits, loss: lossFunction, accuracy, meanAbsoluteError: loss.classification === false, batchSize: settings.evaluationBatchSize, normWeights: weightsForNorms });
     } finally {
       random.release();
     }

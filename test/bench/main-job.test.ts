@@ -1,7 +1,12 @@
-/** Pure parts of the main-job benchmark: the generated CSV (bench/sweep/class-csv.ts) and the journal summary (bench/sweep/main-job.ts). */
+/** Pure parts of the main-job benchmark: the generated CSV (bench/sweep/class-csv.ts), the journal summary and the mid-size definition both sides read (bench/sweep/main-job.ts, mid-size.json). */
 import { parseCsvDataset } from '../../lib/data/csv';
 import { classificationCsv, mulberry32 } from '../../bench/sweep/class-csv';
-import { summarizeJournal } from '../../bench/sweep/main-job';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { optunaArgumentsOf, summarizeJournal } from '../../bench/sweep/main-job';
+import { splitFor, trainModelObjective } from '../../lib/sweep/objectives/train-model';
+import { readSweepFile } from '../../lib/sweep/sweep-file';
 
 describe('classificationCsv', () => {
   test('is deterministic per seed and reads back through layerwise\'s CSV loader with the asked shape and balanced classes', () => {
@@ -49,5 +54,39 @@ describe('summarizeJournal', () => {
       complete: 2,
       medianTrialSeconds: 3,
     });
+  });
+});
+
+describe('the mid-size sweep definition (bench/sweep/mid-size.json)', () => {
+  const source = path.join(__dirname, '../../bench/sweep/mid-size.json');
+  const definition = JSON.parse(fs.readFileSync(source, 'utf8'));
+
+  test('is a valid definition of the 20-64-32-16-3 MLP on the generated CSV: 40 epochs, batch 64, 2 arms x 8 configurations x 3 seeds, TPE', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-bench-mid-'));
+    try {
+      fs.copyFileSync(source, path.join(directory, 'mid-size.json'));
+      fs.writeFileSync(path.join(directory, definition.data.csv.path), classificationCsv({ rows: 1500, features: 20, classes: 3, seed: 20 }));
+      const read = readSweepFile(path.join(directory, 'mid-size.json'));
+      expect(read.data.csv!.path).toBe(path.join(directory, 'classes-1500x20.csv'));
+      expect([read.model.inputSize, read.model.hidden, read.model.outputSize]).toEqual([20, [64, 32, 16], 3]);
+      expect([read.training.epochs, read.training.batchSize, read.budget, read.seeds.length, read.sampler.type]).toEqual([40, 64, 8, 3, 'tpe']);
+      expect(read.arms.map((arm) => arm.name)).toEqual(['uniform', 'per-layer']);
+      const splits = splitFor(read);
+      expect([splits.train.sampleCount, splits.train.featureCount, splits.train.classCount]).toEqual([900, 20, 3]);
+      expect(() => trainModelObjective.validate!(read)).not.toThrow();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('the Optuna + Keras side is given the same architecture, split, epochs, batch, learning rate and L2 range', () => {
+    const args = optunaArgumentsOf(definition, '/tmp/data.csv');
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--data')).toBe('csv:/tmp/data.csv');
+    expect([flag('--hidden'), flag('--outputs'), flag('--epochs'), flag('--batch'), flag('--lr')]).toEqual(['64,32,16', '3', '40', '64', '0.001']);
+    expect([flag('--validation'), flag('--test'), flag('--split-seed'), flag('--low'), flag('--high')]).toEqual(['0.2', '0.2', '0', '0.000001', '0.01']);
+    expect(args).toContain('--standardize');
+    const mixed = { ...definition, arms: [definition.arms[0], { ...definition.arms[1], penalties: { l2: { low: 1e-5, high: 1e-2 } } }] };
+    expect(() => optunaArgumentsOf(mixed, '/tmp/data.csv')).toThrow(/different L2 ranges/);
   });
 });

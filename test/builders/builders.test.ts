@@ -67,6 +67,23 @@ describe('mlp', () => {
     model.dispose();
   });
 
+  it('a regression MLP has linear outputs, mean squared error as its loss and MAE as its metric (as Keras users compile it)', async () => {
+    const model = mlp({ type: 'mlp', inputSize: 2, hidden: [3], outputSize: 2, task: 'regression' }, { seed: 1 });
+    expect((model.getLayer('output').getConfig() as { activation: string }).activation).toBe('linear');
+    expect(model.loss).toBe('meanSquaredError');
+    const x = tf.tensor2d([[1, 2], [3, -1]]);
+    const y = tf.tensor2d([[0.5, -1], [2, 0]]);
+    const [mse, mae] = model.evaluate(x, y) as tf.Scalar[];
+    // The same predictions, reduced by hand: mean of squared and of absolute errors over every output.
+    const errors = tf.tidy(() => tf.sub(model.predict(x) as tf.Tensor, y).dataSync());
+    const expectedMse = Array.from(errors).reduce((sum, value) => sum + value * value, 0) / errors.length;
+    const expectedMae = Array.from(errors).reduce((sum, value) => sum + Math.abs(value), 0) / errors.length;
+    expect(mse.dataSync()[0]).toBeCloseTo(expectedMse, 5);
+    expect(mae.dataSync()[0]).toBeCloseTo(expectedMae, 5);
+    tf.dispose([x, y, mse, mae]);
+    model.dispose();
+  });
+
   it('same seed gives identical initial weights; another seed different ones; layers never share a kernel', () => {
     const first = mlp(binaryMlp, { seed: 7 });
     const second = mlp(binaryMlp, { seed: 7 });

@@ -1,8 +1,9 @@
 /**
  * A user's CSV file as a sweep's data (`data.csv` of a definition): columns chosen by header name,
- * any single-character delimiter, the target's distinct values as the classes. The result is a
- * plain `Dataset`, so the definition's split (seeded, stratified) and standardization (fitted on
- * the train split only) apply exactly as to the shipped data sets. Every worker reads the file
+ * any single-character delimiter, the target's distinct values as the classes (`task:
+ * 'classification'`, the default) or one or more numeric target columns (`task: 'regression'`).
+ * The result is a plain `Dataset`, so the definition's split (seeded; stratified for classes) and
+ * standardization (fitted on the train split only) apply exactly as to the shipped data sets. Every worker reads the file
  * itself: the definition carries the absolute path (`readSweepFile` resolves a relative one
  * against the definition file's folder).
  *
@@ -12,6 +13,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../../data';
 import { DataFormatError, validateDataset } from '../../data';
+import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
+import { DATA_TASKS } from '../definition';
 import type { CsvDataDefinition } from '../definition';
 
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -25,9 +28,13 @@ function classOrder(values: Set<string>): string[] {
 
 /** Parses the text of a CSV file as `spec` describes it. `source` names the file in errors. */
 export function parseCsvData(text: string, source: string, spec: CsvDataDefinition): Dataset {
-  if ((spec.task ?? 'classification') !== 'classification') {
-    throw new DataFormatError({ file: source }, `task "${spec.task}" is not supported yet; the built-in train objective sweeps classification data (task "classification")`);
+  const task = spec.task ?? 'classification';
+  if (!DATA_TASKS.includes(task)) throw new LayerwiseConfigError('data.csv.task', ` = ${describeValue(spec.task)}: allowed values are ${DATA_TASKS.join(', ')}`);
+  if (Array.isArray(spec.target) && task !== 'regression') {
+    throw new LayerwiseConfigError('data.csv.target', ` = ${describeValue(spec.target)}: a list of target columns needs task "regression"; classification takes one target column (a string)`);
   }
+  const targetNames = Array.isArray(spec.target) ? spec.target : [spec.target];
+  if (targetNames.length === 0) throw new LayerwiseConfigError('data.csv.target', ': an empty list; name at least one target column');
   if (spec.header === false) throw new DataFormatError({ file: source, line: 1 }, 'header: false is not supported; the first row must name the columns');
   const delimiter = spec.delimiter ?? ',';
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -39,34 +46,61 @@ export function parseCsvData(text: string, source: string, spec: CsvDataDefiniti
     if (index < 0) throw new DataFormatError({ file: source, line: 1 }, `no ${role} column "${name}" in the header; columns are ${header.join(', ')} (delimiter ${JSON.stringify(delimiter)})`);
     return index;
   };
-  const targetIndex = columnOf(spec.target, 'target');
-  const featureNames = spec.features ?? header.filter((_, index) => index !== targetIndex);
+  const targetIndices = targetNames.map((name) => columnOf(name, 'target'));
+  const featureNames = spec.features ?? header.filter((_, index) => !targetIndices.includes(index));
   const featureIndices = featureNames.map((name) => columnOf(name, 'feature'));
-  if (featureIndices.includes(targetIndex)) throw new DataFormatError({ file: source, line: 1, columnName: spec.target }, `the target "${spec.target}" is also listed as a feature`);
+  const overlap = targetNames.find((name) => featureNames.includes(name));
+  if (overlap !== undefined) throw new DataFormatError({ file: source, line: 1, columnName: overlap }, `the target "${overlap}" is also listed as a feature`);
   if (featureIndices.length === 0) throw new DataFormatError({ file: source, line: 1 }, 'no feature columns besides the target');
   const rows = lines.slice(1);
+  if (rows.length === 0) throw new DataFormatError({ file: source, line: 1 }, `the file has a header (${header.join(delimiter)}) but no data rows; add one sample per line after it`);
   const x = new Float64Array(rows.length * featureIndices.length);
-  const targets: string[] = new Array(rows.length);
+  const labels: string[] = new Array(rows.length);
+  const values = new Float64Array(rows.length * targetIndices.length);
+  const numberAt = (cell: string, location: { file: string; line: number; column: number; columnName: string }, what: string): number => {
+    if (!NUMBER_PATTERN.test(cell)) throw new DataFormatError(location, cell === '' ? 'missing value' : `non-numeric ${what} "${cell}"; expected a finite decimal number`);
+    const value = Number(cell);
+    if (!Number.isFinite(value)) throw new DataFormatError(location, `${what} "${cell}" overflows a 64-bit float`);
+    return value;
+  };
   rows.forEach((line, row) => {
     const lineNumber = row + 2;
     const cells = line.split(delimiter);
     if (cells.length !== header.length) {
       throw new DataFormatError({ file: source, line: lineNumber }, `expected ${header.length} columns, found ${cells.length}`);
     }
-    const target = cells[targetIndex].trim();
-    if (target === '') throw new DataFormatError({ file: source, line: lineNumber, column: targetIndex + 1, columnName: spec.target }, 'missing target value');
-    targets[row] = target;
+    targetIndices.forEach((column, target) => {
+      const cell = cells[column].trim();
+      const location = { file: source, line: lineNumber, column: column + 1, columnName: header[column] };
+      if (cell === '') throw new DataFormatError(location, 'missing target value');
+      if (task === 'regression') values[row * targetIndices.length + target] = numberAt(cell, location, 'target value');
+      else labels[row] = cell;
+    });
     featureIndices.forEach((column, feature) => {
       const cell = cells[column].trim();
       const location = { file: source, line: lineNumber, column: column + 1, columnName: header[column] };
-      if (!NUMBER_PATTERN.test(cell)) throw new DataFormatError(location, cell === '' ? 'missing value' : `non-numeric value "${cell}"; expected a finite decimal number`);
-      x[row * featureIndices.length + feature] = Number(cell);
+      x[row * featureIndices.length + feature] = numberAt(cell, location, 'value');
     });
   });
-  const classes = classOrder(new Set(targets));
-  if (classes.length < 2) throw new DataFormatError({ file: source, columnName: spec.target }, `the target column "${spec.target}" has ${classes.length} distinct value(s); classification needs at least 2`);
+  if (task === 'regression') {
+    return validateDataset({
+      name: path.basename(source),
+      x,
+      y: new Int32Array(rows.length),
+      sampleCount: rows.length,
+      featureCount: featureIndices.length,
+      classCount: 1,
+      featureNames,
+      targets: values,
+      targetCount: targetIndices.length,
+      targetNames,
+    });
+  }
+  const target = targetNames[0];
+  const classes = classOrder(new Set(labels));
+  if (classes.length < 2) throw new DataFormatError({ file: source, columnName: target }, `the target column "${target}" has ${classes.length} distinct value(s); classification needs at least 2 (numeric targets to regress on: task "regression")`);
   const index = new Map(classes.map((value, position) => [value, position]));
-  const y = Int32Array.from(targets, (value) => index.get(value)!);
+  const y = Int32Array.from(labels, (value) => index.get(value)!);
   return validateDataset({
     name: path.basename(source),
     x,

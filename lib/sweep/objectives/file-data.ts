@@ -7,8 +7,9 @@
 import * as path from 'path';
 import { datasetFromArrays, loadDataset, loadIdx, loadNpy, loadNpz } from '../../data';
 import type { Dataset } from '../../data';
-import { LayerwiseConfigError } from '../../errors/config-error';
-import type { SweepDefinition } from '../definition';
+import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
+import { DATA_TASKS } from '../definition';
+import type { DataTask, SweepDefinition } from '../definition';
 import { loadCsvData } from './csv-data';
 
 /** Runs a data step, turning its plain errors into config errors that name the definition's field. */
@@ -21,6 +22,18 @@ export function asDataField<T>(field: string, step: () => T): T {
   }
 }
 
+/** A data source's `task`, checked (the schema says so too; a definition built in code may not have passed it). */
+function taskOf(field: string, task: unknown): DataTask {
+  if (task === undefined) return 'classification';
+  if (!DATA_TASKS.includes(task as DataTask)) throw new LayerwiseConfigError(`${field}.task`, ` = ${describeValue(task)}: allowed values are ${DATA_TASKS.join(', ')}`);
+  return task as DataTask;
+}
+
+/** Whether `data` holds regression targets (its source's `task` is 'regression'); shipped and registered data sets hold class labels. */
+export function dataTaskOf(data: SweepDefinition['data']): DataTask {
+  return (data.csv?.task ?? data.npy?.task ?? data.npz?.task ?? 'classification') as DataTask;
+}
+
 /** The samples `data` names (before any split). */
 export function loadDefinitionData(data: SweepDefinition['data']): Dataset {
   if (data.csv !== undefined) {
@@ -30,7 +43,7 @@ export function loadDefinitionData(data: SweepDefinition['data']): Dataset {
   if (data.npy !== undefined) {
     const npy = data.npy;
     return asDataField('data.npy', () =>
-      datasetFromArrays({ name: path.basename(npy.x, '.npy'), x: loadNpy(npy.x), y: loadNpy(npy.y), xSource: npy.x, ySource: npy.y }),
+      datasetFromArrays({ name: path.basename(npy.x, '.npy'), x: loadNpy(npy.x), y: loadNpy(npy.y), xSource: npy.x, ySource: npy.y, task: taskOf('data.npy', npy.task) }),
     );
   }
   if (data.npz !== undefined) {
@@ -39,7 +52,7 @@ export function loadDefinitionData(data: SweepDefinition['data']): Dataset {
     const yName = npz.y ?? 'y';
     return asDataField('data.npz', () => {
       const arrays = loadNpz(npz.path, [xName, yName]);
-      return datasetFromArrays({ name: path.basename(npz.path, '.npz'), x: arrays[xName], y: arrays[yName], xSource: `${npz.path}: ${xName}`, ySource: `${npz.path}: ${yName}` });
+      return datasetFromArrays({ name: path.basename(npz.path, '.npz'), x: arrays[xName], y: arrays[yName], xSource: `${npz.path}: ${xName}`, ySource: `${npz.path}: ${yName}`, task: taskOf('data.npz', npz.task) });
     });
   }
   if (data.idx !== undefined) {

@@ -28,13 +28,35 @@ export function checkModelFitsData(model: ModelShapeSpec, data: Dataset, dataset
   } else if (typeof model.inputSize === 'number' && model.inputSize !== data.featureCount) {
     throw new LayerwiseConfigError('model.inputSize', ` = ${model.inputSize} but data set "${datasetName}" has ${data.featureCount} features; set model.inputSize to ${data.featureCount}`);
   }
+  checkTaskFitsData(model.task, data, datasetName, 'model.task');
   if (typeof model.outputSize !== 'number') return;
+  if (data.targets !== undefined) {
+    const targets = data.targetCount ?? 1;
+    if (model.outputSize !== targets) {
+      throw new LayerwiseConfigError('model.outputSize', ` = ${model.outputSize} but data set "${datasetName}" has ${targets} regression target(s); set model.outputSize to ${targets}`);
+    }
+    return;
+  }
   const expected = model.task === 'multiclass' ? data.classCount : model.task === 'binary' ? 1 : undefined;
   if (expected !== undefined && model.outputSize !== expected) {
     throw new LayerwiseConfigError(
       'model.outputSize',
       ` = ${model.outputSize} but a ${model.task} model of data set "${datasetName}" (${data.classCount} classes) needs ${expected}; set model.outputSize to ${expected}`,
     );
+  }
+}
+
+/**
+ * Regression targets need a regression model (linear outputs, mean squared error), and class labels
+ * a classification model: the other pairings would train on meaningless targets.
+ */
+function checkTaskFitsData(task: unknown, data: Dataset, datasetName: string, field: string): void {
+  if (task === undefined) return;
+  if (data.targets !== undefined && task !== 'regression') {
+    throw new LayerwiseConfigError(field, ` = ${describeValue(task)} but data set "${datasetName}" holds regression targets; allowed: "regression" (linear outputs, mean squared error)`);
+  }
+  if (data.targets === undefined && task === 'regression') {
+    throw new LayerwiseConfigError(field, ` = "regression" but data set "${datasetName}" holds class labels (${data.classCount} classes); allowed: "binary" or "multiclass", or declare numeric targets with the data source's task "regression" (data.csv.task, data.npy.task, data.npz.task)`);
   }
 }
 
@@ -52,6 +74,12 @@ export function checkDefinitionModelFitsData(model: Record<string, unknown>, dat
   const size = inputShape.reduce((product, side) => product * side, 1);
   if (inputShape.some((side) => side < 1) || size !== data.featureCount) {
     throw new LayerwiseConfigError(field, ` = ${describeValue(model.keras ?? model.registered)}: the model takes inputs of shape [${inputShape.join(', ')}] (${size} values per sample) but data set "${dataName}" has ${data.featureCount} features per sample; make them agree`);
+  }
+  checkTaskFitsData(task, data, dataName, 'model.task');
+  if (data.targets !== undefined) {
+    const targets = data.targetCount ?? 1;
+    if (outputUnits !== targets) throw new LayerwiseConfigError(field, ` = ${describeValue(model.keras ?? model.registered)}: the model has ${outputUnits} output unit(s) but data set "${dataName}" has ${targets} regression target(s)`);
+    return;
   }
   const expected = task === 'multiclass' ? data.classCount : task === 'binary' ? 1 : undefined;
   if (expected !== undefined && outputUnits !== expected) {

@@ -12,11 +12,14 @@
  *             | { keras: "model.keras" | "model.json", initialWeights?: "file" | "seed", task? }
  *             | { registered: "name", task?, ...parameters }   (see trial-model.ts).
  *   data:     { dataset: "moons" | "digits" | "moons:samples=1000,noise=0.3" | ... (or a --module's registerDataset),
- *               | csv: { path, target, features?, delimiter?, task?, header? }  (lib/sweep/objectives/csv-data.ts),
- *               | npy: { x, y } | npz: { path, x?, y? } | idx: { images, labels, pixels? }  (file-data.ts),
+ *               | csv: { path, target (string, or a list for regression), features?, delimiter?, task?, header? }  (csv-data.ts),
+ *               | npy: { x, y, task? } | npz: { path, x?, y?, task? } | idx: { images, labels, pixels? }  (file-data.ts),
  *               split: { validation?, test?, seed?, stratify? }        (random split, same for every trial)
  *                    | { ordered: true, train, validation? }          (first N train, the rest test),
- *               standardize?: boolean (fit on train only; default false) }
+ *               standardize?: boolean (features, fit on train only; default false),
+ *               standardizeTargets?: boolean (regression targets, fit on train only; default false) }
+ *             csv, npy and npz take `task: "regression"` for numeric targets (the model's task must be
+ *             "regression"; metrics are MSE as the loss and MAE, no accuracy).
  *   training: TrainOptions fields that are plain data: epochs, batchSize, optimizer,
  *             earlyStopping, evaluateEvery, evaluationBatchSize.
  * Shared search dimensions it understands: `learningRate` (overrides training.optimizer's) and
@@ -77,10 +80,26 @@ function checkTraining(training: Record<string, unknown>): void {
   }
 }
 
-/** The definition's split, identical for every trial (its seed belongs to the data, not to the trial). */
+/**
+ * The definition's split, identical for every trial (its seed belongs to the data, not to the
+ * trial): stratified by class by default, unstratified for regression targets (stratifying them is
+ * refused). Standardization is fitted on the train split only: the features with `standardize`,
+ * the regression targets with `standardizeTargets`.
+ */
 export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSplits {
   const dataset = loadDefinitionData(definition.data);
+  const regression = dataset.targets !== undefined;
   const split = (definition.data.split ?? {}) as Record<string, unknown>;
+  if (regression && split.stratify === true) {
+    throw new LayerwiseConfigError('data.split.stratify', ` = true: data "${dataSourceName(definition.data)}" holds regression targets, which have no classes to stratify by; allowed: false (the default for regression targets)`);
+  }
+  const standardizeTargets = definition.data.standardizeTargets;
+  if (standardizeTargets !== undefined && typeof standardizeTargets !== 'boolean') {
+    throw new LayerwiseConfigError('data.standardizeTargets', ` = ${describeValue(standardizeTargets)}: allowed values are true, false`);
+  }
+  if (standardizeTargets === true && !regression) {
+    throw new LayerwiseConfigError('data.standardizeTargets', ` = true: data "${dataSourceName(definition.data)}" holds class labels; target standardization applies to regression targets only (data.csv.task, data.npy.task or data.npz.task "regression")`);
+  }
   const splits = asDataField('data.split', (): DatasetSplits => {
     if (split.ordered === true) {
       return splitOrdered(dataset, { train: split.train as number, validation: split.validation as number | undefined });
@@ -89,10 +108,12 @@ export function splitFor(definition: Pick<SweepDefinition, 'data'>): DatasetSpli
       validation: (split.validation as number | undefined) ?? 0.2,
       test: (split.test as number | undefined) ?? 0.2,
       seed: (split.seed as number | undefined) ?? 0,
-      stratify: (split.stratify as boolean | undefined) ?? true,
+      stratify: (split.stratify as boolean | undefined) ?? !regression,
     });
   });
-  return definition.data.standardize === true ? standardizeSplits(splits).splits : splits;
+  const features = definition.data.standardize === true;
+  if (!features && standardizeTargets !== true) return splits;
+  return standardizeSplits(splits, { features, targets: standardizeTargets === true }).splits;
 }
 
 type PenaltyPlace = { field: keyof LayerSettings; part: 'l1' | 'l2' | 'orthogonal' | 'rate' };

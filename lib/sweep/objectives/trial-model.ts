@@ -213,6 +213,6 @@ export async function createTrialModel(model: JsonObject, seed: number, data: Da
     built = keepFileWeights ? await loadKerasModel(keras.keras, { compile: false }) : buildKerasTopologyOf(keras, seed);
   }
   const task = taskOf(model, built);
-  built.compile({ optimizer: 'adam', loss: lossFor(task), metrics: task === 'regression' ? [] : ['accuracy'] });
+  built.compile({ optimizer: 'adam', loss: lossFor(task), metrics: task === 'regression' ? ['mae'] : ['accuracy'] });
   return { model: built, task };
 }
