@@ -60,6 +60,8 @@ export interface PopulationPlan {
   head: DenseStackHead;
   loss: LossFunction;
   accuracy: AccuracyKind;
+  /** Regression losses: each split also reports its mean absolute error, as `train` does (lib/train/epoch-metrics). */
+  meanAbsoluteError: boolean;
   optimizer: PopulationOptimizer;
   /** Per member, per layer: kernel [in, out] and bias [out] values (copies, owned by the plan until consumed). */
   settings: ResolvedTrainOptions[];
@@ -212,6 +214,7 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
       head: head as DenseStackHead,
       loss: loss.fn,
       accuracy: accuracies[0],
+      meanAbsoluteError: loss.classification === false,
       optimizer,
       settings,
       learningRates,

@@ -324,6 +324,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           const count = splitData.x.shape[0];
           let lossSum: tf.Tensor | null = null;
           let correct: tf.Tensor | null = null;
+          let absoluteErrorSum: tf.Tensor | null = null;
           for (let start = 0; start < count; start += evaluationBatchSize) {
             const size = Math.min(evaluationBatchSize, count - start);
             const whole = start === 0 && size === count;
@@ -338,12 +339,21 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yMembers, [members, -1]), 0.5)), 'float32'), 1);
             else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(yMembers, -1)), 'float32'), 1);
             if (hits != null) correct = correct == null ? hits : tf.add(correct, hits);
+            if (plan.meanAbsoluteError) {
+              // Per member: the mean over the batch's samples and outputs, weighted by the batch size (as lib/train/epoch-metrics).
+              const absolute = tf.mul(tf.mean(tf.reshape(tf.abs(tf.sub(prediction, tf.reshape(yMembers, prediction.shape))), [members, -1]), 1), size);
+              absoluteErrorSum = absoluteErrorSum == null ? absolute : tf.add(absoluteErrorSum, absolute);
+            }
           }
           names.push(`${split}.loss`);
           rows.push(tf.div(lossSum as tf.Tensor, count));
           if (correct != null) {
             names.push(`${split}.accuracy`);
             rows.push(tf.div(correct, count));
+          }
+          if (absoluteErrorSum != null) {
+            names.push(`${split}.meanAbsoluteError`);
+            rows.push(tf.div(absoluteErrorSum, count));
           }
         }
         layers.forEach((layer, index) => {
@@ -374,6 +384,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         if (data[split] == null) continue;
         const metrics: SplitMetrics = { loss: value(`${split}.loss`) };
         if (measured.names.includes(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
+        if (measured.names.includes(`${split}.meanAbsoluteError`)) metrics.meanAbsoluteError = value(`${split}.meanAbsoluteError`);
         splits[split] = metrics;
       }
       const penaltyPerLayer: Record<string, number> = {};
