@@ -62,6 +62,9 @@ export { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool
 export type { ProcessPoolExecutorArgs } from './executors/process-pool';
 export { resultOfOutcome, runSweep } from './runner';
 export { runTrialLoop } from './loop/trial-loop';
+export { Attempt } from './loop/attempt';
+export type { AttemptEnvironment } from './loop/attempt';
+export { EvaluationProposer } from './loop/evaluation-proposer';
 export type { LoopEvent, TrialLoopArgs, TrialLoopSummary } from './loop/trial-loop';
 export { StagedProposer } from './loop/proposer';
 export type { Proposal, Proposer } from './loop/proposer';

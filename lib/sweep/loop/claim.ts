@@ -1,0 +1,100 @@
+/**
+ * Claiming the next job. Without a proposer (a worker): any waiting trial of the sweep. With one:
+ * ask it for the ready trials, enqueue the new ones (a shared store's other workers can take them
+ * too), claim the first that is neither finished, nor running here, nor held elsewhere; when the
+ * executor and objective can train populations, also claim the ready trials after it with an equal
+ * population key, in the plan's order, so a member's pruning gate waits only on members before it.
+ */
+import type { SweepDefinition } from '../definition';
+import type { TrialExecutor } from '../executors/executor';
+import type { TrialObjective } from '../objective';
+import type { TrialRecord } from '../record';
+import type { TrialSpec, TrialStorage } from '../storage/storage';
+import { trialInput } from './attempt';
+import type { Proposal, Proposer } from './proposer';
+import type { LoopView } from './view';
+
+export interface ClaimerArgs {
+  definition: SweepDefinition;
+  storage: TrialStorage;
+  executor: TrialExecutor;
+  proposer?: Proposer;
+  objective?: TrialObjective;
+  view: LoopView;
+  workerId: string;
+  /** Whether a trial runs in this loop now. */
+  isRunningHere(trialId: string): boolean;
+  /** Slots free now (for 'auto' populations: the ready trials are spread over them). */
+  freeSlots(): number;
+}
+
+export class Claimer {
+  /** Trials the proposer offered that another worker holds: looked at every poll. */
+  readonly elsewhere = new Set<string>();
+  /** The proposer's trials so far (finished ones of earlier runs included): the plan the pruning gate compares within. */
+  readonly proposedIds = new Set<string>();
+  /** The proposer's latest answer. */
+  lastProposal?: Proposal;
+  private readonly enqueued = new Set<string>();
+  /** Members per population job: 1 when populations are off or impossible; Infinity for 'auto'. */
+  private readonly populationLimit: number;
+
+  constructor(private readonly args: ClaimerArgs) {
+    const setting = args.definition.execution.population ?? 'auto';
+    const possible = args.executor.executePopulation !== undefined && args.objective?.populationKey !== undefined && args.objective.runPopulation !== undefined;
+    this.populationLimit = !possible ? 1 : setting === 'auto' ? Infinity : setting;
+  }
+
+  /** Asks the proposer again (without claiming). */
+  propose(): Proposal {
+    this.lastProposal = this.args.proposer!.next(this.args.view);
+    for (const trial of this.args.proposer!.proposed()) this.proposedIds.add(trial.trialId);
+    return this.lastProposal;
+  }
+
+  /** Claims the next job (one trial, or a population's members), or undefined when nothing can be claimed now. */
+  async next(): Promise<TrialRecord[] | undefined> {
+    const { storage, view, definition, workerId } = this.args;
+    const name = definition.name;
+    if (this.args.proposer === undefined) {
+      const claimed = await storage.claimTrial(name, { workerId });
+      if (claimed !== undefined) view.see(claimed);
+      return claimed === undefined ? undefined : [claimed];
+    }
+    const proposal = this.propose();
+    const fresh = proposal.trials.filter((trial) => !this.enqueued.has(trial.trialId));
+    if (fresh.length > 0) {
+      for (const trial of fresh) this.enqueued.add(trial.trialId);
+      await storage.enqueueTrials(name, fresh);
+      view.enqueued(fresh);
+    }
+    const claimable = proposal.trials.filter((spec) => !view.finished(spec.trialId) && !this.args.isRunningHere(spec.trialId) && !this.elsewhere.has(spec.trialId));
+    // 'auto' spreads the ready trials over the free slots (each pool worker trains on one core), at least one per job.
+    const limit = this.populationLimit === Infinity ? Math.max(1, Math.ceil(claimable.length / Math.max(1, this.args.freeSlots()))) : this.populationLimit;
+    const members: TrialRecord[] = [];
+    let key: string | undefined;
+    for (const spec of claimable) {
+      if (members.length >= limit) break;
+      if (members.length > 0 && (key === undefined || this.populationKeyOf(spec) !== key)) continue;
+      const claimed = await storage.claimTrial(name, { trialIds: [spec.trialId], workerId });
+      if (claimed === undefined) {
+        // Not waiting: another worker of a shared store holds it (or already finished it).
+        this.elsewhere.add(spec.trialId);
+        continue;
+      }
+      view.see(claimed);
+      members.push(claimed);
+      if (members.length === 1) {
+        if (limit <= 1) break;
+        key = this.populationKeyOf(claimed);
+        if (key === undefined) break;
+      }
+    }
+    return members.length === 0 ? undefined : members;
+  }
+
+  private populationKeyOf(trial: TrialSpec): string | undefined {
+    const input = trialInput(this.args.definition, { ...trial, sweepName: this.args.definition.name, state: 'waiting', attempts: 1, epochs: [] });
+    return input === undefined ? undefined : this.args.objective!.populationKey!(input);
+  }
+}
