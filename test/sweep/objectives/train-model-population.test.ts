@@ -119,6 +119,17 @@ describe('train objective: populations', () => {
     }
   });
 
+  it('a population of one is the trial alone: the same records as run, bit for bit', async () => {
+    const sweep = definition();
+    const [input] = inputsOf(sweep);
+    const { reported, finished } = await runPopulation([input]);
+    const outcome = finished.get(0) as TrialOutcome;
+    const alone = await trainModelObjective.run(input, { signal: new AbortController().signal, onEpoch: async () => false });
+    expect(reported.map(([member, epoch]) => `${member}:${epoch}`)).toEqual(['0:1', '0:2', '0:3', '0:4']);
+    expect(outcome.trainingPath).toBe(alone.trainingPath);
+    expect(outcome.epochs.map((epoch) => epoch.validation!.loss)).toEqual(alone.epochs.map((epoch) => epoch.validation!.loss));
+  });
+
   it('a member pruned through the context leaves; the others train to the end', async () => {
     const sweep = definition();
     const { finished } = await runPopulation(inputsOf(sweep), (member, epoch) => member === 1 && epoch.epoch === 2);
