@@ -179,6 +179,24 @@ describe('trainPopulation matches train of each member alone', () => {
   });
 });
 
+describe('trainPopulation: schedules, sparse measurement, own epoch budgets', () => {
+  test('a learning-rate schedule, decoupled weight decay on biases too, evaluateEvery 2 and members of 3, 4 and 5 epochs, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 3, hidden: [6], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    const members: MemberSetup[] = [
+      { seed: 21, regularizer: l2({ l2: 1e-3 }), options: { epochs: 3, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: { kind: 'exponentialDecay', initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.5 } } } },
+      { seed: 22, options: { epochs: 4, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: 0.02 }, weightDecay: { 'dense_1/kernel': 0.1, 'dense_1/bias': 0.2 } } },
+      { seed: 23, regularizer: l1l2({ l1: 1e-3, l2: 1e-3 }), options: { epochs: 5, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: { kind: 'piecewiseConstant', boundaries: [4, 8], values: [0.05, 0.02, 0.01] } } } },
+    ];
+    const results = await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members);
+    // Measured at every 2nd epoch and at each member's last: 3 -> [2, 3], 4 -> [2, 4], 5 -> [2, 4, 5].
+    expect(results.map((result) => result.epochs.map((record) => record.epoch))).toEqual([[2, 3], [2, 4], [2, 4, 5]]);
+    expect(results[1].weightDecay).toEqual({ 'dense_1/kernel': 0.1, 'dense_1/bias': 0.2 });
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+});
+
 describe('trainPopulation: members leave without stopping the others', () => {
   test('a pruned member and a diverged member drop out; the rest still match train alone and nothing leaks', async () => {
     const spec = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
