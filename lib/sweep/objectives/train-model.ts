@@ -279,8 +279,8 @@ export const trainModelObjective: TrialObjective = {
 
   /**
    * Trials whose model, data, training settings (learning rate aside) and batch size are the same
-   * and which the population path covers (lib/sweep/objectives/population-key.ts: Dense-stack MLPs
-   * without dropout or batch normalization; L1/L2 kernel and bias penalties and decoupled weight
+   * and which the population path covers (lib/sweep/objectives/population-key.ts: Dense-stack MLPs,
+   * dropout included, without batch normalization; L1/L2 kernel and bias penalties and decoupled weight
    * decay in any arm, so the two arms of a uniform-vs-per-layer sweep share one key; Adam or SGD)
    * get equal keys; undefined otherwise (`populationSupport` gives the reason).
    */

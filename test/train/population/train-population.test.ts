@@ -84,12 +84,14 @@ function dataset(rows: number, features: number, classes: number): { x: tf.Tenso
 
 interface MemberSetup {
   seed: number;
+  /** This member's model spec, when it differs from the shared one (another dropout rate). */
+  spec?: ModelSpec;
   regularizer?: ReturnType<typeof l2> | ReturnType<typeof l1l2>;
   options: TrainOptions;
 }
 
 async function compare(spec: ModelSpec, loss: string, data: { train: { x: tf.Tensor; y: tf.Tensor }; validation: { x: tf.Tensor; y: tf.Tensor }; test?: { x: tf.Tensor; y: tf.Tensor } }, members: MemberSetup[]): Promise<TrainResult[]> {
-  const build = (member: MemberSetup) => applyPolicy(spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
+  const build = (member: MemberSetup) => applyPolicy(member.spec ?? spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
   const aloneResults: TrainResult[] = [];
   const aloneModels: tf.LayersModel[] = [];
   for (const member of members) {
@@ -193,6 +195,21 @@ describe('trainPopulation: schedules, sparse measurement, own epoch budgets', ()
     // Measured at every 2nd epoch and at each member's last: 3 -> [2, 3], 4 -> [2, 4], 5 -> [2, 4, 5].
     expect(results.map((result) => result.epochs.map((record) => record.epoch))).toEqual([[2, 3], [2, 4], [2, 4, 5]]);
     expect(results[1].weightDecay).toEqual({ 'dense_1/kernel': 0.1, 'dense_1/bias': 0.2 });
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+});
+
+describe('trainPopulation: Dropout', () => {
+  test('each member draws its own masks from its own seed, as train does; rates differ per member, one member has none, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 4, hidden: [10, 6], outputSize: 3, activation: 'relu', task: 'multiclass', dropout: 0.3 } as unknown as ModelSpec;
+    const trainSplit = dataset(60, 4, 3);
+    const validation = dataset(20, 4, 3);
+    const members: MemberSetup[] = [
+      { seed: 31, regularizer: l2({ l2: 1e-3 }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      { seed: 32, spec: { ...spec, dropout: 0.5 } as unknown as ModelSpec, options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } } },
+      { seed: 33, spec: { ...spec, dropout: 0 } as unknown as ModelSpec, regularizer: l2({ l2: 1e-2 }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+    ];
+    await compare(spec, 'categoricalCrossentropy', { train: trainSplit, validation }, members);
     tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
   });
 });
