@@ -253,6 +253,30 @@ describe('trainPopulation: members leave without stopping the others', () => {
     tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
   });
 
+  test('an aborted signal stops every member as train stops (status pruned, stop reason aborted), nothing leaks', async () => {
+    const spec = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(64, 2, 1);
+    const models = [1, 2, 3].map((seed) => buildModel(spec, { seed }));
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    const results = await trainPopulation({
+      members: models.map((model, index) => ({ model, options: { seed: index + 1, epochs: 6, batchSize: 16, loss: 'binaryCrossentropy' } })),
+      data: { train: trainSplit },
+      signal: controller.signal,
+      onEpochEnd: (member, record) => {
+        if (member === 0 && record.epoch === 2) controller.abort();
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    for (const result of results) {
+      expect(result.status).toBe('pruned');
+      expect(result.stopReason).toBe('aborted');
+      expect(result.epochs.map((record) => record.epoch)).toEqual([1, 2]);
+    }
+    models.forEach((model) => model.dispose());
+    tf.dispose([trainSplit.x, trainSplit.y]);
+  });
+
   test('planPopulation says why members cannot be one population', () => {
     const binary = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
     const wider = { ...binary, hidden: [9] } as unknown as ModelSpec;
