@@ -162,7 +162,7 @@ describe('trainPopulation matches train of each member alone', () => {
     tf.dispose([train.x, train.y, validation.x, validation.y]);
   });
 
-  test('SGD with momentum and mean squared error, K = 3', async () => {
+  test('SGD with Nesterov momentum and mean squared error, measured in inference batches of 7, K = 3', async () => {
     const spec = { type: 'mlp', inputSize: 4, hidden: [8], outputSize: 2, activation: 'relu', task: 'regression' } as unknown as ModelSpec;
     const rows = (count: number, offset: number) => {
       const x = tf.tensor2d(Array.from({ length: count }, (_, row) => Array.from({ length: 4 }, (_, column) => Math.cos((row + offset) * 0.9 + column))));
@@ -174,7 +174,8 @@ describe('trainPopulation matches train of each member alone', () => {
     const members: MemberSetup[] = [1, 2, 3].map((seed) => ({
       seed,
       regularizer: l2({ l2: 1e-3 * seed }),
-      options: { epochs: 5, batchSize: 16, optimizer: { name: 'momentum', learningRate: 0.01 * seed, momentum: 0.9, nesterov: true } },
+      // evaluationBatchSize 7: every split is measured in several inference batches (the last partial).
+      options: { epochs: 5, batchSize: 16, evaluationBatchSize: 7, optimizer: { name: 'momentum', learningRate: 0.01 * seed, momentum: 0.9, nesterov: true } },
     }));
     await compare(spec, 'meanSquaredError', { train, validation }, members);
     tf.dispose([train.x, train.y, validation.x, validation.y]);
