@@ -77,7 +77,9 @@ export interface TrainResult {
   /**
    * Which training step ran: `lean` (lib/train/fast-objective: direct ops, hand-written gradients
    * for Dense stacks) or `general` (`model.apply` under tfjs autodiff). Both compute the same
-   * objective (same cross-entropy formula and clipping); only the speed differs.
+   * objective (same cross-entropy formula and clipping); only the speed differs. `population`: the
+   * run was one member of a population (lib/train/population), the lean Dense-stack formulas
+   * batched over members.
    */
   trainingPath: TrainingPath;
   /**

@@ -4,8 +4,9 @@
  * model, the data, the training settings except the learning rate, and the batch size; it is
  * undefined, with the reason, where the population path does not cover the trial.
  *
- * Covered: builder MLPs (`model.type: "mlp"`) without dropout (the definition's or the arm's),
- * batch normalization or separate activation layers; arms whose penalties are `l1`, `l2`,
+ * Covered: builder MLPs (`model.type: "mlp"`), with or without dropout (the definition's or the
+ * arm's rate, which may differ between members), without batch normalization or separate
+ * activation layers; arms whose penalties are `l1`, `l2`,
  * `kernelL1`, `kernelL2`, `biasL1`, `biasL2` and `weightDecay` (a penalty one member lacks is a
  * zero coefficient, so a uniform arm and a per-layer arm share a population); optimizers Adam
  * (without AMSGrad) and SGD/momentum. The learning rate (the `learningRate` dimension or the
@@ -62,11 +63,9 @@ export function populationSupport(definition: SweepDefinition, arm: ArmDefinitio
   const no = (reason: string): PopulationSupport => ({ key: undefined, reason });
   const model = definition.model as Record<string, unknown>;
   if (model.type !== 'mlp') return no(`the model is not a builder MLP (model.type ${JSON.stringify(model.type ?? null)})`);
-  if (typeof model.dropout === 'number' && model.dropout > 0) return no('the MLP has dropout');
   if (model.batchNormalization === true) return no('the MLP has batch normalization');
   if (model.activationLayers === true) return no('the MLP has separate activation layers');
-  const { penalties, shared, dropout } = armCoefficients(arm, params);
-  if (dropout !== undefined && dropout > 0) return no(`arm "${arm.name}" sets a dropout rate`);
+  const { penalties, shared } = armCoefficients(arm, params);
   const unsupported = Object.keys(penalties).filter((name) => !POPULATION_PENALTIES.includes(name));
   if (unsupported.length > 0) return no(`arm "${arm.name}" has ${unsupported.join(', ')} (the population path applies ${POPULATION_PENALTIES.join(', ')})`);
   const training = definition.training as Record<string, unknown>;

@@ -51,7 +51,8 @@ import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { PopulationContext, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
-import { maxPopulationMembers, populationSupport } from './population-key';
+import { maxPopulationMembers, POPULATION_MEMORY_BYTES, populationSupport } from './population-key';
+import type { PopulationSupport } from './population-key';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
 const SHARED_PARAMETERS = ['learningRate', 'batchSize'];
@@ -299,20 +300,20 @@ export const trainModelObjective: TrialObjective = {
 
   /**
    * Trials whose model, data, training settings (learning rate aside) and batch size are the same
-   * and which the population path covers (lib/sweep/objectives/population-key.ts: Dense-stack MLPs
-   * without dropout or batch normalization; L1/L2 kernel and bias penalties and decoupled weight
+   * and which the population path covers (lib/sweep/objectives/population-key.ts: Dense-stack MLPs,
+   * dropout included, without batch normalization; L1/L2 kernel and bias penalties and decoupled weight
    * decay in any arm, so the two arms of a uniform-vs-per-layer sweep share one key; Adam or SGD)
    * get equal keys; undefined otherwise (`populationSupport` gives the reason).
    */
   populationKey(input: TrialInput): string | undefined {
-    return populationSupport(input.definition, input.arm, input.params).key;
+    return populationKeyOf(input).key;
   },
 
   /**
    * Trains the inputs as one population (lib/train/population): each member's model is built
    * with its own seed and coefficients as `run` builds it, and trains on the one shared split.
-   * Members that cannot share the computation after all (a check only the built models answer)
-   * train one after another with `train`, reported through the same hooks.
+   * Members that cannot share the computation after all (a check only the built models answer),
+   * and a single input, train one after another with `train`, reported through the same hooks.
    */
   async runPopulation(inputs: TrialInput[], context: PopulationContext): Promise<void> {
     if (inputs.length === 0) return;
@@ -340,7 +341,8 @@ export const trainModelObjective: TrialObjective = {
         options.push(member.options);
       }
       const members = models.map((model, index) => ({ model, options: options[index] }));
-      const planned = planPopulation(members, first.data);
+      // A population of one is a trial alone: `train` itself (the same numbers, no batching to gain).
+      const planned = members.length > 1 ? planPopulation(members, first.data) : { plan: null };
       if (planned.plan == null) {
         // Not one computation after all: each member alone, in order, through the same hooks.
         for (const [index, member] of members.entries()) {
@@ -441,6 +443,21 @@ export const trainModelObjective: TrialObjective = {
     }
   },
 };
+
+/**
+ * The trial's population key, or why it trains alone: `populationSupport` (what the population path
+ * covers), then memory (`maxPopulationMembers`: a data set so large that two members' copies would
+ * not fit trains alone). Populations are never slower per member than trials alone on what they
+ * cover (docs/benchmarks.md, population table: 1.4-9x faster from K = 4 on, the same at K = 1), so
+ * `execution.population: auto` packs every trial that has a key.
+ */
+export function populationKeyOf(input: TrialInput): PopulationSupport {
+  const support = populationSupport(input.definition, input.arm, input.params);
+  if (support.key === undefined) return support;
+  const limit = maxPopulationMembers(input.definition, trainRows(input.definition));
+  if (limit < 2) return { key: undefined, reason: `two members' copies of the ${trainRows(input.definition)} training rows would exceed the population memory bound (${POPULATION_MEMORY_BYTES / 2 ** 20} MiB)` };
+  return support;
+}
 
 const trainRowCounts = new WeakMap<SweepDefinition, number>();
 

@@ -5,8 +5,8 @@
  * and settings.
  *
  * The population path covers what the hand-written Dense-stack pass covers
- * (lib/train/lean-dense-stack.ts) minus Dropout, BatchNormalization and activity penalties:
- * Sequential Dense(ReLU or linear) stacks ending in Dense(softmax) + categorical cross-entropy on
+ * (lib/train/lean-dense-stack.ts) minus BatchNormalization and activity penalties:
+ * Sequential Dense(ReLU or linear) stacks, with Dropout between them, ending in Dense(softmax) + categorical cross-entropy on
  * one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error,
  * with L1/L2/L1L2 kernel and bias penalties and decoupled weight decay, trained by Adam (not
  * AMSGrad, not AdamW's own decay) or SGD (with or without (Nesterov) momentum). Members may differ
@@ -74,6 +74,11 @@ export interface PopulationPlan {
   biasDecay: Array<number[] | null>;
   /** Per member: the penalty keys `train` would record (`layer.kernel`, ...), with the layer index and slot. */
   penaltyKeys: Array<Array<{ key: string; layer: number; slot: 'kernel' | 'bias' }>>;
+  /**
+   * Per Dense layer: the Dropout right before it (rate per member, 0 where a member has none there;
+   * the layer's own seed per member, undefined: one `Math.random` draw per step, as tfjs), or null.
+   */
+  dropoutBefore: Array<{ rates: number[]; seeds: Array<number | undefined> } | null>;
   /** Per member: the weight-norm keys (originalName) per layer slot. */
   normKeys: Array<Array<{ kernel: string; bias: string | null }>>;
   /** Per member, per layer: the model's kernel and bias variables (for reading initial weights and writing final ones). */
@@ -147,11 +152,23 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   const penaltyKeys: PopulationPlan['penaltyKeys'] = [];
   const normKeys: PopulationPlan['normKeys'] = [];
   const decayPerMember: Array<Map<string, number>> = [];
+  const dropoutsPerMember: Array<Array<{ rate: number; seed: number | undefined } | null>> = [];
   for (const [index, member] of members.entries()) {
     const stack = planDenseStack(member.model, loss.name, oneHot);
     if (stack.plan == null) return no(`member ${index}: ${stack.reason}`);
-    if (stack.plan.items.some((item) => item.kind !== 'dense')) return no(`member ${index} has Dropout or BatchNormalization layers (not on the population path yet)`);
+    if (stack.plan.items.some((item) => item.kind === 'batchNorm')) return no(`member ${index} has BatchNormalization layers (not on the population path yet)`);
     const dense = stack.plan.items.filter((item): item is Extract<typeof item, { kind: 'dense' }> => item.kind === 'dense');
+    // Dropout before each Dense layer (consecutive Dropouts would be two draws: not covered).
+    const memberDropouts: Array<{ rate: number; seed: number | undefined } | null> = dense.map(() => null);
+    let denseSeen = 0;
+    for (const [position, item] of stack.plan.items.entries()) {
+      if (item.kind === 'dense') denseSeen++;
+      else if (item.kind === 'dropout') {
+        if (stack.plan.items[position + 1]?.kind !== 'dense') return no(`member ${index} has a Dropout not followed by a Dense layer`);
+        memberDropouts[denseSeen] = { rate: item.rate, seed: item.seed };
+      }
+    }
+    dropoutsPerMember.push(memberDropouts);
     if (dense.some((item) => item.activityPenalty != null)) return no(`member ${index} has an activity penalty (not on the population path yet)`);
     if (head == null) head = stack.plan.head;
     else if (head !== stack.plan.head) return no(`member ${index} has another output head than member 0`);
@@ -221,6 +238,11 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
       kernelCoefficients: layers.map((_, layer) => coefficientsOf('kernel', layer)),
       biasCoefficients: layers.map((_, layer) => coefficientsOf('bias', layer)),
       kernelDecay: layers.map((_, layer) => decayOf('kernel', layer)),
+      dropoutBefore: layers.map((_, layer) => {
+        const entries = dropoutsPerMember.map((member) => member[layer]);
+        if (entries.every((entry) => entry == null)) return null;
+        return { rates: entries.map((entry) => entry?.rate ?? 0), seeds: entries.map((entry) => entry?.seed) };
+      }),
       biasDecay: layers.map((_, layer) => decayOf('bias', layer)),
       penaltyKeys,
       normKeys,

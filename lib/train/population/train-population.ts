@@ -28,6 +28,7 @@
  * state, snapshots, shuffled copies); the caller owns the member models and the data.
  */
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { atClipCeiling, divergenceReason } from '../divergence';
 import { clippedSoftmaxCrossEntropy } from '../fast-objective';
 import { resolveOptimizerSpec } from '../optimizer-spec';
@@ -88,6 +89,8 @@ interface MemberStopping {
 /** One member's bookkeeping. */
 interface MemberState {
   shuffler: SeededShuffler;
+  /** The member's `Math.random` stream (as `train` installs it): one draw per Dropout layer and step. */
+  random: () => number;
   records: EpochRecord[];
   stopping: MemberStopping | null;
   lastEpoch: number;
@@ -167,6 +170,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     const early = member.options.earlyStopping;
     return {
       shuffler: new SeededShuffler(settings[index].seed),
+      random: seedrandom(String(settings[index].seed)),
       records: [],
       lastEpoch: 0,
       stopping:
@@ -181,6 +185,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const biases: Array<tf.Variable | null> = [];
   let kernelPenalties: SlotTensors[] = [];
   let biasPenalties: SlotTensors[] = [];
+  let dropoutBefore = plan.dropoutBefore.map((slot) => (slot == null ? null : { rates: [...slot.rates], seeds: [...slot.seeds] }));
   let kernelDecay = plan.kernelDecay.map((rates) => (rates == null ? null : [...rates]));
   let biasDecay = plan.biasDecay.map((rates) => (rates == null ? null : [...rates]));
   let decayFactors: { key: string; factors: Array<{ kernel: Float32Array | null; bias: Float32Array | null }> } | null = null;
@@ -236,14 +241,43 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return extra == null ? gradient : tf.add(gradient, extra);
     };
 
+    /**
+     * The Dropout multiplier before Dense layer `layer` for every member ([K, B, units]), drawn as
+     * `tf.dropout` draws it for that member alone: a seed from the member's `Math.random` stream
+     * (or the layer's own seed), alea numbers u in float32, then `floor(u + keep) / keep` in float32.
+     * A member without that Dropout gets ones (its numbers do not change). Null when no member has one.
+     */
+    const dropoutMultiplier = (layer: number, count: number, units: number): tf.Tensor3D | null => {
+      const slot = dropoutBefore[layer];
+      if (slot == null) return null;
+      const size = count * units;
+      const values = new Float32Array(active.length * size);
+      active.forEach((member, row) => {
+        const rate = slot.rates[row];
+        const block = values.subarray(row * size, (row + 1) * size);
+        if (!(rate > 0 && rate < 1)) {
+          block.fill(1);
+          return;
+        }
+        const keep = Math.fround(1 - rate);
+        const uniform = seedrandom.alea(String(slot.seeds[row] ?? states[member].random()));
+        for (let index = 0; index < size; index++) block[index] = Math.floor(Math.fround(Math.fround(uniform()) + keep)) / keep;
+      });
+      return tf.tensor3d(values, [active.length, count, units]);
+    };
+
     /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); returns each member's objective [K]. */
     const step = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D => {
       const members = x.shape[0];
       const count = x.shape[1];
       const inputs: tf.Tensor3D[] = [];
       const outputs: tf.Tensor3D[] = [];
+      const multipliers: Array<tf.Tensor3D | null> = [];
       let h = x;
       layers.forEach((layer, index) => {
+        const multiplier = dropoutMultiplier(index, count, layer.inputUnits);
+        multipliers.push(multiplier);
+        if (multiplier != null) h = tf.mul(h, multiplier) as tf.Tensor3D;
         inputs.push(h);
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
         outputs.push(h);
@@ -285,7 +319,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         const layerGradients = [withPenaltyGradient(batchedMatMul(inputs[index], dOutput, true, false), kernels[index], kernelPenalties[index])];
         if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput), biases[index] as tf.Variable, biasPenalties[index]));
         gradients.unshift(...layerGradients);
-        if (index > 0) upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
+        if (index > 0) {
+          upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
+          const multiplier = multipliers[index];
+          if (multiplier != null) upstream = tf.mul(upstream, multiplier) as tf.Tensor3D;
+        }
       }
       // Keras 3 order: gradients at the current weights, then the decoupled decay, then the update.
       if (kernelDecay.some((rates) => rates != null) || biasDecay.some((rates) => rates != null)) {
@@ -493,6 +531,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
         kernelDecay = kernelDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
+        dropoutBefore = dropoutBefore.map((slot) => (slot == null ? null : { rates: rows.map((row) => slot.rates[row]), seeds: rows.map((row) => slot.seeds[row]) }));
         biasDecay = biasDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
         disposeDecay();
         optimizer.keep(rows);

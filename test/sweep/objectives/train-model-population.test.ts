@@ -78,7 +78,7 @@ describe('train objective: populations', () => {
   });
 
   it.each([
-    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', dropout: 0.2 } }, /dropout/],
+    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true } }, /batch normalization/],
     [{ arms: [{ name: 'activity', kind: 'uniform', penalties: { activityL1: 1e-3 } }] }, /activityL1/],
     [{ training: { epochs: 2, optimizer: 'rmsprop' } }, /rmsprop/],
     [{ model: { keras: 'model.keras' } }, /not a builder MLP/],
@@ -119,6 +119,41 @@ describe('train objective: populations', () => {
     }
   });
 
+  it('members with their own searched dropout rates share a key and match run', async () => {
+    const sweep = definition({
+      arms: [
+        { name: 'uniform', kind: 'uniform', dropout: { type: 'uniform', low: 0.1, high: 0.5 }, penalties: { l2: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
+        { name: 'plain', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
+      ],
+    });
+    const base = { definition: sweep, configId: 'c', index: 0, attempt: 1 };
+    const inputs: TrialInput[] = [
+      { ...base, arm: sweep.arms[0], params: { l2: 1e-3, dropout: 0.2 }, seed: 1, trialId: 'a' },
+      { ...base, arm: sweep.arms[0], params: { l2: 1e-2, dropout: 0.45 }, seed: 2, trialId: 'b' },
+      { ...base, arm: sweep.arms[1], params: { l2: 1e-4 }, seed: 3, trialId: 'c' },
+    ];
+    expect(new Set(inputs.map((input) => trainModelObjective.populationKey!(input))).size).toBe(1);
+    const { finished } = await runPopulation(inputs);
+    for (const [member, input] of inputs.entries()) {
+      const outcome = finished.get(member) as TrialOutcome;
+      expect(outcome.trainingPath).toBe('population');
+      const alone = await trainModelObjective.run(input, { signal: new AbortController().signal, onEpoch: async () => false });
+      outcome.epochs.forEach((epoch, index) => close(epoch.train.loss, alone.epochs[index].train.loss, `member ${member} epoch ${epoch.epoch} train.loss`));
+      close(outcome.final!.validation!.loss, alone.final!.validation!.loss, `member ${member} final validation.loss`);
+    }
+  });
+
+  it('a population of one is the trial alone: the same records as run, bit for bit', async () => {
+    const sweep = definition();
+    const [input] = inputsOf(sweep);
+    const { reported, finished } = await runPopulation([input]);
+    const outcome = finished.get(0) as TrialOutcome;
+    const alone = await trainModelObjective.run(input, { signal: new AbortController().signal, onEpoch: async () => false });
+    expect(reported.map(([member, epoch]) => `${member}:${epoch}`)).toEqual(['0:1', '0:2', '0:3', '0:4']);
+    expect(outcome.trainingPath).toBe(alone.trainingPath);
+    expect(outcome.epochs.map((epoch) => epoch.validation!.loss)).toEqual(alone.epochs.map((epoch) => epoch.validation!.loss));
+  });
+
   it('a member pruned through the context leaves; the others train to the end', async () => {
     const sweep = definition();
     const { finished } = await runPopulation(inputsOf(sweep), (member, epoch) => member === 1 && epoch.epoch === 2);
@@ -137,8 +172,8 @@ describe('train objective: backend timing of populations', () => {
     expect(populationTimingSize(sweep, sweep.arms[0], { l2: 1e-3 })).toBe(16);
     const small = definition({ budget: 1, seeds: [1] });
     expect(populationTimingSize(small, small.arms[0], { l2: 1e-3 })).toBe(2);
-    const dropout = definition({ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', dropout: 0.2 } });
-    expect(populationTimingSize(dropout, dropout.arms[0], { l2: 1e-3 })).toBe(1);
+    const normalized = definition({ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true } });
+    expect(populationTimingSize(normalized, normalized.arms[0], { l2: 1e-3 })).toBe(1);
   });
 
   it('maxPopulationMembers bounds a population by memory', () => {

@@ -84,12 +84,14 @@ function dataset(rows: number, features: number, classes: number): { x: tf.Tenso
 
 interface MemberSetup {
   seed: number;
+  /** This member's model spec, when it differs from the shared one (another dropout rate). */
+  spec?: ModelSpec;
   regularizer?: ReturnType<typeof l2> | ReturnType<typeof l1l2>;
   options: TrainOptions;
 }
 
 async function compare(spec: ModelSpec, loss: string, data: { train: { x: tf.Tensor; y: tf.Tensor }; validation: { x: tf.Tensor; y: tf.Tensor }; test?: { x: tf.Tensor; y: tf.Tensor } }, members: MemberSetup[]): Promise<TrainResult[]> {
-  const build = (member: MemberSetup) => applyPolicy(spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
+  const build = (member: MemberSetup) => applyPolicy(member.spec ?? spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
   const aloneResults: TrainResult[] = [];
   const aloneModels: tf.LayersModel[] = [];
   for (const member of members) {
@@ -160,7 +162,7 @@ describe('trainPopulation matches train of each member alone', () => {
     tf.dispose([train.x, train.y, validation.x, validation.y]);
   });
 
-  test('SGD with momentum and mean squared error, K = 3', async () => {
+  test('SGD with Nesterov momentum and mean squared error, measured in inference batches of 7, K = 3', async () => {
     const spec = { type: 'mlp', inputSize: 4, hidden: [8], outputSize: 2, activation: 'relu', task: 'regression' } as unknown as ModelSpec;
     const rows = (count: number, offset: number) => {
       const x = tf.tensor2d(Array.from({ length: count }, (_, row) => Array.from({ length: 4 }, (_, column) => Math.cos((row + offset) * 0.9 + column))));
@@ -172,10 +174,44 @@ describe('trainPopulation matches train of each member alone', () => {
     const members: MemberSetup[] = [1, 2, 3].map((seed) => ({
       seed,
       regularizer: l2({ l2: 1e-3 * seed }),
-      options: { epochs: 5, batchSize: 16, optimizer: { name: 'momentum', learningRate: 0.01 * seed, momentum: 0.9, nesterov: true } },
+      // evaluationBatchSize 7: every split is measured in several inference batches (the last partial).
+      options: { epochs: 5, batchSize: 16, evaluationBatchSize: 7, optimizer: { name: 'momentum', learningRate: 0.01 * seed, momentum: 0.9, nesterov: true } },
     }));
     await compare(spec, 'meanSquaredError', { train, validation }, members);
     tf.dispose([train.x, train.y, validation.x, validation.y]);
+  });
+});
+
+describe('trainPopulation: schedules, sparse measurement, own epoch budgets', () => {
+  test('a learning-rate schedule, decoupled weight decay on biases too, evaluateEvery 2 and members of 3, 4 and 5 epochs, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 3, hidden: [6], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    const members: MemberSetup[] = [
+      { seed: 21, regularizer: l2({ l2: 1e-3 }), options: { epochs: 3, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: { kind: 'exponentialDecay', initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.5 } } } },
+      { seed: 22, options: { epochs: 4, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: 0.02 }, weightDecay: { 'dense_1/kernel': 0.1, 'dense_1/bias': 0.2 } } },
+      { seed: 23, regularizer: l1l2({ l1: 1e-3, l2: 1e-3 }), options: { epochs: 5, batchSize: 16, evaluateEvery: 2, optimizer: { name: 'adam', learningRate: { kind: 'piecewiseConstant', boundaries: [4, 8], values: [0.05, 0.02, 0.01] } } } },
+    ];
+    const results = await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members);
+    // Measured at every 2nd epoch and at each member's last: 3 -> [2, 3], 4 -> [2, 4], 5 -> [2, 4, 5].
+    expect(results.map((result) => result.epochs.map((record) => record.epoch))).toEqual([[2, 3], [2, 4], [2, 4, 5]]);
+    expect(results[1].weightDecay).toEqual({ 'dense_1/kernel': 0.1, 'dense_1/bias': 0.2 });
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+});
+
+describe('trainPopulation: Dropout', () => {
+  test('each member draws its own masks from its own seed, as train does; rates differ per member, one member has none, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 4, hidden: [10, 6], outputSize: 3, activation: 'relu', task: 'multiclass', dropout: 0.3 } as unknown as ModelSpec;
+    const trainSplit = dataset(60, 4, 3);
+    const validation = dataset(20, 4, 3);
+    const members: MemberSetup[] = [
+      { seed: 31, regularizer: l2({ l2: 1e-3 }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      { seed: 32, spec: { ...spec, dropout: 0.5 } as unknown as ModelSpec, options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } } },
+      { seed: 33, spec: { ...spec, dropout: 0 } as unknown as ModelSpec, regularizer: l2({ l2: 1e-2 }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+    ];
+    await compare(spec, 'categoricalCrossentropy', { train: trainSplit, validation }, members);
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
   });
 });
 
@@ -216,6 +252,30 @@ describe('trainPopulation: members leave without stopping the others', () => {
     compareWeights(models[2], reference, 2);
     [...models, reference].forEach((model) => model.dispose());
     tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+
+  test('an aborted signal stops every member as train stops (status pruned, stop reason aborted), nothing leaks', async () => {
+    const spec = { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(64, 2, 1);
+    const models = [1, 2, 3].map((seed) => buildModel(spec, { seed }));
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    const results = await trainPopulation({
+      members: models.map((model, index) => ({ model, options: { seed: index + 1, epochs: 6, batchSize: 16, loss: 'binaryCrossentropy' } })),
+      data: { train: trainSplit },
+      signal: controller.signal,
+      onEpochEnd: (member, record) => {
+        if (member === 0 && record.epoch === 2) controller.abort();
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    for (const result of results) {
+      expect(result.status).toBe('pruned');
+      expect(result.stopReason).toBe('aborted');
+      expect(result.epochs.map((record) => record.epoch)).toEqual([1, 2]);
+    }
+    models.forEach((model) => model.dispose());
+    tf.dispose([trainSplit.x, trainSplit.y]);
   });
 
   test('planPopulation says why members cannot be one population', () => {
