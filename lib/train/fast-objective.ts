@@ -4,8 +4,8 @@
  * far fewer eager kernel calls per step, which is what bounds tfjs-node's throughput (~20 µs per op).
  *
  *  - The layers' ops are called directly (no tfjs-layers `apply` bookkeeping: Identity, Reshape and
- *    Cast calls per layer); Dense is `BatchMatMulV2` + `BiasAdd` (+ ReLU) forward and two
- *    `BatchMatMulV2` + `BiasAddGrad` back on the native backend, with no reshapes (tfjs's fused
+ *    Cast calls per layer); Dense is `MatMul` + `BiasAdd` (+ ReLU) forward and two
+ *    `MatMul` + `BiasAddGrad` back on the native backend, with no reshapes (tfjs's fused
  *    matMul elsewhere); Conv2D's bias is one
  *    `BiasAdd` (gradient `BiasAddGrad`); max pooling runs TensorFlow's oneDNN kernels when the native
  *    library has them (lib/train/native-kernels).
