@@ -4,8 +4,8 @@
  * far fewer eager kernel calls per step, which is what bounds tfjs-node's throughput (~20 µs per op).
  *
  *  - The layers' ops are called directly (no tfjs-layers `apply` bookkeeping: Identity, Reshape and
- *    Cast calls per layer); Dense is `BatchMatMulV2` + `BiasAdd` (+ ReLU) forward and two
- *    `BatchMatMulV2` + `BiasAddGrad` back on the native backend, with no reshapes (tfjs's fused
+ *    Cast calls per layer); Dense is `MatMul` + `BiasAdd` (+ ReLU) forward and two
+ *    `MatMul` + `BiasAddGrad` back on the native backend, with no reshapes (tfjs's fused
  *    matMul elsewhere); Conv2D's bias is one
  *    `BiasAdd` (gradient `BiasAddGrad`); max pooling runs TensorFlow's oneDNN kernels when the native
  *    library has them (lib/train/native-kernels).
@@ -37,6 +37,8 @@
  *    softmax + categorical cross-entropy, sigmoid + binary cross-entropy or linear + mean squared
  *    error, get `valueAndGradients`: a hand-written backward pass, no autodiff tape (tfjs's tape is
  *    JS bookkeeping per op: it was ~1.4 of 6.7 ms per bench MLP step); see lib/train/lean-dense-stack.ts.
+ *  - Functional models of Dense and Add layers (Dense layers may be shared) get the same kind of
+ *    hand-written pass over their graph (lib/train/lean-dense-graph.ts).
  *  - A first LSTM or GRU layer followed by such a Dense stack gets a hand-written forward and
  *    backward through time on TensorFlow's fused recurrent kernels (lib/train/lean-recurrent-stack.ts).
  *
@@ -55,6 +57,8 @@ import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2Penalt
 import { ScalarCache } from './scalar-cache';
 import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
 import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
+import { DENSE_GRAPH_COVERAGE, denseGraphObjective, planDenseGraph } from './lean-dense-graph';
+import { trainingPenalty } from './penalty';
 import { planRecurrentStack, RECURRENT_STACK_COVERAGE, recurrentStackObjective } from './lean-recurrent-stack';
 
 /** Layer classes the recurrent pass plans for (a reason mentions it only for models starting with one). */
@@ -306,7 +310,22 @@ export function planLeanObjective(
   args: LeanPlanArgs = {},
 ): LeanPlan {
   const general = (reason: string): LeanPlan => ({ objective: null, reason });
-  if (model.getClassName() !== 'Sequential') return general(`the model is a ${model.getClassName()}, not a Sequential stack`);
+  if (model.getClassName() !== 'Sequential') {
+    // Functional Dense/Add graphs (shared Dense layers too) get the hand-written pass (lib/train/lean-dense-graph.ts).
+    const graph = planDenseGraph(model, lossName, args.oneHotLabels === true);
+    if (graph.plan == null) return general(`the model is a ${model.getClassName()}, not a Sequential stack, nor ${DENSE_GRAPH_COVERAGE} (here ${graph.reason})`);
+    const pass = denseGraphObjective(graph.plan, lossFunction, clippedSoftmaxCrossEntropy);
+    const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    // Labels the hand-written head does not take: the general path's own objective under autodiff.
+    const taped = (x: tf.Tensor, y: tf.Tensor): tf.Scalar => tf.add(tf.mean(lossFunction(y, model.apply(x, { training: true }) as tf.Tensor)), trainingPenalty(model)) as tf.Scalar;
+    return {
+      objective: {
+        objective: taped,
+        valueAndGradients: (x, y) => (pass.handlesLabels(x, y) ? pass.valueAndGradients(x, y) : tf.variableGrads(() => taped(x, y), variables)),
+        dispose: pass.dispose,
+      },
+    };
+  }
   const layers = model.layers;
   if (layers.length === 0) return general('the model has no layers');
   // Dense stacks (with Dropout, BatchNormalization, activity and L1/L2 penalties, softmax/sigmoid/linear heads) get the hand-written pass.

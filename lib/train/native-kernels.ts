@@ -7,10 +7,11 @@
  *    cross-entropy (Keras computes the loss from the softmax's logits).
  *  - `BiasAdd` / `BiasAddGrad`: a channel bias and its gradient in one kernel each (tfjs uses a
  *    broadcasting Add and a Sum + Reshape).
- *  - 2-D products as one `BatchMatMulV2` call with its adjoint attributes (tfjs reshapes both operands
- *    to 3-D and back: 4 kernel calls). Not `MatMul`, the op Keras's Dense runs: TensorFlow 2.21's eager
- *    `MatMul` kernel aborts the process (heap corruption) under V8's sampling profiler
- *    (`node --cpu-prof`), with or without oneDNN; `BatchMatMulV2` gives the same values as tfjs.
+ *  - 2-D products as one `MatMul` call with its transpose attributes (tfjs reshapes both operands
+ *    to 3-D and back: 4 kernel calls), the op Keras's Dense runs. TensorFlow 2.21's eager `MatMul`
+ *    kernel aborts the process (segfault, heap corruption) under V8's sampling profiler
+ *    (`node --cpu-prof`, e.g. a loop of [128, 784]·[784, 256] products), with or without oneDNN, so a
+ *    process started with a profiler flag gets `BatchMatMulV2` (same values, more CPU per call).
  *  - oneDNN max pooling (`_MklNativeMaxPool` with its workspace, `_MklNativeMaxPoolGrad`), the kernels
  *    Keras's graph runs after TensorFlow's oneDNN rewrite: the backward pass reads the workspace
  *    instead of recomputing the pooling (Eigen's `MaxPoolGrad`: ~3 ms vs ~0.2 ms on the bench CNN).
@@ -150,10 +151,37 @@ export function maxPool2d(x: tf.Tensor4D, args: MaxPoolArgs): tf.Tensor4D {
   return pool(x) as tf.Tensor4D;
 }
 
-/** `a·b` of 2-D tensors, optionally transposed: one `BatchMatMulV2` on the native backend, else `tf.matMul`. */
+let profiler: boolean | undefined;
+/**
+ * Whether this process was started under V8's sampling profiler (`--cpu-prof`, `--prof`, on the
+ * command line or in NODE_OPTIONS), where eager `MatMul` aborts the process (see the file comment).
+ * A profiler started later through `node:inspector` is not seen: profile with the flags.
+ */
+export function profilerAttached(): boolean {
+  if (profiler === undefined) {
+    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+    profiler = flags.some((flag) => flag.startsWith('--cpu-prof') || flag === '--prof' || flag.startsWith('--prof-'));
+  }
+  return profiler;
+}
+
+/**
+ * `a·b` of 2-D tensors, optionally transposed: one `MatMul` on the native backend (`BatchMatMulV2`
+ * under the sampling profiler), else `tf.matMul`. `MatMul` costs less CPU at every Dense size the
+ * zoo runs (e.g. 306 vs 383 µs for [128, 784]·[784, 256], 12 vs 64 µs for [64, 32]·[32, 5]):
+ * `BatchMatMulV2` has a fixed cost that only large products hide.
+ */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   const native = nativeBackend();
   if (native == null) return tf.matMul(a, b, transposeA, transposeB);
+  if (!profilerAttached()) {
+    const matMulAttrs = [
+      ...floatAttr(native),
+      { name: 'transpose_a', type: native.binding.TF_ATTR_BOOL, value: transposeA },
+      { name: 'transpose_b', type: native.binding.TF_ATTR_BOOL, value: transposeB },
+    ];
+    return native.executeSingleOutput('MatMul', matMulAttrs, [a, b]) as tf.Tensor2D;
+  }
   const attrs = [
     ...floatAttr(native),
     { name: 'adj_x', type: native.binding.TF_ATTR_BOOL, value: transposeA },

@@ -161,16 +161,6 @@ export function sigmoidGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
 }
 
-let profiler: boolean | undefined;
-/** Whether this process runs under V8's sampling profiler (flags on the command line or in NODE_OPTIONS). */
-function profilerAttached(): boolean {
-  if (profiler === undefined) {
-    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-    profiler = flags.some((flag) => flag.startsWith('--cpu-prof') || flag === '--prof' || flag.startsWith('--prof-'));
-  }
-  return profiler;
-}
-
 /**
  * The small ops of a written-out recurrent step, called straight on the native backend's eager entry
  * point when it is active (tfjs's op layer costs about as much again per call as the kernel itself:
@@ -222,21 +212,9 @@ export class RecurrentStepOps {
     return tf.tanh(x) as tf.Tensor2D;
   }
 
-  /**
-   * `a·b` of small rank-2 tensors (the per-step recurrent product): TensorFlow's `MatMul`, about a
-   * quarter of `BatchMatMulV2`'s CPU time at [64, 64]·[64, 192] (~25 vs ~100 µs; BatchMatMulV2 has
-   * a fixed cost that larger products hide). Under V8's sampling profiler (`--cpu-prof`, `--prof`)
-   * eager `MatMul` aborts the process (lib/train/native-kernels.ts), so then `BatchMatMulV2`.
-   */
+  /** `a·b` of rank-2 tensors: {@link matMul2d} (`MatMul`, about a quarter of `BatchMatMulV2`'s CPU at [64, 64]·[64, 192]). */
   matMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor2D {
-    const native = this.native;
-    if (native == null || profilerAttached()) return matMul2d(a as tf.Tensor2D, b as tf.Tensor2D, transposeA, transposeB);
-    const attrs = [
-      floatAttr(native),
-      { name: 'transpose_a', type: native.binding.TF_ATTR_BOOL, value: transposeA },
-      { name: 'transpose_b', type: native.binding.TF_ATTR_BOOL, value: transposeB },
-    ];
-    return native.executeSingleOutput('MatMul', attrs, [a, b]) as tf.Tensor2D;
+    return matMul2d(a as tf.Tensor2D, b as tf.Tensor2D, transposeA, transposeB);
   }
 
   /** `x + bias` over the last axis (no gradient of its own). */
