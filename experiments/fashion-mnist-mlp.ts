@@ -91,6 +91,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
   const directory = runDirectory(options, NAME);
   const sections: string[] = [];
   const all: TrialRecord[] = [];
+  const conclusions: string[] = [];
   let definition: Record<string, any> = {};
   for (const { family, title } of FAMILIES) {
     definition = fashionMlpDefinition(family, quick);
@@ -99,7 +100,17 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     all.push(...records);
     const report = await writeExperimentReport(familyDirectory, records, `${NAME}-${family}`);
     sections.push(familySection({ records, report, family, title, budget: definition.budget as number }));
+    const noneGaps = records.filter((r) => r.arm === 'none' && r.state === 'complete' && r.final?.lossGap !== undefined).map((r) => r.final!.lossGap!);
+    conclusions.push(
+      `${title}: ${report.answer.sentence.replace(/\.$/, '')}` +
+        (noneGaps.length > 0 ? ` (loss gap test − train without regularization: ${(noneGaps.reduce((a, b) => a + b, 0) / noneGaps.length).toFixed(3)})` : '') +
+        '.',
+    );
   }
+  sections.push(
+    `**Conclusion.** ${conclusions.join(' ')} At this budget (${(definition.training as { epochs: number }).epochs} epochs, ${definition.budget} configurations per arm, 3 selection seeds) ` +
+      'the model overfits little, so there is little for any penalty to fix; the answers above are what the intervals support at this budget, not a verdict on per-layer tuning in general.',
+  );
   const training = definition.training as { epochs: number; batchSize: number };
   return {
     name: NAME,
