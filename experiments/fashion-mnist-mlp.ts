@@ -109,7 +109,10 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
   }
   sections.push(
     `**Conclusion.** ${conclusions.join(' ')} At this budget (${(definition.training as { epochs: number }).epochs} epochs, ${definition.budget} configurations per arm, 3 selection seeds) ` +
-      'the model overfits little, so there is little for any penalty to fix; the answers above are what the intervals support at this budget, not a verdict on per-layer tuning in general.',
+      (all.filter((r) => r.arm === 'none' && r.final?.lossGap !== undefined).every((r) => r.final!.lossGap! < 0.1)
+        ? 'the model overfits little (test − train loss gap below 0.1 without regularization), so there is little for any penalty to fix; '
+        : '') +
+      'the answers above are what the intervals support at this budget, not a verdict on per-layer tuning in general.',
   );
   const training = definition.training as { epochs: number; batchSize: number };
   return {
