@@ -128,7 +128,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       'L2: log-uniform in [1e-6, 1e-2]; decoupled weight decay w ← w·(1 − lr·wd): log-uniform in [1e-2, 10]. ' +
       `TPE sampler (seed 0), budget ${definition.budget} configurations per arm, every configuration on seeds ${(definition.seeds as number[]).join(', ')} (paired across arms; selection seeds, see the note below). ` +
       `Selection on mean validation loss; comparison on test. Each definition runs alone as \`layerwise sweep experiments/sweeps/${NAME}-l2.json --out runs/${NAME}/l2/sweep --workers 2\` ` +
-      `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. A small CNN on the same data and arms (weight decay only, 2 epochs) is the section `fashion-mnist-cnn`. Backend: ${backend}.`,
+      `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. A small CNN on the same data and arms (weight decay only, 2 epochs) is the section \`fashion-mnist-cnn\`. Backend: ${backend}.`,
     markdown: sections.join('\n\n'),
     reportDirectory: directory,
     trainingSeconds: trainingSeconds(all),
