@@ -171,12 +171,14 @@ export function timeScaleMarkdown(perSize: ReadonlyArray<{ label: string; sample
     '| ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |',
   ];
   const tauCenters: number[] = [];
+  let edgeHits = 0;
   for (const size of perSize) {
     const { grid } = size;
     const meanValidation = grid.decays.map((_, d) => mean(grid.validation.map((row) => row[d])));
     const bestGrid = argmin(meanValidation);
     const bootstrap = grid.seeds.length > 1 ? bootstrapArgmin(grid, 17) : null;
     const optima = grid.validation.map((row) => parabolicLog2Optimum(grid.decays, row));
+    edgeHits += optima.filter((optimum) => optimum.atEdge).length;
     const logs = optima.map((optimum) => optimum.log2);
     logs.forEach((value) => {
       slopeX.push(Math.log2(size.samples));
@@ -213,7 +215,10 @@ export function timeScaleMarkdown(perSize: ReadonlyArray<{ label: string; sample
     conclusion =
       `Slope of log2 wd* on log2 N over ${fit.n} (N, seed) points: **${fit.slope.toFixed(2)}** [${low.toFixed(2)}, ${high.toFixed(2)}] (95% t-interval, ${fit.n - 2} df); ` +
       `${verdict}. Across the 8× range of N the point estimate of τ_epoch moves ${format(tauCenters[0])} → ${format(tauCenters[tauCenters.length - 1])} epochs ` +
-      `(${format(tauCenters[0] / tauCenters[tauCenters.length - 1])}× change; a constant τ_epoch means 1×, a constant wd means 8×).`;
+      `(${format(tauCenters[0] / tauCenters[tauCenters.length - 1])}× change; a constant τ_epoch means 1×, a constant wd means 8×).` +
+      (edgeHits > 0
+        ? ` ${edgeHits} of ${slopeY.length} seed optima lie at an edge of the wd grid (the optimum may be beyond it, and the estimate is pulled toward the grid), so the slope is less certain than its interval says.`
+        : ' No seed\'s optimum lies at an edge of the wd grid.');
   }
   return [
     `Validation loss at the final epoch (mean ± sample sd over seeds; bold: lowest mean per N), seeds per N: ${seedCounts.join(', ')}.`,

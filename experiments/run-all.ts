@@ -16,10 +16,11 @@ import * as mnist from './mnist-cnn-per-layer';
 import * as moons from './moons-weight-decay';
 import * as fashionTimeScale from './fashion-mnist-time-scale';
 import * as fashionMlp from './fashion-mnist-mlp';
+import * as fashionCnn from './fashion-mnist-cnn';
 import * as gateTpe from './gate-tpe-cross-backend';
 
 /** The studies in EXPERIMENTS.md order. */
-const STUDIES = [moons, circles, digits, mnist, fashionTimeScale, fashionMlp, gateTpe];
+const STUDIES = [moons, circles, digits, mnist, fashionTimeScale, fashionMlp, fashionCnn, gateTpe];
 
 /**
  * What the file says once, above the sections: how it is made, and what the Fashion-MNIST studies'
