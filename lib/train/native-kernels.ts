@@ -166,6 +166,21 @@ export function profilerAttached(): boolean {
 }
 
 /**
+ * `a·b` over any leading batch dimensions (rank ≥ 2 operands, e.g. a population's [K, B, in]·[K, in, out]):
+ * one `BatchMatMulV2` on the native backend, else `tf.matMul`. `matMul2d`'s `MatMul` takes rank 2 only.
+ */
+export function batchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  const native = nativeBackend();
+  if (native == null) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, transposeA, transposeB);
+  const attrs = [
+    ...floatAttr(native),
+    { name: 'adj_x', type: native.binding.TF_ATTR_BOOL, value: transposeA },
+    { name: 'adj_y', type: native.binding.TF_ATTR_BOOL, value: transposeB },
+  ];
+  return native.executeSingleOutput('BatchMatMulV2', attrs, [a, b]);
+}
+
+/**
  * `a·b` of 2-D tensors, optionally transposed: one `MatMul` on the native backend (`BatchMatMulV2`
  * under the sampling profiler), else `tf.matMul`. `MatMul` costs less CPU at every Dense size the
  * zoo runs (e.g. 306 vs 383 µs for [128, 784]·[784, 256], 12 vs 64 µs for [64, 32]·[32, 5]):

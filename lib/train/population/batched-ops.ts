@@ -14,7 +14,7 @@
  * On the native backend TensorFlow's broadcasting kernels run them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul2d, reluGrad } from '../native-kernels';
+import { batchMatMul, reluGrad } from '../native-kernels';
 
 /** Whether the plain-loop versions apply: the pure-JS backend, whose `dataSync` hands out the stored values without a copy. */
 function onPureJs(): boolean {
@@ -23,8 +23,7 @@ function onPureJs(): boolean {
 
 /** `a·b` per member (rank-3 operands, optionally transposed): one `BatchMatMulV2` natively, else `tf.matMul`. */
 export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
-  // matMul2d's native branch is BatchMatMulV2, which takes any rank; its fallback is tf.matMul, which does too.
-  return matMul2d(a as unknown as tf.Tensor2D, b as unknown as tf.Tensor2D, transposeA, transposeB) as unknown as tf.Tensor3D;
+  return batchMatMul(a, b, transposeA, transposeB) as tf.Tensor3D;
 }
 
 /** `z + bias` per member: z [K, B, out], bias [K, 1, out]. */
