@@ -10,7 +10,9 @@
  * Adam works on one flat [K, P] vector of every variable's gradient, as LeanAdam does, so a step
  * costs the same few kernels whatever K is. On the native backend the single-model Adam runs
  * TensorFlow's fused `ResourceApplyAdam` (the same formula; `1 − β` formed in float32 by the
- * kernel): the two differ by float32 rounding only.
+ * kernel): the two differ by float32 rounding only. When every member has the same learning-rate
+ * spec (the common sweep: only coefficients and seeds differ), the population runs that same fused
+ * kernel on its [K, ...] variables (one scalar step size serves all), one kernel per variable.
  *
  * Members leave the population (`keep(indices)`): the state rows of the others are kept.
  */
