@@ -101,6 +101,37 @@ export class NativeAdamKernel {
     });
   }
 
+  /**
+   * Keeps only the rows `indices` (along the first axis) of every variable's moments: for a
+   * population whose members leave (lib/train/population). The weights' twins are reassigned from
+   * the (already compacted) tfjs variables at the next step.
+   */
+  keepRows(indices: readonly number[]): void {
+    if (this.twins == null) return;
+    const binding = this.native.binding;
+    const index = tf.tensor1d(indices as number[], 'int32');
+    try {
+      this.twins = this.twins.map((twin) => {
+        const rows = [twin.weights, twin.m, twin.v].map((handle) => {
+          const value = this.native.executeSingleOutput('ReadVariableOp', [this.floatType], [handle]);
+          const kept = tf.gather(value, index);
+          value.dispose();
+          return kept;
+        });
+        for (const handle of [twin.weights, twin.m, twin.v]) {
+          this.native.executeMultipleOutputs('DestroyResourceOp', [{ name: 'ignore_lookup_error', type: binding.TF_ATTR_BOOL, value: true }], [handle], 0);
+          handle.dispose();
+        }
+        const shape = rows[0].shape;
+        const next: Twin = { weights: this.resource(shape, rows[0]), m: this.resource(shape, rows[1]), v: this.resource(shape, rows[2]), lastDataId: null };
+        tf.dispose(rows);
+        return next;
+      });
+    } finally {
+      index.dispose();
+    }
+  }
+
   dispose(): void {
     const binding = this.native.binding;
     for (const twin of this.twins ?? []) {

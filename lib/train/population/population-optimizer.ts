@@ -10,12 +10,16 @@
  * Adam works on one flat [K, P] vector of every variable's gradient, as LeanAdam does, so a step
  * costs the same few kernels whatever K is. On the native backend the single-model Adam runs
  * TensorFlow's fused `ResourceApplyAdam` (the same formula; `1 − β` formed in float32 by the
- * kernel): the two differ by float32 rounding only.
+ * kernel): the two differ by float32 rounding only. When every member has the same learning-rate
+ * spec (the common sweep: only coefficients and seeds differ), the population runs that same fused
+ * kernel on its [K, ...] variables (one scalar step size serves all), one kernel per variable.
  *
  * Members leave the population (`keep(indices)`): the state rows of the others are kept.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LearningRateFunction } from '../../optimizers/schedules';
+import { nativeBackend } from '../native-kernels';
+import { NativeAdamKernel } from '../../optimizers/native-adam';
 import type { PopulationOptimizer } from './plan';
 import { scaleByMember } from './batched-ops';
 
@@ -31,8 +35,18 @@ export class PopulationOptimizerState {
   private velocities: tf.Tensor[] | null = null;
   private readonly constants: tf.Scalar[];
 
-  constructor(kind: PopulationOptimizer, rates: LearningRateFunction[]) {
+  /**
+   * TensorFlow's fused `ResourceApplyAdam` over the population's variables (one kernel per variable
+   * and step, what a member alone runs natively), usable when every member has the same learning
+   * rate at every step (`sharedRate`): its step size is one scalar.
+   */
+  private fused: NativeAdamKernel | null = null;
+
+  /** `sharedRate`: every member's learning rate is the same function of the step (the same spec). */
+  constructor(kind: PopulationOptimizer, rates: LearningRateFunction[], sharedRate = false) {
     this.kind = kind;
+    const native = nativeBackend();
+    if (kind.kind === 'adam' && sharedRate && native != null) this.fused = new NativeAdamKernel(native, kind);
     this.rates = [...rates];
     this.constants =
       kind.kind === 'adam'
@@ -54,6 +68,10 @@ export class PopulationOptimizerState {
       const { beta1, beta2 } = this.kind;
       const [oneMinusBeta1, oneMinusBeta2, epsilon] = this.constants;
       const correction = Math.sqrt(1 - Math.pow(beta2, this.step)) / (1 - Math.pow(beta1, this.step));
+      if (this.fused != null) {
+        this.fused.apply(variables, gradients, rates[0] * correction);
+        return;
+      }
       const alpha = Float32Array.from(rates, (rate) => rate * correction);
       // Natively: every variable in one flat [K, P] vector (few kernels per step, as LeanAdam). On the
       // pure-JS backend: per variable (splitting a [K, P] vector along P is tfjs-cpu's slow strided slice).
@@ -94,6 +112,7 @@ export class PopulationOptimizerState {
 
   /** Keeps only the state rows of the members at `indices` (in that order). */
   keep(indices: number[]): void {
+    this.fused?.keepRows(indices);
     const index = tf.tensor1d(indices, 'int32');
     const gather = <T extends tf.Tensor>(tensor: T | null): T | null => {
       if (tensor == null) return null;
@@ -109,6 +128,8 @@ export class PopulationOptimizerState {
   }
 
   dispose(): void {
+    this.fused?.dispose();
+    this.fused = null;
     tf.dispose([...this.constants, ...(this.m ?? []), ...(this.v ?? []), ...(this.velocities ?? [])]);
     this.m = null;
     this.v = null;

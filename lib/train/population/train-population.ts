@@ -96,6 +96,10 @@ interface MemberState {
   lastEpoch: number;
 }
 
+function optimizerConfigsOf(settings: PopulationPlan['settings']): Array<Record<string, unknown>> {
+  return settings.map((setting, index) => resolveOptimizerSpec(setting.optimizer, `members[${index}].optimizer`) as unknown as Record<string, unknown>);
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -180,7 +184,10 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
   });
   const scalars = new ScalarCache();
-  const optimizer = new PopulationOptimizerState(plan.optimizer, plan.learningRates);
+  // One learning-rate spec for every member (a function is never shared: it may differ).
+  const rateSpecs = optimizerConfigsOf(settings).map((config) => (typeof config.learningRate === 'function' ? null : JSON.stringify(config.learningRate)));
+  const sharedRate = rateSpecs.every((spec) => spec != null && spec === rateSpecs[0]);
+  const optimizer = new PopulationOptimizerState(plan.optimizer, plan.learningRates, sharedRate);
   const kernels: tf.Variable[] = [];
   const biases: Array<tf.Variable | null> = [];
   let kernelPenalties: SlotTensors[] = [];

@@ -200,6 +200,22 @@ describe('trainPopulation: schedules, sparse measurement, own epoch budgets', ()
   });
 });
 
+describe('trainPopulation: one learning rate for all (the fused native Adam kernel)', () => {
+  test('members sharing the learning-rate spec, one leaving after 3 epochs (the kernel keeps the others\' moments), K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 3, hidden: [7, 5], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    const members: MemberSetup[] = [5, 3, 5].map((epochs, index) => ({
+      seed: 41 + index,
+      regularizer: l2({ l2: 10 ** -(index + 2) }),
+      options: { epochs, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 }, weightDecay: index === 2 ? 0.05 : undefined },
+    }));
+    const results = await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members);
+    expect(results.map((result) => result.epochs.length)).toEqual([5, 3, 5]);
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+});
+
 describe('trainPopulation: Dropout', () => {
   test('each member draws its own masks from its own seed, as train does; rates differ per member, one member has none, K = 3', async () => {
     const spec = { type: 'mlp', inputSize: 4, hidden: [10, 6], outputSize: 3, activation: 'relu', task: 'multiclass', dropout: 0.3 } as unknown as ModelSpec;
