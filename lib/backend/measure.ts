@@ -130,23 +130,5 @@ export async function measureBackends(args: MeasureBackendsArgs): Promise<{ chos
   return { chosen: fastest.backend, timings, steps, selection: usable.length === 1 ? 'only-available' : 'measured' };
 }
 
-/** One line for the start of a run, e.g. `backend cpu (measured: cpu 0.41 ms/step, tensorflow 0.93 ms/step)`. */
-export function describeBackendChoice(choice: BackendChoice): string {
-  const timings = (choice.timings ?? [])
-    .map((timing) => (timing.secondsPerStep !== undefined ? `${timing.backend} ${(timing.secondsPerStep * 1000).toFixed(2)} ms/step` : `${timing.backend} unavailable (${timing.error})`))
-    .join(', ');
-  switch (choice.selection) {
-    case 'measured':
-      return `backend ${choice.backend}: fastest for this sweep's model, by ${choice.steps} timed training steps per backend and round (${timings})`;
-    case 'only-available':
-      return `backend ${choice.backend}: the only backend that could train this sweep's model (${timings})`;
-    case 'default':
-      return `backend ${choice.backend}: default choice (the objective cannot time its model; native when it loads, else cpu)`;
-    case 'option':
-      return `backend ${choice.backend}: forced by --backend`;
-    case 'definition':
-      return `backend ${choice.backend}: forced by the definition's "backend" field`;
-    case 'environment':
-      return `backend ${choice.backend}: forced by LAYERWISE_BACKEND`;
-  }
-}
+// Kept in its own module so that printing a recorded choice (`status`, reports) does not load tfjs.
+export { describeBackendChoice } from './describe-choice';

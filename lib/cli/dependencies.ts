@@ -5,17 +5,25 @@
 import type { CheckCommandDependencies } from './check';
 import type { ReportCommandDependencies } from './report';
 import type { WorkerCommandDependencies } from './worker';
-import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
-import { openPostgresStore } from '../sweep/postgres/open';
-import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
+// The PostgreSQL store (pg, pg-boss), the objectives (tfjs) and the gates are loaded by the
+// functions that use them, so that a command reading a sweep folder never loads them.
+import { isPostgresUrl } from '../sweep/postgres/storage-url';
 import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialEpochs } from '../sweep/storage/sweep-directory';
 import { isFinished } from '../sweep/storage/journal-format';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
 import type { EpochRecord } from '../train/record';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
-import { initBackend } from '../backend';
-import { gateNames, runGate } from '../check/gates';
+
+/** The PostgreSQL entry points, loaded on first use. */
+function postgres(): typeof import('../sweep/postgres/open') {
+  return require('../sweep/postgres/open') as typeof import('../sweep/postgres/open');
+}
+
+/** The gate experiments (they load the sweep runner and tfjs), loaded on first use. */
+function gates(): typeof import('../check/gates') {
+  return require('../check/gates') as typeof import('../check/gates');
+}
 
 export interface CliDependencies extends CheckCommandDependencies, ReportCommandDependencies, WorkerCommandDependencies {
   write: (text: string) => void;
@@ -36,7 +44,7 @@ export async function loadTrialsFrom(location: string): Promise<TrialRecord[]> {
 
 /** Every trial of sweep `sweepName` in the PostgreSQL store at `url` (`--storage URL --sweep NAME`). */
 export async function loadStoredTrials(url: string, sweepName: string): Promise<TrialRecord[]> {
-  return (await readStoredSweep(url, sweepName)).trials;
+  return (await postgres().readStoredSweep(url, sweepName)).trials;
 }
 
 /** What a report of a large sweep reads: every trial summarized, full records of a few configurations on demand. */
@@ -65,7 +73,7 @@ function summarizedSweep(stored: readonly StoredTrialSummary[], readEpochs: (tri
 
 /** Sweep `sweepName` of the PostgreSQL store at `url` as summaries (`listTrialSummaries`), epochs read per configuration. */
 export async function loadStoredTrialSummaries(url: string, sweepName: string): Promise<SummarizedSweep> {
-  const store = await openPostgresStore(url);
+  const store = await postgres().openPostgresStore(url);
   let stored: StoredTrialSummary[];
   try {
     stored = await store.listTrialSummaries(sweepName);
@@ -73,7 +81,7 @@ export async function loadStoredTrialSummaries(url: string, sweepName: string): 
     await store.close();
   }
   return summarizedSweep(stored, async (trialIds) => {
-    const reader = await openPostgresStore(url);
+    const reader = await postgres().openPostgresStore(url);
     try {
       return await reader.readTrialEpochs(sweepName, trialIds);
     } finally {
@@ -102,11 +110,12 @@ export function cliDependencies(): CliDependencies {
     loadTrialSummaries,
     loadStoredTrials,
     loadStoredTrialSummaries,
-    resolveObjective: (definition, objectiveModules, options) => workerObjectiveFor(definition, objectiveModules, options),
-    gateNames,
+    resolveObjective: (definition, objectiveModules, options) =>
+      (require('../sweep/postgres/registry-objective') as typeof import('../sweep/postgres/registry-objective')).workerObjectiveFor(definition, objectiveModules, options),
+    gateNames: () => gates().gateNames(),
     runGate: async (name, onProgress) => {
-      await initBackend();
-      return runGate(name, onProgress);
+      await (require('../backend') as typeof import('../backend')).initBackend();
+      return gates().runGate(name, onProgress);
     },
     write: (text) => process.stdout.write(text),
     writeError: (text) => process.stderr.write(text),

@@ -16,7 +16,7 @@ import { VIEW_LIMITS } from '../report/view-limits';
 import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFiles } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 import { trialAtClipCeiling } from '../train/divergence';
-import { storageUrlOf } from '../sweep/postgres/open';
+import { storageUrlOf } from '../sweep/postgres/storage-url';
 
 /** What the report command needs from the rest of the program. */
 export interface ReportCommandDependencies {

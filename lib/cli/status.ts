@@ -4,7 +4,7 @@
  * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
-import { describeBackendChoice } from '../backend/measure';
+import { describeBackendChoice } from '../backend/describe-choice';
 import type { BackendChoice } from '../backend/measure';
 import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
@@ -12,7 +12,8 @@ import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-direc
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
 import { armConfigurations } from '../sweep/plan';
-import { readStoredSweepSummaries, storageUrlOf, StoredSweep, StoredSweepSummaries } from '../sweep/postgres/open';
+import type { StoredSweep, StoredSweepSummaries } from '../sweep/postgres/open';
+import { storageUrlOf } from '../sweep/postgres/storage-url';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { isFinished } from '../sweep/storage/journal-format';
 import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
@@ -146,7 +147,8 @@ export function formatStatus(status: SweepStatus): string {
 export function registerStatusCommand(program: Command, options: StatusCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweepSummaries(url, sweepName));
+  // The pg driver and pg-boss load only when a stored sweep is asked for (a folder's status never needs them).
+  const readStored = options.readStoredSweep ?? (async (url: string, sweepName: string) => (await import('../sweep/postgres/open')).readStoredSweepSummaries(url, sweepName));
   program
     .command('status')
     .description("Show a sweep: trials by state and arm (a folder's shard journals merged, or a PostgreSQL store) and each arm's best configuration by validation loss.")

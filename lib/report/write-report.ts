@@ -5,7 +5,6 @@ import type { TrialRecord } from '../sweep/record';
 import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
 import type { TrialDigest } from './trial-summary';
 import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
-import { renderHtml } from './render-html';
 import { renderJson } from './render-json';
 import { renderMarkdown } from './render-markdown';
 import { renderTable } from './render-table';
@@ -39,6 +38,8 @@ export async function renderReport(report: SweepReport, format: ReportFormat): P
     case 'md':
       return { text: renderMarkdown(report), warnings: [] };
     case 'html': {
+      // vega and vega-lite (charts) load only for the html view.
+      const { renderHtml } = await import('./render-html');
       const rendered = await renderHtml(report);
       return { text: rendered.html, warnings: rendered.warnings };
     }
