@@ -83,7 +83,7 @@ export function reportFailure(error: unknown, debug: boolean, writeError: (text:
   if (described !== undefined) {
     if (described.message) writeError(`layerwise: ${described.message}\n`);
     // A CommandExit's own stack says nothing: show the error behind it, when it has one.
-    const traced = error instanceof Error && error.name === 'CommandExit' ? error.cause : error;
+    const traced = error instanceof Error && error.name === 'CommandExit' ? (error as CommandExit).cause : error;
     if (debug && traced !== undefined) writeError(`${traceOf(traced)}\n`);
     return described.exitCode;
   }
