@@ -11,10 +11,10 @@ import { definitionFingerprint } from '../../../lib/sweep/definition-config';
 import { JournalStorage } from '../../../lib/sweep/storage/journal-storage';
 import { encodeEvent } from '../../../lib/sweep/storage/journal-format';
 import { readJournalFile } from '../../../lib/sweep/storage/journal-reader';
-import { indexFileOf, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
+import { headOf, indexFileOf, readJournalHeads, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
 import { summarize } from '../../../lib/sweep/storage/trial-summary';
 import type { TrialSpec } from '../../../lib/sweep/storage/storage';
-import { mergeSweepDirectories, readSweepDirectory, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
+import { mergeSweepDirectories, readSweepDirectory, readSweepHeads, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
 import { sweepStatus } from '../../../lib/cli/status';
 import type { EpochRecord } from '../../../lib/train/record';
 import { sweepDefinition } from '../fixtures/definitions';
@@ -107,6 +107,52 @@ describe('the index answers like the journal', () => {
     expect(summaries.journalBytesReplayed).toBe(0);
     expect(summaries.backendChoices).toEqual([expect.objectContaining({ backend: 'cpu' })]);
     expect(sweepStatus(summaries)).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+});
+
+describe('heads: what status reads, without parsing the metric snapshots', () => {
+  test('heads from the index equal the heads of a full replay (final validation loss and clip flag kept), and status from heads equals status from full records', async () => {
+    await writeSweep(12);
+    const heads = readJournalHeads(journal);
+    expect(heads.source).toBe('index');
+    const expected = [...readJournalFile(journal).trials.values()].map((record) => headOf(summarize(record)));
+    expect([...heads.state.trials.values()]).toEqual(expected);
+    expect(heads.state.trials.get('t0')).toMatchObject({ state: 'complete', finalValidationLoss: 0.75, atClipCeiling: false });
+    expect(heads.state.trials.get('t0')).not.toHaveProperty('final');
+    expect(heads.state.trials.get('t0')).not.toHaveProperty('bestEpoch');
+    expect(sweepStatus(readSweepHeads(directory))).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+
+  test('a damaged detail half (the part a head read does not parse) still fails the checksum: head and full reads both rebuild with the journal\'s answer', async () => {
+    await writeSweep(6);
+    const file = indexFileOf(journal);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const position = lines.findIndex((line) => line.includes('"trialId":"t0"'));
+    const tab = lines[position].indexOf('\t');
+    expect(tab).toBeGreaterThan(0);
+    // Same length, so only the checksum (not the byte count) can tell; the head half is untouched.
+    lines[position] = `${lines[position].slice(0, tab + 1)}${'x'.repeat(lines[position].length - tab - 1)}`;
+    fs.writeFileSync(file, lines.join('\n'));
+    // The checksum fails for both kinds of read: both rebuild from the journal, with the journal's answer.
+    const heads = readJournalHeads(journal, { updateIndex: false });
+    expect(heads.source).toBe('rebuilt');
+    expect(heads.state.trials.get('t0')).toMatchObject({ finalValidationLoss: 0.75 });
+    const full = readJournalSummary(journal);
+    expect(full.source).toBe('rebuilt');
+    expect(readJournalSummary(journal).source).toBe('index');
+  });
+
+  test('trials finished after the index are reduced to heads too, and a head read never rewrites the index', async () => {
+    await writeSweep(8);
+    const indexBefore = fs.readFileSync(indexFileOf(journal), 'utf8');
+    // Append a finish for the waiting trial straight to the journal, as a writer killed before its index rewrite leaves it.
+    const record = { ...spec(7), state: 'complete', attempts: 1, epochs: [epochOf(1, 2)], final: epochOf(1, 2) };
+    fs.appendFileSync(journal, encodeEvent({ op: 'claim', trialId: 't7', attempt: 1, at: 'x' }) + encodeEvent({ op: 'finish', trialId: 't7', attempt: 1, record: record as never }));
+    const heads = readJournalHeads(journal);
+    expect(heads.source).toBe('index');
+    expect(heads.state.trials.get('t7')).toEqual(headOf(summarize(record as never)));
+    expect(heads.state.trials.get('t7')).toMatchObject({ finalValidationLoss: 2.5 });
+    expect(fs.readFileSync(indexFileOf(journal), 'utf8')).toBe(indexBefore);
   });
 });
 
