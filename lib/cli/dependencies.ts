@@ -8,7 +8,7 @@ import type { WorkerCommandDependencies } from './worker';
 // The PostgreSQL store (pg, pg-boss), the objectives (tfjs) and the gates are loaded by the
 // functions that use them, so that a command reading a sweep folder never loads them.
 import { isPostgresUrl } from '../sweep/postgres/storage-url';
-import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialEpochs } from '../sweep/storage/sweep-directory';
+import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialRecords } from '../sweep/storage/sweep-directory';
 import { isFinished } from '../sweep/storage/journal-format';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
@@ -101,7 +101,53 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
     if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
     return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
   }
-  return summarizedSweep(readSweepSummaries(location).trials, async (trialIds) => readTrialEpochs(location, trialIds));
+  return summarizedFolder(location);
+}
+
+/**
+ * A sweep folder as the report reads it. Each stored summary is replaced by the report's summary
+ * of it as it is read (both are never held for 100,000 trials at once); all that is kept of the
+ * stored ones is which finished trials each configuration has, so that `loadEpochRecords` reads
+ * their full records (epochs included) from the journals.
+ */
+function summarizedFolder(location: string): SummarizedSweep {
+  const trials = readSweepSummaries(location).trials as Array<StoredTrialSummary | TrialSummary>;
+  const finishedByConfig = new Map<string, string[]>();
+  // Values repeated over 100,000 trials are held once: each JSON.parse made its own copy.
+  const strings = new Map<string, string>();
+  const intern = (text: string | undefined): string | undefined => {
+    if (text === undefined) return undefined;
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+  };
+  // A configuration's trials share its parameters (the configId is their hash).
+  const paramsByConfig = new Map<string, StoredTrialSummary['params']>();
+  for (let position = 0; position < trials.length; position++) {
+    const stored = trials[position] as StoredTrialSummary;
+    stored.configId = intern(stored.configId)!;
+    stored.sweepName = intern(stored.sweepName)!;
+    stored.arm = intern(stored.arm)!;
+    if (stored.backend !== undefined) stored.backend = intern(stored.backend);
+    if (stored.trainingPath !== undefined) stored.trainingPath = intern(stored.trainingPath);
+    const params = paramsByConfig.get(stored.configId);
+    if (params === undefined) paramsByConfig.set(stored.configId, stored.params);
+    else stored.params = params;
+    if (isFinished(stored)) {
+      const ids = finishedByConfig.get(stored.configId);
+      if (ids === undefined) finishedByConfig.set(stored.configId, [stored.trialId]);
+      else ids.push(stored.trialId);
+    }
+    trials[position] = summarizeTrial(stored);
+  }
+  return {
+    trials: trials as TrialSummary[],
+    loadEpochRecords: async (configIds) => {
+      const trialIds = [...new Set(configIds)].flatMap((configId) => finishedByConfig.get(configId) ?? []);
+      return trialIds.length === 0 ? [] : readTrialRecords(location, trialIds).filter(isFinished);
+    },
+  };
 }
 
 export function cliDependencies(): CliDependencies {

@@ -158,6 +158,21 @@ export function readTrialEpochs(directory: string, trialIds: readonly string[]):
   return result;
 }
 
+/**
+ * Full records (per-epoch lists included) of the given trials only, all shards merged, in journal
+ * order; unknown ids are left out. One streamed pass over the journals, parsing only the lines
+ * that name one of `trialIds`.
+ */
+export function readTrialRecords(directory: string, trialIds: readonly string[]): TrialRecord[] {
+  const wanted = new Set(trialIds);
+  const accept = (line: string): boolean => {
+    const match = TRIAL_ID_PATTERN.exec(line);
+    return match !== null && wanted.has(match[1]);
+  };
+  const states = listJournals(directory).map((file) => readJournalFile(file, undefined, accept));
+  return mergeTrialRecords(states.map((state) => [...state.trials.values()])).filter((record) => wanted.has(record.trialId));
+}
+
 /** Trial records of a sweep folder (all shards merged): what `report`, `check` and `status` read. */
 export async function loadTrials(directory: string): Promise<TrialRecord[]> {
   return readSweepDirectory(directory).trials;
