@@ -17,6 +17,7 @@ import type { TrialSpec } from '../../../lib/sweep/storage/storage';
 import { mergeSweepDirectories, readSweepDirectory, readSweepHeads, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
 import { sweepStatus } from '../../../lib/cli/status';
 import type { EpochRecord } from '../../../lib/train/record';
+import type { TrialRecord } from '../../../lib/sweep/record';
 import { sweepDefinition } from '../fixtures/definitions';
 
 const definition = sweepDefinition();
@@ -275,6 +276,85 @@ describe('the storage interface: summaries and chosen epochs from the open store
       const epochs = await store.readTrialEpochs(definition.name, ['t3', 'missing']);
       expect(epochs.get('t3')).toEqual(full.find((trial) => trial.trialId === 't3')!.epochs);
       expect(epochs.get('missing')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('resume opens from the index (issue 18, item 4)', () => {
+  /**
+   * What opening by replaying the whole journal gave: every record, trials left running back to
+   * waiting. An unfinished trial holds no epochs (a requeued attempt's epochs are dropped at open:
+   * its next attempt starts from none, as it did before).
+   */
+  function fullReplayAsOpened(): TrialRecord[] {
+    return [...readJournalFile(journal).trials.values()].map((record) =>
+      record.state === 'running' ? { ...record, state: 'waiting', attempts: record.attempts - 1, epochs: [] } : record.state === 'waiting' ? { ...record, epochs: [] } : record,
+    );
+  }
+
+  test('an intact index: no line it covers is parsed (a garbled epoch line in the middle goes unseen), the index is not rewritten, and listTrials, summaries and epochs equal a full replay', async () => {
+    await writeSweep(12);
+    const lines = fs.readFileSync(journal, 'utf8').split('\n');
+    const middle = lines.findIndex((line, position) => position > lines.length / 3 && line.includes('"op":"epoch"') && !line.includes('"trialId":"t10"'));
+    const garbledTrial = /"trialId":"([^"]+)"/.exec(lines[middle])![1];
+    lines[middle] = 'x'.repeat(lines[middle].length);
+    fs.writeFileSync(journal, lines.join('\n'));
+    const indexBefore = fs.statSync(indexFileOf(journal)).mtimeMs;
+    const expected = fullReplayAsOpened();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      // The full replay counts the garbled line; the open through the index never read it.
+      expect(readJournalFile(journal).skippedLines).toBe(1);
+      expect(store.skippedLines).toBe(0);
+      expect(fs.statSync(indexFileOf(journal)).mtimeMs).toBe(indexBefore);
+      expect(await store.listTrials(definition.name)).toEqual(expected);
+      // The finished trial whose epoch line was garbled still has all its epochs: its finish line holds them.
+      expect((await store.readTrialEpochs(definition.name, [garbledTrial])).get(garbledTrial)).toHaveLength(3);
+      expect(await store.listTrialSummaries(definition.name)).toEqual(expected.map(summarize));
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a resumed store claims, records and finishes as before; the next open (from the index it wrote) sees old and new trials with their epochs', async () => {
+    await writeSweep(8);
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    // t6 was left running by the "dead" writer: back to waiting, its attempt not counted.
+    const claimed = await store.claimTrial(definition.name, { trialIds: ['t6'] });
+    expect(claimed).toMatchObject({ trialId: 't6', state: 'running', attempts: 1, epochs: [] });
+    const epochs = [epochOf(1, 3), epochOf(2, 2)];
+    for (const epoch of epochs) await store.recordEpoch(definition.name, 't6', 1, epoch);
+    await store.finishTrial(definition.name, 't6', 1, { state: 'complete', epochs, final: epochs[1] });
+    expect((await store.readTrialEpochs(definition.name, ['t6', 't0'])).get('t6')).toEqual(epochs);
+    await store.close();
+    const expected = fullReplayAsOpened();
+    const reopened = new JournalStorage({ directory });
+    await reopened.openSweep({ definition, fingerprint });
+    try {
+      expect(await reopened.listTrials(definition.name)).toEqual(expected);
+      expect((await reopened.listTrials(definition.name, { trialIds: ['t6'] }))[0]).toMatchObject({ state: 'complete', epochs });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  test.each([
+    ['missing', (file: string) => fs.rmSync(file)],
+    ['torn', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
+    ['stale (journal appended after it)', (_file: string) => fs.appendFileSync(journal, encodeEvent({ op: 'requeue', trialId: 't6', attempt: 1, reason: 'lost', at: 'x' }))],
+  ])('an index that is %s: the journal is replayed (all of it, or the lines after a stale index), results equal a full replay, and a current index is written', async (_name, damage) => {
+    await writeSweep(8);
+    damage(indexFileOf(journal));
+    const expected = fullReplayAsOpened();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      expect(await store.listTrials(definition.name)).toEqual(expected);
+      expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
     } finally {
       await store.close();
     }
