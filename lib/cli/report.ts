@@ -200,6 +200,8 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         const everyTrial = options.format === 'all' && options.tensorboard && report.trials.length <= VIEW_LIMITS.trials;
         epochRecords = await summarized.loadEpochRecords(everyTrial ? report.configurations.map((configuration) => configuration.configId) : selectedConfigIds(report));
         attachEpochCurves(report, epochRecords);
+        // Reading the chosen trials' epochs streamed the journals: their lines are garbage now.
+        if (large) collectGarbage();
       }
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
