@@ -4,6 +4,11 @@
  * then times the CLI as a user runs it, one child process per command:
  *   layerwise status <dir>
  *   layerwise report <dir> --format F --out <file>      for every format
+ *   layerwise report <dir> --format all --out <dir> --no-tensorboard
+ *   resume: what re-running `layerwise sweep` on the folder asks of the store before any trial runs
+ *           (JournalStorage.openSweep with the sweep's definition, then listTrialSummaries, close)
+ *   resume, before: the same open done as before the index was read at open (the whole journal
+ *           replayed with every epoch: readJournalFile), for comparison
  * Each child is run under /usr/bin/time, which gives its wall time and peak resident set size.
  *
  * The trials copy the shape of a real finished trial of experiments/sweeps/moons-quick.json (a
@@ -15,7 +20,7 @@
  *
  * Run (after `npm run build`, which the CLI children use):
  *   npm run bench:store -- [--trials 1000,10000,100000] [--epochs 5] [--timeout 120] [--dir /tmp/layerwise-store-scale]
- *                          [--formats table,json,csv,csv-configurations,md,html] [--with-epoch-events]
+ *                          [--formats table,json,csv,csv-configurations,md,html] [--with-epoch-events] [--no-all] [--no-resume]
  * Prints a Markdown table on stdout and writes the same rows as JSON to <dir>/results.json.
  */
 import { spawnSync } from 'child_process';
@@ -27,7 +32,7 @@ import seedrandom from 'seedrandom';
 import type { EpochRecord } from '../../lib/train/record';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { encodeEvent, JOURNAL_VERSION } from '../../lib/sweep/storage/journal-format';
-import { definitionFingerprint, fromConfig } from '../../lib/sweep/definition-config';
+import { definitionFingerprint, fromConfig, toConfig } from '../../lib/sweep/definition-config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -150,9 +155,34 @@ interface Measurement {
   note?: string;
 }
 
+/**
+ * The resume child (plain JavaScript over dist/): opens the folder's journal as a resumed sweep
+ * does, asks for every trial's summary, closes. `before` replays the whole journal instead, as
+ * the store's open did before it read the index.
+ */
+const RESUME_SCRIPT = `
+const [dir, definitionFile, mode] = process.argv.slice(1);
+const dist = ${JSON.stringify(path.join(ROOT, 'dist'))};
+(async () => {
+  if (mode === 'before') {
+    const state = require(dist + '/sweep/storage/journal-reader').readJournalFile(require('path').join(dir, 'journal.jsonl'));
+    process.stdout.write(state.trials.size + ' trials\\n');
+    return;
+  }
+  const { fromConfig, definitionFingerprint } = require(dist + '/sweep/definition-config');
+  const { JournalStorage } = require(dist + '/sweep/storage/journal-storage');
+  const definition = fromConfig(JSON.parse(require('fs').readFileSync(definitionFile, 'utf8')));
+  const store = new JournalStorage({ directory: dir });
+  await store.openSweep({ definition, fingerprint: definitionFingerprint(definition) });
+  const trials = await store.listTrialSummaries(definition.name);
+  await store.close();
+  process.stdout.write(trials.length + ' trials\\n');
+})().catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exitCode = 1; });
+`;
+
 /** Runs the CLI with `args` under /usr/bin/time; wall seconds and peak RSS of the child. */
-function measure(args: string[], timeoutSeconds: number): { seconds: number | null; cpuSeconds: number | null; peakRssMb: number | null; note?: string } {
-  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', 'timeout', String(timeoutSeconds), process.execPath, CLI, ...args], {
+function measure(args: string[], timeoutSeconds: number, script: string = CLI): { seconds: number | null; cpuSeconds: number | null; peakRssMb: number | null; note?: string } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', 'timeout', String(timeoutSeconds), process.execPath, ...(script === RESUME_SCRIPT ? ['-e', RESUME_SCRIPT] : [script]), ...args], {
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,
     env: { ...process.env, LAYERWISE_QUIET: '1' },
@@ -164,6 +194,13 @@ function measure(args: string[], timeoutSeconds: number): { seconds: number | nu
   if (result.status === 124) return { seconds: null, cpuSeconds, peakRssMb, note: `did not finish in ${timeoutSeconds} s` };
   if (result.status !== 0) return { seconds, cpuSeconds, peakRssMb, note: `exit ${result.status}: ${(result.stderr ?? '').split('\n').filter((line) => line && !line.startsWith('TIME')).slice(-2).join(' ')}` };
   return { seconds, cpuSeconds, peakRssMb };
+}
+
+/** Bytes of a file, or of the files in a folder (one level: the report formats of --format all). */
+function sizeOf(target: string): number {
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.size;
+  return fs.readdirSync(target).reduce((sum, name) => sum + sizeOf(path.join(target, name)), 0);
 }
 
 function main(): void {
@@ -181,15 +218,25 @@ function main(): void {
     const journal = path.join(dir, 'journal.jsonl');
     // The journal is deterministic, so one written by an earlier run is reused.
     const journalBytes = fs.existsSync(journal) ? fs.statSync(journal).size : writeSyntheticJournal(dir, trials, epochs, withEpochEvents);
-    const commands: Array<{ label: string; args: string[]; output?: string }> = [{ label: 'status', args: ['status', dir] }];
+    // The definition the journal was written with, for the resume child.
+    const definitionFile = path.join(dir, 'definition.json');
+    fs.writeFileSync(definitionFile, `${JSON.stringify(toConfig(definitionFor(trials, epochs)))}\n`);
+    const commands: Array<{ label: string; args: string[]; output?: string; script?: string }> = [{ label: 'status', args: ['status', dir] }];
     for (const format of formats) {
       const output = path.join(dir, 'out', `report.${format}`);
       commands.push({ label: `report --format ${format}`, args: ['report', dir, '--format', format, '--out', output], output });
     }
+    if (!process.argv.includes('--no-all')) {
+      commands.push({ label: 'report --format all --no-tensorboard', args: ['report', dir, '--format', 'all', '--out', path.join(dir, 'out', 'all'), '--no-tensorboard'], output: path.join(dir, 'out', 'all') });
+    }
+    if (!process.argv.includes('--no-resume')) {
+      commands.push({ label: 'resume (open through the index)', args: [dir, definitionFile, 'index'], script: RESUME_SCRIPT });
+      commands.push({ label: 'resume, before (open by full replay)', args: [dir, definitionFile, 'before'], script: RESUME_SCRIPT });
+    }
     for (const command of commands) {
-      if (command.output) fs.rmSync(command.output, { force: true });
-      const result = measure(command.args, timeoutSeconds);
-      const outputBytes = command.output && fs.existsSync(command.output) ? fs.statSync(command.output).size : null;
+      if (command.output) fs.rmSync(command.output, { force: true, recursive: true });
+      const result = measure(command.args, timeoutSeconds, command.script);
+      const outputBytes = command.output && fs.existsSync(command.output) ? sizeOf(command.output) : null;
       const row: Measurement = { trials, journalBytes, command: command.label, seconds: result.seconds, cpuSeconds: result.cpuSeconds, peakRssMb: result.peakRssMb, outputBytes };
       if (result.note) row.note = result.note;
       rows.push(row);

@@ -124,7 +124,7 @@ export function registerCheckCommand(program: Command, dependencies: CheckComman
     )
     .requiredOption('--baseline <file>', 'baseline JSON file (per-seed entries, margins, alpha)')
     .option('--results <path>', 'read fresh metrics from a JSON file or a sweep directory')
-    .option('--run <gate>', `rerun a named gate experiment${dependencies.gateNames ? ` (${dependencies.gateNames().join(', ')})` : ''}`)
+    .option('--run <gate>', 'rerun a named gate experiment (the gates are listed below)')
     .option('--update', 'rewrite the baseline with the fresh per-seed values instead of comparing (margins are kept; also converts a format-1 baseline)')
     .option('--undecided <policy>', `what an undecided metric does: "fail" or "pass" (default "${DEFAULT_UNDECIDED_POLICY}": only an established regression fails)`)
     .option('--entries <keys>', 'how a sweep directory\'s entries are named: "configurations" (arm/param=value, grid sweeps) or "selected" (arm/selected, sampled sweeps); default: the baseline\'s "keys"')
@@ -136,6 +136,8 @@ export function registerCheckCommand(program: Command, dependencies: CheckComman
         'above the margin fails, at or below it passes, straddling it is "undecided: about N more seeds would decide".\n' +
         'Margins: set them per metric or per family ("accuracy", "loss", "gap") in the baseline\'s "margins"; see docs/statistics.md.',
     )
+    // Listed when help is shown: naming the gates loads them (the sweep runner, tfjs), which no other use of the program needs.
+    .addHelpText('after', () => (dependencies.gateNames ? `Gates for --run: ${dependencies.gateNames().join(', ')}.` : ''))
     .action(async (options: CheckOptions) => {
       setExitCode(await runCheck(options, dependencies));
     });

@@ -5,10 +5,10 @@
 import type { CheckCommandDependencies } from './check';
 import type { ReportCommandDependencies } from './report';
 import type { WorkerCommandDependencies } from './worker';
-import { isPostgresUrl, readStoredSweep } from '../sweep/postgres';
-import { openPostgresStore } from '../sweep/postgres/open';
-import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
-import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialEpochs } from '../sweep/storage/sweep-directory';
+// The PostgreSQL store (pg, pg-boss), the objectives (tfjs) and the gates are loaded by the
+// functions that use them, so that a command reading a sweep folder never loads them.
+import { isPostgresUrl } from '../sweep/postgres/storage-url';
+import { loadTrials as loadJournalTrials, readSweepSummaries, readTrialRecords } from '../sweep/storage/sweep-directory';
 import { isFinished } from '../sweep/storage/journal-format';
 import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
 import type { TrialRecord } from '../sweep/record';
@@ -16,8 +16,16 @@ import type { EvaluationDefinition } from '../sweep/definition';
 import type { EpochRecord } from '../train/record';
 import type { BackendChoice } from '../backend/measure';
 import { summarizeTrial, TrialSummary } from '../report/trial-summary';
-import { initBackend } from '../backend';
-import { gateNames, runGate } from '../check/gates';
+
+/** The PostgreSQL entry points, loaded on first use. */
+function postgres(): typeof import('../sweep/postgres/open') {
+  return require('../sweep/postgres/open') as typeof import('../sweep/postgres/open');
+}
+
+/** The gate experiments (they load the sweep runner and tfjs), loaded on first use. */
+function gates(): typeof import('../check/gates') {
+  return require('../check/gates') as typeof import('../check/gates');
+}
 
 export interface CliDependencies extends CheckCommandDependencies, ReportCommandDependencies, WorkerCommandDependencies {
   write: (text: string) => void;
@@ -38,7 +46,7 @@ export async function loadTrialsFrom(location: string): Promise<TrialRecord[]> {
 
 /** Every trial of sweep `sweepName` in the PostgreSQL store at `url` (`--storage URL --sweep NAME`). */
 export async function loadStoredTrials(url: string, sweepName: string): Promise<TrialRecord[]> {
-  return (await readStoredSweep(url, sweepName)).trials;
+  return (await postgres().readStoredSweep(url, sweepName)).trials;
 }
 
 /** What a report of a large sweep reads: every trial summarized, full records of a few configurations on demand. */
@@ -71,7 +79,7 @@ function summarizedSweep(stored: readonly StoredTrialSummary[], readEpochs: (tri
 
 /** Sweep `sweepName` of the PostgreSQL store at `url` as summaries (`listTrialSummaries`), epochs read per configuration. */
 export async function loadStoredTrialSummaries(url: string, sweepName: string): Promise<SummarizedSweep> {
-  const store = await openPostgresStore(url);
+  const store = await postgres().openPostgresStore(url);
   let stored: StoredTrialSummary[];
   let evaluation: EvaluationDefinition | undefined;
   try {
@@ -82,7 +90,7 @@ export async function loadStoredTrialSummaries(url: string, sweepName: string): 
     await store.close();
   }
   const summarized = summarizedSweep(stored, async (trialIds) => {
-    const reader = await openPostgresStore(url);
+    const reader = await postgres().openPostgresStore(url);
     try {
       return await reader.readTrialEpochs(sweepName, trialIds);
     } finally {
@@ -103,11 +111,59 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
     if (hash < 0) throw new Error('a postgres location needs the sweep name after "#", e.g. postgres://host/db#my-sweep; or use --storage URL --sweep NAME');
     return loadStoredTrialSummaries(location.slice(0, hash), decodeURIComponent(location.slice(hash + 1)));
   }
-  const read = readSweepSummaries(location);
-  const summarized = { ...summarizedSweep(read.trials, async (trialIds) => readTrialEpochs(location, trialIds)), backendChoices: read.backendChoices ?? [] };
+  const folder = summarizedFolder(location);
   // The rule the sweep ran its evaluation with (the last journal's definition that has one).
-  const evaluation = [...read.sweeps].reverse().find((sweep) => sweep?.definition.evaluation !== undefined)?.definition.evaluation;
-  return evaluation === undefined ? summarized : { ...summarized, evaluation };
+  const evaluation = [...folder.sweeps].reverse().find((sweep) => sweep?.definition.evaluation !== undefined)?.definition.evaluation;
+  return { trials: folder.trials, loadEpochRecords: folder.loadEpochRecords, backendChoices: folder.backendChoices, ...(evaluation === undefined ? {} : { evaluation }) };
+}
+
+/**
+ * A sweep folder as the report reads it. Each stored summary is replaced by the report's summary
+ * of it as it is read (both are never held for 100,000 trials at once); all that is kept of the
+ * stored ones is which finished trials each configuration has, so that `loadEpochRecords` reads
+ * their full records (epochs included) from the journals.
+ */
+function summarizedFolder(location: string): SummarizedSweep & { sweeps: ReturnType<typeof readSweepSummaries>['sweeps']; backendChoices: BackendChoice[] } {
+  const read = readSweepSummaries(location);
+  const trials = read.trials as Array<StoredTrialSummary | TrialSummary>;
+  const finishedByConfig = new Map<string, string[]>();
+  // Values repeated over 100,000 trials are held once: each JSON.parse made its own copy.
+  const strings = new Map<string, string>();
+  const intern = (text: string | undefined): string | undefined => {
+    if (text === undefined) return undefined;
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+  };
+  // A configuration's trials share its parameters (the configId is their hash).
+  const paramsByConfig = new Map<string, StoredTrialSummary['params']>();
+  for (let position = 0; position < trials.length; position++) {
+    const stored = trials[position] as StoredTrialSummary;
+    stored.configId = intern(stored.configId)!;
+    stored.sweepName = intern(stored.sweepName)!;
+    stored.arm = intern(stored.arm)!;
+    if (stored.backend !== undefined) stored.backend = intern(stored.backend);
+    if (stored.trainingPath !== undefined) stored.trainingPath = intern(stored.trainingPath);
+    const params = paramsByConfig.get(stored.configId);
+    if (params === undefined) paramsByConfig.set(stored.configId, stored.params);
+    else stored.params = params;
+    if (isFinished(stored)) {
+      const ids = finishedByConfig.get(stored.configId);
+      if (ids === undefined) finishedByConfig.set(stored.configId, [stored.trialId]);
+      else ids.push(stored.trialId);
+    }
+    trials[position] = summarizeTrial(stored);
+  }
+  return {
+    sweeps: read.sweeps,
+    backendChoices: read.backendChoices ?? [],
+    trials: trials as TrialSummary[],
+    loadEpochRecords: async (configIds) => {
+      const trialIds = [...new Set(configIds)].flatMap((configId) => finishedByConfig.get(configId) ?? []);
+      return trialIds.length === 0 ? [] : readTrialRecords(location, trialIds).filter(isFinished);
+    },
+  };
 }
 
 export function cliDependencies(): CliDependencies {
@@ -116,11 +172,12 @@ export function cliDependencies(): CliDependencies {
     loadTrialSummaries,
     loadStoredTrials,
     loadStoredTrialSummaries,
-    resolveObjective: (definition, objectiveModules, options) => workerObjectiveFor(definition, objectiveModules, options),
-    gateNames,
+    resolveObjective: (definition, objectiveModules, options) =>
+      (require('../sweep/postgres/registry-objective') as typeof import('../sweep/postgres/registry-objective')).workerObjectiveFor(definition, objectiveModules, options),
+    gateNames: () => gates().gateNames(),
     runGate: async (name, onProgress) => {
-      await initBackend();
-      return runGate(name, onProgress);
+      await (require('../backend') as typeof import('../backend')).initBackend();
+      return gates().runGate(name, onProgress);
     },
     write: (text) => process.stdout.write(text),
     writeError: (text) => process.stderr.write(text),

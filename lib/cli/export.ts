@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 import { readSweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord } from '../sweep/record';
-import { readStoredSweep, storageUrlOf, StoredSweep } from '../sweep/postgres/open';
+import type { StoredSweep } from '../sweep/postgres/open';
+import { storageUrlOf } from '../sweep/postgres/storage-url';
 import { OPTUNA_OBJECTIVE_METRICS, OptunaObjectiveMetric, writeOptunaJournal } from '../sweep/export/optuna-journal';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
@@ -46,7 +47,8 @@ Examples:
 export function registerExportCommand(program: Command, options: ExportCommandOptions = {}): Command {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const writeError = options.writeError ?? ((text: string) => void process.stderr.write(text));
-  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweep(url, sweepName));
+  // The pg driver and pg-boss load only when a stored sweep is exported.
+  const readStored = options.readStoredSweep ?? (async (url: string, sweepName: string) => (await import('../sweep/postgres/open')).readStoredSweep(url, sweepName));
   return program
     .command('export')
     .description('Write a sweep in another tool’s format (an Optuna journal that optuna-dashboard and optuna.load_study open)')

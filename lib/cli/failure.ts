@@ -30,11 +30,27 @@ const FILE_SYSTEM_FIXES: Record<string, { cause: string; fix: string }> = {
   EISDIR: { cause: 'the path is a folder, not a file', fix: 'give the path of a file' },
 };
 
+/** Errors that are the user's to fix (exit 2), recognised by class or by name. */
+const USAGE_ERRORS = [LayerwiseConfigError, JournalLockedError, SweepDefinitionChangedError, SweepNameMismatchError];
+const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(USAGE_ERRORS.map((type) => type.name));
+const COMMAND_EXIT_NAMES: ReadonlySet<string> = new Set([CommandExit.name]);
+
+/**
+ * True when `error` is of class `type`, or an Error carrying its name: each command's modules are
+ * loaded when the command runs (lib/cli/main.ts), so a second copy of a module (jest's
+ * resetModules, two installed copies of layerwise) must not turn a routine failure into a "bug".
+ */
+function isNamed(error: unknown, names: ReadonlySet<string>): error is Error {
+  return error instanceof Error && names.has(error.name);
+}
+
 /** The one-line message and exit code of a thrown value, or undefined for an unexpected error (a bug: show the trace). */
 export function describeFailure(error: unknown): DescribedFailure | undefined {
-  if (error instanceof CommandExit) return { exitCode: error.exitCode, message: error.message };
-  if (error instanceof LayerwiseConfigError || error instanceof JournalLockedError || error instanceof SweepDefinitionChangedError || error instanceof SweepNameMismatchError) {
-    return { exitCode: EXIT_USAGE, message: firstLine(error.message) };
+  if (error instanceof CommandExit || (isNamed(error, COMMAND_EXIT_NAMES) && typeof (error as CommandExit).exitCode === 'number')) {
+    return { exitCode: (error as CommandExit).exitCode, message: (error as CommandExit).message };
+  }
+  if (USAGE_ERRORS.some((type) => error instanceof type) || isNamed(error, USAGE_ERROR_NAMES)) {
+    return { exitCode: EXIT_USAGE, message: firstLine((error as Error).message) };
   }
   const errno = error as NodeJS.ErrnoException | undefined;
   if (errno instanceof Error && typeof errno.code === 'string' && FILE_SYSTEM_FIXES[errno.code] !== undefined) {
@@ -67,7 +83,7 @@ export function reportFailure(error: unknown, debug: boolean, writeError: (text:
   if (described !== undefined) {
     if (described.message) writeError(`layerwise: ${described.message}\n`);
     // A CommandExit's own stack says nothing: show the error behind it, when it has one.
-    const traced = error instanceof CommandExit ? error.cause : error;
+    const traced = error instanceof Error && error.name === 'CommandExit' ? (error as CommandExit).cause : error;
     if (debug && traced !== undefined) writeError(`${traceOf(traced)}\n`);
     return described.exitCode;
   }

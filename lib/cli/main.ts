@@ -5,19 +5,44 @@
  * 130 interrupted).
  */
 import { Command, CommanderError } from 'commander';
-import { registerCheckCommand } from './check';
-import { registerNativeInstallCommand } from './native-install';
-import { registerExportCommand } from './export';
-import { registerReportCommand } from './report';
-import { registerSchemaCommand } from './schema';
-import { registerStatusCommand } from './status';
-import { registerSweepCommand } from './sweep';
-import { registerWorkerCommand } from './worker';
 import { EXIT_USAGE } from './exit-codes';
 import { debugRequested, reportFailure } from './failure';
-import { cliDependencies } from './dependencies';
+import type { CliDependencies } from './dependencies';
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/**
+ * The subcommands, each registered by a function that `require`s its command file only when
+ * called: a run of `layerwise status` then loads the status command and what it uses, never tfjs,
+ * vega or the PostgreSQL driver (about 0.25 s of start-up when every command was imported).
+ */
+type Registrar = (program: Command, context: { setExitCode: (code: number) => void; dependencies: () => CliDependencies }) => void;
+
+const COMMANDS: ReadonlyArray<readonly [name: string, register: Registrar]> = [
+  ['sweep', (program, { setExitCode }) => (require('./sweep') as typeof import('./sweep')).registerSweepCommand(program, { setExitCode })],
+  ['status', (program) => (require('./status') as typeof import('./status')).registerStatusCommand(program)],
+  ['report', (program, { dependencies }) => void (require('./report') as typeof import('./report')).registerReportCommand(program, dependencies())],
+  ['check', (program, { dependencies, setExitCode }) => (require('./check') as typeof import('./check')).registerCheckCommand(program, dependencies(), setExitCode)],
+  ['worker', (program, { dependencies, setExitCode }) => (require('./worker') as typeof import('./worker')).registerWorkerCommand(program, dependencies(), setExitCode)],
+  ['schema', (program) => (require('./schema') as typeof import('./schema')).registerSchemaCommand(program)],
+  ['native-install', (program) => (require('./native-install') as typeof import('./native-install')).registerNativeInstallCommand(program)],
+  ['export', (program, { setExitCode }) => (require('./export') as typeof import('./export')).registerExportCommand(program, { setExitCode })],
+];
+
+/**
+ * The command an argument list runs: its first word that is not an option (`help NAME` names
+ * NAME), when that is a known command; undefined otherwise (no command, `--help`, a typo), when
+ * every command is registered so that help lists them all and a typo gets its suggestion.
+ */
+export function commandNameOf(argv: readonly string[]): string | undefined {
+  const words = argv.filter((argument) => !argument.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.some(([known]) => known === name) ? name : undefined;
+}
+
+/**
+ * The program with every command registered, or only `only` (the command being run: see
+ * `commandNameOf`), so that a run loads just that command's modules.
+ */
+export function buildProgram(setExitCode: (code: number) => void, only?: string): Command {
   const program = new Command();
   program
     .name('layerwise')
@@ -25,15 +50,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .option('--debug', 'print the stack trace of a failure (also LAYERWISE_DEBUG=1)')
     .exitOverride();
-  const dependencies = cliDependencies();
-  registerSweepCommand(program, { setExitCode });
-  registerStatusCommand(program);
-  registerReportCommand(program, dependencies);
-  registerCheckCommand(program, dependencies, setExitCode);
-  registerWorkerCommand(program, dependencies, setExitCode);
-  registerSchemaCommand(program);
-  registerNativeInstallCommand(program);
-  registerExportCommand(program, { setExitCode });
+  let dependencies: CliDependencies | undefined;
+  const context = {
+    setExitCode,
+    // One set shared by the commands that take it, built when the first of them registers.
+    dependencies: () => (dependencies ??= (require('./dependencies') as typeof import('./dependencies')).cliDependencies()),
+  };
+  for (const [name, register] of COMMANDS) if (only === undefined || name === only) register(program, context);
   return program;
 }
 
@@ -41,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
-  });
+  }, commandNameOf(argv));
   const debug = debugRequested(argv);
   try {
     // --debug is global: accepted anywhere on the line, removed before the subcommand parses.

@@ -15,10 +15,11 @@ import type { EvaluationDefinition } from '../sweep/definition';
 import { analyzeSweep, AnalysisOptions, analyzeTrialSummaries, attachEpochCurves, selectedConfigIds, SweepReport } from '../report/analyze';
 import { SELECTION_OBJECTIVES, SelectionObjective } from '../report/selection';
 import { VIEW_LIMITS } from '../report/view-limits';
-import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFiles } from '../report/write-report';
+import { renderReport, REPORT_FORMATS, ReportFormat, writeReport, writeReportFile, writeReportFiles } from '../report/write-report';
 import { CommandExit, EXIT_FAILURE, EXIT_USAGE } from './exit-codes';
 import { trialAtClipCeiling } from '../train/divergence';
-import { storageUrlOf } from '../sweep/postgres/open';
+import { storageUrlOf } from '../sweep/postgres/storage-url';
+import { collectGarbage, COLLECT_GARBAGE_FROM_TRIALS } from './collect-garbage';
 
 /** What the report command needs from the rest of the program. */
 export interface ReportCommandDependencies {
@@ -194,12 +195,18 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       // From summaries: statistics first, then the full records of the selected configurations only (curves, TensorBoard).
       let report: SweepReport | undefined;
       let epochRecords: TrialRecord[] = records;
+      // Between phases of a large report, most of the heap is the last phase's garbage (see collect-garbage.ts).
+      const large = (summarized?.trials ?? records).length >= COLLECT_GARBAGE_FROM_TRIALS;
+      if (large) collectGarbage();
       if (summarized !== undefined) {
         report = analyzeTrialSummaries(summarized.trials, analysisOptions);
+        if (large) collectGarbage();
         // TensorBoard (--format all) gets every trial of a sweep within the trial-view limit, as before; of a larger one, the selected configurations'.
         const everyTrial = options.format === 'all' && options.tensorboard && report.trials.length <= VIEW_LIMITS.trials;
         epochRecords = await summarized.loadEpochRecords(everyTrial ? report.configurations.map((configuration) => configuration.configId) : selectedConfigIds(report));
         attachEpochCurves(report, epochRecords);
+        // Reading the chosen trials' epochs streamed the journals: their lines are garbage now.
+        if (large) collectGarbage();
       }
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
@@ -212,13 +219,15 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         return;
       }
       report ??= analyzeSweep(records, analysisOptions);
-      const rendered = await renderReport(report, options.format);
-      for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
       if (options.out) {
         await fs.mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
-        await fs.writeFile(options.out, rendered.text, 'utf8');
+        // Written in pieces: a 100,000-trial json or csv view is never one string.
+        const written = await writeReportFile(report, options.format, options.out);
+        for (const warning of written.warnings) writeError(`warning: ${warning}\n`);
         writeError(`wrote ${options.out}\n`);
       } else {
+        const rendered = await renderReport(report, options.format);
+        for (const warning of rendered.warnings) writeError(`warning: ${warning}\n`);
         write(rendered.text);
       }
     });

@@ -4,15 +4,16 @@
  * trials by state and arm against the planned total, and each arm's best configuration by mean
  * validation loss over its complete seeds (validation only: test metrics never select).
  */
-import { describeBackendChoice } from '../backend/measure';
+import { describeBackendChoice } from '../backend/describe-choice';
 import type { BackendChoice } from '../backend/measure';
 import { describeExecutionGroup, ExecutionGroup, summarizeExecution } from '../report/execution-summary';
 import type { Command } from 'commander';
-import { readSweepSummaries, SweepDirectory } from '../sweep/storage/sweep-directory';
+import { readSweepHeads, SweepDirectory } from '../sweep/storage/sweep-directory';
 import type { SweepInfo } from '../sweep/storage/storage';
 import type { TrialRecord, TrialState } from '../sweep/record';
 import { armConfigurations } from '../sweep/plan';
-import { readStoredSweepSummaries, storageUrlOf, StoredSweep, StoredSweepSummaries } from '../sweep/postgres/open';
+import type { StoredSweep, StoredSweepSummaries } from '../sweep/postgres/open';
+import { storageUrlOf } from '../sweep/postgres/storage-url';
 import { CommandExit, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { isFinished } from '../sweep/storage/journal-format';
 import { divergenceReason, trialAtClipCeiling } from '../train/divergence';
@@ -74,8 +75,21 @@ export function storedSweepStatus(stored: StoredSweep | StoredSweepSummaries): S
   return { ...status, source: 'postgres' };
 }
 
-/** A trial as status reads it: a full record or a summary from the journal index (epochs not needed). */
-type StatusTrial = Omit<TrialRecord, 'epochs'> & { epochs?: TrialRecord['epochs'] };
+/**
+ * A trial as status reads it: a full record, a summary, or a head from the journal index (epochs
+ * and metric snapshots not needed: a head carries the final validation loss and the clip flag).
+ */
+type StatusTrial = Omit<TrialRecord, 'epochs' | 'final'> & { epochs?: TrialRecord['epochs']; final?: TrialRecord['final']; finalValidationLoss?: number; atClipCeiling?: boolean };
+
+/** Final validation loss of a record, summary or head. */
+function finalValidationLossOf(trial: StatusTrial): number | undefined {
+  return trial.finalValidationLoss ?? trial.final?.validation?.loss;
+}
+
+/** Clip-ceiling flag of a finished record, summary or head. */
+function atClipCeilingOf(trial: StatusTrial): boolean {
+  return trial.atClipCeiling ?? trial.lossAtClipCeiling ?? trialAtClipCeiling(trial);
+}
 
 /** Computes the status of a read sweep folder (full records or the index's summaries). */
 export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: readonly StatusTrial[] }): SweepStatus {
@@ -90,7 +104,7 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
     for (const trial of trials) counts[trial.state]++;
     const byConfig = new Map<string, { params: TrialRecord['params']; losses: number[] }>();
     for (const trial of trials) {
-      const loss = trial.final?.validation?.loss;
+      const loss = finalValidationLossOf(trial);
       if (trial.state !== 'complete' || loss === undefined || !Number.isFinite(loss)) continue;
       const entry = byConfig.get(trial.configId) ?? { params: trial.params, losses: [] };
       entry.losses.push(loss);
@@ -101,7 +115,7 @@ export function sweepStatus(folder: Omit<SweepDirectory, 'trials'> & { trials: r
       const mean = entry.losses.reduce((a, b) => a + b, 0) / entry.losses.length;
       if (best === undefined || mean < best.validationLoss) best = { configId, params: entry.params, validationLoss: mean, seeds: entry.losses.length };
     }
-    const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && (trial.lossAtClipCeiling ?? trialAtClipCeiling(trial))).length };
+    const status: ArmStatus = { arm, counts, atClipCeiling: trials.filter((trial) => isFinished(trial) && atClipCeilingOf(trial)).length };
     const diverged = trials.filter((trial) => trial.state === 'diverged').slice(0, 3);
     if (diverged.length > 0) status.divergenceReasons = diverged.map((trial) => ({ trialId: trial.trialId, reason: trial.error ?? divergenceReason(trial.epochs ?? [], trial.divergedAtEpoch) }));
     const armDefinition = definition?.arms.find((candidate) => candidate.name === arm);
@@ -158,7 +172,8 @@ export function formatStatus(status: SweepStatus): string {
 export function registerStatusCommand(program: Command, options: StatusCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const readStored = options.readStoredSweep ?? ((url: string, sweepName: string) => readStoredSweepSummaries(url, sweepName));
+  // The pg driver and pg-boss load only when a stored sweep is asked for (a folder's status never needs them).
+  const readStored = options.readStoredSweep ?? (async (url: string, sweepName: string) => (await import('../sweep/postgres/open')).readStoredSweepSummaries(url, sweepName));
   program
     .command('status')
     .description("Show a sweep: trials by state and arm (a folder's shard journals merged, or a PostgreSQL store) and each arm's best configuration by validation loss.")
@@ -178,10 +193,10 @@ export function registerStatusCommand(program: Command, options: StatusCommandOp
       let status: SweepStatus;
       if (url === undefined && flags.sweep === undefined) {
         if (directory === undefined) throw new CommandExit(EXIT_USAGE, 'status: give a sweep folder, or --storage URL --sweep NAME for a sweep in PostgreSQL');
-        let folder: ReturnType<typeof readSweepSummaries>;
+        let folder: ReturnType<typeof readSweepHeads>;
         try {
-          // Through the journals' indexes: only final metrics are needed, never the epochs.
-          folder = readSweepSummaries(directory);
+          // Through the journals' indexes, heads only: states and final validation losses, never epochs or metric snapshots.
+          folder = readSweepHeads(directory);
         } catch (error) {
           throw new CommandExit(EXIT_USAGE, `status: ${(error as Error).message}`);
         }

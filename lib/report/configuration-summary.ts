@@ -60,11 +60,9 @@ function summarizeMetrics(
   const result = {} as Record<SnapshotMetric, MetricSummary>;
   for (const metric of SNAPSHOT_METRICS) {
     const values = trials.map((trial) => trial[which]?.[metric]);
-    result[metric] = summarize(values, {
-      ...options,
-      // One stream per (configuration, metric) so a number does not depend on what else is in the sweep.
-      bootstrapSeed: `${options.bootstrapSeed ?? 'layerwise'}:${configId}:${which}.${metric}`,
-    });
+    // One stream per (configuration, metric) so a number does not depend on what else is in the sweep
+    // (named only when a bootstrap runs: 20,000 configurations of a large sweep skip it).
+    result[metric] = summarize(values, options.skipBootstrap ? options : { ...options, bootstrapSeed: `${options.bootstrapSeed ?? 'layerwise'}:${configId}:${which}.${metric}` });
   }
   return result;
 }

@@ -12,8 +12,6 @@ interface JStatSubset {
     /** CDF of Student's t with `dof` degrees of freedom. */
     cdf(x: number, dof: number): number;
   };
-  /** Sample quantiles; with alphap = betap = 1 this is the linear-interpolation rule (R type 7, numpy's default). */
-  quantiles(values: number[], probabilities: number[], alphap?: number, betap?: number): number[];
 }
 
 // jStat is CommonJS without types; require keeps the import typed through JStatSubset instead of `any`.
@@ -42,8 +40,20 @@ export function studentTCdf(x: number, degreesOfFreedom: number): number {
 
 /**
  * Sample quantiles of `values` at each probability, by linear interpolation between order
- * statistics (R type 7, numpy's default `linear`), so results match `numpy.quantile`.
+ * statistics (R type 7, numpy's default `linear`), so results match `numpy.quantile`. The same
+ * arithmetic as jStat's `quantiles(values, probabilities, 1, 1)`, on a typed-array copy sorted
+ * natively: a report takes quantiles of 10,000 bootstrap means per interval, where jStat's sort
+ * with a comparator function was most of the time.
  */
-export function sampleQuantiles(values: readonly number[], probabilities: readonly number[]): number[] {
-  return jStat.quantiles([...values], [...probabilities], 1, 1);
+export function sampleQuantiles(values: ArrayLike<number>, probabilities: readonly number[]): number[] {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  const clip = (value: number, low: number, high: number): number => Math.max(low, Math.min(value, high));
+  return probabilities.map((p) => {
+    // jStat with alphap = betap = 1: m = 1 - p, aleph = n·p + m.
+    const aleph = n * p + (1 + p * (1 - 1 - 1));
+    const k = Math.floor(clip(aleph, 1, n - 1));
+    const gamma = clip(aleph - k, 0, 1);
+    return (1 - gamma) * sorted[k - 1] + gamma * sorted[k];
+  });
 }

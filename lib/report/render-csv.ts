@@ -24,6 +24,11 @@ function unionKeys(objects: ReadonlyArray<Record<string, unknown>>): string[] {
  * and weight norms; selection trials first, then evaluation re-runs on fresh seeds (`role` column).
  */
 export function renderTrialsCsv(report: SweepReport): string {
+  return [...trialsCsvLines(report)].join('');
+}
+
+/** The lines of {@link renderTrialsCsv} (each with its line end), one at a time: a file of 100,000 rows is written without holding it. */
+export function* trialsCsvLines(report: SweepReport): Generator<string> {
   const trials = [...report.trials, ...(report.evaluationTrials ?? [])];
   const paramKeys = unionKeys(trials.map((trial) => trial.params));
   const penaltyKeys = unionKeys(trials.map((trial) => trial.penaltyPerLayer));
@@ -37,8 +42,9 @@ export function renderTrialsCsv(report: SweepReport): string {
     ...normKeys.map((key) => `norm:${key}`),
     'diverged_at_epoch', 'seconds', 'backend', 'training_path', 'general_path_reason', 'error', 'role',
   ];
-  const rows = trials.map((trial) =>
-    csvRow([
+  yield csvRow(header) + LINE_END;
+  for (const trial of trials) {
+    yield csvRow([
       trial.sweepName, trial.arm, trial.trialId, trial.configId, trial.index, trial.seed, trial.state, trial.usable,
       trial.exclusion, trial.epochsRun,
       ...paramKeys.map((key) => trial.params[key]),
@@ -47,13 +53,17 @@ export function renderTrialsCsv(report: SweepReport): string {
       ...penaltyKeys.map((key) => trial.penaltyPerLayer[key]),
       ...normKeys.map((key) => trial.weightNorms[key]),
       trial.divergedAtEpoch, trial.seconds, trial.backend, trial.trainingPath, trial.generalPathReason, trial.error, trial.role ?? 'selection',
-    ]),
-  );
-  return [csvRow(header), ...rows].join(LINE_END) + LINE_END;
+    ]) + LINE_END;
+  }
 }
 
 /** One row per configuration: parameters, trial counts, and n/mean/std/t-interval/bootstrap interval of each final metric. */
 export function renderConfigurationsCsv(report: SweepReport): string {
+  return [...configurationsCsvLines(report)].join('');
+}
+
+/** The lines of {@link renderConfigurationsCsv} (each with its line end), one at a time. */
+export function* configurationsCsvLines(report: SweepReport): Generator<string> {
   const paramKeys = unionKeys(report.configurations.map((configuration) => configuration.params));
   const selected = new Set(report.arms.map((arm) => arm.selection.configId).filter((id): id is string => id !== null));
   const statColumns = (prefix: string): string[] =>
@@ -68,7 +78,8 @@ export function renderConfigurationsCsv(report: SweepReport): string {
     ...statColumns('final_'),
     ...statColumns('best_'),
   ];
-  const rows = report.configurations.map((configuration) => {
+  yield csvRow(header) + LINE_END;
+  for (const configuration of report.configurations) {
     const stats = (which: 'final' | 'best'): Array<number | null> =>
       SNAPSHOT_METRICS.flatMap((metric) => {
         const summary = configuration[which][metric];
@@ -79,14 +90,13 @@ export function renderConfigurationsCsv(report: SweepReport): string {
         ];
       });
     const counts = configuration.counts;
-    return csvRow([
+    yield csvRow([
       configuration.arm, configuration.configId, configuration.index, selected.has(configuration.configId), configuration.coefficient,
       ...paramKeys.map((key) => configuration.params[key]),
       counts.total, counts.usable, counts.excluded.failed, counts.excluded.diverged, counts.excluded.pruned,
       counts.excluded.unfinished, counts.excluded['no-metrics'], counts.excluded['non-finite'], configuration.seeds.join(' '),
       ...stats('final'),
       ...stats('best'),
-    ]);
-  });
-  return [csvRow(header), ...rows].join(LINE_END) + LINE_END;
+    ]) + LINE_END;
+  }
 }

@@ -69,16 +69,43 @@ export function fitRegressionForest(x: ReadonlyArray<readonly number[]>, y: read
   const minSamplesSplit = Math.max(2, requirePositiveInteger('minSamplesSplit', options.minSamplesSplit ?? 2));
   const minSamplesLeaf = requirePositiveInteger('minSamplesLeaf', options.minSamplesLeaf ?? 1);
   const random = seedrandom(options.seed ?? 'layerwise-forest');
+  // Each feature sorted once per forest; each tree's sample is then ordered by a counting pass.
+  const ranks = Array.from({ length: featureCount }, (_, f) => denseRanks(x.map((row) => row[f])));
   const fitted: RegressionTreeNode[] = [];
   for (let t = 0; t < trees; t++) {
     const rows = options.bootstrap === false ? Array.from(y, (_, i) => i) : Array.from(y, () => Math.floor(random() * y.length));
     const columns = Array.from({ length: featureCount }, (_, f) => Float64Array.from(rows, (row) => x[row][f]));
-    const settings: GrowSettings = { columns, y: Float64Array.from(rows, (row) => y[row]), maxDepth, minSamplesSplit, minSamplesLeaf };
-    // Ties keep sample order, so the tree does not depend on the sort's stability.
-    const sorted = columns.map((column) => Int32Array.from(rows, (_, i) => i).sort((a, b) => column[a] - column[b] || a - b));
-    fitted.push(growNode(settings, sorted, 0));
+    // Ordered by value, ties in sample order, so the tree does not depend on a sort's stability.
+    const sorted = ranks.map((rank) => orderByRank(rows, rank));
+    const settings: GrowSettings = { columns, y: Float64Array.from(rows, (row) => y[row]), maxDepth, minSamplesSplit, minSamplesLeaf, sorted, scratch: new Int32Array(rows.length) };
+    fitted.push(growNode(settings, 0, rows.length, 0));
   }
   return { trees: fitted, featureCount };
+}
+
+/** Dense rank of each value (0 for the smallest; equal values share a rank) and the number of distinct values. */
+function denseRanks(values: readonly number[]): { rank: Int32Array; distinct: number } {
+  const order = Array.from(values, (_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+  const rank = new Int32Array(values.length);
+  let distinct = 0;
+  order.forEach((row, position) => {
+    if (position > 0 && values[row] !== values[order[position - 1]]) distinct++;
+    rank[row] = distinct;
+  });
+  return { rank, distinct: values.length === 0 ? 0 : distinct + 1 };
+}
+
+/**
+ * Sample positions 0..rows.length-1 ordered by the rank of their row, ties by position: the order
+ * of sorting by (value, position), found by one counting pass instead of a comparison sort.
+ */
+function orderByRank(rows: readonly number[], { rank, distinct }: { rank: Int32Array; distinct: number }): Int32Array {
+  const next = new Int32Array(distinct + 1);
+  for (const row of rows) next[rank[row] + 1]++;
+  for (let r = 1; r <= distinct; r++) next[r] += next[r - 1];
+  const order = new Int32Array(rows.length);
+  for (let position = 0; position < rows.length; position++) order[next[rank[rows[position]]]++] = position;
+  return order;
 }
 
 interface GrowSettings {
@@ -89,73 +116,82 @@ interface GrowSettings {
   maxDepth: number;
   minSamplesSplit: number;
   minSamplesLeaf: number;
+  /**
+   * `sorted[f]` holds the sample's rows ordered by feature f. A node owns the range [start, end)
+   * of every list; a split partitions that range in place, stably, so each child's range stays
+   * ordered by every feature (scikit-learn's layout: no list allocated per node).
+   */
+  sorted: Int32Array[];
+  /** Room for the right-hand rows while a range is partitioned. */
+  scratch: Int32Array;
 }
 
-function leafOf(settings: GrowSettings, rows: Int32Array): RegressionTreeNode {
+function leafOf(settings: GrowSettings, start: number, end: number): RegressionTreeNode {
+  const rows = settings.sorted[0];
   let sum = 0;
-  for (const row of rows) sum += settings.y[row];
-  return { kind: 'leaf', value: sum / rows.length, samples: rows.length };
+  for (let i = start; i < end; i++) sum += settings.y[rows[i]];
+  return { kind: 'leaf', value: sum / (end - start), samples: end - start };
 }
 
 /**
  * The split with the largest squared-error reduction over every feature, or null when none reduces
- * it. `sorted[f]` holds the node's samples ordered by feature f (presorted once per tree, then
- * partitioned stably at each split, so no node sorts again).
+ * it. The node's samples are rows [start, end) of `settings.sorted[f]`, ordered by feature f
+ * (presorted once per tree, then partitioned stably at each split, so no node sorts again).
  */
-function bestSplit(settings: GrowSettings, sorted: Int32Array[]): { feature: number; threshold: number } | null {
-  const { columns, y, minSamplesLeaf } = settings;
-  const count = sorted[0].length;
+function bestSplit(settings: GrowSettings, start: number, end: number): { feature: number; threshold: number } | null {
+  const { columns, y, minSamplesLeaf, sorted } = settings;
+  const count = end - start;
   let total = 0;
-  for (const row of sorted[0]) total += y[row];
+  for (let i = start; i < end; i++) total += y[sorted[0][i]];
   const parentScore = (total * total) / count;
-  let best: { feature: number; threshold: number; score: number } | null = null;
+  let bestFeature = -1;
+  let bestThreshold = 0;
+  let bestScore = 0;
   for (let feature = 0; feature < columns.length; feature++) {
     const order = sorted[feature];
     const column = columns[feature];
     let leftSum = 0;
-    for (let i = 0; i < count - 1; i++) {
+    for (let i = start; i < end - 1; i++) {
       leftSum += y[order[i]];
       const here = column[order[i]];
       const next = column[order[i + 1]];
       if (here === next) continue;
-      const leftCount = i + 1;
+      const leftCount = i + 1 - start;
       const rightCount = count - leftCount;
       if (leftCount < minSamplesLeaf || rightCount < minSamplesLeaf) continue;
       // Maximizing n_L·mean_L² + n_R·mean_R² is minimizing the children's summed squared error.
       const score = (leftSum * leftSum) / leftCount + ((total - leftSum) * (total - leftSum)) / rightCount;
-      if (best === null || score > best.score + 1e-12 * Math.abs(best.score)) {
-        best = { feature, threshold: here + (next - here) / 2, score };
+      if (bestFeature < 0 || score > bestScore + 1e-12 * Math.abs(bestScore)) {
+        bestFeature = feature;
+        bestThreshold = here + (next - here) / 2;
+        bestScore = score;
       }
     }
   }
-  if (best === null || best.score <= parentScore + 1e-12 * Math.abs(parentScore)) return null;
-  return { feature: best.feature, threshold: best.threshold };
+  if (bestFeature < 0 || bestScore <= parentScore + 1e-12 * Math.abs(parentScore)) return null;
+  return { feature: bestFeature, threshold: bestThreshold };
 }
 
-function growNode(settings: GrowSettings, sorted: Int32Array[], depth: number): RegressionTreeNode {
-  const rows = sorted[0];
-  if (rows.length < settings.minSamplesSplit || depth >= settings.maxDepth) return leafOf(settings, rows);
-  const split = bestSplit(settings, sorted);
-  if (split === null) return leafOf(settings, rows);
+function growNode(settings: GrowSettings, start: number, end: number, depth: number): RegressionTreeNode {
+  if (end - start < settings.minSamplesSplit || depth >= settings.maxDepth) return leafOf(settings, start, end);
+  const split = bestSplit(settings, start, end);
+  if (split === null) return leafOf(settings, start, end);
   const column = settings.columns[split.feature];
-  let leftCount = 0;
-  for (const row of rows) if (column[row] <= split.threshold) leftCount++;
-  const left: Int32Array[] = [];
-  const right: Int32Array[] = [];
-  for (const order of sorted) {
-    // Stable partition keeps every child list sorted by its feature.
-    const leftPart = new Int32Array(leftCount);
-    const rightPart = new Int32Array(order.length - leftCount);
-    let l = 0;
+  const scratch = settings.scratch;
+  let middle = start;
+  for (const order of settings.sorted) {
+    // Stable partition in place: left rows forward, right rows through the scratch buffer.
+    let l = start;
     let r = 0;
-    for (const row of order) {
-      if (column[row] <= split.threshold) leftPart[l++] = row;
-      else rightPart[r++] = row;
+    for (let i = start; i < end; i++) {
+      const row = order[i];
+      if (column[row] <= split.threshold) order[l++] = row;
+      else scratch[r++] = row;
     }
-    left.push(leftPart);
-    right.push(rightPart);
+    order.set(scratch.subarray(0, r), l);
+    middle = l;
   }
-  return { kind: 'split', feature: split.feature, threshold: split.threshold, left: growNode(settings, left, depth + 1), right: growNode(settings, right, depth + 1) };
+  return { kind: 'split', feature: split.feature, threshold: split.threshold, left: growNode(settings, start, middle, depth + 1), right: growNode(settings, middle, end, depth + 1) };
 }
 
 /** The prediction of one tree for one row. */

@@ -4,9 +4,9 @@ import * as path from 'path';
 import type { TrialRecord } from '../sweep/record';
 import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
 import type { TrialDigest } from './trial-summary';
-import { renderConfigurationsCsv, renderTrialsCsv } from './render-csv';
-import { renderHtml } from './render-html';
-import { renderJson } from './render-json';
+import { configurationsCsvLines, renderConfigurationsCsv, renderTrialsCsv, trialsCsvLines } from './render-csv';
+import { writeFileInPieces } from './file-sink';
+import { renderJson, writeJson } from './render-json';
 import { renderMarkdown } from './render-markdown';
 import { renderTable } from './render-table';
 import { TensorBoardOptions, TensorBoardResult, writeTensorBoardLogs } from './tensorboard';
@@ -39,11 +39,41 @@ export async function renderReport(report: SweepReport, format: ReportFormat): P
     case 'md':
       return { text: renderMarkdown(report), warnings: [] };
     case 'html': {
+      // vega and vega-lite (charts) load only for the html view.
+      const { renderHtml } = await import('./render-html');
       const rendered = await renderHtml(report);
       return { text: rendered.html, warnings: rendered.warnings };
     }
     default:
       throw new RangeError(`report.format: got ${JSON.stringify(format)}; allowed: ${REPORT_FORMATS.join(', ')}`);
+  }
+}
+
+/**
+ * Writes one format of an analyzed report to `file`. The views whose size grows with the sweep
+ * (json, csv, csv-configurations) are written in pieces, never held as one string; the same bytes
+ * as {@link renderReport}.
+ */
+export async function writeReportFile(report: SweepReport, format: ReportFormat, file: string): Promise<{ warnings: string[] }> {
+  switch (format) {
+    case 'json':
+      writeFileInPieces(file, (write) => writeJson(report, write));
+      return { warnings: [] };
+    case 'csv':
+      writeFileInPieces(file, (write) => {
+        for (const line of trialsCsvLines(report)) write(line);
+      });
+      return { warnings: [] };
+    case 'csv-configurations':
+      writeFileInPieces(file, (write) => {
+        for (const line of configurationsCsvLines(report)) write(line);
+      });
+      return { warnings: [] };
+    default: {
+      const rendered = await renderReport(report, format);
+      await fs.writeFile(file, rendered.text, 'utf8');
+      return { warnings: rendered.warnings };
+    }
   }
 }
 
@@ -96,11 +126,10 @@ export async function writeReportFiles(outDir: string, report: SweepReport, epoc
   const files: Partial<Record<ReportFormat, string>> = {};
   const warnings: string[] = [];
   for (const format of formats) {
-    const rendered = await renderReport(report, format);
     const file = path.join(outDir, REPORT_FILE_NAMES[format]);
-    await fs.writeFile(file, rendered.text, 'utf8');
+    const written = await writeReportFile(report, format, file);
     files[format] = file;
-    warnings.push(...rendered.warnings);
+    warnings.push(...written.warnings);
   }
   const tensorboardOption = options.tensorboard ?? true;
   const tensorboard =

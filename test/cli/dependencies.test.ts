@@ -80,7 +80,10 @@ test('an index of format version 1 (no best epoch) is not trusted: the best colu
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('{"end":true'))
     .map((line) => {
-      const value = JSON.parse(line) as Record<string, unknown>;
+      // A trial's line is `<head>\t<detail>` since version 3: joined back into one summary, as version 1 held it.
+      const tab = line.indexOf('\t');
+      const value = (tab < 0 ? JSON.parse(line) : { ...JSON.parse(line.slice(0, tab)), ...JSON.parse(line.slice(tab + 1)) }) as Record<string, unknown>;
+      delete value['@head'];
       if ('format' in value) value.v = 1;
       delete value.bestEpoch;
       delete value.lastEpoch;

@@ -8,10 +8,9 @@ import type { RetryNotice } from './connection';
 import { redactText, redactUrl, secretsOf } from './redact';
 import { PostgresStoreArgs, PostgresTrialStore, SweepRow } from './store';
 
-/** True for `postgres://` and `postgresql://` URLs (the `--storage` values this store handles). */
-export function isPostgresUrl(storage: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(storage);
-}
+// Recognising a `--storage` URL needs no database driver: storage-url.ts, re-exported here.
+export { isPostgresUrl, storageUrlOf } from './storage-url';
+import { isPostgresUrl } from './storage-url';
 
 /**
  * Opens (and migrates) the PostgreSQL store at `url`. Missing parts of the URL come from the PG*
@@ -49,17 +48,6 @@ export async function enqueueSweep(
   return { sweep: info, added, existing };
 }
 
-/**
- * The `--storage` URL a command should use: the flag, else `$LAYERWISE_STORAGE`, else undefined.
- * Throws a message-only Error (naming the option, the redacted value and what is allowed) when the
- * value is not a PostgreSQL URL; callers turn it into their usage error.
- */
-export function storageUrlOf(flag: string | undefined, environment: NodeJS.ProcessEnv = process.env): string | undefined {
-  const url = flag ?? (environment.LAYERWISE_STORAGE || undefined);
-  if (url === undefined) return undefined;
-  if (!isPostgresUrl(url)) throw new Error(`--storage: got "${redactUrl(url)}"; allowed: a postgres:// or postgresql:// URL`);
-  return url;
-}
 
 /** What `readStoredSweep` returns: the sweep as stored and all its trials. */
 export interface StoredSweep {

@@ -14,19 +14,27 @@
  * up) on every read; readers and the writer rewrite the index when that tail grows large.
  *
  * Format (JSON Lines, one write to a temporary file, fsync, rename: a reader sees the old or the new):
- *   {"format":"layerwise-journal-index","v":1,"journalBytes":N,"head":"<sha256>","tail":"<sha256>","skippedLines":s,"trials":K,"sweep":{...}|null,"backendChoices":[...]}
- *   one TrialSummary per line, K lines, in first-seen order
+ *   {"format":"layerwise-journal-index","v":3,"journalBytes":N,"head":"<sha256>","tail":"<sha256>","skippedLines":s,"trials":K,"sweep":{...}|null,"backendChoices":[...]}
+ *   one trial per line, K lines, in first-seen order: <head JSON> TAB <detail JSON>
  *   {"end":true,"sha256":"<hash of the lines above, newlines included>"}
+ * A trial's line is split in two so that a reader that needs only states and final validation
+ * losses (`status`: `readJournalHeads`) parses the head and skips the metric snapshots:
+ *  - head: the summary without `final`, `bestEpoch`, `lastEpoch`, plus under "@head" the final
+ *    validation loss and the clip-ceiling flag (all `status` reads of those snapshots);
+ *  - detail: `{"final":...,"bestEpoch":...,"lastEpoch":...}` (absent ones left out).
+ * JSON never writes a raw tab, so the first tab of a line is the split.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { replayJournalLine } from './journal-format';
+import { isFinished, replayJournalLine } from './journal-format';
+import { trialAtClipCeiling } from '../../train/divergence';
 import { forEachJournalLine } from './journal-reader';
 import { emptySummaryState, replaySummaryEvent, SummaryState, TrialSummary } from './trial-summary';
 
 export const INDEX_FORMAT = 'layerwise-journal-index';
 // 2: finished summaries carry `bestEpoch` and `lastEpoch`; an index of version 1 lacks them and is rebuilt.
-export const INDEX_VERSION = 2;
+// 3: each trial's line is `<head>\t<detail>` (see above); older indexes are rebuilt.
+export const INDEX_VERSION = 3;
 /** Bytes hashed at each end of the covered journal prefix. */
 const WINDOW_BYTES = 4096;
 /** A read that had to replay more journal than this (rebuild or catch-up) rewrites the index. */
@@ -35,6 +43,65 @@ export const REWRITE_AFTER_BYTES = 1024 * 1024;
 /** The index file of a journal. */
 export function indexFileOf(journal: string): string {
   return `${journal}.index`;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Key of a head's extra fields in an index line. */
+const HEAD_KEY = '@head';
+
+/** What a head line carries in place of the metric snapshots. */
+interface HeadExtras {
+  /** `final.validation.loss`, when the trial has one. */
+  finalValidationLoss?: number;
+  /** Finished trials: final loss at the cross-entropy clip ceiling (`lossAtClipCeiling`, else computed from `final`). */
+  atClipCeiling?: boolean;
+}
+
+/**
+ * A trial as `status` reads it: its summary without the metric snapshots (`final`, `bestEpoch`,
+ * `lastEpoch`), with the two things status takes from them.
+ */
+export type TrialHead = Omit<TrialSummary, 'final' | 'bestEpoch' | 'lastEpoch'> & HeadExtras;
+
+/** The head of a summary (a head is returned as it is). */
+export function headOf(trial: TrialSummary | TrialHead): TrialHead {
+  if (!('final' in trial) && !('bestEpoch' in trial) && !('lastEpoch' in trial)) return trial as TrialHead;
+  const { final, bestEpoch: _best, lastEpoch: _last, ...head } = trial as TrialSummary;
+  const result: TrialHead = head;
+  const loss = final?.validation?.loss;
+  if (loss !== undefined) result.finalValidationLoss = loss;
+  if (isFinished(trial)) result.atClipCeiling = trial.lossAtClipCeiling ?? trialAtClipCeiling({ state: trial.state, final });
+  return result;
+}
+
+/** One trial's index line (with its newline). */
+function indexLine(summary: TrialSummary): string {
+  const { final, bestEpoch, lastEpoch, ...rest } = summary;
+  const extras = headOf(summary);
+  const head: HeadExtras = {};
+  if (extras.finalValidationLoss !== undefined) head.finalValidationLoss = extras.finalValidationLoss;
+  if (extras.atClipCeiling !== undefined) head.atClipCeiling = extras.atClipCeiling;
+  return `${JSON.stringify({ ...rest, [HEAD_KEY]: head })}\t${JSON.stringify({ final, bestEpoch, lastEpoch })}\n`;
+}
+
+/** The summary of an index line (both halves). */
+function summaryOfLine(line: string): TrialSummary {
+  const tab = line.indexOf('\t');
+  if (tab < 0) throw new SyntaxError('index line without its tab');
+  const summary = JSON.parse(line.slice(0, tab)) as TrialSummary & { [HEAD_KEY]?: HeadExtras };
+  delete summary[HEAD_KEY];
+  return Object.assign(summary, JSON.parse(line.slice(tab + 1)) as Pick<TrialSummary, 'final' | 'bestEpoch' | 'lastEpoch'>);
+}
+
+/** The head of an index line (the part before its tab only is parsed). */
+function headOfLine(line: string): TrialHead {
+  const tab = line.indexOf('\t');
+  if (tab < 0) throw new SyntaxError('index line without its tab');
+  const parsed = JSON.parse(line.slice(0, tab)) as TrialHead & { [HEAD_KEY]?: HeadExtras };
+  const extras = parsed[HEAD_KEY] ?? {};
+  delete parsed[HEAD_KEY];
+  return Object.assign(parsed, extras);
 }
 
 interface IndexHeader {
@@ -105,7 +172,7 @@ export function writeJournalIndex(journal: string, state: SummaryState, journalB
     };
     batch.push(`${JSON.stringify(header)}\n`);
     for (const summary of state.trials.values()) {
-      batch.push(`${JSON.stringify(summary)}\n`);
+      batch.push(indexLine(summary));
       if (batch.length >= 1000) flush();
     }
     flush();
@@ -122,8 +189,12 @@ export function writeJournalIndex(journal: string, state: SummaryState, journalB
   }
 }
 
-/** Reads an index file; undefined when it is missing, torn, of another version, or fails its checksum. */
-export function readIndexFile(file: string): { header: IndexHeader; state: SummaryState } | undefined {
+/**
+ * Reads an index file; undefined when it is missing, torn, of another version, or fails its
+ * checksum. `detail: 'head'` parses only each trial's head (the map then holds `TrialHead`s).
+ */
+export function readIndexFile(file: string, detail: 'full' | 'head' = 'full'): { header: IndexHeader; state: SummaryState } | undefined {
+  const parseTrial = detail === 'full' ? summaryOfLine : (headOfLine as unknown as (line: string) => TrialSummary);
   if (!fs.existsSync(file)) return undefined;
   const hash = createHash('sha256');
   let header: IndexHeader | undefined;
@@ -133,23 +204,25 @@ export function readIndexFile(file: string): { header: IndexHeader; state: Summa
   try {
     forEachJournalLine(
       file,
-      (line) => {
+      (line, bytes) => {
         if (broken || expected !== undefined) {
           broken = true; // Anything after the end line is damage.
           return;
         }
-        const value = JSON.parse(line) as Record<string, unknown>;
         if (header === undefined) {
-          header = value as unknown as IndexHeader;
+          header = JSON.parse(line) as IndexHeader;
           if (header.format !== INDEX_FORMAT || header.v !== INDEX_VERSION) broken = true;
-        } else if (value.end === true) {
-          expected = String(value.sha256);
+        } else if (line.startsWith('{"end":')) {
+          expected = String((JSON.parse(line) as { sha256?: unknown }).sha256);
           return;
         } else {
-          const summary = value as unknown as TrialSummary;
+          // Each line parsed once, and only the half the caller needs.
+          const summary = parseTrial(line);
           state.trials.set(summary.trialId, summary);
         }
-        hash.update(`${line}\n`);
+        // The bytes as read (no re-encoding of the string), then the newline.
+        hash.update(bytes);
+        hash.update(NEWLINE);
       },
       { onUnterminated: () => (broken = true) },
     );
@@ -194,12 +267,33 @@ function replayLine(state: SummaryState, line: string): void {
  * `readJournalFile` minus the epochs. A missing journal is empty.
  */
 export function readJournalSummary(journal: string, options: ReadJournalSummaryOptions = {}): JournalSummaryRead {
+  return readThroughIndex(journal, options, 'full');
+}
+
+/** A journal read through its index as heads (`TrialHead`): what `status` needs, at the cost of the index's head halves. */
+export interface JournalHeadRead extends Omit<JournalSummaryRead, 'state'> {
+  state: Omit<SummaryState, 'trials'> & { trials: Map<string, TrialHead> };
+}
+
+/**
+ * Every trial of a journal as a head: `readJournalSummary` without the metric snapshots, which
+ * are not parsed from the index. The index is rewritten only after a full replay (a read of
+ * heads cannot write the snapshots it skipped).
+ */
+export function readJournalHeads(journal: string, options: ReadJournalSummaryOptions = {}): JournalHeadRead {
+  const read = readThroughIndex(journal, options, 'head');
+  // Trials replayed from the journal after the index are full summaries here: reduced like the rest.
+  for (const [trialId, trial] of read.state.trials) if ('final' in trial || 'bestEpoch' in trial || 'lastEpoch' in trial) read.state.trials.set(trialId, headOf(trial) as TrialSummary);
+  return read as unknown as JournalHeadRead;
+}
+
+function readThroughIndex(journal: string, options: ReadJournalSummaryOptions, detail: 'full' | 'head'): JournalSummaryRead {
   if (!fs.existsSync(journal)) return { state: emptySummaryState(), tornTail: false, source: 'empty', journalBytesReplayed: 0, completeBytes: 0, indexWritten: false };
   const size = fs.statSync(journal).size;
   let state = emptySummaryState();
   let start = 0;
   let source: JournalSummaryRead['source'] = 'rebuilt';
-  const index = readIndexFile(indexFileOf(journal));
+  const index = readIndexFile(indexFileOf(journal), detail);
   if (index !== undefined && index.header.journalBytes <= size) {
     const fingerprint = journalFingerprint(journal, index.header.journalBytes);
     if (fingerprint.head === index.header.head && fingerprint.tail === index.header.tail) {
@@ -214,7 +308,9 @@ export function readJournalSummary(journal: string, options: ReadJournalSummaryO
   state.skippedLines += pass.oversizedLines;
   let indexWritten = false;
   // The index covers complete lines only: written before the unterminated line is looked at.
-  if ((options.updateIndex ?? true) && (replayed > REWRITE_AFTER_BYTES || (source === 'rebuilt' && pass.completeBytes > 0))) {
+  // Heads read from the index lack the snapshots an index holds: only a full replay may rewrite it then.
+  const complete = detail === 'full' || source === 'rebuilt';
+  if ((options.updateIndex ?? true) && complete && (replayed > REWRITE_AFTER_BYTES || (source === 'rebuilt' && pass.completeBytes > 0))) {
     indexWritten = writeJournalIndex(journal, state, pass.completeBytes);
   }
   if (unterminated !== undefined) replayLine(state, unterminated);

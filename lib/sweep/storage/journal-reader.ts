@@ -38,8 +38,11 @@ export interface JournalLineResult {
   bytesRead: number;
 }
 
-/** Calls `onLine` with each line of the file (without its newline), from `options.start` on. */
-export function forEachJournalLine(file: string, onLine: (line: string) => void, options: JournalLineOptions = {}): JournalLineResult {
+/**
+ * Calls `onLine` with each line of the file (without its newline), from `options.start` on, and
+ * the line's bytes (valid only during the call: a checksum can hash them without re-encoding).
+ */
+export function forEachJournalLine(file: string, onLine: (line: string, bytes: Buffer) => void, options: JournalLineOptions = {}): JournalLineResult {
   const descriptor = fs.openSync(file, 'r');
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let pending: Buffer[] = [];
@@ -65,8 +68,8 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void,
           oversizedLines++;
         } else {
           const piece = chunk.subarray(start, newline);
-          const line = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
-          onLine(line);
+          const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
+          onLine(bytes.toString('utf8'), bytes);
         }
         pending = [];
         pendingBytes = 0;
@@ -83,7 +86,11 @@ export function forEachJournalLine(file: string, onLine: (line: string) => void,
       }
     }
     if (oversized) oversizedLines++;
-    else if (pending.length > 0) (options.onUnterminated ?? onLine)(Buffer.concat(pending).toString('utf8'));
+    else if (pending.length > 0) {
+      const bytes = Buffer.concat(pending);
+      if (options.onUnterminated !== undefined) options.onUnterminated(bytes.toString('utf8'));
+      else onLine(bytes.toString('utf8'), bytes);
+    }
   } finally {
     fs.closeSync(descriptor);
   }

@@ -10,10 +10,17 @@
  * written but not synced: losing them only repeats unfinished work.
  *
  * Beside the journal it keeps the compact index (journal-index.ts): trial summaries without
- * epochs, rewritten at open, at close and whenever the journal has grown by half since the last
- * one, so `status`, the report's tables and other readers replay only what was appended since.
- * The index is never needed to resume: a crash leaves it behind the journal, which readers detect
- * and catch up.
+ * epochs, rewritten at open (when it was not current), at close and whenever the journal has
+ * grown by half since the last one, so `status`, the report's tables and other readers replay only
+ * what was appended since.
+ *
+ * Opening (resuming) reads through the index too: the summaries it holds plus the journal lines
+ * written after it, so no line it covers is parsed again, and no finished trial's epochs are held
+ * in memory. Those epochs stay in the journal and are read back, for the trials asked for only,
+ * by `listTrials` and `readTrialEpochs`. The index is never needed to resume: a missing, torn or
+ * stale one (a crash leaves it behind the journal) is detected and the journal replayed instead.
+ * An unfinished trial opens without epochs: those of an interrupted or requeued attempt were never
+ * kept past its next claim, which starts from none.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,7 +31,7 @@ import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION
 import { JournalLock } from './journal-lock';
 import { trialAtClipCeiling } from '../../train/divergence';
 import { readJournalFile } from './journal-reader';
-import { indexFileOf, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
+import { indexFileOf, readJournalSummary, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
 import { emptySummaryState, replaySummaryEvent, summarize, SummaryState, TrialSummary } from './trial-summary';
 import type { EpochRecord } from '../../train/record';
 import type { StoreCapabilities } from '../loop/capabilities';
@@ -56,6 +63,15 @@ function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** The record of a summary, its epochs not loaded (`epochs: []`). */
+function recordOfSummary(summary: TrialSummary): TrialRecord {
+  const { epochCount: _count, epochNumbers: _numbers, bestEpoch: _best, lastEpoch: _last, ...record } = summary;
+  return { ...record, epochs: [] };
+}
+
+/** The first `"trialId":"..."` of a journal line (every event that concerns a trial names it first). */
+const TRIAL_ID_PATTERN = /"trialId":"([^"\\]*)"/;
+
 export class JournalStorage implements TrialStorage {
   /** One writer (this process; its pool workers report to it): nothing to poll, no heartbeats. */
   readonly capabilities: StoreCapabilities = { shared: false, heartbeats: false, fencedWrites: false };
@@ -70,6 +86,8 @@ export class JournalStorage implements TrialStorage {
   private journalBytes = 0;
   /** Journal bytes the index on disk covers. */
   private indexedBytes = 0;
+  /** Finished trials opened from their summaries: their epochs are in the journal, not in `state` (read back on demand). */
+  private epochsInJournal = new Set<string>();
 
   constructor(args: JournalStorageArgs) {
     this.directory = path.resolve(args.directory);
@@ -86,16 +104,26 @@ export class JournalStorage implements TrialStorage {
     fs.mkdirSync(this.directory, { recursive: true });
     this.lock.acquire();
     try {
-      // Streamed line by line: a journal of any size opens.
-      this.state = readJournalFile(this.file);
+      // Through the index: its summaries plus the journal lines after it (the whole journal, streamed,
+      // when the index is missing, torn or stale). Finished trials' epochs are not parsed or held.
+      const read = readJournalSummary(this.file, { updateIndex: false });
+      // The summaries of the journal as read (trials left running stay running here: the index
+      // says what the journal says; the reset below is this writer's own decision).
+      this.summary = read.state;
+      const trials = new Map<string, TrialRecord>();
+      this.epochsInJournal = new Set();
+      for (const [trialId, summary] of read.state.trials) {
+        trials.set(trialId, recordOfSummary(summary));
+        if (isFinished(summary) && summary.epochCount > 0) this.epochsInJournal.add(trialId);
+      }
+      this.state = { sweep: read.state.sweep, trials, backendChoices: [...read.state.backendChoices], skippedLines: read.state.skippedLines, tornTail: read.tornTail };
       this.descriptor = fs.openSync(this.file, 'a');
       // A torn last line must not glue onto the next event: end it, and replay will skip it.
       if (this.state.tornTail) fs.writeSync(this.descriptor, '\n');
       this.journalBytes = fs.fstatSync(this.descriptor).size;
-      // The summaries of the journal as replayed (trials left running stay running here: the index
-      // says what the journal says; the reset below is this writer's own decision).
-      this.summary = { sweep: this.state.sweep, trials: new Map([...this.state.trials].map(([id, record]) => [id, summarize(record)])), backendChoices: [...this.state.backendChoices], skippedLines: this.state.skippedLines };
-      this.writeIndex();
+      // An index that already covers the whole journal is kept as it is.
+      if (read.source === 'index' && read.completeBytes === this.journalBytes && read.journalBytesReplayed === 0) this.indexedBytes = this.journalBytes;
+      else this.writeIndex();
       const name = args.definition.name;
       const existing = this.state.sweep;
       if (existing !== undefined && existing.name !== name) {
@@ -194,8 +222,14 @@ export class JournalStorage implements TrialStorage {
     const trials = [...this.state.trials.values()].filter(
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
+    const stored = this.epochsFromJournal(trials.map((trial) => trial.trialId));
     // One record at a time: one JSON string of every record would pass V8's string limit on a large sweep.
-    return trials.map(copy);
+    return trials.map((trial) => {
+      const record = copy(trial);
+      const epochs = stored.get(trial.trialId);
+      if (epochs !== undefined) record.epochs = epochs;
+      return record;
+    });
   }
 
   /** Summaries of the trials as this writer sees them (same states as `listTrials`), without copying epochs. */
@@ -205,13 +239,34 @@ export class JournalStorage implements TrialStorage {
     const trials = [...this.state.trials.values()].filter(
       (trial) => (filter.states === undefined || filter.states.includes(trial.state)) && (ids === undefined || ids.has(trial.trialId)),
     );
-    return trials.map((trial) => copy(summarize(trial)));
+    // A trial opened from its summary is summarized already (its record here has no epochs to count).
+    return trials.map((trial) => copy(this.epochsInJournal.has(trial.trialId) ? (this.summary.trials.get(trial.trialId) as TrialSummary) : summarize(trial)));
   }
 
-  /** Epochs of the given trials (held in memory by the writer). */
+  /** Epochs of the given trials: of this run's trials from memory, of trials finished before it from the journal. */
   async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
     this.requireOpen(sweepName);
-    return new Map(trialIds.map((id) => [id, copy(this.state.trials.get(id)?.epochs ?? [])]));
+    const stored = this.epochsFromJournal(trialIds);
+    return new Map(trialIds.map((id) => [id, stored.get(id) ?? copy(this.state.trials.get(id)?.epochs ?? [])]));
+  }
+
+  /**
+   * Epochs of those of `trialIds` that were finished when the journal was opened, read back from
+   * the journal: one streamed pass that parses only the lines naming one of them (their finish
+   * lines carry the full records). Nothing is read when none of them is such a trial.
+   */
+  private epochsFromJournal(trialIds: readonly string[]): Map<string, EpochRecord[]> {
+    const wanted = new Set(trialIds.filter((id) => this.epochsInJournal.has(id)));
+    const result = new Map<string, EpochRecord[]>();
+    if (wanted.size === 0) return result;
+    const accept = (line: string): boolean => {
+      const match = TRIAL_ID_PATTERN.exec(line);
+      return match !== null && wanted.has(match[1]);
+    };
+    for (const record of readJournalFile(this.file, undefined, accept).trials.values()) {
+      if (wanted.has(record.trialId) && isFinished(record)) result.set(record.trialId, record.epochs);
+    }
+    return result;
   }
 
   /** The index file beside the journal. */

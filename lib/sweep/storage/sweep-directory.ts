@@ -11,7 +11,7 @@ import type { TrialRecord } from '../record';
 import { encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent } from './journal-format';
 import { JournalLock } from './journal-lock';
 import { readJournalFile } from './journal-reader';
-import { indexFileOf, readJournalSummary } from './journal-index';
+import { indexFileOf, readJournalHeads, readJournalSummary, TrialHead } from './journal-index';
 import type { TrialSummary } from './trial-summary';
 import type { EpochRecord } from '../../train/record';
 import { SweepDefinitionChangedError, SweepInfo, TrialSpec } from './storage';
@@ -51,6 +51,8 @@ function rank(record: Mergeable): number {
 
 /** Merges trial lists (records or summaries) by trialId: finished beats unfinished; of two finished copies the earlier finish is kept. Order: first appearance. */
 export function mergeTrialRecords<T extends Mergeable>(lists: readonly (readonly T[])[]): T[] {
+  // One journal's trials are already one per trialId.
+  if (lists.length === 1) return [...lists[0]];
   const merged = new Map<string, T>();
   for (const list of lists) {
     for (const record of list) {
@@ -108,6 +110,33 @@ export function readSweepSummaries(directory: string): SweepSummaryDirectory {
   };
 }
 
+/** A sweep folder read as trial heads (`readJournalHeads`): what `status` needs. */
+export interface SweepHeadDirectory extends Omit<SweepDirectory, 'trials'> {
+  /** Trials of all journals, one per trialId (a finished copy wins over an unfinished one), as heads. */
+  trials: TrialHead[];
+  /** Journal bytes replayed beyond the indexes (0 when every index was current). */
+  journalBytesReplayed: number;
+}
+
+/**
+ * `readSweepSummaries` as heads: states, identities, parameters, final validation losses and
+ * clip-ceiling flags, without parsing the metric snapshots the index holds. What `status` reads.
+ */
+export function readSweepHeads(directory: string): SweepHeadDirectory {
+  const journals = listJournals(directory);
+  if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
+  const reads = journals.map((file) => readJournalHeads(file));
+  return {
+    directory,
+    journals,
+    sweeps: reads.map((read) => read.state.sweep),
+    trials: mergeTrialRecords(reads.map((read) => [...read.state.trials.values()])),
+    skippedLines: reads.reduce((sum, read) => sum + read.state.skippedLines, 0),
+    backendChoices: reads.flatMap((read) => read.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    journalBytesReplayed: reads.reduce((sum, read) => sum + read.journalBytesReplayed, 0),
+  };
+}
+
 /** The first `"trialId":"..."` of a journal line (every event that concerns a trial names it first as `trialId`). */
 const TRIAL_ID_PATTERN = /"trialId":"([^"\\]*)"/;
 
@@ -127,6 +156,21 @@ export function readTrialEpochs(directory: string, trialIds: readonly string[]):
   const result = new Map<string, EpochRecord[]>(trialIds.map((id) => [id, []]));
   for (const record of merged) if (wanted.has(record.trialId)) result.set(record.trialId, record.epochs);
   return result;
+}
+
+/**
+ * Full records (per-epoch lists included) of the given trials only, all shards merged, in journal
+ * order; unknown ids are left out. One streamed pass over the journals, parsing only the lines
+ * that name one of `trialIds`.
+ */
+export function readTrialRecords(directory: string, trialIds: readonly string[]): TrialRecord[] {
+  const wanted = new Set(trialIds);
+  const accept = (line: string): boolean => {
+    const match = TRIAL_ID_PATTERN.exec(line);
+    return match !== null && wanted.has(match[1]);
+  };
+  const states = listJournals(directory).map((file) => readJournalFile(file, undefined, accept));
+  return mergeTrialRecords(states.map((state) => [...state.trials.values()])).filter((record) => wanted.has(record.trialId));
 }
 
 /** Trial records of a sweep folder (all shards merged): what `report`, `check` and `status` read. */

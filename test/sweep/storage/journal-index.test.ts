@@ -11,12 +11,13 @@ import { definitionFingerprint } from '../../../lib/sweep/definition-config';
 import { JournalStorage } from '../../../lib/sweep/storage/journal-storage';
 import { encodeEvent } from '../../../lib/sweep/storage/journal-format';
 import { readJournalFile } from '../../../lib/sweep/storage/journal-reader';
-import { indexFileOf, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
+import { headOf, indexFileOf, readJournalHeads, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
 import { summarize } from '../../../lib/sweep/storage/trial-summary';
 import type { TrialSpec } from '../../../lib/sweep/storage/storage';
-import { mergeSweepDirectories, readSweepDirectory, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
+import { mergeSweepDirectories, readSweepDirectory, readSweepHeads, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
 import { sweepStatus } from '../../../lib/cli/status';
 import type { EpochRecord } from '../../../lib/train/record';
+import type { TrialRecord } from '../../../lib/sweep/record';
 import { sweepDefinition } from '../fixtures/definitions';
 
 const definition = sweepDefinition();
@@ -107,6 +108,52 @@ describe('the index answers like the journal', () => {
     expect(summaries.journalBytesReplayed).toBe(0);
     expect(summaries.backendChoices).toEqual([expect.objectContaining({ backend: 'cpu' })]);
     expect(sweepStatus(summaries)).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+});
+
+describe('heads: what status reads, without parsing the metric snapshots', () => {
+  test('heads from the index equal the heads of a full replay (final validation loss and clip flag kept), and status from heads equals status from full records', async () => {
+    await writeSweep(12);
+    const heads = readJournalHeads(journal);
+    expect(heads.source).toBe('index');
+    const expected = [...readJournalFile(journal).trials.values()].map((record) => headOf(summarize(record)));
+    expect([...heads.state.trials.values()]).toEqual(expected);
+    expect(heads.state.trials.get('t0')).toMatchObject({ state: 'complete', finalValidationLoss: 0.75, atClipCeiling: false });
+    expect(heads.state.trials.get('t0')).not.toHaveProperty('final');
+    expect(heads.state.trials.get('t0')).not.toHaveProperty('bestEpoch');
+    expect(sweepStatus(readSweepHeads(directory))).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+
+  test('a damaged detail half (the part a head read does not parse) still fails the checksum: head and full reads both rebuild with the journal\'s answer', async () => {
+    await writeSweep(6);
+    const file = indexFileOf(journal);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const position = lines.findIndex((line) => line.includes('"trialId":"t0"'));
+    const tab = lines[position].indexOf('\t');
+    expect(tab).toBeGreaterThan(0);
+    // Same length, so only the checksum (not the byte count) can tell; the head half is untouched.
+    lines[position] = `${lines[position].slice(0, tab + 1)}${'x'.repeat(lines[position].length - tab - 1)}`;
+    fs.writeFileSync(file, lines.join('\n'));
+    // The checksum fails for both kinds of read: both rebuild from the journal, with the journal's answer.
+    const heads = readJournalHeads(journal, { updateIndex: false });
+    expect(heads.source).toBe('rebuilt');
+    expect(heads.state.trials.get('t0')).toMatchObject({ finalValidationLoss: 0.75 });
+    const full = readJournalSummary(journal);
+    expect(full.source).toBe('rebuilt');
+    expect(readJournalSummary(journal).source).toBe('index');
+  });
+
+  test('trials finished after the index are reduced to heads too, and a head read never rewrites the index', async () => {
+    await writeSweep(8);
+    const indexBefore = fs.readFileSync(indexFileOf(journal), 'utf8');
+    // Append a finish for the waiting trial straight to the journal, as a writer killed before its index rewrite leaves it.
+    const record = { ...spec(7), state: 'complete', attempts: 1, epochs: [epochOf(1, 2)], final: epochOf(1, 2) };
+    fs.appendFileSync(journal, encodeEvent({ op: 'claim', trialId: 't7', attempt: 1, at: 'x' }) + encodeEvent({ op: 'finish', trialId: 't7', attempt: 1, record: record as never }));
+    const heads = readJournalHeads(journal);
+    expect(heads.source).toBe('index');
+    expect(heads.state.trials.get('t7')).toEqual(headOf(summarize(record as never)));
+    expect(heads.state.trials.get('t7')).toMatchObject({ finalValidationLoss: 2.5 });
+    expect(fs.readFileSync(indexFileOf(journal), 'utf8')).toBe(indexBefore);
   });
 });
 
@@ -229,6 +276,85 @@ describe('the storage interface: summaries and chosen epochs from the open store
       const epochs = await store.readTrialEpochs(definition.name, ['t3', 'missing']);
       expect(epochs.get('t3')).toEqual(full.find((trial) => trial.trialId === 't3')!.epochs);
       expect(epochs.get('missing')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('resume opens from the index (issue 18, item 4)', () => {
+  /**
+   * What opening by replaying the whole journal gave: every record, trials left running back to
+   * waiting. An unfinished trial holds no epochs (a requeued attempt's epochs are dropped at open:
+   * its next attempt starts from none, as it did before).
+   */
+  function fullReplayAsOpened(): TrialRecord[] {
+    return [...readJournalFile(journal).trials.values()].map((record) =>
+      record.state === 'running' ? { ...record, state: 'waiting', attempts: record.attempts - 1, epochs: [] } : record.state === 'waiting' ? { ...record, epochs: [] } : record,
+    );
+  }
+
+  test('an intact index: no line it covers is parsed (a garbled epoch line in the middle goes unseen), the index is not rewritten, and listTrials, summaries and epochs equal a full replay', async () => {
+    await writeSweep(12);
+    const lines = fs.readFileSync(journal, 'utf8').split('\n');
+    const middle = lines.findIndex((line, position) => position > lines.length / 3 && line.includes('"op":"epoch"') && !line.includes('"trialId":"t10"'));
+    const garbledTrial = /"trialId":"([^"]+)"/.exec(lines[middle])![1];
+    lines[middle] = 'x'.repeat(lines[middle].length);
+    fs.writeFileSync(journal, lines.join('\n'));
+    const indexBefore = fs.statSync(indexFileOf(journal)).mtimeMs;
+    const expected = fullReplayAsOpened();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      // The full replay counts the garbled line; the open through the index never read it.
+      expect(readJournalFile(journal).skippedLines).toBe(1);
+      expect(store.skippedLines).toBe(0);
+      expect(fs.statSync(indexFileOf(journal)).mtimeMs).toBe(indexBefore);
+      expect(await store.listTrials(definition.name)).toEqual(expected);
+      // The finished trial whose epoch line was garbled still has all its epochs: its finish line holds them.
+      expect((await store.readTrialEpochs(definition.name, [garbledTrial])).get(garbledTrial)).toHaveLength(3);
+      expect(await store.listTrialSummaries(definition.name)).toEqual(expected.map(summarize));
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a resumed store claims, records and finishes as before; the next open (from the index it wrote) sees old and new trials with their epochs', async () => {
+    await writeSweep(8);
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    // t6 was left running by the "dead" writer: back to waiting, its attempt not counted.
+    const claimed = await store.claimTrial(definition.name, { trialIds: ['t6'] });
+    expect(claimed).toMatchObject({ trialId: 't6', state: 'running', attempts: 1, epochs: [] });
+    const epochs = [epochOf(1, 3), epochOf(2, 2)];
+    for (const epoch of epochs) await store.recordEpoch(definition.name, 't6', 1, epoch);
+    await store.finishTrial(definition.name, 't6', 1, { state: 'complete', epochs, final: epochs[1] });
+    expect((await store.readTrialEpochs(definition.name, ['t6', 't0'])).get('t6')).toEqual(epochs);
+    await store.close();
+    const expected = fullReplayAsOpened();
+    const reopened = new JournalStorage({ directory });
+    await reopened.openSweep({ definition, fingerprint });
+    try {
+      expect(await reopened.listTrials(definition.name)).toEqual(expected);
+      expect((await reopened.listTrials(definition.name, { trialIds: ['t6'] }))[0]).toMatchObject({ state: 'complete', epochs });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  test.each([
+    ['missing', (file: string) => fs.rmSync(file)],
+    ['torn', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
+    ['stale (journal appended after it)', (_file: string) => fs.appendFileSync(journal, encodeEvent({ op: 'requeue', trialId: 't6', attempt: 1, reason: 'lost', at: 'x' }))],
+  ])('an index that is %s: the journal is replayed (all of it, or the lines after a stale index), results equal a full replay, and a current index is written', async (_name, damage) => {
+    await writeSweep(8);
+    damage(indexFileOf(journal));
+    const expected = fullReplayAsOpened();
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    try {
+      expect(await store.listTrials(definition.name)).toEqual(expected);
+      expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
     } finally {
       await store.close();
     }
