@@ -70,12 +70,15 @@ function summarizedSweep(stored: readonly StoredTrialSummary[], readEpochs: (tri
 export async function loadStoredTrialSummaries(url: string, sweepName: string): Promise<SummarizedSweep> {
   const store = await openPostgresStore(url);
   let stored: StoredTrialSummary[];
+  let evaluation: EvaluationDefinition | undefined;
   try {
     stored = await store.listTrialSummaries(sweepName);
+    // The rule the sweep ran its evaluation with, so the report replays it.
+    evaluation = (await store.findSweep(sweepName))?.definition.evaluation;
   } finally {
     await store.close();
   }
-  return summarizedSweep(stored, async (trialIds) => {
+  const summarized = summarizedSweep(stored, async (trialIds) => {
     const reader = await openPostgresStore(url);
     try {
       return await reader.readTrialEpochs(sweepName, trialIds);
@@ -83,6 +86,7 @@ export async function loadStoredTrialSummaries(url: string, sweepName: string): 
       await reader.close();
     }
   });
+  return evaluation === undefined ? summarized : { ...summarized, evaluation };
 }
 
 /**

@@ -25,8 +25,8 @@ export interface ReportCommandDependencies {
   loadTrials(dir: string): Promise<TrialRecord[]>;
   /**
    * Reads a sweep folder as per-trial summaries (no per-epoch lists held) plus a reader of the
-   * full records of a few configurations: what a report of a large sweep needs. Used instead of
-   * `loadTrials` for folders when given.
+   * full records of a few configurations: what a report of a large sweep needs, and the stored
+   * definition's evaluation rule when it has one. Used instead of `loadTrials` for folders when given.
    */
   loadTrialSummaries?(dir: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition }>;
   /**
@@ -39,7 +39,7 @@ export interface ReportCommandDependencies {
    * `listTrialSummaries`; epochs of the selected configurations only). Used instead of
    * `loadStoredTrials` when given.
    */
-  loadStoredTrialSummaries?(url: string, sweepName: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]> }>;
+  loadStoredTrialSummaries?(url: string, sweepName: string): Promise<{ trials: TrialSummary[]; loadEpochRecords(configIds: string[]): Promise<TrialRecord[]>; evaluation?: EvaluationDefinition }>;
   /** Writes the report text. Default: `process.stdout.write`. */
   write?: (text: string) => void;
   /** Writes notes (where files went, warnings, skip reasons). Default: `process.stderr.write`. */

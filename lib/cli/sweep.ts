@@ -147,7 +147,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           return;
         }
         write(
-          `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}` +
+          `${summary.sweepName}: ${summary.complete} complete, ${summary.pruned} pruned, ${summary.diverged} diverged, ${summary.failed} failed of ${summary.total}${summary.evaluation !== undefined ? ' selection trials' : ''}` +
             ` (${summary.finishedThisRun} run ${storage === undefined ? 'now' : 'here'}, ${summary.seconds.toFixed(1)} s); results in ${where}\n`,
         );
         if (summary.evaluation !== undefined) {

@@ -19,11 +19,15 @@ function unionKeys(objects: ReadonlyArray<Record<string, unknown>>): string[] {
   return [...keys].sort();
 }
 
-/** One row per trial: identity, state, parameters, final and best-epoch metrics, per-layer penalties and weight norms. */
+/**
+ * One row per trial: identity, state, parameters, final and best-epoch metrics, per-layer penalties
+ * and weight norms; selection trials first, then evaluation re-runs on fresh seeds (`role` column).
+ */
 export function renderTrialsCsv(report: SweepReport): string {
-  const paramKeys = unionKeys(report.trials.map((trial) => trial.params));
-  const penaltyKeys = unionKeys(report.trials.map((trial) => trial.penaltyPerLayer));
-  const normKeys = unionKeys(report.trials.map((trial) => trial.weightNorms));
+  const trials = [...report.trials, ...(report.evaluationTrials ?? [])];
+  const paramKeys = unionKeys(trials.map((trial) => trial.params));
+  const penaltyKeys = unionKeys(trials.map((trial) => trial.penaltyPerLayer));
+  const normKeys = unionKeys(trials.map((trial) => trial.weightNorms));
   const header = [
     'sweep', 'arm', 'trial_id', 'config_id', 'index', 'seed', 'state', 'usable', 'exclusion', 'epochs_run',
     ...paramKeys.map((key) => `param:${key}`),
@@ -31,9 +35,9 @@ export function renderTrialsCsv(report: SweepReport): string {
     'best_epoch', ...SNAPSHOT_METRICS.map((metric) => `best_${column(metric)}`),
     ...penaltyKeys.map((key) => `penalty:${key}`),
     ...normKeys.map((key) => `norm:${key}`),
-    'diverged_at_epoch', 'seconds', 'backend', 'training_path', 'general_path_reason', 'error',
+    'diverged_at_epoch', 'seconds', 'backend', 'training_path', 'general_path_reason', 'error', 'role',
   ];
-  const rows = report.trials.map((trial) =>
+  const rows = trials.map((trial) =>
     csvRow([
       trial.sweepName, trial.arm, trial.trialId, trial.configId, trial.index, trial.seed, trial.state, trial.usable,
       trial.exclusion, trial.epochsRun,
@@ -42,7 +46,7 @@ export function renderTrialsCsv(report: SweepReport): string {
       trial.best?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.best?.[metric]),
       ...penaltyKeys.map((key) => trial.penaltyPerLayer[key]),
       ...normKeys.map((key) => trial.weightNorms[key]),
-      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.trainingPath, trial.generalPathReason, trial.error,
+      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.trainingPath, trial.generalPathReason, trial.error, trial.role ?? 'selection',
     ]),
   );
   return [csvRow(header), ...rows].join(LINE_END) + LINE_END;

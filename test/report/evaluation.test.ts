@@ -6,6 +6,7 @@
 import { analyzeSweep } from '../../lib/report/analyze';
 import { renderHtml } from '../../lib/report/render-html';
 import { renderJson } from '../../lib/report/render-json';
+import { renderTrialsCsv } from '../../lib/report/render-csv';
 import { renderMarkdown } from '../../lib/report/render-markdown';
 import { renderTable } from '../../lib/report/render-table';
 import type { EvaluationDefinition } from '../../lib/sweep/definition';
@@ -71,6 +72,10 @@ describe('report with an evaluation on fresh seeds', () => {
     const html = (await renderHtml(report)).html;
     expect(html).toContain('id="evaluation-table"');
     expect(html).toContain('decisive at 4 fresh seeds per arm (per-layer better)');
+    const [header, ...rows] = renderTrialsCsv(report).trim().split('\r\n').map((row) => row.split(','));
+    const roles = rows.map((row) => row[header.indexOf('role')]);
+    expect(roles.filter((role) => role === 'selection')).toHaveLength(12);
+    expect(rows.filter((row) => row[header.indexOf('role')] === 'evaluation').map((row) => Number(row[header.indexOf('seed')]))).toEqual([4, 5, 6, 7, 4, 5, 6, 7]);
     const json = JSON.parse(renderJson(report));
     expect(json.answer).toMatchObject({ basis: 'evaluation', stop: 'decisive at 4 seeds', seeds: 4 });
     expect(json.evaluation).toMatchObject({ status: 'decisive', seeds: 4 });

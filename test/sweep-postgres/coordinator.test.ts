@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { main } from '../../lib/cli/main';
-import { loadStoredTrials, loadTrialsFrom } from '../../lib/cli/dependencies';
+import { loadStoredTrials, loadStoredTrialSummaries, loadTrialsFrom } from '../../lib/cli/dependencies';
 import { registerReportCommand } from '../../lib/cli/report';
 import { registerStatusCommand, SweepStatus } from '../../lib/cli/status';
 import { registerSweepCommand } from '../../lib/cli/sweep';
@@ -198,6 +198,26 @@ describeWhenAvailable(['postgresql'], 'sweeps coordinated through PostgreSQL', (
         expect((await command(register, [name, 'some-folder', '--storage', server.url, '--sweep', 'shared'])).stderr).toMatch(/both a folder/);
         expect((await command(register, [name, '--storage', 'runs/x', '--sweep', 'shared'])).stderr).toMatch(/--storage: got ".*"; allowed: a postgres/);
       }
+    });
+  });
+
+  describe('an evaluation on fresh seeds through the store', () => {
+    test('the coordinator runs the evaluation after selection; the store keeps the role; a rerun runs nothing more', async () => {
+      const definition = sweepDefinition({ name: 'evaluated', training: { epochs: 1 }, budget: 2, evaluation: { seeds: { min: 3, max: 8 } } });
+      const args = { definition, storage: store, workers: 0, objectiveModules: [FIXTURE_OBJECTIVES], pollSeconds: 0.05 };
+      const summary = await runSweep(args);
+      expect(summary.evaluation?.status).toBe('decisive');
+      const stored = await store.listTrials('evaluated');
+      const evaluation = stored.filter((record) => record.role === 'evaluation');
+      expect(evaluation).toHaveLength(2 * summary.evaluation!.seeds);
+      expect(new Set(evaluation.map((record) => record.seed))).toEqual(new Set(summary.evaluation!.freshSeeds));
+      expect(stored.filter((record) => record.role === undefined)).toHaveLength(8);
+      const again = await runSweep(args);
+      expect(again.finishedThisRun).toBe(0);
+      expect(again.evaluation).toEqual(summary.evaluation);
+      // `report --storage` replays the stored definition's rule (not the defaults) and answers from the fresh seeds.
+      const loaded = await loadStoredTrialSummaries(server.url, 'evaluated');
+      expect(loaded.evaluation).toEqual(definition.evaluation);
     });
   });
 

@@ -11,6 +11,8 @@ import { evaluationSeeds } from '../../lib/sweep/evaluation-stage';
 import { runSweep } from '../../lib/sweep/runner';
 import { loadTrials, readSweepSummaries } from '../../lib/sweep/storage/sweep-directory';
 import { formatStatus, sweepStatus } from '../../lib/cli/status';
+import { loadTrialSummaries } from '../../lib/cli/dependencies';
+import { analyzeTrialSummaries } from '../../lib/report/analyze';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { FIXTURE_OBJECTIVES, sweepDefinition } from './fixtures/definitions';
 
@@ -64,6 +66,14 @@ describe('runSweep with an evaluation block', () => {
     const status = formatStatus(sweepStatus(readSweepSummaries(directory)));
     expect(status).toContain('finished 16/16 trials');
     expect(status).toContain(`evaluation on fresh seeds: ${2 * outcome.seeds} complete`);
+
+    // `report <dir>` reads the stored definition's rule with the summaries, and answers from the fresh seeds with it.
+    const loaded = await loadTrialSummaries(directory);
+    expect(loaded.evaluation).toEqual(sweepDefinition({ evaluation: EVALUATION }).evaluation);
+    const report = analyzeTrialSummaries(loaded.trials, { bootstrapResamples: 20, evaluation: loaded.evaluation });
+    expect(report.evaluation).toMatchObject({ status: 'decisive', seeds: outcome.seeds, ruleFromDefinition: true });
+    expect(report.answer.basis).toBe('evaluation');
+    expect(report.answer.evaluationSeeds).toEqual(fresh);
 
     const again = await run({ evaluation: EVALUATION, pruning: { type: 'asha', minEpochs: 1, reductionFactor: 3 } });
     expect(again.finishedThisRun).toBe(0);
