@@ -49,9 +49,18 @@ export class PruningGate {
       for (;;) {
         if (question.signal.aborted) return true;
         if (shared && !refreshedAll) {
-          // A worker may not know every earlier trial yet: read the whole sweep once per decision.
-          await view.refresh(storage);
+          // A worker may not know every earlier trial yet: read the sweep once per decision, as
+          // summaries (no epochs), then the epochs of only those earlier trials whose value at
+          // this epoch is unknown here but held by the store.
           refreshedAll = true;
+          if (storage.listTrialSummaries === undefined) await view.refresh(storage);
+          else {
+            for (const summary of await storage.listTrialSummaries(view.definition.name)) view.seeSummary(summary);
+            const unknown = view
+              .predecessors(question.trial, this.args.scope?.())
+              .filter((record) => view.validationLossAt(record.trialId, question.epoch) === undefined && (view.storedEpochCount(record.trialId) ?? Infinity) >= question.epoch);
+            await view.refresh(storage, unknown.map((record) => record.trialId));
+          }
         }
         const earlier = view.predecessors(question.trial, this.args.scope?.());
         const pending = earlier.filter((record) => view.validationLossAt(record.trialId, question.epoch) === undefined && !view.finished(record.trialId));

@@ -14,6 +14,7 @@
  * trial counts as finished here; a stopped attempt is requeued (onStop 'requeue') or left for the
  * store's own recovery ('abandon').
  */
+import { setMaxListeners } from 'events';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
 import type { TrialObjective } from '../objective';
@@ -139,6 +140,8 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   let failure: unknown;
   let wake: () => void = () => undefined;
   const stopController = new AbortController();
+  // Every running attempt (a population's members too) listens for the stop: more than Node's default 10 is normal.
+  setMaxListeners(0, stopController.signal);
   const stopping = (): boolean => stopController.signal.aborted;
   const onAbort = (): void => {
     if (stopping()) return;

@@ -11,6 +11,7 @@ import type { TrialRecord } from '../record';
 import { SamplerHistory } from '../samplers/history';
 import { isFinished } from '../storage/journal-format';
 import type { TrialSpec, TrialStorage } from '../storage/storage';
+import type { TrialSummary } from '../storage/trial-summary';
 
 /** A trial's place in the plan's fixed order within its arm: configuration index, then seed order. */
 export type PlanOrder = [index: number, seedPosition: number];
@@ -27,6 +28,7 @@ export class LoopView {
   /** What adaptive samplers learn from, listed in plan order (never in finishing order). */
   readonly history: SamplerHistory;
   private waiters: Array<() => void> = [];
+  private readonly storedEpochCounts = new Map<string, number>();
 
   constructor(readonly definition: SweepDefinition) {
     this.seedOrder = new Map(definition.seeds.map((seed, position) => [seed, position]));
@@ -46,6 +48,24 @@ export class LoopView {
     // Evaluation re-runs (fresh seeds, after selection) never feed the sampler.
     if (record.role !== 'evaluation') this.history.see(record);
     this.changed();
+  }
+
+  /**
+   * Notes a store summary (a record without its epochs): an unknown trial enters with no epochs, a
+   * known one keeps the epochs already read. `epochCount` says how many epochs the store holds,
+   * so a reader knows when fetching them can tell something new.
+   */
+  seeSummary(summary: TrialSummary): void {
+    const known = this.records.get(summary.trialId);
+    if (known !== undefined && isFinished(known)) return;
+    const { epochCount, epochNumbers: _numbers, bestEpoch: _best, lastEpoch: _last, ...fields } = summary;
+    this.storedEpochCounts.set(summary.trialId, epochCount);
+    this.see({ ...fields, epochs: known?.epochs ?? [] });
+  }
+
+  /** Epochs the store held at the last summary read (undefined: never read as a summary). */
+  storedEpochCount(trialId: string): number | undefined {
+    return this.storedEpochCounts.get(trialId);
   }
 
   /** Notes specs this loop enqueued (waiting until the store says otherwise). */
