@@ -342,18 +342,18 @@ export function recurrentStackObjective(
     const inputsH = tf.unstack(tf.reshape(projectedH, [steps, batch, units])) as tf.Tensor2D[];
     let h = keptTensor(`state:${batch}`, () => tf.zeros([batch, units])) as tf.Tensor2D;
     const previous: tf.Tensor2D[] = [];
-    const saved: Array<{ z: tf.Tensor2D; r: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D }> = [];
+    const saved: Array<{ gates: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D }> = [];
     // 12 kernels per step, each called straight on the backend (lib/train/native-recurrent-kernels.ts):
     // two small matmuls (z/r and h columns) are cheaper than one matmul and a split.
     for (let step = 0; step < steps; step++) {
       const gates = ops.sigmoid(ops.add(inputsZr[step], ops.matMul(h, recurrentKernelZr)));
-      const [z, r] = ops.splitColumns(gates, [units, units]);
+      const [z, r] = ops.splitColumnsEqually(gates, 2);
       let recurrentH = ops.matMul(h, recurrentKernelH);
       if (recurrentBiasH != null) recurrentH = ops.add(recurrentH, recurrentBiasH);
       const candidate = ops.tanh(ops.add(inputsH[step], ops.mul(r, recurrentH)));
       const difference = ops.sub(h, candidate);
       previous.push(h);
-      saved.push({ z, r, recurrentH, candidate });
+      saved.push({ gates, recurrentH, candidate });
       h = ops.add(candidate, ops.mul(z, difference));
     }
     return {
@@ -363,8 +363,8 @@ export function recurrentStackObjective(
         // ([T·B, ·] tensors): with A = (h − h̃)⊙z(1 − z), B = (1 − z)(1 − h̃²), C = B⊙m_h⊙r(1 − r), D = B⊙r,
         //   d[a_z, a_r, m_h] = dh ⊙ [A, C, D]  and  dh_prev = d[a_z, a_r, m_h]·Uᵀ + dh⊙z,
         // so a step back is dh_prev = (tile(dh, 4) ⊙ [A, C, D, z]) · [Uᵀ; I]: 3 kernels per step.
-        const zAll = tf.concat(saved.map((step) => step.z), 0) as tf.Tensor2D;
-        const rAll = tf.concat(saved.map((step) => step.r), 0) as tf.Tensor2D;
+        // z and r of every step: one concatenation of the steps' gates, one split.
+        const [zAll, rAll] = ops.splitColumnsEqually(tf.concat(saved.map((step) => step.gates), 0), 2);
         const candidateAll = tf.concat(saved.map((step) => step.candidate), 0) as tf.Tensor2D;
         const previousAll = tf.concat(previous, 0) as tf.Tensor2D;
         const a = sigmoidGrad(zAll, ops.sub(previousAll, candidateAll));
