@@ -17,8 +17,8 @@
  *  - GRU with `resetAfter: true` (Keras 3's default; layerwise's `layers.gru`, lib/layers/gru.ts):
  *    TensorFlow has no fused kernel for it, so the step is written out: the input projection of all
  *    time steps is one matmul up front, then per step the recurrent matmuls (z/r columns; h columns
- *    + bias), a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))` and the
- *    interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃): 12 kernels per step. Backward,
+ *    + bias), a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))`
+ *    and the interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃): 12 kernels per step. Backward,
  *      dz = dh ⊙ (h − h̃),  da_h = dh ⊙ (1 − z) ⊙ (1 − h̃²),  dr = da_h ⊙ m_h,  dm_h = da_h ⊙ r,
  *      d[a_z, a_r] = [dz, dr] ⊙ g ⊙ (1 − g)  (g = [z, r]),  dh_prev = dh ⊙ z + [da_zr, dm_h]·Uᵀ,
  *    is linear in dh, so every factor that does not depend on dh is computed for all steps at once
@@ -30,8 +30,8 @@
  * The recurrent layer's kernel, recurrent-kernel and bias penalties and an activity penalty on its
  * output (divided by the batch size, as Keras 3) are added with their gradients: L1, L2 and L1L2 in
  * closed form, `l1·step(w, −1) + 2·l2·w` (tfjs's abs gradient, as the general path differentiates);
- * any other regularizer (orthogonal, custom) by autodiff of its penalty alone. Gradients are tested against autodiff of the general path in
- * test/train/lean-recurrent-stack.test.ts.
+ * any other regularizer (orthogonal, custom) by autodiff of its penalty alone. Gradients are tested
+ * against autodiff of the general path in test/train/lean-recurrent-stack.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
