@@ -17,8 +17,8 @@
  *  - GRU with `resetAfter: true` (Keras 3's default; layerwise's `layers.gru`, lib/layers/gru.ts):
  *    TensorFlow has no fused kernel for it, so the step is written out: the input projection of all
  *    time steps is one matmul up front, then per step the recurrent matmuls (z/r columns; h columns
- *    + bias), a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))` and the
- *    interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃): 12 kernels per step. Backward,
+ *    + bias), a sigmoid over the z/r pre-activations, the candidate `tanh(x_h + r ⊙ (h·U_h + b_rh))`
+ *    and the interpolation `h' = h̃ + z ⊙ (h − h̃)` (= z⊙h + (1 − z)⊙h̃): 12 kernels per step. Backward,
  *      dz = dh ⊙ (h − h̃),  da_h = dh ⊙ (1 − z) ⊙ (1 − h̃²),  dr = da_h ⊙ m_h,  dm_h = da_h ⊙ r,
  *      d[a_z, a_r] = [dz, dr] ⊙ g ⊙ (1 − g)  (g = [z, r]),  dh_prev = dh ⊙ z + [da_zr, dm_h]·Uᵀ,
  *    is linear in dh, so every factor that does not depend on dh is computed for all steps at once
@@ -30,8 +30,8 @@
  * The recurrent layer's kernel, recurrent-kernel and bias penalties and an activity penalty on its
  * output (divided by the batch size, as Keras 3) are added with their gradients: L1, L2 and L1L2 in
  * closed form, `l1·step(w, −1) + 2·l2·w` (tfjs's abs gradient, as the general path differentiates);
- * any other regularizer (orthogonal, custom) by autodiff of its penalty alone. Gradients are tested against autodiff of the general path in
- * test/train/lean-recurrent-stack.test.ts.
+ * any other regularizer (orthogonal, custom) by autodiff of its penalty alone. Gradients are tested
+ * against autodiff of the general path in test/train/lean-recurrent-stack.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
@@ -342,18 +342,18 @@ export function recurrentStackObjective(
     const inputsH = tf.unstack(tf.reshape(projectedH, [steps, batch, units])) as tf.Tensor2D[];
     let h = keptTensor(`state:${batch}`, () => tf.zeros([batch, units])) as tf.Tensor2D;
     const previous: tf.Tensor2D[] = [];
-    const saved: Array<{ z: tf.Tensor2D; r: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D }> = [];
+    const saved: Array<{ gates: tf.Tensor2D; recurrentH: tf.Tensor2D; candidate: tf.Tensor2D }> = [];
     // 12 kernels per step, each called straight on the backend (lib/train/native-recurrent-kernels.ts):
     // two small matmuls (z/r and h columns) are cheaper than one matmul and a split.
     for (let step = 0; step < steps; step++) {
       const gates = ops.sigmoid(ops.add(inputsZr[step], ops.matMul(h, recurrentKernelZr)));
-      const [z, r] = ops.splitColumns(gates, [units, units]);
+      const [z, r] = ops.splitColumnsEqually(gates, 2);
       let recurrentH = ops.matMul(h, recurrentKernelH);
       if (recurrentBiasH != null) recurrentH = ops.add(recurrentH, recurrentBiasH);
       const candidate = ops.tanh(ops.add(inputsH[step], ops.mul(r, recurrentH)));
       const difference = ops.sub(h, candidate);
       previous.push(h);
-      saved.push({ z, r, recurrentH, candidate });
+      saved.push({ gates, recurrentH, candidate });
       h = ops.add(candidate, ops.mul(z, difference));
     }
     return {
@@ -363,8 +363,8 @@ export function recurrentStackObjective(
         // ([T·B, ·] tensors): with A = (h − h̃)⊙z(1 − z), B = (1 − z)(1 − h̃²), C = B⊙m_h⊙r(1 − r), D = B⊙r,
         //   d[a_z, a_r, m_h] = dh ⊙ [A, C, D]  and  dh_prev = d[a_z, a_r, m_h]·Uᵀ + dh⊙z,
         // so a step back is dh_prev = (tile(dh, 4) ⊙ [A, C, D, z]) · [Uᵀ; I]: 3 kernels per step.
-        const zAll = tf.concat(saved.map((step) => step.z), 0) as tf.Tensor2D;
-        const rAll = tf.concat(saved.map((step) => step.r), 0) as tf.Tensor2D;
+        // z and r of every step: one concatenation of the steps' gates, one split.
+        const [zAll, rAll] = ops.splitColumnsEqually(tf.concat(saved.map((step) => step.gates), 0), 2);
         const candidateAll = tf.concat(saved.map((step) => step.candidate), 0) as tf.Tensor2D;
         const previousAll = tf.concat(previous, 0) as tf.Tensor2D;
         const a = sigmoidGrad(zAll, ops.sub(previousAll, candidateAll));

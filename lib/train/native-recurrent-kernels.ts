@@ -166,7 +166,7 @@ export function sigmoidGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
  * point when it is active (tfjs's op layer costs about as much again per call as the kernel itself:
  * ~38 µs for `tf.add` vs ~16 µs for `AddV2` on [64, 192], and `tf.split` / `tf.concat` upload their
  * sizes and axis as fresh tensors every call; here they are kept). Elsewhere, tfjs's ops. The same
- * kernels either way (Add, Sub, Mul, Sigmoid, Tanh, SplitV, ConcatV2, BiasAdd, Tile), so the same numbers.
+ * kernels either way (Add, Sub, Mul, Sigmoid, Tanh, Split, SplitV, ConcatV2, BiasAdd, Tile), so the same numbers.
  * Rank-2 float32 tensors only; `dispose()` frees the kept size and axis tensors.
  */
 export class RecurrentStepOps {
@@ -236,6 +236,15 @@ export class RecurrentStepOps {
       { name: 'Tlen', type: native.binding.TF_ATTR_TYPE, value: (native.binding as unknown as BindingWithFloat).TF_INT32 },
     ];
     return native.executeMultipleOutputs('SplitV', attrs, [x, sizeTensor, axis], sizes.length) as tf.Tensor2D[];
+  }
+
+  /** Splits a rank-2 tensor's columns into `count` equal pieces: `Split` (~15 µs) where `SplitV` takes ~26 µs on [64, 128]. */
+  splitColumnsEqually(x: tf.Tensor, count: number): tf.Tensor2D[] {
+    const native = this.native;
+    if (native == null) return tf.split(x, count, 1) as tf.Tensor2D[];
+    const axis = this.constant('axis:1', () => tf.scalar(1, 'int32'));
+    const attrs = [{ name: 'num_split', type: native.binding.TF_ATTR_INT, value: count }, floatAttr(native)];
+    return native.executeMultipleOutputs('Split', attrs, [axis, x], count) as tf.Tensor2D[];
   }
 
   /** Joins rank-2 tensors side by side (along the columns). */
