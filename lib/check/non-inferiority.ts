@@ -22,7 +22,7 @@
  * pairing removes that shared variance). Otherwise the two samples are compared with Welch's
  * unequal-variance t-interval (Welch 1947, Satterthwaite degrees of freedom).
  */
-import { studentTQuantile } from '../report/distributions';
+import { studentTQuantile } from '../statistics/distributions';
 
 /** Per-seed values of one metric on one side of the comparison: `values[i]` was produced by `seeds[i]`. */
 export interface SeedValues {

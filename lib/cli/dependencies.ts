@@ -15,7 +15,7 @@ import type { TrialRecord } from '../sweep/record';
 import type { EvaluationDefinition } from '../sweep/definition';
 import type { EpochRecord } from '../train/record';
 import type { BackendChoice } from '../backend/measure';
-import { summarizeTrial, TrialSummary } from '../report/trial-summary';
+import { summarizeTrial, TrialSummary } from '../sweep/selection/trial-summary';
 
 /** The PostgreSQL entry points, loaded on first use. */
 function postgres(): typeof import('../sweep/postgres/open') {

@@ -7,14 +7,14 @@ import type { BackendChoice } from '../backend/measure';
 import { ExecutionGroup, summarizeExecution } from './execution-summary';
 import type { ArmName, TrialRecord } from '../sweep/record';
 import { budgetCurve, BudgetCurve } from './budget-curve';
-import { ConfigurationSummary, summarizeConfiguration } from './configuration-summary';
+import { ConfigurationSummary, summarizeConfiguration } from '../sweep/selection/configuration-summary';
 import { epochCurve, EpochCurve } from './epoch-curves';
 import { armsWithLayerCoefficients, layerImportance, LayerImportance } from './importance';
 import { answerSentence, ArmComparison, compareArmsWithBaseline, NO_REGULARIZATION_ARM, ReportAnswer } from './answer';
 import { compareConfigurations, PairedComparison } from './paired-comparison';
-import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from './selection';
-import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from './summary-stats';
-import { countTrials, summarizeTrial, TrialCounts, TrialDigest, TrialSummary } from './trial-summary';
+import { ArmSelection, selectConfiguration, SelectionObjective, SELECTION_OBJECTIVES } from '../sweep/selection/selection';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, DEFAULT_CONFIDENCE } from '../statistics/summary-stats';
+import { countTrials, summarizeTrial, TrialCounts, TrialDigest, TrialSummary } from '../sweep/selection/trial-summary';
 import { ReportEvaluation, summarizeEvaluation } from './evaluation';
 import type { EvaluationDefinition } from '../sweep/definition';
 

@@ -14,7 +14,7 @@ import type { ArmSummary, ReportSettings } from './analyze';
 import { formatInterval, formatNumber } from './format';
 import { holmAdjust } from './holm';
 import { compareConfigurations, PairedComparison, PairedMetricComparison } from './paired-comparison';
-import type { TrialSummary } from './trial-summary';
+import type { TrialSummary } from '../sweep/selection/trial-summary';
 import { evaluationLevel, evaluationStop, ReportEvaluation } from './evaluation';
 
 /** One arm's selected configuration against another arm's (the baseline arm, or `none`), on the answer metric. */

@@ -4,9 +4,9 @@
  * cost compute too; only usable trials can improve the best value.
  */
 import type { ArmName } from '../sweep/record';
-import type { SelectionObjective } from './selection';
+import type { SelectionObjective } from '../sweep/selection/selection';
 import type { TrialState } from '../sweep/record';
-import type { TrialSummary } from './trial-summary';
+import type { TrialSummary } from '../sweep/selection/trial-summary';
 
 export interface BudgetPoint {
   /** Trials spent so far, including this one (1-based). */

@@ -3,8 +3,8 @@
  * deviation of each data loss and accuracy. Seeds that stopped early simply stop contributing,
  * so every point carries its own n.
  */
-import { mean, sampleStd } from './summary-stats';
-import { snapshotOf, TrialSummary } from './trial-summary';
+import { mean, sampleStd } from '../statistics/summary-stats';
+import { snapshotOf, TrialSummary } from '../sweep/selection/trial-summary';
 import type { TrialRecord } from '../sweep/record';
 
 /** Mean and sample standard deviation (null when n < 2) of one metric at one epoch. */

@@ -9,7 +9,7 @@ import type { EvaluationDefinition } from '../sweep/definition';
 import { describeEvaluation, EvaluationComparison, EvaluationStatus, replayEvaluation } from '../sweep/evaluation-stage';
 import type { ArmSummary, ReportSettings } from './analyze';
 import { formatInterval, formatNumber } from './format';
-import type { TrialSummary } from './trial-summary';
+import type { TrialSummary } from '../sweep/selection/trial-summary';
 
 export interface ReportEvaluation {
   /** The rule replayed: the sweep definition's `evaluation`, or defaults from the report settings when it was not given. */

@@ -4,7 +4,7 @@
  * Markdown and CSV.
  */
 import type { ParameterValues } from '../sweep/record';
-import type { Interval, MetricSummary } from './summary-stats';
+import type { Interval, MetricSummary } from '../statistics/summary-stats';
 
 /** A number for people: 4 significant digits, exponent notation for very small or large magnitudes, '–' for missing. */
 export function formatNumber(value: number | null | undefined, digits = 4): string {

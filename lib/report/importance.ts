@@ -8,12 +8,12 @@
  */
 import seedrandom from 'seedrandom';
 import type { ArmName } from '../sweep/record';
-import { layerCoefficientsOf } from './configuration-summary';
-import { sampleQuantiles } from './distributions';
+import { layerCoefficientsOf } from '../sweep/selection/configuration-summary';
+import { sampleQuantiles } from '../statistics/distributions';
 import { FeatureBounds, mainEffectShares } from './fanova';
 import { fitRegressionForest } from './surrogate-forest';
-import type { Interval } from './summary-stats';
-import type { TrialSummary } from './trial-summary';
+import type { Interval } from '../statistics/summary-stats';
+import type { TrialSummary } from '../sweep/selection/trial-summary';
 
 /** Options of {@link estimateImportance} and {@link layerImportance}. */
 export interface ImportanceOptions {

@@ -4,15 +4,15 @@
  */
 export type { AnalysisOptions, ArmSummary, ReportSettings, SweepReport } from './analyze';
 export { analyzeSweep } from './analyze';
-export type { Interval, IntervalOptions, MetricSummary } from './summary-stats';
-export { bootstrapInterval, bootstrapMeans, mean, sampleStd, summarize, tInterval } from './summary-stats';
-export { sampleQuantiles, studentTCdf, studentTQuantile } from './distributions';
-export type { EpochSnapshot, ExclusionReason, SnapshotMetric, TrialCounts, TrialSummary } from './trial-summary';
-export { bestValidationEpoch, countTrials, SNAPSHOT_METRICS, snapshotOf, summarizeTrial } from './trial-summary';
-export type { ConfigurationSummary, LayerCoefficient } from './configuration-summary';
-export { layerCoefficientsOf, summarizeConfiguration } from './configuration-summary';
-export type { ArmSelection, SelectionObjective, SelectionOptions } from './selection';
-export { SELECTION_OBJECTIVES, selectConfiguration } from './selection';
+export type { Interval, IntervalOptions, MetricSummary } from '../statistics/summary-stats';
+export { bootstrapInterval, bootstrapMeans, mean, sampleStd, summarize, tInterval } from '../statistics/summary-stats';
+export { sampleQuantiles, studentTCdf, studentTQuantile } from '../statistics/distributions';
+export type { EpochSnapshot, ExclusionReason, SnapshotMetric, TrialCounts, TrialSummary } from '../sweep/selection/trial-summary';
+export { bestValidationEpoch, countTrials, SNAPSHOT_METRICS, snapshotOf, summarizeTrial } from '../sweep/selection/trial-summary';
+export type { ConfigurationSummary, LayerCoefficient } from '../sweep/selection/configuration-summary';
+export { layerCoefficientsOf, summarizeConfiguration } from '../sweep/selection/configuration-summary';
+export type { ArmSelection, SelectionObjective, SelectionOptions } from '../sweep/selection/selection';
+export { SELECTION_OBJECTIVES, selectConfiguration } from '../sweep/selection/selection';
 export type { PairedComparison, PairedDifferenceSummary, PairedMetricComparison, ProbabilityOfImprovement, SeedPair } from './paired-comparison';
 export { COMPARED_METRICS, compareConfigurations, pairedDifferences, pairedCaution, MIN_PAIRS_FOR_BOOTSTRAP } from './paired-comparison';
 export type { BudgetCurve, BudgetPoint } from './budget-curve';
@@ -35,8 +35,8 @@ export { renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, writeReport } from './
 export type { ArmComparison, ReportAnswer } from './answer';
 export { answerSentence, compareArmsWithBaseline } from './answer';
 export { holmAdjust } from './holm';
-export type { ConfidenceSequenceOptions, DecideOptions, DecisionResult, SequenceInterval, SequentialDecision } from './confidence-sequence';
-export { confidenceSequenceInterval, decide, DEFAULT_MIXTURE_PRECISION } from './confidence-sequence';
+export type { ConfidenceSequenceOptions, DecideOptions, DecisionResult, SequenceInterval, SequentialDecision } from '../statistics/confidence-sequence';
+export { confidenceSequenceInterval, decide, DEFAULT_MIXTURE_PRECISION } from '../statistics/confidence-sequence';
 export type { NoiseShape, SequentialSimulationArgs, SequentialSimulationResult } from './sequential-simulation';
 export { simulateSequentialComparisons } from './sequential-simulation';
 export type { FeatureImportance, ImportanceData, ImportanceEstimate, ImportanceOptions, LayerImportance } from './importance';
@@ -47,8 +47,8 @@ export type { RegressionForest, RegressionForestOptions, RegressionTreeNode } fr
 export { fitRegressionForest, predictForest, predictTree } from './surrogate-forest';
 // Large sweeps: statistics from per-trial summaries, curves for the selected configurations, bounded views.
 export { analyzeTrialSummaries, attachEpochCurves, DEFAULT_DETAILED_CONFIGURATIONS_PER_ARM, selectedConfigIds } from './analyze';
-export type { SnapshotSource, TrialDigest } from './trial-summary';
-export { digestTrial } from './trial-summary';
+export type { SnapshotSource, TrialDigest } from '../sweep/selection/trial-summary';
+export { digestTrial } from '../sweep/selection/trial-summary';
 export { writeReportFiles } from './write-report';
 export type { ChartBin, ShownRows } from './view-limits';
 export { binPoints, budgetCurveSteps, compactConfiguration, detailedConfigurationIds, reportForJson, shownConfigurations, shownTrials, VIEW_LIMITS } from './view-limits';

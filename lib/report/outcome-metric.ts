@@ -3,7 +3,7 @@
  * absolute error for regression (whose loss column is then the mean squared error). One choice for
  * the whole report, so a regression sweep never shows an accuracy column of dashes.
  */
-import type { SnapshotMetric } from './trial-summary';
+import type { SnapshotMetric } from '../sweep/selection/trial-summary';
 
 /** The column a report's tables show after the loss gap. */
 export interface OutcomeMetric {

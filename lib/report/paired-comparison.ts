@@ -4,10 +4,10 @@
  * that shared variance and leaves the effect of the regularization choice.
  */
 import type { ArmName } from '../sweep/record';
-import { studentTCdf } from './distributions';
+import { studentTCdf } from '../statistics/distributions';
 import { holmAdjust } from './holm';
-import { bootstrapMeans, Interval, IntervalOptions, mean, sampleStd, summarize } from './summary-stats';
-import type { SnapshotMetric, TrialSummary } from './trial-summary';
+import { bootstrapMeans, Interval, IntervalOptions, mean, sampleStd, summarize } from '../statistics/summary-stats';
+import type { SnapshotMetric, TrialSummary } from '../sweep/selection/trial-summary';
 
 /** One seed's pair of values. */
 export interface SeedPair {

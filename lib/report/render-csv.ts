@@ -4,7 +4,7 @@
  */
 import type { SweepReport } from './analyze';
 import { csvRow } from './format';
-import { SNAPSHOT_METRICS, SnapshotMetric } from './trial-summary';
+import { SNAPSHOT_METRICS, SnapshotMetric } from '../sweep/selection/trial-summary';
 
 const LINE_END = '\r\n';
 

@@ -9,7 +9,7 @@ import { evaluationLine, evaluationTable } from './evaluation';
 import { describeParams, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import type { PairedComparison } from './paired-comparison';
 import { importanceTables } from './render-importance';
-import type { SnapshotMetric } from './trial-summary';
+import type { SnapshotMetric } from '../sweep/selection/trial-summary';
 import { shownConfigurations } from './view-limits';
 import { outcomeMetric } from './outcome-metric';
 

@@ -6,7 +6,7 @@
  * rule's false-difference rate under repeated looks.
  */
 import seedrandom from 'seedrandom';
-import { decide, DecideOptions, SequentialDecision } from './confidence-sequence';
+import { decide, DecideOptions, SequentialDecision } from '../statistics/confidence-sequence';
 
 /** Shape of the simulated per-seed differences (before scaling by `sd`). */
 export type NoiseShape = 'normal' | 'laplace';

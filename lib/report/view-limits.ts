@@ -7,8 +7,8 @@
  */
 import type { SweepReport } from './analyze';
 import type { BudgetCurve, BudgetPoint } from './budget-curve';
-import type { ConfigurationSummary } from './configuration-summary';
-import type { TrialSummary } from './trial-summary';
+import type { ConfigurationSummary } from '../sweep/selection/configuration-summary';
+import type { TrialSummary } from '../sweep/selection/trial-summary';
 
 /** Default limits of the views. */
 export const VIEW_LIMITS = {

@@ -3,7 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { TrialRecord } from '../sweep/record';
 import { analyzeSweep, AnalysisOptions, SweepReport } from './analyze';
-import type { TrialDigest } from './trial-summary';
+import type { TrialDigest } from '../sweep/selection/trial-summary';
 import { configurationsCsvLines, renderConfigurationsCsv, renderTrialsCsv, trialsCsvLines } from './render-csv';
 import { writeFileInPieces } from './file-sink';
 import { renderJson, writeJson } from './render-json';

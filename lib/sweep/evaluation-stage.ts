@@ -19,10 +19,10 @@
  * its true difference is at most alpha, however many looks). The stage stops at the first look
  * where every comparison is decisive ('better', 'worse', or 'no difference' within the margin).
  */
-import { confidenceSequenceInterval, decide, DecisionResult, SequenceInterval, SequentialDecision } from '../report/confidence-sequence';
-import { summarizeConfiguration } from '../report/configuration-summary';
-import { selectConfiguration } from '../report/selection';
-import { summarizeTrial, TrialSummary } from '../report/trial-summary';
+import { confidenceSequenceInterval, decide, DecisionResult, SequenceInterval, SequentialDecision } from '../statistics/confidence-sequence';
+import { summarizeConfiguration } from './selection/configuration-summary';
+import { selectConfiguration } from './selection/selection';
+import { summarizeTrial, TrialSummary } from './selection/trial-summary';
 import type { EvaluationDefinition, SweepDefinition } from './definition';
 import { armConfigurations, trialIdentity } from './plan';
 import type { ParameterValues, TrialRecord } from './record';
@@ -211,7 +211,7 @@ export function describeEvaluation(outcome: Pick<EvaluationOutcome, 'status' | '
 /**
  * Each arm's selected configuration, chosen on mean final validation loss over its usable
  * SELECTION trials (evaluation trials never select), ties to the smaller configId: the report's
- * default selection (lib/report/selection.ts), so both name the same configuration.
+ * default selection (lib/sweep/selection/selection.ts), so both name the same configuration.
  */
 export function selectForEvaluation(definition: SweepDefinition, trials: readonly TrialSummary[]): Array<{ arm: string; configId: string | null; index: number; params: ParameterValues; reason?: string }> {
   const selectionSeeds = new Set(definition.seeds);

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadTrialSummaries } from '../../lib/cli/dependencies';
-import { summarizeTrial } from '../../lib/report/trial-summary';
+import { summarizeTrial } from '../../lib/sweep/selection/trial-summary';
 import { encodeEvent, JournalEvent } from '../../lib/sweep/storage/journal-format';
 import { indexFileOf } from '../../lib/sweep/storage/journal-index';
 import { readSweepDirectory } from '../../lib/sweep/storage/sweep-directory';

@@ -2,8 +2,8 @@
 import { analyzeSweep } from '../../lib/report/analyze';
 import { budgetCurve } from '../../lib/report/budget-curve';
 import { epochCurve } from '../../lib/report/epoch-curves';
-import { countTrials, summarizeTrial } from '../../lib/report/trial-summary';
-import { layerCoefficientsOf } from '../../lib/report/configuration-summary';
+import { countTrials, summarizeTrial } from '../../lib/sweep/selection/trial-summary';
+import { layerCoefficientsOf } from '../../lib/sweep/selection/configuration-summary';
 import type { EpochRecord } from '../../lib/train/record';
 import { HOSTILE_LAYER, realisticSweep, trial } from './fixtures';
 

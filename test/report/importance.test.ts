@@ -3,7 +3,7 @@ import seedrandom from 'seedrandom';
 import { decomposeTree, mainEffectShares } from '../../lib/report/fanova';
 import { armsWithLayerCoefficients, estimateImportance, layerImportance, MAX_IMPORTANCE_TRIALS } from '../../lib/report/importance';
 import { fitRegressionForest, predictForest, RegressionTreeNode } from '../../lib/report/surrogate-forest';
-import { summarizeTrial } from '../../lib/report/trial-summary';
+import { summarizeTrial } from '../../lib/sweep/selection/trial-summary';
 import { trial } from './fixtures';
 
 /** log10 coefficients of layers A, B, C drawn uniformly in [-6, -2]; loss depends on A only (plus small noise). */

@@ -2,7 +2,7 @@
 import { compareConfigurations, pairedCaution, pairedDifferences, pairedTTestPValue } from '../../lib/report/paired-comparison';
 import { analyzeSweep } from '../../lib/report/analyze';
 import { holmAdjust } from '../../lib/report/holm';
-import { summarizeTrial } from '../../lib/report/trial-summary';
+import { summarizeTrial } from '../../lib/sweep/selection/trial-summary';
 import { trial } from './fixtures';
 
 // Closed-form CDF of Student's t with 3 degrees of freedom: an independent check of jStat.

@@ -10,7 +10,7 @@ import { renderHtml } from '../../lib/report/render-html';
 import { renderJson } from '../../lib/report/render-json';
 import { renderTable } from '../../lib/report/render-table';
 import { reportCharts } from '../../lib/report/charts';
-import { digestTrial } from '../../lib/report/trial-summary';
+import { digestTrial } from '../../lib/sweep/selection/trial-summary';
 import { binPoints, budgetCurveSteps, shownConfigurations, shownTrials, VIEW_LIMITS } from '../../lib/report/view-limits';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { realisticSweep, trial } from './fixtures';

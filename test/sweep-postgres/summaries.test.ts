@@ -5,7 +5,7 @@
  */
 import { openPostgresStore, PostgresTrialStore } from '../../lib/sweep/postgres';
 import { loadStoredTrialSummaries } from '../../lib/cli/dependencies';
-import { summarizeTrial } from '../../lib/report/trial-summary';
+import { summarizeTrial } from '../../lib/sweep/selection/trial-summary';
 import { summarize } from '../../lib/sweep/storage/trial-summary';
 import { epochOf, openArgs, trialsOf } from './fixtures';
 import { PostgresServer, startPostgresServer } from './postgres-server';

@@ -31,7 +31,7 @@ export interface TrialSummary extends Omit<TrialRecord, 'epochs'> {
   lastEpoch?: EpochRecord;
 }
 
-/** The fields of an epoch a best-epoch snapshot reads (lib/report/trial-summary.ts `snapshotOf`). */
+/** The fields of an epoch a best-epoch snapshot reads (lib/sweep/selection/trial-summary.ts `snapshotOf`). */
 export type BestEpoch = Pick<EpochRecord, 'epoch' | 'train' | 'validation' | 'test' | 'penalty'>;
 
 /** The epoch with the lowest finite validation loss (earliest on ties), or undefined. */

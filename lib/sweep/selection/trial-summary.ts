@@ -3,10 +3,10 @@
  * and whether the trial may enter statistics at all (failed, diverged and pruned trials are
  * excluded but counted, so a report never hides them).
  */
-import type { EpochRecord } from '../train/record';
-import type { ArmName, ParameterValues, TrialRecord, TrialRole, TrialState } from '../sweep/record';
-import { bestValidationEpoch } from '../sweep/storage/trial-summary';
-import type { TrialSummary as StoredTrialSummary } from '../sweep/storage/trial-summary';
+import type { EpochRecord } from '../../train/record';
+import type { ArmName, ParameterValues, TrialRecord, TrialRole, TrialState } from '../record';
+import { bestValidationEpoch } from '../storage/trial-summary';
+import type { TrialSummary as StoredTrialSummary } from '../storage/trial-summary';
 
 /**
  * Data losses and accuracies of one epoch of one trial, flattened. Accuracy fields are absent for

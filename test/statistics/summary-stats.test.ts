@@ -1,6 +1,6 @@
 /** Summary statistics against hand-computed values. */
-import { bootstrapInterval, bootstrapMeans, mean, sampleStd, summarize, tInterval } from '../../lib/report/summary-stats';
-import { sampleQuantiles, studentTCdf, studentTQuantile } from '../../lib/report/distributions';
+import { bootstrapInterval, bootstrapMeans, mean, sampleStd, summarize, tInterval } from '../../lib/statistics/summary-stats';
+import { sampleQuantiles, studentTCdf, studentTQuantile } from '../../lib/statistics/distributions';
 
 describe('distributions (jStat)', () => {
   test('t quantile for df = 3 at 0.975 is 3.182446 (printed t tables), to 1e-6', () => {

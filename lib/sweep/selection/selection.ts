@@ -3,7 +3,7 @@
  * the test split would make the reported test numbers optimistic, which is the very bias the
  * comparison must avoid.
  */
-import type { ArmName } from '../sweep/record';
+import type { ArmName } from '../record';
 import type { ConfigurationSummary } from './configuration-summary';
 
 /** What selection optimizes: mean final validation data loss (lower is better) or accuracy (higher is better). */

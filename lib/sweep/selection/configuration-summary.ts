@@ -2,8 +2,8 @@
  * Per-configuration statistics: the seeds of one configId aggregated into mean, standard
  * deviation, t-interval and bootstrap interval for every final and best-epoch metric.
  */
-import type { ArmName, ParameterValues } from '../sweep/record';
-import { IntervalOptions, MetricSummary, summarize } from './summary-stats';
+import type { ArmName, ParameterValues } from '../record';
+import { IntervalOptions, MetricSummary, summarize } from '../../statistics/summary-stats';
 import { countTrials, SNAPSHOT_METRICS, SnapshotMetric, TrialCounts, TrialSummary } from './trial-summary';
 
 /** One per-layer coefficient read from a parameter named `<kind>.<layerName>`, e.g. `l2.dense_1`. */

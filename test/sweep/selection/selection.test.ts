@@ -1,8 +1,8 @@
 /** Selection must read validation, never test: these tests fail if it used test numbers. */
-import { analyzeSweep } from '../../lib/report/analyze';
-import { selectConfiguration } from '../../lib/report/selection';
-import { trial } from './fixtures';
-import type { TrialRecord } from '../../lib/sweep/record';
+import { analyzeSweep } from '../../../lib/report/analyze';
+import { selectConfiguration } from '../../../lib/sweep/selection/selection';
+import { trial } from '../../report/fixtures';
+import type { TrialRecord } from '../../../lib/sweep/record';
 
 // Config "val-best" wins on validation but loses on test; "test-best" is the opposite.
 function records(): TrialRecord[] {

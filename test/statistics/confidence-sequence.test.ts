@@ -3,9 +3,9 @@
  * The closed-form interval is checked against the mixture martingale computed directly from its
  * definition; the error rate under repeated looks is checked by seeded simulation.
  */
-import { confidenceSequenceInterval, decide } from '../../lib/report/confidence-sequence';
+import { confidenceSequenceInterval, decide } from '../../lib/statistics/confidence-sequence';
 import { simulateSequentialComparisons } from '../../lib/report/sequential-simulation';
-import { tInterval } from '../../lib/report/summary-stats';
+import { tInterval } from '../../lib/statistics/summary-stats';
 
 /** L_n(μ) = √(c/(n+c)) · (1 − S²/((n+c)V))^(−n/2), straight from the definition. */
 function mixtureMartingale(values: number[], mu: number, c: number): number {
