@@ -73,7 +73,8 @@ describe('data.csv', () => {
     expect(summary.complete).toBe(4);
     for (const record of summary.records) {
       expect(record.backend).toBe('cpu');
-      expect(record.trainingPath).toBe('lean');
+      // Trials of one architecture train as populations by default (execution.population 'auto').
+      expect(record.trainingPath).toBe('population');
       expect(record.final!.test!.accuracy).toBeGreaterThan(0.5); // 3 separable blobs: far above chance (1/3)
     }
     const backendEvents = journalEvents(out).filter((event) => event.op === 'backend');
