@@ -14,7 +14,6 @@
  * trial counts as finished here; a stopped attempt is requeued (onStop 'requeue') or left for the
  * store's own recovery ('abandon').
  */
-import { setMaxListeners } from 'events';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
 import type { TrialObjective } from '../objective';
@@ -140,8 +139,29 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   let failure: unknown;
   let wake: () => void = () => undefined;
   const stopController = new AbortController();
-  // Every running attempt (a population's members too) listens for the stop: more than Node's default 10 is normal.
-  setMaxListeners(0, stopController.signal);
+  /**
+   * What to stop when the loop stops: every running attempt's lease and every population job.
+   * They register here rather than on `stopController.signal`, which keeps one listener however
+   * many attempts run (a listener per attempt piled up past Node's MaxListeners limit of 10 with
+   * populations or many slots, and each left listener pins its attempt in memory).
+   */
+  const stopHandlers = new Set<() => void>();
+  stopController.signal.addEventListener(
+    'abort',
+    () => {
+      for (const handler of [...stopHandlers]) handler();
+      stopHandlers.clear();
+    },
+    { once: true },
+  );
+  const whenStopped = (handler: () => void): (() => void) => {
+    if (stopController.signal.aborted) {
+      handler();
+      return () => undefined;
+    }
+    stopHandlers.add(handler);
+    return () => stopHandlers.delete(handler);
+  };
   const stopping = (): boolean => stopController.signal.aborted;
   const onAbort = (): void => {
     if (stopping()) return;
@@ -173,6 +193,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     onStop: args.onStop,
     emit,
     stopSignal: stopController.signal,
+    whenStopped,
     failed: () => failure !== undefined,
     wake: () => wake(),
     counts: summary,
