@@ -57,6 +57,8 @@ export interface TrialLoopArgs {
   onStop: 'requeue' | 'abandon';
   /** Claim at most this many trials. Default: no limit. */
   maxTrials?: number;
+  /** Members per population job instead of the definition's `execution.population` (see ClaimerArgs.population). */
+  population?: 'auto' | number;
   /** Without a proposer: keep polling while trials run elsewhere (they may come back). Default true. */
   waitForRunning?: boolean;
   onEvent?: (event: LoopEvent) => void;
@@ -126,6 +128,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     workerId: args.workerId,
     isRunningHere: (trialId) => running.has(trialId),
     freeSlots: () => executor.slots - busy(),
+    population: args.population,
   });
   const gate = new PruningGate({
     pruner: args.pruner,
