@@ -20,6 +20,7 @@ import type { TrialObjective } from '../objective';
 import type { Pruner } from '../pruners';
 import type { TrialRecord } from '../record';
 import type { TrialStorage } from '../storage/storage';
+import type { TrialSummary } from '../storage/trial-summary';
 import type { AttemptEnvironment } from './attempt';
 import { capabilitiesOf } from './capabilities';
 import { Claimer } from './claim';
@@ -41,8 +42,11 @@ export interface TrialLoopArgs {
   objective?: TrialObjective;
   /** Decides pruning at each epoch, through the deterministic gate. */
   pruner: Pruner;
-  /** Records the caller already read from the store. Default: read here. */
-  known?: readonly TrialRecord[];
+  /**
+   * Trials the caller already read from the store: full records, or summaries (no epochs; the
+   * pruning gate reads the epochs it needs). Default: read here.
+   */
+  known?: ReadonlyArray<TrialRecord | TrialSummary>;
   /** Name in the store's attempt history. */
   workerId: string;
   /** Attempts per trial, the first included, before an error is final. */
@@ -109,7 +113,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   const pollMs = 1000 * args.pollSeconds;
   const view = new LoopView(definition);
   const summary: TrialLoopSummary = { claimed: 0, finished: 0, requeued: 0, lost: 0, stopped: false, view };
-  if (args.known !== undefined) for (const record of args.known) view.see(record);
+  if (args.known !== undefined) for (const record of args.known) 'epochCount' in record ? view.seeSummary(record) : view.see(record);
   else if (proposer !== undefined) await view.refresh(storage);
 
   /** Running jobs by each member's trial id. */
