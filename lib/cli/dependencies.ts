@@ -173,7 +173,7 @@ export function cliDependencies(): CliDependencies {
     loadStoredTrials,
     loadStoredTrialSummaries,
     resolveObjective: (definition, objectiveModules, options) =>
-      (require('../sweep/postgres/registry-objective') as typeof import('../sweep/postgres/registry-objective')).workerObjectiveFor(definition, objectiveModules, options),
+      (require('../sweep/postgres/registry-objective') as typeof import('../sweep/postgres/registry-objective')).registeredWorkerObjective(definition, objectiveModules, options),
     gateNames: () => gates().gateNames(),
     runGate: async (name, onProgress) => {
       await (require('../backend') as typeof import('../backend')).initBackend();

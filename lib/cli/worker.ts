@@ -12,8 +12,8 @@ import { LayerwiseConfigError } from '../errors/config-error';
 import type { SweepDefinition } from '../sweep/definition';
 import { isPostgresUrl, openPostgresStore } from '../sweep/postgres/open';
 import { redactUrl } from '../sweep/postgres/redact';
-import { workerObjectiveFor } from '../sweep/postgres/registry-objective';
-import { runWorker, WorkerEvent, WorkerObjective } from '../sweep/postgres/run-worker';
+import { registeredWorkerObjective } from '../sweep/postgres/registry-objective';
+import { RegisteredWorkerObjective, runWorker, WorkerEvent, WorkerObjective } from '../sweep/postgres/run-worker';
 import type { PostgresTrialStore } from '../sweep/postgres/store';
 import { describeBackendChoice } from '../backend/measure';
 import type { WorkerObjectiveOptions } from '../sweep/postgres/registry-objective';
@@ -22,11 +22,16 @@ import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from
 /** What the worker command needs from the rest of the program. */
 export interface WorkerCommandDependencies {
   /**
-   * The objective that runs one trial of this sweep, by `definition.objective`, after loading
-   * `objectiveModules` (the `--objective-module` paths). Default: `workerObjectiveFor`, which
-   * resolves names exactly as `layerwise sweep` does (user modules, then the built-in objectives).
+   * The objective that runs this sweep's trials, by `definition.objective`, after loading
+   * `objectiveModules` (the `--objective-module` paths). Default: `registeredWorkerObjective`,
+   * which resolves names exactly as `layerwise sweep` does (user modules, then the built-in
+   * objectives) and trains populations where the objective can.
    */
-  resolveObjective?(definition: SweepDefinition, objectiveModules: readonly string[], options?: WorkerObjectiveOptions): WorkerObjective | Promise<WorkerObjective>;
+  resolveObjective?(
+    definition: SweepDefinition,
+    objectiveModules: readonly string[],
+    options?: WorkerObjectiveOptions,
+  ): WorkerObjective | RegisteredWorkerObjective | Promise<WorkerObjective | RegisteredWorkerObjective>;
   /** Opens the store. Default: `openPostgresStore(url)`. */
   openStore?: (url: string) => Promise<PostgresTrialStore>;
   /** Progress lines. Default: process.stderr.write. */
@@ -42,6 +47,7 @@ interface WorkerOptions {
   maxTrials?: number;
   wait: boolean;
   heartbeatSeconds?: number;
+  population?: number;
   objectiveModule?: string[];
   module?: string[];
   backend?: string;
@@ -104,9 +110,9 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
       const names = (await store.listSweeps()).map((found) => JSON.stringify(found.name));
       throw new CommandExit(EXIT_USAGE, `--sweep: no sweep named ${JSON.stringify(options.sweep)} in ${store.displayUrl}; sweeps there: ${names.join(', ') || '(none)'}`);
     }
-    let objective: WorkerObjective;
+    let objective: WorkerObjective | RegisteredWorkerObjective;
     try {
-      objective = await (dependencies.resolveObjective ?? workerObjectiveFor)(sweep.definition, [...(options.module ?? []), ...(options.objectiveModule ?? [])], {
+      objective = await (dependencies.resolveObjective ?? registeredWorkerObjective)(sweep.definition, [...(options.module ?? []), ...(options.objectiveModule ?? [])], {
         backend: options.backend,
         onBackendChoice: options.quiet ? undefined : (choice) => writeError(`${describeBackendChoice(choice)}\n`),
       });
@@ -120,6 +126,7 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
       maxTrials: options.maxTrials,
       waitForRunning: options.wait,
       heartbeatSeconds: options.heartbeatSeconds,
+      population: options.population,
       signal: controller.signal,
       onEvent: options.quiet ? undefined : (event) => writeError(`${describeEvent(event)}\n`),
     });
@@ -150,6 +157,11 @@ export function registerWorkerCommand(program: Command, dependencies: WorkerComm
     .option('--module <path...>', 'user modules that register datasets, models or objectives the sweep uses (as for `layerwise sweep`)')
     .option('--objective-module <path...>', 'alias of --module')
     .option('--backend <name>', "backend of this worker's trials: auto (time the sweep's model on each available backend here, keep the fastest), tensorflow, cpu or wasm (default: $LAYERWISE_BACKEND, else the definition's execution.backend, else auto)")
+    .option(
+      '--population <n>',
+      "at most this many waiting trials with an equal population key claimed together and trained as one population (default: the sweep's execution.population; auto means 8; 1 trains every trial alone)",
+      positiveInteger,
+    )
     .option('--heartbeat-seconds <s>', "seconds between heartbeats (default: a third of the sweep's grace period)", positiveNumber)
     .option('--quiet', 'print nothing but errors')
     .addHelpText(

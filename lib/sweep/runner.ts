@@ -26,6 +26,7 @@ import { loadObjectiveModules, resolveObjective } from './objective';
 import type { Shard } from './plan';
 import { createPruner } from './pruners';
 import type { ParameterValues, TrialRecord } from './record';
+import type { TrialSummary } from './storage/trial-summary';
 import { createSampler, Observation, Sampler } from './samplers';
 import { isFinished } from './storage/journal-format';
 import { JournalStorage, journalFileName } from './storage/journal-storage';
@@ -147,7 +148,11 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         ? new InProcessExecutor()
         : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backend: backend?.backend }));
 
-    const stored = await storage.listTrials(definition.name);
+    // Opening or resuming reads the stored trials as summaries where the store has them (no
+    // per-epoch records: a few hundred bytes a trial instead of several KiB); the pruning gate
+    // reads the epochs of the few finished trials a decision needs, when it needs them.
+    const storedSummaries = storage.listTrialSummaries === undefined ? undefined : await storage.listTrialSummaries(definition.name);
+    const stored: ReadonlyArray<TrialRecord | TrialSummary> = storedSummaries ?? (await storage.listTrials(definition.name));
     const sampling = new SamplerProposer({ definition, sampler, shard: args.shard, stored });
     // After selection, the evaluation stage re-runs each arm's selected configuration on fresh seeds
     // until decisive (not for a static shard, which sees only its slice of the selection).
@@ -157,7 +162,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         : undefined;
     const proposer: Proposer = evaluation === undefined ? sampling : new StagedProposer([sampling, evaluation]);
     const preview = new LoopView(definition);
-    for (const record of stored) preview.see(record);
+    for (const record of stored) 'epochCount' in record ? preview.seeSummary(record) : preview.see(record);
     const firstProposal = proposer.next(preview);
     // A shared store's other workers can only run what is enqueued: enqueue every known trial now.
     if (capabilities.shared) await storage.enqueueTrials(definition.name, firstProposal.trials);

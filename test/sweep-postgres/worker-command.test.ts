@@ -11,6 +11,8 @@ import { main } from '../../lib/cli/main';
 import { definitionOf, expectedLoss, openArgs, quadraticObjective, trialsOf } from './fixtures';
 import { PostgresServer, startPostgresServer } from './postgres-server';
 import { describeWhenAvailable } from '../support/requirements';
+import { runSweep } from '../../lib/sweep/runner';
+import { FIXTURE_OBJECTIVES, sweepDefinition } from '../sweep/fixtures/definitions';
 
 describeWhenAvailable(['postgresql'], 'layerwise worker on PostgreSQL', () => {
   const OBJECTIVE_MODULE = path.join(__dirname, 'objective-module.ts');
@@ -118,6 +120,25 @@ describeWhenAvailable(['postgresql'], 'layerwise worker on PostgreSQL', () => {
       expect(first.final!.validation!.loss).toBeCloseTo(0.15 + 0.5 * Math.exp(-1), 12);
       const second = trials.find((trial) => trial.params.l2 === 0.002)!;
       expect(second.final!.validation!.loss).toBeCloseTo(0.15 + 0.5 * Math.exp(-1) + 0.1 * Math.log10(2) ** 2, 12);
+    });
+
+    test('the worker command trains populations: --population 3 packs waiting trials with an equal key (test.population)', async () => {
+      // Enqueued by `runSweep --enqueue-only` on its own store connection (the fixture sweep: 2 arms × 4 configurations × 2 seeds).
+      const enqueuer = await openPostgresStore(server.url);
+      try {
+        const definition = sweepDefinition({ name: 'cli-population', objective: 'test.population', training: { epochs: 2 }, execution: { population: 'auto' } });
+        await runSweep({ definition, storage: enqueuer, enqueueOnly: true, objectiveModules: [FIXTURE_OBJECTIVES] });
+      } finally {
+        await enqueuer.close();
+      }
+      const result = await layerwise(['worker', '--storage', server.url, '--sweep', 'cli-population', '--module', FIXTURE_OBJECTIVES, '--population', '3']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('worker done: 16 claimed, 16 finished, 0 requeued, 0 lost');
+      const trials = await store.listTrials('cli-population');
+      // test.population says how each trial ran ("population of K" or "alone"): one worker claiming
+      // at most 3 at a time packs 16 waiting trials as 5 populations of 3 and one trial alone.
+      const sizes = trials.map((trial) => (trial.backend === 'alone' ? 1 : Number(/^population of (\d+)$/.exec(trial.backend ?? '')?.[1])));
+      expect(sizes.sort()).toEqual([1, ...Array<number>(15).fill(3)]);
     });
 
     test('--objective-module loads a user objective in the worker; an unknown objective is a usage error naming the registered ones', async () => {

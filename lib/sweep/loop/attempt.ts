@@ -31,8 +31,14 @@ export interface AttemptEnvironment {
   /** What a stopped attempt becomes: 'requeue' (a worker leaving) or 'abandon' (nothing recorded). */
   onStop: 'requeue' | 'abandon';
   emit(event: LoopEvent): void;
-  /** Aborted when the loop stops (interrupted, or failed). */
+  /** Aborted when the loop stops (interrupted, or failed). Read it; to act on the stop, use `whenStopped`. */
   stopSignal: AbortSignal;
+  /**
+   * Calls `handler` once when the loop stops (at once when it has stopped already); returns the
+   * unsubscribe to call when the caller ends. One registry for all attempts, so the stop signal
+   * does not gather a listener per attempt.
+   */
+  whenStopped(handler: () => void): () => void;
   /** True once the loop failed (a store error): stopped attempts are then left as they are. */
   failed(): boolean;
   /** Wakes the loop (an attempt now waits for a trial that runs nowhere, so its slot is free). */
@@ -55,7 +61,8 @@ export class Attempt {
   private pruned = false;
   private ended = false;
   private readonly heartbeat?: NodeJS.Timeout;
-  private readonly stopAttempt = (): void => this.lease.abort();
+  /** Unsubscribes from the loop's stop (called by `end`). */
+  private readonly offStop: () => void;
 
   /**
    * @param blocked the job's set of members waiting in the pruning gate for a trial that runs
@@ -69,7 +76,7 @@ export class Attempt {
     const { storage, capabilities, definition } = env;
     env.emit({ type: 'trial-start', trialId: trial.trialId, arm: trial.arm, index: trial.index, seed: trial.seed, attempt: trial.attempts, at: Date.now() });
     env.view.startAttempt(trial.trialId, trial.attempts);
-    env.stopSignal.addEventListener('abort', this.stopAttempt, { once: true });
+    this.offStop = env.whenStopped(() => this.lease.abort());
     // Stores that judge attempts alive by heartbeats get them from a timer while the attempt runs.
     if (capabilities.heartbeats && (storage.beat !== undefined || storage.heartbeat !== undefined)) {
       this.heartbeat = setInterval(() => {
@@ -126,7 +133,7 @@ export class Attempt {
     if (this.ended) return;
     this.ended = true;
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
-    this.env.stopSignal.removeEventListener('abort', this.stopAttempt);
+    this.offStop();
     this.blocked.delete(this.trial.trialId);
     this.env.view.endAttempt(this.trial.trialId);
   }

@@ -26,6 +26,12 @@ export interface ClaimerArgs {
   isRunningHere(trialId: string): boolean;
   /** Slots free now (for 'auto' populations: the ready trials are spread over them). */
   freeSlots(): number;
+  /**
+   * Members per population job instead of the definition's `execution.population`. A loop
+   * without a proposer (a worker) needs a number: it cannot see how many other workers share the
+   * waiting trials, so 'auto' there means a fixed cap chosen by the caller.
+   */
+  population?: 'auto' | number;
 }
 
 export class Claimer {
@@ -40,7 +46,7 @@ export class Claimer {
   private readonly populationLimit: number;
 
   constructor(private readonly args: ClaimerArgs) {
-    const setting = args.definition.execution.population ?? 'auto';
+    const setting = args.population ?? args.definition.execution.population ?? 'auto';
     const possible = args.executor.executePopulation !== undefined && args.objective?.populationKey !== undefined && args.objective.runPopulation !== undefined;
     this.populationLimit = !possible ? 1 : setting === 'auto' ? Infinity : setting;
   }
@@ -56,11 +62,7 @@ export class Claimer {
   async next(): Promise<TrialRecord[] | undefined> {
     const { storage, view, definition, workerId } = this.args;
     const name = definition.name;
-    if (this.args.proposer === undefined) {
-      const claimed = await storage.claimTrial(name, { workerId });
-      if (claimed !== undefined) view.see(claimed);
-      return claimed === undefined ? undefined : [claimed];
-    }
+    if (this.args.proposer === undefined) return this.nextWaiting();
     const proposal = this.propose();
     const fresh = proposal.trials.filter((trial) => !this.enqueued.has(trial.trialId));
     if (fresh.length > 0) {
@@ -93,8 +95,45 @@ export class Claimer {
     return members.length === 0 ? undefined : members;
   }
 
+  /**
+   * Without a proposer (a worker): the store's next waiting trial, then, when populations are
+   * possible, up to the limit of the other waiting trials with its population key. Each is claimed
+   * on its own (a trial another worker claims first is skipped), so every member keeps its own
+   * attempt number (fencing) and lease. Members are returned in the plan's order, so a member's
+   * pruning gate never waits on a member after it in the same population.
+   */
+  private async nextWaiting(): Promise<TrialRecord[] | undefined> {
+    const { storage, view, definition, workerId } = this.args;
+    const name = definition.name;
+    const first = await storage.claimTrial(name, { workerId });
+    if (first === undefined) return undefined;
+    view.see(first);
+    const limit = this.populationLimit === Infinity ? Number.MAX_SAFE_INTEGER : this.populationLimit;
+    const key = limit > 1 ? this.populationKeyOf(first) : undefined;
+    if (key === undefined) return [first];
+    const members: TrialRecord[] = [first];
+    // Waiting trials have no epochs: this read is small whatever the store keeps for finished ones.
+    const waiting = (await storage.listTrials(name, { states: ['waiting'] })).sort((a, b) => comparePlanOrder(view, a, b));
+    for (const candidate of waiting) {
+      if (members.length >= limit) break;
+      if (candidate.trialId === first.trialId || this.populationKeyOf(candidate) !== key) continue;
+      const claimed = await storage.claimTrial(name, { trialIds: [candidate.trialId], workerId });
+      if (claimed === undefined) continue; // Another worker claimed it first.
+      view.see(claimed);
+      members.push(claimed);
+    }
+    return members.sort((a, b) => comparePlanOrder(view, a, b));
+  }
+
   private populationKeyOf(trial: TrialSpec): string | undefined {
     const input = trialInput(this.args.definition, { ...trial, sweepName: this.args.definition.name, state: 'waiting', attempts: 1, epochs: [] });
     return input === undefined ? undefined : this.args.objective!.populationKey!(input);
   }
+}
+
+/** Orders trials as the plan does: by configuration index, then by the seed's position in the definition. */
+function comparePlanOrder(view: LoopView, a: Pick<TrialRecord, 'index' | 'seed' | 'arm'>, b: Pick<TrialRecord, 'index' | 'seed' | 'arm'>): number {
+  const [indexA, seedA] = view.planOrder(a);
+  const [indexB, seedB] = view.planOrder(b);
+  return indexA - indexB || seedA - seedB || a.arm.localeCompare(b.arm);
 }

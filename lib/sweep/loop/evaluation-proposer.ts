@@ -25,7 +25,7 @@ export class EvaluationProposer implements Proposer {
   constructor(private readonly args: EvaluationProposerArgs) {}
 
   next(view: LoopView): Proposal {
-    const step: EvaluationStep = nextEvaluationStep({ definition: this.args.definition, trials: [...view.all()] });
+    const step: EvaluationStep = nextEvaluationStep({ definition: this.args.definition, trials: view.selectionTrials() });
     if (step.kind === 'wait') return { trials: [], done: false };
     this.outcome = step.outcome;
     const trials = step.kind === 'run' ? step.trials.filter((trial) => !view.finished(trial.trialId)) : [];

@@ -36,17 +36,21 @@ export async function runPopulationJob(env: AttemptEnvironment, executor: TrialE
     concluded.add(member);
     await members[member].conclude(result);
   };
+  // The job's own stop, aborted with the loop's: the executor listens on it, not on the loop's signal.
+  const jobStop = new AbortController();
+  const offStop = env.whenStopped(() => jobStop.abort());
   let jobResult: PopulationExecutionResult;
   try {
     jobResult = await executor.executePopulation!(
       { objective: env.definition.objective, timeoutSeconds: env.definition.execution.trialTimeoutSeconds, inputs: trials.map((trial) => trialInput(env.definition, trial)!) },
       {
-        signal: env.stopSignal,
+        signal: jobStop.signal,
         onEpoch: (member, epoch) => members[member]?.onEpoch(epoch) ?? Promise.resolve(true),
         onMemberFinished: (member, result) => concludeMember(member, result),
       },
     );
   } finally {
+    offStop();
     for (const member of members) member.end();
   }
   const leftover: ExecutionResult = jobResult.kind === 'done' ? { kind: 'error', message: 'the population ended without reporting this member', seconds: jobResult.seconds } : jobResult;

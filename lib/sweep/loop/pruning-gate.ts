@@ -37,7 +37,38 @@ export interface GateQuestion {
 
 /** Asks the pruner once every earlier trial of the plan has reported the epoch or finished (see the file comment). */
 export class PruningGate {
+  /** Trials whose stored epochs this gate read (each at most once). */
+  private readonly epochsRead = new Set<string>();
+
   constructor(private readonly args: GateArgs) {}
+
+  /**
+   * Reads from the store the epochs of the finished earlier trials known here only by their
+   * summary (a resumed sweep opens without epochs) whose value at this epoch the decision needs.
+   */
+  private async loadStoredEpochs(question: GateQuestion): Promise<void> {
+    const { view, storage } = this.args;
+    const needed = view
+      .predecessors(question.trial, this.args.scope?.())
+      .filter(
+        (record) =>
+          !this.epochsRead.has(record.trialId) &&
+          view.finished(record.trialId) &&
+          view.validationLossAt(record.trialId, question.epoch) === undefined &&
+          (view.storedEpochCount(record.trialId) ?? 0) >= question.epoch,
+      )
+      .map((record) => record.trialId);
+    if (needed.length === 0) return;
+    // A journal reads epochs back by scanning the file once per read, and the next decisions of
+    // the other arms need their own earlier trials: read the epochs of every finished trial known
+    // only by its summary in this one scan (at most once a run, and never when nothing is pruned).
+    const batch = new Set(needed);
+    for (const trialId of view.summaryOnly(this.args.scope?.())) {
+      if (!this.epochsRead.has(trialId) && view.finished(trialId) && (view.storedEpochCount(trialId) ?? 0) >= question.epoch) batch.add(trialId);
+    }
+    for (const trialId of batch) this.epochsRead.add(trialId);
+    await view.refresh(storage, [...batch]);
+  }
 
   /** True when the trial should stop at `epoch`. */
   async shouldPrune(question: GateQuestion): Promise<boolean> {
@@ -48,6 +79,12 @@ export class PruningGate {
     try {
       for (;;) {
         if (question.signal.aborted) return true;
+        if (!shared && !refreshedAll) {
+          // A single-writer store's earlier trials are all known, but those read at open as
+          // summaries have no epochs here yet: read the epochs of only the ones this decision needs.
+          refreshedAll = true;
+          await this.loadStoredEpochs(question);
+        }
         if (shared && !refreshedAll) {
           // A worker may not know every earlier trial yet: read the sweep once per decision, as
           // summaries (no epochs), then the epochs of only those earlier trials whose value at

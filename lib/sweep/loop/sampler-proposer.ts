@@ -30,8 +30,8 @@ export interface SamplerProposerArgs {
   sampler: Sampler;
   /** Only this static shard's slots. Default: all. */
   shard?: Shard;
-  /** Records already in the store: an adaptive sampler's slot sampled by an earlier run keeps its parameters when they still fit. */
-  stored?: readonly TrialRecord[];
+  /** Trials already in the store (records or summaries): an adaptive sampler's slot sampled by an earlier run keeps its parameters when they still fit. */
+  stored?: ReadonlyArray<Pick<TrialRecord, 'role' | 'arm' | 'index' | 'params' | 'configId'>>;
 }
 
 /** Proposes the plan's slots with parameters from the sampler, each slot once per seed (see the file comment). */
@@ -90,7 +90,7 @@ export class SamplerProposer implements Proposer {
     state.trials = slotTrials(this.definition, state.slot, params);
   }
 
-  private adoptStored(state: SlotState, stored: readonly TrialRecord[]): void {
+  private adoptStored(state: SlotState, stored: NonNullable<SamplerProposerArgs['stored']>): void {
     const space = armSpace(this.definition, state.slot.arm);
     const earlier = stored.find(
       (record) =>

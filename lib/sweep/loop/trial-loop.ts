@@ -14,13 +14,13 @@
  * trial counts as finished here; a stopped attempt is requeued (onStop 'requeue') or left for the
  * store's own recovery ('abandon').
  */
-import { setMaxListeners } from 'events';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
 import type { TrialObjective } from '../objective';
 import type { Pruner } from '../pruners';
 import type { TrialRecord } from '../record';
 import type { TrialStorage } from '../storage/storage';
+import type { TrialSummary } from '../storage/trial-summary';
 import type { AttemptEnvironment } from './attempt';
 import { capabilitiesOf } from './capabilities';
 import { Claimer } from './claim';
@@ -42,8 +42,11 @@ export interface TrialLoopArgs {
   objective?: TrialObjective;
   /** Decides pruning at each epoch, through the deterministic gate. */
   pruner: Pruner;
-  /** Records the caller already read from the store. Default: read here. */
-  known?: readonly TrialRecord[];
+  /**
+   * Trials the caller already read from the store: full records, or summaries (no epochs; the
+   * pruning gate reads the epochs it needs). Default: read here.
+   */
+  known?: ReadonlyArray<TrialRecord | TrialSummary>;
   /** Name in the store's attempt history. */
   workerId: string;
   /** Attempts per trial, the first included, before an error is final. */
@@ -58,6 +61,8 @@ export interface TrialLoopArgs {
   onStop: 'requeue' | 'abandon';
   /** Claim at most this many trials. Default: no limit. */
   maxTrials?: number;
+  /** Members per population job instead of the definition's `execution.population` (see ClaimerArgs.population). */
+  population?: 'auto' | number;
   /** Without a proposer: keep polling while trials run elsewhere (they may come back). Default true. */
   waitForRunning?: boolean;
   onEvent?: (event: LoopEvent) => void;
@@ -108,7 +113,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   const pollMs = 1000 * args.pollSeconds;
   const view = new LoopView(definition);
   const summary: TrialLoopSummary = { claimed: 0, finished: 0, requeued: 0, lost: 0, stopped: false, view };
-  if (args.known !== undefined) for (const record of args.known) view.see(record);
+  if (args.known !== undefined) for (const record of args.known) 'epochCount' in record ? view.seeSummary(record) : view.see(record);
   else if (proposer !== undefined) await view.refresh(storage);
 
   /** Running jobs by each member's trial id. */
@@ -127,6 +132,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     workerId: args.workerId,
     isRunningHere: (trialId) => running.has(trialId),
     freeSlots: () => executor.slots - busy(),
+    population: args.population,
   });
   const gate = new PruningGate({
     pruner: args.pruner,
@@ -140,8 +146,29 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
   let failure: unknown;
   let wake: () => void = () => undefined;
   const stopController = new AbortController();
-  // Every running attempt (a population's members too) listens for the stop: more than Node's default 10 is normal.
-  setMaxListeners(0, stopController.signal);
+  /**
+   * What to stop when the loop stops: every running attempt's lease and every population job.
+   * They register here rather than on `stopController.signal`, which keeps one listener however
+   * many attempts run (a listener per attempt piled up past Node's MaxListeners limit of 10 with
+   * populations or many slots, and each left listener pins its attempt in memory).
+   */
+  const stopHandlers = new Set<() => void>();
+  stopController.signal.addEventListener(
+    'abort',
+    () => {
+      for (const handler of [...stopHandlers]) handler();
+      stopHandlers.clear();
+    },
+    { once: true },
+  );
+  const whenStopped = (handler: () => void): (() => void) => {
+    if (stopController.signal.aborted) {
+      handler();
+      return () => undefined;
+    }
+    stopHandlers.add(handler);
+    return () => stopHandlers.delete(handler);
+  };
   const stopping = (): boolean => stopController.signal.aborted;
   const onAbort = (): void => {
     if (stopping()) return;
@@ -173,6 +200,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     onStop: args.onStop,
     emit,
     stopSignal: stopController.signal,
+    whenStopped,
     failed: () => failure !== undefined,
     wake: () => wake(),
     counts: summary,

@@ -29,6 +29,8 @@ export class LoopView {
   readonly history: SamplerHistory;
   private waiters: Array<() => void> = [];
   private readonly storedEpochCounts = new Map<string, number>();
+  /** The store's summary of each trial known only as one (its epochs never read here): what selection reads for it. */
+  private readonly storedSummaries = new Map<string, TrialSummary>();
 
   constructor(readonly definition: SweepDefinition) {
     this.seedOrder = new Map(definition.seeds.map((seed, position) => [seed, position]));
@@ -45,6 +47,7 @@ export class LoopView {
     // A finished trial never changes; an older listing must not bring it back to running.
     if (known !== undefined && isFinished(known) && !isFinished(record)) return;
     this.records.set(record.trialId, record);
+    this.storedSummaries.delete(record.trialId);
     // Evaluation re-runs (fresh seeds, after selection) never feed the sampler.
     if (record.role !== 'evaluation') this.history.see(record);
     this.changed();
@@ -61,6 +64,21 @@ export class LoopView {
     const { epochCount, epochNumbers: _numbers, bestEpoch: _best, lastEpoch: _last, ...fields } = summary;
     this.storedEpochCounts.set(summary.trialId, epochCount);
     this.see({ ...fields, epochs: known?.epochs ?? [] });
+    if (known === undefined || known.epochs.length === 0) this.storedSummaries.set(summary.trialId, summary);
+  }
+
+  /** Trials known only by their store summary (epochs never read here), among `scope` when given. */
+  summaryOnly(scope?: ReadonlySet<string>): string[] {
+    return [...this.storedSummaries.keys()].filter((trialId) => scope === undefined || scope.has(trialId));
+  }
+
+  /**
+   * Every known trial for selection and the evaluation stage: the full record where this view has
+   * one, else the store's summary (its epoch count, best and last epoch stand in for the epochs
+   * never read), so a trial reads the same whether its epochs were loaded or not.
+   */
+  selectionTrials(): Array<TrialRecord | TrialSummary> {
+    return [...this.records.values()].map((record) => this.storedSummaries.get(record.trialId) ?? record);
   }
 
   /** Epochs the store held at the last summary read (undefined: never read as a summary). */

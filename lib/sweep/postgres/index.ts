@@ -3,8 +3,8 @@ export { openPostgresStore, isPostgresUrl, enqueueSweep, readStoredSweep, readSt
 export type { StoredSweep, StoredSweepSummaries } from './open';
 export { PostgresTrialStore, FINISHED_STATES } from './store';
 export type { PostgresStoreArgs, SharedTrialStorage, SweepRow, StaleReport, TrialCounts } from './store';
-export { runWorker } from './run-worker';
-export type { RunWorkerOptions, WorkerObjective, WorkerTrialContext, WorkerEvent, WorkerSummary } from './run-worker';
+export { runWorker, WORKER_AUTO_POPULATION } from './run-worker';
+export type { RegisteredWorkerObjective, RunWorkerOptions, WorkerObjective, WorkerTrialContext, WorkerEvent, WorkerSummary } from './run-worker';
 export { isTransientError } from './connection';
 export type { PostgresConnectionArgs, RetryPolicy } from './connection';
 export { migrate, schemaVersion, MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations';

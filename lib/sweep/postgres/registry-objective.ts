@@ -11,7 +11,7 @@ import { chooseSweepBackend } from '../backend-choice';
 import type { SweepDefinition } from '../definition';
 import { loadObjectiveModules, resolveObjective } from '../objective';
 import { resultOfOutcome } from '../loop/outcome';
-import type { WorkerObjective } from './run-worker';
+import type { RegisteredWorkerObjective, WorkerObjective } from './run-worker';
 
 /** Options of {@link workerObjectiveFor}. */
 export interface WorkerObjectiveOptions {
@@ -22,17 +22,29 @@ export interface WorkerObjectiveOptions {
 }
 
 /**
+ * The registered objective of `definition.objective`, set up for this worker exactly as
+ * {@link workerObjectiveFor} does (modules loaded, definition validated, backend chosen). Given to
+ * `runWorker`, the worker runs the local sweep's job path: trials with an equal `populationKey`
+ * are claimed together and trained as one population by `runPopulation`. This is what
+ * `layerwise worker` uses.
+ */
+export async function registeredWorkerObjective(definition: SweepDefinition, objectiveModules: readonly string[] = [], options: WorkerObjectiveOptions = {}): Promise<RegisteredWorkerObjective> {
+  loadObjectiveModules(objectiveModules);
+  const objective = resolveObjective(definition.objective);
+  objective.validate?.(definition);
+  const choice = await chooseSweepBackend({ definition, objective, option: options.backend });
+  if (choice !== undefined) options.onBackendChoice?.(choice);
+  return { kind: 'registered', name: definition.objective, objective };
+}
+
+/**
  * The worker objective of `definition.objective`, after loading `objectiveModules` (paths, as
  * `--module`). Validates the definition once, then sets up this worker's backend before any model
  * is built, exactly as `layerwise sweep` does for its own trials (lib/sweep/backend-choice: `auto`
  * times this sweep's model here, on this machine). Throws LayerwiseConfigError naming the field.
  */
 export async function workerObjectiveFor(definition: SweepDefinition, objectiveModules: readonly string[] = [], options: WorkerObjectiveOptions = {}): Promise<WorkerObjective> {
-  loadObjectiveModules(objectiveModules);
-  const objective = resolveObjective(definition.objective);
-  objective.validate?.(definition);
-  const choice = await chooseSweepBackend({ definition, objective, option: options.backend });
-  if (choice !== undefined) options.onBackendChoice?.(choice);
+  const { objective } = await registeredWorkerObjective(definition, objectiveModules, options);
   return async (trial, context) => {
     const arm = definition.arms.find((candidate) => candidate.name === trial.arm);
     if (arm === undefined) throw new Error(`trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${definition.name}"`);

@@ -12,6 +12,9 @@ import { TrialResult, TrialStateError } from '../storage/storage';
 import { errorText, ExecutionHooks, ExecutionResult, isRetryableError, TrialExecutor, TrialJob } from '../executors/executor';
 import { createPruner } from '../pruners';
 import { runTrialLoop } from '../loop/trial-loop';
+import { InProcessExecutor } from '../executors/in-process';
+import type { TrialObjective } from '../objective';
+import { LayerwiseConfigError } from '../../errors/config-error';
 import type { SharedTrialStorage } from './store';
 
 /** What an objective gets besides the trial. */
@@ -28,6 +31,27 @@ export interface WorkerTrialContext {
 
 /** Runs one trial. Throwing fails the attempt (retried while attempts remain, unless the error is a configuration error: see isRetryableError). */
 export type WorkerObjective = (trial: TrialRecord, context: WorkerTrialContext) => Promise<TrialResult>;
+
+/**
+ * An objective of the registry (lib/sweep/objective), already loaded in this process
+ * (`registeredWorkerObjective` in registry-objective.ts). The worker then runs trials as the local
+ * sweep does: in this process through the in-process executor, packing waiting trials with an
+ * equal `populationKey` into populations (`runPopulation`).
+ */
+export interface RegisteredWorkerObjective {
+  kind: 'registered';
+  /** The registry name (`definition.objective`); the executor resolves it by this name. */
+  name: string;
+  objective: TrialObjective;
+}
+
+/**
+ * Members per population job of a worker when the sweep says `execution.population: 'auto'`. A
+ * worker cannot see how many others share the waiting trials, so 'auto' is a fixed cap: large
+ * enough that the per-step cost is shared (docs/benchmarks.md, population table), small enough
+ * that one worker does not take a whole small sweep from the others.
+ */
+export const WORKER_AUTO_POPULATION = 8;
 
 export type WorkerEvent =
   | { type: 'claimed'; trialId: string; attempt: number }
@@ -50,6 +74,12 @@ export interface RunWorkerOptions {
   maxTrials?: number;
   /** Attempts per trial (first included) before an objective error is final. Default: the sweep's (execution.retries + 1). */
   maxAttempts?: number;
+  /**
+   * Members per population job (registered objectives that train populations). Default: the
+   * sweep's `execution.population`, with 'auto' meaning WORKER_AUTO_POPULATION; 1 trains every
+   * trial alone. Ignored for a plain `WorkerObjective` function (it runs one trial at a time).
+   */
+  population?: number;
   /** Stop: the running trial is aborted and requeued, then the loop ends. */
   signal?: AbortSignal;
   /** Progress events. */
@@ -124,15 +154,26 @@ class WorkerObjectiveExecutor implements TrialExecutor {
  * (deterministic: it compares with trials earlier in the plan, read from the store), so a
  * distributed sweep prunes exactly as a local one.
  */
-export async function runWorker(store: SharedTrialStorage, sweepName: string, objective: WorkerObjective, options: RunWorkerOptions = {}): Promise<WorkerSummary> {
+export async function runWorker(store: SharedTrialStorage, sweepName: string, objective: WorkerObjective | RegisteredWorkerObjective, options: RunWorkerOptions = {}): Promise<WorkerSummary> {
   const sweep = await store.findSweep(sweepName);
   if (!sweep) throw new TrialStateError(`sweep: no sweep named ${JSON.stringify(sweepName)} in this store`);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const emit = options.onEvent ?? (() => undefined);
+  const registered = typeof objective === 'function' ? undefined : objective;
+  if (registered !== undefined && registered.name !== sweep.definition.objective) {
+    throw new TrialStateError(`worker: objective "${registered.name}" given, but sweep "${sweepName}" runs objective "${sweep.definition.objective}"`);
+  }
+  if (options.population !== undefined && !(Number.isInteger(options.population) && options.population >= 1)) {
+    throw new LayerwiseConfigError('population', `: got ${JSON.stringify(options.population)}; allowed: an integer >= 1`);
+  }
+  const setting = sweep.definition.execution.population ?? 'auto';
   const loop = await runTrialLoop({
     definition: sweep.definition,
     storage: store,
-    executor: new WorkerObjectiveExecutor(objective, sweepName),
+    // A registered objective runs as in a local sweep with `--workers 0`: this process, populations included.
+    executor: registered !== undefined ? new InProcessExecutor() : new WorkerObjectiveExecutor(objective as WorkerObjective, sweepName),
+    objective: registered?.objective,
+    population: options.population ?? (setting === 'auto' ? WORKER_AUTO_POPULATION : setting),
     pruner: createPruner(sweep.definition.pruning ?? { type: 'none' }),
     workerId,
     maxAttempts: options.maxAttempts ?? sweep.maxAttempts,
