@@ -1,8 +1,8 @@
 /**
  * fashion-mnist-cnn: none vs uniform vs per-layer decoupled weight decay on a small CNN for all
  * 70,000 Fashion-MNIST images (experiments/sweeps/fashion-mnist-cnn-weight-decay.json): the same
- * data, split, arms, budget and paired seeds as the MLP study's weight-decay family, with a
- * convolutional model trained for only 2 epochs (sized to the shared machine). The section uses the
+ * data, split, arms and paired seeds as the MLP study's weight-decay family, with a convolutional
+ * model, a budget of 4 configurations per arm and only 2 training epochs (sized to the shared machine). The section uses the
  * MLP study's renderer (experiments/fashion-mnist-mlp.ts, familySection).
  *
  *   npx ts-node --transpile-only experiments/fashion-mnist-cnn.ts [--quick]
