@@ -122,7 +122,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     question:
       'On all of Fashion-MNIST, with the same number of trained configurations per arm, does one coefficient per layer beat one shared coefficient (and either beat no regularization) on the test images, for an L2 penalty and for decoupled weight decay? At how many trials, if ever, does per-layer overtake uniform?',
     setup:
-      `MLP 784 → 64 → 32 ReLU → 10 softmax, Adam (lr 1e-3), batch ${training.batchSize}, ${training.epochs} epochs, categorical cross-entropy. ` +
+      `MLP 784 → 128 → 64 ReLU → 10 softmax, Adam (lr 1e-3), batch ${training.batchSize}, ${training.epochs} epochs, categorical cross-entropy. ` +
       'Data: all 70,000 Fashion-MNIST images (Debian `dataset-fashion-mnist`, `fashion-mnist:shape=flat`, file order): the first 50,000 official train images train, ' +
       'the last 10,000 validate, the official 10,000 test images test. Arms: `none`; `uniform` (one coefficient for the three kernels); `per-layer` (one per kernel: dense_1, dense_2, output). ' +
       'L2: log-uniform in [1e-6, 1e-2]; decoupled weight decay w ← w·(1 − lr·wd): log-uniform in [1e-2, 10]. ' +
