@@ -132,6 +132,13 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
           'allowed with --enqueue-only: "grid", "random"; or keep `layerwise sweep --storage` running as the coordinator',
       );
     }
+    // The pool's workers start now, so that their start-up (Node, modules) overlaps the backend's
+    // measurement; each waits for the choice and sets it up before it reports ready for a trial.
+    const pool = args.executor === undefined && !inProcess ? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true }) : undefined;
+    if (pool !== undefined) {
+      ownedExecutor = pool;
+      pool.prestart();
+    }
     // Before the first trial: the backend every trial trains on (measured for `auto`), recorded and announced.
     let backend: BackendChoice | undefined;
     if (!args.enqueueOnly) {
@@ -141,11 +148,8 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         emit({ type: 'backend', choice: backend, at: Date.now() });
       }
     }
-    const executor: TrialExecutor =
-      args.executor ??
-      (ownedExecutor = inProcess
-        ? new InProcessExecutor()
-        : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backend: backend?.backend }));
+    pool?.setBackend(backend?.backend);
+    const executor: TrialExecutor = args.executor ?? pool ?? (ownedExecutor = new InProcessExecutor());
 
     const stored = await storage.listTrials(definition.name);
     const sampling = new SamplerProposer({ definition, sampler, shard: args.shard, stored });
@@ -190,6 +194,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         pruner: createPruner(definition.pruning),
         known: stored,
         workerId: `pid ${process.pid}`,
+        backend: backend?.backend,
         maxAttempts: 1 + definition.execution.retries,
         heartbeatSeconds: args.heartbeatSeconds ?? 10,
         pollSeconds: args.pollSeconds ?? 1,

@@ -4,6 +4,7 @@
  * sets up the backend the parent chose (lib/backend initBackend), then runs one job at a time. It
  * never writes the journal: results go to the parent.
  */
+import type { BackendName } from '../../backend/names';
 import type { EpochRecord } from '../../train/record';
 import type { TrialOutcome } from '../objective';
 import { initBackend } from '../../backend/init';
@@ -22,18 +23,27 @@ if (process.send !== undefined) {
   const pendingAnswers = new Map<number, (prune: boolean) => void>();
   let controller: AbortController | undefined;
   let sequence = 0;
+  /** The backend of a 'backend' message (for an 'init' sent before the parent had chosen one). */
+  let announceBackend!: (backend: BackendName | undefined) => void;
+  const announcedBackend = new Promise<BackendName | undefined>((resolve) => (announceBackend = resolve));
 
   process.on('message', (message: ParentMessage) => {
     switch (message.type) {
       case 'init':
         // User modules first (they may register datasets and objectives), then the backend, before any model is built.
+        // A worker started while the parent measures the backend loads its modules meanwhile and waits for the choice:
+        // it reports ready (and so gets jobs) only once that backend is set up.
         Promise.resolve()
           .then(() => loadObjectiveModules(message.modules))
-          .then(() => (message.backend !== undefined ? initBackend({ backend: message.backend, log: false }) : undefined))
+          .then(() => (message.awaitBackend === true ? announcedBackend : message.backend))
+          .then((backend) => (backend !== undefined ? initBackend({ backend, log: false }) : undefined))
           .then(
             () => send({ type: 'ready' }),
             (error: unknown) => send({ type: 'init-error', message: errorText(error) }),
           );
+        return;
+      case 'backend':
+        announceBackend(message.backend);
         return;
       case 'prune-answer':
         pendingAnswers.get(message.sequence)?.(message.prune);

@@ -14,6 +14,7 @@
  * trial counts as finished here; a stopped attempt is requeued (onStop 'requeue') or left for the
  * store's own recovery ('abandon').
  */
+import type { BackendName } from '../../backend/names';
 import { setMaxListeners } from 'events';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
@@ -46,6 +47,8 @@ export interface TrialLoopArgs {
   known?: readonly TrialRecord[];
   /** Name in the store's attempt history. */
   workerId: string;
+  /** The backend trials train on, when known (population packing weighs its cost). Optional. */
+  backend?: BackendName;
   /** Attempts per trial, the first included, before an error is final. */
   maxAttempts: number;
   /** Seconds between heartbeats of running attempts (stores with heartbeats). */
@@ -127,6 +130,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     workerId: args.workerId,
     isRunningHere: (trialId) => running.has(trialId),
     freeSlots: () => executor.slots - busy(),
+    backend: args.backend,
   });
   const gate = new PruningGate({
     pruner: args.pruner,
