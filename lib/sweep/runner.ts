@@ -21,6 +21,7 @@ import type { TrialExecutor } from './executors/executor';
 import { InProcessExecutor } from './executors/in-process';
 import { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool';
 import type { BackendChoice } from '../backend/measure';
+import { BACKEND_ENV_VAR } from '../backend/names';
 import { chooseSweepBackend } from './backend-choice';
 import { loadObjectiveModules, resolveObjective } from './objective';
 import type { Shard } from './plan';
@@ -134,7 +135,12 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     }
     // The pool's workers start now, so that their start-up (Node, modules) overlaps the backend's
     // measurement; each waits for the choice and sets it up before it reports ready for a trial.
-    const pool = args.executor === undefined && !inProcess ? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true }) : undefined;
+    // When `auto` will measure (nothing forces a backend), they also load the native library meanwhile.
+    const measuring = objective.timeSteps !== undefined && (args.backend ?? process.env[BACKEND_ENV_VAR] ?? definition.execution.backend ?? 'auto') === 'auto';
+    const pool =
+      args.executor === undefined && !inProcess
+        ? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true, preloadNative: measuring })
+        : undefined;
     if (pool !== undefined) {
       ownedExecutor = pool;
       pool.prestart();

@@ -76,7 +76,9 @@ describe('process pool', () => {
   });
 
   test('workers started before the backend is chosen (backendPending) run no trial until setBackend, then train on that backend', async () => {
-    const pool = new ProcessPoolExecutor({ workers: 2, objectiveModules: [FIXTURE_OBJECTIVES], backendPending: true });
+    // preloadNative loads tfjs-node in the waiting workers: the native backend is registered (and tfjs
+    // would pick it by priority), yet the backend given by setBackend, pure JS here, is the one set up.
+    const pool = new ProcessPoolExecutor({ workers: 2, objectiveModules: [FIXTURE_OBJECTIVES], backendPending: true, preloadNative: true });
     pool.prestart();
     // Both workers start at once (their start-up overlaps the caller's backend measurement).
     expect(pool.workerCount).toBe(2);

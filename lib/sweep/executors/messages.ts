@@ -15,6 +15,12 @@ export type ParentMessage =
        * modules, then waits for a 'backend' message before it sets one up and reports ready.
        */
       awaitBackend?: boolean;
+      /**
+       * With `awaitBackend`: while waiting, load the native backend's library ahead (the parent is
+       * measuring it against pure JS), so that its load overlaps the measurement. It only registers
+       * the backend; the 'backend' message still decides which one is set up.
+       */
+      preloadNative?: boolean;
     }
   /** The backend chosen after the worker started (answers an 'init' with `awaitBackend`); undefined: the objective decides. */
   | { type: 'backend'; backend?: BackendName }

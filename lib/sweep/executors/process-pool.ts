@@ -32,6 +32,12 @@ export interface ProcessPoolExecutorArgs {
    * reports ready, so none trains on another one. `backend` is ignored. Default false.
    */
   backendPending?: boolean;
+  /**
+   * With `backendPending`: workers load the native backend's library while they wait (the caller
+   * is measuring it), so its load overlaps the measurement; set it only when the choice is being
+   * measured, as it registers the native backend in every worker. Default false.
+   */
+  preloadNative?: boolean;
 }
 
 /** A trial attempt or a population job running on one worker. */
@@ -70,6 +76,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
   private backend?: BackendName;
   /** Whether the backend is still to be given by `setBackend`. */
   private backendPending: boolean;
+  private readonly preloadNative: boolean;
   private readonly workers = new Set<PoolWorker>();
   private closed = false;
 
@@ -79,6 +86,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
     this.env = args.env ?? {};
     this.backend = args.backend;
     this.backendPending = args.backendPending === true;
+    this.preloadNative = args.preloadNative === true;
   }
 
   /**
@@ -282,7 +290,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
         });
       }
     });
-    this.send(worker, this.backendPending ? { type: 'init', modules: this.modules, awaitBackend: true } : { type: 'init', modules: this.modules, backend: this.backend });
+    this.send(worker, this.backendPending ? { type: 'init', modules: this.modules, awaitBackend: true, preloadNative: this.preloadNative } : { type: 'init', modules: this.modules, backend: this.backend });
     return worker;
   }
 
