@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { requireUserModule } from './user-module';
 import { LayerwiseConfigError } from '../errors/config-error';
+import type { BackendName } from '../backend/names';
 import type { EpochRecord, RunStatus } from '../train/record';
 import type { ArmDefinition, SweepDefinition } from './definition';
 import type { ParameterValues } from './record';
@@ -86,6 +87,13 @@ export interface TrialObjective {
    * `context.onMemberFinished`. Throwing fails every member not yet reported. Optional.
    */
   runPopulation?(inputs: TrialInput[], context: PopulationContext): Promise<void>;
+  /**
+   * Whether `members` ready trials with `input`'s population key train faster as ONE population on
+   * one worker than spread as smaller populations over `workers` workers (`execution.population:
+   * auto`), on `backend` (the sweep's; undefined when unknown). Optional: without it, or when it
+   * answers false, 'auto' spreads the ready trials over the free workers.
+   */
+  packsTogether?(input: TrialInput, members: number, workers: number, backend?: BackendName): boolean;
 
   /** Checks the definition's opaque parts (model, data, training) once before any trial; throws LayerwiseConfigError naming the field. */
   validate?(definition: SweepDefinition): void;

@@ -21,6 +21,7 @@ import type { TrialExecutor } from './executors/executor';
 import { InProcessExecutor } from './executors/in-process';
 import { ProcessPoolExecutor, WORKER_THREAD_ENV } from './executors/process-pool';
 import type { BackendChoice } from '../backend/measure';
+import { BACKEND_ENV_VAR } from '../backend/names';
 import { chooseSweepBackend } from './backend-choice';
 import { loadObjectiveModules, resolveObjective } from './objective';
 import type { Shard } from './plan';
@@ -133,6 +134,18 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
           'allowed with --enqueue-only: "grid", "random"; or keep `layerwise sweep --storage` running as the coordinator',
       );
     }
+    // The pool's workers start now, so that their start-up (Node, modules) overlaps the backend's
+    // measurement; each waits for the choice and sets it up before it reports ready for a trial.
+    // When `auto` will measure (nothing forces a backend), they also load the native library meanwhile.
+    const measuring = objective.timeSteps !== undefined && (args.backend ?? process.env[BACKEND_ENV_VAR] ?? definition.execution.backend ?? 'auto') === 'auto';
+    const pool =
+      args.executor === undefined && !inProcess
+        ? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true, preloadNative: measuring })
+        : undefined;
+    if (pool !== undefined) {
+      ownedExecutor = pool;
+      pool.prestart();
+    }
     // Before the first trial: the backend every trial trains on (measured for `auto`), recorded and announced.
     let backend: BackendChoice | undefined;
     if (!args.enqueueOnly) {
@@ -142,11 +155,8 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         emit({ type: 'backend', choice: backend, at: Date.now() });
       }
     }
-    const executor: TrialExecutor =
-      args.executor ??
-      (ownedExecutor = inProcess
-        ? new InProcessExecutor()
-        : new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backend: backend?.backend }));
+    pool?.setBackend(backend?.backend);
+    const executor: TrialExecutor = args.executor ?? pool ?? (ownedExecutor = new InProcessExecutor());
 
     // Opening or resuming reads the stored trials as summaries where the store has them (no
     // per-epoch records: a few hundred bytes a trial instead of several KiB); the pruning gate
@@ -195,6 +205,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
         pruner: createPruner(definition.pruning),
         known: stored,
         workerId: `pid ${process.pid}`,
+        backend: backend?.backend,
         maxAttempts: 1 + definition.execution.retries,
         heartbeatSeconds: args.heartbeatSeconds ?? 10,
         pollSeconds: args.pollSeconds ?? 1,

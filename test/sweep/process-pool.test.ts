@@ -75,6 +75,34 @@ describe('process pool', () => {
     await pool.close();
   });
 
+  test('workers started before the backend is chosen (backendPending) run no trial until setBackend, then train on that backend', async () => {
+    // preloadNative loads tfjs-node in the waiting workers: the native backend is registered (and tfjs
+    // would pick it by priority), yet the backend given by setBackend, pure JS here, is the one set up.
+    const pool = new ProcessPoolExecutor({ workers: 2, objectiveModules: [FIXTURE_OBJECTIVES], backendPending: true, preloadNative: true });
+    pool.prestart();
+    // Both workers start at once (their start-up overlaps the caller's backend measurement).
+    expect(pool.workerCount).toBe(2);
+    const definition = sweepDefinition({ budget: 1, seeds: [1], training: { epochs: 1, reportTfBackend: true } });
+    const input = { definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed: 1, trialId: 't', configId: 'c', index: 0, attempt: 1 };
+    let settled = false;
+    const started = pool.execute({ objective: 'test.synthetic', input }, { onEpoch: async () => false }).then((result) => {
+      settled = true;
+      return result;
+    });
+    // The worker is up (modules loaded) but waits for the backend: the trial has not run.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(settled).toBe(false);
+    expect(pool.workerCount).toBe(2);
+    pool.setBackend('cpu');
+    const result = await started;
+    expect(result).toMatchObject({ kind: 'outcome', outcome: { status: 'complete', backend: 'cpu' } });
+    // A worker spawned after the choice gets it in its 'init'.
+    const second = await Promise.all([0, 1, 2].map(() => pool.execute({ objective: 'test.synthetic', input }, { onEpoch: async () => false })));
+    expect(second.map((entry) => entry.kind === 'outcome' && entry.outcome.backend)).toEqual(['cpu', 'cpu', 'cpu']);
+    expect(pool.workerCount).toBe(3);
+    await pool.close();
+  });
+
   test('pruning decisions reach the worker over IPC', async () => {
     const summary = await runSweep({
       definition: sweepDefinition({ budget: 4, seeds: [1], training: { epochs: 9 }, pruning: { type: 'asha', minEpochs: 1, reductionFactor: 2 } }),

@@ -10,7 +10,20 @@ export type ParentMessage =
       modules: string[];
       /** Backend the worker sets up (initBackend) before its first trial; undefined: the objective decides. */
       backend?: BackendName;
+      /**
+       * True: the backend is not chosen yet (the parent is measuring it); the worker loads its
+       * modules, then waits for a 'backend' message before it sets one up and reports ready.
+       */
+      awaitBackend?: boolean;
+      /**
+       * With `awaitBackend`: while waiting, load the native backend's library ahead (the parent is
+       * measuring it against pure JS), so that its load overlaps the measurement. It only registers
+       * the backend; the 'backend' message still decides which one is set up.
+       */
+      preloadNative?: boolean;
     }
+  /** The backend chosen after the worker started (answers an 'init' with `awaitBackend`); undefined: the objective decides. */
+  | { type: 'backend'; backend?: BackendName }
   | { type: 'run'; job: TrialJob }
   | { type: 'run-population'; job: PopulationJob }
   /** Answer to an 'epoch' or 'member-epoch' (prune or not), or the parent's acknowledgement of a 'member-finished' (prune unused). */

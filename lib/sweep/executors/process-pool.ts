@@ -26,6 +26,18 @@ export interface ProcessPoolExecutorArgs {
    * Default: none (the objective decides; the built-in `train` objective always gets one from the runner).
    */
   backend?: BackendName;
+  /**
+   * True: the backend is not known yet (the runner is still measuring it). Workers started before
+   * `setBackend` load their modules and wait; each sets up the backend `setBackend` gives before it
+   * reports ready, so none trains on another one. `backend` is ignored. Default false.
+   */
+  backendPending?: boolean;
+  /**
+   * With `backendPending`: workers load the native backend's library while they wait (the caller
+   * is measuring it), so its load overlaps the measurement; set it only when the choice is being
+   * measured, as it registers the native backend in every worker. Default false.
+   */
+  preloadNative?: boolean;
 }
 
 /** A trial attempt or a population job running on one worker. */
@@ -61,7 +73,10 @@ export class ProcessPoolExecutor implements TrialExecutor {
   readonly slots: number;
   private readonly modules: string[];
   private readonly env: Record<string, string>;
-  private readonly backend?: BackendName;
+  private backend?: BackendName;
+  /** Whether the backend is still to be given by `setBackend`. */
+  private backendPending: boolean;
+  private readonly preloadNative: boolean;
   private readonly workers = new Set<PoolWorker>();
   private closed = false;
 
@@ -70,6 +85,28 @@ export class ProcessPoolExecutor implements TrialExecutor {
     this.modules = (args.objectiveModules ?? []).map((module) => path.resolve(module));
     this.env = args.env ?? {};
     this.backend = args.backend;
+    this.backendPending = args.backendPending === true;
+    this.preloadNative = args.preloadNative === true;
+  }
+
+  /**
+   * Starts `slots` workers now (idle ones count), so that their start-up (Node, modules, the
+   * backend's native library) overlaps whatever the caller does next, e.g. measuring the backend.
+   */
+  prestart(): void {
+    if (this.closed) return;
+    for (let index = this.workers.size; index < this.slots; index++) this.spawn();
+  }
+
+  /**
+   * Gives the backend chosen after the pool was created with `backendPending`: workers waiting for
+   * it set it up and report ready; later workers get it in their 'init'. Only the first call counts.
+   */
+  setBackend(backend: BackendName | undefined): void {
+    if (!this.backendPending) return;
+    this.backendPending = false;
+    this.backend = backend;
+    for (const worker of this.workers) this.send(worker, { type: 'backend', backend });
   }
 
   /** Worker processes alive now. */
@@ -253,7 +290,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
         });
       }
     });
-    this.send(worker, { type: 'init', modules: this.modules, backend: this.backend });
+    this.send(worker, this.backendPending ? { type: 'init', modules: this.modules, awaitBackend: true, preloadNative: this.preloadNative } : { type: 'init', modules: this.modules, backend: this.backend });
     return worker;
   }
 

@@ -4,9 +4,11 @@
  * sets up the backend the parent chose (lib/backend initBackend), then runs one job at a time. It
  * never writes the journal: results go to the parent.
  */
+import type { BackendName } from '../../backend/names';
 import type { EpochRecord } from '../../train/record';
 import type { TrialOutcome } from '../objective';
 import { initBackend } from '../../backend/init';
+import { loadNativeBackend } from '../../backend/native-loader';
 import { loadObjectiveModules, resolveObjective } from '../objective';
 import { errorText, isRetryableError } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
@@ -22,18 +24,32 @@ if (process.send !== undefined) {
   const pendingAnswers = new Map<number, (prune: boolean) => void>();
   let controller: AbortController | undefined;
   let sequence = 0;
+  /** The backend of a 'backend' message (for an 'init' sent before the parent had chosen one). */
+  let announceBackend!: (backend: BackendName | undefined) => void;
+  const announcedBackend = new Promise<BackendName | undefined>((resolve) => (announceBackend = resolve));
 
   process.on('message', (message: ParentMessage) => {
     switch (message.type) {
       case 'init':
         // User modules first (they may register datasets and objectives), then the backend, before any model is built.
+        // A worker started while the parent measures the backend loads its modules meanwhile and waits for the choice:
+        // it reports ready (and so gets jobs) only once that backend is set up.
         Promise.resolve()
           .then(() => loadObjectiveModules(message.modules))
-          .then(() => (message.backend !== undefined ? initBackend({ backend: message.backend, log: false }) : undefined))
+          .then(() => {
+            if (message.awaitBackend !== true) return message.backend;
+            // The native library takes most of a worker's start-up (~0.6 s): load it while the parent measures.
+            if (message.preloadNative === true) loadNativeBackend();
+            return announcedBackend;
+          })
+          .then((backend) => (backend !== undefined ? initBackend({ backend, log: false }) : undefined))
           .then(
             () => send({ type: 'ready' }),
             (error: unknown) => send({ type: 'init-error', message: errorText(error) }),
           );
+        return;
+      case 'backend':
+        announceBackend(message.backend);
         return;
       case 'prune-answer':
         pendingAnswers.get(message.sequence)?.(message.prune);

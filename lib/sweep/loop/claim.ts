@@ -7,7 +7,8 @@
  */
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
-import type { TrialObjective } from '../objective';
+import type { BackendName } from '../../backend/names';
+import type { TrialInput, TrialObjective } from '../objective';
 import type { TrialRecord } from '../record';
 import type { TrialSpec, TrialStorage } from '../storage/storage';
 import { trialInput } from './attempt';
@@ -24,7 +25,7 @@ export interface ClaimerArgs {
   workerId: string;
   /** Whether a trial runs in this loop now. */
   isRunningHere(trialId: string): boolean;
-  /** Slots free now (for 'auto' populations: the ready trials are spread over them). */
+  /** Slots free now (for 'auto' populations: the ready trials are spread over them unless they pack into one). */
   freeSlots(): number;
   /**
    * Members per population job instead of the definition's `execution.population`. A loop
@@ -32,6 +33,8 @@ export interface ClaimerArgs {
    * waiting trials, so 'auto' there means a fixed cap chosen by the caller.
    */
   population?: 'auto' | number;
+  /** The sweep's backend, when known: 'auto' packs or spreads by its cost (`TrialObjective.packsTogether`). */
+  backend?: BackendName;
 }
 
 export class Claimer {
@@ -71,8 +74,7 @@ export class Claimer {
       view.enqueued(fresh);
     }
     const claimable = proposal.trials.filter((spec) => !view.finished(spec.trialId) && !this.args.isRunningHere(spec.trialId) && !this.elsewhere.has(spec.trialId));
-    // 'auto' spreads the ready trials over the free slots (each pool worker trains on one core), at least one per job.
-    const limit = this.populationLimit === Infinity ? Math.max(1, Math.ceil(claimable.length / Math.max(1, this.args.freeSlots()))) : this.populationLimit;
+    const limit = this.populationLimit === Infinity ? this.autoLimit(claimable) : this.populationLimit;
     const members: TrialRecord[] = [];
     let key: string | undefined;
     for (const spec of claimable) {
@@ -125,8 +127,25 @@ export class Claimer {
     return members.sort((a, b) => comparePlanOrder(view, a, b));
   }
 
+  /**
+   * 'auto': all ready trials in one job when the objective's cost model says one population beats
+   * spreading them (small models: the shared kernel calls dominate); else spread over the free
+   * slots (each pool worker trains on one core), at least one per job.
+   */
+  private autoLimit(claimable: readonly TrialSpec[]): number {
+    const free = Math.max(1, this.args.freeSlots());
+    const spread = Math.max(1, Math.ceil(claimable.length / free));
+    if (free < 2 || claimable.length < 2 || this.args.objective?.packsTogether === undefined) return spread;
+    const input = this.inputOf(claimable[0]);
+    return input !== undefined && this.args.objective.packsTogether(input, claimable.length, free, this.args.backend) ? claimable.length : spread;
+  }
+
+  private inputOf(trial: TrialSpec): TrialInput | undefined {
+    return trialInput(this.args.definition, { ...trial, sweepName: this.args.definition.name, state: 'waiting', attempts: 1, epochs: [] });
+  }
+
   private populationKeyOf(trial: TrialSpec): string | undefined {
-    const input = trialInput(this.args.definition, { ...trial, sweepName: this.args.definition.name, state: 'waiting', attempts: 1, epochs: [] });
+    const input = this.inputOf(trial);
     return input === undefined ? undefined : this.args.objective!.populationKey!(input);
   }
 }

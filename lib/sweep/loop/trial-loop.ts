@@ -14,6 +14,7 @@
  * trial counts as finished here; a stopped attempt is requeued (onStop 'requeue') or left for the
  * store's own recovery ('abandon').
  */
+import type { BackendName } from '../../backend/names';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
 import type { TrialObjective } from '../objective';
@@ -49,6 +50,8 @@ export interface TrialLoopArgs {
   known?: ReadonlyArray<TrialRecord | TrialSummary>;
   /** Name in the store's attempt history. */
   workerId: string;
+  /** The backend trials train on, when known (population packing weighs its cost). Optional. */
+  backend?: BackendName;
   /** Attempts per trial, the first included, before an error is final. */
   maxAttempts: number;
   /** Seconds between heartbeats of running attempts (stores with heartbeats). */
@@ -133,6 +136,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     isRunningHere: (trialId) => running.has(trialId),
     freeSlots: () => executor.slots - busy(),
     population: args.population,
+    backend: args.backend,
   });
   const gate = new PruningGate({
     pruner: args.pruner,

@@ -16,6 +16,7 @@
 import type { ArmDefinition, SweepDefinition } from '../definition';
 import { armCoefficients } from '../arms';
 import type { ParameterValues } from '../record';
+import type { BackendName } from '../../backend/names';
 
 /** Arm penalties the population path applies. */
 export const POPULATION_PENALTIES: readonly string[] = ['l1', 'l2', 'kernelL1', 'kernelL2', 'biasL1', 'biasL2', 'weightDecay'];
@@ -77,4 +78,42 @@ export function populationSupport(definition: SweepDefinition, arm: ArmDefinitio
   return {
     key: JSON.stringify({ objective: 'train', model, data: definition.data, training: { ...training, optimizer, batchSize: batchSize ?? null } }),
   };
+}
+
+/**
+ * Largest `members × parameters × batch` for which one population on one worker beats spreading
+ * the members over several workers, per backend (docs/benchmarks.md, "Packing ready trials").
+ *
+ * Cost model (population table): one epoch of a population of K costs `a + K·c` on its worker,
+ * `a` the epoch's kernel calls (shared), `c` each member's own arithmetic. Spreading K members over
+ * S workers saves `K·c·(1 − 1/S)` of wall time per epoch but adds `(S − 1)·a` of CPU time (every
+ * worker pays the kernel calls again), on cores the coordinator (IPC, journal, sampler) and any
+ * other load also need. So pack while the members' arithmetic per worker is at most the shared
+ * part, `K·c / S ≤ a`, i.e. `K · c/a ≤ S`. From the measured cells, c/a per member grows with
+ * parameters × batch: native backend 1.3e-6 (README 2-16-16-1, 337 × 32: c/a = 0.15/10.8) and
+ * 6.5e-7 (mid 20-64-32-16-3, 4,003 × 64: 5/30), taken as 1e-6; pure JS 2.7e-5 (README: 5/17) and
+ * 3.6e-6 (mid: 420/450), taken as the larger, 3e-5 (tfjs-cpu's per-op work grows with size too).
+ * With S = 2: native 2e6, JS (cpu, wasm) 6.7e4 member-parameter-batch products.
+ */
+export const PACK_LIMIT_PER_WORKER: Readonly<Record<BackendName, number>> = {
+  tensorflow: 1e6,
+  cpu: 1 / 3e-5,
+  wasm: 1 / 3e-5,
+};
+
+/**
+ * Whether `members` trials of this definition (one population key) train faster as one population
+ * on one worker than spread over `workers` workers, by the cost model of
+ * {@link PACK_LIMIT_PER_WORKER}: `members × parameters × batch ≤ workers × limit(backend)`. False
+ * when the backend is unknown, the model is not a builder MLP, or there is one worker or member.
+ */
+export function packsTogether(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues, members: number, workers: number, backend?: BackendName): boolean {
+  if (backend === undefined || members < 2 || workers < 2) return false;
+  const widths = mlpWidths(definition.model as Record<string, unknown>);
+  if (widths === undefined) return false;
+  const parameters = widths.slice(1).reduce((sum, width, index) => sum + (widths[index] + 1) * width, 0);
+  const { shared } = armCoefficients(arm, params);
+  const training = definition.training as Record<string, unknown>;
+  const batch = Number(shared.batchSize ?? training.batchSize ?? 32);
+  return members * parameters * batch <= workers * PACK_LIMIT_PER_WORKER[backend];
 }

@@ -51,7 +51,8 @@ import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
 import type { PopulationContext, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
-import { maxPopulationMembers, POPULATION_MEMORY_BYTES, populationSupport } from './population-key';
+import { maxPopulationMembers, packsTogether, POPULATION_MEMORY_BYTES, populationSupport } from './population-key';
+import type { BackendName } from '../../backend/names';
 import type { PopulationSupport } from './population-key';
 
 const TRAINING_FIELDS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'evaluateEvery', 'evaluationBatchSize'] as const;
@@ -307,6 +308,11 @@ export const trainModelObjective: TrialObjective = {
    */
   populationKey(input: TrialInput): string | undefined {
     return populationKeyOf(input).key;
+  },
+
+  /** One population on one worker while the members' own arithmetic stays below the shared kernel calls (`packsTogether`, cost model). */
+  packsTogether(input: TrialInput, members: number, workers: number, backend?: BackendName): boolean {
+    return packsTogether(input.definition, input.arm, input.params, members, workers, backend);
   },
 
   /**

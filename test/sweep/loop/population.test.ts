@@ -93,3 +93,22 @@ test.each([
   expect(crashed.records.filter((record) => record.attempts === 2)).toHaveLength(16 - 2 * populations);
   expect(new Set(retries.map((event) => (event as { trialId: string }).trialId)).size).toBe(retries.length);
 });
+
+test('"auto" keeps every ready trial in one job when the objective says packing is faster (packsTogether), else spreads them over the free workers; the records are the same', async () => {
+  const sizesOf = (records: readonly TrialRecord[]): number[] =>
+    records.map((record) => Number(/^population of (\d+)$/.exec(record.backend ?? '')?.[1] ?? 1));
+  const spread = await runSweep({ definition: definitionWith('auto'), directory: folder(), workers: 2, objectiveModules: [FIXTURE_OBJECTIVES] });
+  process.env.LAYERWISE_TEST_PACK_TOGETHER = '1';
+  let packed: Awaited<ReturnType<typeof runSweep>>;
+  try {
+    packed = await runSweep({ definition: definitionWith('auto'), directory: folder(), workers: 2, objectiveModules: [FIXTURE_OBJECTIVES] });
+  } finally {
+    delete process.env.LAYERWISE_TEST_PACK_TOGETHER;
+  }
+  // Spreading gives each of the 2 free workers half the ready trials; packing gives one worker all of them.
+  const firstReady = Math.max(...sizesOf(packed.records));
+  expect(firstReady).toBeGreaterThan(2);
+  expect(Math.max(...sizesOf(spread.records))).toBe(Math.ceil(firstReady / 2));
+  expect(packed.records).toHaveLength(16);
+  expect(comparable(packed.records)).toEqual(comparable(spread.records));
+});
