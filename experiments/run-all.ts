@@ -18,9 +18,10 @@ import * as fashionTimeScale from './fashion-mnist-time-scale';
 import * as fashionMlp from './fashion-mnist-mlp';
 import * as fashionCnn from './fashion-mnist-cnn';
 import * as gateTpe from './gate-tpe-cross-backend';
+import * as sequentialAa from './sequential-aa';
 
 /** The studies in EXPERIMENTS.md order. */
-const STUDIES = [moons, circles, digits, mnist, fashionTimeScale, fashionMlp, fashionCnn, gateTpe];
+const STUDIES = [moons, circles, digits, mnist, fashionTimeScale, fashionMlp, fashionCnn, gateTpe, sequentialAa];
 
 /**
  * What the file says once, above the sections: how it is made, and what the Fashion-MNIST studies'
