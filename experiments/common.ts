@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { activeBackend, initBackend } from '../lib/backend';
 import { fromConfig, loadTrials, runSweep } from '../lib/sweep';
+import type { EvaluationDefinition } from '../lib/sweep/definition';
 import type { SweepDefinition, TrialRecord } from '../lib/sweep';
 import { mean, renderMarkdown, sampleStd, writeReport } from '../lib/report';
 import type { SweepReport } from '../lib/report';
@@ -129,7 +130,12 @@ export async function runDefinition(config: unknown, directory: string, options:
 }
 
 /** Writes the reporter's files (no TensorBoard, no HTML charts needed for a script) and returns the analysis. */
-export async function writeExperimentReport(directory: string, records: readonly TrialRecord[], title: string, options: { baselineArm?: string; candidateArm?: string } = {}): Promise<SweepReport> {
+export async function writeExperimentReport(
+  directory: string,
+  records: readonly TrialRecord[],
+  title: string,
+  options: { baselineArm?: string; candidateArm?: string; /** The definition's evaluation rule (fresh seeds until decisive), so the report replays it. */ evaluation?: EvaluationDefinition } = {},
+): Promise<SweepReport> {
   const result = await writeReport(path.join(directory, 'report'), records, {
     title,
     formats: ['table', 'json', 'csv', 'csv-configurations', 'md', 'html'],
@@ -137,6 +143,7 @@ export async function writeExperimentReport(directory: string, records: readonly
     bootstrapResamples: 2000,
     baselineArm: options.baselineArm,
     candidateArm: options.candidateArm,
+    evaluation: options.evaluation,
   });
   return result.report;
 }

@@ -10,6 +10,7 @@
  *   npx ts-node --transpile-only experiments/fashion-mnist-mlp.ts [--quick]
  */
 import * as path from 'path';
+import { fromConfig } from '../lib/sweep';
 import { ExperimentOptions, ExperimentResult, ensureBackend, main, reporterMarkdown, runDefinition, runDirectory, settingsTable, studyDefinition, sweepWallSeconds, trainingSeconds, writeExperimentReport } from './common';
 import { selectedSettings } from './selected';
 import { selectionCurve, selectionCurveMarkdown } from './selection-curve';
@@ -100,7 +101,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
     const familyDirectory = path.join(directory, family);
     const records = await runDefinition(definition, familyDirectory, options);
     all.push(...records);
-    const report = await writeExperimentReport(familyDirectory, records, `${NAME}-${family}`);
+    const report = await writeExperimentReport(familyDirectory, records, `${NAME}-${family}`, { evaluation: fromConfig(definition).evaluation });
     sections.push(familySection({ records, report, family, title, budget: definition.budget as number }));
     const noneGaps = records.filter((r) => r.arm === 'none' && r.state === 'complete' && r.final?.lossGap !== undefined).map((r) => r.final!.lossGap!);
     conclusions.push(
@@ -126,7 +127,8 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       'Data: all 70,000 Fashion-MNIST images (Debian `dataset-fashion-mnist`, `fashion-mnist:shape=flat`, file order): the first 50,000 official train images train, ' +
       'the last 10,000 validate, the official 10,000 test images test. Arms: `none`; `uniform` (one coefficient for the three kernels); `per-layer` (one per kernel: dense_1, dense_2, output). ' +
       'L2: log-uniform in [1e-6, 1e-2]; decoupled weight decay w ← w·(1 − lr·wd): log-uniform in [1e-2, 10]. ' +
-      `TPE sampler (seed 0), budget ${definition.budget} configurations per arm, every configuration on seeds ${(definition.seeds as number[]).join(', ')} (paired across arms; selection seeds, see the note below). ` +
+      `TPE sampler (seed 0), budget ${definition.budget} configurations per arm, every configuration on seeds ${(definition.seeds as number[]).join(', ')} (paired across arms; they select). ` +
+      (definition.evaluation !== undefined ? `Each arm's selected configuration is then re-run on fresh paired seeds until the confidence sequence is decisive (min ${definition.evaluation.seeds.min}, max ${definition.evaluation.seeds.max}); the answer and conclusion read those. ` : '') +
       `Selection on mean validation loss; comparison on test. Each definition runs alone as \`layerwise sweep experiments/sweeps/${NAME}-l2.json --out runs/${NAME}/l2/sweep --workers 2\` ` +
       `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. A small CNN on the same data and arms (weight decay only, 2 epochs) is the section \`fashion-mnist-cnn\`. Backend: ${backend}.`,
     markdown: sections.join('\n\n'),

@@ -35,10 +35,9 @@ const PREAMBLE = [
   'Numbers are final-epoch metrics of each run, mean ± sample standard deviation over seeds unless an interval is given; losses are data losses in inference mode (penalties excluded); ' +
     'loss gap = test − train loss, accuracy gap = train − test accuracy. Intervals over seeds are 95% t-intervals; a conclusion says "no evidence of a difference at this budget" when the interval contains zero.',
   '',
-  '**Selection seeds.** The Fashion-MNIST studies select each arm\'s configuration on validation loss and report test loss on the same seeds that selected it (paired across arms). ' +
-    'Fresh evaluation seeds, added until the per-layer − uniform interval is decisive, are a separate feature (the `evaluation` block of a definition, being merged); ' +
-    'adding the one line `"evaluation": {"seeds": {"min": 3, "max": 10, "until": "decisive"}, "metric": "testLoss"}` to `experiments/sweeps/fashion-mnist-mlp-*.json` ' +
-    'turns these studies into that design (selection on seeds 1-3, evaluation of each arm\'s selected configuration on fresh seeds against `uniform`), with no other change.',
+  '**Selection and evaluation seeds.** Every study selects each arm\'s configuration on validation loss over its selection seeds. The Fashion-MNIST MLP studies then re-run each ' +
+    'arm\'s selected configuration on fresh paired seeds, never used to select, until the always-valid confidence sequence is decisive or 10 seeds are reached (the `evaluation` ' +
+    'block of their definitions), and answer from those. The other studies compare on test over the seeds that selected (said in each answer): their test differences are not independent of selection.',
 ].join('\n');
 
 /** A study's section text by name, parsed from an existing EXPERIMENTS.md (headings `## N. \`name\``). */
