@@ -21,40 +21,12 @@ export class InProcessExecutor implements TrialExecutor {
   }
 
   async execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult> {
-    const started = Date.now();
-    const seconds = (): number => (Date.now() - started) / 1000;
-    const controller = new AbortController();
-    let settle!: (result: ExecutionResult) => void;
-    const done = new Promise<ExecutionResult>((resolve) => (settle = resolve));
-    const entry = { controller, cancel: () => settle({ kind: 'cancelled', seconds: seconds() }) };
-    this.running.add(entry);
-    const cancelOne = (): void => {
-      controller.abort();
-      entry.cancel();
-    };
-    if (hooks.signal?.aborted) cancelOne();
-    hooks.signal?.addEventListener('abort', cancelOne, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    if (job.timeoutSeconds !== undefined) {
-      timer = setTimeout(() => {
-        controller.abort();
-        settle({ kind: 'error', message: `timed out after ${job.timeoutSeconds} s`, seconds: seconds() });
-      }, job.timeoutSeconds * 1000);
-    }
-    // The objective is looked up inside the try: an unknown name fails the attempt, not the sweep loop.
-    Promise.resolve()
-      .then(() => resolveObjective(job.objective).run(job.input, { onEpoch: (epoch) => hooks.onEpoch(epoch), signal: controller.signal }))
-      .then(
-        (outcome) => settle({ kind: 'outcome', outcome, seconds: seconds() }),
-        (error: unknown) => settle({ kind: 'error', message: errorText(error), seconds: seconds(), retryable: isRetryableError(error) }),
-      );
-    try {
-      return await done;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      hooks.signal?.removeEventListener('abort', cancelOne);
-      this.running.delete(entry);
-    }
+    return this.runJob<ExecutionResult>(job.timeoutSeconds, hooks.signal, (signal, seconds) =>
+      // The objective is looked up inside the run: an unknown name fails the attempt, not the sweep loop.
+      resolveObjective(job.objective)
+        .run(job.input, { onEpoch: (epoch) => hooks.onEpoch(epoch), signal })
+        .then((outcome): ExecutionResult => ({ kind: 'outcome', outcome, seconds: seconds() })),
+    );
   }
 
   /**
@@ -62,53 +34,67 @@ export class InProcessExecutor implements TrialExecutor {
    * throw fails every member not yet reported (the loop decides on retries per member).
    */
   async executePopulation(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult> {
+    const reported = new Set<number>();
+    return this.runJob<PopulationExecutionResult>(job.timeoutSeconds, hooks.signal, async (signal, seconds) => {
+      const objective = resolveObjective(job.objective);
+      if (objective.runPopulation === undefined) throw new Error(`objective "${job.objective}" cannot train populations (no runPopulation)`);
+      await objective.runPopulation(job.inputs, {
+        signal,
+        onEpoch: (member, epoch) => hooks.onEpoch(member, epoch),
+        onMemberFinished: async (member, outcome: TrialOutcome | Error) => {
+          if (reported.has(member)) return;
+          reported.add(member);
+          await hooks.onMemberFinished(
+            member,
+            outcome instanceof Error ? { kind: 'error', message: errorText(outcome), seconds: seconds(), retryable: isRetryableError(outcome) } : { kind: 'outcome', outcome, seconds: seconds() },
+          );
+        },
+      });
+      return { kind: 'done', seconds: seconds() };
+    });
+  }
+
+  /**
+   * One job's lifecycle, shared by single trials and populations: `work` runs with its own abort
+   * signal; the job settles with what `work` returns, as an error when it throws or times out, or
+   * as cancelled when the caller's `signal` aborts or `cancelAll` runs (without waiting for `work`).
+   */
+  private async runJob<Result extends ExecutionResult | PopulationExecutionResult>(
+    timeoutSeconds: number | undefined,
+    callerSignal: AbortSignal | undefined,
+    work: (signal: AbortSignal, seconds: () => number) => Promise<Result>,
+  ): Promise<Result> {
     const started = Date.now();
     const seconds = (): number => (Date.now() - started) / 1000;
     const controller = new AbortController();
-    let settle!: (result: PopulationExecutionResult) => void;
-    const done = new Promise<PopulationExecutionResult>((resolve) => (settle = resolve));
-    const entry = { controller, cancel: () => settle({ kind: 'cancelled', seconds: seconds() }) };
+    let settle!: (result: Result) => void;
+    const done = new Promise<Result>((resolve) => (settle = resolve));
+    const entry = { controller, cancel: () => settle({ kind: 'cancelled', seconds: seconds() } as Result) };
     this.running.add(entry);
     const cancelOne = (): void => {
       controller.abort();
       entry.cancel();
     };
-    if (hooks.signal?.aborted) cancelOne();
-    hooks.signal?.addEventListener('abort', cancelOne, { once: true });
+    if (callerSignal?.aborted) cancelOne();
+    callerSignal?.addEventListener('abort', cancelOne, { once: true });
     let timer: NodeJS.Timeout | undefined;
-    if (job.timeoutSeconds !== undefined) {
+    if (timeoutSeconds !== undefined) {
       timer = setTimeout(() => {
         controller.abort();
-        settle({ kind: 'error', message: `timed out after ${job.timeoutSeconds} s`, seconds: seconds() });
-      }, job.timeoutSeconds * 1000);
+        settle({ kind: 'error', message: `timed out after ${timeoutSeconds} s`, seconds: seconds() } as Result);
+      }, timeoutSeconds * 1000);
     }
-    const reported = new Set<number>();
     Promise.resolve()
-      .then(() => {
-        const objective = resolveObjective(job.objective);
-        if (objective.runPopulation === undefined) throw new Error(`objective "${job.objective}" cannot train populations (no runPopulation)`);
-        return objective.runPopulation(job.inputs, {
-          signal: controller.signal,
-          onEpoch: (member, epoch) => hooks.onEpoch(member, epoch),
-          onMemberFinished: async (member, outcome: TrialOutcome | Error) => {
-            if (reported.has(member)) return;
-            reported.add(member);
-            await hooks.onMemberFinished(
-              member,
-              outcome instanceof Error ? { kind: 'error', message: errorText(outcome), seconds: seconds(), retryable: isRetryableError(outcome) } : { kind: 'outcome', outcome, seconds: seconds() },
-            );
-          },
-        });
-      })
+      .then(() => work(controller.signal, seconds))
       .then(
-        () => settle({ kind: 'done', seconds: seconds() }),
-        (error: unknown) => settle({ kind: 'error', message: errorText(error), seconds: seconds(), retryable: isRetryableError(error) }),
+        (result) => settle(result),
+        (error: unknown) => settle({ kind: 'error', message: errorText(error), seconds: seconds(), retryable: isRetryableError(error) } as Result),
       );
     try {
       return await done;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      hooks.signal?.removeEventListener('abort', cancelOne);
+      callerSignal?.removeEventListener('abort', cancelOne);
       this.running.delete(entry);
     }
   }
