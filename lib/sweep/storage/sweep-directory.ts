@@ -96,18 +96,7 @@ export interface SweepSummaryDirectory extends Omit<SweepDirectory, 'trials'> {
  * tables need. Throws only when the folder holds no journal.
  */
 export function readSweepSummaries(directory: string): SweepSummaryDirectory {
-  const journals = listJournals(directory);
-  if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
-  const reads = journals.map((file) => readJournalSummary(file));
-  return {
-    directory,
-    journals,
-    sweeps: reads.map((read) => read.state.sweep),
-    trials: mergeTrialRecords(reads.map((read) => [...read.state.trials.values()])),
-    skippedLines: reads.reduce((sum, read) => sum + read.state.skippedLines, 0),
-    backendChoices: reads.flatMap((read) => read.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
-    journalBytesReplayed: reads.reduce((sum, read) => sum + read.journalBytesReplayed, 0),
-  };
+  return readThroughIndexes(directory, readJournalSummary);
 }
 
 /** A sweep folder read as trial heads (`readJournalHeads`): what `status` needs. */
@@ -123,17 +112,31 @@ export interface SweepHeadDirectory extends Omit<SweepDirectory, 'trials'> {
  * clip-ceiling flags, without parsing the metric snapshots the index holds. What `status` reads.
  */
 export function readSweepHeads(directory: string): SweepHeadDirectory {
+  return readThroughIndexes(directory, readJournalHeads);
+}
+
+/** What reading one journal through its index gives (`readJournalSummary`, `readJournalHeads`). */
+interface IndexedJournalRead<Trial> {
+  state: { sweep?: SweepInfo; trials: Map<string, Trial>; skippedLines: number; backendChoices: BackendChoice[] };
+  journalBytesReplayed: number;
+}
+
+/** Every journal of a folder read by `read` (through its index), merged: one trial per trialId, backend choices in time order. */
+function readThroughIndexes<Trial extends Mergeable>(
+  directory: string,
+  read: (file: string) => IndexedJournalRead<Trial>,
+): Omit<SweepDirectory, 'trials'> & { trials: Trial[]; journalBytesReplayed: number } {
   const journals = listJournals(directory);
   if (journals.length === 0) throw new Error(`${directory}: no sweep journal (journal.jsonl or journal.shard-i-of-n.jsonl) found`);
-  const reads = journals.map((file) => readJournalHeads(file));
+  const reads = journals.map((file) => read(file));
   return {
     directory,
     journals,
-    sweeps: reads.map((read) => read.state.sweep),
-    trials: mergeTrialRecords(reads.map((read) => [...read.state.trials.values()])),
-    skippedLines: reads.reduce((sum, read) => sum + read.state.skippedLines, 0),
-    backendChoices: reads.flatMap((read) => read.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
-    journalBytesReplayed: reads.reduce((sum, read) => sum + read.journalBytesReplayed, 0),
+    sweeps: reads.map((one) => one.state.sweep),
+    trials: mergeTrialRecords(reads.map((one) => [...one.state.trials.values()])),
+    skippedLines: reads.reduce((sum, one) => sum + one.state.skippedLines, 0),
+    backendChoices: reads.flatMap((one) => one.state.backendChoices).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    journalBytesReplayed: reads.reduce((sum, one) => sum + one.journalBytesReplayed, 0),
   };
 }
 
