@@ -99,3 +99,16 @@ export interface TrainResult {
   /** The optimizer, with every default written out. */
   optimizer?: Record<string, unknown>;
 }
+
+/** Why a training run stopped (`TrainResult.stopReason`). */
+export type StopReason = NonNullable<TrainResult['stopReason']>;
+
+/** The run status a stop reason gives: one table for `train` and the population trainer, so both report a stop alike. */
+export const RUN_STATUS_OF_STOP_REASON: Record<StopReason, RunStatus> = {
+  epochs: 'complete',
+  early_stopping: 'stopped_early',
+  diverged: 'diverged',
+  pruned: 'pruned',
+  aborted: 'pruned',
+  time_budget: 'stopped_early',
+};

@@ -28,22 +28,13 @@ import { checkDataShapes } from './shape-check';
 import { atClipCeiling, divergenceReason } from './divergence';
 import { preparePenalties, trainingPenalty } from './penalty';
 import type { EpochRecord, RunStatus, SplitName, TrainResult } from './record';
+import { RUN_STATUS_OF_STOP_REASON, StopReason } from './record';
 import { LeanPlan, planLeanObjective } from './fast-objective';
 import { ScalarCache } from './scalar-cache';
 import { SeededMathRandom, SeededShuffler } from './seeded-random';
 import { createLeanOptimizer, LeanOptimizer } from '../optimizers';
 import { WeightDecayApplier, decoupledStep, resolveWeightDecay } from './weight-decay';
 
-type StopReason = NonNullable<TrainResult['stopReason']>;
-
-const STATUS_OF: Record<StopReason, RunStatus> = {
-  epochs: 'complete',
-  early_stopping: 'stopped_early',
-  diverged: 'diverged',
-  pruned: 'pruned',
-  aborted: 'pruned',
-  time_budget: 'stopped_early',
-};
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -271,7 +262,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       }
     }
     const result: TrainResult = {
-      status: STATUS_OF[stopReason],
+      status: RUN_STATUS_OF_STOP_REASON[stopReason],
       epochs: records,
       bestEpoch,
       final,

@@ -34,6 +34,7 @@ import { clippedSoftmaxCrossEntropy } from '../fast-objective';
 import { resolveOptimizerSpec } from '../optimizer-spec';
 import type { TrainData } from '../options';
 import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } from '../record';
+import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
 import { batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, scaleByMember } from './batched-ops';
@@ -56,16 +57,6 @@ export interface TrainPopulationArgs {
   writeWeights?: boolean;
 }
 
-type StopReason = NonNullable<TrainResult['stopReason']>;
-
-const STATUS_OF: Record<StopReason, RunStatus> = {
-  epochs: 'complete',
-  early_stopping: 'stopped_early',
-  diverged: 'diverged',
-  pruned: 'pruned',
-  aborted: 'pruned',
-  time_budget: 'stopped_early',
-};
 
 /** Penalty coefficients of one weight slot for the members still training. */
 interface SlotTensors {
@@ -497,7 +488,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         stopping.snapshot = null;
       }
       const result: TrainResult = {
-        status: STATUS_OF[stopReason],
+        status: RUN_STATUS_OF_STOP_REASON[stopReason],
         epochs: records,
         bestEpoch,
         final,
