@@ -82,8 +82,10 @@ export async function loadStoredTrialSummaries(url: string, sweepName: string): 
   const store = await postgres().openPostgresStore(url);
   let stored: StoredTrialSummary[];
   let evaluation: EvaluationDefinition | undefined;
+  let backendChoices: BackendChoice[];
   try {
     stored = await store.listTrialSummaries(sweepName);
+    backendChoices = await store.listBackendChoices(sweepName);
     // The rule the sweep ran its evaluation with, so the report replays it.
     evaluation = (await store.findSweep(sweepName))?.definition.evaluation;
   } finally {
@@ -97,7 +99,7 @@ export async function loadStoredTrialSummaries(url: string, sweepName: string): 
       await reader.close();
     }
   });
-  return evaluation === undefined ? summarized : { ...summarized, evaluation };
+  return { ...summarized, backendChoices, ...(evaluation === undefined ? {} : { evaluation }) };
 }
 
 /**

@@ -16,6 +16,7 @@ import { registeredWorkerObjective } from '../sweep/postgres/registry-objective'
 import { RegisteredWorkerObjective, runWorker, WorkerEvent, WorkerObjective } from '../sweep/postgres/run-worker';
 import type { PostgresTrialStore } from '../sweep/postgres/store';
 import { describeBackendChoice } from '../backend/measure';
+import type { BackendChoice } from '../backend/measure';
 import type { WorkerObjectiveOptions } from '../sweep/postgres/registry-objective';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
@@ -111,15 +112,21 @@ export async function runWorkerCommand(options: WorkerOptions, dependencies: Wor
       throw new CommandExit(EXIT_USAGE, `--sweep: no sweep named ${JSON.stringify(options.sweep)} in ${store.displayUrl}; sweeps there: ${names.join(', ') || '(none)'}`);
     }
     let objective: WorkerObjective | RegisteredWorkerObjective;
+    let backendChoice: BackendChoice | undefined;
     try {
       objective = await (dependencies.resolveObjective ?? registeredWorkerObjective)(sweep.definition, [...(options.module ?? []), ...(options.objectiveModule ?? [])], {
         backend: options.backend,
-        onBackendChoice: options.quiet ? undefined : (choice) => writeError(`${describeBackendChoice(choice)}\n`),
+        onBackendChoice: (choice) => {
+          backendChoice = choice;
+          if (!options.quiet) writeError(`${describeBackendChoice(choice)}\n`);
+        },
       });
     } catch (error) {
       if (error instanceof LayerwiseConfigError) throw new CommandExit(EXIT_USAGE, error.message);
       throw error;
     }
+    // Each worker chooses its backend on its own machine: the store keeps every choice, so a report says which ran and why.
+    if (backendChoice !== undefined) await store.recordBackendChoice(sweep.name, backendChoice, options.workerId);
     if (!options.quiet) writeError(`worker joined sweep "${sweep.name}" at ${store.displayUrl}\n`);
     const summary = await runWorker(store, sweep.name, objective, {
       workerId: options.workerId,

@@ -83,3 +83,19 @@ test('the report reads a stored sweep through its summaries: the same per-trial 
   expect(await summarized.loadEpochRecords([finishedConfig])).toEqual(full.filter((record) => record.configId === finishedConfig && record.state !== 'waiting'));
   expect(await summarized.loadEpochRecords([full[2].configId])).toEqual(full.filter((record) => record.configId === full[2].configId && record.state !== 'waiting'));
 });
+
+test('backend choices: the coordinator and each worker record theirs; a report read from the store gets them, oldest first', async () => {
+  const sweep = 'backend-choices';
+  await store.openSweep(openArgs(sweep));
+  const measured = { backend: 'tensorflow' as const, selection: 'measured' as const, timings: [{ backend: 'tensorflow' as const, secondsPerStep: 0.001 }, { backend: 'cpu' as const, secondsPerStep: 0.003 }], steps: 24, at: '2026-12-01T00:00:00.000Z' };
+  const forced = { backend: 'cpu' as const, selection: 'option' as const, timings: [], steps: 0, at: '2026-12-01T00:00:01.000Z' };
+  expect(await store.listBackendChoices(sweep)).toEqual([]);
+  await store.recordBackendChoice(sweep, measured as never);
+  await store.recordBackendChoice(sweep, forced as never, 'worker-2');
+  expect(await store.listBackendChoices(sweep)).toEqual([measured, forced]);
+  const read = await loadStoredTrialSummaries(server.url, sweep);
+  expect(read.backendChoices).toEqual([measured, forced]);
+  // Another sweep's choices never leak in.
+  await store.openSweep(openArgs('backend-choices-other'));
+  expect(await store.listBackendChoices('backend-choices-other')).toEqual([]);
+});

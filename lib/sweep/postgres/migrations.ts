@@ -112,6 +112,20 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "role of each trial (null: selection; 'evaluation': a selected configuration re-run on a fresh seed)",
     statements: [`ALTER TABLE {schema}.trials ADD COLUMN role text CHECK (role IS NULL OR role IN ('selection', 'evaluation'))`],
   },
+  {
+    version: 6,
+    description: 'backend choices: which backend each coordinator or worker trained on and why (timings when measured), for status and reports',
+    statements: [
+      `CREATE TABLE {schema}.backend_choices (
+        id bigserial PRIMARY KEY,
+        sweep_id integer NOT NULL REFERENCES {schema}.sweeps(id) ON DELETE CASCADE,
+        worker text,
+        choice jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE INDEX backend_choices_sweep ON {schema}.backend_choices (sweep_id, id)`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -34,6 +34,7 @@
  *
  * Staleness uses the database clock only (`now()`), so worker clocks may disagree.
  */
+import type { BackendChoice } from '../../backend/measure';
 import type { Pool } from 'pg';
 import type { EpochRecord } from '../../train/record';
 import type { TrialRecord, TrialState } from '../record';
@@ -701,6 +702,26 @@ export class PostgresTrialStore implements SharedTrialStorage {
     const counts: TrialCounts = { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0, diverged: 0 };
     for (const row of rows) counts[row.state as TrialState] = row.n;
     return counts;
+  }
+
+  /**
+   * Records the backend a process trains this sweep's trials on and why (the coordinator's, and
+   * each worker's: workers choose on their own machines), so reports can say which ran and why.
+   */
+  async recordBackendChoice(sweepName: string, choice: BackendChoice, worker?: string): Promise<void> {
+    const sweep = await this.requireSweep(sweepName);
+    await this.run(`recording the backend choice of sweep "${sweepName}"`, async () => {
+      await this.pool.query(`INSERT INTO ${this.table('backend_choices')} (sweep_id, worker, choice) VALUES ($1, $2, $3)`, [sweep.id, worker ?? null, JSON.stringify(choice)]);
+    });
+  }
+
+  /** The backend choices recorded for a sweep, oldest first. */
+  async listBackendChoices(sweepName: string): Promise<BackendChoice[]> {
+    const sweep = await this.requireSweep(sweepName);
+    const rows = await this.run(`reading the backend choices of sweep "${sweepName}"`, async () =>
+      (await this.pool.query(`SELECT choice FROM ${this.table('backend_choices')} WHERE sweep_id = $1 ORDER BY id`, [sweep.id])).rows,
+    );
+    return rows.map((row) => row.choice as BackendChoice);
   }
 
   /** Attempt history of one trial: who ran each attempt and how it ended. */
