@@ -228,7 +228,7 @@ describeWhenAvailable(['postgresql'], 'PostgreSQL trial table as the queue', () 
   });
 
   describe('no pg-boss', () => {
-    test('opening a store creates only its own five tables in its own schema, and no queue schema', async () => {
+    test('opening a store creates only its own six tables in its own schema, and no queue schema', async () => {
       const store = await open({ schema: 'only_ours' });
       await store.openSweep(openArgs('only'));
       await store.enqueueTrials('only', trialsOf('only', 2));
@@ -237,7 +237,7 @@ describeWhenAvailable(['postgresql'], 'PostgreSQL trial table as the queue', () 
       const tables = await sql<{ relname: string }>(
         `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'only_ours' AND c.relkind = 'r' ORDER BY c.relname`,
       );
-      expect(tables.map((row) => row.relname)).toEqual(['schema_version', 'sweeps', 'trial_attempts', 'trial_epochs', 'trials']);
+      expect(tables.map((row) => row.relname)).toEqual(['backend_choices', 'schema_version', 'sweeps', 'trial_attempts', 'trial_epochs', 'trials']);
       const anyPgBoss = await sql(`SELECT 1 FROM pg_class WHERE relname IN ('job', 'queue', 'archive', 'version') AND relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname LIKE 'only_ours%')`);
       expect(anyPgBoss).toEqual([]);
       // And the package is no dependency any more (test/architecture/public-face.test.ts checks what the store loads).
