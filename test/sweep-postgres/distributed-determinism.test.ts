@@ -6,32 +6,16 @@
  * at which epoch) and every per-epoch value. Values come from the deterministic `test.synthetic`
  * objective, so they are compared exactly; wall-clock fields and attempt bookkeeping are left out.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { openPostgresStore, PostgresTrialStore, runWorker } from '../../lib/sweep/postgres';
 import { workerObjectiveFor } from '../../lib/sweep/postgres/registry-objective';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { runSweep } from '../../lib/sweep/runner';
 import { FIXTURE_OBJECTIVES, sweepDefinition } from '../sweep/fixtures/definitions';
-import { PostgresServer, startPostgresServer } from './postgres-server';
+import { useServerStoresAndFolder } from './postgres-server';
 import { describeWhenAvailable } from '../support/requirements';
 
 describeWhenAvailable(['postgresql'], 'a distributed sweep records what a local one records', () => {
-  let server: PostgresServer;
-  const stores: PostgresTrialStore[] = [];
-  let directory: string;
-
-  beforeAll(async () => {
-    server = await startPostgresServer();
-    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-distributed-determinism-'));
-  }, 60000);
-
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await server?.destroy();
-    if (directory) fs.rmSync(directory, { recursive: true, force: true });
-  });
+  const fixture = useServerStoresAndFolder<PostgresTrialStore>('layerwise-distributed-determinism-');
 
   function comparable(records: readonly TrialRecord[]): unknown[] {
     const withoutSeconds = (value: unknown): unknown =>
@@ -54,23 +38,23 @@ describeWhenAvailable(['postgresql'], 'a distributed sweep records what a local 
       sampler: { type: 'tpe', seed: 4, startupTrials: 2 },
       pruning: { type: 'median', startupTrials: 1, warmupEpochs: 1 },
     });
-    const local = await runSweep({ definition, directory, workers: 0, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const local = await runSweep({ definition, directory: fixture.directory, workers: 0, objectiveModules: [FIXTURE_OBJECTIVES] });
     expect(local.complete + local.pruned).toBe(20);
     // The comparison can fail: some trials are pruned, some complete.
     expect(local.pruned).toBeGreaterThan(0);
     expect(local.complete).toBeGreaterThan(0);
 
-    for (let store = 0; store < 3; store++) stores.push(await openPostgresStore(server.url, { graceSeconds: 5 }));
-    const coordinating = runSweep({ definition, storage: stores[0], workers: 0, objectiveModules: [FIXTURE_OBJECTIVES], pollSeconds: 0.05 });
+    for (let store = 0; store < 3; store++) fixture.stores.push(await openPostgresStore(fixture.server.url, { graceSeconds: 5 }));
+    const coordinating = runSweep({ definition, storage: fixture.stores[0], workers: 0, objectiveModules: [FIXTURE_OBJECTIVES], pollSeconds: 0.05 });
     const deadline = Date.now() + 20000;
     // Workers join once trials are enqueued (a worker that finds nothing waiting and nothing running leaves).
-    while (!(await stores[1].findSweep(definition.name)) || (await stores[1].countTrials(definition.name)).waiting === 0) {
+    while (!(await fixture.stores[1].findSweep(definition.name)) || (await fixture.stores[1].countTrials(definition.name)).waiting === 0) {
       if (Date.now() > deadline) throw new Error('the coordinator enqueued nothing');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const workers = [1, 2].map(async (worker) => {
-      const objective = await workerObjectiveFor((await stores[worker].findSweep(definition.name))!.definition, [FIXTURE_OBJECTIVES]);
-      return runWorker(stores[worker], definition.name, objective, { workerId: `w${worker}`, pollSeconds: 0.05 });
+      const objective = await workerObjectiveFor((await fixture.stores[worker].findSweep(definition.name))!.definition, [FIXTURE_OBJECTIVES]);
+      return runWorker(fixture.stores[worker], definition.name, objective, { workerId: `w${worker}`, pollSeconds: 0.05 });
     });
     const [distributed, ...workerSummaries] = await Promise.all([coordinating, ...workers]);
     // The workers really ran some of the trials.

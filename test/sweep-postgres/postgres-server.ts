@@ -13,7 +13,7 @@
  */
 import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { promises as fs, existsSync, rmSync } from 'fs';
+import { promises as fs, existsSync, mkdtempSync, rmSync } from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -212,4 +212,32 @@ export async function startPostgresServer(args: PostgresServerArgs = {}): Promis
   }
   await fs.rm(directory, { recursive: true, force: true });
   throw lastError;
+}
+
+/** What {@link useServerStoresAndFolder} provides to a describe block's tests (set in beforeAll). */
+export interface ServerStoresAndFolder<Store extends { close(): Promise<void> }> {
+  /** The block's own PostgreSQL server. */
+  server: PostgresServer;
+  /** Stores the tests open: every one is closed after the block. */
+  stores: Store[];
+  /** A scratch folder, removed after the block. */
+  directory: string;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks for a describe block that needs its own server, a list of
+ * stores to close and a scratch folder named `<prefix>XXXXXX` under the system temp folder.
+ */
+export function useServerStoresAndFolder<Store extends { close(): Promise<void> }>(prefix: string): ServerStoresAndFolder<Store> {
+  const fixture = { stores: [] } as unknown as ServerStoresAndFolder<Store>;
+  beforeAll(async () => {
+    fixture.server = await startPostgresServer();
+    fixture.directory = mkdtempSync(path.join(os.tmpdir(), prefix));
+  }, 60000);
+  afterAll(async () => {
+    for (const store of fixture.stores) await store.close();
+    await fixture.server?.destroy();
+    if (fixture.directory) rmSync(fixture.directory, { recursive: true, force: true });
+  });
+  return fixture;
 }

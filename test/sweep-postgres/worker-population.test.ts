@@ -12,14 +12,13 @@
  * exactly (same code, same seeds); wall-clock fields, attempt bookkeeping and `backend` left out.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { openPostgresStore, PostgresTrialStore, runWorker } from '../../lib/sweep/postgres';
 import { registeredWorkerObjective } from '../../lib/sweep/postgres/registry-objective';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { runSweep } from '../../lib/sweep/runner';
 import { FIXTURE_OBJECTIVES, sweepDefinition } from '../sweep/fixtures/definitions';
-import { PostgresServer, startPostgresServer } from './postgres-server';
+import { useServerStoresAndFolder } from './postgres-server';
 import { describeWhenAvailable } from '../support/requirements';
 
 function comparable(records: readonly TrialRecord[]): unknown[] {
@@ -40,20 +39,7 @@ function populationSizes(records: readonly TrialRecord[]): number[] {
 }
 
 describeWhenAvailable(['postgresql'], 'a PostgreSQL worker trains populations', () => {
-  let server: PostgresServer;
-  const stores: PostgresTrialStore[] = [];
-  let directory: string;
-
-  beforeAll(async () => {
-    server = await startPostgresServer();
-    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-worker-population-'));
-  }, 60000);
-
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await server?.destroy();
-    if (directory) fs.rmSync(directory, { recursive: true, force: true });
-  });
+  const fixture = useServerStoresAndFolder<PostgresTrialStore>('layerwise-worker-population-');
 
   const definitionOf = (name: string, population: 'auto' | number, training: Record<string, unknown> = {}) =>
     sweepDefinition({
@@ -65,7 +51,7 @@ describeWhenAvailable(['postgresql'], 'a PostgreSQL worker trains populations', 
     });
 
   async function reference(name: string, training: Record<string, unknown> = {}): Promise<TrialRecord[]> {
-    const local = await runSweep({ definition: definitionOf(name, 1, training), directory: fs.mkdtempSync(path.join(directory, 'local-')), workers: 0, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const local = await runSweep({ definition: definitionOf(name, 1, training), directory: fs.mkdtempSync(path.join(fixture.directory, 'local-')), workers: 0, objectiveModules: [FIXTURE_OBJECTIVES] });
     expect(local.records).toHaveLength(16);
     // The comparison can fail: the pruner stops some trials, others complete.
     expect(local.pruned).toBeGreaterThan(0);
@@ -74,8 +60,8 @@ describeWhenAvailable(['postgresql'], 'a PostgreSQL worker trains populations', 
   }
 
   async function enqueue(name: string, population: 'auto' | number, training: Record<string, unknown> = {}): Promise<PostgresTrialStore> {
-    const store = await openPostgresStore(server.url, { graceSeconds: 30 });
-    stores.push(store);
+    const store = await openPostgresStore(fixture.server.url, { graceSeconds: 30 });
+    fixture.stores.push(store);
     await runSweep({ definition: definitionOf(name, population, training), storage: store, enqueueOnly: true, objectiveModules: [FIXTURE_OBJECTIVES] });
     expect((await store.countTrials(name)).waiting).toBe(16);
     return store;
@@ -86,8 +72,8 @@ describeWhenAvailable(['postgresql'], 'a PostgreSQL worker trains populations', 
     const store = await enqueue('packed', 4);
     const summaries = await Promise.all(
       [1, 2].map(async (worker) => {
-        const own = await openPostgresStore(server.url);
-        stores.push(own);
+        const own = await openPostgresStore(fixture.server.url);
+        fixture.stores.push(own);
         const objective = await registeredWorkerObjective((await own.findSweep('packed'))!.definition, [FIXTURE_OBJECTIVES]);
         return runWorker(own, 'packed', objective, { workerId: `w${worker}`, pollSeconds: 0.05 });
       }),
@@ -109,8 +95,8 @@ describeWhenAvailable(['postgresql'], 'a PostgreSQL worker trains populations', 
     const training = { epochs: 6, epochMilliseconds: 25 };
     const expected = await reference('lease', training);
     const store = await enqueue('lease', 'auto', training);
-    const thief = await openPostgresStore(server.url);
-    stores.push(thief);
+    const thief = await openPostgresStore(fixture.server.url);
+    fixture.stores.push(thief);
     // Take the first member seen mid-training away from the worker (as a takeover after a stale heartbeat would).
     let taken: { trialId: string; attempt: number } | undefined;
     let watching = true;
