@@ -130,7 +130,7 @@ export async function run(options: ExperimentOptions = {}): Promise<ExperimentRe
       `TPE sampler (seed 0), budget ${definition.budget} configurations per arm, every configuration on seeds ${(definition.seeds as number[]).join(', ')} (paired across arms; they select). ` +
       (definition.evaluation !== undefined ? `Each arm's selected configuration is then re-run on fresh paired seeds until the confidence sequence is decisive (min ${definition.evaluation.seeds.min}, max ${definition.evaluation.seeds.max}); the answer and conclusion read those. ` : '') +
       `Selection on mean validation loss; comparison on test. Each definition runs alone as \`layerwise sweep experiments/sweeps/${NAME}-l2.json --out runs/${NAME}/l2/sweep --workers 2\` ` +
-      `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. A small CNN on the same data and arms (weight decay only, 2 epochs) is the section \`fashion-mnist-cnn\`. Backend: ${backend}.`,
+      `(then \`layerwise report runs/${NAME}/l2/sweep\`); this script resumes those folders. A small CNN on the same data and arms (both penalty families, 2 epochs) is the section \`fashion-mnist-cnn\`. Backend: ${backend}.`,
     markdown: sections.join('\n\n'),
     reportDirectory: directory,
     trainingSeconds: trainingSeconds(all),

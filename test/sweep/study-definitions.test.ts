@@ -20,6 +20,7 @@ test('the studies and gates are all there', () => {
   expect(FILES).toEqual(
     expect.arrayContaining([
       'circles-activity.json',
+      'fashion-mnist-cnn-l2.json',
       'fashion-mnist-cnn-weight-decay.json',
       'fashion-mnist-mlp-l2.json',
       'fashion-mnist-mlp-weight-decay.json',

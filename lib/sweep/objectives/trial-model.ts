@@ -21,6 +21,7 @@ import { unzipSync } from 'fflate';
 import { buildModel, getRegisteredModel, layerNamesOf, layerSeed, loadKerasModel, lossFor, TASK_KINDS, validateModelSpec } from '../../builders';
 import type { ModelSpec, TaskKind } from '../../builders';
 import { buildKerasTopology } from '../../builders/keras-model/topology';
+import { silenceCpuBanner } from '../../backend/cpu-banner';
 import { registerKerasLayerClasses } from '../../builders/keras-model';
 import type { Dataset } from '../../data';
 import { describeValue, LayerwiseConfigError } from '../../errors/config-error';
@@ -157,6 +158,10 @@ export function modelLayerNames(model: JsonObject, data: Dataset): string[] {
  * with seed 0. The caller disposes it.
  */
 export function modelForChecks(model: JsonObject, data: Dataset): tf.LayersModel {
+  // The checks run before the sweep chooses its backend, so they build on tfjs's default cpu
+  // backend, whose first tensor prints an "install the node backend" banner: misleading when the
+  // native backend is installed and about to be chosen.
+  silenceCpuBanner();
   const kind = modelKind(model);
   if (kind === 'builder') return buildModel(validateModelSpec(model) as ModelSpec, { seed: 0, compile: false });
   return kind === 'keras' ? buildKerasTopologyOf(model as unknown as KerasModelDefinition) : buildRegistered(model as RegisteredModelDefinition, 0, data);
