@@ -440,9 +440,9 @@ export function recurrentStackObjective(
     const weightsRu = tf.concat([ops.concatColumns([kernelR, kernelZ]), zeros(1, 2 * units), ops.concatColumns([recurrentR, recurrentZ]), zeros(units, 2 * units)], 0) as tf.Tensor2D;
     const weightsC = tf.concat([kernelH, zeros(1 + units, units), identity], 0) as tf.Tensor2D;
     const weightsM = tf.concat([zeros(features, units), recurrentBiasH, recurrentH], 0) as tf.Tensor2D;
-    const timeMajor = tf.transpose(x, [1, 0, 2]);
-    const ones = keptTensor(`ones:${steps}x${batch}`, () => tf.ones([steps, batch, 1]));
-    const inputs = tf.unstack(tf.concat([timeMajor, ones], 2)) as tf.Tensor2D[];
+    const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]);
+    const ones = keptTensor(`ones:${steps * batch}`, () => tf.ones([steps * batch, 1]));
+    const inputs = ops.splitRowsEqually(ops.concatColumns([timeMajor, ones]), steps);
     let h = keptTensor(`state:${batch}`, () => tf.zeros([batch, units])) as tf.Tensor2D;
     const stepInputs: tf.Tensor2D[] = new Array(steps);
     const saved = { z: new Array<tf.Tensor2D>(steps), r: new Array<tf.Tensor2D>(steps), candidate: new Array<tf.Tensor2D>(steps), m: new Array<tf.Tensor2D>(steps), difference: new Array<tf.Tensor2D>(steps) };
@@ -467,14 +467,13 @@ export function recurrentStackObjective(
         // As in gruResetAfterForward: A = (h − h̃)⊙z(1 − z), B = (1 − z)(1 − h̃²), C = B⊙m⊙r(1 − r), D = B⊙r, and
         //   dh_prev = (tile(dh, 5) ⊙ [A, C, D, z, B]) · [Uᵀ; I; 0],
         // whose products [d(a_z), d(a_r), d(m), dh⊙z, d(candidate pre-activation)] give every weight gradient.
-        const all = (list: tf.Tensor2D[]) => tf.concat(list, 0) as tf.Tensor2D;
-        const zAll = all(saved.z);
-        const rAll = all(saved.r);
-        const a = sigmoidGrad(zAll, all(saved.difference));
-        const b = tanhGrad(all(saved.candidate), ops.sub(scalars.of(1), zAll));
-        const c = sigmoidGrad(rAll, ops.mul(b, all(saved.m)));
+        // The saved [B, units] tensors of all steps in one concatenation, split into five [T·B, units] views.
+        const [zAll, rAll, candidateAll, mAll, differenceAll] = ops.splitRowsEqually(ops.concatRows([...saved.z, ...saved.r, ...saved.candidate, ...saved.m, ...saved.difference]), 5);
+        const a = sigmoidGrad(zAll, differenceAll);
+        const b = tanhGrad(candidateAll, ops.sub(scalars.of(1), zAll));
+        const c = sigmoidGrad(rAll, ops.mul(b, mAll));
         const d = ops.mul(b, rAll);
-        const factors = tf.unstack(tf.reshape(ops.concatColumns([a, c, d, zAll, b]), [steps, batch, 5 * units])) as tf.Tensor2D[];
+        const factors = ops.splitRowsEqually(ops.concatColumns([a, c, d, zAll, b]), steps);
         const back = tf.concat([tf.transpose(recurrentKernel), identity, zeros(units, units)], 0) as tf.Tensor2D;
         let dh = dLast;
         const products: tf.Tensor2D[] = new Array(steps);
@@ -483,7 +482,7 @@ export function recurrentStackObjective(
           if (step > 0) dh = ops.matMul(products[step], back);
         }
         // Σ_t s_tᵀ·products_t: rows x, ones, h; columns d(a_z), d(a_r), d(m), dh⊙z, d(candidate).
-        const gradient = ops.matMul(all(stepInputs), all(products), true, false);
+        const gradient = ops.matMul(ops.concatRows(stepInputs), ops.concatRows(products), true, false);
         const [gates, dM, , dCandidate] = ops.splitColumns(gradient, [2 * units, units, units, units]);
         const [kernelRows, inputBiasRow] = tf.split(ops.concatColumns([gates, dCandidate]), [features, 1, units], 0);
         const [, recurrentBiasRow, recurrentRows] = tf.split(ops.concatColumns([gates, dM]), [features, 1, units], 0);
