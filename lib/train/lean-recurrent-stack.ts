@@ -26,7 +26,7 @@
  *    then the kernel, recurrent kernel and both bias rows' gradients as one matmul (or sum) each over
  *    all steps. This written-out variant runs off the native backend; on it, each step's gates and
  *    candidate come from one `GRUBlockCell` fed a widened input (see `gruResetAfterFusedForward`:
- *    6 kernels per step forward instead of 12, ~366 native calls per batch instead of ~557 on the
+ *    6 kernels per step forward instead of 12, ~363 native calls per batch instead of ~557 on the
  *    bench zoo's GRU). The LSTM and reset-before GRU need the native backend (elsewhere the model
  *    takes the general path, with that reason).
  *

@@ -183,6 +183,49 @@ test.each(['lstm', 'gru', 'gru-reset-after'] as const)('%s without bias: the obj
   compare(cell, 'softmax', false);
 });
 
+test('the reset-after GRU on the native backend issues 9 kernels per time step (6 forward, 3 back) plus a fixed number per batch', () => {
+  if (!native()) return;
+  // Counts every eager kernel call of one valueAndGradients through tfjs-node's binding (as
+  // test/train/profile-step.ts does): the difference between 14 and 7 time steps is 7 steps' worth,
+  // whatever the fixed per-batch work (weight assembly, the all-steps products, the Dense head).
+  const backend = tf.engine().backend as unknown as { binding: { executeOp: (...args: unknown[]) => unknown } };
+  const original = backend.binding;
+  let calls = 0;
+  const counting = Object.create(original) as { executeOp: (...args: unknown[]) => unknown };
+  Object.defineProperty(counting, 'executeOp', { value: (...args: unknown[]) => { calls++; return original.executeOp(...args); } });
+  const callsFor = (steps: number): number => {
+    const net = tf.sequential({
+      layers: [
+        layerwiseLayers.gru({ inputShape: [steps, FEATURES], units: 8, recurrentActivation: 'sigmoid', resetAfter: true }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const loss = resolveLoss(net, 'categoricalCrossentropy');
+    const plan = planLeanObjective(net, loss.name, loss.fn, { oneHotLabels: true });
+    expect(plan.reason).toBeUndefined();
+    const x = tf.randomNormal([6, steps, FEATURES], 0, 1, 'float32', 3);
+    const y = labels('softmax', 6);
+    // One untimed call first: kept tensors (zeros, identity, ones) are made once per objective.
+    tf.tidy(() => { plan.objective!.valueAndGradients(x, y); });
+    backend.binding = counting;
+    calls = 0;
+    try {
+      tf.tidy(() => { plan.objective!.valueAndGradients(x, y); });
+    } finally {
+      backend.binding = original;
+    }
+    plan.objective!.dispose();
+    tf.dispose([x, y]);
+    net.dispose();
+    return calls;
+  };
+  const short = callsFor(7);
+  const long = callsFor(14);
+  expect(long - short).toBe(9 * 7);
+  // The written-out step was 12 kernels forward and 3 back (~557 calls a batch at 32 steps on the bench zoo GRU); now ~363, of which ~53 fixed.
+  expect(short).toBeLessThan(9 * 7 + 80);
+});
+
 test('recurrent layers the pass does not cover take the general path and say why', () => {
   const cases: Array<[tf.layers.Layer, RegExp]> = [
     [tf.layers.lstm({ inputShape: [STEPS, FEATURES], units: 3, recurrentActivation: 'hardSigmoid' }), /recurrent activation hardSigmoid/],
