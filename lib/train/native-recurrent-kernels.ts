@@ -260,8 +260,9 @@ export class RecurrentStepOps {
     return native.executeMultipleOutputs('Split', attrs, [axis, x], count) as tf.Tensor2D[];
   }
 
-  /** Stacks rank-2 tensors of equal width on top of each other (along the rows). */
+  /** Stacks rank-2 tensors of equal width on top of each other (along the rows); one part is returned as it is (`ConcatV2` takes at least two). */
   concatRows(parts: tf.Tensor[]): tf.Tensor2D {
+    if (parts.length === 1) return parts[0] as tf.Tensor2D;
     const native = this.native;
     if (native == null) return tf.concat(parts, 0) as tf.Tensor2D;
     const axis = this.constant('axis:0', () => tf.scalar(0, 'int32'));

@@ -183,6 +183,44 @@ test.each(['lstm', 'gru', 'gru-reset-after'] as const)('%s without bias: the obj
   compare(cell, 'softmax', false);
 });
 
+test.each([
+  [1, 3, 4],
+  [2, 1, 16],
+  [5, 7, 33],
+])('reset-after GRU over %i time step(s), batch %i, %i units: the objective and every gradient equal autodiff of the general path', (steps, batch, units) => {
+  // Edge shapes of the per-step bookkeeping: one step (nothing to concatenate), a batch of one, and
+  // widths whose rows are not 64-byte aligned (TensorFlow's row Split copies instead of viewing).
+  const net = tf.sequential({
+    layers: [
+      layerwiseLayers.gru({ inputShape: [steps, FEATURES], units, recurrentActivation: 'sigmoid', resetAfter: true, biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.3, seed: 8 }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  preparePenalties(net);
+  const loss = resolveLoss(net, 'categoricalCrossentropy');
+  const plan = planLeanObjective(net, loss.name, loss.fn, { oneHotLabels: true });
+  expect(plan.reason).toBeUndefined();
+  const x = tf.randomNormal([batch, steps, FEATURES], 0, 1, 'float32', 9);
+  const y = labels('softmax', batch);
+  const variables = net.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const read = (result: { value: tf.Scalar; grads: Record<string, tf.Tensor> }) => ({
+    value: result.value.dataSync()[0],
+    grads: variables.map((variable) => Array.from(result.grads[variable.name].dataSync())),
+  });
+  const general = tf.tidy(() => read(tf.variableGrads(() => tf.add(tf.mean(loss.fn(y, net.apply(x, { training: true }) as tf.Tensor)), trainingPenalty(net)) as tf.Scalar, variables)));
+  const lean = tf.tidy(() => read(plan.objective!.valueAndGradients!(x, y)));
+  plan.objective!.dispose();
+  // The file's tolerances (top comment).
+  expect(Math.abs(lean.value - general.value)).toBeLessThanOrEqual(1e-5 * Math.abs(general.value));
+  const far: string[] = [];
+  general.grads.forEach((values, w) => values.forEach((value, index) => {
+    if (!(Math.abs(lean.grads[w][index] - value) <= 1e-4 * Math.abs(value) + 1e-6)) far.push(`weight ${w}[${index}]: lean ${lean.grads[w][index]} vs autodiff ${value}`);
+  }));
+  expect(far.slice(0, 5)).toEqual([]);
+  tf.dispose([x, y]);
+  net.dispose();
+});
+
 test('the reset-after GRU on the native backend issues 9 kernels per time step (6 forward, 3 back) plus a fixed number per batch', () => {
   if (!native()) return;
   // Counts every eager kernel call of one valueAndGradients through tfjs-node's binding (as
@@ -206,11 +244,11 @@ test('the reset-after GRU on the native backend issues 9 kernels per time step (
     const x = tf.randomNormal([6, steps, FEATURES], 0, 1, 'float32', 3);
     const y = labels('softmax', 6);
     // One untimed call first: kept tensors (zeros, identity, ones) are made once per objective.
-    tf.tidy(() => { plan.objective!.valueAndGradients(x, y); });
+    tf.tidy(() => { plan.objective!.valueAndGradients!(x, y); });
     backend.binding = counting;
     calls = 0;
     try {
-      tf.tidy(() => { plan.objective!.valueAndGradients(x, y); });
+      tf.tidy(() => { plan.objective!.valueAndGradients!(x, y); });
     } finally {
       backend.binding = original;
     }
