@@ -247,6 +247,33 @@ export class RecurrentStepOps {
     return native.executeMultipleOutputs('Split', attrs, [axis, x], count) as tf.Tensor2D[];
   }
 
+  /**
+   * Splits a rank-2 tensor's rows into `count` equal pieces: one `Split` on axis 0, whose pieces
+   * TensorFlow returns as views of the input's buffer when a row's bytes are a multiple of 64 (no
+   * copy; `tf.unstack` of the reshaped tensor is an `Unpack`, which copies every piece).
+   */
+  splitRowsEqually(x: tf.Tensor, count: number): tf.Tensor2D[] {
+    const native = this.native;
+    if (native == null) return tf.split(x, count, 0) as tf.Tensor2D[];
+    const axis = this.constant('axis:0', () => tf.scalar(0, 'int32'));
+    const attrs = [{ name: 'num_split', type: native.binding.TF_ATTR_INT, value: count }, floatAttr(native)];
+    return native.executeMultipleOutputs('Split', attrs, [axis, x], count) as tf.Tensor2D[];
+  }
+
+  /** Stacks rank-2 tensors of equal width on top of each other (along the rows); one part is returned as it is (`ConcatV2` takes at least two). */
+  concatRows(parts: tf.Tensor[]): tf.Tensor2D {
+    if (parts.length === 1) return parts[0] as tf.Tensor2D;
+    const native = this.native;
+    if (native == null) return tf.concat(parts, 0) as tf.Tensor2D;
+    const axis = this.constant('axis:0', () => tf.scalar(0, 'int32'));
+    const attrs = [
+      { name: 'N', type: native.binding.TF_ATTR_INT, value: parts.length },
+      floatAttr(native),
+      { name: 'Tidx', type: native.binding.TF_ATTR_TYPE, value: (native.binding as unknown as BindingWithFloat).TF_INT32 },
+    ];
+    return native.executeSingleOutput('ConcatV2', attrs, [...parts, axis]) as tf.Tensor2D;
+  }
+
   /** Joins rank-2 tensors side by side (along the columns). */
   concatColumns(parts: tf.Tensor[]): tf.Tensor2D {
     const native = this.native;

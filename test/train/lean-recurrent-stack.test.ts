@@ -1,7 +1,8 @@
 /**
  * The hand-written recurrent pass (lib/train/lean-recurrent-stack.ts) against autodiff of the
  * general path: for LSTM (fused BlockLSTMV2), GRU with resetAfter false (fused GRUBlockCell) and
- * GRU with resetAfter true (Keras 3's cell, lib/layers/gru.ts, written out per step), with kernel,
+ * GRU with resetAfter true (Keras 3's cell, lib/layers/gru.ts: GRUBlockCell with a widened input on
+ * the native backend, written out per step elsewhere; `npm run test:cpu` runs the latter), with kernel,
  * recurrent (L2, or orthogonal for the LSTM), bias and activity penalties, each followed
  * by a Dense stack with Dropout, the objective and every gradient must equal `tf.variableGrads` of
  * `mean(loss(y, model.apply(x, {training: true}))) + trainingPenalty(model)` (what train() runs when
@@ -34,8 +35,9 @@ const native = () => nativeBackend() != null;
  * `cell`(5 units; kernel L1L2, recurrent L2 (LSTM: orthogonal), bias L1, activity L1L2; seeded non-zero bias) on 7x4 sequences →
  * Dropout(0.2) → Dense(3, softmax; kernel L2) or Dense(1, sigmoid).
  */
-function model(cell: Cell, head: 'softmax' | 'sigmoid'): tf.Sequential {
+function model(cell: Cell, head: 'softmax' | 'sigmoid', useBias = true): tf.Sequential {
   const common = {
+    useBias,
     inputShape: [STEPS, FEATURES],
     units: UNITS,
     recurrentActivation: 'sigmoid' as const,
@@ -86,8 +88,8 @@ function withSeed<T>(seed: number, body: () => T): T {
   }
 }
 
-function compare(cell: Cell, head: 'softmax' | 'sigmoid'): void {
-  const net = model(cell, head);
+function compare(cell: Cell, head: 'softmax' | 'sigmoid', useBias = true): void {
+  const net = model(cell, head, useBias);
   const x = tf.randomNormal([6, STEPS, FEATURES], 0, 1, 'float32', 30);
   const y = labels(head, 6);
   preparePenalties(net);
@@ -129,7 +131,8 @@ function compare(cell: Cell, head: 'softmax' | 'sigmoid'): void {
 describe.each([
   ['LSTM (fused BlockLSTMV2)', 'lstm', true],
   ['GRU, resetAfter false (fused GRUBlockCell)', 'gru', true],
-  ['GRU, resetAfter true (Keras 3 cell, written out)', 'gru-reset-after', false],
+  // On the native backend, GRUBlockCell with a widened input; elsewhere written out.
+  ['GRU, resetAfter true (Keras 3 cell)', 'gru-reset-after', false],
 ] as const)('hand-written recurrent stack: %s', (_name, cell, needsNative) => {
   // Read when the test runs: test/setup-backend.ts picks the backend before each file's tests.
   const available = () => !needsNative || native();
@@ -172,6 +175,93 @@ describe.each([
     }));
     expect(far.slice(0, 5)).toEqual([]);
   });
+});
+
+test.each(['lstm', 'gru', 'gru-reset-after'] as const)('%s without bias: the objective and every gradient equal autodiff of the general path', (cell) => {
+  // The fused cells get zero biases (the reset-after GRU's ones column carries a zero row): still the general path's numbers.
+  if (cell !== 'gru-reset-after' && !native()) return;
+  compare(cell, 'softmax', false);
+});
+
+test.each([
+  [1, 3, 4],
+  [2, 1, 16],
+  [5, 7, 33],
+])('reset-after GRU over %i time step(s), batch %i, %i units: the objective and every gradient equal autodiff of the general path', (steps, batch, units) => {
+  // Edge shapes of the per-step bookkeeping: one step (nothing to concatenate), a batch of one, and
+  // widths whose rows are not 64-byte aligned (TensorFlow's row Split copies instead of viewing).
+  const net = tf.sequential({
+    layers: [
+      layerwiseLayers.gru({ inputShape: [steps, FEATURES], units, recurrentActivation: 'sigmoid', resetAfter: true, biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.3, seed: 8 }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  preparePenalties(net);
+  const loss = resolveLoss(net, 'categoricalCrossentropy');
+  const plan = planLeanObjective(net, loss.name, loss.fn, { oneHotLabels: true });
+  expect(plan.reason).toBeUndefined();
+  const x = tf.randomNormal([batch, steps, FEATURES], 0, 1, 'float32', 9);
+  const y = labels('softmax', batch);
+  const variables = net.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const read = (result: { value: tf.Scalar; grads: Record<string, tf.Tensor> }) => ({
+    value: result.value.dataSync()[0],
+    grads: variables.map((variable) => Array.from(result.grads[variable.name].dataSync())),
+  });
+  const general = tf.tidy(() => read(tf.variableGrads(() => tf.add(tf.mean(loss.fn(y, net.apply(x, { training: true }) as tf.Tensor)), trainingPenalty(net)) as tf.Scalar, variables)));
+  const lean = tf.tidy(() => read(plan.objective!.valueAndGradients!(x, y)));
+  plan.objective!.dispose();
+  // The file's tolerances (top comment).
+  expect(Math.abs(lean.value - general.value)).toBeLessThanOrEqual(1e-5 * Math.abs(general.value));
+  const far: string[] = [];
+  general.grads.forEach((values, w) => values.forEach((value, index) => {
+    if (!(Math.abs(lean.grads[w][index] - value) <= 1e-4 * Math.abs(value) + 1e-6)) far.push(`weight ${w}[${index}]: lean ${lean.grads[w][index]} vs autodiff ${value}`);
+  }));
+  expect(far.slice(0, 5)).toEqual([]);
+  tf.dispose([x, y]);
+  net.dispose();
+});
+
+test('the reset-after GRU on the native backend issues 9 kernels per time step (6 forward, 3 back) plus a fixed number per batch', () => {
+  if (!native()) return;
+  // Counts every eager kernel call of one valueAndGradients through tfjs-node's binding (as
+  // test/train/profile-step.ts does): the difference between 14 and 7 time steps is 7 steps' worth,
+  // whatever the fixed per-batch work (weight assembly, the all-steps products, the Dense head).
+  const backend = tf.engine().backend as unknown as { binding: { executeOp: (...args: unknown[]) => unknown } };
+  const original = backend.binding;
+  let calls = 0;
+  const counting = Object.create(original) as { executeOp: (...args: unknown[]) => unknown };
+  Object.defineProperty(counting, 'executeOp', { value: (...args: unknown[]) => { calls++; return original.executeOp(...args); } });
+  const callsFor = (steps: number): number => {
+    const net = tf.sequential({
+      layers: [
+        layerwiseLayers.gru({ inputShape: [steps, FEATURES], units: 8, recurrentActivation: 'sigmoid', resetAfter: true }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const loss = resolveLoss(net, 'categoricalCrossentropy');
+    const plan = planLeanObjective(net, loss.name, loss.fn, { oneHotLabels: true });
+    expect(plan.reason).toBeUndefined();
+    const x = tf.randomNormal([6, steps, FEATURES], 0, 1, 'float32', 3);
+    const y = labels('softmax', 6);
+    // One untimed call first: kept tensors (zeros, identity, ones) are made once per objective.
+    tf.tidy(() => { plan.objective!.valueAndGradients!(x, y); });
+    backend.binding = counting;
+    calls = 0;
+    try {
+      tf.tidy(() => { plan.objective!.valueAndGradients!(x, y); });
+    } finally {
+      backend.binding = original;
+    }
+    plan.objective!.dispose();
+    tf.dispose([x, y]);
+    net.dispose();
+    return calls;
+  };
+  const short = callsFor(7);
+  const long = callsFor(14);
+  expect(long - short).toBe(9 * 7);
+  // The written-out step was 12 kernels forward and 3 back (~557 calls a batch at 32 steps on the bench zoo GRU); now ~363, of which ~53 fixed.
+  expect(short).toBeLessThan(9 * 7 + 80);
 });
 
 test('recurrent layers the pass does not cover take the general path and say why', () => {
