@@ -28,7 +28,9 @@
  *    oneDNN pooling too. BatchNormalization (last axis, scale and center) runs TensorFlow's fused
  *    training-mode kernels on the native backend (lib/train/native-batch-norm.ts: one kernel
  *    forward, one back, moving statistics updated as tfjs does).
- *  - Dropout, Activation, 1D/2D average and global pooling, and the Conv1D / BatchNormalization
+ *  - Channels-last GlobalAveragePooling1D/2D is `tf.mean` with a gradient that divides the small
+ *    [N, C] upstream gradient and broadcasts it once (lib/train/native-kernels `globalAveragePool`).
+ *  - Dropout, Activation, 1D/2D average and global max pooling, and the Conv1D / BatchNormalization
  *    layers the above do not cover (causal padding, dilation, another axis, the pure-JS backend) run
  *    their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the same numbers
  *    (Dropout's draws and BatchNormalization's moving statistics included), while the Dense and
@@ -53,7 +55,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, nativeBackend, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, globalAveragePool, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, nativeBackend, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
 import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
@@ -397,6 +399,9 @@ export function planLeanObjective(
       const fused = fusedBatchNormStep(fusedBatchNormArgsOf(layer) as FusedBatchNormArgs) as NonNullable<ReturnType<typeof fusedBatchNormStep>>;
       disposers.push(fused.dispose);
       steps.push(fused.step);
+    } else if ((className === 'GlobalAveragePooling1D' || className === 'GlobalAveragePooling2D') && (layer.dataFormat == null || layer.dataFormat === 'channelsLast')) {
+      // tfjs's call is `tf.mean` over the middle axes; the lean op has the same value and a gradient without full-size temporaries.
+      steps.push((x) => globalAveragePool(x));
     } else if (className === 'MaxPooling2D') {
       const pooling = maxPoolArgsOf(layer);
       if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
