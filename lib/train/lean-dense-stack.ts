@@ -39,10 +39,11 @@
  * autodiff). Gradients are tested against autodiff of the general path in test/train/lean-dense-stack.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L1Regularizer, L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasGradient, customGradient, denseForward, l2PenaltyValue, matMul2d, reluGrad } from './native-kernels';
+import { biasGradient, customGradient, denseForward, l2PenaltyValue, matMul2d, mean as reduceMean, reluGrad } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 import { fusedBatchNormKernels, updateMovingStatistics, type FusedBatchNormSaved } from './native-batch-norm';
 
@@ -302,10 +303,15 @@ export function denseStackObjective(
   /** The first layer with weights: the backward pass stops there (the data input needs no gradient). */
   const firstWeighted = items.findIndex((item) => item.kind !== 'dropout');
 
-  /** `floor(u + keep) / keep` with u drawn as `tf.dropout` draws it: the same Math.random draw, the same numbers. */
+  // Per Dropout rate, 1/keep as this backend's float32 division gives it (one read, at planning).
+  const keptValues = new Map<number, number>();
   const dropoutMultiplier = (shape: number[], item: StackDropout): tf.Tensor => {
-    const keep = 1 - item.rate;
-    return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', item.seed), keep)), keep);
+    let kept = keptValues.get(item.rate);
+    if (kept == null) {
+      kept = tf.tidy(() => tf.div(tf.ones([1]), 1 - item.rate).dataSync()[0]);
+      keptValues.set(item.rate, kept);
+    }
+    return drawDropoutMultiplier(shape, item.rate, item.seed, kept);
   };
 
   /** `nonNegative`: w >= 0 everywhere (a ReLU output), so Σ|w| is Σw (one kernel fewer, the same sum). */
@@ -422,7 +428,7 @@ export function denseStackObjective(
     if (head === 'softmax-categorical-crossentropy') {
       if (outputPenalty != null) outputActivation = tf.softmax(h);
       const { loss, backprop } = softmaxCrossEntropy(h, y as tf.Tensor2D);
-      dataLoss = tf.mean(loss) as tf.Scalar;
+      dataLoss = reduceMean(loss, [0]) as tf.Scalar;
       dz = tf.mul(backprop, scalars.of(1 / count));
     } else if (head === 'sigmoid-binary-crossentropy') {
       const p = tf.sigmoid(h);
@@ -563,6 +569,26 @@ export function denseStackObjective(
       fusedNorms.forEach((kernels) => kernels.dispose());
     },
   };
+}
+
+/**
+ * tfjs's Dropout multiplier `floor(u + keep) / keep` (`tf.dropout`: u = `tf.randomUniform(shape, 0, 1,
+ * 'float32', seed)`, keep = 1 − rate), computed in JS while the uniform numbers are drawn, with the
+ * same draws (seedrandom's alea seeded with `seed`, or one `Math.random()` draw when it is undefined,
+ * as tfjs's UniformRandom does) and the same float32 arithmetic: u is rounded to float32, u + keep is
+ * rounded to float32 (exact in double, then one rounding), its floor is 1 exactly when that sum is
+ * >= 1, and the quotient is `keptValue`, the backend's own float32 1/keep. Bit-identical to tfjs's
+ * three kernels (test/train/lean-dense-stack.test.ts), without them: one tensor made from JS instead.
+ */
+export function drawDropoutMultiplier(shape: number[], rate: number, seed: number | undefined, keptValue: number): tf.Tensor {
+  const random = seedrandom.alea(String(seed ?? Math.random()));
+  const keep = Math.fround(1 - rate);
+  const size = shape.reduce((product, length) => product * length, 1);
+  const values = new Float32Array(size);
+  for (let index = 0; index < size; index++) {
+    if (Math.fround(Math.fround(random()) + keep) >= 1) values[index] = keptValue;
+  }
+  return tf.tensor(values, shape, 'float32');
 }
 
 /** Whether the labels have the output's shape (the hand-written loss gradients assume no broadcasting). */
