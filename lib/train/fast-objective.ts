@@ -30,7 +30,8 @@
  *    forward, one back, moving statistics updated as tfjs does).
  *  - Channels-last GlobalAveragePooling1D/2D is `tf.mean` with a gradient that divides the small
  *    [N, C] upstream gradient and broadcasts it once (lib/train/native-kernels `globalAveragePool`).
- *  - Dropout, Activation, 1D/2D average and global max pooling, and the Conv1D / BatchNormalization
+ *  - Dropout (no noise shape) draws tfjs's multiplier in JS, bit-identical (`drawDropoutMultiplier`).
+ *  - Dropout with a noise shape, Activation, 1D/2D average and global max pooling, and the Conv1D / BatchNormalization
  *    layers the above do not cover (causal padding, dilation, another axis, the pure-JS backend) run
  *    their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the same numbers
  *    (Dropout's draws and BatchNormalization's moving statistics included), while the Dense and
@@ -57,7 +58,7 @@ import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
 import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, globalAveragePool, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, mean, nativeBackend, nativeConvolutionBlock, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
-import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
+import { DENSE_STACK_COVERAGE, denseStackObjective, drawDropoutMultiplier, planDenseStack } from './lean-dense-stack';
 import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
 import { DENSE_GRAPH_COVERAGE, denseGraphObjective, planDenseGraph } from './lean-dense-graph';
 import { trainingPenalty } from './penalty';
@@ -284,6 +285,21 @@ function conv1dLeanEligible(layer: LayerInternals & tf.layers.Layer): boolean {
   return (layer.dataFormat == null || layer.dataFormat === 'channelsLast') && isOne(layer.dilationRate) && (layer.padding === 'valid' || layer.padding === 'same');
 }
 
+/**
+ * A Dropout layer (no noise shape, rate in (0, 1)) in training mode: tfjs's multiplier drawn in JS
+ * with the same draws and float32 arithmetic (lib/train/lean-dense-stack `drawDropoutMultiplier`),
+ * and a gradient that multiplies by it (tfjs's `mul` gradient also casts the multiplier: one copy
+ * fewer). `keptValue`: the backend's float32 1/(1 − rate).
+ */
+function dropoutStep(rate: number, seed: number | undefined, keptValue: number): Step {
+  const drop = customGradient<(x: tf.Tensor) => tf.Tensor>((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const multiplier = drawDropoutMultiplier(x.shape, rate, seed, keptValue);
+    save([multiplier]);
+    return { value: tf.mul(x, multiplier), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return (x) => drop(x);
+}
+
 /** A MaxPooling1D layer's window as 2-D pooling arguments over [N, 1, T, C] (channels last, valid/same padding), else null. */
 function maxPool1dArgsOf(layer: LayerInternals & tf.layers.Layer): MaxPoolArgs | null {
   if (layer.getClassName() !== 'MaxPooling1D' || layer.activityRegularizer != null) return null;
@@ -442,6 +458,10 @@ export function planLeanObjective(
     } else if ((className === 'GlobalAveragePooling1D' || className === 'GlobalAveragePooling2D') && (layer.dataFormat == null || layer.dataFormat === 'channelsLast')) {
       // tfjs's call is `tf.mean` over the middle axes; the lean op has the same value and a gradient without full-size temporaries.
       steps.push((x) => globalAveragePool(x));
+    } else if (className === 'Dropout' && (layer as unknown as { noiseShape?: unknown }).noiseShape == null) {
+      const { rate, seed } = layer as unknown as { rate: number; seed?: number };
+      // tfjs's layer passes its input through at rate 0 (and 1, which it clamps to).
+      if (rate > 0 && rate < 1) steps.push(dropoutStep(rate, seed, tf.tidy(() => tf.div(tf.ones([1]), 1 - rate).dataSync()[0])));
     } else if (className === 'MaxPooling2D') {
       const pooling = maxPoolArgsOf(layer);
       if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
