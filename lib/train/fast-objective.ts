@@ -14,6 +14,9 @@
  *    rounding is monotone, so the values are bit-identical to Keras's order (and ties choose the same
  *    window position except where adding the bias rounds two different values to one); the bias
  *    and ReLU then touch a pooled tensor (1/4 of the elements with 2x2 pooling), forward and back.
+ *    On the native backend with oneDNN the bias is inside the convolution kernel instead
+ *    (`_MklNativeConv2DWithBias`: conv + bias → pool → ReLU, one kernel fewer) and each such block is
+ *    one taped op with a hand-written backward (lib/train/native-kernels `nativeConvolutionBlock`).
  *  - ReLU's gradient is TensorFlow's single `ReluGrad` kernel (lib/train/native-kernels).
  *  - A softmax output layer trained with categorical cross-entropy on one-hot labels is computed
  *    from its logits with `SoftmaxCrossEntropyWithLogits` (gradient in one kernel), then given the

@@ -274,7 +274,7 @@ export interface ConvolutionBlockArgs {
   /** Steps between windows (height, width). */
   strides: [number, number];
   padding: 'valid' | 'same';
-  /** Max pooling right after the convolution, before the bias and ReLU (exact for ReLU/linear: both are monotone per channel). */
+  /** Max pooling right after the convolution, before the ReLU (and before the bias where the bias is not inside the convolution kernel: exact for ReLU/linear, both monotone per channel). */
   pooling: MaxPoolArgs | null;
   /** ReLU after the bias (else linear). */
   relu: boolean;
@@ -322,8 +322,10 @@ export function oneDnnConvWithBiasAvailable(): boolean {
  * A convolution block `conv(x, w) [→ max pool] [+ b] [→ ReLU]` over NHWC inputs as ONE taped op on the
  * native backend, with its backward written by hand (`ReluGrad`, `BiasAddGrad`, the oneDNN max-pool
  * gradient, `Conv2DBackpropFilter`, `Conv2DBackpropInput` unless `first`): the tape records one node
- * instead of four, and without pooling the bias joins the convolution (`_MklNativeConv2DWithBias`,
- * same values as `Conv2D` + `BiasAdd`, one kernel fewer) where the library has it. Null off the native
+ * instead of four, and the bias joins the convolution (`_MklNativeConv2DWithBias`, same values as
+ * `Conv2D` + `BiasAdd`, one kernel fewer) where the library has it; with pooling that is conv + bias →
+ * pool → ReLU, the general path's order (max commutes with ReLU exactly), and the bias gradient is
+ * `BiasAddGrad` of the pooled gradient (the pooling gradient only moves values). Null off the native
  * backend or when pooling is asked for and oneDNN pooling is missing (the caller keeps tfjs's ops).
  * The returned function takes x [N, H, W, C], w [kh, kw, C, F] and the bias [F] (or null); a kernel
  * of another shape (Conv1D's [k, C, F]) is viewed as `filterShape` inside the op and its gradient
@@ -333,7 +335,7 @@ export function nativeConvolutionBlock(args: ConvolutionBlockArgs, filterShape: 
   const native = nativeBackend();
   if (native == null || (args.pooling != null && !oneDnnPoolingAvailable())) return null;
   const plain = convAttrs(native, args, false);
-  const withBias = args.pooling == null && oneDnnConvWithBiasAvailable() ? convAttrs(native, args, true) : null;
+  const withBias = oneDnnConvWithBiasAvailable() ? convAttrs(native, args, true) : null;
   const poolAttributes = args.pooling != null ? poolAttrs(native, args.pooling) : null;
   const biasAttrs = [...floatAttr(native), stringAttr(native, 'data_format', 'NHWC')];
   const gradientAttrs = [...plain, { name: 'use_cudnn_on_gpu', type: native.binding.TF_ATTR_BOOL, value: true }];
@@ -347,7 +349,13 @@ export function nativeConvolutionBlock(args: ConvolutionBlockArgs, filterShape: 
       let pooled: tf.Tensor | null = null;
       let workspace: tf.Tensor | null = null;
       if (withBias != null && biasValue != null) {
+        // The bias inside the convolution kernel, then the pooling: the general path's own order (conv + bias, pool).
         z = native.executeSingleOutput('_MklNativeConv2DWithBias', withBias, [input, w4, biasValue]);
+        if (poolAttributes != null) {
+          convolved = z;
+          [pooled, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', poolAttributes, [z], 2);
+          z = pooled;
+        }
       } else {
         z = native.executeSingleOutput('Conv2D', plain, [input, w4]);
         if (poolAttributes != null) {
