@@ -575,19 +575,21 @@ export function denseStackObjective(
  * tfjs's Dropout multiplier `floor(u + keep) / keep` (`tf.dropout`: u = `tf.randomUniform(shape, 0, 1,
  * 'float32', seed)`, keep = 1 − rate), computed in JS while the uniform numbers are drawn, with the
  * same draws (seedrandom's alea seeded with `seed`, or one `Math.random()` draw when it is undefined,
- * as tfjs's UniformRandom does) and the same float32 arithmetic: u is rounded to float32, u + keep is
- * rounded to float32 (exact in double, then one rounding), its floor is 1 exactly when that sum is
- * >= 1, and the quotient is `keptValue`, the backend's own float32 1/keep. Bit-identical to tfjs's
+ * as tfjs's UniformRandom does) and the same float32 arithmetic: u is rounded to float32, the floor of
+ * u + keep rounded to float32 is 1 exactly when u clears a threshold (below), and the quotient is
+ * `keptValue`, the backend's own float32 1/keep. Bit-identical to tfjs's
  * three kernels (test/train/lean-dense-stack.test.ts), without them: one tensor made from JS instead.
  */
 export function drawDropoutMultiplier(shape: number[], rate: number, seed: number | undefined, keptValue: number): tf.Tensor {
   const random = seedrandom.alea(String(seed ?? Math.random()));
   const keep = Math.fround(1 - rate);
+  // fround(u + keep) >= 1 exactly when the real sum is >= 1 − 2^−25 (the midpoint below 1, which
+  // rounds up: ties to even), i.e. u >= threshold, computed exactly in double. Branch-free: a
+  // data-dependent branch here costs more than TensorFlow's three kernels.
+  const threshold = 1 - 2 ** -25 - keep;
   const size = shape.reduce((product, length) => product * length, 1);
   const values = new Float32Array(size);
-  for (let index = 0; index < size; index++) {
-    if (Math.fround(Math.fround(random()) + keep) >= 1) values[index] = keptValue;
-  }
+  for (let index = 0; index < size; index++) values[index] = +(Math.fround(random()) >= threshold) * keptValue;
   return tf.tensor(values, shape, 'float32');
 }
 
