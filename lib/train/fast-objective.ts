@@ -14,6 +14,9 @@
  *    rounding is monotone, so the values are bit-identical to Keras's order (and ties choose the same
  *    window position except where adding the bias rounds two different values to one); the bias
  *    and ReLU then touch a pooled tensor (1/4 of the elements with 2x2 pooling), forward and back.
+ *    On the native backend with oneDNN the bias is inside the convolution kernel instead
+ *    (`_MklNativeConv2DWithBias`: conv + bias → pool → ReLU, one kernel fewer) and each such block is
+ *    one taped op with a hand-written backward (lib/train/native-kernels `nativeConvolutionBlock`).
  *  - ReLU's gradient is TensorFlow's single `ReluGrad` kernel (lib/train/native-kernels).
  *  - A softmax output layer trained with categorical cross-entropy on one-hot labels is computed
  *    from its logits with `SoftmaxCrossEntropyWithLogits` (gradient in one kernel), then given the
@@ -28,7 +31,10 @@
  *    oneDNN pooling too. BatchNormalization (last axis, scale and center) runs TensorFlow's fused
  *    training-mode kernels on the native backend (lib/train/native-batch-norm.ts: one kernel
  *    forward, one back, moving statistics updated as tfjs does).
- *  - Dropout, Activation, 1D/2D average and global pooling, and the Conv1D / BatchNormalization
+ *  - Channels-last GlobalAveragePooling1D/2D is `tf.mean` with a gradient that divides the small
+ *    [N, C] upstream gradient and broadcasts it once (lib/train/native-kernels `globalAveragePool`).
+ *  - Dropout (no noise shape) draws tfjs's multiplier in JS, bit-identical (`drawDropoutMultiplier`).
+ *  - Dropout with a noise shape, Activation, 1D/2D average and global max pooling, and the Conv1D / BatchNormalization
  *    layers the above do not cover (causal padding, dilation, another axis, the pure-JS backend) run
  *    their own training-mode call (`LAYER_CALL_CLASSES`): tfjs's computation, so the same numbers
  *    (Dropout's draws and BatchNormalization's moving statistics included), while the Dense and
@@ -53,9 +59,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, nativeBackend, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, globalAveragePool, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, mean, nativeBackend, nativeConvolutionBlock, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
-import { DENSE_STACK_COVERAGE, denseStackObjective, planDenseStack } from './lean-dense-stack';
+import { DENSE_STACK_COVERAGE, denseStackObjective, drawDropoutMultiplier, planDenseStack } from './lean-dense-stack';
 import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
 import { DENSE_GRAPH_COVERAGE, denseGraphObjective, planDenseGraph } from './lean-dense-graph';
 import { trainingPenalty } from './penalty';
@@ -101,8 +107,10 @@ export interface FastObjective {
   objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar;
   /**
    * The objective and its gradient per variable name (`tf.Variable.name`, as `tf.variableGrads`
-   * keys them) by a hand-written backward pass, without tfjs's autodiff tape; only for the Dense
-   * stacks of lib/train/lean-dense-stack.ts (null otherwise). Same function as the taped `objective`.
+   * keys them): for the Dense stacks, graphs and recurrent stacks a hand-written backward pass without
+   * tfjs's autodiff tape; for the other lean stacks on the native backend with pure-L2 (or no)
+   * penalties, autodiff of the data loss plus the penalties' closed-form gradients; else null (the
+   * caller differentiates `objective`). Same function as the taped `objective`.
    */
   valueAndGradients: ((x: tf.Tensor, y: tf.Tensor) => { value: tf.Scalar; grads: Record<string, tf.Tensor> }) | null;
   dispose(): void;
@@ -201,12 +209,36 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
   };
 }
 
+/**
+ * The native one-op convolution blocks of a layer (lib/train/native-kernels `nativeConvolutionBlock`),
+ * for a data input (`first`) and for any other, or null (other activations, other backends).
+ */
+function convolutionBlocks(activation: Activation, strides: [number, number], padding: 'valid' | 'same', pooling: MaxPoolArgs | null, filterShape: [number, number, number, number]) {
+  if (activation !== 'relu' && activation !== 'linear') return null;
+  const relu = activation === 'relu';
+  const inner = nativeConvolutionBlock({ strides, padding, pooling, relu, first: false }, filterShape);
+  const first = nativeConvolutionBlock({ strides, padding, pooling, relu, first: true }, filterShape);
+  return inner != null && first != null ? { inner, first } : null;
+}
+
+/** [N, T, C] as the [N, 1, T, C] view the 2-D kernels take (a 4-D tensor is already that view). */
+function asImageRow(x: tf.Tensor): tf.Tensor4D {
+  return (x.rank === 4 ? x : tf.reshape(x, [x.shape[0], 1, x.shape[1] as number, x.shape[2] as number])) as tf.Tensor4D;
+}
+
+/** A [N, 1, T, C] view back as [N, T, C], unless the next lean step takes the view (`keepView`). */
+function fromImageRow(x: tf.Tensor, keepView: boolean): tf.Tensor {
+  return keepView ? x : tf.reshape(x, [x.shape[0], x.shape[2] as number, x.shape[3] as number]);
+}
+
 function conv2dStep(layer: LayerInternals, activation: Activation, pooling: MaxPoolArgs | null): Step {
   const kernel = layer.kernel as LayerVariable;
   const bias = layer.useBias ? (layer.bias as LayerVariable) : null;
   const strides = layer.strides as [number, number];
   const padding = layer.padding as 'valid' | 'same';
-  return (x) => {
+  const blocks = convolutionBlocks(activation, strides, padding, pooling, kernel.shape as [number, number, number, number]);
+  return (x, first) => {
+    if (blocks != null) return (first ? blocks.first : blocks.inner)(x as tf.Tensor4D, kernel.read(), bias?.read() ?? null);
     let z: tf.Tensor = tf.conv2d(x as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, padding, 'NHWC');
     // Pooling first is exact for relu/linear (see the module comment); the planner only passes `pooling` then.
     if (pooling != null) z = maxPool2d(z as tf.Tensor4D, pooling);
@@ -222,22 +254,53 @@ function conv2dStep(layer: LayerInternals, activation: Activation, pooling: MaxP
  * reshape), then an optional fused MaxPooling1D (pooling before bias and ReLU, exact as for
  * Conv2D), `BiasAdd` and the one-kernel ReLU gradient; back to [N, T', F].
  */
-function conv1dStep(layer: LayerInternals, activation: Activation, pooling: MaxPoolArgs | null): Step {
+function conv1dStep(layer: LayerInternals, activation: Activation, pooling: MaxPoolArgs | null, keepView: boolean): Step {
   const kernel = layer.kernel as LayerVariable;
   const bias = layer.useBias ? (layer.bias as LayerVariable) : null;
   const stride = (layer.strides as number[])[0];
   const padding = layer.padding as 'valid' | 'same';
-  return (x) => {
-    const [batch, steps, channels] = x.shape;
+  const [width, inputChannels, filters] = kernel.shape as [number, number, number];
+  const blocks = convolutionBlocks(activation, [1, stride], padding, pooling, [1, width, inputChannels, filters]);
+  return (x, first) => {
+    // Consecutive lean 1-D steps pass the [N, 1, T, C] view along (no reshape there and back, forward or backward).
+    const input = asImageRow(x);
+    if (blocks != null) return fromImageRow((first ? blocks.first : blocks.inner)(input, kernel.read(), bias?.read() ?? null), keepView);
     const w = kernel.read();
-    const [width, inputChannels, filters] = w.shape as [number, number, number];
-    let z: tf.Tensor = tf.conv2d(tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D, tf.reshape(w, [1, width, inputChannels, filters]) as tf.Tensor4D, [1, stride], padding, 'NHWC');
+    let z: tf.Tensor = tf.conv2d(input, tf.reshape(w, [1, width, inputChannels, filters]) as tf.Tensor4D, [1, stride], padding, 'NHWC');
     if (pooling != null) z = maxPool2d(z as tf.Tensor4D, pooling);
     if (bias != null) z = biasAdd(z, bias.read());
     if (activation === 'relu') z = fastRelu(z);
     else if (activation !== 'linear') z = (layer.activation as { apply(x: tf.Tensor): tf.Tensor }).apply(z);
-    return tf.reshape(z, [batch, z.shape[2] as number, z.shape[3] as number]);
+    return fromImageRow(z, keepView);
   };
+}
+
+/** Whether the lean step of `layer` takes the [N, 1, T, C] view of a sequence (Conv1D, MaxPooling1D, GlobalAveragePooling1D, channels last). */
+function takesImageRow(layer: (LayerInternals & tf.layers.Layer) | undefined): boolean {
+  if (layer == null || layer.activityRegularizer != null) return false;
+  const className = layer.getClassName();
+  if (className === 'Conv1D') return conv1dLeanEligible(layer);
+  if (className === 'MaxPooling1D') return maxPool1dArgsOf(layer) != null;
+  return className === 'GlobalAveragePooling1D' && (layer.dataFormat == null || layer.dataFormat === 'channelsLast');
+}
+
+function conv1dLeanEligible(layer: LayerInternals & tf.layers.Layer): boolean {
+  return (layer.dataFormat == null || layer.dataFormat === 'channelsLast') && isOne(layer.dilationRate) && (layer.padding === 'valid' || layer.padding === 'same');
+}
+
+/**
+ * A Dropout layer (no noise shape, rate in (0, 1)) in training mode: tfjs's multiplier drawn in JS
+ * with the same draws and float32 arithmetic (lib/train/lean-dense-stack `drawDropoutMultiplier`),
+ * and a gradient that multiplies by it (tfjs's `mul` gradient also casts the multiplier: one copy
+ * fewer). `keptValue`: the backend's float32 1/(1 − rate).
+ */
+function dropoutStep(rate: number, seed: number | undefined, keptValue: number): Step {
+  const drop = customGradient<(x: tf.Tensor) => tf.Tensor>((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const multiplier = drawDropoutMultiplier(x.shape, rate, seed, keptValue);
+    save([multiplier]);
+    return { value: tf.mul(x, multiplier), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return (x) => drop(x);
 }
 
 /** A MaxPooling1D layer's window as 2-D pooling arguments over [N, 1, T, C] (channels last, valid/same padding), else null. */
@@ -380,23 +443,28 @@ export function planLeanObjective(
       steps.push(conv2dStep(layer, activation, fusePooling ? next : null));
       // The pooling layer has no weights (nothing to collect below); it is consumed by this step.
       if (fusePooling) index++;
-    } else if (className === 'Conv1D' && (layer.dataFormat == null || layer.dataFormat === 'channelsLast') && isOne(layer.dilationRate) && (layer.padding === 'valid' || layer.padding === 'same')) {
+    } else if (className === 'Conv1D' && conv1dLeanEligible(layer)) {
       const next = index + 1 < layers.length ? maxPool1dArgsOf(layers[index + 1] as unknown as LayerInternals & tf.layers.Layer) : null;
       const fusePooling = next != null && (activation === 'relu' || activation === 'linear');
-      steps.push(conv1dStep(layer, activation, fusePooling ? next : null));
+      const consumer = layers[index + (fusePooling ? 2 : 1)] as unknown as (LayerInternals & tf.layers.Layer) | undefined;
+      steps.push(conv1dStep(layer, activation, fusePooling ? next : null, takesImageRow(consumer)));
       if (fusePooling) index++;
     } else if (className === 'MaxPooling1D' && maxPool1dArgsOf(layer) != null) {
       const pooling = maxPool1dArgsOf(layer) as MaxPoolArgs;
-      steps.push((x) => {
-        const [batch, length, channels] = x.shape;
-        const pooled = maxPool2d(tf.reshape(x, [batch, 1, length, channels]) as tf.Tensor4D, pooling);
-        return tf.reshape(pooled, [batch, pooled.shape[2] as number, pooled.shape[3] as number]);
-      });
+      const keepView = takesImageRow(layers[index + 1] as unknown as (LayerInternals & tf.layers.Layer) | undefined);
+      steps.push((x) => fromImageRow(maxPool2d(asImageRow(x), pooling), keepView));
     } else if (className === 'BatchNormalization' && fusedBatchNormArgsOf(layer) != null && nativeBackend() != null) {
       // TensorFlow's fused training-mode kernels (lib/train/native-batch-norm.ts); off the native backend, the layer's own call below.
       const fused = fusedBatchNormStep(fusedBatchNormArgsOf(layer) as FusedBatchNormArgs) as NonNullable<ReturnType<typeof fusedBatchNormStep>>;
       disposers.push(fused.dispose);
       steps.push(fused.step);
+    } else if ((className === 'GlobalAveragePooling1D' || className === 'GlobalAveragePooling2D') && (layer.dataFormat == null || layer.dataFormat === 'channelsLast')) {
+      // tfjs's call is `tf.mean` over the middle axes; the lean op has the same value and a gradient without full-size temporaries.
+      steps.push((x) => globalAveragePool(x));
+    } else if (className === 'Dropout' && (layer as unknown as { noiseShape?: unknown }).noiseShape == null) {
+      const { rate, seed } = layer as unknown as { rate: number; seed?: number };
+      // tfjs's layer passes its input through at rate 0 (and 1, which it clamps to).
+      if (rate > 0 && rate < 1) steps.push(dropoutStep(rate, seed, tf.tidy(() => tf.div(tf.ones([1]), 1 - rate).dataSync()[0])));
     } else if (className === 'MaxPooling2D') {
       const pooling = maxPoolArgsOf(layer);
       if (pooling == null) return general(`layer #${index} (MaxPooling2D) uses channels-first data or an unsupported padding`);
@@ -437,19 +505,40 @@ export function planLeanObjective(
     const lossOf = customGradient<(z: tf.Tensor) => tf.Scalar>((z: tf.Tensor, save: tf.GradSaveFunc) => {
       const { loss, backprop } = clippedSoftmaxCrossEntropy(z as tf.Tensor2D, labels as tf.Tensor2D);
       save([backprop]);
-      return { value: tf.mean(loss), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.mul(dy, inverseCount)) };
+      return { value: mean(loss, [0]), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.mul(dy, inverseCount)) };
     });
     return lossOf(logits);
   };
 
+  const dataLoss = (x: tf.Tensor, y: tf.Tensor): tf.Scalar => {
+    let output = x;
+    steps.forEach((step, index) => {
+      output = step(output, index === 0);
+    });
+    return softmaxLogits ? meanCrossEntropyFromLogits(output, y) : (tf.mean(lossFunction(y, output)) as tf.Scalar);
+  };
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const onlyL2 = penalties.every((penalty) => penalty.l2 != null);
   const objective: FastObjective = {
-    valueAndGradients: null,
+    // Pure-L2 penalties stay off the tape on the native backend: value L2Loss, gradient 2·l2·w added to
+    // the data gradient (what the tape computes, without its per-penalty reshapes and multiplies).
+    valueAndGradients:
+      nativeBackend() != null && onlyL2
+        ? (x, y) => {
+          const { value, grads } = tf.variableGrads(() => dataLoss(x, y), variables);
+          let total = value;
+          for (const { variable, l2 } of penalties) {
+            const w = variable.read() as tf.Variable;
+            const twice = scalars.of(2 * (l2 as number));
+            total = tf.add(total, l2PenaltyValue(w, scalars.of(l2 as number), twice)) as tf.Scalar;
+            const penaltyGradient = tf.mul(w, twice);
+            grads[w.name] = grads[w.name] == null ? penaltyGradient : tf.add(grads[w.name], penaltyGradient);
+          }
+          return { value: total, grads };
+        }
+        : null,
     objective(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
-      let output = x;
-      steps.forEach((step, index) => {
-        output = step(output, index === 0);
-      });
-      let total: tf.Scalar = softmaxLogits ? meanCrossEntropyFromLogits(output, y) : (tf.mean(lossFunction(y, output)) as tf.Scalar);
+      let total = dataLoss(x, y);
       for (const { variable, regularizer, l2 } of penalties) {
         const penalty = l2 != null ? l2Penalty(variable, l2) : weightPenaltyValue(regularizer as WeightRegularizer, variable.read());
         total = tf.add(total, penalty) as tf.Scalar;

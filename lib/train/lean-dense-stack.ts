@@ -16,7 +16,12 @@
  *    variance), the moving mean and variance updated in the forward pass with tfjs's formula
  *    `moving − (moving − batch)·(1 − momentum)` (Keras's momentum 0.99 and ε 1e-3 are the layer's
  *    defaults, read from the layer); inference (evaluation) uses the moving statistics through
- *    tfjs's own layer. Backward: dγ = Σ dy·x̂, dβ = Σ dy, dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ;
+ *    tfjs's own layer. Backward: dγ = Σ dy·x̂, dβ = Σ dy, dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ.
+ *    On the native backend both directions are TensorFlow's fused kernels (`FusedBatchNormV3` /
+ *    `FusedBatchNormGradV3` over the [N, 1, 1, C] view, lib/train/native-batch-norm.ts): the same
+ *    formulas in 2 kernels instead of ~30;
+ *  - activity penalties on ReLU outputs: Σ|h| is Σh (h >= 0), and the L1 gradient step(h, −1) is 1
+ *    wherever ReLU's gradient lets it through, so it is added as the scalar l1/n (bit-identical);
  *  - the output layer and loss: Dense(softmax) + categorical cross-entropy on one-hot labels (the
  *    fused logits kernel with tfjs/Keras's probability clipping, lib/train/fast-objective.ts),
  *    Dense(sigmoid) + binary cross-entropy (tfjs's formula: p clipped to [ε, 1−ε], ε = 1e-7, then
@@ -34,11 +39,13 @@
  * autodiff). Gradients are tested against autodiff of the general path in test/train/lean-dense-stack.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L1Regularizer, L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasGradient, customGradient, denseForward, l2PenaltyValue, matMul2d, reluGrad } from './native-kernels';
+import { biasGradient, customGradient, denseForward, l2PenaltyValue, matMul2d, mean as reduceMean, reluGrad } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
+import { fusedBatchNormKernels, updateMovingStatistics, type FusedBatchNormSaved } from './native-batch-norm';
 
 /** L1 and L2 coefficients of a penalty `l1·Σ|x| + l2·Σx²`. */
 export interface PenaltyCoefficients {
@@ -285,19 +292,33 @@ export function denseStackObjective(
     return [];
   });
   const hasBatchNorm = items.some((item) => item.kind === 'batchNorm');
+  // On the native backend each BatchNormalization is TensorFlow's fused pair of kernels (one forward,
+  // one backward, over the [N, 1, 1, C] view) instead of ~30 small ops; elsewhere the formulas below.
+  const fusedNorms = new Map<StackBatchNorm, NonNullable<ReturnType<typeof fusedBatchNormKernels>>>();
+  for (const item of items) {
+    if (item.kind !== 'batchNorm') continue;
+    const kernels = fusedBatchNormKernels(item.epsilon);
+    if (kernels != null) fusedNorms.set(item, kernels);
+  }
   /** The first layer with weights: the backward pass stops there (the data input needs no gradient). */
   const firstWeighted = items.findIndex((item) => item.kind !== 'dropout');
 
-  /** `floor(u + keep) / keep` with u drawn as `tf.dropout` draws it: the same Math.random draw, the same numbers. */
+  // Per Dropout rate, 1/keep as this backend's float32 division gives it (one read, at planning).
+  const keptValues = new Map<number, number>();
   const dropoutMultiplier = (shape: number[], item: StackDropout): tf.Tensor => {
-    const keep = 1 - item.rate;
-    return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', item.seed), keep)), keep);
+    let kept = keptValues.get(item.rate);
+    if (kept == null) {
+      kept = tf.tidy(() => tf.div(tf.ones([1]), 1 - item.rate).dataSync()[0]);
+      keptValues.set(item.rate, kept);
+    }
+    return drawDropoutMultiplier(shape, item.rate, item.seed, kept);
   };
 
-  const penaltyValue = (w: tf.Tensor, coefficients: PenaltyCoefficients): tf.Scalar => {
+  /** `nonNegative`: w >= 0 everywhere (a ReLU output), so Σ|w| is Σw (one kernel fewer, the same sum). */
+  const penaltyValue = (w: tf.Tensor, coefficients: PenaltyCoefficients, nonNegative = false): tf.Scalar => {
     const { l1, l2 } = coefficients;
     let value: tf.Scalar | null = null;
-    if (l1 !== 0) value = tf.mul(tf.sum(tf.abs(w)), scalars.of(l1)) as tf.Scalar;
+    if (l1 !== 0) value = tf.mul(tf.sum(nonNegative ? w : tf.abs(w)), scalars.of(l1)) as tf.Scalar;
     if (l2 !== 0) {
       const squares = l2PenaltyValue(w, scalars.of(l2), scalars.of(2 * l2));
       value = value == null ? squares : (tf.add(value, squares) as tf.Scalar);
@@ -351,8 +372,8 @@ export function denseStackObjective(
     const inputs: tf.Tensor2D[] = [];
     const outputs: tf.Tensor2D[] = [];
     const multipliers: tf.Tensor[] = [];
-    // Per BatchNormalization layer, in order: the normalized input x̂ and 1/√(σ² + ε).
-    const normalized: Array<{ xHat: tf.Tensor2D; inverseDeviation: tf.Tensor }> = [];
+    // Per BatchNormalization layer, in order: the normalized input x̂ and 1/√(σ² + ε), or the fused kernel's saved statistics.
+    const normalized: Array<{ xHat: tf.Tensor2D; inverseDeviation: tf.Tensor } | { fused: FusedBatchNormSaved }> = [];
     let h = x as tf.Tensor2D;
     let penaltyTotal: tf.Scalar | null = null;
     const addPenalty = (value: tf.Scalar) => {
@@ -366,6 +387,15 @@ export function denseStackObjective(
         continue;
       }
       if (item.kind === 'batchNorm') {
+        const kernels = fusedNorms.get(item);
+        if (kernels != null) {
+          const [rows, channels] = h.shape;
+          const { y, saved } = kernels.forward(tf.reshape(h, [rows, 1, 1, channels]), item.gamma.read(), item.beta.read());
+          updateMovingStatistics(item, saved.mean, saved.variance);
+          normalized.push({ fused: saved });
+          h = tf.reshape(y, [rows, channels]) as tf.Tensor2D;
+          continue;
+        }
         const { mean, variance } = tf.moments(h, 0);
         const inverseDeviation = tf.rsqrt(tf.add(variance, scalars.of(item.epsilon)));
         const xHat = tf.mul(tf.sub(h, mean), inverseDeviation) as tf.Tensor2D;
@@ -398,7 +428,7 @@ export function denseStackObjective(
     if (head === 'softmax-categorical-crossentropy') {
       if (outputPenalty != null) outputActivation = tf.softmax(h);
       const { loss, backprop } = softmaxCrossEntropy(h, y as tf.Tensor2D);
-      dataLoss = tf.mean(loss) as tf.Scalar;
+      dataLoss = reduceMean(loss, [0]) as tf.Scalar;
       dz = tf.mul(backprop, scalars.of(1 / count));
     } else if (head === 'sigmoid-binary-crossentropy') {
       const p = tf.sigmoid(h);
@@ -430,7 +460,7 @@ export function denseStackObjective(
     // The output layer's activity penalty is on its activated output (probabilities for softmax/sigmoid).
     const activated = (index: number): tf.Tensor2D => (index === last ? (outputActivation as tf.Tensor2D) : outputs[index]);
     denseItems.forEach((item, index) => {
-      if (item.activityPenalty != null) addPenalty(tf.mul(penaltyValue(activated(index), item.activityPenalty), scalars.of(count === 0 ? 0 : 1 / count)) as tf.Scalar);
+      if (item.activityPenalty != null) addPenalty(tf.mul(penaltyValue(activated(index), item.activityPenalty, index !== last && item.relu), scalars.of(count === 0 ? 0 : 1 / count)) as tf.Scalar);
     });
     const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Scalar;
 
@@ -456,9 +486,18 @@ export function denseStackObjective(
       if (item.kind === 'batchNorm') {
         // y = γ·x̂ + β with x̂ = (x − μ)/σ over the batch: dγ = Σ dy·x̂, dβ = Σ dy,
         // dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ (μ and σ depend on x).
-        const { xHat, inverseDeviation } = normalized[normalizedIndex--];
+        const saved = normalized[normalizedIndex--];
         const dy = upstream as tf.Tensor2D;
         const gamma = item.gamma.read() as tf.Variable;
+        if ('fused' in saved) {
+          const [rows, channels] = dy.shape;
+          const [dx, dGamma, dBeta] = (fusedNorms.get(item) as NonNullable<ReturnType<typeof fusedBatchNormKernels>>).backward(tf.reshape(dy, [rows, 1, 1, channels]), gamma, saved.fused);
+          grads[gamma.name] = dGamma;
+          grads[(item.beta.read() as tf.Variable).name] = dBeta;
+          if (needsUpstream(position)) upstream = tf.reshape(dx, [rows, channels]) as tf.Tensor2D;
+          continue;
+        }
+        const { xHat, inverseDeviation } = saved;
         grads[gamma.name] = tf.sum(tf.mul(dy, xHat), 0);
         grads[(item.beta.read() as tf.Variable).name] = tf.sum(dy, 0);
         if (needsUpstream(position)) {
@@ -472,7 +511,18 @@ export function denseStackObjective(
       else {
         let dActivation = upstream as tf.Tensor2D;
         if (item.activityPenalty != null) {
-          const activityGradient = penaltyGradient(outputs[denseIndex], item.activityPenalty, count === 0 ? 0 : 1 / count);
+          const scale = count === 0 ? 0 : 1 / count;
+          let activityGradient: tf.Tensor | null;
+          if (item.relu) {
+            // ReluGrad below keeps only the entries where the output is > 0, and there tfjs's abs
+            // gradient step(h, −1) is 1: the L1 term is the scalar l1·scale (bit-identical after ReluGrad).
+            const { l1, l2 } = item.activityPenalty;
+            const l1Term = l1 !== 0 ? scalars.of(l1 * scale) : null;
+            const l2Term = l2 !== 0 ? tf.mul(outputs[denseIndex], scalars.of(2 * l2 * scale)) : null;
+            activityGradient = l2Term != null && l1Term != null ? tf.add(l1Term, l2Term) : (l2Term ?? l1Term);
+          } else {
+            activityGradient = penaltyGradient(outputs[denseIndex], item.activityPenalty, scale);
+          }
           if (activityGradient != null) dActivation = tf.add(dActivation, activityGradient);
         }
         dOutput = item.relu ? (reluGrad(dActivation, outputs[denseIndex]) as tf.Tensor2D) : dActivation;
@@ -514,8 +564,33 @@ export function denseStackObjective(
       return handWritten(input, y, true) as { value: tf.Scalar; grads: Record<string, tf.Tensor>; inputGradient: tf.Tensor2D };
     },
     handlesLabels: (input, y) => sameShape(input, y, plan),
-    dispose: () => scalars.dispose(),
+    dispose: () => {
+      scalars.dispose();
+      fusedNorms.forEach((kernels) => kernels.dispose());
+    },
   };
+}
+
+/**
+ * tfjs's Dropout multiplier `floor(u + keep) / keep` (`tf.dropout`: u = `tf.randomUniform(shape, 0, 1,
+ * 'float32', seed)`, keep = 1 − rate), computed in JS while the uniform numbers are drawn, with the
+ * same draws (seedrandom's alea seeded with `seed`, or one `Math.random()` draw when it is undefined,
+ * as tfjs's UniformRandom does) and the same float32 arithmetic: u is rounded to float32, the floor of
+ * u + keep rounded to float32 is 1 exactly when u clears a threshold (below), and the quotient is
+ * `keptValue`, the backend's own float32 1/keep. Bit-identical to tfjs's
+ * three kernels (test/train/lean-dense-stack.test.ts), without them: one tensor made from JS instead.
+ */
+export function drawDropoutMultiplier(shape: number[], rate: number, seed: number | undefined, keptValue: number): tf.Tensor {
+  const random = seedrandom.alea(String(seed ?? Math.random()));
+  const keep = Math.fround(1 - rate);
+  // fround(u + keep) >= 1 exactly when the real sum is >= 1 − 2^−25 (the midpoint below 1, which
+  // rounds up: ties to even), i.e. u >= threshold, computed exactly in double. Branch-free: a
+  // data-dependent branch here costs more than TensorFlow's three kernels.
+  const threshold = 1 - 2 ** -25 - keep;
+  const size = shape.reduce((product, length) => product * length, 1);
+  const values = new Float32Array(size);
+  for (let index = 0; index < size; index++) values[index] = +(Math.fround(random()) >= threshold) * keptValue;
+  return tf.tensor(values, shape, 'float32');
 }
 
 /** Whether the labels have the output's shape (the hand-written loss gradients assume no broadcasting). */

@@ -42,36 +42,81 @@ function attrs(native: NativeBackend, epsilon: number): unknown[] {
   ];
 }
 
+/** The saved batch statistics of one fused forward, which its backward needs. */
+export interface FusedBatchNormSaved {
+  /** The input, as given to the forward ([N, H, W, C]). */
+  x: tf.Tensor;
+  /** Batch mean per channel (`reserve_space_1`). */
+  mean: tf.Tensor;
+  /** Biased batch variance per channel (`reserve_space_2`), the one tfjs and Keras use. */
+  variance: tf.Tensor;
+  /** The kernel's opaque workspace (`reserve_space_3`). */
+  reserve: tf.Tensor;
+}
+
+/**
+ * TensorFlow's training-mode BatchNormalization kernels without a gradient of their own, for
+ * hand-written backward passes (lib/train/lean-dense-stack.ts) and the taped step below. Null off the
+ * native backend. Inputs are NHWC ([N, H, W, C]); `dispose()` frees the kept empty statistics tensor.
+ */
+export function fusedBatchNormKernels(epsilon: number): {
+  /** y = γ·(x − μ)/√(σ² + ε) + β with batch μ, σ²; the statistics are returned for the moving averages and the backward. */
+  forward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): { y: tf.Tensor; saved: FusedBatchNormSaved };
+  /** d/dx, d/dγ, d/dβ of Σ dy·y (μ and σ² depend on x). */
+  backward(dy: tf.Tensor, gamma: tf.Tensor, saved: FusedBatchNormSaved): [tf.Tensor, tf.Tensor, tf.Tensor];
+  dispose(): void;
+} | null {
+  const native = nativeBackend();
+  if (native == null) return null;
+  const attributes = attrs(native, epsilon);
+  const gradAttributes = attributes.filter((attr) => (attr as { name: string }).name !== 'exponential_avg_factor');
+  let empty: tf.Tensor | null = null;
+  return {
+    forward: (x, gamma, beta) => {
+      empty ??= tf.keep(tf.tensor1d([], 'float32'));
+      const [y, batchMean, batchVariance, mean, variance, reserve] = native.executeMultipleOutputs('FusedBatchNormV3', attributes, [x, gamma, beta, empty, empty], 6);
+      tf.dispose([batchMean, batchVariance]);
+      return { y, saved: { x, mean, variance, reserve } };
+    },
+    backward: (dy, gamma, saved) => {
+      const outputs = native.executeMultipleOutputs('FusedBatchNormGradV3', gradAttributes, [dy, saved.x, gamma, saved.mean, saved.variance, saved.reserve], 5);
+      tf.dispose(outputs.slice(3));
+      return outputs.slice(0, 3) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    },
+    dispose: () => {
+      empty?.dispose();
+      empty = null;
+    },
+  };
+}
+
+/** tfjs's moving-average update, same formula and order: moving − (moving − batch)·(1 − momentum), the mean first. */
+export function updateMovingStatistics(args: Pick<FusedBatchNormArgs, 'movingMean' | 'movingVariance' | 'momentum'>, mean: tf.Tensor, variance: tf.Tensor): void {
+  for (const [variable, batch] of [
+    [args.movingMean, mean],
+    [args.movingVariance, variance],
+  ] as const) {
+    tf.tidy(() => {
+      const current = variable.read();
+      variable.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - args.momentum)));
+    });
+  }
+}
+
 /**
  * A training-mode BatchNormalization step on the native backend (null elsewhere: the caller runs the
  * layer's own call). `dispose()` frees the kept empty statistics tensor.
  */
 export function fusedBatchNormStep(args: FusedBatchNormArgs): { step: (x: tf.Tensor) => tf.Tensor; dispose(): void } | null {
-  const native = nativeBackend();
-  if (native == null) return null;
-  const attributes = attrs(native, args.epsilon);
-  let empty: tf.Tensor | null = null;
-  const updateMoving = (variable: LayerVariable, batch: tf.Tensor) => {
-    tf.tidy(() => {
-      const current = variable.read();
-      variable.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - args.momentum)));
-    });
-  };
+  const kernels = fusedBatchNormKernels(args.epsilon);
+  if (kernels == null) return null;
   const op = customGradient<(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
-    empty ??= tf.keep(tf.tensor1d([], 'float32'));
-    const [y, batchMean, batchVariance, savedMean, savedVariance, reserve] = native.executeMultipleOutputs('FusedBatchNormV3', attributes, [x, gamma, beta, empty, empty], 6);
-    // tfjs's order: the mean, then the (biased) variance.
-    updateMoving(args.movingMean, savedMean);
-    updateMoving(args.movingVariance, savedVariance);
-    tf.dispose([batchMean, batchVariance]);
-    save([x, gamma, savedMean, savedVariance, reserve]);
+    const { y, saved } = kernels.forward(x, gamma, beta);
+    updateMovingStatistics(args, saved.mean, saved.variance);
+    save([x, gamma, saved.mean, saved.variance, saved.reserve]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const outputs = native.executeMultipleOutputs('FusedBatchNormGradV3', attributes.filter((attr) => (attr as { name: string }).name !== 'exponential_avg_factor'), [dy, ...saved], 5);
-        tf.dispose(outputs.slice(3));
-        return outputs.slice(0, 3);
-      },
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => kernels.backward(dy, kept[1], { x: kept[0], mean: kept[2], variance: kept[3], reserve: kept[4] }),
     };
   });
   return {
@@ -82,9 +127,6 @@ export function fusedBatchNormStep(args: FusedBatchNormArgs): { step: (x: tf.Ten
       const y = op(inner, args.gamma.read(), args.beta.read());
       return shape.length === 4 ? y : tf.reshape(y, shape);
     },
-    dispose: () => {
-      empty?.dispose();
-      empty = null;
-    },
+    dispose: () => kernels.dispose(),
   };
 }

@@ -226,3 +226,180 @@ export function biasGradient(dy: tf.Tensor): tf.Tensor1D {
   if (native != null) return native.executeSingleOutput('BiasAddGrad', [...floatAttr(native), stringAttr(native, 'data_format', 'NHWC')], [dy]) as tf.Tensor1D;
   return tf.sum(dy, Array.from({ length: dy.rank - 1 }, (_, axis) => axis)) as tf.Tensor1D;
 }
+
+/**
+ * `tf.mean(x, axes)` of a float32 tensor: the native `Mean` kernel directly on the native backend
+ * (tfjs-node's own Mean kernel first copies its input with a Cast to float32, a full pass).
+ */
+export function mean(x: tf.Tensor, axes: number[]): tf.Tensor {
+  const native = nativeBackend();
+  if (native == null || x.dtype !== 'float32') return tf.mean(x, axes);
+  const axesTensor = tf.tensor1d(axes, 'int32');
+  const attrs = [
+    { name: 'keep_dims', type: native.binding.TF_ATTR_BOOL, value: false },
+    ...floatAttr(native),
+    { name: 'Tidx', type: native.binding.TF_ATTR_TYPE, value: (native.binding as unknown as { TF_INT32: number }).TF_INT32 },
+  ];
+  const result = native.executeSingleOutput('Mean', attrs, [x, axesTensor]);
+  axesTensor.dispose();
+  return result;
+}
+
+/**
+ * The mean over the middle axes of a channels-last tensor ([N, T, C] → [N, C] or [N, H, W, C] →
+ * [N, C]), as GlobalAveragePooling1D/2D compute it (`tf.mean(x, axes)`), with a cheap gradient:
+ * `dy / count` on the small [N, C] tensor, then one `BroadcastTo` to the input's shape. tfjs's own
+ * mean gradient builds a full-size `ones`, multiplies and divides over the whole activation (three
+ * full passes; on the zoo's conv1d ~0.6 ms of an ~9 ms step). Same values: tfjs divides `dy·1` by
+ * the count, element by element, as here.
+ */
+export function globalAveragePool(x: tf.Tensor): tf.Tensor2D {
+  const axes = Array.from({ length: x.rank - 2 }, (_, index) => index + 1);
+  const pool = customGradient<(input: tf.Tensor) => tf.Tensor>((input: tf.Tensor) => {
+    const shape = input.shape;
+    const count = axes.reduce((product, axis) => product * shape[axis], 1);
+    return {
+      value: mean(input, axes),
+      gradFunc: (dy: tf.Tensor) => {
+        const kept = [shape[0], ...axes.map(() => 1), shape[shape.length - 1]];
+        return tf.broadcastTo(tf.div(tf.reshape(dy, kept), count), shape);
+      },
+    };
+  });
+  return pool(x) as tf.Tensor2D;
+}
+
+/** Settings of one convolution block run by {@link nativeConvolutionBlock} (NHWC, no dilation). */
+export interface ConvolutionBlockArgs {
+  /** Steps between windows (height, width). */
+  strides: [number, number];
+  padding: 'valid' | 'same';
+  /** Max pooling right after the convolution, before the ReLU (and before the bias where the bias is not inside the convolution kernel: exact for ReLU/linear, both monotone per channel). */
+  pooling: MaxPoolArgs | null;
+  /** ReLU after the bias (else linear). */
+  relu: boolean;
+  /** The block's input is the data (no gradient needed for it: saves `Conv2DBackpropInput`). */
+  first: boolean;
+}
+
+function convAttrs(native: NativeBackend, args: Pick<ConvolutionBlockArgs, 'strides' | 'padding'>, oneDnn: boolean): unknown[] {
+  return [
+    ...floatAttr(native),
+    { name: 'strides', type: native.binding.TF_ATTR_INT, value: [1, args.strides[0], args.strides[1], 1] },
+    stringAttr(native, 'padding', args.padding.toUpperCase()),
+    stringAttr(native, 'data_format', 'NHWC'),
+    { name: 'dilations', type: native.binding.TF_ATTR_INT, value: [1, 1, 1, 1] },
+    ...(oneDnn ? [stringAttr(native, '_kernel', 'MklNameChangeOp')] : []),
+  ];
+}
+
+const convWithBiasProbes = new WeakMap<object, boolean>();
+
+/**
+ * Whether the loaded libtensorflow runs oneDNN's convolution with the bias added in the same kernel
+ * (`_MklNativeConv2DWithBias`, TensorFlow builds with oneDNN): probed once per backend on a 1x2x2x1
+ * input, 1x1 filter of 2 and bias 1 (output 2x + 1).
+ */
+export function oneDnnConvWithBiasAvailable(): boolean {
+  const native = nativeBackend();
+  if (native == null) return false;
+  const known = convWithBiasProbes.get(native);
+  if (known != null) return known;
+  let available = false;
+  try {
+    available = tf.tidy(() => {
+      const output = native.executeSingleOutput('_MklNativeConv2DWithBias', convAttrs(native, { strides: [1, 1], padding: 'valid' }, true), [tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]), tf.tensor4d([2], [1, 1, 1, 1]), tf.tensor1d([1])]);
+      return Array.from(output.dataSync()).join(',') === '3,5,7,9';
+    });
+  } catch {
+    available = false;
+  }
+  convWithBiasProbes.set(native, available);
+  return available;
+}
+
+/**
+ * A convolution block `conv(x, w) [→ max pool] [+ b] [→ ReLU]` over NHWC inputs as ONE taped op on the
+ * native backend, with its backward written by hand (`ReluGrad`, `BiasAddGrad`, the oneDNN max-pool
+ * gradient, `Conv2DBackpropFilter`, `Conv2DBackpropInput` unless `first`): the tape records one node
+ * instead of four, and the bias joins the convolution (`_MklNativeConv2DWithBias`, same values as
+ * `Conv2D` + `BiasAdd`, one kernel fewer) where the library has it; with pooling that is conv + bias →
+ * pool → ReLU, the general path's order (max commutes with ReLU exactly), and the bias gradient is
+ * `BiasAddGrad` of the pooled gradient (the pooling gradient only moves values). Null off the native
+ * backend or when pooling is asked for and oneDNN pooling is missing (the caller keeps tfjs's ops).
+ * The returned function takes x [N, H, W, C], w [kh, kw, C, F] and the bias [F] (or null); a kernel
+ * of another shape (Conv1D's [k, C, F]) is viewed as `filterShape` inside the op and its gradient
+ * given back in the kernel's own shape. Tested against autodiff of the general path in test/train/fast-objective.test.ts.
+ */
+export function nativeConvolutionBlock(args: ConvolutionBlockArgs, filterShape: [number, number, number, number]): ((x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor | null) => tf.Tensor4D) | null {
+  const native = nativeBackend();
+  if (native == null || (args.pooling != null && !oneDnnPoolingAvailable())) return null;
+  const plain = convAttrs(native, args, false);
+  const withBias = oneDnnConvWithBiasAvailable() ? convAttrs(native, args, true) : null;
+  const poolAttributes = args.pooling != null ? poolAttrs(native, args.pooling) : null;
+  const biasAttrs = [...floatAttr(native), stringAttr(native, 'data_format', 'NHWC')];
+  const gradientAttrs = [...plain, { name: 'use_cudnn_on_gpu', type: native.binding.TF_ATTR_BOOL, value: true }];
+  return (x, kernel, bias) => {
+    const kernelShape = kernel.shape;
+    const reshaped = kernelShape.length !== 4 || kernelShape.some((size, axis) => size !== filterShape[axis]);
+    const body = (input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor | null, save: tf.GradSaveFunc) => {
+      const w4 = reshaped ? tf.reshape(weights, filterShape) : weights;
+      let z: tf.Tensor;
+      let convolved: tf.Tensor | null = null;
+      let pooled: tf.Tensor | null = null;
+      let workspace: tf.Tensor | null = null;
+      if (withBias != null && biasValue != null) {
+        // The bias inside the convolution kernel, then the pooling: the general path's own order (conv + bias, pool).
+        z = native.executeSingleOutput('_MklNativeConv2DWithBias', withBias, [input, w4, biasValue]);
+        if (poolAttributes != null) {
+          convolved = z;
+          [pooled, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', poolAttributes, [z], 2);
+          z = pooled;
+        }
+      } else {
+        z = native.executeSingleOutput('Conv2D', plain, [input, w4]);
+        if (poolAttributes != null) {
+          convolved = z;
+          [pooled, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', poolAttributes, [z], 2);
+          z = pooled;
+        }
+        if (biasValue != null) z = native.executeSingleOutput('BiasAdd', biasAttrs, [z, biasValue]);
+      }
+      const y = args.relu ? native.executeSingleOutput('Relu', floatAttr(native), [z]) : z;
+      save([input, w4, y, ...(convolved != null ? [convolved, pooled as tf.Tensor, workspace as tf.Tensor] : [])]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [savedInput, savedWeights, savedOutput, savedConvolved, savedPooled, savedWorkspace] = saved;
+          const dz = args.relu ? native.executeSingleOutput('ReluGrad', floatAttr(native), [dy, savedOutput]) : dy;
+          const dBias = biasValue != null ? native.executeSingleOutput('BiasAddGrad', biasAttrs, [dz]) : null;
+          const dConv = poolAttributes != null ? native.executeSingleOutput('_MklNativeMaxPoolGrad', poolAttributes, [savedConvolved, savedPooled, dz, savedWorkspace]) : dz;
+          const filterSizes = tf.tensor1d(filterShape, 'int32');
+          let dWeights = native.executeSingleOutput('Conv2DBackpropFilter', gradientAttrs, [savedInput, filterSizes, dConv]);
+          filterSizes.dispose();
+          if (reshaped) dWeights = tf.reshape(dWeights, kernelShape);
+          const grads: tf.Tensor[] = [];
+          if (!args.first) {
+            const inputSizes = tf.tensor1d(savedInput.shape, 'int32');
+            grads.push(native.executeSingleOutput('Conv2DBackpropInput', gradientAttrs, [inputSizes, savedWeights, dConv]));
+            inputSizes.dispose();
+          }
+          grads.push(dWeights);
+          if (dBias != null) grads.push(dBias);
+          return grads;
+        },
+      };
+    };
+    let y: tf.Tensor;
+    if (args.first) {
+      y = bias != null
+        ? customGradient<(w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, biasValue, save))(kernel, bias)
+        : customGradient<(w: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, null, save))(kernel);
+    } else {
+      y = bias != null
+        ? customGradient<(i: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, biasValue, save))(x, kernel, bias)
+        : customGradient<(i: tf.Tensor, w: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, null, save))(x, kernel);
+    }
+    return y as tf.Tensor4D;
+  };
+}

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { train } from '../../lib/train';
 import { planFastObjective } from '../../lib/train/fast-objective';
+import { nativeBackend } from '../../lib/backend/native-ops';
+import { preparePenalties, trainingPenalty } from '../../lib/train/penalty';
 
 /** Seeded MLP / CNN of the bench shapes, scaled down. */
 function mlp(): tf.Sequential {
@@ -26,6 +28,42 @@ function cnn(): tf.Sequential {
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }));
   return model;
+}
+
+/** The small CNN with an L1L2 kernel penalty (not pure L2: its gradient stays on the tape). */
+function l1Cnn(): tf.Sequential {
+  const model = cnn();
+  (model.layers[0] as unknown as { kernelRegularizer: unknown }).kernelRegularizer = tf.regularizers.l1l2({ l1: 1e-2, l2: 1e-2 });
+  return model;
+}
+
+/** Conv1D(relu, L2)-MaxPooling1D-Conv1D(relu, L2, bias)-MaxPooling1D-Conv1D(linear, no bias)-GlobalAveragePooling1D-Dense(softmax, L2): consecutive 1-D steps pass the [N, 1, T, C] view. */
+function conv1dChain(): tf.Sequential {
+  const l2 = () => tf.regularizers.l2({ l2: 1e-2 });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv1d({ inputShape: [16, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 31 }), biasInitializer: tf.initializers.constant({ value: 0.05 }), kernelRegularizer: l2() }),
+      tf.layers.maxPooling1d({ poolSize: 2 }),
+      tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 32 }), biasInitializer: tf.initializers.constant({ value: -0.05 }), kernelRegularizer: l2() }),
+      tf.layers.maxPooling1d({ poolSize: 2 }),
+      tf.layers.conv1d({ filters: 3, kernelSize: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 33 }) }),
+      tf.layers.globalAveragePooling1d(),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 34 }), kernelRegularizer: l2() }),
+    ],
+  });
+}
+
+/** Conv2D(relu, L2, bias; no pooling after it: conv+bias in one oneDNN kernel)-Conv2D(relu, L2)-GlobalAveragePooling2D-Dense(softmax). */
+function convWithBiasCnn(): tf.Sequential {
+  const l2 = () => tf.regularizers.l2({ l2: 1e-2 });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 41 }), biasInitializer: tf.initializers.constant({ value: 0.05 }), kernelRegularizer: l2() }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 42 }), biasInitializer: tf.initializers.constant({ value: 0.05 }), kernelRegularizer: l2() }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 43 }) }),
+    ],
+  });
 }
 
 /** Conv2D(linear, no bias, same padding) -> overlapping MaxPool(3, stride 2, same) -> Conv2D(relu) -> MaxPool -> Flatten -> Dense(softmax). */
@@ -122,12 +160,14 @@ test('the lean CNN objective is bit-reproducible on its backend', async () => {
   runs.forEach((model) => model.dispose());
 });
 
-test('the hand-written backward pass is planned only for Dense stacks whose output activation matches the loss (lib/train/lean-dense-stack.ts)', () => {
+test('valueAndGradients is planned for Dense stacks whose output activation matches the loss, and for taped stacks with pure-L2 (or no) penalties on the native backend', () => {
+  const native = nativeBackend() != null;
   const cases: Array<[tf.Sequential, string, boolean]> = [
     [pureL2Mlp(), 'categoricalCrossentropy', true],
     [mlp(), 'categoricalCrossentropy', true], // L1 bias penalty: covered since the Dense-stack pass
-    [pureL2Mlp(), 'meanSquaredError', false], // softmax output under mean squared error: taped lean objective
-    [cnn(), 'categoricalCrossentropy', false],
+    [pureL2Mlp(), 'meanSquaredError', native], // softmax output under mean squared error: taped lean objective, pure L2 penalties off the tape
+    [cnn(), 'categoricalCrossentropy', native], // no penalty: the data loss under autodiff
+    [l1Cnn(), 'categoricalCrossentropy', false], // an L1L2 penalty stays on the tape
   ];
   for (const [model, lossName, expected] of cases) {
     const plan = planFastObjective(model, lossName, tf.metrics.categoricalCrossentropy, { oneHotLabels: true });
@@ -178,4 +218,56 @@ test('training through the hand-written backward pass is bit-reproducible on its
   expect(first).toEqual(second);
   tf.dispose([x, y]);
   runs.forEach((model) => model.dispose());
+});
+
+describe.each([
+  ['Conv1D chain with pooling, same padding and GlobalAveragePooling1D', conv1dChain, [16, 3]],
+  ['Conv2D+bias without pooling, strided same padding, GlobalAveragePooling2D', convWithBiasCnn, [6, 6, 1]],
+] as const)('native convolution blocks and off-tape L2 penalties: %s', (_name, build, shape) => {
+  /** The general path's objective and gradients (model.apply + loss + trainingPenalty) under autodiff. */
+  const general = (model: tf.Sequential, x: tf.Tensor, y: tf.Tensor) => {
+    preparePenalties(model);
+    const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    return tf.variableGrads(() => tf.add(tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)), trainingPenalty(model)) as tf.Scalar, variables);
+  };
+
+  test('the lean objective (taped and valueAndGradients) equals autodiff of the general path', () => {
+    const x = tf.randomNormal([6, ...shape], 0, 1, 'float32', 35);
+    const { x: unused, y } = data([1], 6);
+    unused.dispose();
+    const model = build();
+    preparePenalties(model);
+    const plan = planFastObjective(model, 'categoricalCrossentropy', tf.metrics.categoricalCrossentropy, { oneHotLabels: true });
+    expect(plan).not.toBeNull();
+    if (plan == null) return;
+    // On the native backend pure-L2 stacks take the off-tape penalties; elsewhere the taped objective only.
+    expect(plan.valueAndGradients != null).toBe(nativeBackend() != null);
+    const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    tf.tidy(() => {
+      const expected = general(model, x, y);
+      const results = [tf.variableGrads(() => plan.objective(x, y), variables), ...(plan.valueAndGradients != null ? [plan.valueAndGradients(x, y)] : [])];
+      // Tolerance (as test/train/lean-layer-call.test.ts): 2e-5·|autodiff| + 1e-6 per element, 1e-5 relative on the value:
+      // float32 with other kernels and summation orders (pooling before bias and ReLU, conv+bias in one kernel, L2Loss).
+      let nonZero = 0;
+      for (const result of results) {
+        expect(Math.abs(result.value.dataSync()[0] - expected.value.dataSync()[0])).toBeLessThanOrEqual(1e-5 * Math.abs(expected.value.dataSync()[0]));
+        const far: string[] = [];
+        for (const variable of variables) {
+          const want = expected.grads[variable.name].dataSync();
+          const got = result.grads[variable.name].dataSync();
+          expect(got.length).toBe(want.length);
+          want.forEach((value, index) => {
+            if (value !== 0) nonZero++;
+            if (!(Math.abs(got[index] - value) <= 2e-5 * Math.abs(value) + 1e-6)) far.push(`${variable.name}[${index}]: lean ${got[index]} vs autodiff ${value}`);
+          });
+        }
+        expect(far.slice(0, 5)).toEqual([]);
+      }
+      expect(nonZero).toBeGreaterThan(20 * results.length);
+    });
+    plan.dispose();
+    model.dispose();
+    x.dispose();
+    y.dispose();
+  });
 });

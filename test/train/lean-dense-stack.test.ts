@@ -17,6 +17,7 @@ import { l1 as l1Spec, L1Regularizer, l2 as l2Spec, L2Regularizer } from '../../
 import { carryActivityRegularizer } from '../../lib/activity';
 import { train } from '../../lib/train';
 import { planLeanObjective } from '../../lib/train/fast-objective';
+import { drawDropoutMultiplier } from '../../lib/train/lean-dense-stack';
 import { preparePenalties, trainingPenalty } from '../../lib/train/penalty';
 import { resolveLoss } from '../../lib/train/loss-function';
 import { SeededMathRandom } from '../../lib/train/seeded-random';
@@ -263,4 +264,30 @@ test('training a stack with Dropout, BatchNormalization and activity penalties o
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([x, y]);
   model.dispose();
+});
+
+test('the Dropout multiplier drawn in JS is bit-identical to tfjs\'s dropout formula for the same Math.random draws and layer seeds', () => {
+  // Exact equality: the JS path must reproduce tfjs's draws and float32 arithmetic, or lean and general paths drop different units.
+  for (const rate of [0.3, 0.25, 0.5, 0.1, 0.9, 0.7, 1e-3]) {
+    for (const seed of [undefined, 17]) {
+      const shape = [151, 97];
+      const keep = 1 - rate;
+      const kept = tf.tidy(() => tf.div(tf.ones([1]), keep).dataSync()[0]);
+      const draw = (js: boolean) => {
+        const random = new SeededMathRandom(11);
+        random.install();
+        try {
+          return tf.tidy(() => Array.from((js ? drawDropoutMultiplier(shape, rate, seed, kept) : tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep)).dataSync()));
+        } finally {
+          random.release();
+        }
+      };
+      const expected = draw(false);
+      const actual = draw(true);
+      expect(actual).toEqual(expected);
+      // Both values occur (the mask is real): zeros about `rate` of the time.
+      const zeros = expected.filter((value) => value === 0).length / expected.length;
+      expect(Math.abs(zeros - rate)).toBeLessThan(0.08);
+    }
+  }
 });
