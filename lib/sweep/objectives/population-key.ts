@@ -9,7 +9,7 @@
  * activation layers; arms whose penalties are `l1`, `l2`,
  * `kernelL1`, `kernelL2`, `biasL1`, `biasL2`, `activityL1`, `activityL2` and `weightDecay` (a penalty one member lacks is a
  * zero coefficient, so a uniform arm and a per-layer arm share a population); optimizers Adam
- * (without AMSGrad) and SGD/momentum. The learning rate (the `learningRate` dimension or the
+ * (AMSGrad too), AdamW, SGD/momentum, RMSprop and Adagrad. The learning rate (the `learningRate` dimension or the
  * optimizer's) may differ between members. The trainer checks the built models again
  * (`planPopulation`) and trains the members alone when they do not fit after all.
  */
@@ -20,6 +20,9 @@ import type { BackendName } from '../../backend/names';
 
 /** Arm penalties the population path applies. */
 export const POPULATION_PENALTIES: readonly string[] = ['l1', 'l2', 'kernelL1', 'kernelL2', 'biasL1', 'biasL2', 'activityL1', 'activityL2', 'weightDecay'];
+
+/** Optimizers the population path runs (lib/train/population/population-optimizer.ts), AMSGrad included. */
+export const POPULATION_OPTIMIZERS: readonly string[] = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
 
 /** The population key of a trial, or why it trains alone. */
 export type PopulationSupport = { key: string; reason?: undefined } | { key: undefined; reason: string };
@@ -96,8 +99,7 @@ export function populationSupport(definition: SweepDefinition, arm: ArmDefinitio
   const training = definition.training as Record<string, unknown>;
   const optimizer = withoutLearningRate(training.optimizer) as Record<string, unknown>;
   const name = String(optimizer.name ?? 'adam').toLowerCase();
-  if (!['adam', 'sgd', 'momentum'].includes(name)) return no(`optimizer ${name} is not on the population path (adam, sgd, momentum are)`);
-  if (optimizer.amsgrad === true) return no('AMSGrad is not on the population path');
+  if (!POPULATION_OPTIMIZERS.includes(name)) return no(`optimizer ${name} is not on the population path (${POPULATION_OPTIMIZERS.join(', ')} are)`);
   const batchSize = shared.batchSize !== undefined ? Number(shared.batchSize) : training.batchSize;
   return {
     key: JSON.stringify({ objective: 'train', model, data: definition.data, training: { ...training, optimizer, batchSize: batchSize ?? null } }),

@@ -10,8 +10,8 @@
  * BatchNormalization layer (features of rank-2 inputs, scale and center, no gamma/beta penalties;
  * momentum and epsilon shared by the members), with Dropout right before a Dense layer, ending in Dense(softmax) + categorical cross-entropy on
  * one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error,
- * with L1/L2/L1L2 kernel, bias and activity penalties (each member its own coefficients) and decoupled weight decay, trained by Adam (not
- * AMSGrad, not AdamW's own decay) or SGD (with or without (Nesterov) momentum). Members may differ
+ * with L1/L2/L1L2 kernel, bias and activity penalties (each member its own coefficients) and decoupled weight decay, trained by Adam
+ * (AMSGrad too), AdamW, SGD (with or without (Nesterov) momentum), RMSprop (centered, momentum) or Adagrad. Members may differ
  * in seed, penalty coefficients (a penalty a member lacks is a coefficient 0: `x + 0` and `0·w`
  * leave its numbers as they are), decay rates, learning rate (number or schedule), epochs and early
  * stopping; they must share the layer shapes, head, loss, batch size, optimizer kind and its other
@@ -53,8 +53,19 @@ export interface SlotCoefficients {
 
 /** The optimizer kind shared by the members, with its constants. */
 export type PopulationOptimizer =
-  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number }
-  | { kind: 'sgd'; momentum: number; nesterov: boolean };
+  | {
+      kind: 'adam';
+      beta1: number;
+      beta2: number;
+      epsilon: number;
+      /** AMSGrad: divide by the running maximum of v (Keras `amsgrad=True`). */
+      amsgrad: boolean;
+      /** AdamW's own decay (0: plain Adam): every variable w ← w − w·(wd·lr) before the update. */
+      weightDecay: number;
+    }
+  | { kind: 'sgd'; momentum: number; nesterov: boolean }
+  | { kind: 'rmsprop'; rho: number; momentum: number; epsilon: number; centered: boolean }
+  | { kind: 'adagrad'; initialAccumulatorValue: number; epsilon: number };
 
 /** Everything the population trainer needs. */
 export interface PopulationPlan {
@@ -150,13 +161,24 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   const specs = settings.map((setting, index) => resolveOptimizerSpec(setting.optimizer, `members[${index}].optimizer`) as unknown as Record<string, unknown>);
   let optimizer: PopulationOptimizer;
   const spec0 = specs[0];
-  if (spec0.name === 'adam') {
-    if (spec0.amsgrad === true) return no('AMSGrad is not on the population path');
-    optimizer = { kind: 'adam', beta1: (spec0.beta1 as number) ?? 0.9, beta2: (spec0.beta2 as number) ?? 0.999, epsilon: (spec0.epsilon as number) ?? 1e-7 };
+  // The defaults are lib/optimizers/create.ts's (createLeanOptimizer), what train runs.
+  if (spec0.name === 'adam' || spec0.name === 'adamw') {
+    optimizer = {
+      kind: 'adam',
+      beta1: (spec0.beta1 as number) ?? 0.9,
+      beta2: (spec0.beta2 as number) ?? 0.999,
+      epsilon: (spec0.epsilon as number) ?? 1e-7,
+      amsgrad: (spec0.amsgrad as boolean) ?? false,
+      weightDecay: spec0.name === 'adamw' ? ((spec0.weightDecay as number) ?? 0.004) : 0,
+    };
   } else if (spec0.name === 'sgd' || spec0.name === 'momentum') {
     optimizer = { kind: 'sgd', momentum: (spec0.momentum as number) ?? (spec0.name === 'momentum' ? 0.9 : 0), nesterov: (spec0.nesterov as boolean) ?? false };
+  } else if (spec0.name === 'rmsprop') {
+    optimizer = { kind: 'rmsprop', rho: (spec0.rho as number) ?? 0.9, momentum: (spec0.momentum as number) ?? 0, epsilon: (spec0.epsilon as number) ?? 1e-7, centered: (spec0.centered as boolean) ?? false };
+  } else if (spec0.name === 'adagrad') {
+    optimizer = { kind: 'adagrad', initialAccumulatorValue: (spec0.initialAccumulatorValue as number) ?? 0.1, epsilon: (spec0.epsilon as number) ?? 1e-7 };
   } else {
-    return no(`optimizer ${String(spec0.name)} is not on the population path (adam, sgd, momentum are)`);
+    return no(`optimizer ${String(spec0.name)} is not on the population path (adam, adamw, sgd, momentum, rmsprop, adagrad are)`);
   }
   const constants = (spec: Record<string, unknown>) => JSON.stringify({ ...spec, learningRate: undefined });
   for (const [index, spec] of specs.entries()) {

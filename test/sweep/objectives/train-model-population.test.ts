@@ -75,12 +75,19 @@ describe('train objective: populations', () => {
     expect(new Set(keys).size).toBe(1);
     const other = definition({ training: { epochs: 4, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } } });
     expect(trainModelObjective.populationKey!(inputsOf(other)[0])).not.toBe(keys[0]);
+    // Every optimizer train runs has a population path (AMSGrad, AdamW, RMSprop, Adagrad too); another optimizer is another key.
+    for (const optimizer of ['rmsprop', 'adagrad', 'adamw', { name: 'adam', amsgrad: true }]) {
+      const sweep = definition({ training: { epochs: 4, batchSize: 16, optimizer } });
+      const key = trainModelObjective.populationKey!(inputsOf(sweep)[0]);
+      expect(key).toBeDefined();
+      expect(key).not.toBe(keys[0]);
+    }
   });
 
   it.each([
     [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', activationLayers: true } }, /separate activation layers/],
     [{ arms: [{ name: 'orthogonal', kind: 'uniform', penalties: { orthogonal: 1e-3 } }] }, /orthogonal/],
-    [{ training: { epochs: 2, optimizer: 'rmsprop' } }, /rmsprop/],
+    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', dropout: 0.2 }, arms: [{ name: 'activity', kind: 'per-layer', layers: ['dropout_1', 'output'], penalties: { activityL2: 1e-3 } }] }, /activity penalties on layers "dropout_1"/],
     // A uniform activity arm reaches every layer, the BatchNormalization layers' outputs too.
     [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true }, arms: [{ name: 'activity', kind: 'uniform', penalties: { activityL1: 1e-3 } }] }, /activity penalties on layers "\*"/],
     [{ model: { keras: 'model.keras' } }, /not a builder MLP/],

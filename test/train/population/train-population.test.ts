@@ -308,8 +308,8 @@ describe('trainPopulation: members leave without stopping the others', () => {
     expect(shapes.reason).toMatch(/layer 0 differs/);
     const batch = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', batchSize: 4 } }, { model: a, options: { loss: 'binaryCrossentropy', batchSize: 2 } }], { train: { x, y } });
     expect(batch.reason).toMatch(/batch size/);
-    const optimizer = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', optimizer: 'rmsprop' } }], { train: { x, y } });
-    expect(optimizer.reason).toMatch(/rmsprop/);
+    const optimizer = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', optimizer: 'adam' } }, { model: a, options: { loss: 'binaryCrossentropy', optimizer: 'rmsprop' } }], { train: { x, y } });
+    expect(optimizer.reason).toMatch(/optimizer differs from member 0's in more than the learning rate/);
     a.dispose();
     b.dispose();
     tf.dispose([x, y]);
@@ -402,5 +402,29 @@ describe('trainPopulation: BatchNormalization', () => {
     expect(planPopulation([{ model: a, options }, { model: a, options }], { train: { x, y } }).plan).not.toBeNull();
     [a, b, c].forEach((model) => model.dispose());
     tf.dispose([x, y]);
+  });
+});
+
+describe('trainPopulation: RMSprop, Adagrad, AdamW and AMSGrad', () => {
+  const spec = { type: 'mlp', inputSize: 3, hidden: [7, 5], outputSize: 1, activation: 'relu', task: 'binary', batchNormalization: true } as unknown as ModelSpec;
+  const members = (optimizer: (index: number) => TrainOptions['optimizer']): MemberSetup[] =>
+    [0, 1, 2].map((index) => ({
+      seed: 91 + index,
+      regularizer: l2({ l2: 10 ** -(index + 2) }),
+      options: { epochs: 4, batchSize: 16, optimizer: optimizer(index), weightDecay: index === 1 ? 1e-2 : undefined },
+    }));
+
+  test.each([
+    ['centered RMSprop with momentum, own learning rates', (index: number) => ({ name: 'rmsprop', learningRate: 0.002 * (index + 1), rho: 0.8, momentum: 0.5, centered: true })],
+    ['plain RMSprop, one shared learning rate', () => ({ name: 'rmsprop', learningRate: 0.005 })],
+    ['Adagrad, own learning rates', (index: number) => ({ name: 'adagrad', learningRate: 0.05 * (index + 1), initialAccumulatorValue: 0.2 })],
+    ['AdamW, own learning rates', (index: number) => ({ name: 'adamw', learningRate: 0.01 * (index + 1), weightDecay: 0.05 })],
+    ['AdamW, one shared learning rate (the fused native kernel after the decay)', () => ({ name: 'adamw', learningRate: 0.02, weightDecay: 0.05 })],
+    ['AMSGrad, own learning rates', (index: number) => ({ name: 'adam', learningRate: 0.01 * (index + 1), amsgrad: true })],
+  ])('%s, K = 3, each member matches train alone', async (_name, optimizer) => {
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members(optimizer as (index: number) => TrainOptions['optimizer']));
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
   });
 });
