@@ -322,9 +322,10 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         }
         // Each member's batch statistics over its own rows (tf.moments's formula: mean, then the mean squared deviation).
         const mean = tf.mean(h, 1, true);
-        const variance = tf.mean(tf.square(memberRowOp(h, mean, 'sub')), 1, true);
+        const centered = memberRowOp(h, mean, 'sub');
+        const variance = tf.mean(tf.square(centered), 1, true);
         const inverseDeviation = tf.rsqrt(tf.add(variance, scalars.of(setting.epsilon)));
-        const xHat = memberRowOp(memberRowOp(h, mean, 'sub'), inverseDeviation, 'mul');
+        const xHat = memberRowOp(centered, inverseDeviation, 'mul');
         normalized.push({ xHat, inverseDeviation });
         h = memberRowOp(memberRowOp(xHat, norm.gamma, 'mul'), norm.beta, 'add');
         // tfjs's update, same formula and order: moving − (moving − batch)·(1 − momentum), mean first.
