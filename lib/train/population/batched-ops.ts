@@ -121,6 +121,23 @@ export function memberRowOp(x: tf.Tensor3D, row: tf.Tensor, operation: MemberRow
  * [K·units], so each element is the kernel's formula on that member's values.
  */
 export function batchedBatchNormInference(x: tf.Tensor3D, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, epsilon: number): tf.Tensor3D {
+  if (onPureJs()) {
+    // tfjs-backend-cpu's batchNorm loop, the same expression per element (in double precision, rounded once), without the two transposes.
+    const [members, rows, units] = x.shape;
+    const values = x.dataSync() as Float32Array;
+    const [meanValues, varianceValues, betaValues, gammaValues] = [mean, variance, beta, gamma].map((tensor) => tensor.dataSync() as Float32Array);
+    const result = new Float32Array(values.length);
+    for (let member = 0; member < members; member++) {
+      for (let row = 0; row < rows; row++) {
+        const offset = (member * rows + row) * units;
+        for (let unit = 0; unit < units; unit++) {
+          const at = member * units + unit;
+          result[offset + unit] = betaValues[at] + ((values[offset + unit] - meanValues[at]) * gammaValues[at]) / Math.sqrt(varianceValues[at] + epsilon);
+        }
+      }
+    }
+    return tf.tensor3d(result, x.shape);
+  }
   return tf.tidy(() => {
     const [members, rows, units] = x.shape;
     const flat = (tensor: tf.Tensor) => tf.reshape(tensor, [members * units]) as tf.Tensor1D;
@@ -128,4 +145,26 @@ export function batchedBatchNormInference(x: tf.Tensor3D, mean: tf.Tensor, varia
     const normalized = tf.batchNorm2d(sideBySide, flat(mean), flat(variance), flat(beta), flat(gamma), epsilon);
     return tf.transpose(tf.reshape(normalized, [rows, members, units]), [1, 0, 2]) as tf.Tensor3D;
   });
+}
+
+/**
+ * The mean over the batch rows of each member, [K, B, units] → [K, 1, units]: `tf.mean(x, 1, true)`;
+ * on the pure-JS backend tfjs-backend-cpu's formula as a loop (each element divided by B in float32,
+ * the quotients summed in row order in double precision and rounded once), without its transpose.
+ */
+export function memberRowsMean(x: tf.Tensor3D): tf.Tensor3D {
+  if (!onPureJs()) return tf.mean(x, 1, true) as tf.Tensor3D;
+  const [members, rows, units] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  const quotients = new Float32Array(values.length);
+  for (let index = 0; index < values.length; index++) quotients[index] = values[index] / rows;
+  const result = new Float32Array(members * units);
+  for (let member = 0; member < members; member++) {
+    for (let unit = 0; unit < units; unit++) {
+      let sum = 0;
+      for (let row = 0; row < rows; row++) sum += quotients[(member * rows + row) * units + unit];
+      result[member * units + unit] = sum;
+    }
+  }
+  return tf.tensor3d(result, [members, 1, units]);
 }

@@ -40,7 +40,7 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { PopulationOptimizerState } from './population-optimizer';
 
@@ -321,9 +321,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           return;
         }
         // Each member's batch statistics over its own rows (tf.moments's formula: mean, then the mean squared deviation).
-        const mean = tf.mean(h, 1, true);
+        const mean = memberRowsMean(h);
         const centered = memberRowOp(h, mean, 'sub');
-        const variance = tf.mean(tf.square(centered), 1, true);
+        const variance = memberRowsMean(tf.square(centered) as tf.Tensor3D);
         const inverseDeviation = tf.rsqrt(tf.add(variance, scalars.of(setting.epsilon)));
         const xHat = memberRowOp(centered, inverseDeviation, 'mul');
         normalized.push({ xHat, inverseDeviation });
@@ -403,10 +403,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             // dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ (μ and σ depend on x).
             const dy = dActivation;
             const { xHat, inverseDeviation } = saved;
-            normGradients.push(tf.sum(tf.mul(dy, xHat), 1, true), tf.sum(dy, 1, true));
+            // Σ over the member's rows: batchedBiasGradient (tfjs's row-order sum, without its transpose on the pure-JS backend).
+            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D), batchedBiasGradient(dy));
             const dXHat = memberRowOp(dy, norm.gamma, 'mul');
-            const centered = memberRowOp(dXHat, tf.mean(dXHat, 1, true), 'sub');
-            dActivation = memberRowOp(tf.sub(centered, memberRowOp(xHat, tf.mean(tf.mul(dXHat, xHat), 1, true), 'mul')) as tf.Tensor3D, inverseDeviation, 'mul');
+            const centered = memberRowOp(dXHat, memberRowsMean(dXHat), 'sub');
+            dActivation = memberRowOp(tf.sub(centered, memberRowOp(xHat, memberRowsMean(tf.mul(dXHat, xHat) as tf.Tensor3D), 'mul')) as tf.Tensor3D, inverseDeviation, 'mul');
           }
           const activity = activityGradient(outputs[index], index, count);
           if (activity != null) dActivation = tf.add(dActivation, activity) as tf.Tensor3D;
