@@ -53,6 +53,9 @@ interface Cell {
   speedup: number;
   /** Wall seconds of the population run (median). */
   populationSeconds: number;
+  /** CPU seconds (user + system, every thread of the process) per member-epoch, alone and as one population (medians). */
+  separateCpu: number;
+  populationCpu: number;
 }
 
 interface WorkerResult {
@@ -143,19 +146,27 @@ async function worker(model: ModelName, backend: string, ks: number[], repeats: 
       paths.add(outcome instanceof Error ? `error: ${outcome.message}` : String(outcome.trainingPath));
     },
   };
+  /** CPU seconds of the process (user + system, all threads: TensorFlow's too) since `since`. */
+  const cpuSince = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
   const runSeparate = async (count: number) => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const input of inputs(count)) await trainModelObjective.run(input, context);
-    return (performance.now() - started) / 1000;
+    return { seconds: (performance.now() - started) / 1000, cpu: cpuSince(cpu) };
   };
   const runPopulation = async (count: number) => {
     paths.clear();
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await trainModelObjective.runPopulation!(inputs(count), populationContext as unknown as Parameters<NonNullable<typeof trainModelObjective.runPopulation>>[1]);
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSince(cpu);
     // A population of one is handed to train itself (trainingPath lean); larger ones must train as populations.
     if (count > 1 && (paths.size !== 1 || !paths.has('population'))) throw new Error(`the ${count} members did not train as one population: ${[...paths].join(', ')}`);
-    return seconds;
+    return { seconds, cpu: cpuSeconds };
   };
   // Warm-up (kernels, caches): one trial alone and one small population, untimed.
   await runSeparate(1);
@@ -169,25 +180,33 @@ async function worker(model: ModelName, backend: string, ks: number[], repeats: 
   for (const k of ks) {
     const separateTrials = Math.min(k, separateMax);
     const separateRates: number[] = [];
+    const separateCpuRates: number[] = [];
     const populationTimes: number[] = [];
+    const populationCpuTimes: number[] = [];
     for (let round = 0; round < repeats; round++) {
-      separateRates.push((await runSeparate(separateTrials)) / (separateTrials * epochs));
-      populationTimes.push(await runPopulation(k));
+      const alone = await runSeparate(separateTrials);
+      separateRates.push(alone.seconds / (separateTrials * epochs));
+      separateCpuRates.push(alone.cpu / (separateTrials * epochs));
+      const together = await runPopulation(k);
+      populationTimes.push(together.seconds);
+      populationCpuTimes.push(together.cpu);
     }
     const separate = median(separateRates);
     const populationSeconds = median(populationTimes);
     const population = populationSeconds / (k * epochs);
-    cells.push({ k, epochs, separate, separateTrials, repeats, population, speedup: separate / population, populationSeconds });
-    process.stderr.write(`${model} ${backend} K=${k}: separate ${(separate * 1000).toFixed(3)} ms, population ${(population * 1000).toFixed(3)} ms per member-epoch\n`);
+    const separateCpu = median(separateCpuRates);
+    const populationCpu = median(populationCpuTimes) / (k * epochs);
+    cells.push({ k, epochs, separate, separateTrials, repeats, population, speedup: separate / population, populationSeconds, separateCpu, populationCpu });
+    process.stderr.write(`${model} ${backend} K=${k}: separate ${(separate * 1000).toFixed(3)} ms (CPU ${(separateCpu * 1000).toFixed(3)}), population ${(population * 1000).toFixed(3)} ms (CPU ${(populationCpu * 1000).toFixed(3)}) per member-epoch\n`);
   }
   return { model, backend, cells };
 }
 
 function format(result: WorkerResult): string[] {
-  if (result.error) return [`| ${result.model} | ${result.backend} | error: ${result.error} | | | | |`];
+  if (result.error) return [`| ${result.model} | ${result.backend} | error: ${result.error} | | | | | | |`];
   return result.cells.map(
     (cell) =>
-      `| ${MODEL_LABELS[result.model]} | ${result.backend} | ${cell.k} | ${(cell.separate * 1000).toFixed(2)} | ${(cell.population * 1000).toFixed(2)} | ${cell.speedup.toFixed(1)}x | ${cell.populationSeconds.toFixed(2)} |`,
+      `| ${MODEL_LABELS[result.model]} | ${result.backend} | ${cell.k} | ${(cell.separate * 1000).toFixed(2)} | ${(cell.population * 1000).toFixed(2)} | ${cell.speedup.toFixed(1)}x | ${(cell.separateCpu * 1000).toFixed(2)} / ${(cell.populationCpu * 1000).toFixed(2)} | ${(cell.separateCpu / cell.populationCpu).toFixed(1)}x | ${cell.populationSeconds.toFixed(2)} |`,
   );
 }
 
@@ -215,8 +234,8 @@ export async function runPopulationBench(argv: string[]): Promise<Record<string,
     }
   }
   const lines = [
-    '| model | backend | K | trials alone (`run`): ms per member-epoch | one population of K: ms per member-epoch | speed-up | population wall s |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| model | backend | K | trials alone (`run`): ms per member-epoch | one population of K: ms per member-epoch | speed-up | CPU ms per member-epoch, alone / population | CPU ratio | population wall s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.flatMap(format),
   ];
   console.log(lines.join('\n'));
