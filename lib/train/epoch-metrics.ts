@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import type { EpochRecord, SplitMetrics, SplitName } from './record';
 import { AccuracyKind, LossFunction, correctCount } from './loss-function';
+import { clearActivityPenalties } from '../penalty';
 import { activityPenaltyParts, weightPenaltyParts } from './penalty';
 
 /** Inputs and targets of one split. */
@@ -72,6 +73,9 @@ function splitSums(model: tf.LayersModel, data: SplitData, args: MeasureEpochArg
         activity.set(key, accumulate(activity.get(key) ?? null, tf.mul(value, size) as tf.Scalar));
       }
     }
+    // Every batch of the measurement runs in one outer scope, which lib/activity counts as one pass:
+    // without this, batch b would read the penalties of batches 1..b (the sum grew with the number of batches).
+    clearActivityPenalties(model);
   }
   return { lossSum: lossSum as tf.Scalar, correct, absoluteErrorSum, activity };
 }

@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { train } from '../../lib/train';
+import { l1 } from '../../lib/regularizers';
+import { setActivityRegularizer } from '../../lib/activity/set';
 
 /** y = 2·x, no bias: predictions on x = [1, 2, 3] are [2, 4, 6]. */
 function doubler(loss: string): tf.LayersModel {
@@ -46,6 +48,26 @@ describe('epoch metrics', () => {
       expect(result.epochs[0].train.meanAbsoluteError).toBeUndefined();
     } finally {
       model.dispose();
+      tf.dispose([x, y]);
+    }
+  });
+  test('an activity penalty measured in several inference batches is each batch\'s penalty weighted by its size (not a running sum over the batches)', async () => {
+    // y = 2·x with an L1 activity penalty (coefficient 1): on x = [1, 2, 3] the outputs are [2, 4, 6],
+    // so Σ_batches size_b · (Σ|y| over b)/size_b / 3 = (2 + 4 + 6)/3 = 4, whatever the batching.
+    const x = tf.tensor2d([[1], [2], [3]]);
+    const y = tf.tensor2d([[2], [4], [6]]);
+    const measured: number[] = [];
+    try {
+      for (const evaluationBatchSize of [3, 2, 1]) {
+        const model = doubler('meanSquaredError');
+        setActivityRegularizer(model.layers[0], l1({ l1: 1 }));
+        const result = await train(model, { train: { x, y } }, { epochs: 1, batchSize: 3, evaluationBatchSize, optimizer: { name: 'sgd', learningRate: 0 } });
+        measured.push(result.epochs[0].penaltyPerLayer[`${model.layers[0].name}.activity`]);
+        model.dispose();
+      }
+      // Before the fix, batches of 2 measured (2·3 + 1·(3 + 6))/3 = 5 and batches of 1 (2 + 6 + 12)/3 ≈ 6.7: batch b read the penalties of batches 1..b.
+      for (const value of measured) expect(value).toBeCloseTo(4, 5);
+    } finally {
       tf.dispose([x, y]);
     }
   });

@@ -5,11 +5,11 @@
  * undefined, with the reason, where the population path does not cover the trial.
  *
  * Covered: builder MLPs (`model.type: "mlp"`), with or without dropout (the definition's or the
- * arm's rate, which may differ between members), without batch normalization or separate
+ * arm's rate, which may differ between members) and batch normalization, without separate
  * activation layers; arms whose penalties are `l1`, `l2`,
- * `kernelL1`, `kernelL2`, `biasL1`, `biasL2` and `weightDecay` (a penalty one member lacks is a
+ * `kernelL1`, `kernelL2`, `biasL1`, `biasL2`, `activityL1`, `activityL2` and `weightDecay` (a penalty one member lacks is a
  * zero coefficient, so a uniform arm and a per-layer arm share a population); optimizers Adam
- * (without AMSGrad) and SGD/momentum. The learning rate (the `learningRate` dimension or the
+ * (AMSGrad too), AdamW, SGD/momentum, RMSprop and Adagrad. The learning rate (the `learningRate` dimension or the
  * optimizer's) may differ between members. The trainer checks the built models again
  * (`planPopulation`) and trains the members alone when they do not fit after all.
  */
@@ -19,7 +19,10 @@ import type { ParameterValues } from '../record';
 import type { BackendName } from '../../backend/names';
 
 /** Arm penalties the population path applies. */
-export const POPULATION_PENALTIES: readonly string[] = ['l1', 'l2', 'kernelL1', 'kernelL2', 'biasL1', 'biasL2', 'weightDecay'];
+export const POPULATION_PENALTIES: readonly string[] = ['l1', 'l2', 'kernelL1', 'kernelL2', 'biasL1', 'biasL2', 'activityL1', 'activityL2', 'weightDecay'];
+
+/** Optimizers the population path runs (lib/train/population/population-optimizer.ts), AMSGrad included. */
+export const POPULATION_OPTIMIZERS: readonly string[] = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
 
 /** The population key of a trial, or why it trains alone. */
 export type PopulationSupport = { key: string; reason?: undefined } | { key: undefined; reason: string };
@@ -59,21 +62,44 @@ export function maxPopulationMembers(definition: SweepDefinition, rows: number):
   return Math.max(1, Math.floor(POPULATION_MEMORY_BYTES / perMember));
 }
 
+/** Selectors that address Dense layers only in a builder MLP (its Dense layers are `dense_<k>` and `output`). */
+const DENSE_SELECTOR = /^(dense_\d+|output|Dense)$/;
+
+/**
+ * The selectors of an arm's activity penalties that may reach a layer other than a Dense one of a
+ * builder MLP with BatchNormalization or Dropout layers: a uniform arm without `layers` puts the
+ * penalty on every layer (`*`, Keras semantics: those layers' outputs too), which neither the lean
+ * Dense-stack pass nor the population path covers.
+ */
+function activityBeyondDense(penalties: ReturnType<typeof armCoefficients>['penalties']): string[] {
+  const selectors: string[] = [];
+  for (const name of ['activityL1', 'activityL2'] as const) {
+    const coefficients = penalties[name];
+    if (coefficients === undefined) continue;
+    if (coefficients.kind === 'uniform') selectors.push(...(coefficients.layers ?? ['*']));
+    else for (const key of Object.keys(coefficients.values)) selectors.push(...(coefficients.groups?.[key] ?? [key]));
+  }
+  return [...new Set(selectors.filter((selector) => !DENSE_SELECTOR.test(selector)))];
+}
+
 /** The population key of the trial (definition, arm, sampled parameters), or the reason it has none. */
 export function populationSupport(definition: SweepDefinition, arm: ArmDefinition, params: ParameterValues): PopulationSupport {
   const no = (reason: string): PopulationSupport => ({ key: undefined, reason });
   const model = definition.model as Record<string, unknown>;
   if (model.type !== 'mlp') return no(`the model is not a builder MLP (model.type ${JSON.stringify(model.type ?? null)})`);
-  if (model.batchNormalization === true) return no('the MLP has batch normalization');
   if (model.activationLayers === true) return no('the MLP has separate activation layers');
-  const { penalties, shared } = armCoefficients(arm, params);
+  const { penalties, shared, dropout } = armCoefficients(arm, params);
   const unsupported = Object.keys(penalties).filter((name) => !POPULATION_PENALTIES.includes(name));
   if (unsupported.length > 0) return no(`arm "${arm.name}" has ${unsupported.join(', ')} (the population path applies ${POPULATION_PENALTIES.join(', ')})`);
+  const otherLayers = model.batchNormalization === true || Number(model.dropout ?? 0) > 0 || (dropout ?? 0) > 0;
+  const beyondDense = otherLayers ? activityBeyondDense(penalties) : [];
+  if (beyondDense.length > 0) {
+    return no(`arm "${arm.name}" puts activity penalties on layers ${beyondDense.map((selector) => JSON.stringify(selector)).join(', ')}, which may be BatchNormalization or Dropout layers (the population path covers activity penalties on Dense layers: select them with "Dense", "dense_<k>" or "output")`);
+  }
   const training = definition.training as Record<string, unknown>;
   const optimizer = withoutLearningRate(training.optimizer) as Record<string, unknown>;
   const name = String(optimizer.name ?? 'adam').toLowerCase();
-  if (!['adam', 'sgd', 'momentum'].includes(name)) return no(`optimizer ${name} is not on the population path (adam, sgd, momentum are)`);
-  if (optimizer.amsgrad === true) return no('AMSGrad is not on the population path');
+  if (!POPULATION_OPTIMIZERS.includes(name)) return no(`optimizer ${name} is not on the population path (${POPULATION_OPTIMIZERS.join(', ')} are)`);
   const batchSize = shared.batchSize !== undefined ? Number(shared.batchSize) : training.batchSize;
   return {
     key: JSON.stringify({ objective: 'train', model, data: definition.data, training: { ...training, optimizer, batchSize: batchSize ?? null } }),

@@ -86,3 +86,85 @@ export function scaleByMember(x: tf.Tensor, factors: Float32Array): tf.Tensor {
   }
   return tf.tensor(result, x.shape);
 }
+
+/** The elementwise operations {@link memberRowOp} applies. */
+export type MemberRowOperation = 'add' | 'sub' | 'mul';
+
+/**
+ * `x ∘ row[member]` for x [K, B, units] and one row [K, 1, units] per member (a per-member
+ * BatchNormalization statistic, gamma or beta broadcast over the batch rows): `tf.add`, `tf.sub`
+ * or `tf.mul` natively; on the pure-JS backend a plain loop (the same single float32 operation per
+ * element, see the module comment).
+ */
+export function memberRowOp(x: tf.Tensor3D, row: tf.Tensor, operation: MemberRowOperation): tf.Tensor3D {
+  if (!onPureJs()) return (operation === 'add' ? tf.add(x, row) : operation === 'sub' ? tf.sub(x, row) : tf.mul(x, row)) as tf.Tensor3D;
+  const [members, rows, units] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  const rowValues = row.dataSync() as Float32Array;
+  const result = new Float32Array(values.length);
+  for (let member = 0; member < members; member++) {
+    const rowOffset = member * units;
+    for (let sample = 0; sample < rows; sample++) {
+      const offset = (member * rows + sample) * units;
+      if (operation === 'add') for (let unit = 0; unit < units; unit++) result[offset + unit] = values[offset + unit] + rowValues[rowOffset + unit];
+      else if (operation === 'sub') for (let unit = 0; unit < units; unit++) result[offset + unit] = values[offset + unit] - rowValues[rowOffset + unit];
+      else for (let unit = 0; unit < units; unit++) result[offset + unit] = values[offset + unit] * rowValues[rowOffset + unit];
+    }
+  }
+  return tf.tensor3d(result, x.shape);
+}
+
+/**
+ * Inference-mode BatchNormalization of every member ([K, n, units]) with its own moving mean and
+ * variance, gamma and beta ([K, 1, units] each): tfjs's own `batchNorm` kernel (the one the layer's
+ * inference call runs), on the members laid side by side as [n, K·units] with rank-1 statistics
+ * [K·units], so each element is the kernel's formula on that member's values.
+ */
+export function batchedBatchNormInference(x: tf.Tensor3D, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, epsilon: number): tf.Tensor3D {
+  if (onPureJs()) {
+    // tfjs-backend-cpu's batchNorm loop, the same expression per element (in double precision, rounded once), without the two transposes.
+    const [members, rows, units] = x.shape;
+    const values = x.dataSync() as Float32Array;
+    const [meanValues, varianceValues, betaValues, gammaValues] = [mean, variance, beta, gamma].map((tensor) => tensor.dataSync() as Float32Array);
+    const result = new Float32Array(values.length);
+    for (let member = 0; member < members; member++) {
+      for (let row = 0; row < rows; row++) {
+        const offset = (member * rows + row) * units;
+        for (let unit = 0; unit < units; unit++) {
+          const at = member * units + unit;
+          result[offset + unit] = betaValues[at] + ((values[offset + unit] - meanValues[at]) * gammaValues[at]) / Math.sqrt(varianceValues[at] + epsilon);
+        }
+      }
+    }
+    return tf.tensor3d(result, x.shape);
+  }
+  return tf.tidy(() => {
+    const [members, rows, units] = x.shape;
+    const flat = (tensor: tf.Tensor) => tf.reshape(tensor, [members * units]) as tf.Tensor1D;
+    const sideBySide = tf.reshape(tf.transpose(x, [1, 0, 2]), [rows, members * units]) as tf.Tensor2D;
+    const normalized = tf.batchNorm2d(sideBySide, flat(mean), flat(variance), flat(beta), flat(gamma), epsilon);
+    return tf.transpose(tf.reshape(normalized, [rows, members, units]), [1, 0, 2]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The mean over the batch rows of each member, [K, B, units] → [K, 1, units]: `tf.mean(x, 1, true)`;
+ * on the pure-JS backend tfjs-backend-cpu's formula as a loop (each element divided by B in float32,
+ * the quotients summed in row order in double precision and rounded once), without its transpose.
+ */
+export function memberRowsMean(x: tf.Tensor3D): tf.Tensor3D {
+  if (!onPureJs()) return tf.mean(x, 1, true) as tf.Tensor3D;
+  const [members, rows, units] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  const quotients = new Float32Array(values.length);
+  for (let index = 0; index < values.length; index++) quotients[index] = values[index] / rows;
+  const result = new Float32Array(members * units);
+  for (let member = 0; member < members; member++) {
+    for (let unit = 0; unit < units; unit++) {
+      let sum = 0;
+      for (let row = 0; row < rows; row++) sum += quotients[(member * rows + row) * units + unit];
+      result[member * units + unit] = sum;
+    }
+  }
+  return tf.tensor3d(result, [members, 1, units]);
+}

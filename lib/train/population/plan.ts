@@ -5,11 +5,13 @@
  * and settings.
  *
  * The population path covers what the hand-written Dense-stack pass covers
- * (lib/train/lean-dense-stack.ts) minus BatchNormalization and activity penalties:
- * Sequential Dense(ReLU or linear) stacks, with Dropout between them, ending in Dense(softmax) + categorical cross-entropy on
+ * (lib/train/lean-dense-stack.ts), with its layers in the builder MLP's order:
+ * Sequential Dense(ReLU or linear) stacks, each hidden Dense layer optionally followed by a
+ * BatchNormalization layer (features of rank-2 inputs, scale and center, no gamma/beta penalties;
+ * momentum and epsilon shared by the members), with Dropout right before a Dense layer, ending in Dense(softmax) + categorical cross-entropy on
  * one-hot labels, Dense(sigmoid) + binary cross-entropy or Dense(linear) + mean squared error,
- * with L1/L2/L1L2 kernel and bias penalties and decoupled weight decay, trained by Adam (not
- * AMSGrad, not AdamW's own decay) or SGD (with or without (Nesterov) momentum). Members may differ
+ * with L1/L2/L1L2 kernel, bias and activity penalties (each member its own coefficients) and decoupled weight decay, trained by Adam
+ * (AMSGrad too), AdamW, SGD (with or without (Nesterov) momentum), RMSprop (centered, momentum) or Adagrad. Members may differ
  * in seed, penalty coefficients (a penalty a member lacks is a coefficient 0: `x + 0` and `0·w`
  * leave its numbers as they are), decay rates, learning rate (number or schedule), epochs and early
  * stopping; they must share the layer shapes, head, loss, batch size, optimizer kind and its other
@@ -51,8 +53,19 @@ export interface SlotCoefficients {
 
 /** The optimizer kind shared by the members, with its constants. */
 export type PopulationOptimizer =
-  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number }
-  | { kind: 'sgd'; momentum: number; nesterov: boolean };
+  | {
+      kind: 'adam';
+      beta1: number;
+      beta2: number;
+      epsilon: number;
+      /** AMSGrad: divide by the running maximum of v (Keras `amsgrad=True`). */
+      amsgrad: boolean;
+      /** AdamW's own decay (0: plain Adam): every variable w ← w − w·(wd·lr) before the update. */
+      weightDecay: number;
+    }
+  | { kind: 'sgd'; momentum: number; nesterov: boolean }
+  | { kind: 'rmsprop'; rho: number; momentum: number; epsilon: number; centered: boolean }
+  | { kind: 'adagrad'; initialAccumulatorValue: number; epsilon: number };
 
 /** Everything the population trainer needs. */
 export interface PopulationPlan {
@@ -69,20 +82,37 @@ export interface PopulationPlan {
   /** Per layer: kernel and bias coefficients across members. */
   kernelCoefficients: SlotCoefficients[];
   biasCoefficients: SlotCoefficients[];
+  /** Per layer: activity coefficients across members (on the layer's activated output, divided by the batch size as Keras 3). */
+  activityCoefficients: SlotCoefficients[];
+  /**
+   * Per Dense layer: the BatchNormalization layer right after it (every member has it there), with
+   * its momentum and epsilon (shared), or null.
+   */
+  batchNormAfter: Array<{ momentum: number; epsilon: number } | null>;
   /** Per layer: decay rate of kernel and bias per member (null: no member decays it). */
   kernelDecay: Array<number[] | null>;
   biasDecay: Array<number[] | null>;
-  /** Per member: the penalty keys `train` would record (`layer.kernel`, ...), with the layer index and slot. */
-  penaltyKeys: Array<Array<{ key: string; layer: number; slot: 'kernel' | 'bias' }>>;
+  /** Per member: the penalty keys `train` would record (`layer.kernel`, `layer.activity`, ...), with the Dense layer index and slot. */
+  penaltyKeys: Array<Array<{ key: string; layer: number; slot: 'kernel' | 'bias' | 'activity' }>>;
   /**
    * Per Dense layer: the Dropout right before it (rate per member, 0 where a member has none there;
    * the layer's own seed per member, undefined: one `Math.random` draw per step, as tfjs), or null.
    */
   dropoutBefore: Array<{ rates: number[]; seeds: Array<number | undefined> } | null>;
-  /** Per member: the weight-norm keys (originalName) per layer slot. */
-  normKeys: Array<Array<{ kernel: string; bias: string | null }>>;
+  /** Per member: the weight-norm keys (originalName) per layer slot (gamma and beta of the BatchNormalization after the layer, if any). */
+  normKeys: Array<Array<{ kernel: string; bias: string | null; gamma: string | null; beta: string | null }>>;
   /** Per member, per layer: the model's kernel and bias variables (for reading initial weights and writing final ones). */
   variables: Array<Array<{ kernel: LayerVariable; bias: LayerVariable | null }>>;
+  /** Per member, per layer: the weights of the BatchNormalization after it, or null. */
+  batchNormVariables: Array<Array<PopulationBatchNormVariables | null>>;
+}
+
+/** The weights of one member's BatchNormalization layer. */
+export interface PopulationBatchNormVariables {
+  gamma: LayerVariable;
+  beta: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
 }
 
 /** A plan, or why the members cannot be one population. */
@@ -131,13 +161,24 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   const specs = settings.map((setting, index) => resolveOptimizerSpec(setting.optimizer, `members[${index}].optimizer`) as unknown as Record<string, unknown>);
   let optimizer: PopulationOptimizer;
   const spec0 = specs[0];
-  if (spec0.name === 'adam') {
-    if (spec0.amsgrad === true) return no('AMSGrad is not on the population path');
-    optimizer = { kind: 'adam', beta1: (spec0.beta1 as number) ?? 0.9, beta2: (spec0.beta2 as number) ?? 0.999, epsilon: (spec0.epsilon as number) ?? 1e-7 };
+  // The defaults are lib/optimizers/create.ts's (createLeanOptimizer), what train runs.
+  if (spec0.name === 'adam' || spec0.name === 'adamw') {
+    optimizer = {
+      kind: 'adam',
+      beta1: (spec0.beta1 as number) ?? 0.9,
+      beta2: (spec0.beta2 as number) ?? 0.999,
+      epsilon: (spec0.epsilon as number) ?? 1e-7,
+      amsgrad: (spec0.amsgrad as boolean) ?? false,
+      weightDecay: spec0.name === 'adamw' ? ((spec0.weightDecay as number) ?? 0.004) : 0,
+    };
   } else if (spec0.name === 'sgd' || spec0.name === 'momentum') {
     optimizer = { kind: 'sgd', momentum: (spec0.momentum as number) ?? (spec0.name === 'momentum' ? 0.9 : 0), nesterov: (spec0.nesterov as boolean) ?? false };
+  } else if (spec0.name === 'rmsprop') {
+    optimizer = { kind: 'rmsprop', rho: (spec0.rho as number) ?? 0.9, momentum: (spec0.momentum as number) ?? 0, epsilon: (spec0.epsilon as number) ?? 1e-7, centered: (spec0.centered as boolean) ?? false };
+  } else if (spec0.name === 'adagrad') {
+    optimizer = { kind: 'adagrad', initialAccumulatorValue: (spec0.initialAccumulatorValue as number) ?? 0.1, epsilon: (spec0.epsilon as number) ?? 1e-7 };
   } else {
-    return no(`optimizer ${String(spec0.name)} is not on the population path (adam, sgd, momentum are)`);
+    return no(`optimizer ${String(spec0.name)} is not on the population path (adam, adamw, sgd, momentum, rmsprop, adagrad are)`);
   }
   const constants = (spec: Record<string, unknown>) => JSON.stringify({ ...spec, learningRate: undefined });
   for (const [index, spec] of specs.entries()) {
@@ -148,28 +189,46 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   const layers: PopulationLayer[] = [];
   let head: DenseStackHead | null = null;
   const variables: PopulationPlan['variables'] = [];
-  const penaltiesPerMember: Array<Array<{ kernel: PenaltyCoefficients; bias: PenaltyCoefficients; kernelPenalized: boolean; biasPenalized: boolean }>> = [];
+  const penaltiesPerMember: Array<Array<{ kernel: PenaltyCoefficients; bias: PenaltyCoefficients; activity: PenaltyCoefficients; kernelPenalized: boolean; biasPenalized: boolean }>> = [];
   const penaltyKeys: PopulationPlan['penaltyKeys'] = [];
   const normKeys: PopulationPlan['normKeys'] = [];
   const decayPerMember: Array<Map<string, number>> = [];
   const dropoutsPerMember: Array<Array<{ rate: number; seed: number | undefined } | null>> = [];
+  const batchNormVariables: PopulationPlan['batchNormVariables'] = [];
+  const batchNormSettings: Array<Array<{ momentum: number; epsilon: number } | null>> = [];
   for (const [index, member] of members.entries()) {
     const stack = planDenseStack(member.model, loss.name, oneHot);
     if (stack.plan == null) return no(`member ${index}: ${stack.reason}`);
-    if (stack.plan.items.some((item) => item.kind === 'batchNorm')) return no(`member ${index} has BatchNormalization layers (not on the population path yet)`);
     const dense = stack.plan.items.filter((item): item is Extract<typeof item, { kind: 'dense' }> => item.kind === 'dense');
-    // Dropout before each Dense layer (consecutive Dropouts would be two draws: not covered).
+    // Dropout before each Dense layer (consecutive Dropouts would be two draws: not covered);
+    // BatchNormalization right after a Dense layer (the builder MLP's Dense → BatchNormalization → Dropout order).
     const memberDropouts: Array<{ rate: number; seed: number | undefined } | null> = dense.map(() => null);
+    const memberNorms: Array<PopulationBatchNormVariables | null> = dense.map(() => null);
+    const memberNormSettings: Array<{ momentum: number; epsilon: number } | null> = dense.map(() => null);
     let denseSeen = 0;
     for (const [position, item] of stack.plan.items.entries()) {
       if (item.kind === 'dense') denseSeen++;
       else if (item.kind === 'dropout') {
         if (stack.plan.items[position + 1]?.kind !== 'dense') return no(`member ${index} has a Dropout not followed by a Dense layer`);
         memberDropouts[denseSeen] = { rate: item.rate, seed: item.seed };
+      } else {
+        if (stack.plan.items[position - 1]?.kind !== 'dense') return no(`member ${index} has a BatchNormalization layer not right after a Dense layer (the population path covers Dense → BatchNormalization → Dropout → Dense)`);
+        memberNorms[denseSeen - 1] = { gamma: item.gamma, beta: item.beta, movingMean: item.movingMean, movingVariance: item.movingVariance };
+        memberNormSettings[denseSeen - 1] = { momentum: item.momentum, epsilon: item.epsilon };
       }
     }
     dropoutsPerMember.push(memberDropouts);
-    if (dense.some((item) => item.activityPenalty != null)) return no(`member ${index} has an activity penalty (not on the population path yet)`);
+    if (index > 0) {
+      for (const [position, setting] of memberNormSettings.entries()) {
+        const reference = batchNormSettings[0][position];
+        if ((setting == null) !== (reference == null)) return no(`member ${index} has BatchNormalization after other Dense layers than member 0`);
+        if (setting != null && reference != null && (setting.momentum !== reference.momentum || setting.epsilon !== reference.epsilon)) {
+          return no(`member ${index}'s BatchNormalization after Dense layer ${position} has another momentum or epsilon than member 0's`);
+        }
+      }
+    }
+    batchNormVariables.push(memberNorms);
+    batchNormSettings.push(memberNormSettings);
     if (head == null) head = stack.plan.head;
     else if (head !== stack.plan.head) return no(`member ${index} has another output head than member 0`);
     const memberVariables: PopulationPlan['variables'][number] = [];
@@ -187,10 +246,12 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
         }
       }
       memberVariables.push({ kernel: item.kernel, bias: item.bias });
-      memberPenalties.push({ kernel: samePenaltyFree(item.kernelPenalty), bias: samePenaltyFree(item.biasPenalty), kernelPenalized: item.kernelPenalty != null, biasPenalized: item.biasPenalty != null });
+      memberPenalties.push({ kernel: samePenaltyFree(item.kernelPenalty), bias: samePenaltyFree(item.biasPenalty), activity: samePenaltyFree(item.activityPenalty), kernelPenalized: item.kernelPenalty != null, biasPenalized: item.biasPenalty != null });
       if (item.kernelPenalty != null) keys.push({ key: `${item.layer.name}.kernel`, layer: position, slot: 'kernel' });
       if (item.bias != null && item.biasPenalty != null) keys.push({ key: `${item.layer.name}.bias`, layer: position, slot: 'bias' });
-      norms.push({ kernel: item.kernel.originalName, bias: item.bias?.originalName ?? null });
+      if (item.activityPenalty != null) keys.push({ key: `${item.layer.name}.activity`, layer: position, slot: 'activity' });
+      const norm = memberNorms[position];
+      norms.push({ kernel: item.kernel.originalName, bias: item.bias?.originalName ?? null, gamma: norm?.gamma.originalName ?? null, beta: norm?.beta.originalName ?? null });
     }
     if (dense.length !== layers.length) return no(`member ${index} has ${dense.length} Dense layers, member 0 ${layers.length}`);
     // The penalty keys are lib/penalty's for this structure (a Dense stack without activity penalties,
@@ -203,7 +264,8 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
       if (slot < 0) return no(`member ${index} decays a weight outside its Dense layers`);
       byVariable.set(`${slot}:${memberVariables[slot].kernel === entry.variable ? 'kernel' : 'bias'}`, entry.rate);
     }
-    if (member.model.weights.length !== memberVariables.reduce((count, pair) => count + (pair.bias != null ? 2 : 1), 0)) return no(`member ${index} has weights outside its Dense kernels and biases`);
+    const normWeightCount = memberNorms.filter((norm) => norm != null).length * 4;
+    if (member.model.weights.length !== memberVariables.reduce((count, pair) => count + (pair.bias != null ? 2 : 1), 0) + normWeightCount) return no(`member ${index} has weights outside its Dense and BatchNormalization layers`);
     variables.push(memberVariables);
     penaltiesPerMember.push(memberPenalties);
     penaltyKeys.push(keys);
@@ -216,7 +278,7 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
   if (data.train.x.rank !== 2 || data.train.x.shape[1] !== layers[0].inputUnits || data.train.x.dtype !== 'float32') return no('the features are not float rows of the first layer\'s input size');
   if (data.train.y.rank !== 2 || data.train.y.shape[1] !== outputUnits || data.train.y.dtype !== 'float32') return no('the labels are not float rows of the output size (the hand-written loss gradients need them)');
 
-  const coefficientsOf = (slot: 'kernel' | 'bias', layer: number): SlotCoefficients => {
+  const coefficientsOf = (slot: 'kernel' | 'bias' | 'activity', layer: number): SlotCoefficients => {
     const l1 = penaltiesPerMember.map((member) => member[layer][slot].l1);
     const l2 = penaltiesPerMember.map((member) => member[layer][slot].l2);
     return { l1: l1.some((value) => value !== 0) ? l1 : null, l2: l2.some((value) => value !== 0) ? l2 : null };
@@ -237,6 +299,8 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
       learningRates,
       kernelCoefficients: layers.map((_, layer) => coefficientsOf('kernel', layer)),
       biasCoefficients: layers.map((_, layer) => coefficientsOf('bias', layer)),
+      activityCoefficients: layers.map((_, layer) => coefficientsOf('activity', layer)),
+      batchNormAfter: batchNormSettings[0],
       kernelDecay: layers.map((_, layer) => decayOf('kernel', layer)),
       dropoutBefore: layers.map((_, layer) => {
         const entries = dropoutsPerMember.map((member) => member[layer]);
@@ -247,6 +311,7 @@ export function planPopulation(members: readonly PopulationMemberInput[], data: 
       penaltyKeys,
       normKeys,
       variables,
+      batchNormVariables,
     },
   };
 }

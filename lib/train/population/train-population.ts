@@ -11,7 +11,10 @@
  *  - its epoch order is its own seeded shuffle (`SeededShuffler(seed)`, drawn as `train` draws it:
  *    one permutation per epoch when there is more than one batch), applied with one gather of the
  *    shared data per epoch ([K, N, features]);
- *  - its own penalty coefficients, decay rates, learning rate (schedule), epochs, early stopping
+ *  - its own BatchNormalization statistics: training-mode batch mean and (biased) variance over its
+ *    own batch, its own moving mean and variance (updated each step with the layer's momentum),
+ *    inference with the moving statistics, as the single-model pass;
+ *  - its own penalty coefficients (kernel, bias and activity), decay rates, learning rate (schedule), epochs, early stopping
  *    (with restored best weights), divergence and pruning (`onEpochEnd` answering 'stop');
  *  - the same objective formula (hand-written Dense-stack gradients, lib/train/lean-dense-stack.ts)
  *    and the same per-epoch measurements (inference-mode data loss and accuracy per split, penalty
@@ -37,7 +40,7 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { PopulationOptimizerState } from './population-optimizer';
 
@@ -183,6 +186,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const biases: Array<tf.Variable | null> = [];
   let kernelPenalties: SlotTensors[] = [];
   let biasPenalties: SlotTensors[] = [];
+  // Activity coefficients per layer (host copies: the gradient factors depend on the batch size).
+  let activityCoefficients = plan.activityCoefficients.map((slot) => ({ l1: slot.l1 == null ? null : [...slot.l1], l2: slot.l2 == null ? null : [...slot.l2] }));
+  let activityPenalties: SlotTensors[] = [];
+  // Per layer: the BatchNormalization after it, gamma and beta [K, 1, units] (trained) and the moving statistics [K, 1, units].
+  const norms: Array<{ gamma: tf.Variable; beta: tf.Variable; movingMean: tf.Variable; movingVariance: tf.Variable } | null> = layers.map(() => null);
   let dropoutBefore = plan.dropoutBefore.map((slot) => (slot == null ? null : { rates: [...slot.rates], seeds: [...slot.seeds] }));
   let kernelDecay = plan.kernelDecay.map((rates) => (rates == null ? null : [...rates]));
   let biasDecay = plan.biasDecay.map((rates) => (rates == null ? null : [...rates]));
@@ -205,9 +213,18 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       kernels.push(variableOf(tf.tidy(() => tf.stack(plan.variables.map((member) => member[index].kernel.read())))));
       biases.push(layer.hasBias ? variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.variables.map((member) => (member[index].bias as NonNullable<typeof member[number]['bias']>).read())), [memberCount, 1, layer.units]))) : null);
     }
+    plan.batchNormAfter.forEach((setting, index) => {
+      if (setting == null) return;
+      const stacked = (pick: (member: NonNullable<PopulationPlan['batchNormVariables'][number][number]>) => { read(): tf.Tensor }) =>
+        variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.batchNormVariables.map((member) => pick(member[index] as NonNullable<typeof member[number]>).read())), [memberCount, 1, layers[index].units])));
+      norms[index] = { gamma: stacked((norm) => norm.gamma), beta: stacked((norm) => norm.beta), movingMean: stacked((norm) => norm.movingMean), movingVariance: stacked((norm) => norm.movingVariance) };
+    });
     kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients));
     biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients));
-    const trainable = (): tf.Variable[] => layers.flatMap((_, index) => [kernels[index], ...(biases[index] != null ? [biases[index] as tf.Variable] : [])]);
+    activityPenalties = activityCoefficients.map((coefficients) => slotTensors(coefficients));
+    // Per layer, in the order of `memberWeights` and the gradients: kernel, bias, gamma, beta.
+    const trainable = (): tf.Variable[] =>
+      layers.flatMap((_, index) => [kernels[index], ...(biases[index] != null ? [biases[index] as tf.Variable] : []), ...(norms[index] != null ? [norms[index]!.gamma, norms[index]!.beta] : [])]);
 
     /** `w·(1 − lr·wd)` factors per member for the decayed slots, rebuilt when a learning rate changes. */
     const currentDecayFactors = (rates: number[]) => {
@@ -218,6 +235,22 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       const factor = (decay: number[] | null) => (decay == null ? null : Float32Array.from(decay, (rate, row) => 1 - rates[row] * rate));
       decayFactors = { key, factors: layers.map((_, index) => ({ kernel: factor(kernelDecay[index]), bias: factor(biasDecay[index]) })) };
       return decayFactors.factors;
+    };
+
+    /**
+     * d(activity penalty)/d(activation) of layer `index` for batches of `count` rows: `l1/count·step(a, −1) + 2·l2/count·a`
+     * per member, each factor formed in double precision and rounded once, as the single-model pass's `scalars.of(l1·scale)`.
+     */
+    const activityGradient = (a: tf.Tensor, index: number, count: number): tf.Tensor | null => {
+      const { l1, l2 } = activityCoefficients[index];
+      const scale = count === 0 ? 0 : 1 / count;
+      let gradient: tf.Tensor | null = null;
+      if (l1 != null) gradient = scaleByMember(tf.step(a, -1), Float32Array.from(l1, (value) => value * scale));
+      if (l2 != null) {
+        const squares = scaleByMember(a, Float32Array.from(l2, (value) => 2 * value * scale));
+        gradient = gradient == null ? squares : tf.add(gradient, squares);
+      }
+      return gradient;
     };
 
     const penaltyValue = (w: tf.Tensor, slot: SlotTensors): tf.Tensor1D | null => {
@@ -271,6 +304,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       const inputs: tf.Tensor3D[] = [];
       const outputs: tf.Tensor3D[] = [];
       const multipliers: Array<tf.Tensor3D | null> = [];
+      // Per layer with a BatchNormalization after it: the normalized activation x̂ and 1/√(σ² + ε).
+      const normalized: Array<{ xHat: tf.Tensor3D; inverseDeviation: tf.Tensor } | null> = [];
       let h = x;
       layers.forEach((layer, index) => {
         const multiplier = dropoutMultiplier(index, count, layer.inputUnits);
@@ -279,15 +314,42 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         inputs.push(h);
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
         outputs.push(h);
+        const norm = norms[index];
+        const setting = plan.batchNormAfter[index];
+        if (norm == null || setting == null) {
+          normalized.push(null);
+          return;
+        }
+        // Each member's batch statistics over its own rows (tf.moments's formula: mean, then the mean squared deviation).
+        const mean = memberRowsMean(h);
+        const centered = memberRowOp(h, mean, 'sub');
+        const variance = memberRowsMean(tf.square(centered) as tf.Tensor3D);
+        const inverseDeviation = tf.rsqrt(tf.add(variance, scalars.of(setting.epsilon)));
+        const xHat = memberRowOp(centered, inverseDeviation, 'mul');
+        normalized.push({ xHat, inverseDeviation });
+        h = memberRowOp(memberRowOp(xHat, norm.gamma, 'mul'), norm.beta, 'add');
+        // tfjs's update, same formula and order: moving − (moving − batch)·(1 − momentum), mean first.
+        for (const [variable, value] of [
+          [norm.movingMean, mean],
+          [norm.movingVariance, variance],
+        ] as const) {
+          variable.assign(tf.sub(variable, tf.mul(tf.sub(variable, value), 1 - setting.momentum)));
+        }
       });
       let dataLoss: tf.Tensor1D;
       let dz: tf.Tensor3D;
+      const last = layers.length - 1;
+      const outputActivityPenalized = activityCoefficients[last].l1 != null || activityCoefficients[last].l2 != null;
+      // The activated output, needed by the sigmoid head and by an activity penalty on the output layer.
+      let outputActivation: tf.Tensor3D | null = plan.head === 'linear-mean-squared-error' ? h : null;
       if (plan.head === 'softmax-categorical-crossentropy') {
+        if (outputActivityPenalized) outputActivation = tf.softmax(h) as tf.Tensor3D;
         const { loss, backprop } = clippedSoftmaxCrossEntropy(tf.reshape(h, [members * count, units]) as tf.Tensor2D, tf.reshape(y, [members * count, units]) as tf.Tensor2D);
         dataLoss = tf.mean(tf.reshape(loss, [members, count]), 1) as tf.Tensor1D;
         dz = tf.mul(tf.reshape(backprop, [members, count, units]), scalars.of(1 / count)) as tf.Tensor3D;
       } else if (plan.head === 'sigmoid-binary-crossentropy') {
         const p = tf.sigmoid(h);
+        outputActivation = p as tf.Tensor3D;
         dataLoss = tf.mean(plan.loss(y, p), 1) as tf.Tensor1D;
         const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
         const inside = tf.cast(tf.equal(clipped, p), 'float32');
@@ -296,7 +358,17 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         dataLoss = tf.mean(plan.loss(y, h), 1) as tf.Tensor1D;
         dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor3D;
       }
-      // Penalties in layer order, kernel then bias, as the single-model pass sums them.
+      if (outputActivityPenalized) {
+        // d(activity penalty)/d(pre-activation): the penalty's gradient on the activated output, back through the activation.
+        const p = outputActivation as tf.Tensor3D;
+        const g = activityGradient(p, last, count) as tf.Tensor;
+        let dActivity: tf.Tensor = g;
+        if (plan.head === 'sigmoid-binary-crossentropy') dActivity = tf.mul(g, tf.mul(p, tf.sub(scalars.of(1), p)));
+        // Softmax's vector-Jacobian product, as tfjs's softmax gradient: (g − Σ g·p) · p per row.
+        else if (plan.head === 'softmax-categorical-crossentropy') dActivity = tf.mul(tf.sub(g, tf.sum(tf.mul(g, p), -1, true)), p);
+        dz = tf.add(dz, dActivity) as tf.Tensor3D;
+      }
+      // Penalties in layer order, kernel then bias, then the activity penalties, as the single-model pass sums them.
       let penaltyTotal: tf.Tensor1D | null = null;
       layers.forEach((layer, index) => {
         for (const [w, slot] of [
@@ -308,15 +380,42 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           if (value != null) penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
         }
       });
+      layers.forEach((_, index) => {
+        const activated = index === last ? outputActivation : outputs[index];
+        const raw = activated == null ? null : penaltyValue(activated, activityPenalties[index]);
+        if (raw == null) return;
+        const value = tf.mul(raw, scalars.of(count === 0 ? 0 : 1 / count)) as tf.Tensor1D;
+        penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+      });
       const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Tensor1D;
       const gradients: tf.Tensor[] = [];
       let upstream: tf.Tensor3D | null = null;
       for (let index = layers.length - 1; index >= 0; index--) {
-        const last = index === layers.length - 1;
-        const dOutput = last ? dz : layers[index].relu ? (batchedReluGrad(upstream as tf.Tensor3D, outputs[index]) as tf.Tensor3D) : (upstream as tf.Tensor3D);
+        let dOutput: tf.Tensor3D;
+        const normGradients: tf.Tensor[] = [];
+        if (index === last) dOutput = dz;
+        else {
+          let dActivation = upstream as tf.Tensor3D;
+          const norm = norms[index];
+          const saved = normalized[index];
+          if (norm != null && saved != null) {
+            // y = γ·x̂ + β with x̂ = (x − μ)/σ over the member's batch: dγ = Σ dy·x̂, dβ = Σ dy,
+            // dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ (μ and σ depend on x).
+            const dy = dActivation;
+            const { xHat, inverseDeviation } = saved;
+            // Σ over the member's rows: batchedBiasGradient (tfjs's row-order sum, without its transpose on the pure-JS backend).
+            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D), batchedBiasGradient(dy));
+            const dXHat = memberRowOp(dy, norm.gamma, 'mul');
+            const centered = memberRowOp(dXHat, memberRowsMean(dXHat), 'sub');
+            dActivation = memberRowOp(tf.sub(centered, memberRowOp(xHat, memberRowsMean(tf.mul(dXHat, xHat) as tf.Tensor3D), 'mul')) as tf.Tensor3D, inverseDeviation, 'mul');
+          }
+          const activity = activityGradient(outputs[index], index, count);
+          if (activity != null) dActivation = tf.add(dActivation, activity) as tf.Tensor3D;
+          dOutput = layers[index].relu ? (batchedReluGrad(dActivation, outputs[index]) as tf.Tensor3D) : dActivation;
+        }
         const layerGradients = [withPenaltyGradient(batchedMatMul(inputs[index], dOutput, true, false), kernels[index], kernelPenalties[index])];
         if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput), biases[index] as tf.Variable, biasPenalties[index]));
-        gradients.unshift(...layerGradients);
+        gradients.unshift(...layerGradients, ...normGradients);
         if (index > 0) {
           upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
           const multiplier = multipliers[index];
@@ -336,17 +435,27 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return value;
     };
 
-    /** Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]. */
-    const predict = (x: tf.Tensor2D): tf.Tensor3D => {
+    /**
+     * Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]
+     * (BatchNormalization with the moving statistics). `activations`, when given, receives each
+     * Dense layer's activated output (the output layer's: the prediction), for the activity penalties.
+     */
+    const predict = (x: tf.Tensor2D, activations?: tf.Tensor3D[]): tf.Tensor3D => {
       const members = kernels[0].shape[0];
       let h = tf.stack(new Array<tf.Tensor>(members).fill(x)) as tf.Tensor3D;
       layers.forEach((layer, index) => {
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
+        if (index < layers.length - 1) activations?.push(h);
+        const norm = norms[index];
+        const setting = plan.batchNormAfter[index];
+        if (norm != null && setting != null) h = batchedBatchNormInference(h, norm.movingMean, norm.movingVariance, norm.beta, norm.gamma, setting.epsilon);
       });
-      if (plan.head === 'softmax-categorical-crossentropy') return tf.softmax(h) as tf.Tensor3D;
-      if (plan.head === 'sigmoid-binary-crossentropy') return tf.sigmoid(h) as tf.Tensor3D;
+      if (plan.head === 'softmax-categorical-crossentropy') h = tf.softmax(h) as tf.Tensor3D;
+      else if (plan.head === 'sigmoid-binary-crossentropy') h = tf.sigmoid(h) as tf.Tensor3D;
+      activations?.push(h);
       return h;
     };
+    const activityMeasured = activityCoefficients.map((slot) => slot.l1 != null || slot.l2 != null);
 
     /** Rows of the measurement read-back, each [K]; `names` says what each row is. */
     const measure = async (): Promise<{ names: string[]; values: Float32Array; members: number }> => {
@@ -361,12 +470,24 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           let lossSum: tf.Tensor | null = null;
           let correct: tf.Tensor | null = null;
           let absoluteErrorSum: tf.Tensor | null = null;
+          // The train split's activity penalties per layer: each batch's penalty (divided by its size, as Keras) weighted by its size, as lib/train/epoch-metrics.
+          const withActivity = split === 'train' && activityMeasured.some(Boolean);
+          const activitySums: Array<tf.Tensor | null> = layers.map(() => null);
           for (let start = 0; start < count; start += evaluationBatchSize) {
             const size = Math.min(evaluationBatchSize, count - start);
             const whole = start === 0 && size === count;
             const xBatch = (whole ? splitData.x : tf.slice(splitData.x, start, size)) as tf.Tensor2D;
             const yBatch = whole ? splitData.y : tf.slice(splitData.y, start, size);
-            const prediction = predict(xBatch);
+            const activations: tf.Tensor3D[] = [];
+            const prediction = predict(xBatch, withActivity ? activations : undefined);
+            if (withActivity) {
+              layers.forEach((_, index) => {
+                const raw = activityMeasured[index] ? penaltyValue(activations[index], activityPenalties[index]) : null;
+                if (raw == null) return;
+                const weighted = tf.mul(tf.div(raw, scalars.of(size)), scalars.of(size));
+                activitySums[index] = activitySums[index] == null ? weighted : tf.add(activitySums[index] as tf.Tensor, weighted);
+              });
+            }
             // tfjs's losses check shapes (no broadcasting of the labels): one copy per member.
             const yMembers = tf.stack(new Array<tf.Tensor>(members).fill(yBatch));
             const batchLoss = tf.mul(tf.mean(plan.loss(yMembers, prediction), 1), size);
@@ -391,6 +512,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             names.push(`${split}.meanAbsoluteError`);
             rows.push(tf.div(absoluteErrorSum, count));
           }
+          activitySums.forEach((sum, index) => {
+            if (sum == null) return;
+            names.push(`penalty:${index}:activity`);
+            rows.push(tf.div(sum, count));
+          });
         }
         layers.forEach((layer, index) => {
           for (const [slotName, w, slot] of [
@@ -403,6 +529,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             rows.push(value ?? tf.zeros([members]));
             names.push(`norm:${index}:${slotName}`);
             rows.push(tf.sqrt(tf.sum(tf.square(w), [1, 2])));
+          }
+          const norm = norms[index];
+          if (norm != null) {
+            names.push(`norm:${index}:gamma`, `norm:${index}:beta`);
+            rows.push(tf.sqrt(tf.sum(tf.square(norm.gamma), [1, 2])), tf.sqrt(tf.sum(tf.square(norm.beta), [1, 2])));
           }
         });
         return tf.stack(rows);
@@ -429,6 +560,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       plan.normKeys[member].forEach((keys, layer) => {
         weightNorms[keys.kernel] = value(`norm:${layer}:kernel`);
         if (keys.bias != null) weightNorms[keys.bias] = value(`norm:${layer}:bias`);
+        if (keys.gamma != null) weightNorms[keys.gamma] = value(`norm:${layer}:gamma`);
+        if (keys.beta != null) weightNorms[keys.beta] = value(`norm:${layer}:beta`);
       });
       const record: EpochRecord = {
         epoch,
@@ -448,13 +581,19 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return record;
     };
 
-    /** The member's weights in row `row`: per layer kernel [in, out] and bias [out] (kept). */
+    /**
+     * The member's weights in row `row`: per layer kernel [in, out] and bias [out], then the
+     * BatchNormalization's gamma, beta, moving mean and variance [out] after it, if any (kept).
+     */
     const memberWeights = (row: number): tf.Tensor[] =>
       tf.tidy(() =>
         layers.flatMap((layer, index) => {
+          const rowOf = (tensor: tf.Tensor) => tf.reshape(tf.slice(tensor, [row, 0, 0], [1, -1, -1]), [layer.units]);
           const kernel = tf.reshape(tf.slice(kernels[index], [row, 0, 0], [1, -1, -1]), [layer.inputUnits, layer.units]);
-          const bias = biases[index] != null ? [tf.reshape(tf.slice(biases[index] as tf.Variable, [row, 0, 0], [1, -1, -1]), [layer.units])] : [];
-          return [kernel, ...bias];
+          const bias = biases[index] != null ? [rowOf(biases[index] as tf.Variable)] : [];
+          const norm = norms[index];
+          const normWeights = norm != null ? [norm.gamma, norm.beta, norm.movingMean, norm.movingVariance].map(rowOf) : [];
+          return [kernel, ...bias, ...normWeights];
         }),
       ).map((tensor) => tf.keep(tensor));
 
@@ -477,9 +616,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         const owned = weights == null;
         const values = weights ?? memberWeights(row);
         let position = 0;
-        plan.variables[member].forEach(({ kernel, bias }) => {
+        plan.variables[member].forEach(({ kernel, bias }, layer) => {
           (kernel.read() as tf.Variable).assign(values[position++] as tf.Tensor);
           if (bias != null) (bias.read() as tf.Variable).assign(values[position++] as tf.Tensor);
+          const norm = plan.batchNormVariables[member][layer];
+          if (norm != null) for (const variable of [norm.gamma, norm.beta, norm.movingMean, norm.movingVariance]) (variable.read() as tf.Variable).assign(values[position++] as tf.Tensor);
         });
         if (owned) tf.dispose(values);
       }
@@ -521,6 +662,15 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             biases[layer] = variableOf(tf.tidy(() => tf.gather(bias, index)));
             bias.dispose();
           }
+          const norm = norms[layer];
+          if (norm != null) {
+            const gathered = (variable: tf.Variable) => {
+              const kept = variableOf(tf.tidy(() => tf.gather(variable, index)));
+              variable.dispose();
+              return kept;
+            };
+            norms[layer] = { gamma: gathered(norm.gamma), beta: gathered(norm.beta), movingMean: gathered(norm.movingMean), movingVariance: gathered(norm.movingVariance) };
+          }
         });
         const keepSlot = (slot: SlotTensors): SlotTensors => ({
           l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: Float32Array.from(rows, (row) => (slot.l1 as { gradient: Float32Array }).gradient[row]) },
@@ -528,6 +678,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         });
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
+        activityPenalties = activityPenalties.map(keepSlot);
+        activityCoefficients = activityCoefficients.map((slot) => ({ l1: slot.l1 == null ? null : rows.map((row) => (slot.l1 as number[])[row]), l2: slot.l2 == null ? null : rows.map((row) => (slot.l2 as number[])[row]) }));
         kernelDecay = kernelDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
         dropoutBefore = dropoutBefore.map((slot) => (slot == null ? null : { rates: rows.map((row) => slot.rates[row]), seeds: rows.map((row) => slot.seeds[row]) }));
         biasDecay = biasDecay.map((rates) => (rates == null ? null : rows.map((row) => rates[row])));
@@ -683,8 +835,10 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   } finally {
     for (const state of states) if (state.stopping?.snapshot != null) tf.dispose(state.stopping.snapshot);
     tf.dispose([...kernels, ...biases.filter((bias): bias is tf.Variable => bias != null)]);
+    for (const norm of norms) if (norm != null) tf.dispose([norm.gamma, norm.beta, norm.movingMean, norm.movingVariance]);
     disposeSlots(kernelPenalties);
     disposeSlots(biasPenalties);
+    disposeSlots(activityPenalties);
     disposeDecay();
     optimizer.dispose();
     scalars.dispose();

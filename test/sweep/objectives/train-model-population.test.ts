@@ -75,17 +75,26 @@ describe('train objective: populations', () => {
     expect(new Set(keys).size).toBe(1);
     const other = definition({ training: { epochs: 4, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } } });
     expect(trainModelObjective.populationKey!(inputsOf(other)[0])).not.toBe(keys[0]);
+    // Every optimizer train runs has a population path (AMSGrad, AdamW, RMSprop, Adagrad too); another optimizer is another key.
+    for (const optimizer of ['rmsprop', 'adagrad', 'adamw', { name: 'adam', amsgrad: true }]) {
+      const sweep = definition({ training: { epochs: 4, batchSize: 16, optimizer } });
+      const key = trainModelObjective.populationKey!(inputsOf(sweep)[0]);
+      expect(key).toBeDefined();
+      expect(key).not.toBe(keys[0]);
+    }
   });
 
   it.each([
-    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true } }, /batch normalization/],
-    [{ arms: [{ name: 'activity', kind: 'uniform', penalties: { activityL1: 1e-3 } }] }, /activityL1/],
-    [{ training: { epochs: 2, optimizer: 'rmsprop' } }, /rmsprop/],
+    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', activationLayers: true } }, /separate activation layers/],
+    [{ arms: [{ name: 'orthogonal', kind: 'uniform', penalties: { orthogonal: 1e-3 } }] }, /orthogonal/],
+    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', dropout: 0.2 }, arms: [{ name: 'activity', kind: 'per-layer', layers: ['dropout_1', 'output'], penalties: { activityL2: 1e-3 } }] }, /activity penalties on layers "dropout_1"/],
+    // A uniform activity arm reaches every layer, the BatchNormalization layers' outputs too.
+    [{ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true }, arms: [{ name: 'activity', kind: 'uniform', penalties: { activityL1: 1e-3 } }] }, /activity penalties on layers "\*"/],
     [{ model: { keras: 'model.keras' } }, /not a builder MLP/],
   ])('no key for %j, with the reason', (overrides, reason) => {
     const sweep = definition(overrides as Record<string, unknown>);
     const arm = sweep.arms[0];
-    const params: Record<string, number> = arm.penalties?.activityL1 !== undefined ? {} : { l2: 1e-3 };
+    const params: Record<string, number> = arm.penalties?.orthogonal !== undefined || arm.penalties?.activityL1 !== undefined ? {} : { l2: 1e-3 };
     const support = populationSupport(sweep, arm, params);
     expect(support.key).toBeUndefined();
     expect(support.reason).toMatch(reason);
@@ -143,6 +152,40 @@ describe('train objective: populations', () => {
     }
   });
 
+  it('batch normalization with uniform and per-layer activity penalties: one key, one population, each member matching run', async () => {
+    const sweep = definition({
+      model: { type: 'mlp', inputSize: 2, hidden: [8, 6], outputSize: 1, task: 'binary', batchNormalization: true, dropout: 0.2 },
+      arms: [
+        { name: 'uniform', kind: 'uniform', layers: ['Dense'], penalties: { l2: { type: 'logUniform', low: 1e-5, high: 1e-1 }, activityL1: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
+        { name: 'per-layer', kind: 'per-layer', layers: ['dense_1', 'dense_2', 'output'], penalties: { activityL2: { type: 'logUniform', low: 1e-5, high: 1e-1 } } },
+      ],
+    });
+    const base = { definition: sweep, configId: 'c', index: 0, attempt: 1 };
+    const inputs: TrialInput[] = [
+      { ...base, arm: sweep.arms[0], params: { l2: 1e-3, activityL1: 1e-2 }, seed: 1, trialId: 'a' },
+      { ...base, arm: sweep.arms[1], params: { 'activityL2.dense_1': 1e-2, 'activityL2.dense_2': 1e-4, 'activityL2.output': 3e-2 }, seed: 2, trialId: 'b' },
+      { ...base, arm: sweep.arms[0], params: { l2: 1e-4, activityL1: 1e-3 }, seed: 3, trialId: 'c' },
+    ];
+    expect(new Set(inputs.map((input) => trainModelObjective.populationKey!(input))).size).toBe(1);
+    expect(trainModelObjective.populationKey!(inputs[0])).toBeDefined();
+    // Without BatchNormalization or Dropout layers a uniform activity arm (every layer) reaches Dense layers only: it has a key.
+    expect(populationSupport(definition(), { name: 'activity', kind: 'uniform', penalties: { activityL2: 1e-3 } }, {}).key).toBeDefined();
+    const { finished } = await runPopulation(inputs);
+    for (const [member, input] of inputs.entries()) {
+      const outcome = finished.get(member) as TrialOutcome;
+      expect(outcome).not.toBeInstanceOf(Error);
+      expect(outcome.trainingPath).toBe('population');
+      const alone = await trainModelObjective.run(input, { signal: new AbortController().signal, onEpoch: async () => false });
+      outcome.epochs.forEach((epoch, index) => {
+        const expected = alone.epochs[index];
+        for (const split of ['train', 'validation', 'test'] as const) close(epoch[split]?.loss, expected[split]?.loss, `member ${member} epoch ${epoch.epoch} ${split}.loss`);
+        close(epoch.penalty, expected.penalty, `member ${member} epoch ${epoch.epoch} penalty`);
+        expect(Object.keys(epoch.penaltyPerLayer).sort()).toEqual(Object.keys(expected.penaltyPerLayer).sort());
+      });
+      expect(Object.keys(outcome.final!.penaltyPerLayer).some((key) => key.endsWith('.activity'))).toBe(true);
+    }
+  });
+
   it('a population of one is the trial alone: the same records as run, bit for bit', async () => {
     const sweep = definition();
     const [input] = inputsOf(sweep);
@@ -172,8 +215,8 @@ describe('train objective: backend timing of populations', () => {
     expect(populationTimingSize(sweep, sweep.arms[0], { l2: 1e-3 })).toBe(16);
     const small = definition({ budget: 1, seeds: [1] });
     expect(populationTimingSize(small, small.arms[0], { l2: 1e-3 })).toBe(2);
-    const normalized = definition({ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', batchNormalization: true } });
-    expect(populationTimingSize(normalized, normalized.arms[0], { l2: 1e-3 })).toBe(1);
+    const separate = definition({ model: { type: 'mlp', inputSize: 2, hidden: [8], outputSize: 1, task: 'binary', activationLayers: true } });
+    expect(populationTimingSize(separate, separate.arms[0], { l2: 1e-3 })).toBe(1);
   });
 
   it('maxPopulationMembers bounds a population by memory', () => {

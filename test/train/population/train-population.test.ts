@@ -15,10 +15,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../../lib/builders/build';
-import { applyPolicy, uniform } from '../../../lib/policy';
+import { applyPolicy, perLayer, uniform } from '../../../lib/policy';
 import { train, trainPopulation, planPopulation } from '../../../lib/train';
 import type { EpochRecord, TrainOptions, TrainResult } from '../../../lib/train';
-import { l1l2, l2 } from '../../../lib/regularizers';
+import { l1, l1l2, l2 } from '../../../lib/regularizers';
 import type { ModelSpec } from '../../../lib/builders/spec';
 
 const RELATIVE = 1e-4;
@@ -87,11 +87,13 @@ interface MemberSetup {
   /** This member's model spec, when it differs from the shared one (another dropout rate). */
   spec?: ModelSpec;
   regularizer?: ReturnType<typeof l2> | ReturnType<typeof l1l2>;
+  /** This member's policy, instead of a uniform `regularizer` (activity penalties per layer). */
+  policy?: Parameters<typeof applyPolicy>[1];
   options: TrainOptions;
 }
 
 async function compare(spec: ModelSpec, loss: string, data: { train: { x: tf.Tensor; y: tf.Tensor }; validation: { x: tf.Tensor; y: tf.Tensor }; test?: { x: tf.Tensor; y: tf.Tensor } }, members: MemberSetup[]): Promise<TrainResult[]> {
-  const build = (member: MemberSetup) => applyPolicy(member.spec ?? spec, uniform({ regularizer: member.regularizer }), { seed: member.seed });
+  const build = (member: MemberSetup) => applyPolicy(member.spec ?? spec, member.policy ?? uniform({ regularizer: member.regularizer }), { seed: member.seed });
   const aloneResults: TrainResult[] = [];
   const aloneModels: tf.LayersModel[] = [];
   for (const member of members) {
@@ -306,10 +308,123 @@ describe('trainPopulation: members leave without stopping the others', () => {
     expect(shapes.reason).toMatch(/layer 0 differs/);
     const batch = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', batchSize: 4 } }, { model: a, options: { loss: 'binaryCrossentropy', batchSize: 2 } }], { train: { x, y } });
     expect(batch.reason).toMatch(/batch size/);
-    const optimizer = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', optimizer: 'rmsprop' } }], { train: { x, y } });
-    expect(optimizer.reason).toMatch(/rmsprop/);
+    const optimizer = planPopulation([{ model: a, options: { loss: 'binaryCrossentropy', optimizer: 'adam' } }, { model: a, options: { loss: 'binaryCrossentropy', optimizer: 'rmsprop' } }], { train: { x, y } });
+    expect(optimizer.reason).toMatch(/optimizer differs from member 0's in more than the learning rate/);
     a.dispose();
     b.dispose();
     tf.dispose([x, y]);
+  });
+});
+
+describe('trainPopulation: activity penalties', () => {
+  test('L1, L2 and L1L2 activity penalties on hidden and softmax output layers, each member its own coefficients, partial last batch, K = 4', async () => {
+    const spec = { type: 'mlp', inputSize: 5, hidden: [12, 8], outputSize: 3, activation: 'relu', task: 'multiclass' } as unknown as ModelSpec;
+    // 70 rows in batches of 16: the last batch has 6 rows (the penalty is divided by each batch's own size).
+    const trainSplit = dataset(70, 5, 3);
+    const validation = dataset(25, 5, 3);
+    const options = (learningRate: number): TrainOptions => ({ epochs: 5, batchSize: 16, evaluationBatchSize: 32, optimizer: { name: 'adam', learningRate } });
+    const members: MemberSetup[] = [
+      { seed: 51, policy: perLayer({ layers: { Dense: { regularizer: l2({ l2: 1e-3 }) }, dense_1: { regularizer: l2({ l2: 1e-3 }), activity: l1({ l1: 1e-2 }) } } }), options: options(0.01) },
+      { seed: 52, policy: perLayer({ layers: { dense_2: { activity: l2({ l2: 5e-2 }) }, output: { activity: l2({ l2: 0.3 }) } } }), options: options(0.02) },
+      { seed: 53, policy: perLayer({ layers: { Dense: { activity: l1l2({ l1: 1e-2, l2: 1e-2 }) } } }), options: { ...options(0.01), weightDecay: 1e-2 } },
+      { seed: 54, options: options(0.01) },
+    ];
+    const results = await compare(spec, 'categoricalCrossentropy', { train: trainSplit, validation }, members);
+    // The activity penalties are recorded per layer, as train records them.
+    expect(Object.keys(results[1].epochs[0].penaltyPerLayer).sort()).toEqual(['dense_2.activity', 'output.activity']);
+    expect(results[1].epochs[0].penaltyPerLayer['output.activity']).toBeGreaterThan(0);
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+
+  test('activity penalties on a sigmoid output and on a linear (mean squared error) output, K = 2 each', async () => {
+    const binary = { type: 'mlp', inputSize: 3, hidden: [7], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const trainSplit = dataset(40, 3, 1);
+    const validation = dataset(12, 3, 1);
+    await compare(binary, 'binaryCrossentropy', { train: trainSplit, validation }, [
+      { seed: 61, policy: perLayer({ layers: { output: { activity: l1l2({ l1: 0.05, l2: 0.1 }) } } }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } } },
+      { seed: 62, policy: perLayer({ layers: { dense_1: { activity: l2({ l2: 0.01 }) } } }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } } },
+    ]);
+    const regression = { type: 'mlp', inputSize: 3, hidden: [6], outputSize: 2, activation: 'relu', task: 'regression' } as unknown as ModelSpec;
+    const y = tf.tidy(() => tf.concat([tf.sum(trainSplit.x, 1, true), tf.max(trainSplit.x, 1, true)], 1));
+    const yValidation = tf.tidy(() => tf.concat([tf.sum(validation.x, 1, true), tf.max(validation.x, 1, true)], 1));
+    await compare(regression, 'meanSquaredError', { train: { x: trainSplit.x, y }, validation: { x: validation.x, y: yValidation } }, [
+      { seed: 63, policy: perLayer({ layers: { output: { activity: l2({ l2: 0.05 }) }, dense_1: { activity: l1({ l1: 0.01 }) } } }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'sgd', learningRate: 0.01 } } },
+      { seed: 64, policy: perLayer({ layers: { output: { activity: l1({ l1: 0.02 }) } } }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'sgd', learningRate: 0.02 } } },
+    ]);
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y, y, yValidation]);
+  });
+});
+
+describe('trainPopulation: BatchNormalization', () => {
+  test('Dense → BatchNormalization → Dropout MLP with activity penalties: own batch statistics, moving statistics, dropout masks, early stopping with restored weights, members leaving, K = 4', async () => {
+    const spec = { type: 'mlp', inputSize: 4, hidden: [10, 6], outputSize: 3, activation: 'relu', task: 'multiclass', batchNormalization: true, dropout: 0.2 } as unknown as ModelSpec;
+    const trainSplit = dataset(60, 4, 3);
+    const validation = dataset(20, 4, 3);
+    const test = dataset(15, 4, 3);
+    const members: MemberSetup[] = [
+      { seed: 71, regularizer: l2({ l2: 1e-3 }), options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      { seed: 72, policy: perLayer({ layers: { Dense: { regularizer: l1l2({ l1: 1e-3, l2: 1e-3 }) }, dense_1: { activity: l2({ l2: 1e-2 }) } } }), options: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 }, weightDecay: 1e-2 } },
+      { seed: 73, spec: { ...spec, dropout: 0 } as unknown as ModelSpec, options: { epochs: 8, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.05 }, earlyStopping: { patience: 1, restoreBestWeights: true } } },
+      { seed: 74, policy: perLayer({ layers: { output: { activity: l1({ l1: 1e-2 }) } } }), options: { epochs: 6, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.01 } } },
+    ];
+    const results = await compare(spec, 'categoricalCrossentropy', { train: trainSplit, validation, test }, members);
+    expect(results[1].epochs).toHaveLength(4);
+    // gamma and beta norms are recorded per BatchNormalization layer, as train records them.
+    expect(Object.keys(results[0].epochs[0].weightNorms)).toEqual(expect.arrayContaining(['batch_norm_1/gamma', 'batch_norm_2/beta']));
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y, test.x, test.y]);
+  });
+
+  test('BatchNormalization with SGD momentum and a sigmoid output, measured in inference batches of 9, K = 3', async () => {
+    const spec = { type: 'mlp', inputSize: 3, hidden: [8], outputSize: 1, activation: 'relu', task: 'binary', batchNormalization: true } as unknown as ModelSpec;
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    const members: MemberSetup[] = [81, 82, 83].map((seed, index) => ({
+      seed,
+      policy: perLayer({ layers: { dense_1: { regularizer: l2({ l2: 1e-3 * (index + 1) }), activity: l1({ l1: 1e-3 * index }) } } }),
+      options: { epochs: 5, batchSize: 16, evaluationBatchSize: 9, optimizer: { name: 'momentum', learningRate: 0.02 * (index + 1), momentum: 0.9 } },
+    }));
+    await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members);
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
+  });
+
+  test('planPopulation refuses BatchNormalization in different places or with different momentum', () => {
+    const plain = { type: 'mlp', inputSize: 2, hidden: [4], outputSize: 1, activation: 'relu', task: 'binary' } as unknown as ModelSpec;
+    const normalized = { ...plain, batchNormalization: true } as unknown as ModelSpec;
+    const x = tf.zeros([8, 2]);
+    const y = tf.zeros([8, 1]);
+    const a = buildModel(normalized, { seed: 1 });
+    const b = buildModel(plain, { seed: 2 });
+    const c = buildModel(normalized, { seed: 3 });
+    (c.getLayer('batch_norm_1') as unknown as { momentum: number }).momentum = 0.9;
+    const options = { loss: 'binaryCrossentropy' } as const;
+    expect(planPopulation([{ model: a, options }, { model: b, options }], { train: { x, y } }).reason).toMatch(/BatchNormalization after other Dense layers/);
+    expect(planPopulation([{ model: a, options }, { model: c, options }], { train: { x, y } }).reason).toMatch(/momentum or epsilon/);
+    expect(planPopulation([{ model: a, options }, { model: a, options }], { train: { x, y } }).plan).not.toBeNull();
+    [a, b, c].forEach((model) => model.dispose());
+    tf.dispose([x, y]);
+  });
+});
+
+describe('trainPopulation: RMSprop, Adagrad, AdamW and AMSGrad', () => {
+  const spec = { type: 'mlp', inputSize: 3, hidden: [7, 5], outputSize: 1, activation: 'relu', task: 'binary', batchNormalization: true } as unknown as ModelSpec;
+  const members = (optimizer: (index: number) => TrainOptions['optimizer']): MemberSetup[] =>
+    [0, 1, 2].map((index) => ({
+      seed: 91 + index,
+      regularizer: l2({ l2: 10 ** -(index + 2) }),
+      options: { epochs: 4, batchSize: 16, optimizer: optimizer(index), weightDecay: index === 1 ? 1e-2 : undefined },
+    }));
+
+  test.each([
+    ['centered RMSprop with momentum, own learning rates', (index: number) => ({ name: 'rmsprop', learningRate: 0.002 * (index + 1), rho: 0.8, momentum: 0.5, centered: true })],
+    ['plain RMSprop, one shared learning rate', () => ({ name: 'rmsprop', learningRate: 0.005 })],
+    ['Adagrad, own learning rates', (index: number) => ({ name: 'adagrad', learningRate: 0.05 * (index + 1), initialAccumulatorValue: 0.2 })],
+    ['AdamW, own learning rates', (index: number) => ({ name: 'adamw', learningRate: 0.01 * (index + 1), weightDecay: 0.05 })],
+    ['AdamW, one shared learning rate (the fused native kernel after the decay)', () => ({ name: 'adamw', learningRate: 0.02, weightDecay: 0.05 })],
+    ['AMSGrad, own learning rates', (index: number) => ({ name: 'adam', learningRate: 0.01 * (index + 1), amsgrad: true })],
+  ])('%s, K = 3, each member matches train alone', async (_name, optimizer) => {
+    const trainSplit = dataset(48, 3, 1);
+    const validation = dataset(16, 3, 1);
+    await compare(spec, 'binaryCrossentropy', { train: trainSplit, validation }, members(optimizer as (index: number) => TrainOptions['optimizer']));
+    tf.dispose([trainSplit.x, trainSplit.y, validation.x, validation.y]);
   });
 });
