@@ -4,6 +4,7 @@
  * stderr; Ctrl-C stops cleanly (running trials are abandoned, finished ones are on disk) and a
  * second Ctrl-C exits at once. Exit: 0 done, 1 some trials failed, 2 bad usage/config, 130 interrupted.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
@@ -70,6 +71,24 @@ function parseWorkers(text: string | undefined, warn: (text: string) => void): n
   return workers;
 }
 
+/**
+ * Whether the sweep will surely choose its backend with `auto` for the built-in `train` objective
+ * (which loads the native library when it is installed): a JSON definition with no other objective
+ * and no `execution.backend`, no user modules, no `--backend` or LAYERWISE_BACKEND forcing one. A
+ * glance only (JSON.parse, no validation): false whenever unsure, and then nothing is lost but the
+ * head start.
+ */
+export function autoWithBuiltInTraining(config: string, modules: readonly string[], option: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const isAuto = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'string' && ['', 'auto'].includes(value.trim().toLowerCase()));
+  if (modules.length > 0 || !config.endsWith('.json') || !isAuto(option) || !isAuto(env.LAYERWISE_BACKEND)) return false;
+  try {
+    const parsed = JSON.parse(fs.readFileSync(config, 'utf8')) as { objective?: unknown; execution?: { backend?: unknown } };
+    return (parsed.objective ?? 'train') === 'train' && isAuto(parsed.execution?.backend);
+  } catch {
+    return false;
+  }
+}
+
 export function registerSweepCommand(program: Command, options: SweepCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const writeError = options.writeError ?? ((text: string) => process.stderr.write(text));
@@ -109,8 +128,12 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       const modules = [...(flags.module ?? []), ...(flags.objectiveModule ?? []), ...(/\.(c?js|ts)$/.test(config) ? [config] : [])];
       // The pool's workers start before anything else (reading and checking the definition loads
       // the model libraries here, ~0.5 s), so that their own start-up overlaps it. runSweep owns the
-      // pool from then on: it tells the workers to load the native library when `auto` will measure.
-      const pool = workers > 0 && !flags.enqueueOnly ? new ProcessPoolExecutor({ workers, objectiveModules: modules, backendPending: true }) : undefined;
+      // pool from then on: it tells the workers to load the native library when `auto` will measure
+      // (or reuse a measurement); when a glance at the file already says so, they are told now.
+      const pool =
+        workers > 0 && !flags.enqueueOnly
+          ? new ProcessPoolExecutor({ workers, objectiveModules: modules, backendPending: true, preloadNative: autoWithBuiltInTraining(config, modules, flags.backend) })
+          : undefined;
       pool?.prestart();
       let definition: SweepDefinition;
       let shard: Shard | undefined;
