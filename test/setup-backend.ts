@@ -5,6 +5,11 @@
  */
 import { initBackend } from '../lib/backend';
 
+// `auto`'s per-machine measurement cache (lib/backend/measurement-cache) is off in tests unless a
+// test sets it: a measurement cached by an earlier run must not decide what a test measures.
+// Child processes (CLI and pool workers) inherit it.
+if (process.env.LAYERWISE_MEASUREMENT_CACHE === undefined) process.env.LAYERWISE_MEASUREMENT_CACHE = 'off';
+
 beforeAll(async () => {
   await initBackend({ log: false });
 });

@@ -13,6 +13,11 @@
  *           2 arms x 8 configurations x 3 seeds = 48 trainings. The Optuna + Keras side's arguments
  *           are read from the same definition file.
  *
+ * The layerwise side runs twice per repeat, as a user's first and second runs of a sweep: `first
+ * run` with an empty per-machine measurement cache (LAYERWISE_MEASUREMENT_CACHE pointed at a fresh
+ * file: `auto` times the backends), then `cached` with the measurement the first run stored (the
+ * journal says "measuredAt"; nothing is timed). Both ratios are printed.
+ *
  * Options:
  *   --only readme|mid   one sweep (default both)
  *   --repeats N         run each side N times, alternating which goes first (default 1)
@@ -42,6 +47,8 @@ interface SideRun {
   states?: Record<string, number>;
   /** layerwise: median of the records' `seconds` (one trial's wall time in its worker). */
   medianTrialSeconds?: number;
+  /** layerwise: how `auto` decided, from the journal's backend choice: 'measured' now, 'cached' (an earlier measurement reused), or forced. */
+  measurement?: 'measured' | 'cached' | 'forced';
   /** Optuna: what each arm's process printed. */
   arms?: Array<Record<string, unknown>>;
   error?: string;
@@ -80,16 +87,27 @@ function lastErrorLine(text: string): string {
 }
 
 /** Counts of finished trials' states and backends in a layerwise journal (JSON Lines; `finish` events hold the final record). */
-export function summarizeJournal(text: string): { states: Record<string, number>; backends: Record<string, number>; complete: number; medianTrialSeconds?: number } {
+export function summarizeJournal(text: string): {
+  states: Record<string, number>;
+  backends: Record<string, number>;
+  complete: number;
+  medianTrialSeconds?: number;
+  measurement?: 'measured' | 'cached' | 'forced';
+} {
   const states: Record<string, number> = {};
   const backends: Record<string, number> = {};
   const trialSeconds: number[] = [];
+  let measurement: 'measured' | 'cached' | 'forced' | undefined;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let event: { op?: string; record?: { state?: string; backend?: string; seconds?: number } };
+    let event: { op?: string; record?: { state?: string; backend?: string; seconds?: number }; choice?: { selection?: string; measuredAt?: string } };
     try {
       event = JSON.parse(line) as typeof event;
     } catch {
+      continue;
+    }
+    if (event.op === 'backend' && event.choice !== undefined) {
+      measurement = event.choice.measuredAt !== undefined ? 'cached' : event.choice.selection === 'measured' || event.choice.selection === 'only-available' ? 'measured' : 'forced';
       continue;
     }
     if (event.op !== 'finish' || event.record === undefined) continue;
@@ -99,18 +117,29 @@ export function summarizeJournal(text: string): { states: Record<string, number>
     backends[backend] = (backends[backend] ?? 0) + 1;
     if (typeof event.record.seconds === 'number') trialSeconds.push(event.record.seconds);
   }
-  const summary = { states, backends, complete: states.complete ?? 0 };
+  const summary = { states, backends, complete: states.complete ?? 0, ...(measurement !== undefined ? { measurement } : {}) };
   return trialSeconds.length > 0 ? { ...summary, medianTrialSeconds: median(trialSeconds) } : summary;
 }
 
-async function runLayerwise(sweep: SweepCase, workDirectory: string, withReport: boolean): Promise<SideRun> {
+/**
+ * One layerwise run of the sweep into a fresh folder. `cacheFile`: the per-machine measurement
+ * cache it uses (an empty one makes `auto` measure, as on a user's first run).
+ */
+async function runLayerwise(sweep: SweepCase, workDirectory: string, withReport: boolean, cacheFile: string): Promise<SideRun> {
   const out = fs.mkdtempSync(path.join(workDirectory, `layerwise-${sweep.id}-`));
   const args = [path.join(ROOT, 'dist', 'cli', 'main.js'), 'sweep', sweep.definition, '--out', out, '--workers', '2', '--quiet', ...sweep.cliArguments];
   if (!withReport) args.push('--no-report');
-  const result = await run(process.execPath, args);
+  const result = await run(process.execPath, args, { ...process.env, LAYERWISE_MEASUREMENT_CACHE: cacheFile });
   const journal = path.join(out, 'journal.jsonl');
   const summary = fs.existsSync(journal) ? summarizeJournal(fs.readFileSync(journal, 'utf8')) : undefined;
-  const side: SideRun = { seconds: result.seconds, trainings: summary?.complete ?? 0, backends: summary?.backends, states: summary?.states, medianTrialSeconds: summary?.medianTrialSeconds };
+  const side: SideRun = {
+    seconds: result.seconds,
+    trainings: summary?.complete ?? 0,
+    backends: summary?.backends,
+    states: summary?.states,
+    medianTrialSeconds: summary?.medianTrialSeconds,
+    measurement: summary?.measurement,
+  };
   if (result.code !== 0) side.error = `layerwise exited ${String(result.code)}: ${lastErrorLine(result.stderr)}`;
   return side;
 }
@@ -257,26 +286,54 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   try {
     for (const sweep of sweepCases(workDirectory).filter((candidate) => options.only === undefined || candidate.id === options.only)) {
-      const layerwiseRuns: SideRun[] = [];
+      // Per repeat: a user's first run (empty measurement cache: `auto` measures) and second run (the cached measurement).
+      const firstRuns: SideRun[] = [];
+      const cachedRuns: SideRun[] = [];
       const optunaRuns: SideRun[] = [];
       for (let repeat = 0; repeat < options.repeats; repeat++) {
+        const cacheFile = path.join(workDirectory, `measurements-${sweep.id}-${repeat}.json`);
         const layerwiseFirst = repeat % 2 === 0;
         for (const side of layerwiseFirst ? ['layerwise', 'optuna'] : ['optuna', 'layerwise']) {
-          process.stderr.write(`bench:sweep ${sweep.id} repeat ${repeat + 1}/${options.repeats}: ${side}\n`);
-          if (side === 'layerwise') layerwiseRuns.push(await runLayerwise(sweep, workDirectory, options.report));
-          else optunaRuns.push(await runOptuna(sweep, workDirectory));
+          if (side === 'layerwise') {
+            process.stderr.write(`bench:sweep ${sweep.id} repeat ${repeat + 1}/${options.repeats}: layerwise, first run (measures)\n`);
+            firstRuns.push(await runLayerwise(sweep, workDirectory, options.report, cacheFile));
+            process.stderr.write(`bench:sweep ${sweep.id} repeat ${repeat + 1}/${options.repeats}: layerwise, second run (cached measurement)\n`);
+            cachedRuns.push(await runLayerwise(sweep, workDirectory, options.report, cacheFile));
+          } else {
+            process.stderr.write(`bench:sweep ${sweep.id} repeat ${repeat + 1}/${options.repeats}: optuna\n`);
+            optunaRuns.push(await runOptuna(sweep, workDirectory));
+          }
         }
       }
       const good = (runs: SideRun[]) => runs.filter((side) => side.error === undefined).map((side) => side.seconds);
-      const layerwiseSeconds = good(layerwiseRuns).length > 0 ? median(good(layerwiseRuns)) : undefined;
-      const optunaSeconds = good(optunaRuns).length > 0 ? median(good(optunaRuns)) : undefined;
-      const ratio = layerwiseSeconds !== undefined && optunaSeconds !== undefined ? optunaSeconds / layerwiseSeconds : undefined;
-      results.push({ sweep: sweep.id, description: sweep.description, layerwiseSeconds, optunaKerasSeconds: optunaSeconds, ratio, layerwise: layerwiseRuns, optunaKeras: optunaRuns });
-      const last = layerwiseRuns[layerwiseRuns.length - 1];
-      lines.push(
-        `| ${sweep.id} | ${layerwiseSeconds?.toFixed(1) ?? `- (${last.error ?? '?'})`} | ${optunaSeconds?.toFixed(1) ?? `- (${optunaRuns[0]?.error ?? '?'})`} | ${ratio === undefined ? '' : `${ratio.toFixed(1)}x`} | ` +
-          `${last.trainings} (${counts(last.states)}) | ${counts(last.backends)} | ${last.medianTrialSeconds?.toFixed(2) ?? '?'} | ${optunaRuns[optunaRuns.length - 1]?.trainings ?? '?'} |`,
-      );
+      const medianOf = (runs: SideRun[]): number | undefined => (good(runs).length > 0 ? median(good(runs)) : undefined);
+      const optunaSeconds = medianOf(optunaRuns);
+      const ratioOf = (seconds: number | undefined): number | undefined => (seconds !== undefined && optunaSeconds !== undefined ? optunaSeconds / seconds : undefined);
+      const firstSeconds = medianOf(firstRuns);
+      const cachedSeconds = medianOf(cachedRuns);
+      results.push({
+        sweep: sweep.id,
+        description: sweep.description,
+        layerwiseSeconds: firstSeconds,
+        layerwiseCachedSeconds: cachedSeconds,
+        optunaKerasSeconds: optunaSeconds,
+        ratio: ratioOf(firstSeconds),
+        ratioCached: ratioOf(cachedSeconds),
+        layerwise: firstRuns,
+        layerwiseCached: cachedRuns,
+        optunaKeras: optunaRuns,
+      });
+      for (const [label, runs, seconds] of [
+        ['first run', firstRuns, firstSeconds],
+        ['cached', cachedRuns, cachedSeconds],
+      ] as const) {
+        const last = runs[runs.length - 1];
+        const ratio = ratioOf(seconds);
+        lines.push(
+          `| ${sweep.id}, ${label} | ${seconds?.toFixed(1) ?? `- (${last.error ?? '?'})`} | ${optunaSeconds?.toFixed(1) ?? `- (${optunaRuns[0]?.error ?? '?'})`} | ${ratio === undefined ? '' : `${ratio.toFixed(1)}x`} | ` +
+            `${last.trainings} (${counts(last.states)}) | ${counts(last.backends)} (${last.measurement ?? '?'}) | ${last.medianTrialSeconds?.toFixed(2) ?? '?'} | ${optunaRuns[optunaRuns.length - 1]?.trainings ?? '?'} |`,
+        );
+      }
     }
   } finally {
     fs.rmSync(workDirectory, { recursive: true, force: true });
@@ -294,7 +351,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(
     [
-      '| sweep | layerwise s | Optuna + Keras s | Optuna+Keras / layerwise | layerwise trials (states) | layerwise backend (journal) | layerwise s/trial (median) | Keras trainings |',
+      '| sweep, layerwise run | layerwise s | Optuna + Keras s | Optuna+Keras / layerwise | layerwise trials (states) | layerwise backend (journal; auto measured or cached) | layerwise s/trial (median) | Keras trainings |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...lines,
       '',

@@ -51,6 +51,12 @@ export interface BackendChoice {
   steps?: number;
   /** ISO timestamp of the decision. */
   at: string;
+  /**
+   * Set when `auto` reused this machine's earlier measurement of the same model (the per-machine
+   * cache, lib/backend/measurement-cache) instead of measuring: ISO timestamp of that measurement;
+   * `timings` and `steps` are its figures. Absent when this run measured (or nothing was measured).
+   */
+  measuredAt?: string;
 }
 
 /** Arguments of {@link measureBackends}. */
@@ -63,14 +69,25 @@ export interface MeasureBackendsArgs {
    */
   timeSteps: () => Promise<{ secondsPerStep: number; steps: number }>;
   /**
-   * Rounds over the candidates, interleaved (a, b, a, b, ...) so that a burst of load from other
-   * processes hits every backend alike; each backend keeps its fastest round. Default 3.
+   * Rounds over the candidates at most, interleaved (a, b, a, b, ...) so that a burst of load from
+   * other processes hits every backend alike; each backend keeps its fastest round. Default 3.
+   * Fewer run when the answer is clear: a backend over 3x slower than the fastest after a round
+   * is not timed again (when one backend is left, it is the pick), and after 2 rounds a backend
+   * over 1.5x faster than every other is the pick.
    */
   rounds?: number;
 }
 
 /** A backend this many times slower than the fastest after a round is not timed again. */
 const CLEAR_LOSS = 3;
+
+/**
+ * After this many rounds, a backend faster than every other by more than {@link CLEAR_WIN} (each
+ * backend's best round) is the pick: further rounds only settle close calls. Two rounds, because
+ * the first round of each backend carries its one-time costs (kernel set-up, JIT warm-up).
+ */
+const DECISIVE_ROUNDS = 2;
+const CLEAR_WIN = 1.5;
 
 /** Makes `name` the active tfjs backend; returns why not when it cannot. */
 async function activate(name: BackendName): Promise<string | undefined> {
@@ -102,6 +119,7 @@ export async function measureBackends(args: MeasureBackendsArgs): Promise<{ chos
   let steps = 0;
   for (let round = 0; round < (args.rounds ?? 3); round++) {
     const best = Math.min(...timings.map((timing) => timing.secondsPerStep ?? Infinity));
+    if (round > 0 && decided(timings, round, best)) break;
     for (const timing of timings) {
       if (timing.error !== undefined) continue;
       // A clear loser (over 3x the fastest after a round) is not timed again: on a large model the
@@ -128,6 +146,17 @@ export async function measureBackends(args: MeasureBackendsArgs): Promise<{ chos
   }
   const fastest = usable.reduce((best, timing) => (timing.secondsPerStep! < best.secondsPerStep! ? timing : best));
   return { chosen: fastest.backend, timings, steps, selection: usable.length === 1 ? 'only-available' : 'measured' };
+}
+
+/**
+ * Whether the measurement is over before round `round` (0-based): one backend left in the race (the
+ * others failed or lost clearly), or, after {@link DECISIVE_ROUNDS} rounds, a clear winner.
+ */
+function decided(timings: readonly BackendTiming[], round: number, best: number): boolean {
+  const racing = timings.filter((timing) => timing.secondsPerStep !== undefined && timing.secondsPerStep <= CLEAR_LOSS * best);
+  if (racing.length <= 1) return true;
+  if (round < DECISIVE_ROUNDS) return false;
+  return racing.filter((timing) => timing.secondsPerStep! <= CLEAR_WIN * best).length === 1;
 }
 
 // One line per choice, in a file without tfjs so the report can say it without loading a backend.

@@ -2,7 +2,7 @@
  * Renders sweep progress on stderr: one line rewritten in place on a terminal, or a line at most
  * every few seconds (and at the end) when stderr is a file or pipe. A view over runner events only.
  */
-import { describeBackendChoice } from '../backend/measure';
+import { describeBackendChoice } from '../backend/describe-choice';
 import type { SweepEvent } from '../sweep/events';
 import { ProgressSnapshot, SweepProgress } from '../sweep/progress';
 

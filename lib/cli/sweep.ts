@@ -4,18 +4,27 @@
  * stderr; Ctrl-C stops cleanly (running trials are abandoned, finished ones are on disk) and a
  * second Ctrl-C exits at once. Exit: 0 done, 1 some trials failed, 2 bad usage/config, 130 interrupted.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { mergeSweepDirectories } from '../sweep/storage/sweep-directory';
-import { parseShard } from '../sweep/plan';
-import { runSweep } from '../sweep/runner';
-import { readSweepFile } from '../sweep/sweep-file';
-import { SweepDefinitionChangedError } from '../sweep/storage/storage';
+import type { Shard } from '../sweep/plan';
+import type { SweepDefinition } from '../sweep/definition';
+import { ProcessPoolExecutor } from '../sweep/executors/process-pool';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { ProgressView } from './sweep-progress-view';
-import { writeReport } from '../report/write-report';
-import { isPostgresUrl, openPostgresStore, PostgresStoreError, PostgresTrialStore, redactUrl } from '../sweep/postgres';
+import type { PostgresTrialStore } from '../sweep/postgres';
+
+// Module loading is a visible part of a small sweep's wall time (~0.5 s, mostly TensorFlow.js), so
+// this file loads only the process pool up front: the pool's workers start first and load their
+// own modules while this process loads the sweep runner (runner, below). The report writer and the
+// PostgreSQL client load only when used (a sweep into a folder with --no-report needs neither).
+const runner = (): typeof import('../sweep/runner') => require('../sweep/runner') as typeof import('../sweep/runner');
+const sweepFile = (): typeof import('../sweep/sweep-file') => require('../sweep/sweep-file') as typeof import('../sweep/sweep-file');
+const plan = (): typeof import('../sweep/plan') => require('../sweep/plan') as typeof import('../sweep/plan');
+const storageErrors = (): typeof import('../sweep/storage/storage') => require('../sweep/storage/storage') as typeof import('../sweep/storage/storage');
+const postgres = (): typeof import('../sweep/postgres') => require('../sweep/postgres') as typeof import('../sweep/postgres');
+const reportWriter = (): typeof import('../report/write-report') => require('../report/write-report') as typeof import('../report/write-report');
 
 export interface SweepCommandOptions {
   /** Receives the exit code of the command. Default: sets process.exitCode. */
@@ -62,6 +71,24 @@ function parseWorkers(text: string | undefined, warn: (text: string) => void): n
   return workers;
 }
 
+/**
+ * Whether the sweep will surely choose its backend with `auto` for the built-in `train` objective
+ * (which loads the native library when it is installed): a JSON definition with no other objective
+ * and no `execution.backend`, no user modules, no `--backend` or LAYERWISE_BACKEND forcing one. A
+ * glance only (JSON.parse, no validation): false whenever unsure, and then nothing is lost but the
+ * head start.
+ */
+export function autoWithBuiltInTraining(config: string, modules: readonly string[], option: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const isAuto = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'string' && ['', 'auto'].includes(value.trim().toLowerCase()));
+  if (modules.length > 0 || !config.endsWith('.json') || !isAuto(option) || !isAuto(env.LAYERWISE_BACKEND)) return false;
+  try {
+    const parsed = JSON.parse(fs.readFileSync(config, 'utf8')) as { objective?: unknown; execution?: { backend?: unknown } };
+    return (parsed.objective ?? 'train') === 'train' && isAuto(parsed.execution?.backend);
+  } catch {
+    return false;
+  }
+}
+
 export function registerSweepCommand(program: Command, options: SweepCommandOptions = {}): void {
   const setExitCode = options.setExitCode ?? ((code: number) => (process.exitCode = code));
   const writeError = options.writeError ?? ((text: string) => process.stderr.write(text));
@@ -96,10 +123,27 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         'Exit codes: 0 done, 1 some trials failed, 2 usage or config error, 130 interrupted.',
     )
     .action(async (config: string, flags: SweepFlags) => {
-      const definition = readSweepFile(config);
-      const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
       const workers = parseWorkers(flags.workers, writeError);
       if (flags.enqueueOnly && flags.storage === undefined) throw new CommandExit(EXIT_USAGE, '--enqueue-only: needs --storage postgres://...; the folder journal has no workers that could run the trials');
+      const modules = [...(flags.module ?? []), ...(flags.objectiveModule ?? []), ...(/\.(c?js|ts)$/.test(config) ? [config] : [])];
+      // The pool's workers start before anything else (reading and checking the definition loads
+      // the model libraries here, ~0.5 s), so that their own start-up overlaps it. runSweep owns the
+      // pool from then on: it tells the workers to load the native library when `auto` will measure
+      // (or reuse a measurement); when a glance at the file already says so, they are told now.
+      const pool =
+        workers > 0 && !flags.enqueueOnly
+          ? new ProcessPoolExecutor({ workers, objectiveModules: modules, backendPending: true, preloadNative: autoWithBuiltInTraining(config, modules, flags.backend) })
+          : undefined;
+      pool?.prestart();
+      let definition: SweepDefinition;
+      let shard: Shard | undefined;
+      try {
+        definition = sweepFile().readSweepFile(config);
+        shard = flags.shard !== undefined ? plan().parseShard(flags.shard) : undefined;
+      } catch (error) {
+        await pool?.close();
+        throw error;
+      }
       const directory = flags.out ?? path.join('sweeps', definition.name);
       const controller = new AbortController();
       const onSigint = (): void => {
@@ -111,11 +155,18 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       const view = flags.quiet || flags.enqueueOnly ? undefined : new ProgressView({ write: writeError, isTTY });
       let storage: PostgresTrialStore | undefined;
       if (flags.storage !== undefined) {
-        if (!isPostgresUrl(flags.storage)) throw new CommandExit(EXIT_USAGE, `--storage: got "${redactUrl(flags.storage)}"; allowed: a postgres:// or postgresql:// URL`);
+        const { isPostgresUrl, openPostgresStore, redactUrl } = postgres();
+        if (!isPostgresUrl(flags.storage)) {
+          await pool?.close();
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+          throw new CommandExit(EXIT_USAGE, `--storage: got "${redactUrl(flags.storage)}"; allowed: a postgres:// or postgresql:// URL`);
+        }
         try {
           storage = await openPostgresStore(flags.storage);
         } catch (error) {
           // The store's errors carry the URL with its password masked; print no stack.
+          await pool?.close();
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigint);
           throw new CommandExit(EXIT_FAILURE, `sweep: ${error instanceof Error ? error.message : String(error)}`);
@@ -123,7 +174,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
       }
       const where = storage === undefined ? directory : `${storage.displayUrl} (sweep ${definition.name})`;
       try {
-        const summary = await runSweep({
+        const summary = await runner().runSweep({
           definition,
           directory: storage === undefined ? directory : undefined,
           storage,
@@ -131,7 +182,8 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           shard,
           extend: flags.extend,
           // A definition module may register datasets or objectives too: workers load it like --module.
-          objectiveModules: [...(flags.module ?? []), ...(flags.objectiveModule ?? []), ...(/\.(c?js|ts)$/.test(config) ? [config] : [])],
+          objectiveModules: modules,
+          pool,
           backend: flags.backend,
           enqueueOnly: flags.enqueueOnly,
           signal: controller.signal,
@@ -156,13 +208,13 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
         if (flags.report && !summary.interrupted && summary.records.length > 0) {
           // The report is a view of every finished trial, this run's and earlier ones'.
           const reportDirectory = path.join(directory, 'report');
-          const written = await writeReport(reportDirectory, [...summary.records, ...(summary.evaluationRecords ?? [])], { evaluation: definition.evaluation });
+          const written = await reportWriter().writeReport(reportDirectory, [...summary.records, ...(summary.evaluationRecords ?? [])], { evaluation: definition.evaluation });
           write(`report: ${path.join(reportDirectory, 'report.html')} (${Object.keys(written.files).length} formats)\n`);
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
       } catch (error) {
-        if (error instanceof SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message, error);
-        if (error instanceof PostgresStoreError) throw new CommandExit(EXIT_FAILURE, `sweep: ${error.message}`);
+        if (error instanceof storageErrors().SweepDefinitionChangedError) throw new CommandExit(EXIT_USAGE, error.message, error);
+        if (storage !== undefined && error instanceof postgres().PostgresStoreError) throw new CommandExit(EXIT_FAILURE, `sweep: ${error.message}`);
         throw error;
       } finally {
         await storage?.close();
@@ -179,6 +231,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
     .option('--extend', 'accept folders whose sweep definitions differ (the last one is kept)')
     .action(async (directories: string[], flags: { into: string; extend?: boolean }) => {
       try {
+        const { mergeSweepDirectories } = require('../sweep/storage/sweep-directory') as typeof import('../sweep/storage/sweep-directory');
         const merged = await mergeSweepDirectories({ sources: directories, target: flags.into, extend: flags.extend });
         write(`merged ${merged.trials} trials (${merged.finished} finished) into ${merged.journal}\n`);
         setExitCode(EXIT_OK);

@@ -24,6 +24,7 @@ import type { BackendChoice } from '../backend/measure';
 import { BACKEND_ENV_VAR } from '../backend/names';
 import { chooseSweepBackend } from './backend-choice';
 import { loadObjectiveModules, resolveObjective } from './objective';
+import type { TrialObjective } from './objective';
 import type { Shard } from './plan';
 import { createPruner } from './pruners';
 import type { ParameterValues, TrialRecord } from './record';
@@ -51,6 +52,13 @@ export interface RunSweepArgs {
   executor?: TrialExecutor;
   /** Worker processes for the default executor; 0 runs trials in this process. Default: number of CPU cores. */
   workers?: number;
+  /**
+   * The default executor, created and started by the caller ahead of time (`backendPending: true`,
+   * `prestart()`), so that its workers start while the caller still reads the definition. The
+   * sweep then owns it: gives it the backend, closes it at the end (also when the sweep fails).
+   * Ignored (and closed) when `executor` is given or the trials run in this process.
+   */
+  pool?: ProcessPoolExecutor;
   /** User modules that register objectives or datasets (loaded here and in every worker). Default []. */
   objectiveModules?: string[];
   /**
@@ -112,17 +120,42 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
   const started = Date.now();
   const { definition } = args;
   const emit = (event: SweepEvent): void => args.onEvent?.(event);
-  loadObjectiveModules(args.objectiveModules ?? []);
-  const objective = resolveObjective(definition.objective);
-  objective.validate?.(definition);
-  if (args.storage === undefined && args.directory === undefined) throw new LayerwiseConfigError('directory', ': an output folder (or a storage) is required');
-
-  const storage: TrialStorage = args.storage ?? new JournalStorage({ directory: args.directory!, fileName: journalFileName(args.shard) });
-  await storage.openSweep({ definition, fingerprint: definitionFingerprint(definition), extend: args.extend });
-  const capabilities = capabilitiesOf(storage);
+  let objective: TrialObjective;
+  try {
+    loadObjectiveModules(args.objectiveModules ?? []);
+    objective = resolveObjective(definition.objective);
+    if (args.storage === undefined && args.directory === undefined) throw new LayerwiseConfigError('directory', ': an output folder (or a storage) is required');
+  } catch (error) {
+    await args.pool?.close();
+    throw error;
+  }
   const inProcess = args.workers === 0 || args.enqueueOnly === true;
+
+  // The pool's workers start first, so that their start-up (Node, modules, the native library) overlaps
+  // everything this process does before the first trial: validating the definition (which builds the
+  // model once), opening the store, choosing the backend. Each waits for the choice and sets it up
+  // before it reports ready for a trial. When `auto` may measure (nothing forces a backend), they also
+  // load the native library meanwhile.
+  const measuring = objective.timeSteps !== undefined && (args.backend ?? process.env[BACKEND_ENV_VAR] ?? definition.execution.backend ?? 'auto') === 'auto';
+  const usesPool = args.executor === undefined && !inProcess;
+  if (!usesPool) await args.pool?.close();
+  const pool = !usesPool
+    ? undefined
+    : (args.pool ?? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true, preloadNative: measuring }));
+  pool?.prestart();
+  if (measuring) pool?.preloadNativeLibrary();
   /** The executor this call creates (and closes); none when `args.executor` is given. */
-  let ownedExecutor: TrialExecutor | undefined;
+  let ownedExecutor: TrialExecutor | undefined = pool;
+  let storage: TrialStorage;
+  try {
+    objective.validate?.(definition);
+    storage = args.storage ?? new JournalStorage({ directory: args.directory!, fileName: journalFileName(args.shard) });
+    await storage.openSweep({ definition, fingerprint: definitionFingerprint(definition), extend: args.extend });
+  } catch (error) {
+    await ownedExecutor?.close();
+    throw error;
+  }
+  const capabilities = capabilitiesOf(storage);
 
   try {
     const sampler: Sampler = createSampler(definition.sampler);
@@ -134,22 +167,17 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
           'allowed with --enqueue-only: "grid", "random"; or keep `layerwise sweep --storage` running as the coordinator',
       );
     }
-    // The pool's workers start now, so that their start-up (Node, modules) overlaps the backend's
-    // measurement; each waits for the choice and sets it up before it reports ready for a trial.
-    // When `auto` will measure (nothing forces a backend), they also load the native library meanwhile.
-    const measuring = objective.timeSteps !== undefined && (args.backend ?? process.env[BACKEND_ENV_VAR] ?? definition.execution.backend ?? 'auto') === 'auto';
-    const pool =
-      args.executor === undefined && !inProcess
-        ? new ProcessPoolExecutor({ workers: args.workers, objectiveModules: args.objectiveModules, backendPending: true, preloadNative: measuring })
-        : undefined;
-    if (pool !== undefined) {
-      ownedExecutor = pool;
-      pool.prestart();
-    }
     // Before the first trial: the backend every trial trains on (measured for `auto`), recorded and announced.
     let backend: BackendChoice | undefined;
     if (!args.enqueueOnly) {
-      backend = await chooseSweepBackend({ definition, objective, option: args.backend, trainingThreadEnv: inProcess || args.executor !== undefined ? undefined : WORKER_THREAD_ENV });
+      backend = await chooseSweepBackend({
+        definition,
+        objective,
+        option: args.backend,
+        trainingThreadEnv: pool === undefined ? undefined : WORKER_THREAD_ENV,
+        // Only the pool's workers train: a cached choice loads no backend here.
+        trainsHere: pool === undefined,
+      });
       if (backend !== undefined) {
         await storage.recordBackendChoice?.(definition.name, backend);
         emit({ type: 'backend', choice: backend, at: Date.now() });

@@ -7,7 +7,7 @@ afterAll(async () => {
   if (original !== undefined) await initBackend({ backend: original, log: false, reselect: true });
 });
 
-test('keeps each backend\'s fastest round, picks the fastest backend, and stops timing a clear loser after the first round', async () => {
+test('keeps each backend\'s fastest round, picks the fastest backend, and stops once a clear loser after the first round leaves one backend', async () => {
   // Per-backend sequences of seconds per step, one per call; cpu's second round is a load burst.
   const sequences: Record<string, number[]> = { tensorflow: [0.004, 0.003, 0.005], cpu: [0.002, 0.009, 0.0025] };
   const calls: string[] = [];
@@ -29,7 +29,27 @@ test('keeps each backend\'s fastest round, picks the fastest backend, and stops 
       return { secondsPerStep: tf.getBackend() === 'cpu' ? 0.05 : 0.01, steps: 8 };
     },
   });
-  expect(slow).toEqual(['tensorflow', 'cpu', 'tensorflow', 'tensorflow']);
+  // cpu is over 3x slower after the first round: tensorflow is the only one left, so it is the pick without more rounds.
+  expect(slow).toEqual(['tensorflow', 'cpu']);
+});
+
+test('after two rounds a backend over 1.5x faster than every other is the pick; a closer race runs the third round', async () => {
+  const run = async (sequences: Record<string, number[]>): Promise<{ calls: string[]; chosen: string }> => {
+    const calls: string[] = [];
+    const result = await measureBackends({
+      candidates: ['tensorflow', 'cpu'],
+      timeSteps: async () => {
+        const backend = tf.getBackend();
+        calls.push(backend);
+        return { secondsPerStep: sequences[backend].shift()!, steps: 24 };
+      },
+    });
+    return { calls, chosen: result.chosen };
+  };
+  // Round 1: tensorflow's one-time costs make it look slower; round 2 shows it 2x faster (best 0.001 vs 0.002): decided.
+  expect(await run({ tensorflow: [0.0025, 0.001, 0.001], cpu: [0.002, 0.0021, 0.002] })).toEqual({ calls: ['tensorflow', 'cpu', 'tensorflow', 'cpu'], chosen: 'tensorflow' });
+  // 1.25x apart after two rounds: the third round runs, and it changes the pick.
+  expect(await run({ tensorflow: [0.0025, 0.0015, 0.0015], cpu: [0.002, 0.0019, 0.0012] })).toEqual({ calls: ['tensorflow', 'cpu', 'tensorflow', 'cpu', 'tensorflow', 'cpu'], chosen: 'cpu' });
 });
 
 test('a backend that fails is recorded with its error and not chosen; none usable is an error naming each', async () => {

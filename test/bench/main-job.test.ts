@@ -55,6 +55,14 @@ describe('summarizeJournal', () => {
       medianTrialSeconds: 3,
     });
   });
+
+  test("says whether auto measured now or reused a cached measurement, from the journal's backend line", () => {
+    const backend = (choice: Record<string, unknown>): string => JSON.stringify({ op: 'backend', choice: { backend: 'tensorflow', at: '2026-12-01T20:00:00Z', ...choice } });
+    expect(summarizeJournal(backend({ selection: 'measured' })).measurement).toBe('measured');
+    expect(summarizeJournal(backend({ selection: 'measured', measuredAt: '2026-12-01T19:00:00Z' })).measurement).toBe('cached');
+    expect(summarizeJournal(backend({ selection: 'option' })).measurement).toBe('forced');
+    expect(summarizeJournal(JSON.stringify({ op: 'sweep' })).measurement).toBeUndefined();
+  });
 });
 
 describe('the mid-size sweep definition (bench/sweep/mid-size.json)', () => {

@@ -64,6 +64,8 @@ describe('backend auto', () => {
     const [tiny, mid] = JSON.parse(child.stdout) as BackendChoice[];
     for (const choice of [tiny, mid]) {
       expect(choice.selection).toBe('measured');
+      // Measured in this run, not reused from the per-machine cache (the child turns it off).
+      expect(choice.measuredAt).toBeUndefined();
       expect(choice.timings!.map((timing) => timing.backend)).toEqual(['tensorflow', 'cpu']);
       for (const timing of choice.timings!) expect(timing.secondsPerStep).toBeGreaterThan(0);
       // The pick is the faster of the recorded timings: what is stored explains the choice.

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { MemberResult } from '../../lib/sweep/executors/executor';
 import { ProcessPoolExecutor } from '../../lib/sweep/executors/process-pool';
 import { runSweep } from '../../lib/sweep/runner';
 import { FIXTURE_OBJECTIVES, sweepDefinition } from './fixtures/definitions';
@@ -100,6 +101,54 @@ describe('process pool', () => {
     const second = await Promise.all([0, 1, 2].map(() => pool.execute({ objective: 'test.synthetic', input }, { onEpoch: async () => false })));
     expect(second.map((entry) => entry.kind === 'outcome' && entry.outcome.backend)).toEqual(['cpu', 'cpu', 'cpu']);
     expect(pool.workerCount).toBe(3);
+    await pool.close();
+  });
+
+  test("epochAnswers 'none': the worker trains on without waiting for each epoch's answer, yet the hooks get every epoch in order and before the job's end", async () => {
+    // Each epoch's hook takes 150 ms (a slow store). Waiting for the answers, 6 epochs take >= 0.9 s in
+    // the worker; without waiting, the worker's own run ends at once and only the parent's hook chain is slow.
+    const pool = new ProcessPoolExecutor({ workers: 1, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const definition = sweepDefinition({ budget: 1, seeds: [1], training: { epochs: 6 } });
+    const inputs = [0, 1].map((seed) => ({ definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed, trialId: `t${seed}`, configId: 'c', index: 0, attempt: 1 }));
+    const seen: string[] = [];
+    const hooks = {
+      onEpoch: async (member: number, epoch: { epoch: number }) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        seen.push(`${member}:${epoch.epoch}`);
+        return true; // Would prune at once if the worker waited for it.
+      },
+      onMemberFinished: async (member: number, result: MemberResult) => {
+        seen.push(`${member}:finished:${result.kind === 'outcome' ? result.outcome.status : result.kind}`);
+      },
+    };
+    const result = await pool.executePopulation({ objective: 'test.population', inputs, epochAnswers: 'none' }, hooks);
+    expect(result.kind).toBe('done');
+    const epochs = (member: number) => [1, 2, 3, 4, 5, 6].map((epoch) => `${member}:${epoch}`);
+    // Nothing was pruned (the answers were not waited for), every epoch reached the hooks in order, each member's end after its epochs.
+    expect(seen).toEqual([...epochs(0), '0:finished:complete', ...epochs(1), '1:finished:complete']);
+
+    // The default ('wait'): the same answer prunes each member at its first epoch.
+    const waited: string[] = [];
+    const pruning = await pool.executePopulation(
+      { objective: 'test.population', inputs },
+      { onEpoch: async (member, epoch) => (waited.push(`${member}:${epoch.epoch}`), true), onMemberFinished: async (member, outcome) => void waited.push(`${member}:${outcome.kind === 'outcome' ? outcome.outcome.status : outcome.kind}`) },
+    );
+    expect(pruning.kind).toBe('done');
+    expect(waited).toEqual(['0:1', '0:pruned', '1:1', '1:pruned']);
+    await pool.close();
+  });
+
+  test("a single trial with epochAnswers 'none' reports every epoch before its outcome", async () => {
+    const pool = new ProcessPoolExecutor({ workers: 1, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const definition = sweepDefinition({ budget: 1, seeds: [1], training: { epochs: 4 } });
+    const input = { definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed: 1, trialId: 't', configId: 'c', index: 0, attempt: 1 };
+    const seen: number[] = [];
+    const result = await pool.execute(
+      { objective: 'test.synthetic', input, epochAnswers: 'none' },
+      { onEpoch: async (epoch) => (await new Promise((resolve) => setTimeout(resolve, 100)), seen.push(epoch.epoch), true) },
+    );
+    expect(result).toMatchObject({ kind: 'outcome', outcome: { status: 'complete' } });
+    expect(seen).toEqual([1, 2, 3, 4]);
     await pool.close();
   });
 

@@ -13,7 +13,18 @@ export interface TrialJob {
   input: TrialInput;
   /** Stop the attempt after this many seconds (kill its worker). Default: no limit. */
   timeoutSeconds?: number;
+  /** See {@link PopulationJob.epochAnswers}. */
+  epochAnswers?: EpochAnswers;
 }
+
+/**
+ * Whether the objective waits for the loop's answer to each epoch it reports. 'wait' (the
+ * default): each epoch is recorded and put through the pruning gate before training goes on, so a
+ * prune takes effect at once. 'none': the loop can never stop the trial at an epoch (no pruner),
+ * so a worker process reports its epochs and trains on without a round trip per epoch; the
+ * executor still hands the epochs to the loop in order, each before the trial's end.
+ */
+export type EpochAnswers = 'wait' | 'none';
 
 export interface ExecutionHooks {
   /** Called for each epoch the objective reports; resolves true to prune the trial. */
@@ -43,6 +54,12 @@ export interface PopulationJob {
   inputs: TrialInput[];
   /** Stop the whole job after this many seconds. Default: no limit. */
   timeoutSeconds?: number;
+  /**
+   * 'none' when no member can be pruned: a worker process then sends each member's epochs without
+   * waiting for an answer (a population of 6 members and 60 epochs saves 360 round trips between
+   * processes). Default 'wait'.
+   */
+  epochAnswers?: EpochAnswers;
 }
 
 /** How one member ended: its outcome, or the error that failed it alone. */

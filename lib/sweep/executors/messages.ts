@@ -22,6 +22,8 @@ export type ParentMessage =
        */
       preloadNative?: boolean;
     }
+  /** While waiting for the backend (`awaitBackend`): load the native library now, as `preloadNative` would have. */
+  | { type: 'preload-native' }
   /** The backend chosen after the worker started (answers an 'init' with `awaitBackend`); undefined: the objective decides. */
   | { type: 'backend'; backend?: BackendName }
   | { type: 'run'; job: TrialJob }

@@ -50,6 +50,12 @@ interface ActiveAttempt {
   hooks?: ExecutionHooks;
   /** A population job's hooks. */
   population?: PopulationHooks;
+  /**
+   * The epochs handed to the hooks so far, chained: each epoch reaches the hooks after the one
+   * before it was handled, and a member's end (or the attempt's) only after all of them, also when
+   * the worker does not wait for the answers (`epochAnswers: 'none'`).
+   */
+  epochs: Promise<unknown>;
 }
 
 interface PoolWorker {
@@ -76,7 +82,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
   private backend?: BackendName;
   /** Whether the backend is still to be given by `setBackend`. */
   private backendPending: boolean;
-  private readonly preloadNative: boolean;
+  private preloadNative: boolean;
   private readonly workers = new Set<PoolWorker>();
   private closed = false;
 
@@ -96,6 +102,17 @@ export class ProcessPoolExecutor implements TrialExecutor {
   prestart(): void {
     if (this.closed) return;
     for (let index = this.workers.size; index < this.slots; index++) this.spawn();
+  }
+
+  /**
+   * With `backendPending`, before `setBackend`: from now on the waiting workers load the native
+   * backend's library (as `preloadNative` does from their start), for a caller that learns only
+   * after starting the pool that it will measure the backends. Does nothing otherwise.
+   */
+  preloadNativeLibrary(): void {
+    if (!this.backendPending || this.preloadNative) return;
+    this.preloadNative = true;
+    for (const worker of this.workers) this.send(worker, { type: 'preload-native' });
   }
 
   /**
@@ -141,6 +158,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
     return new Promise<ExecutionResult | PopulationExecutionResult>((resolve) => {
       const attempt: ActiveAttempt = {
         started,
+        epochs: Promise.resolve(),
         ...hooks,
         settle: (result) => {
           if (worker.attempt !== attempt) return;
@@ -239,20 +257,28 @@ export class ProcessPoolExecutor implements TrialExecutor {
         case 'init-error':
           markReady(message.message);
           return;
-        case 'epoch':
-          if (attempt?.hooks === undefined) return;
-          attempt.hooks.onEpoch(message.epoch).then(
-            (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
-            () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+        case 'epoch': {
+          const hooks = attempt?.hooks;
+          if (attempt === undefined || hooks === undefined) return;
+          attempt.epochs = attempt.epochs.then(() =>
+            hooks.onEpoch(message.epoch).then(
+              (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
+              () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+            ),
           );
           return;
-        case 'member-epoch':
-          if (attempt?.population === undefined) return;
-          attempt.population.onEpoch(message.member, message.epoch).then(
-            (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
-            () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+        }
+        case 'member-epoch': {
+          const population = attempt?.population;
+          if (attempt === undefined || population === undefined) return;
+          attempt.epochs = attempt.epochs.then(() =>
+            population.onEpoch(message.member, message.epoch).then(
+              (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
+              () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+            ),
           );
           return;
+        }
         case 'member-finished': {
           if (attempt?.population === undefined) return;
           const elapsed = (Date.now() - attempt.started) / 1000;
@@ -262,18 +288,29 @@ export class ProcessPoolExecutor implements TrialExecutor {
               : { kind: 'outcome', outcome: message.outcome!, seconds: elapsed };
           // Acknowledged once the member is durable (or its write failed: the loop then stops the sweep).
           const acknowledge = (): void => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false });
-          attempt.population.onMemberFinished(message.member, result).then(acknowledge, acknowledge);
+          const population = attempt.population;
+          // After the epochs reported before it (they may still be on their way to the store).
+          attempt.epochs = attempt.epochs.then(() => population.onMemberFinished(message.member, result).then(acknowledge, acknowledge));
           return;
         }
-        case 'population-done':
-          attempt?.settle({ kind: 'done', seconds: (Date.now() - attempt.started) / 1000 });
+        case 'population-done': {
+          if (attempt === undefined) return;
+          const seconds = (Date.now() - attempt.started) / 1000;
+          void attempt.epochs.then(() => attempt.settle({ kind: 'done', seconds }));
           return;
-        case 'done':
-          attempt?.settle({ kind: 'outcome', outcome: message.outcome, seconds: (Date.now() - attempt.started) / 1000 });
+        }
+        case 'done': {
+          if (attempt === undefined) return;
+          const seconds = (Date.now() - attempt.started) / 1000;
+          void attempt.epochs.then(() => attempt.settle({ kind: 'outcome', outcome: message.outcome, seconds }));
           return;
-        case 'error':
-          attempt?.settle({ kind: 'error', message: message.message, seconds: (Date.now() - attempt.started) / 1000, retryable: message.retryable });
+        }
+        case 'error': {
+          if (attempt === undefined) return;
+          const seconds = (Date.now() - attempt.started) / 1000;
+          void attempt.epochs.then(() => attempt.settle({ kind: 'error', message: message.message, seconds, retryable: message.retryable }));
           return;
+        }
       }
     });
     child.on('exit', (code, signal) => {

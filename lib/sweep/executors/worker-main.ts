@@ -48,6 +48,10 @@ if (process.send !== undefined) {
             (error: unknown) => send({ type: 'init-error', message: errorText(error) }),
           );
         return;
+      case 'preload-native':
+        // Sent after 'init' (the modules load first); harmless once a backend is set up.
+        loadNativeBackend();
+        return;
       case 'backend':
         announceBackend(message.backend);
         return;
@@ -68,13 +72,21 @@ if (process.send !== undefined) {
             send(build(id));
           });
         const job = message.job;
+        // No pruner: nothing the parent answers can stop a member, so epochs go without waiting (see PopulationJob.epochAnswers).
+        const onEpoch =
+          job.epochAnswers === 'none'
+            ? (member: number, epoch: EpochRecord): Promise<boolean> => {
+                send({ type: 'member-epoch', sequence: ++sequence, member, epoch });
+                return Promise.resolve(false);
+              }
+            : (member: number, epoch: EpochRecord): Promise<boolean> => ask((id) => ({ type: 'member-epoch', sequence: id, member, epoch }));
         Promise.resolve()
           .then(() => {
             const objective = resolveObjective(job.objective);
             if (objective.runPopulation === undefined) throw new Error(`objective "${job.objective}" cannot train populations (no runPopulation)`);
             return objective.runPopulation(job.inputs, {
               signal: controller!.signal,
-              onEpoch: (member, epoch) => ask((id) => ({ type: 'member-epoch', sequence: id, member, epoch })),
+              onEpoch,
               onMemberFinished: async (member, outcome: TrialOutcome | Error) => {
                 await ask((id) =>
                   outcome instanceof Error
@@ -92,12 +104,17 @@ if (process.send !== undefined) {
       }
       case 'run': {
         controller = new AbortController();
-        const onEpoch = (epoch: EpochRecord): Promise<boolean> =>
-          new Promise((resolve) => {
+        const onEpoch = (epoch: EpochRecord): Promise<boolean> => {
+          if (message.job.epochAnswers === 'none') {
+            send({ type: 'epoch', sequence: ++sequence, epoch });
+            return Promise.resolve(false);
+          }
+          return new Promise((resolve) => {
             const id = ++sequence;
             pendingAnswers.set(id, resolve);
             send({ type: 'epoch', sequence: id, epoch });
           });
+        };
         Promise.resolve()
           .then(() => resolveObjective(message.job.objective).run(message.job.input, { onEpoch, signal: controller!.signal }))
           .then(

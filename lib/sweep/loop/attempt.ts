@@ -7,7 +7,7 @@
  */
 import type { EpochRecord } from '../../train/record';
 import type { SweepDefinition } from '../definition';
-import type { ExecutionResult } from '../executors/executor';
+import type { EpochAnswers, ExecutionResult } from '../executors/executor';
 import type { TrialInput } from '../objective';
 import type { TrialRecord } from '../record';
 import { TrialResult, TrialStateError, TrialStorage } from '../storage/storage';
@@ -43,6 +43,12 @@ export interface AttemptEnvironment {
   failed(): boolean;
   /** Wakes the loop (an attempt now waits for a trial that runs nowhere, so its slot is free). */
   wake(): void;
+  /**
+   * Whether jobs wait for the loop's answer to each epoch (see EpochAnswers): 'none' when the
+   * pruner never prunes and the store fences no writes (no lost lease to stop a trial for), so a
+   * worker process trains on without a round trip per epoch.
+   */
+  epochAnswers: EpochAnswers;
   /** Counts of the loop's summary, updated here. */
   counts: { finished: number; requeued: number; lost: number };
 }

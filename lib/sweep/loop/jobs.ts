@@ -18,7 +18,7 @@ export async function runSingleJob(env: AttemptEnvironment, executor: TrialExecu
       input === undefined
         ? { kind: 'error', message: `trial ${trial.trialId}: arm "${trial.arm}" is not in sweep "${env.definition.name}"`, seconds: 0, retryable: false }
         : await executor.execute(
-            { objective: env.definition.objective, timeoutSeconds: env.definition.execution.trialTimeoutSeconds, input },
+            { objective: env.definition.objective, timeoutSeconds: env.definition.execution.trialTimeoutSeconds, input, epochAnswers: env.epochAnswers },
             { signal: attempt.lease.signal, onEpoch: attempt.onEpoch },
           );
   } finally {
@@ -42,7 +42,12 @@ export async function runPopulationJob(env: AttemptEnvironment, executor: TrialE
   let jobResult: PopulationExecutionResult;
   try {
     jobResult = await executor.executePopulation!(
-      { objective: env.definition.objective, timeoutSeconds: env.definition.execution.trialTimeoutSeconds, inputs: trials.map((trial) => trialInput(env.definition, trial)!) },
+      {
+        objective: env.definition.objective,
+        timeoutSeconds: env.definition.execution.trialTimeoutSeconds,
+        inputs: trials.map((trial) => trialInput(env.definition, trial)!),
+        epochAnswers: env.epochAnswers,
+      },
       {
         signal: jobStop.signal,
         onEpoch: (member, epoch) => members[member]?.onEpoch(epoch) ?? Promise.resolve(true),

@@ -18,6 +18,7 @@ import type { BackendName } from '../../backend/names';
 import type { SweepDefinition } from '../definition';
 import type { TrialExecutor } from '../executors/executor';
 import type { TrialObjective } from '../objective';
+import { NoPruner } from '../pruners/pruner';
 import type { Pruner } from '../pruners';
 import type { TrialRecord } from '../record';
 import type { TrialStorage } from '../storage/storage';
@@ -207,6 +208,7 @@ export async function runTrialLoop(args: TrialLoopArgs): Promise<TrialLoopSummar
     whenStopped,
     failed: () => failure !== undefined,
     wake: () => wake(),
+    epochAnswers: args.pruner instanceof NoPruner && !capabilities.fencedWrites ? 'none' : 'wait',
     counts: summary,
   };
 
