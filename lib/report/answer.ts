@@ -198,8 +198,14 @@ function evaluationAnswer(evaluation: ReportEvaluation, arms: readonly ArmSummar
   const selectionSeeds = [
     ...new Set(arms.filter((arm) => arm.arm === candidate || arm.arm === baseline).flatMap((arm) => arm.selectedBySeed.map((entry) => entry.seed))),
   ].sort((a, b) => a - b);
-  const stop = evaluationStop(evaluation);
   const n = row.seeds.length;
+  // The stage stops when every comparison is decisive, so this one may have been decided at an
+  // earlier look while another comparison kept the stage going: say both.
+  const stillOpen = evaluation.comparisons.filter((other) => other !== row && other.decidedAtSeeds === undefined).map((other) => `${other.arm} − ${other.baseline}`);
+  const stop =
+    row.decidedAtSeeds !== undefined && evaluation.status !== 'decisive'
+      ? `decisive at ${row.decidedAtSeeds} seeds; the stage ran on to ${evaluation.seeds} seeds for ${stillOpen.length > 0 ? stillOpen.join(', ') : 'the other comparisons'}`
+      : evaluationStop(evaluation);
   const details = `${evaluationLevel(evaluation)} confidence sequence of ${candidate} − ${baseline} ${formatInterval(row.interval)}; ${n} fresh paired seed${n === 1 ? '' : 's'}, ${stop}`;
   const decided = row.decision === 'better' || row.decision === 'worse';
   const sentence = decided

@@ -84,6 +84,12 @@ export interface EvaluationComparison {
   interval: SequenceInterval;
   /** This comparison's share of the evaluation's alpha (alpha / comparisons). */
   alpha: number;
+  /**
+   * Fresh seeds per arm at the first look where this comparison was decisive (beyond or within the
+   * margin); absent when it never was. It can be below the stage's last look when another
+   * comparison kept the stage going.
+   */
+  decidedAtSeeds?: number;
 }
 
 /** Where an evaluation stands: what was decided at the last complete look, and why it stopped. */
@@ -178,13 +184,20 @@ export function replayEvaluation(args: {
     });
   const finishedThrough = (count: number): boolean =>
     args.arms.every((entry) => args.freshSeeds.slice(0, count).every((seed) => args.results.get(entry.arm)?.has(seed) === true));
+  const firstDecisiveLook = new Map<string, number>();
+  const isDecisive = (comparison: EvaluationComparison): boolean => comparison.reason === 'beyond margin' || comparison.reason === 'within margin';
   let last: { seeds: number; comparisons: EvaluationComparison[] } = { seeds: 0, comparisons: compareAt(0, false) };
   for (const look of evaluationLooks(rule)) {
     if (!finishedThrough(look)) return { status: 'in progress', seeds: last.seeds, nextLook: look, comparisons: last.comparisons };
     const atMax = look >= rule.seeds.max;
     const comparisons = compareAt(look, atMax);
+    for (const comparison of comparisons) {
+      if (isDecisive(comparison) && !firstDecisiveLook.has(comparison.arm)) firstDecisiveLook.set(comparison.arm, look);
+      // Only while it is still decisive: a later look that is not (possible near a margin) says so.
+      if (isDecisive(comparison)) comparison.decidedAtSeeds = firstDecisiveLook.get(comparison.arm);
+    }
     last = { seeds: look, comparisons };
-    if (rule.seeds.until === 'decisive' && comparisons.every((comparison) => comparison.reason === 'beyond margin' || comparison.reason === 'within margin')) {
+    if (rule.seeds.until === 'decisive' && comparisons.every(isDecisive)) {
       return { status: 'decisive', seeds: look, nextLook: null, comparisons };
     }
     if (atMax) return { status: 'max seeds reached', seeds: look, nextLook: null, comparisons };

@@ -92,6 +92,28 @@ describe('report with an evaluation on fresh seeds', () => {
     expect(report.answer.sentence).toMatch(/^No evidence of a difference at this budget: per-layer − uniform test loss -3\.33e-4 \(95% confidence sequence of per-layer − uniform \[-0\.01997, 0\.0193\]; 6 fresh paired seeds, max of 6 seeds reached undecided\)\.$/);
   });
 
+  test('a comparison decided before the stage stopped says at how many seeds, and which comparison kept the stage going', () => {
+    // per-layer − uniform is the decisive effect above; with two comparisons each gets alpha 0.025
+    // (Bonferroni), so its sequence first excludes 0 at 5 seeds (at 4 with alpha 0.05, test above).
+    // none − uniform is noise, so the stage runs to its max of 6.
+    const rule: EvaluationDefinition = { ...RULE, seeds: { min: 3, max: 6, until: 'decisive', batch: 1 } };
+    const noise = [0.01, -0.012, 0.004, -0.006, 0.011, -0.009];
+    const arms = ['uniform', 'per-layer', 'none'];
+    const selectionTrials = arms.flatMap((arm) => [1, 2, 3].map((seed) => trial({ arm, configId: `${arm}-a`, index: 0, seed, train: 0.1, validation: 0.2, test: 0.3 })));
+    const offset = (arm: string, seed: number): number => (arm === 'per-layer' ? -0.05 + 0.001 * Math.cos(seed) : arm === 'none' ? noise[seed - 4] : 0);
+    const evaluationTrials = arms.flatMap((arm) =>
+      [4, 5, 6, 7, 8, 9].map((seed) => ({ ...trial({ arm, configId: `${arm}-a`, index: 0, seed, train: 0.1, validation: 9, test: 0.3 + shared(seed) + offset(arm, seed) }), trialId: `${arm}-a-eval-s${seed}`, role: 'evaluation' as const })),
+    );
+    const report = analyzeSweep([...selectionTrials, ...evaluationTrials], { bootstrapResamples: 50, evaluation: rule });
+    expect(report.evaluation).toMatchObject({ status: 'max seeds reached', seeds: 6 });
+    const byArm = new Map(report.evaluation!.comparisons.map((comparison) => [comparison.arm, comparison]));
+    expect(byArm.get('per-layer')).toMatchObject({ decision: 'better', decidedAtSeeds: 5 });
+    expect(byArm.get('none')?.decidedAtSeeds).toBeUndefined();
+    expect(report.answer.decision).toBe('better');
+    expect(report.answer.stop).toBe('decisive at 5 seeds; the stage ran on to 6 seeds for none − uniform');
+    expect(report.answer.sentence).toMatch(/; 6 fresh paired seeds, decisive at 5 seeds; the stage ran on to 6 seeds for none − uniform\)\.$/);
+  });
+
   test('without the definition\'s rule the report replays every seed as a look and says it used defaults', () => {
     const report = analyzeSweep(records, { bootstrapResamples: 50 });
     expect(report.evaluation).toMatchObject({ status: 'decisive', seeds: 4, ruleFromDefinition: false });
