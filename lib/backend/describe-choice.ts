@@ -8,7 +8,7 @@ import { MEASUREMENT_CACHE_ENV_VAR } from './measurement-cache';
 /** One line for the start of a run, e.g. `backend cpu (measured: cpu 0.41 ms/step, tensorflow 0.93 ms/step)`. */
 export function describeBackendChoice(choice: BackendChoice): string {
   const timings = (choice.timings ?? [])
-    .map((timing) => (timing.secondsPerStep !== undefined ? `${timing.backend} ${(timing.secondsPerStep * 1000).toFixed(2)} ms/step` : `${timing.backend} unavailable (${timing.error})`))
+    .map((timing) => (timing.secondsPerStep !== undefined ? `${timing.backend} ${(timing.secondsPerStep * 1000).toFixed(2)} ms/step${timing.cutShort === true ? ' (stopped early: a clear loser)' : ''}` : `${timing.backend} unavailable (${timing.error})`))
     .join(', ');
   // A reused measurement says so, with its date (lib/backend/measurement-cache).
   const source = choice.measuredAt === undefined ? '' : `; cached measurement from ${choice.measuredAt}, ${MEASUREMENT_CACHE_ENV_VAR}=off measures again`;

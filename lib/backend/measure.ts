@@ -23,6 +23,11 @@ export interface BackendTiming {
   secondsPerStep?: number;
   /** Why the backend was not measured (it did not load, or the model failed on it). */
   error?: string;
+  /**
+   * The measurement was stopped early because it had already taken more than {@link CLEAR_LOSS}
+   * times the fastest backend's whole measurement: `secondsPerStep` is from the steps it did.
+   */
+  cutShort?: boolean;
 }
 
 /** How the backend of a run was decided. */
@@ -67,7 +72,7 @@ export interface MeasureBackendsArgs {
    * Runs a few training steps of the model on the active backend and returns seconds per step.
    * Called once per candidate, after the candidate is active; it must dispose what it creates.
    */
-  timeSteps: () => Promise<{ secondsPerStep: number; steps: number }>;
+  timeSteps: (limits: { maxSeconds?: number }) => Promise<{ secondsPerStep: number; steps: number; cutShort?: boolean }>;
   /**
    * Rounds over the candidates at most, interleaved (a, b, a, b, ...) so that a burst of load from
    * other processes hits every backend alike; each backend keeps its fastest round. Default 3.
@@ -77,6 +82,11 @@ export interface MeasureBackendsArgs {
    */
   rounds?: number;
 }
+
+/** A measurement is never cut shorter than this: below it, start-up noise could decide. */
+const MIN_CUT_SECONDS = 1;
+/** The cut also allows for the warm-up epoch a measurement runs before its timed steps. */
+const WARM_UP_ALLOWANCE = 2;
 
 /** A backend this many times slower than the fastest after a round is not timed again. */
 const CLEAR_LOSS = 3;
@@ -131,8 +141,13 @@ export async function measureBackends(args: MeasureBackendsArgs): Promise<{ chos
         continue;
       }
       try {
-        const measured = await args.timeSteps();
-        steps = measured.steps;
+        // Once a backend is measured, another may stop as soon as it has spent CLEAR_LOSS times that
+        // backend's whole measurement: it has lost already (a pure-JS CNN step can take seconds).
+        const fastestSoFar = Math.min(...timings.map((other) => other.secondsPerStep ?? Infinity));
+        const maxSeconds = Number.isFinite(fastestSoFar) && steps > 0 ? Math.max(MIN_CUT_SECONDS, CLEAR_LOSS * fastestSoFar * steps * WARM_UP_ALLOWANCE) : undefined;
+        const measured = await args.timeSteps({ maxSeconds });
+        if (measured.cutShort === true) timing.cutShort = true;
+        steps = Math.max(steps, measured.steps);
         timing.secondsPerStep = Math.min(timing.secondsPerStep ?? Infinity, measured.secondsPerStep);
       } catch (error) {
         timing.error = firstLine(error);

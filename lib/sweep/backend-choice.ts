@@ -117,7 +117,8 @@ export async function chooseSweepBackend(args: ChooseSweepBackendArgs): Promise<
     }
   }
   if (args.trainingThreadEnv !== undefined && !isNativeModuleLoaded()) Object.assign(process.env, args.trainingThreadEnv);
-  const timeSteps = args.objective.timeSteps.bind(args.objective, args.definition);
+  const objective = args.objective;
+  const timeSteps = (limits: { maxSeconds?: number }) => objective.timeSteps!(args.definition, limits);
   const measured = await measureBackends({ timeSteps });
   await initBackend({ backend: measured.chosen, log: false, reselect: true });
   if (cacheFile !== undefined) writeCachedMeasurement(cacheFile, { key, chosen: measured.chosen, selection: measured.selection, timings: measured.timings, steps: measured.steps, measuredAt: at });

@@ -103,7 +103,17 @@ export interface TrialObjective {
    * step). Optional: backend `auto` compares backends with it; objectives without it run on
    * `initBackend`'s default backend.
    */
-  timeSteps?(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }>;
+  timeSteps?(definition: SweepDefinition, limits?: TimeStepsLimits): Promise<{ secondsPerStep: number; steps: number; cutShort?: boolean }>;
+}
+
+/** What may cut a {@link TrialObjective.timeSteps} measurement short. */
+export interface TimeStepsLimits {
+  /**
+   * Stop between batches once this many seconds have passed (warm-up included) and return seconds
+   * per step so far, with `cutShort: true`. Set when another backend has already been measured and
+   * this one has spent long enough to be a clear loser: a pure-JS CNN step can take seconds.
+   */
+  maxSeconds?: number;
 }
 
 const registry = new Map<string, TrialObjective>();

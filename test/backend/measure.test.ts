@@ -67,3 +67,22 @@ test('a backend that fails is recorded with its error and not chosen; none usabl
   expect(line).toBe('backend cpu: the only backend that could train this sweep\'s model (tensorflow unavailable (kernel Foo not registered), cpu 10.00 ms/step)');
   await expect(measureBackends({ candidates: ['cpu'], timeSteps: async () => Promise.reject(new Error('no')) })).rejects.toThrow(/no backend could train the model \(cpu: no\)/);
 });
+
+test('a backend measured after another stops once it has spent 3x that backend\'s whole measurement (x2 for its warm-up), and says so', async () => {
+  // tensorflow: 24 steps of 0.1 s = 2.4 s measured; cpu may spend at most 3 · 2.4 · 2 = 14.4 s before it is cut.
+  const limits: Array<{ backend: string; maxSeconds?: number }> = [];
+  const result = await measureBackends({
+    candidates: ['tensorflow', 'cpu'],
+    timeSteps: async (limit) => {
+      const backend = tf.getBackend();
+      limits.push({ backend, maxSeconds: limit.maxSeconds });
+      return backend === 'cpu' ? { secondsPerStep: 9, steps: 2, cutShort: true } : { secondsPerStep: 0.1, steps: 24 };
+    },
+  });
+  expect(limits[0]).toEqual({ backend: 'tensorflow', maxSeconds: undefined });
+  expect(limits[1].backend).toBe('cpu');
+  expect(limits[1].maxSeconds).toBeCloseTo(14.4, 9);
+  expect(result.chosen).toBe('tensorflow');
+  expect(result.timings.find((timing) => timing.backend === 'cpu')).toEqual({ backend: 'cpu', secondsPerStep: 9, cutShort: true });
+  expect(describeBackendChoice({ backend: 'tensorflow', selection: 'measured', timings: result.timings, steps: result.steps, at: '' } as never)).toContain('cpu 9000.00 ms/step (stopped early: a clear loser)');
+});

@@ -50,7 +50,7 @@ import type { ArmDefinition, ArmSlot, PenaltyName, SweepDefinition } from '../de
 import type { JsonObject } from '../definition';
 import type { ParameterValues } from '../record';
 import type { Dimension } from '../space';
-import type { PopulationContext, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
+import type { PopulationContext, TimeStepsLimits, TrialInput, TrialObjective, TrialOutcome, TrialContext } from '../objective';
 import { maxPopulationMembers, packsTogether, POPULATION_MEMORY_BYTES, populationSupport } from './population-key';
 import type { BackendName } from '../../backend/names';
 import type { PopulationSupport } from './population-key';
@@ -394,7 +394,7 @@ export const trainModelObjective: TrialObjective = {
    * the result is per member-step: populations change which backend is faster (the README's MLP
    * alone is faster on pure JS; as a population of 16, natively).
    */
-  async timeSteps(definition: SweepDefinition): Promise<{ secondsPerStep: number; steps: number }> {
+  async timeSteps(definition: SweepDefinition, limits: TimeStepsLimits = {}): Promise<{ secondsPerStep: number; steps: number; cutShort?: boolean }> {
     const arm = definition.arms[0];
     const params: ParameterValues = {};
     for (const [name, dimension] of Object.entries(armSpace(definition, arm))) params[name] = middleOf(dimension);
@@ -437,9 +437,33 @@ export const trainModelObjective: TrialObjective = {
           return { secondsPerStep: (performance.now() - started) / 1000 / steps / members, steps };
         }
       }
-      await train(setup.model, subset, { ...options, epochs: 1 });
+      // With a limit, stop between batches once it is spent (warm-up included) and report the
+      // steps done: the caller only needs to know that this backend lost, not by how much exactly.
+      const firstStarted = performance.now();
+      const limitMs = limits.maxSeconds === undefined ? Infinity : limits.maxSeconds * 1000;
+      const stop = new AbortController();
+      let batchesDone = 0;
+      const watch: Partial<TrainOptions> =
+        limits.maxSeconds === undefined
+          ? {}
+          : {
+              signal: stop.signal,
+              onBatchEnd: () => {
+                batchesDone += 1;
+                if (performance.now() - firstStarted > limitMs) stop.abort();
+              },
+            };
+      await train(setup.model, subset, { ...options, ...watch, epochs: 1 });
+      const abortedInWarmUp = stop.signal.aborted;
       const started = performance.now();
-      await train(setup.model, subset, { ...options, epochs: timedEpochs });
+      if (!abortedInWarmUp) {
+        batchesDone = 0;
+        await train(setup.model, subset, { ...options, ...watch, epochs: timedEpochs });
+      }
+      if (stop.signal.aborted) {
+        const from = abortedInWarmUp ? firstStarted : started;
+        return { secondsPerStep: (performance.now() - from) / 1000 / Math.max(1, batchesDone), steps: Math.max(1, batchesDone), cutShort: true };
+      }
       const steps = batchesPerEpoch * timedEpochs;
       return { secondsPerStep: (performance.now() - started) / 1000 / steps, steps };
     } finally {

@@ -73,3 +73,23 @@ describe('a train trial', () => {
     expect(first.outcome.final!.test!.accuracy).toBe(second.outcome.final!.test!.accuracy);
   });
 });
+
+describe('timeSteps', () => {
+  // A single trial's model (population 1), so the limit applies to `train`'s batches.
+  const single = () => definition({ execution: { population: 1 } });
+
+  test('without a limit: the whole measurement, never cut short', async () => {
+    const timed = await trainModelObjective.timeSteps!(single());
+    expect(timed.cutShort).toBeUndefined();
+    expect(timed.steps).toBeGreaterThanOrEqual(8);
+    expect(timed.secondsPerStep).toBeGreaterThan(0);
+  });
+
+  test('a spent limit stops it after the first batch, reports the steps done and says it was cut short; nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    const timed = await trainModelObjective.timeSteps!(single(), { maxSeconds: 1e-9 });
+    expect(timed).toMatchObject({ cutShort: true, steps: 1 });
+    expect(timed.secondsPerStep).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
