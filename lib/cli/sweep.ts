@@ -14,7 +14,7 @@ import { readSweepFile } from '../sweep/sweep-file';
 import { SweepDefinitionChangedError } from '../sweep/storage/storage';
 import { CommandExit, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { ProgressView } from './sweep-progress-view';
-import { writeReport } from '../report/write-report';
+import { writeSweepSummaryReport } from '../report/sweep-report';
 import { isPostgresUrl, openPostgresStore, PostgresStoreError, PostgresTrialStore, redactUrl } from '../sweep/postgres';
 
 export interface SweepCommandOptions {
@@ -138,7 +138,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           onEvent: (event) => view?.handle(event),
         });
         if (flags.enqueueOnly) {
-          const left = summary.total - summary.records.length;
+          const left = summary.total - summary.trials.length;
           write(
             `${summary.sweepName}: ${left} of ${summary.total} trials left to run in ${where}; ` +
               `run them with: layerwise worker --storage <the same URL> --sweep ${summary.sweepName}\n`,
@@ -151,12 +151,13 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
             ` (${summary.finishedThisRun} run ${storage === undefined ? 'now' : 'here'}, ${summary.seconds.toFixed(1)} s); results in ${where}\n`,
         );
         if (summary.evaluation !== undefined) {
-          write(`${summary.sweepName}: evaluation on fresh seeds: ${summary.evaluation.status === 'no selected configuration' || summary.evaluation.status === 'no test metric' ? `not run: ${summary.evaluation.message}` : summary.evaluation.message} (${summary.evaluationRecords?.length ?? 0} evaluation trials)\n`);
+          write(`${summary.sweepName}: evaluation on fresh seeds: ${summary.evaluation.status === 'no selected configuration' || summary.evaluation.status === 'no test metric' ? `not run: ${summary.evaluation.message}` : summary.evaluation.message} (${summary.evaluationTrials?.length ?? 0} evaluation trials)\n`);
         }
-        if (flags.report && !summary.interrupted && summary.records.length > 0) {
-          // The report is a view of every finished trial, this run's and earlier ones'.
+        if (flags.report && !summary.interrupted && summary.trials.length > 0) {
+          // The report is a view of every finished trial, this run's and earlier ones', read as summaries;
+          // per-epoch records only of the configurations it draws (lib/report/sweep-report.ts).
           const reportDirectory = path.join(directory, 'report');
-          const written = await writeReport(reportDirectory, [...summary.records, ...(summary.evaluationRecords ?? [])], { evaluation: definition.evaluation });
+          const written = await writeSweepSummaryReport(reportDirectory, summary, { evaluation: definition.evaluation });
           write(`report: ${path.join(reportDirectory, 'report.html')} (${Object.keys(written.files).length} formats)\n`);
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);
