@@ -61,6 +61,18 @@ export function shownConfigurations(report: SweepReport, perArm: number = VIEW_L
  * nothing else. Excluded trials of those configurations are kept, so failures stay visible.
  */
 export function shownTrials(report: SweepReport, limit: number = VIEW_LIMITS.trials): ShownRows<TrialSummary> {
+  // `--format all` asks once per view (json, html): the 100,000-trial ranking is sorted once per report.
+  const known = SHOWN_TRIALS.get(report.trials);
+  if (known !== undefined && known.limit === limit && known.configurations === report.configurations) return { ...known.shown, rows: [...known.shown.rows] };
+  const shown = rankedTrials(report, limit);
+  SHOWN_TRIALS.set(report.trials, { limit, configurations: report.configurations, shown });
+  return { ...shown, rows: [...shown.rows] };
+}
+
+/** The last {@link shownTrials} answer for a report's trial list (weakly held: it goes with the report). */
+const SHOWN_TRIALS = new WeakMap<readonly TrialSummary[], { limit: number; configurations: readonly ConfigurationSummary[]; shown: ShownRows<TrialSummary> }>();
+
+function rankedTrials(report: SweepReport, limit: number): ShownRows<TrialSummary> {
   const total = report.trials.length;
   if (total <= limit) return { rows: [...report.trials], total, omitted: 0, rule: '' };
   const rank = new Map<string, number>();
