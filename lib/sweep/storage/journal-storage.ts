@@ -59,8 +59,36 @@ export function journalFileName(shard?: { index: number; count: number }): strin
   return shard === undefined || shard.count === 1 ? 'journal.jsonl' : `journal.shard-${shard.index}-of-${shard.count}.jsonl`;
 }
 
-function copy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/**
+ * A deep copy with JSON's semantics (what `JSON.parse(JSON.stringify(value))` returns for the plain
+ * data a store holds: non-finite numbers become null, undefined and function fields are left out,
+ * undefined array elements become null), without building the text: copying 100,000 trial
+ * summaries (`listTrialSummaries` of a large sweep) is several times faster this way.
+ */
+export function copy<T>(value: T): T {
+  return copyJsonValue(value) as T;
+}
+
+function copyJsonValue(value: unknown): unknown {
+  // JSON writes -0 as 0.
+  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(value));
+  if (Array.isArray(value)) {
+    const result = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      const element = value[index];
+      result[index] = element === undefined || typeof element === 'function' || typeof element === 'symbol' ? null : copyJsonValue(element);
+    }
+    return result;
+  }
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    result[key] = copyJsonValue(field);
+  }
+  return result;
 }
 
 /** The record of a summary, its epochs not loaded (`epochs: []`). */
