@@ -241,6 +241,7 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
     // summaries (no per-epoch lists); full records only on demand (lib/sweep/sweep-summary.ts).
     const summary = await readSweepSummary({
       storage,
+      ownsStorage: args.storage === undefined,
       sweepName: definition.name,
       scope: sampling.proposed().map((trial) => trial.trialId),
       total,

@@ -20,6 +20,8 @@ import { summarize, TrialSummary } from './storage/trial-summary';
 export interface ReadSweepSummaryArgs {
   /** The sweep's store, still open. */
   storage: TrialStorage;
+  /** True when the run opened the store itself and closes it right after: a journal store's summaries are then read without a copy. */
+  ownsStorage?: boolean;
   sweepName: string;
   /** Ids of the selection trials in this run's scope (the shard's, or all), in plan order. */
   scope: readonly string[];
@@ -64,7 +66,7 @@ export async function readSweepSummary(args: ReadSweepSummaryArgs): Promise<Swee
   let stored: TrialSummary[];
   let eager: Map<string, TrialRecord> | undefined;
   if (journal !== undefined && storage.listTrialSummaries !== undefined) {
-    stored = await storage.listTrialSummaries(sweepName);
+    stored = args.ownsStorage && storage instanceof JournalStorage ? await storage.listTrialSummariesUncopied(sweepName) : await storage.listTrialSummaries(sweepName);
   } else {
     const records = await storage.listTrials(sweepName);
     eager = new Map(records.map((record) => [record.trialId, record]));

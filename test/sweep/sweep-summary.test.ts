@@ -83,6 +83,9 @@ test('the report written from a run\'s summary is the report of its full records
   const options = { bootstrapResamples: 200, evaluation: definition.evaluation, tensorboard: false } as const;
   const fromSummary = await writeSweepSummaryReport(path.join(directory, 'from-summary'), summary, options);
   const full = readSweepDirectory(directory).trials;
+  // A run that opened its store itself reads its summaries without a copy: the same summaries.
+  const byId = (list: ReadonlyArray<{ trialId: string }>) => [...list].sort((a, b) => a.trialId.localeCompare(b.trialId));
+  expect(byId(summary.trials)).toEqual(byId(full.filter((record) => record.role !== 'evaluation').map(summarize)));
   const fromRecords = await writeReport(path.join(directory, 'from-records'), full, options);
   // The learning curves of the selected configurations were drawn from epochs read back for them.
   expect(fromSummary.report.epochCurves.length).toBeGreaterThan(0);

@@ -271,6 +271,17 @@ export class JournalStorage implements TrialStorage {
     return trials.map((trial) => copy(this.epochsInJournal.has(trial.trialId) ? (this.summary.trials.get(trial.trialId) as TrialSummary) : summarize(trial)));
   }
 
+  /**
+   * `listTrialSummaries` without the copy: the store's own summary objects (and summaries sharing
+   * fields with its records), for a caller that owns the store and closes it right after, such as
+   * the end of a sweep run (100,000 summaries are not copied to be read once). They must not be
+   * mutated while the store is open.
+   */
+  async listTrialSummariesUncopied(sweepName: string): Promise<TrialSummary[]> {
+    this.requireOpen(sweepName);
+    return [...this.state.trials.values()].map((trial) => (this.epochsInJournal.has(trial.trialId) ? (this.summary.trials.get(trial.trialId) as TrialSummary) : summarize(trial)));
+  }
+
   /** Epochs of the given trials: of this run's trials from memory, of trials finished before it from the journal. */
   async readTrialEpochs(sweepName: string, trialIds: readonly string[]): Promise<Map<string, EpochRecord[]>> {
     this.requireOpen(sweepName);
