@@ -7,10 +7,16 @@
  * done, then runs, one child process each, timed by /usr/bin/time:
  *   open:  runSweep on the extended definition, stopped at its 'start' event (the store opened,
  *          every stored trial read, the first proposal made): the seconds before the first trial
- *   sweep: `layerwise sweep <extended.json> --out <dir> --extend --workers 0 --no-report`, the whole
- *          re-run (open, the new trials, the closing read), on a fresh copy of the journal
+ *   nothing to do: `layerwise sweep <definition.json> --out <dir> --workers 0`, the same definition
+ *          re-run end to end: open, plan, find every trial done, the closing read, the report
+ *          (all formats and TensorBoard logs, as the command writes by default)
+ *   extend: `layerwise sweep <extended.json> --out <dir> --extend --workers 0`, the budget raised by
+ *          `--extra` configurations per arm: open, run the new trials, the closing read, the report
+ * each on a fresh copy of the journal and its index. /usr/bin/time gives wall time, CPU time (user +
+ * system) and peak RSS; the load average is printed, since wall time on a busy machine is mostly
+ * waiting. `--trials` takes a list, for the table of cost against trial count in docs/sweeps.md.
  * Run (after `npm run build`; the children use dist/):
- *   npx ts-node --transpile-only bench/sweep/resume-scale.ts [--trials 3000] [--epochs 60] [--extra 1] [--pruning none|median] [--repeats 3] [--dir /tmp/layerwise-resume-scale]
+ *   npx ts-node --transpile-only bench/sweep/resume-scale.ts [--trials 3000[,30000,...]] [--epochs 60] [--extra 1] [--pruning none|median] [--repeats 3] [--dir /tmp/layerwise-resume-scale]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -130,52 +136,105 @@ runSweep({ definition, directory: dir, workers: 0, extend: true, signal: control
 } }).then(() => process.stdout.write('END ' + ((Date.now() - started) / 1000).toFixed(2) + '\\n'), (error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exitCode = 1; });
 `;
 
-function timed(args: string[]): { seconds: number; peakRssMb: number; stdout: string; status: number | null; stderr: string } {
-  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LAYERWISE_QUIET: '1' } });
-  const match = /TIME ([\d.]+) (\d+)/.exec(result.stderr ?? '');
-  return { seconds: match ? Number(match[1]) : NaN, peakRssMb: match ? Math.round(Number(match[2]) / 1024) : NaN, stdout: result.stdout, status: result.status, stderr: result.stderr };
+function timed(args: string[]): { seconds: number; cpuSeconds: number; peakRssMb: number; stdout: string; status: number | null; stderr: string } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LAYERWISE_QUIET: '1' } });
+  const match = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
+  return {
+    seconds: match ? Number(match[1]) : NaN,
+    cpuSeconds: match ? Math.round((Number(match[3]) + Number(match[4])) * 100) / 100 : NaN,
+    peakRssMb: match ? Math.round(Number(match[2]) / 1024) : NaN,
+    stdout: result.stdout,
+    status: result.status,
+    stderr: result.stderr,
+  };
 }
 
+/** One measured command of the table. */
+interface Row {
+  trials: number;
+  journalMb: number;
+  command: string;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  load: string;
+}
+
+const loadAverage = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ');
+
 function main(): void {
-  const trials = Number(option('trials', '3000'));
+  const sizes = option('trials', '3000').split(',').map(Number);
   const epochs = Number(option('epochs', '60'));
   const extra = Number(option('extra', '1'));
   const pruning = option('pruning', 'none');
-  const dir = option('dir', path.join(os.tmpdir(), 'layerwise-resume-scale'));
+  const root = option('dir', path.join(os.tmpdir(), 'layerwise-resume-scale'));
+  const repeats = Number(option('repeats', '3'));
+  const rows: Row[] = [];
+  for (const trials of sizes) rows.push(...measureSize(path.join(root, String(trials)), trials, epochs, extra, pruning, repeats));
+  const lines = [`${os.cpus().length} cores; load average (1, 5, 15 min) at each command's start in the last column`, '', '| trials | journal | command | wall time | CPU time | peak RSS | load average |', '| ---: | ---: | --- | ---: | ---: | ---: | --- |'];
+  for (const row of rows) {
+    lines.push(`| ${row.trials.toLocaleString('en-US')} | ${row.journalMb.toFixed(1)} MB | ${row.command} | ${row.seconds.toFixed(2)} s | ${row.cpuSeconds.toFixed(2)} s | ${row.peakRssMb} MB | ${row.load} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  fs.writeFileSync(path.join(root, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+}
+
+/** Writes the journal of `trials` finished trials under `dir` and measures the resume commands on copies of it. */
+function measureSize(dir: string, trials: number, epochs: number, extra: number, pruning: string, repeats: number): Row[] {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const budget = Math.ceil(trials / (2 * SEEDS.length));
   const original = path.join(dir, 'original', 'journal.jsonl');
   fs.mkdirSync(path.dirname(original), { recursive: true });
   const written = writeJournal(original, definitionConfig(budget, epochs, pruning));
+  const journalMb = written.bytes / 1024 / 1024;
   // A sweep that ran leaves the journal's index beside it (written at close): open and close the
   // store once, as that run's end would have, so the resumes below start from it.
   const indexing = timed(['-e', INDEX_SCRIPT, path.dirname(original)]);
   if (indexing.status !== 0) throw new Error(`indexing failed: ${indexing.stderr}`);
+  const same = path.join(dir, 'definition.json');
+  fs.writeFileSync(same, JSON.stringify(toConfig(fromConfig(definitionConfig(budget, epochs, pruning))), null, 2));
   const extended = path.join(dir, 'extended.json');
   fs.writeFileSync(extended, JSON.stringify(toConfig(fromConfig(definitionConfig(budget + extra, epochs, pruning))), null, 2));
-  process.stdout.write(`journal: ${written.trials} finished trials, ${(written.bytes / 1024 / 1024).toFixed(1)} MiB; extended budget ${budget} -> ${budget + extra} (${2 * extra * SEEDS.length} new trials); pruning ${pruning}; load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(`journal: ${written.trials} finished trials, ${journalMb.toFixed(1)} MiB; extended budget ${budget} -> ${budget + extra} (${2 * extra * SEEDS.length} new trials); pruning ${pruning}; load ${loadAverage()}\n`);
   const fresh = (name: string): string => {
     const folder = path.join(dir, name);
+    fs.rmSync(folder, { recursive: true, force: true });
     fs.mkdirSync(folder, { recursive: true });
     for (const file of fs.readdirSync(path.dirname(original))) fs.copyFileSync(path.join(path.dirname(original), file), path.join(folder, file));
     return folder;
   };
-  const repeats = Number(option('repeats', '3'));
-  const opens: Array<{ inRunSweep: number; wall: number; rss: number; finished: string }> = [];
+  const rows: Row[] = [];
+  const note = (command: string, result: ReturnType<typeof timed>, load: string): void => {
+    const row = { trials: written.trials, journalMb, command, seconds: result.seconds, cpuSeconds: result.cpuSeconds, peakRssMb: result.peakRssMb, load };
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+  };
+  const opens: Array<{ inRunSweep: number; result: ReturnType<typeof timed>; load: string }> = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
-    const open = timed(['-e', OPEN_SCRIPT, fresh(`open-${repeat}`), extended]);
+    const folder = fresh(`open-${repeat}`);
+    const load = loadAverage();
+    const open = timed(['-e', OPEN_SCRIPT, folder, extended]);
     if (open.status !== 0) throw new Error(`open failed: ${open.stderr}`);
-    opens.push({ inRunSweep: Number(open.stdout.match(/START (\S+)/)?.[1]), wall: open.seconds, rss: open.peakRssMb, finished: open.stdout.match(/START \S+ (\S+)/)?.[1] ?? '?' });
+    opens.push({ inRunSweep: Number(open.stdout.match(/START (\S+)/)?.[1]), result: open, load });
+    fs.rmSync(folder, { recursive: true, force: true });
   }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  process.stdout.write(
-    `open (to the first trial), median of ${repeats}: ${median(opens.map((open) => open.inRunSweep)).toFixed(2)} s in runSweep (runs: ${opens.map((open) => open.inRunSweep.toFixed(2)).join(', ')}), ` +
-      `${median(opens.map((open) => open.wall))} s process wall, ${median(opens.map((open) => open.rss))} MB peak RSS (${opens[0].finished} finished)\n`,
-  );
-  const sweep = timed([path.join(DIST, 'cli', 'main.js'), 'sweep', extended, '--out', fresh('sweep'), '--extend', '--workers', '0', '--no-report', '--quiet']);
-  if (sweep.status !== 0) throw new Error(`sweep failed: ${sweep.stderr}`);
-  process.stdout.write(`layerwise sweep --extend (whole re-run, ${2 * extra * SEEDS.length} new trials): ${sweep.seconds} s wall, ${sweep.peakRssMb} MB peak RSS\n`);
+  const median = opens.sort((a, b) => a.result.cpuSeconds - b.result.cpuSeconds)[Math.floor(opens.length / 2)];
+  note(`open to the first trial (runSweep to its 'start' event; median CPU of ${repeats}; ${median.inRunSweep.toFixed(2)} s inside runSweep)`, median.result, median.load);
+  const cli = path.join(DIST, 'cli', 'main.js');
+  for (const [label, definitionFile, flags] of [
+    ['`layerwise sweep` again, nothing to do: open, plan, closing read, report (all formats, TensorBoard)', same, []],
+    [`\`layerwise sweep --extend\`, ${2 * extra * SEEDS.length} new trials: open, run them, closing read, report`, extended, ['--extend']],
+  ] as Array<[string, string, string[]]>) {
+    const folder = fresh(flags.length > 0 ? 'extend' : 'again');
+    const load = loadAverage();
+    const result = timed([cli, 'sweep', definitionFile, '--out', folder, ...flags, '--workers', '0', '--quiet']);
+    if (result.status !== 0) throw new Error(`${label} failed: ${result.stderr}`);
+    if (!fs.existsSync(path.join(folder, 'report', 'report.json'))) throw new Error(`${label}: no report written in ${folder}/report`);
+    note(label, result, load);
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+  return rows;
 }
 
 main();

@@ -126,9 +126,6 @@ export async function loadTrialSummaries(location: string): Promise<SummarizedSw
  * their full records (epochs included) from the journals.
  */
 function summarizedFolder(location: string): SummarizedSweep & { sweeps: ReturnType<typeof readSweepSummaries>['sweeps']; backendChoices: BackendChoice[] } {
-  const read = readSweepSummaries(location);
-  const trials = read.trials as Array<StoredTrialSummary | TrialSummary>;
-  const finishedByConfig = new Map<string, string[]>();
   // Values repeated over 100,000 trials are held once: each JSON.parse made its own copy.
   const strings = new Map<string, string>();
   const intern = (text: string | undefined): string | undefined => {
@@ -140,8 +137,7 @@ function summarizedFolder(location: string): SummarizedSweep & { sweeps: ReturnT
   };
   // A configuration's trials share its parameters (the configId is their hash).
   const paramsByConfig = new Map<string, StoredTrialSummary['params']>();
-  for (let position = 0; position < trials.length; position++) {
-    const stored = trials[position] as StoredTrialSummary;
+  const reportSummary = (stored: StoredTrialSummary): TrialSummary => {
     stored.configId = intern(stored.configId)!;
     stored.sweepName = intern(stored.sweepName)!;
     stored.arm = intern(stored.arm)!;
@@ -150,12 +146,22 @@ function summarizedFolder(location: string): SummarizedSweep & { sweeps: ReturnT
     const params = paramsByConfig.get(stored.configId);
     if (params === undefined) paramsByConfig.set(stored.configId, stored.params);
     else stored.params = params;
-    if (isFinished(stored)) {
-      const ids = finishedByConfig.get(stored.configId);
-      if (ids === undefined) finishedByConfig.set(stored.configId, [stored.trialId]);
-      else ids.push(stored.trialId);
+    return summarizeTrial(stored);
+  };
+  // Finished trials become the report's summaries as the index yields them (the stored summaries
+  // of 100,000 trials are never all held at once); the rest once the read is done.
+  const read = readSweepSummaries(location, { mapFinished: (stored) => reportSummary(stored) as unknown as StoredTrialSummary });
+  const trials = read.trials as Array<StoredTrialSummary | TrialSummary>;
+  // All that is kept of the stored summaries: which finished trials each configuration has, so that `loadEpochRecords` reads their records.
+  const finishedByConfig = new Map<string, string[]>();
+  for (let position = 0; position < trials.length; position++) {
+    const trial = 'epochCount' in trials[position] ? reportSummary(trials[position] as StoredTrialSummary) : (trials[position] as TrialSummary);
+    if (isFinished(trial)) {
+      const ids = finishedByConfig.get(trial.configId);
+      if (ids === undefined) finishedByConfig.set(trial.configId, [trial.trialId]);
+      else ids.push(trial.trialId);
     }
-    trials[position] = summarizeTrial(stored);
+    trials[position] = trial;
   }
   return {
     sweeps: read.sweeps,

@@ -210,7 +210,9 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
       }
       if (options.format === 'all') {
         const outDir = options.out ?? path.join(sweepDir, 'report');
-        const writeOptions = { ...analysisOptions, tensorboard: options.tensorboard };
+        // The views that grow with the sweep leave their written text as garbage: collected before the next view adds its own.
+        const afterFormat = large ? (format: ReportFormat) => (format === 'json' || format === 'csv' || format === 'csv-configurations' ? collectGarbage() : undefined) : undefined;
+        const writeOptions = { ...analysisOptions, tensorboard: options.tensorboard, afterFormat };
         const result = report !== undefined ? await writeReportFiles(outDir, report, epochRecords, writeOptions) : await writeReport(outDir, records, writeOptions);
         for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
         if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);

@@ -24,7 +24,7 @@ const sweepFile = (): typeof import('../sweep/sweep-file') => require('../sweep/
 const plan = (): typeof import('../sweep/plan') => require('../sweep/plan') as typeof import('../sweep/plan');
 const storageErrors = (): typeof import('../sweep/storage/storage') => require('../sweep/storage/storage') as typeof import('../sweep/storage/storage');
 const postgres = (): typeof import('../sweep/postgres') => require('../sweep/postgres') as typeof import('../sweep/postgres');
-const reportWriter = (): typeof import('../report/write-report') => require('../report/write-report') as typeof import('../report/write-report');
+const sweepReport = (): typeof import('../report/sweep-report') => require('../report/sweep-report') as typeof import('../report/sweep-report');
 
 export interface SweepCommandOptions {
   /** Receives the exit code of the command. Default: sets process.exitCode. */
@@ -190,7 +190,7 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
           onEvent: (event) => view?.handle(event),
         });
         if (flags.enqueueOnly) {
-          const left = summary.total - summary.records.length;
+          const left = summary.total - summary.trials.length;
           write(
             `${summary.sweepName}: ${left} of ${summary.total} trials left to run in ${where}; ` +
               `run them with: layerwise worker --storage <the same URL> --sweep ${summary.sweepName}\n`,
@@ -203,12 +203,13 @@ export function registerSweepCommand(program: Command, options: SweepCommandOpti
             ` (${summary.finishedThisRun} run ${storage === undefined ? 'now' : 'here'}, ${summary.seconds.toFixed(1)} s); results in ${where}\n`,
         );
         if (summary.evaluation !== undefined) {
-          write(`${summary.sweepName}: evaluation on fresh seeds: ${summary.evaluation.status === 'no selected configuration' || summary.evaluation.status === 'no test metric' ? `not run: ${summary.evaluation.message}` : summary.evaluation.message} (${summary.evaluationRecords?.length ?? 0} evaluation trials)\n`);
+          write(`${summary.sweepName}: evaluation on fresh seeds: ${summary.evaluation.status === 'no selected configuration' || summary.evaluation.status === 'no test metric' ? `not run: ${summary.evaluation.message}` : summary.evaluation.message} (${summary.evaluationTrials?.length ?? 0} evaluation trials)\n`);
         }
-        if (flags.report && !summary.interrupted && summary.records.length > 0) {
-          // The report is a view of every finished trial, this run's and earlier ones'.
+        if (flags.report && !summary.interrupted && summary.trials.length > 0) {
+          // The report is a view of every finished trial, this run's and earlier ones', read as summaries;
+          // per-epoch records only of the configurations it draws (lib/report/sweep-report.ts).
           const reportDirectory = path.join(directory, 'report');
-          const written = await reportWriter().writeReport(reportDirectory, [...summary.records, ...(summary.evaluationRecords ?? [])], { evaluation: definition.evaluation });
+          const written = await sweepReport().writeSweepSummaryReport(reportDirectory, summary, { evaluation: definition.evaluation });
           write(`report: ${path.join(reportDirectory, 'report.html')} (${Object.keys(written.files).length} formats)\n`);
         }
         setExitCode(summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? EXIT_FAILURE : EXIT_OK);

@@ -193,7 +193,11 @@ function fnv1a(text: string): number {
 function sampleByConfiguration(trials: readonly TrialSummary[], limit: number, seed: string): TrialSummary[] {
   if (trials.length <= limit) return [...trials];
   const byConfig = new Map<string, TrialSummary[]>();
-  for (const trial of trials) byConfig.set(trial.configId, [...(byConfig.get(trial.configId) ?? []), trial]);
+  for (const trial of trials) {
+    const group = byConfig.get(trial.configId);
+    if (group === undefined) byConfig.set(trial.configId, [trial]);
+    else group.push(trial);
+  }
   const order = [...byConfig.keys()].sort((a, b) => fnv1a(`${seed}/${a}`) - fnv1a(`${seed}/${b}`) || (a < b ? -1 : 1));
   const kept: TrialSummary[] = [];
   for (const configId of order) {
@@ -238,5 +242,13 @@ export function layerImportance(arm: ArmName, trials: readonly TrialSummary[], o
 
 /** Arms whose trials carry per-layer coefficients (`<kind>.<layer>` parameters), sorted. */
 export function armsWithLayerCoefficients(trials: readonly TrialSummary[]): ArmName[] {
-  return [...new Set(trials.filter((trial) => layerCoefficientsOf(trial.params).length > 0).map((trial) => trial.arm))].sort();
+  // Trials of a configuration share one parameters object (a large sweep's reader shares them): each object is read once.
+  const seen = new Map<object, boolean>();
+  const arms = new Set<ArmName>();
+  for (const trial of trials) {
+    let has = seen.get(trial.params);
+    if (has === undefined) seen.set(trial.params, (has = layerCoefficientsOf(trial.params).length > 0));
+    if (has) arms.add(trial.arm);
+  }
+  return [...arms].sort();
 }

@@ -3,7 +3,7 @@
  * ends, quoted fields where needed); missing values are empty fields.
  */
 import type { SweepReport } from './analyze';
-import { csvRow } from './format';
+import { csvField, csvRow } from './format';
 import { SNAPSHOT_METRICS, SnapshotMetric } from '../sweep/selection/trial-summary';
 
 const LINE_END = '\r\n';
@@ -43,17 +43,18 @@ export function* trialsCsvLines(report: SweepReport): Generator<string> {
     'diverged_at_epoch', 'seconds', 'backend', 'training_path', 'general_path_reason', 'error', 'role',
   ];
   yield csvRow(header) + LINE_END;
+  // Built field by field into one string (no per-row array): 100,000 rows of ~80 fields each.
   for (const trial of trials) {
-    yield csvRow([
-      trial.sweepName, trial.arm, trial.trialId, trial.configId, trial.index, trial.seed, trial.state, trial.usable,
-      trial.exclusion, trial.epochsRun,
-      ...paramKeys.map((key) => trial.params[key]),
-      trial.final?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.final?.[metric]),
-      trial.best?.epoch, ...SNAPSHOT_METRICS.map((metric) => trial.best?.[metric]),
-      ...penaltyKeys.map((key) => trial.penaltyPerLayer[key]),
-      ...normKeys.map((key) => trial.weightNorms[key]),
-      trial.divergedAtEpoch, trial.seconds, trial.backend, trial.trainingPath, trial.generalPathReason, trial.error, trial.role ?? 'selection',
-    ]) + LINE_END;
+    let line = `${csvField(trial.sweepName)},${csvField(trial.arm)},${csvField(trial.trialId)},${csvField(trial.configId)},${csvField(trial.index)},${csvField(trial.seed)},${csvField(trial.state)},${csvField(trial.usable)},${csvField(trial.exclusion)},${csvField(trial.epochsRun)}`;
+    for (const key of paramKeys) line += `,${csvField(trial.params[key])}`;
+    line += `,${csvField(trial.final?.epoch)}`;
+    for (const metric of SNAPSHOT_METRICS) line += `,${csvField(trial.final?.[metric])}`;
+    line += `,${csvField(trial.best?.epoch)}`;
+    for (const metric of SNAPSHOT_METRICS) line += `,${csvField(trial.best?.[metric])}`;
+    for (const key of penaltyKeys) line += `,${csvField(trial.penaltyPerLayer[key])}`;
+    for (const key of normKeys) line += `,${csvField(trial.weightNorms[key])}`;
+    line += `,${csvField(trial.divergedAtEpoch)},${csvField(trial.seconds)},${csvField(trial.backend)},${csvField(trial.trainingPath)},${csvField(trial.generalPathReason)},${csvField(trial.error)},${csvField(trial.role ?? 'selection')}`;
+    yield line + LINE_END;
   }
 }
 
@@ -79,24 +80,18 @@ export function* configurationsCsvLines(report: SweepReport): Generator<string> 
     ...statColumns('best_'),
   ];
   yield csvRow(header) + LINE_END;
+  // Built field by field into one string (no per-row arrays): 20,000 rows of ~180 fields each.
   for (const configuration of report.configurations) {
-    const stats = (which: 'final' | 'best'): Array<number | null> =>
-      SNAPSHOT_METRICS.flatMap((metric) => {
-        const summary = configuration[which][metric];
-        return [
-          summary.n, summary.mean, summary.std,
-          summary.tInterval?.lower ?? null, summary.tInterval?.upper ?? null,
-          summary.bootstrapInterval?.lower ?? null, summary.bootstrapInterval?.upper ?? null,
-        ];
-      });
     const counts = configuration.counts;
-    yield csvRow([
-      configuration.arm, configuration.configId, configuration.index, selected.has(configuration.configId), configuration.coefficient,
-      ...paramKeys.map((key) => configuration.params[key]),
-      counts.total, counts.usable, counts.excluded.failed, counts.excluded.diverged, counts.excluded.pruned,
-      counts.excluded.unfinished, counts.excluded['no-metrics'], counts.excluded['non-finite'], configuration.seeds.join(' '),
-      ...stats('final'),
-      ...stats('best'),
-    ]) + LINE_END;
+    let line = `${csvField(configuration.arm)},${csvField(configuration.configId)},${csvField(configuration.index)},${csvField(selected.has(configuration.configId))},${csvField(configuration.coefficient)}`;
+    for (const key of paramKeys) line += `,${csvField(configuration.params[key])}`;
+    line += `,${counts.total},${counts.usable},${counts.excluded.failed},${counts.excluded.diverged},${counts.excluded.pruned},${counts.excluded.unfinished},${counts.excluded['no-metrics']},${counts.excluded['non-finite']},${csvField(configuration.seeds.join(' '))}`;
+    for (const which of ['final', 'best'] as const) {
+      for (const metric of SNAPSHOT_METRICS) {
+        const summary = configuration[which][metric];
+        line += `,${csvField(summary.n)},${csvField(summary.mean)},${csvField(summary.std)},${csvField(summary.tInterval?.lower ?? null)},${csvField(summary.tInterval?.upper ?? null)},${csvField(summary.bootstrapInterval?.lower ?? null)},${csvField(summary.bootstrapInterval?.upper ?? null)}`;
+      }
+    }
+    yield line + LINE_END;
   }
 }

@@ -12,7 +12,7 @@ import { evaluationLine, evaluationTable } from './evaluation';
 import { reportCharts, renderChartSvg } from './charts';
 import { describeParams, escapeHtml, formatInterval, formatMeanStd, formatNumber, formatProbability, shortId } from './format';
 import { metricLabel } from './render-table';
-import { shownTrials } from './view-limits';
+import { shownEvaluationTrials, shownTrials } from './view-limits';
 import { outcomeMetric } from './outcome-metric';
 
 /** The rendered page and any chart warnings. */
@@ -81,6 +81,7 @@ th button:focus-visible { outline: 2px solid var(--accent); }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; font-size: 10px; }
 th[aria-sort="descending"] button::after { content: " \\25BC"; font-size: 10px; }
 tr.excluded td { color: var(--muted); background: #fff8f0; }
+tr.evaluation td:last-child { font-weight: 600; }
 .table-wrap { max-height: 640px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 .scroll-x { overflow-x: auto; }
 td code, tbody td:first-child { white-space: nowrap; }
@@ -233,16 +234,21 @@ function trialTableHtml(report: SweepReport): string {
     { title: 'best validation loss', numeric: true },
     { title: 'backend', numeric: false },
     { title: 'training path', numeric: false },
+    { title: 'role', numeric: false },
   ];
   const header = columns
     .map((column) => `<th${column.numeric ? ' class="number" data-type="number"' : ' data-type="text"'}><button type="button">${escapeHtml(column.title)}</button></th>`)
     .join('');
   const shown = shownTrials(report);
-  const rows = shown.rows.map((trial) => {
+  // The evaluation re-runs on fresh seeds follow the selection trials, marked in the role column and by their row class.
+  const shownEvaluation = shownEvaluationTrials(report);
+  const rows = [...shown.rows, ...shownEvaluation.rows].map((trial) => {
     const final = trial.final;
     const state = trial.usable ? trial.state : `${trial.state}${trial.exclusion && trial.exclusion !== trial.state ? ` (${trial.exclusion})` : ''}`;
+    const evaluation = trial.role === 'evaluation';
+    const classes = [...(trial.usable ? [] : ['excluded']), ...(evaluation ? ['evaluation'] : [])];
     return (
-      `<tr${trial.usable ? '' : ' class="excluded"'}${trial.error ? ` title="${escapeHtml(trial.error)}"` : ''}>` +
+      `<tr${classes.length > 0 ? ` class="${classes.join(' ')}"` : ''}${trial.error ? ` title="${escapeHtml(trial.error)}"` : ''}>` +
       textCell(trial.arm) +
       `<td><code>${escapeHtml(shortId(trial.configId))}</code></td>` +
       numberCell(trial.seed, String(trial.seed)) +
@@ -259,11 +265,17 @@ function trialTableHtml(report: SweepReport): string {
       numberCell(trial.best?.validationLoss) +
       textCell(trial.backend ?? '–') +
       textCell(trial.trainingPath ?? '–', trial.generalPathReason !== undefined ? ` title="${escapeHtml(trial.generalPathReason)}"` : '') +
+      textCell(evaluation ? 'evaluation' : 'selection') +
       `</tr>`
     );
   });
-  const rule = shown.rule ? `<p class="caption" id="trial-table-rule">${escapeHtml(shown.rule)}.</p>` : '';
-  return `${rule}<div class="table-wrap"><table id="trial-table"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  const rules = [shown.rule, shownEvaluation.rule].filter((text) => text !== '');
+  const evaluationNote =
+    shownEvaluation.total > 0
+      ? `<p class="caption" id="trial-table-evaluation">${shownEvaluation.rows.length} evaluation trial${shownEvaluation.rows.length === 1 ? '' : 's'} (role "evaluation": the selected configurations re-run on fresh seeds, never used to select) follow the selection trials.</p>`
+      : '';
+  const rule = rules.length > 0 ? `<p class="caption" id="trial-table-rule">${escapeHtml(rules.join('; '))}.</p>` : '';
+  return `${rule}${evaluationNote}<div class="table-wrap"><table id="trial-table"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** Renders the report as one offline HTML page. Async because vega renders SVG asynchronously. */

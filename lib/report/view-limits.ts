@@ -61,6 +61,36 @@ export function shownConfigurations(report: SweepReport, perArm: number = VIEW_L
  * nothing else. Excluded trials of those configurations are kept, so failures stay visible.
  */
 export function shownTrials(report: SweepReport, limit: number = VIEW_LIMITS.trials): ShownRows<TrialSummary> {
+  // `--format all` asks once per view (json, html): the 100,000-trial ranking is sorted once per report.
+  const known = SHOWN_TRIALS.get(report.trials);
+  if (known !== undefined && known.limit === limit && known.configurations === report.configurations) return { ...known.shown, rows: [...known.shown.rows] };
+  const shown = rankedTrials(report, limit);
+  SHOWN_TRIALS.set(report.trials, { limit, configurations: report.configurations, shown });
+  return { ...shown, rows: [...shown.rows] };
+}
+
+/**
+ * Evaluation trials (role 'evaluation': the selected configurations re-run on fresh seeds after
+ * selection) a per-trial view lists after the selection trials: all when there are at most
+ * `limit`, else the first `limit` by arm and seed (the order of `report.evaluationTrials`). They
+ * never count against the selection trials' limit: they are what the answer reads.
+ */
+export function shownEvaluationTrials(report: SweepReport, limit: number = VIEW_LIMITS.trials): ShownRows<TrialSummary> {
+  const all = report.evaluationTrials ?? [];
+  const rows = all.slice(0, limit);
+  const omitted = all.length - rows.length;
+  return {
+    rows,
+    total: all.length,
+    omitted,
+    rule: omitted === 0 ? '' : `showing ${rows.length} of ${all.length} evaluation trials: the first by arm and seed; every trial is in trials.csv`,
+  };
+}
+
+/** The last {@link shownTrials} answer for a report's trial list (weakly held: it goes with the report). */
+const SHOWN_TRIALS = new WeakMap<readonly TrialSummary[], { limit: number; configurations: readonly ConfigurationSummary[]; shown: ShownRows<TrialSummary> }>();
+
+function rankedTrials(report: SweepReport, limit: number): ShownRows<TrialSummary> {
   const total = report.trials.length;
   if (total <= limit) return { rows: [...report.trials], total, omitted: 0, rule: '' };
   const rank = new Map<string, number>();

@@ -87,6 +87,12 @@ export interface WriteReportOptions extends AnalysisOptions {
    * (e.g. a custom writer). Default true.
    */
   tensorboard?: boolean | TensorBoardOptions;
+  /**
+   * Called after each format is written, with that format: the CLI collects garbage there for a
+   * large sweep (the text of a 100,000-row view is garbage once written; see lib/cli/collect-garbage.ts).
+   * Default: nothing.
+   */
+  afterFormat?: (format: ReportFormat) => void;
 }
 
 export interface WriteReportResult {
@@ -130,6 +136,7 @@ export async function writeReportFiles(outDir: string, report: SweepReport, epoc
     const written = await writeReportFile(report, format, file);
     files[format] = file;
     warnings.push(...written.warnings);
+    options.afterFormat?.(format);
   }
   const tensorboardOption = options.tensorboard ?? true;
   const tensorboard =

@@ -4,6 +4,7 @@ import type { EpochRecord } from '../train/record';
 import type { ArmName, TrialRecord } from './record';
 import type { Shard } from './plan';
 import type { EvaluationOutcome } from './evaluation-stage';
+import type { TrialSummary as StoredTrialSummary } from './storage/trial-summary';
 
 export type SweepEvent =
   | {
@@ -51,10 +52,29 @@ export interface SweepSummary {
   /** True when stopped by the signal before finishing. */
   interrupted: boolean;
   seconds: number;
-  /** Finished records in scope (selection trials). */
+  /**
+   * Finished trials in scope (selection trials), in plan order, as the store summarizes them:
+   * state, identity, parameters, final and best-epoch metrics, epoch count, no per-epoch lists.
+   * What the end of a sweep reads (the store's index for a sweep folder), whatever its size.
+   */
+  trials: StoredTrialSummary[];
+  /**
+   * Full records (per-epoch lists included) of the finished trials of `trials` (and, with
+   * `evaluation`, of `evaluationTrials`) whose configuration is one of `configIds`, or of all of
+   * them: e.g. the few configurations a report draws learning curves of.
+   */
+  readRecords(configIds?: readonly string[]): Promise<TrialRecord[]>;
+  /**
+   * Finished records in scope (selection trials), per-epoch lists included. For a sweep folder they
+   * are read from the journal on first access (one streamed pass; at 100,000 trials that is every
+   * epoch of every trial: prefer `trials` and `readRecords`); a store without a journal file
+   * (PostgreSQL) is read as full records at the end, as before.
+   */
   records: TrialRecord[];
   /** Where the evaluation on fresh seeds stands (definitions with `evaluation`, unsharded runs): decided at how many seeds, and why it stopped. */
   evaluation?: EvaluationOutcome;
-  /** Finished evaluation trials (role 'evaluation'), with `evaluation`. */
+  /** Finished evaluation trials (role 'evaluation') as summaries, with `evaluation`. */
+  evaluationTrials?: StoredTrialSummary[];
+  /** Finished evaluation trials (role 'evaluation') as full records, with `evaluation`; read on first access like `records`. */
   evaluationRecords?: TrialRecord[];
 }

@@ -39,6 +39,7 @@ import type { Proposer } from './loop/proposer';
 import { EvaluationProposer } from './loop/evaluation-proposer';
 import { SamplerProposer } from './loop/sampler-proposer';
 import { runTrialLoop } from './loop/trial-loop';
+import { readSweepSummary } from './sweep-summary';
 import { LoopView } from './loop/view';
 
 export interface RunSweepArgs {
@@ -264,26 +265,19 @@ export async function runSweep(args: RunSweepArgs): Promise<SweepSummary> {
       interrupted = interrupted || loop.stopped;
     }
 
-    // The store is the truth: other workers may have finished trials of this scope too.
-    const final = new LoopView(definition);
-    for (const record of await storage.listTrials(definition.name)) final.see(record);
-    const finished = inScope(final);
-    const summary: SweepSummary = {
+    // The store is the truth: other workers may have finished trials of this scope too. Read as
+    // summaries (no per-epoch lists); full records only on demand (lib/sweep/sweep-summary.ts).
+    const summary = await readSweepSummary({
+      storage,
+      ownsStorage: args.storage === undefined,
       sweepName: definition.name,
+      scope: sampling.proposed().map((trial) => trial.trialId),
       total,
-      complete: finished.filter((record) => record.state === 'complete').length,
-      pruned: finished.filter((record) => record.state === 'pruned').length,
-      diverged: finished.filter((record) => record.state === 'diverged').length,
-      failed: finished.filter((record) => record.state === 'failed').length,
       finishedThisRun,
       interrupted,
       seconds: (Date.now() - started) / 1000,
-      records: finished,
-    };
-    if (evaluation?.outcome !== undefined) {
-      summary.evaluation = evaluation.outcome;
-      summary.evaluationRecords = [...final.all()].filter((record) => record.role === 'evaluation' && isFinished(record));
-    }
+      evaluation: evaluation?.outcome,
+    });
     emit({ type: 'end', summary, at: Date.now() });
     return summary;
   } finally {

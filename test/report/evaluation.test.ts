@@ -9,6 +9,7 @@ import { renderJson } from '../../lib/report/render-json';
 import { renderTrialsCsv } from '../../lib/report/render-csv';
 import { renderMarkdown } from '../../lib/report/render-markdown';
 import { renderTable } from '../../lib/report/render-table';
+import { shownEvaluationTrials } from '../../lib/report/view-limits';
 import type { EvaluationDefinition } from '../../lib/sweep/definition';
 import type { TrialRecord } from '../../lib/sweep/record';
 import { trial } from './fixtures';
@@ -80,6 +81,27 @@ describe('report with an evaluation on fresh seeds', () => {
     expect(json.answer).toMatchObject({ basis: 'evaluation', stop: 'decisive at 4 seeds', seeds: 4 });
     expect(json.evaluation).toMatchObject({ status: 'decisive', seeds: 4 });
     expect(json.evaluation.comparisons[0]).toMatchObject({ arm: 'per-layer', baseline: 'uniform', decision: 'better', seeds: [4, 5, 6, 7] });
+  });
+
+  test('the HTML trial table lists the evaluation trials after the selection trials, marked as evaluation; past the limit it truncates with its rule', async () => {
+    const report = analyzeSweep(records, { bootstrapResamples: 50, evaluation: RULE });
+    const html = (await renderHtml(report)).html;
+    const table = html.split('<table id="trial-table">')[1].split('</table>')[0];
+    const header = [...table.split('</thead>')[0].matchAll(/<button type="button">([^<]*)<\/button>/g)].map((match) => match[1]);
+    expect(header[header.length - 1]).toBe('role');
+    const rows = table.split('<tbody>')[1].split('<tr').slice(1);
+    // 12 selection trials, then the 8 evaluation trials (role column last; row class "evaluation").
+    expect(rows).toHaveLength(12 + 8);
+    const roles = rows.map((row) => /<td[^>]*>([^<]*)<\/td><\/tr>/.exec(row)![1]);
+    expect(roles).toEqual([...Array(12).fill('selection'), ...Array(8).fill('evaluation')]);
+    expect(rows.slice(12).every((row) => row.startsWith(' class="evaluation"'))).toBe(true);
+    expect(rows.slice(0, 12).some((row) => row.includes('evaluation'))).toBe(false);
+    expect(html).toContain('8 evaluation trials (role "evaluation"');
+    // The stated rule past the limit: the first by arm and seed (the report's order), every trial in trials.csv.
+    const limited = shownEvaluationTrials(report, 3);
+    expect(limited.rows.map((trial) => `${trial.arm}:${trial.seed}`)).toEqual(report.evaluationTrials.slice(0, 3).map((trial) => `${trial.arm}:${trial.seed}`));
+    expect(limited).toMatchObject({ total: 8, omitted: 5, rule: 'showing 3 of 8 evaluation trials: the first by arm and seed; every trial is in trials.csv' });
+    expect(shownEvaluationTrials(report)).toMatchObject({ total: 8, omitted: 0, rule: '' });
   });
 
   test('noise only: "no evidence of a difference at this budget" after max seeds, and says so', () => {

@@ -40,16 +40,34 @@ export interface ConfigurationSummary {
   selectionRank?: number;
 }
 
+/** `[kind, layer]` of each parameter name seen, or null when it is not `<kind>.<layer>`: one pair of strings per name, not per configuration. */
+const NAME_PARTS = new Map<string, [string, string] | null>();
+
+function coefficientNameParts(parameter: string): [string, string] | null {
+  let parts = NAME_PARTS.get(parameter);
+  if (parts === undefined) {
+    const dot = parameter.indexOf('.');
+    parts = dot <= 0 || dot === parameter.length - 1 ? null : [parameter.slice(0, dot), parameter.slice(dot + 1)];
+    // Parameter names come from sweep definitions: few. Bounded anyway, so no input grows it without end.
+    if (NAME_PARTS.size < 10000) NAME_PARTS.set(parameter, parts);
+  }
+  return parts;
+}
+
 /** Reads per-layer coefficients from parameters named `<kind>.<layer>` with numeric values. */
 export function layerCoefficientsOf(params: ParameterValues): LayerCoefficient[] {
   const coefficients: LayerCoefficient[] = [];
   for (const [parameter, value] of Object.entries(params)) {
-    const dot = parameter.indexOf('.');
-    if (dot <= 0 || dot === parameter.length - 1 || typeof value !== 'number') continue;
-    coefficients.push({ parameter, kind: parameter.slice(0, dot), layer: parameter.slice(dot + 1), value });
+    if (typeof value !== 'number') continue;
+    const parts = coefficientNameParts(parameter);
+    if (parts === null) continue;
+    coefficients.push({ parameter, kind: parts[0], layer: parts[1], value });
   }
   return coefficients.sort((a, b) => (a.parameter < b.parameter ? -1 : a.parameter > b.parameter ? 1 : 0));
 }
+
+/** The summary of a metric without a finite value (what `summarize([])` gives), shared and frozen. */
+const EMPTY_METRIC_SUMMARY: MetricSummary = Object.freeze(summarize([]));
 
 function summarizeMetrics(
   trials: readonly TrialSummary[],
@@ -60,6 +78,12 @@ function summarizeMetrics(
   const result = {} as Record<SnapshotMetric, MetricSummary>;
   for (const metric of SNAPSHOT_METRICS) {
     const values = trials.map((trial) => trial[which]?.[metric]);
+    // A metric no trial has (the mean-absolute-error fields of a classifier, say) shares one frozen
+    // empty summary: 20,000 configurations otherwise hold 120,000 identical objects.
+    if (!values.some((value) => typeof value === 'number' && Number.isFinite(value))) {
+      result[metric] = EMPTY_METRIC_SUMMARY;
+      continue;
+    }
     // One stream per (configuration, metric) so a number does not depend on what else is in the sweep
     // (named only when a bootstrap runs: 20,000 configurations of a large sweep skip it).
     result[metric] = summarize(values, options.skipBootstrap ? options : { ...options, bootstrapSeed: `${options.bootstrapSeed ?? 'layerwise'}:${configId}:${which}.${metric}` });

@@ -193,13 +193,26 @@ export function summarizeTrial(record: TrialRecord | TrialDigest | StoredTrialSu
   if (exclusion !== undefined) summary.exclusion = exclusion;
   if (record.error !== undefined) summary.error = record.error;
   if (finalRecord) summary.final = snapshotOf(finalRecord);
-  if (bestRecord) summary.best = snapshotOf(bestRecord);
+  if (bestRecord) {
+    const best = bestRecord === finalRecord ? summary.final! : snapshotOf(bestRecord);
+    // Often the best epoch is the final one: the two snapshots are then one object (nothing
+    // mutates a summary), which saves a large sweep's report a sixth of its per-trial memory.
+    summary.best = summary.final !== undefined && sameSnapshot(best, summary.final) ? summary.final : best;
+  }
   if (record.divergedAtEpoch !== undefined) summary.divergedAtEpoch = record.divergedAtEpoch;
   if (record.seconds !== undefined) summary.seconds = record.seconds;
   if (record.backend !== undefined) summary.backend = record.backend;
   if (record.trainingPath !== undefined) summary.trainingPath = record.trainingPath;
   if (record.generalPathReason !== undefined) summary.generalPathReason = record.generalPathReason;
   return summary;
+}
+
+/** True when two snapshots hold the same fields with the same values (NaN equal to NaN). */
+function sameSnapshot(a: EpochSnapshot, b: EpochSnapshot): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a) as Array<keyof EpochSnapshot>;
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.is(a[key], b[key]));
 }
 
 /** How many trials there are and why the excluded ones were excluded. */

@@ -193,8 +193,15 @@ export function writeJournalIndex(journal: string, state: SummaryState, journalB
  * Reads an index file; undefined when it is missing, torn, of another version, or fails its
  * checksum. `detail: 'head'` parses only each trial's head (the map then holds `TrialHead`s).
  */
-export function readIndexFile(file: string, detail: 'full' | 'head' = 'full'): { header: IndexHeader; state: SummaryState } | undefined {
-  const parseTrial = detail === 'full' ? summaryOfLine : (headOfLine as unknown as (line: string) => TrialSummary);
+export function readIndexFile(file: string, detail: 'full' | 'head' = 'full', mapFinished?: (summary: TrialSummary) => TrialSummary): { header: IndexHeader; state: SummaryState } | undefined {
+  const parseLine = detail === 'full' ? summaryOfLine : (headOfLine as unknown as (line: string) => TrialSummary);
+  const parseTrial =
+    mapFinished === undefined
+      ? parseLine
+      : (line: string): TrialSummary => {
+          const summary = parseLine(line);
+          return isFinished(summary) ? mapFinished(summary) : summary;
+        };
   if (!fs.existsSync(file)) return undefined;
   const hash = createHash('sha256');
   let header: IndexHeader | undefined;
@@ -254,6 +261,15 @@ export interface JournalSummaryRead {
 export interface ReadJournalSummaryOptions {
   /** Rewrite the index when the read replayed more than `REWRITE_AFTER_BYTES` of journal. Default true. */
   updateIndex?: boolean;
+  /**
+   * Applied to each finished trial as the index yields it, so that a reader that wants its own view
+   * of the trials (the report's) never holds every stored summary at once: a finished trial never
+   * changes again, so the replay of the journal lines after the index leaves the mapped object as
+   * it is (it must keep `trialId` and `state`). Trials replayed from the journal, unfinished ones
+   * and every trial of a rebuilt index come back unmapped. With a mapping the read never rewrites
+   * the index from the mapped trials (only a full rebuild writes it).
+   */
+  mapFinished?: (summary: TrialSummary) => TrialSummary;
 }
 
 /** Parses one journal line into the summary state (bad lines counted, as the full replay counts them). */
@@ -293,7 +309,7 @@ function readThroughIndex(journal: string, options: ReadJournalSummaryOptions, d
   let state = emptySummaryState();
   let start = 0;
   let source: JournalSummaryRead['source'] = 'rebuilt';
-  const index = readIndexFile(indexFileOf(journal), detail);
+  const index = readIndexFile(indexFileOf(journal), detail, options.mapFinished);
   if (index !== undefined && index.header.journalBytes <= size) {
     const fingerprint = journalFingerprint(journal, index.header.journalBytes);
     if (fingerprint.head === index.header.head && fingerprint.tail === index.header.tail) {
@@ -309,7 +325,8 @@ function readThroughIndex(journal: string, options: ReadJournalSummaryOptions, d
   let indexWritten = false;
   // The index covers complete lines only: written before the unterminated line is looked at.
   // Heads read from the index lack the snapshots an index holds: only a full replay may rewrite it then.
-  const complete = detail === 'full' || source === 'rebuilt';
+  // Mapped trials are not summaries: an index is then written only from a full replay.
+  const complete = (detail === 'full' && options.mapFinished === undefined) || source === 'rebuilt';
   if ((options.updateIndex ?? true) && complete && (replayed > REWRITE_AFTER_BYTES || (source === 'rebuilt' && pass.completeBytes > 0))) {
     indexWritten = writeJournalIndex(journal, state, pass.completeBytes);
   }

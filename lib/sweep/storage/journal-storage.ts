@@ -59,8 +59,36 @@ export function journalFileName(shard?: { index: number; count: number }): strin
   return shard === undefined || shard.count === 1 ? 'journal.jsonl' : `journal.shard-${shard.index}-of-${shard.count}.jsonl`;
 }
 
-function copy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/**
+ * A deep copy with JSON's semantics (what `JSON.parse(JSON.stringify(value))` returns for the plain
+ * data a store holds: non-finite numbers become null, undefined and function fields are left out,
+ * undefined array elements become null), without building the text: copying 100,000 trial
+ * summaries (`listTrialSummaries` of a large sweep) is several times faster this way.
+ */
+export function copy<T>(value: T): T {
+  return copyJsonValue(value) as T;
+}
+
+function copyJsonValue(value: unknown): unknown {
+  // JSON writes -0 as 0.
+  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(value));
+  if (Array.isArray(value)) {
+    const result = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      const element = value[index];
+      result[index] = element === undefined || typeof element === 'function' || typeof element === 'symbol' ? null : copyJsonValue(element);
+    }
+    return result;
+  }
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    result[key] = copyJsonValue(field);
+  }
+  return result;
 }
 
 /** The record of a summary, its epochs not loaded (`epochs: []`). */
@@ -241,6 +269,17 @@ export class JournalStorage implements TrialStorage {
     );
     // A trial opened from its summary is summarized already (its record here has no epochs to count).
     return trials.map((trial) => copy(this.epochsInJournal.has(trial.trialId) ? (this.summary.trials.get(trial.trialId) as TrialSummary) : summarize(trial)));
+  }
+
+  /**
+   * `listTrialSummaries` without the copy: the store's own summary objects (and summaries sharing
+   * fields with its records), for a caller that owns the store and closes it right after, such as
+   * the end of a sweep run (100,000 summaries are not copied to be read once). They must not be
+   * mutated while the store is open.
+   */
+  async listTrialSummariesUncopied(sweepName: string): Promise<TrialSummary[]> {
+    this.requireOpen(sweepName);
+    return [...this.state.trials.values()].map((trial) => (this.epochsInJournal.has(trial.trialId) ? (this.summary.trials.get(trial.trialId) as TrialSummary) : summarize(trial)));
   }
 
   /** Epochs of the given trials: of this run's trials from memory, of trials finished before it from the journal. */

@@ -11,7 +11,7 @@ import type { TrialRecord } from '../record';
 import { encodeEvent, isFinished, JOURNAL_VERSION, JournalEvent } from './journal-format';
 import { JournalLock } from './journal-lock';
 import { readJournalFile } from './journal-reader';
-import { indexFileOf, readJournalHeads, readJournalSummary, TrialHead } from './journal-index';
+import { indexFileOf, readJournalHeads, readJournalSummary, ReadJournalSummaryOptions, TrialHead } from './journal-index';
 import type { TrialSummary } from './trial-summary';
 import type { EpochRecord } from '../../train/record';
 import { SweepDefinitionChangedError, SweepInfo, TrialSpec } from './storage';
@@ -93,10 +93,13 @@ export interface SweepSummaryDirectory extends Omit<SweepDirectory, 'trials'> {
  * Reads every journal of a sweep folder through its index (journal-index.ts): the same trials,
  * states and final metrics as `readSweepDirectory`, without per-epoch records, at the cost of the
  * index plus the journal lines written after it. What `status`, the samplers and the report's
- * tables need. Throws only when the folder holds no journal.
+ * tables need. Throws only when the folder holds no journal. `options.mapFinished` (see
+ * `ReadJournalSummaryOptions`) is applied only to a folder with one journal.
  */
-export function readSweepSummaries(directory: string): SweepSummaryDirectory {
-  return readThroughIndexes(directory, readJournalSummary);
+export function readSweepSummaries(directory: string, options: ReadJournalSummaryOptions = {}): SweepSummaryDirectory {
+  // Two journals may hold the same trial; their copies are merged by finish time, which a mapped trial may not keep.
+  const single = listJournals(directory).length === 1;
+  return readThroughIndexes(directory, (file) => readJournalSummary(file, single ? options : { ...options, mapFinished: undefined }));
 }
 
 /** A sweep folder read as trial heads (`readJournalHeads`): what `status` needs. */

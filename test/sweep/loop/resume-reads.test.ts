@@ -2,7 +2,8 @@
  * Resuming reads summaries, not every epoch (issue 18): `runSweep` on a folder whose journal
  * holds finished trials reads them through `listTrialSummaries` (no per-epoch records), and the
  * stored trials' epochs are read only when a pruning decision needs them: once, in one read (a
- * journal scans its file per read), never when nothing is pruned. Records must not change: a sweep extended from budget 4 to 8
+ * journal scans its file per read), never when nothing is pruned; the end of the run reads
+ * summaries too. Records must not change: a sweep extended from budget 4 to 8
  * must record exactly what the same definition records run at once with budget 8 (the median
  * pruner compares each new trial with the stored trials' epochs, so a gate that skipped them
  * would prune differently). Values come from the deterministic `test.synthetic` objective and are
@@ -79,10 +80,9 @@ test('an extended sweep opens from summaries, reads only the epochs its pruning 
 
   // Opening read no trial with its epochs.
   expect(storage.calls.filter((call) => !call.afterStart)).toEqual([]);
-  // During the run, every read named its trials (no whole-sweep read) but the closing one.
-  const during = storage.calls.slice(0, -1);
+  // Every read named its trials: no whole-sweep read, not even at the end (the summary reads summaries).
+  const during = storage.calls;
   expect(during.every((call) => call.trialIds !== undefined)).toBe(true);
-  expect(storage.calls[storage.calls.length - 1]).toEqual({ afterStart: true });
   // Epochs were read for stored trials (the gate needed them), each stored trial at most once.
   const read = during.flatMap((call) => call.trialIds ?? []).filter((id) => oldIds.has(id));
   expect(read.length).toBeGreaterThan(0);
@@ -93,7 +93,7 @@ test('an extended sweep opens from summaries, reads only the epochs its pruning 
   expect(comparable(extended.records)).toEqual(comparable(reference.records));
 });
 
-test('without pruning, an extended sweep reads no stored trial’s epochs until the closing read', async () => {
+test('without pruning, an extended sweep reads no stored trial’s epochs, and its summary reads them only when asked', async () => {
   const directory = folder();
   const first = await runSweep({ definition: definitionWith(2, { type: 'none' }), directory, workers: 0, objectiveModules: [FIXTURE_OBJECTIVES] });
   const oldIds = new Set(first.records.map((record) => record.trialId));
@@ -101,7 +101,7 @@ test('without pruning, an extended sweep reads no stored trial’s epochs until 
   const extended = await runSweep({ definition: definitionWith(3, { type: 'none' }), storage, workers: 0, extend: true, objectiveModules: [FIXTURE_OBJECTIVES] });
   await storage.close();
   expect(extended.finishedThisRun).toBe(4);
-  expect(storage.calls.slice(0, -1).flatMap((call) => call.trialIds ?? ['(every trial)']).filter((id) => id === '(every trial)' || oldIds.has(id))).toEqual([]);
-  // The closing read returns every record with its epochs (the summary's records, for the report).
+  expect(storage.calls.flatMap((call) => call.trialIds ?? ['(every trial)']).filter((id) => id === '(every trial)' || oldIds.has(id))).toEqual([]);
+  // `records` reads every record with its epochs from the journal on first access.
   expect(extended.records.filter((record) => oldIds.has(record.trialId)).every((record) => record.epochs.length === 4)).toBe(true);
 });

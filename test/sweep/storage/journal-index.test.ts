@@ -360,3 +360,44 @@ describe('resume opens from the index (issue 18, item 4)', () => {
     }
   });
 });
+
+describe('a reader that maps finished trials as the index yields them (the report\'s own summaries)', () => {
+  /** A mapping that marks what it saw: a copy with the stored epoch count under another name. */
+  const mapped = (summary: ReturnType<typeof summarize>) => ({ trialId: summary.trialId, state: summary.state, mappedEpochs: summary.epochCount }) as unknown as ReturnType<typeof summarize>;
+
+  test('finished trials from the index come back mapped, unfinished ones and those finished after the index as summaries; the stale index is not rewritten from mapped trials', async () => {
+    await writeSweep();
+    const staleIndex = fs.readFileSync(indexFileOf(journal));
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.claimTrial(definition.name, { trialIds: ['t5'] });
+    await store.finishTrial(definition.name, 't5', 1, { state: 'complete', epochs: [epochOf(1, 3)], final: epochOf(1, 3) });
+    await store.close();
+    fs.writeFileSync(indexFileOf(journal), staleIndex);
+    // A catch-up of more than REWRITE_AFTER_BYTES would rewrite the index on an unmapped read: make the tail that large.
+    fs.appendFileSync(journal, encodeEvent({ op: 'enqueue', trial: { ...spec(99), params: { note: 'x'.repeat(1100 * 1024) } }, at: '2026-01-01T00:00:00.000Z' }));
+    const read = readJournalSummary(journal, { mapFinished: mapped });
+    expect(read.source).toBe('index');
+    expect(read.indexWritten).toBe(false);
+    expect(fs.readFileSync(indexFileOf(journal))).toEqual(staleIndex);
+    const full = new Map([...readJournalFile(journal).trials.values()].map((record) => [record.trialId, summarize(record)]));
+    for (const [trialId, trial] of read.state.trials) {
+      const expected = full.get(trialId)!;
+      // t0-t3 were finished when the index was written: mapped. t4 (running), t5 (finished after it) and t99: replayed summaries.
+      if (['t0', 't1', 't2', 't3'].includes(trialId)) expect(trial).toEqual({ trialId, state: expected.state, mappedEpochs: expected.epochCount });
+      else expect(trial).toEqual(expected);
+    }
+    expect([...read.state.trials.keys()]).toEqual([...full.keys()]);
+    // An unmapped read of the same journal rewrites the index (the tail is large), as before.
+    expect(readJournalSummary(journal).indexWritten).toBe(true);
+  });
+
+  test('readSweepSummaries maps only in a folder with one journal (two journals merge their copies of a trial by finish time)', async () => {
+    await writeSweep();
+    expect(readSweepSummaries(directory, { mapFinished: mapped }).trials.filter((trial) => 'mappedEpochs' in trial)).toHaveLength(4);
+    fs.copyFileSync(journal, path.join(directory, 'journal.shard-1-of-2.jsonl'));
+    const merged = readSweepSummaries(directory, { mapFinished: mapped }).trials;
+    expect(merged.filter((trial) => 'mappedEpochs' in trial)).toEqual([]);
+    expect(merged).toEqual(readSweepSummaries(directory).trials);
+  });
+});
