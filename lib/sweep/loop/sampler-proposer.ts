@@ -46,7 +46,10 @@ export class SamplerProposer implements Proposer {
     this.sampler = args.sampler;
     this.slots = planSlots(args.definition, args.shard).map((slot) => ({ slot }));
     this.total = this.slots.length * args.definition.seeds.length;
-    if (this.sampler.adaptive) for (const state of this.slots) this.adoptStored(state, args.stored ?? []);
+    if (this.sampler.adaptive) {
+      const bySlot = storedBySlot(args.stored ?? []);
+      for (const state of this.slots) this.adoptStored(state, bySlot.get(slotKey(state.slot.arm.name, state.slot.index)) ?? []);
+    }
   }
 
   /** Non-adaptive samplers need nothing: every slot is known at once (so a shared store's workers find every trial). */
@@ -90,13 +93,11 @@ export class SamplerProposer implements Proposer {
     state.trials = slotTrials(this.definition, state.slot, params);
   }
 
+  /** `stored`: the stored selection trials of this slot's arm and index, in store order. */
   private adoptStored(state: SlotState, stored: NonNullable<SamplerProposerArgs['stored']>): void {
     const space = armSpace(this.definition, state.slot.arm);
     const earlier = stored.find(
       (record) =>
-        record.role !== 'evaluation' &&
-        record.arm === state.slot.arm.name &&
-        record.index === state.slot.index &&
         Object.keys(space).length === Object.keys(record.params).length &&
         Object.entries(space).every(([name, dimension]) => record.params[name] !== undefined && dimensionAllows(dimension, record.params[name])) &&
         record.configId === configIdentity(this.definition, state.slot.arm, record.params),
@@ -117,4 +118,26 @@ export class SamplerProposer implements Proposer {
       }
     }
   }
+}
+
+type StoredTrial = NonNullable<SamplerProposerArgs['stored']>[number];
+
+function slotKey(arm: string, index: number): string {
+  return `${arm}\u0000${index}`;
+}
+
+/**
+ * Stored selection trials grouped by arm and configuration index, in store order: each slot then
+ * looks only at its own (one pass over a 100,000-trial store instead of one per slot).
+ */
+function storedBySlot(stored: ReadonlyArray<StoredTrial>): Map<string, StoredTrial[]> {
+  const bySlot = new Map<string, StoredTrial[]>();
+  for (const record of stored) {
+    if (record.role === 'evaluation') continue;
+    const key = slotKey(record.arm, record.index);
+    const list = bySlot.get(key);
+    if (list === undefined) bySlot.set(key, [record]);
+    else list.push(record);
+  }
+  return bySlot;
 }
