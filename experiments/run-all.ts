@@ -35,7 +35,7 @@ const PREAMBLE = [
   'Numbers are final-epoch metrics of each run, mean ± sample standard deviation over seeds unless an interval is given; losses are data losses in inference mode (penalties excluded); ' +
     'loss gap = test − train loss, accuracy gap = train − test accuracy. Intervals over seeds are 95% t-intervals; a conclusion says "no evidence of a difference at this budget" when the interval contains zero.',
   '',
-  '**Selection and evaluation seeds.** Every study selects each arm\'s configuration on validation loss over its selection seeds. The Fashion-MNIST MLP studies then re-run each ' +
+  '**Selection and evaluation seeds.** Every study selects each arm\'s configuration on validation loss over its selection seeds. The Fashion-MNIST MLP and CNN studies then re-run each ' +
     'arm\'s selected configuration on fresh paired seeds, never used to select, until the always-valid confidence sequence is decisive or 10 seeds are reached (the `evaluation` ' +
     'block of their definitions), and answer from those. The other studies compare on test over the seeds that selected (said in each answer): their test differences are not independent of selection.',
 ].join('\n');
