@@ -526,13 +526,23 @@ export function planLeanObjective(
       nativeBackend() != null && onlyL2
         ? (x, y) => {
           const { value, grads } = tf.variableGrads(() => dataLoss(x, y), variables);
-          let total = value;
+          // Σ l2·‖w‖² as 2·l2·Σ L2Loss(w) per distinct coefficient: one AddN and one multiply per
+          // coefficient instead of one multiply and one add per penalized variable (the zoo's Conv1D:
+          // 6 kernels instead of 9 per step); the same sum up to float32 summation order.
+          const native = nativeBackend() as NonNullable<ReturnType<typeof nativeBackend>>;
+          const halfSquares = new Map<number, tf.Tensor[]>();
           for (const { variable, l2 } of penalties) {
             const w = variable.read() as tf.Variable;
             const twice = scalars.of(2 * (l2 as number));
-            total = tf.add(total, l2PenaltyValue(w, scalars.of(l2 as number), twice)) as tf.Scalar;
+            const group = halfSquares.get(l2 as number) ?? [];
+            group.push(native.executeSingleOutput('L2Loss', [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }], [w]));
+            halfSquares.set(l2 as number, group);
             const penaltyGradient = tf.mul(w, twice);
             grads[w.name] = grads[w.name] == null ? penaltyGradient : tf.add(grads[w.name], penaltyGradient);
+          }
+          let total = value;
+          for (const [l2, group] of halfSquares) {
+            total = tf.add(total, tf.mul(group.length === 1 ? group[0] : tf.addN(group), scalars.of(2 * l2))) as tf.Scalar;
           }
           return { value: total, grads };
         }

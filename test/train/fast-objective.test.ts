@@ -37,14 +37,18 @@ function l1Cnn(): tf.Sequential {
   return model;
 }
 
-/** Conv1D(relu, L2)-MaxPooling1D-Conv1D(relu, L2, bias)-MaxPooling1D-Conv1D(linear, no bias)-GlobalAveragePooling1D-Dense(softmax, L2): consecutive 1-D steps pass the [N, 1, T, C] view. */
+/**
+ * Conv1D(relu, L2)-MaxPooling1D-Conv1D(relu, L2 3e-2, bias)-MaxPooling1D-Conv1D(linear, no bias)-GlobalAveragePooling1D-Dense(softmax, L2):
+ * consecutive 1-D steps pass the [N, 1, T, C] view; two L2 coefficients (two kernels share 1e-2, one has 3e-2), so the
+ * off-tape penalty value sums L2Loss per coefficient (one group of two, one of one).
+ */
 function conv1dChain(): tf.Sequential {
-  const l2 = () => tf.regularizers.l2({ l2: 1e-2 });
+  const l2 = (coefficient = 1e-2) => tf.regularizers.l2({ l2: coefficient });
   return tf.sequential({
     layers: [
       tf.layers.conv1d({ inputShape: [16, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 31 }), biasInitializer: tf.initializers.constant({ value: 0.05 }), kernelRegularizer: l2() }),
       tf.layers.maxPooling1d({ poolSize: 2 }),
-      tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 32 }), biasInitializer: tf.initializers.constant({ value: -0.05 }), kernelRegularizer: l2() }),
+      tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 32 }), biasInitializer: tf.initializers.constant({ value: -0.05 }), kernelRegularizer: l2(3e-2) }),
       tf.layers.maxPooling1d({ poolSize: 2 }),
       tf.layers.conv1d({ filters: 3, kernelSize: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 33 }) }),
       tf.layers.globalAveragePooling1d(),
