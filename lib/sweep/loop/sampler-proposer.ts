@@ -39,6 +39,12 @@ export class SamplerProposer implements Proposer {
   private readonly slots: SlotState[];
   private readonly definition: SweepDefinition;
   private readonly sampler: Sampler;
+  /**
+   * Per arm: each configuration id a slot holds, with the lowest index holding it. A slot's sample
+   * avoids the ids held at a lower index of its arm; this answers that in one lookup (a scan of
+   * every slot per sample was quadratic: 11 s of 17 s before the first trial at 100,000 trials).
+   */
+  private readonly lowestIndexOf = new Map<string, Map<string, number>>();
   readonly total: number;
 
   constructor(args: SamplerProposerArgs) {
@@ -91,6 +97,12 @@ export class SamplerProposer implements Proposer {
   private adopt(state: SlotState, params: ParameterValues): void {
     state.params = params;
     state.trials = slotTrials(this.definition, state.slot, params);
+    const configId = state.trials[0]?.configId;
+    if (configId === undefined) return;
+    let lowest = this.lowestIndexOf.get(state.slot.arm.name);
+    if (lowest === undefined) this.lowestIndexOf.set(state.slot.arm.name, (lowest = new Map()));
+    const known = lowest.get(configId);
+    if (known === undefined || state.slot.index < known) lowest.set(configId, state.slot.index);
   }
 
   /** `stored`: the stored selection trials of this slot's arm and index, in store order. */
@@ -109,10 +121,12 @@ export class SamplerProposer implements Proposer {
     const { arm, index } = state.slot;
     const space = armSpace(this.definition, arm);
     const observations = view.history.observations(arm.name, index);
-    const used = new Set(this.slots.filter((other) => other.slot.arm === arm && other.slot.index < index && other.trials !== undefined).map((other) => other.trials![0].configId));
+    const lowest = this.lowestIndexOf.get(arm.name);
+    // Held by a lower index of this arm (the slots sampled so far; see `lowestIndexOf`).
+    const used = (configId: string): boolean => (lowest?.get(configId) ?? Infinity) < index;
     for (let retry = 0; retry < 100; retry++) {
       const params = this.sampler.sample({ space, arm: arm.name, index, budget: this.definition.budget, history: observations, retry });
-      if (!used.has(configIdentity(this.definition, arm, params)) || retry === 99) {
+      if (!used(configIdentity(this.definition, arm, params)) || retry === 99) {
         this.adopt(state, params);
         return;
       }
