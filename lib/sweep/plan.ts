@@ -5,6 +5,7 @@
  */
 import { LayerwiseConfigError } from '../errors/config-error';
 import { armSpace } from './arms';
+import { ArmIdentities } from './arm-identities';
 import { canonicalJson, sha256Hex } from './identity';
 import type { ArmDefinition, SweepDefinition } from './definition';
 import type { ParameterValues, TrialRole } from './record';
@@ -99,11 +100,19 @@ export function trialIdentity(definition: SweepDefinition, arm: ArmDefinition, p
   return sha256Hex(canonicalJson({ configuration: trialContext(definition, arm), params, seed, ...(role === 'selection' ? {} : { role }) }));
 }
 
-/** The trials of one slot with the given parameters, one per seed (the same seed list in every arm). */
-export function slotTrials(definition: SweepDefinition, slot: Slot, params: ParameterValues): TrialSpec[] {
-  const configId = configIdentity(definition, slot.arm, params);
-  return definition.seeds.map((seed) => ({
-    trialId: trialIdentity(definition, slot.arm, params, seed),
+/** The identities of `arm`'s configurations and trials, for making many (equal to `configIdentity` and `trialIdentity`). */
+export function armIdentities(definition: SweepDefinition, arm: ArmDefinition): ArmIdentities {
+  return new ArmIdentities(trialContext(definition, arm));
+}
+
+/**
+ * The trials of one slot with the given parameters, one per seed (the same seed list in every arm).
+ * `identities`: the slot's arm's, when the caller makes many slots' trials (see ArmIdentities).
+ */
+export function slotTrials(definition: SweepDefinition, slot: Slot, params: ParameterValues, identities: ArmIdentities = armIdentities(definition, slot.arm)): TrialSpec[] {
+  const { configId, trialIds } = identities.trialIdsOf(params, definition.seeds);
+  return definition.seeds.map((seed, position) => ({
+    trialId: trialIds[position],
     configId,
     sweepName: definition.name,
     arm: slot.arm.name,

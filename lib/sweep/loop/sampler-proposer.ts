@@ -11,7 +11,8 @@
  */
 import { armSpace } from '../arms';
 import type { SweepDefinition } from '../definition';
-import { configIdentity, planSlots, Shard, Slot, slotTrials } from '../plan';
+import type { ArmIdentities } from '../arm-identities';
+import { armIdentities, planSlots, Shard, Slot, slotTrials } from '../plan';
 import type { ParameterValues, TrialRecord } from '../record';
 import type { Sampler } from '../samplers';
 import { dimensionAllows } from '../space';
@@ -45,11 +46,14 @@ export class SamplerProposer implements Proposer {
    * every slot per sample was quadratic: 11 s of 17 s before the first trial at 100,000 trials).
    */
   private readonly lowestIndexOf = new Map<string, Map<string, number>>();
+  /** Per arm: its identities, the arm's context serialized once (see ArmIdentities). */
+  private readonly identitiesOf = new Map<string, ArmIdentities>();
   readonly total: number;
 
   constructor(args: SamplerProposerArgs) {
     this.definition = args.definition;
     this.sampler = args.sampler;
+    for (const arm of args.definition.arms) this.identitiesOf.set(arm.name, armIdentities(args.definition, arm));
     this.slots = planSlots(args.definition, args.shard).map((slot) => ({ slot }));
     this.total = this.slots.length * args.definition.seeds.length;
     if (this.sampler.adaptive) {
@@ -96,7 +100,7 @@ export class SamplerProposer implements Proposer {
 
   private adopt(state: SlotState, params: ParameterValues): void {
     state.params = params;
-    state.trials = slotTrials(this.definition, state.slot, params);
+    state.trials = slotTrials(this.definition, state.slot, params, this.identitiesOf.get(state.slot.arm.name));
     const configId = state.trials[0]?.configId;
     if (configId === undefined) return;
     let lowest = this.lowestIndexOf.get(state.slot.arm.name);
@@ -112,7 +116,7 @@ export class SamplerProposer implements Proposer {
       (record) =>
         Object.keys(space).length === Object.keys(record.params).length &&
         Object.entries(space).every(([name, dimension]) => record.params[name] !== undefined && dimensionAllows(dimension, record.params[name])) &&
-        record.configId === configIdentity(this.definition, state.slot.arm, record.params),
+        record.configId === this.identitiesOf.get(state.slot.arm.name)?.configId(record.params),
     );
     if (earlier !== undefined) this.adopt(state, earlier.params);
   }
@@ -126,7 +130,7 @@ export class SamplerProposer implements Proposer {
     const used = (configId: string): boolean => (lowest?.get(configId) ?? Infinity) < index;
     for (let retry = 0; retry < 100; retry++) {
       const params = this.sampler.sample({ space, arm: arm.name, index, budget: this.definition.budget, history: observations, retry });
-      if (!used(configIdentity(this.definition, arm, params)) || retry === 99) {
+      if (!used((this.identitiesOf.get(arm.name) as ArmIdentities).configId(params)) || retry === 99) {
         this.adopt(state, params);
         return;
       }
