@@ -40,6 +40,21 @@ const WINDOW_BYTES = 4096;
 /** A read that had to replay more journal than this (rebuild or catch-up) rewrites the index. */
 export const REWRITE_AFTER_BYTES = 1024 * 1024;
 
+/**
+ * Whether an index covering the first `coveredBytes` of a journal should be rewritten now that
+ * `uncoveredBytes` more follow it: always when there is none yet; else once the lines after it
+ * exceed both REWRITE_AFTER_BYTES and an eighth of what it covers. A reader then replays at most
+ * about a ninth of the journal besides the index, and writing the index costs time proportional to
+ * the journal at most every time it grew by an eighth (amortized linear). Rewriting at every close
+ * was not: extending a 100,000-trial sweep by 10 trials rewrote its 148 MB index (1.9 s) for 50 KB
+ * of new journal.
+ */
+export function indexWorthRewriting(coveredBytes: number, uncoveredBytes: number): boolean {
+  if (uncoveredBytes <= 0) return false;
+  if (coveredBytes === 0) return true;
+  return uncoveredBytes > Math.max(REWRITE_AFTER_BYTES, coveredBytes / 8);
+}
+
 /** The index file of a journal. */
 export function indexFileOf(journal: string): string {
   return `${journal}.index`;
@@ -256,10 +271,12 @@ export interface JournalSummaryRead {
   completeBytes: number;
   /** True when this read wrote a fresh index. */
   indexWritten: boolean;
+  /** The journal prefix a valid index file covers after this read (0 when there is none). */
+  indexCoversBytes: number;
 }
 
 export interface ReadJournalSummaryOptions {
-  /** Rewrite the index when the read replayed more than `REWRITE_AFTER_BYTES` of journal. Default true. */
+  /** Rewrite the index when the read replayed more than `indexWorthRewriting` allows. Default true. */
   updateIndex?: boolean;
   /**
    * Applied to each finished trial as the index yields it, so that a reader that wants its own view
@@ -304,7 +321,7 @@ export function readJournalHeads(journal: string, options: ReadJournalSummaryOpt
 }
 
 function readThroughIndex(journal: string, options: ReadJournalSummaryOptions, detail: 'full' | 'head'): JournalSummaryRead {
-  if (!fs.existsSync(journal)) return { state: emptySummaryState(), tornTail: false, source: 'empty', journalBytesReplayed: 0, completeBytes: 0, indexWritten: false };
+  if (!fs.existsSync(journal)) return { state: emptySummaryState(), tornTail: false, source: 'empty', journalBytesReplayed: 0, completeBytes: 0, indexWritten: false, indexCoversBytes: 0 };
   const size = fs.statSync(journal).size;
   let state = emptySummaryState();
   let start = 0;
@@ -327,9 +344,10 @@ function readThroughIndex(journal: string, options: ReadJournalSummaryOptions, d
   // Heads read from the index lack the snapshots an index holds: only a full replay may rewrite it then.
   // Mapped trials are not summaries: an index is then written only from a full replay.
   const complete = (detail === 'full' && options.mapFinished === undefined) || source === 'rebuilt';
-  if ((options.updateIndex ?? true) && complete && (replayed > REWRITE_AFTER_BYTES || (source === 'rebuilt' && pass.completeBytes > 0))) {
+  if ((options.updateIndex ?? true) && complete && indexWorthRewriting(start, replayed)) {
     indexWritten = writeJournalIndex(journal, state, pass.completeBytes);
   }
   if (unterminated !== undefined) replayLine(state, unterminated);
-  return { state, tornTail: pass.tornTail, source, journalBytesReplayed: pass.bytesRead, completeBytes: pass.completeBytes, indexWritten };
+  const indexCoversBytes = indexWritten ? pass.completeBytes : start;
+  return { state, tornTail: pass.tornTail, source, journalBytesReplayed: pass.bytesRead, completeBytes: pass.completeBytes, indexWritten, indexCoversBytes };
 }

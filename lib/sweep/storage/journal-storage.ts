@@ -31,7 +31,7 @@ import { applyEvent, emptyJournalState, encodeEvent, isFinished, JOURNAL_VERSION
 import { JournalLock } from './journal-lock';
 import { trialAtClipCeiling } from '../../train/divergence';
 import { readJournalFile } from './journal-reader';
-import { indexFileOf, readJournalSummary, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
+import { indexFileOf, indexWorthRewriting, readJournalSummary, REWRITE_AFTER_BYTES, writeJournalIndex } from './journal-index';
 import { emptySummaryState, replaySummaryEvent, summarize, SummaryState, TrialSummary } from './trial-summary';
 import type { EpochRecord } from '../../train/record';
 import type { StoreCapabilities } from '../loop/capabilities';
@@ -149,9 +149,9 @@ export class JournalStorage implements TrialStorage {
       // A torn last line must not glue onto the next event: end it, and replay will skip it.
       if (this.state.tornTail) fs.writeSync(this.descriptor, '\n');
       this.journalBytes = fs.fstatSync(this.descriptor).size;
-      // An index that already covers the whole journal is kept as it is.
-      if (read.source === 'index' && read.completeBytes === this.journalBytes && read.journalBytesReplayed === 0) this.indexedBytes = this.journalBytes;
-      else this.writeIndex();
+      // An index that covers the journal but for a small tail is kept as it is (see indexWorthRewriting).
+      this.indexedBytes = read.indexCoversBytes;
+      if (indexWorthRewriting(this.indexedBytes, this.journalBytes - this.indexedBytes)) this.writeIndex();
       const name = args.definition.name;
       const existing = this.state.sweep;
       if (existing !== undefined && existing.name !== name) {
@@ -315,7 +315,7 @@ export class JournalStorage implements TrialStorage {
 
   async close(): Promise<void> {
     if (this.descriptor !== undefined) {
-      if (this.journalBytes !== this.indexedBytes) this.writeIndex();
+      if (indexWorthRewriting(this.indexedBytes, this.journalBytes - this.indexedBytes)) this.writeIndex();
       fs.closeSync(this.descriptor);
       this.descriptor = undefined;
     }

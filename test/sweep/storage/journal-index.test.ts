@@ -11,7 +11,7 @@ import { definitionFingerprint } from '../../../lib/sweep/definition-config';
 import { JournalStorage } from '../../../lib/sweep/storage/journal-storage';
 import { encodeEvent } from '../../../lib/sweep/storage/journal-format';
 import { readJournalFile } from '../../../lib/sweep/storage/journal-reader';
-import { headOf, indexFileOf, readJournalHeads, readJournalSummary } from '../../../lib/sweep/storage/journal-index';
+import { headOf, indexFileOf, indexWorthRewriting, readJournalHeads, readJournalSummary, REWRITE_AFTER_BYTES } from '../../../lib/sweep/storage/journal-index';
 import { summarize } from '../../../lib/sweep/storage/trial-summary';
 import type { TrialSpec } from '../../../lib/sweep/storage/storage';
 import { mergeSweepDirectories, readSweepDirectory, readSweepHeads, readSweepSummaries, readTrialEpochs } from '../../../lib/sweep/storage/sweep-directory';
@@ -100,14 +100,52 @@ describe('the index answers like the journal', () => {
 
   test('status from the index equals status from the full journal, backend choices included', async () => {
     await writeSweep(12);
+    const covered = fs.statSync(journal).size;
     const store = new JournalStorage({ directory });
     await store.openSweep({ definition, fingerprint });
     await store.recordBackendChoice(definition.name, { backend: 'cpu', selection: 'measured', at: '2026-01-01T00:00:00.000Z' });
     await store.close();
+    // One short line after the index: the index is kept (indexWorthRewriting) and only that line is replayed.
     const summaries = readSweepSummaries(directory);
-    expect(summaries.journalBytesReplayed).toBe(0);
+    expect(summaries.journalBytesReplayed).toBe(fs.statSync(journal).size - covered);
+    expect(summaries.journalBytesReplayed).toBeGreaterThan(0);
     expect(summaries.backendChoices).toEqual([expect.objectContaining({ backend: 'cpu' })]);
     expect(sweepStatus(summaries)).toEqual(sweepStatus(readSweepDirectory(directory)));
+  });
+});
+
+describe('when the index is rewritten: a closing store and a reader skip it for a short tail (amortized linear)', () => {
+  test('the rule: always without an index; else once the tail exceeds both REWRITE_AFTER_BYTES and an eighth of what the index covers', () => {
+    expect(indexWorthRewriting(0, 1)).toBe(true);
+    expect(indexWorthRewriting(0, 0)).toBe(false);
+    expect(indexWorthRewriting(1000, 0)).toBe(false);
+    expect(indexWorthRewriting(1000, REWRITE_AFTER_BYTES)).toBe(false);
+    expect(indexWorthRewriting(1000, REWRITE_AFTER_BYTES + 1)).toBe(true);
+    const covered = 80 * REWRITE_AFTER_BYTES;
+    expect(indexWorthRewriting(covered, covered / 8)).toBe(false);
+    expect(indexWorthRewriting(covered, covered / 8 + 1)).toBe(true);
+  });
+
+  test('a store that appended a short tail keeps the index at close; one that appended more than REWRITE_AFTER_BYTES rewrites it', async () => {
+    await writeSweep(8);
+    const indexBefore = fs.readFileSync(indexFileOf(journal));
+    const store = new JournalStorage({ directory });
+    await store.openSweep({ definition, fingerprint });
+    await store.enqueueTrials(definition.name, [spec(100)]);
+    await store.close();
+    expect(fs.readFileSync(indexFileOf(journal))).toEqual(indexBefore);
+    expect(summaryRead()).toEqual(fullReplaySummaries());
+
+    const again = new JournalStorage({ directory });
+    await again.openSweep({ definition, fingerprint });
+    // Long parameter values make a tail of more than REWRITE_AFTER_BYTES in a few lines (a 1-byte index would take 10,000s of trials).
+    const padding = 'x'.repeat(64 * 1024);
+    const longSpecs = Array.from({ length: Math.ceil((REWRITE_AFTER_BYTES * 1.2) / padding.length) }, (_, n) => ({ ...spec(200 + n), params: { l2: 0.001, note: padding } as unknown as TrialSpec['params'] }));
+    await again.enqueueTrials(definition.name, longSpecs);
+    await again.close();
+    expect(fs.readFileSync(indexFileOf(journal))).not.toEqual(indexBefore);
+    expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
+    expect(summaryRead()).toEqual(fullReplaySummaries());
   });
 });
 
@@ -243,7 +281,8 @@ describe('crashes: a stale index is caught up, a torn journal tail is handled li
     await store.claimTrial(definition.name, { trialIds: ['t5'] });
     await store.finishTrial(definition.name, 't5', 1, { state: 'complete', epochs: [epochOf(1, 3)], final: epochOf(1, 3) });
     await store.close();
-    expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
+    // The index written by the read above still covers everything before the torn line; the lines after it are replayed.
+    expect(readJournalSummary(journal).journalBytesReplayed).toBe(fs.statSync(journal).size - read.completeBytes);
     expect(summaryRead()).toEqual(fullReplaySummaries());
     expect(summaryRead().skippedLines).toBe(1);
   });
@@ -346,15 +385,16 @@ describe('resume opens from the index (issue 18, item 4)', () => {
     ['missing', (file: string) => fs.rmSync(file)],
     ['torn', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
     ['stale (journal appended after it)', (_file: string) => fs.appendFileSync(journal, encodeEvent({ op: 'requeue', trialId: 't6', attempt: 1, reason: 'lost', at: 'x' }))],
-  ])('an index that is %s: the journal is replayed (all of it, or the lines after a stale index), results equal a full replay, and a current index is written', async (_name, damage) => {
+  ])('an index that is %s: the journal is replayed (all of it, or the lines after a stale index), results equal a full replay; a missing or torn index is written again, a stale one with a short tail kept', async (name, damage) => {
     await writeSweep(8);
+    const covered = fs.statSync(journal).size;
     damage(indexFileOf(journal));
     const expected = fullReplayAsOpened();
     const store = new JournalStorage({ directory });
     await store.openSweep({ definition, fingerprint });
     try {
       expect(await store.listTrials(definition.name)).toEqual(expected);
-      expect(readJournalSummary(journal).journalBytesReplayed).toBe(0);
+      expect(readJournalSummary(journal).journalBytesReplayed).toBe(name.startsWith('stale') ? fs.statSync(journal).size - covered : 0);
     } finally {
       await store.close();
     }
