@@ -11,7 +11,11 @@ export interface TrialJob {
   /** Registered objective name. */
   objective: string;
   input: TrialInput;
-  /** Stop the attempt after this many seconds (kill its worker). Default: no limit. */
+  /**
+   * Stop the attempt (kill its worker) once it has run this many seconds, counting its running time
+   * only: not the time it waits for the loop's answer to an epoch (recording it, then the pruning
+   * gate, which may wait for earlier trials). Default: no limit.
+   */
   timeoutSeconds?: number;
   /** See {@link PopulationJob.epochAnswers}. */
   epochAnswers?: EpochAnswers;
@@ -52,7 +56,7 @@ export interface PopulationJob {
   objective: string;
   /** The members, in the plan's order (equal `populationKey`s). */
   inputs: TrialInput[];
-  /** Stop the whole job after this many seconds. Default: no limit. */
+  /** Stop the whole job this many seconds after its start, its members' waits for epochs' answers included. Default: no limit. */
   timeoutSeconds?: number;
   /**
    * 'none' when no member can be pruned: a worker process then sends each member's epochs without
