@@ -33,7 +33,11 @@ export type EpochAnswers = 'wait' | 'none';
 export interface ExecutionHooks {
   /** Called for each epoch the objective reports; resolves true to prune the trial. */
   onEpoch(epoch: EpochRecord): Promise<boolean>;
-  /** Aborting cancels this attempt alone (its lease was lost): `execute` resolves with kind 'cancelled'. Optional. */
+  /**
+   * Aborting cancels this attempt alone (its lease was lost, or the worker stops): `execute`
+   * resolves with kind 'cancelled' once the attempt no longer runs (its worker killed, or its
+   * in-process objective ended). Optional.
+   */
   signal?: AbortSignal;
 }
 
@@ -74,7 +78,7 @@ export interface PopulationHooks {
   onEpoch(member: number, epoch: EpochRecord): Promise<boolean>;
   /** Called once per member as soon as it stops; the job waits for it (the loop makes the member durable first). */
   onMemberFinished(member: number, result: MemberResult): Promise<void>;
-  /** Aborting cancels the whole job: `executePopulation` resolves with kind 'cancelled'. Optional. */
+  /** Aborting cancels the whole job: `executePopulation` resolves with kind 'cancelled' once the job no longer runs. Optional. */
   signal?: AbortSignal;
 }
 
@@ -92,7 +96,7 @@ export interface TrialExecutor {
   execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult>;
   /** Runs a population job (one slot for all its members). Optional: executors without it train every trial alone. */
   executePopulation?(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult>;
-  /** Stops every running attempt; their `execute` promises resolve with kind 'cancelled'. */
+  /** Stops every running attempt; their `execute` promises resolve with kind 'cancelled' once they no longer run. */
   cancelAll(): void;
   /** Releases workers. */
   close(): Promise<void>;

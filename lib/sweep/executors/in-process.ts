@@ -1,7 +1,10 @@
 /**
  * Runs attempts in the calling process, one at a time by default. A timeout aborts the objective's
  * signal and gives up on it (a JavaScript function cannot be killed; objectives should check the
- * signal between epochs). Use the process pool for crash isolation and hard timeouts.
+ * signal between epochs). A stop (`cancelAll`, or the caller's signal) aborts the objective's signal
+ * too, but waits for the objective to end before the attempt resolves as cancelled, so that nothing
+ * of it still runs once the caller releases the trial. Use the process pool for crash isolation and
+ * hard timeouts.
  */
 import { resolveObjective } from '../objective';
 import { errorText, isRetryableError, ExecutionHooks, ExecutionResult, PopulationExecutionResult, PopulationHooks, PopulationJob, TrialExecutor, TrialJob } from './executor';
@@ -15,7 +18,7 @@ export interface InProcessExecutorArgs {
 
 export class InProcessExecutor implements TrialExecutor {
   readonly slots: number;
-  /** The running jobs' stops: each aborts its objective and settles its job as cancelled. */
+  /** The running jobs' stops: each aborts its objective and settles its job as cancelled once the objective has ended. */
   private readonly running = new Set<() => void>();
 
   constructor(args: InProcessExecutorArgs = {}) {
@@ -65,8 +68,10 @@ export class InProcessExecutor implements TrialExecutor {
    * One job's lifecycle, shared by single trials and populations: `work` runs with its own abort
    * signal and time limit (`limit`, started now, failing the job with `timeout.message`; a single
    * trial pauses it while it waits for an epoch's answer); the job settles with what `work`
-   * returns, as an error when it throws or its limit runs out, or as cancelled when the caller's
-   * `signal` aborts or `cancelAll` runs (without waiting for `work`).
+   * returns, as an error when it throws or its limit runs out (without waiting for `work`: it
+   * cannot be killed), or as cancelled when the caller's `signal` aborts or `cancelAll` runs: then
+   * `work` is aborted and waited for, so it reports nothing after the caller hears of the
+   * cancellation.
    */
   private async runJob<Result extends ExecutionResult | PopulationExecutionResult>(
     timeout: { seconds: number | undefined; message: string },
@@ -88,7 +93,6 @@ export class InProcessExecutor implements TrialExecutor {
       cancelled = true;
       limit.end();
       controller.abort();
-      settle({ kind: 'cancelled', seconds: seconds() } as Result);
     };
     this.running.add(cancel);
     if (callerSignal?.aborted) cancel();
@@ -109,7 +113,7 @@ export class InProcessExecutor implements TrialExecutor {
     }
   }
 
-  /** Stops every running attempt: each objective is aborted, and its `execute` resolves as cancelled. */
+  /** Stops every running attempt: each objective is aborted, and its `execute` resolves as cancelled once it has ended. */
   cancelAll(): void {
     for (const cancel of this.running) cancel();
   }
