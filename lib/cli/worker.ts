@@ -2,6 +2,9 @@
  * `layerwise worker --storage postgres://... --sweep NAME`: joins a sweep stored in PostgreSQL and
  * claims and runs its trials until none are left. Start as many as you like, on as many machines as
  * you like, at any time; kill them at any time (a killed worker's trial goes stale and is retried).
+ * SIGINT or SIGTERM stops a worker cleanly: its running trial's training is aborted, and once the
+ * objective has ended the trial is re-queued and the worker exits (130); a second signal exits at
+ * once, as `layerwise sweep` does (the trial then goes stale and is retried).
  *
  * Credentials come from the URL or the PG* environment variables (PGUSER, PGPASSWORD, PGHOST, ...);
  * the password is never printed.
@@ -37,7 +40,10 @@ export interface WorkerCommandDependencies {
   openStore?: (url: string) => Promise<PostgresTrialStore>;
   /** Progress lines. Default: process.stderr.write. */
   writeError?: (text: string) => void;
-  /** Signals that stop the worker (its running trial is requeued). Default: SIGINT and SIGTERM of this process. */
+  /**
+   * Signals that stop the worker (its running trial is aborted, then requeued once its objective has
+   * ended). Default: SIGINT and SIGTERM of this process, a second one exiting at once.
+   */
   onStopSignal?: (stop: () => void) => () => void;
 }
 
@@ -83,11 +89,19 @@ function describeEvent(event: WorkerEvent): string {
 }
 
 function defaultStopSignals(stop: () => void): () => void {
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  let stopping = false;
+  const onSignal = (): void => {
+    // The first signal stops cleanly, which waits for the running objective to end; a second one is
+    // for an objective that does not end soon: exit now (its trial goes stale and is retried).
+    if (stopping) process.exit(EXIT_INTERRUPTED);
+    stopping = true;
+    stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return () => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   };
 }
 
@@ -173,7 +187,7 @@ export function registerWorkerCommand(program: Command, dependencies: WorkerComm
     .option('--quiet', 'print nothing but errors')
     .addHelpText(
       'after',
-      '\nExit codes: 0 nothing left to run, 1 store error, 2 usage error, 130 stopped by SIGINT/SIGTERM (the running trial is requeued).\n' +
+      '\nExit codes: 0 nothing left to run, 1 store error, 2 usage error, 130 stopped by SIGINT/SIGTERM (the running trial is aborted and requeued once its training has ended; a second signal exits at once).\n' +
         'A worker killed outright (SIGKILL, lost machine) stops heartbeating; its trial is retried by the next worker that looks.',
     )
     .action(async (options: WorkerOptions) => {

@@ -175,7 +175,12 @@ export type PruningName = PruningDefinition['type'];
 export const PRUNING_NAMES: readonly PruningName[] = ['none', 'median', 'asha'];
 
 export interface ExecutionDefinition {
-  /** A trial running longer is stopped (its worker killed) and counted as a failed attempt. Default: no limit. */
+  /**
+   * A trial attempt that has run longer is stopped (its worker killed) and counted as a failed
+   * attempt. Counted on its running time: the time it waits for the pruning gate's answer to an
+   * epoch (a pruner waiting for earlier trials' epochs) does not count. A population job (several
+   * members trained as one) is limited as a whole, from its start, waits included. Default: no limit.
+   */
   trialTimeoutSeconds?: number;
   /** Extra attempts after a crash, error or timeout; then the trial is 'failed'. Divergence is never retried. Default 1. */
   retries: number;

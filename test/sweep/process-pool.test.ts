@@ -69,10 +69,30 @@ describe('process pool', () => {
     expect(pids).toHaveLength(1);
     const result = await started;
     expect(result).toMatchObject({ kind: 'error' });
-    expect(result.kind === 'error' && result.message).toMatch(/timed out after 1.5 s \(worker pid \d+ killed\)/);
+    expect(result.kind === 'error' && result.message).toMatch(/timed out after 1.5 s of running \(waits for epochs. answers not counted\) \(worker pid \d+ killed\)/);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(alive(pids[0])).toBe(false);
     expect(pool.workerCount).toBe(0);
+    await pool.close();
+  });
+
+  test("a single trial's time limit does not count its waits for epochs' answers; a population job's counts the whole job", async () => {
+    const pool = new ProcessPoolExecutor({ workers: 1, objectiveModules: [FIXTURE_OBJECTIVES] });
+    const definition = sweepDefinition({ budget: 1, seeds: [1], training: { epochs: 2 } });
+    const input = (seed: number) => ({ definition, arm: definition.arms[0], params: { l2: 1e-3 }, seed, trialId: `t${seed}`, configId: 'c', index: 0, attempt: 1 });
+    // A first job without a limit, so the worker's start-up is over before the limited job starts.
+    expect((await pool.execute({ objective: 'test.synthetic', input: input(1) }, { onEpoch: async () => false })).kind).toBe('outcome');
+    // Each epoch's answer takes 1.5 s (the pruning gate waiting for earlier trials): 3 s of waits,
+    // a few milliseconds of running in the worker, against a 1 s limit.
+    const slowAnswer = (): Promise<boolean> => new Promise((resolve) => setTimeout(() => resolve(false), 1500));
+    const single = await pool.execute({ objective: 'test.synthetic', timeoutSeconds: 1, input: input(2) }, { onEpoch: slowAnswer });
+    expect(single).toMatchObject({ kind: 'outcome', outcome: { status: 'complete' } });
+    expect(single.kind === 'outcome' && single.outcome.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2]);
+    const population = await pool.executePopulation(
+      { objective: 'test.population', timeoutSeconds: 1, inputs: [input(3)] },
+      { onEpoch: async () => slowAnswer(), onMemberFinished: async () => undefined },
+    );
+    expect(population.kind === 'error' && population.message).toMatch(/^timed out after 1 s \(worker pid \d+ killed\)$/);
     await pool.close();
   });
 

@@ -11,7 +11,11 @@ export interface TrialJob {
   /** Registered objective name. */
   objective: string;
   input: TrialInput;
-  /** Stop the attempt after this many seconds (kill its worker). Default: no limit. */
+  /**
+   * Stop the attempt (kill its worker) once it has run this many seconds, counting its running time
+   * only: not the time it waits for the loop's answer to an epoch (recording it, then the pruning
+   * gate, which may wait for earlier trials). Default: no limit.
+   */
   timeoutSeconds?: number;
   /** See {@link PopulationJob.epochAnswers}. */
   epochAnswers?: EpochAnswers;
@@ -29,7 +33,11 @@ export type EpochAnswers = 'wait' | 'none';
 export interface ExecutionHooks {
   /** Called for each epoch the objective reports; resolves true to prune the trial. */
   onEpoch(epoch: EpochRecord): Promise<boolean>;
-  /** Aborting cancels this attempt alone (its lease was lost): `execute` resolves with kind 'cancelled'. Optional. */
+  /**
+   * Aborting cancels this attempt alone (its lease was lost, or the worker stops): `execute`
+   * resolves with kind 'cancelled' once the attempt no longer runs (its worker killed, or its
+   * in-process objective ended). Optional.
+   */
   signal?: AbortSignal;
 }
 
@@ -52,7 +60,7 @@ export interface PopulationJob {
   objective: string;
   /** The members, in the plan's order (equal `populationKey`s). */
   inputs: TrialInput[];
-  /** Stop the whole job after this many seconds. Default: no limit. */
+  /** Stop the whole job this many seconds after its start, its members' waits for epochs' answers included. Default: no limit. */
   timeoutSeconds?: number;
   /**
    * 'none' when no member can be pruned: a worker process then sends each member's epochs without
@@ -70,7 +78,7 @@ export interface PopulationHooks {
   onEpoch(member: number, epoch: EpochRecord): Promise<boolean>;
   /** Called once per member as soon as it stops; the job waits for it (the loop makes the member durable first). */
   onMemberFinished(member: number, result: MemberResult): Promise<void>;
-  /** Aborting cancels the whole job: `executePopulation` resolves with kind 'cancelled'. Optional. */
+  /** Aborting cancels the whole job: `executePopulation` resolves with kind 'cancelled' once the job no longer runs. Optional. */
   signal?: AbortSignal;
 }
 
@@ -88,7 +96,7 @@ export interface TrialExecutor {
   execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult>;
   /** Runs a population job (one slot for all its members). Optional: executors without it train every trial alone. */
   executePopulation?(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult>;
-  /** Stops every running attempt; their `execute` promises resolve with kind 'cancelled'. */
+  /** Stops every running attempt; their `execute` promises resolve with kind 'cancelled' once they no longer run. */
   cancelAll(): void;
   /** Releases workers. */
   close(): Promise<void>;

@@ -3,8 +3,10 @@
  * across trials. Each worker gets TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1 and
  * OMP_NUM_THREADS=1 in its environment before anything loads, so N workers use N cores instead of
  * fighting over them. A worker that exits mid-attempt fails that attempt with the exit code or
- * signal and the end of its stderr; a timed-out attempt's worker is killed (SIGKILL). Failed
- * workers are replaced on the next job.
+ * signal and the end of its stderr; a timed-out attempt's worker is killed (SIGKILL). A single
+ * trial's time limit counts its running time (not its waits for epochs' answers: see
+ * RunningTimeLimit); a population job's counts the whole job. Failed workers are replaced on the
+ * next job.
  */
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
@@ -12,6 +14,7 @@ import * as path from 'path';
 import type { ExecutionHooks, ExecutionResult, MemberResult, PopulationExecutionResult, PopulationHooks, PopulationJob, TrialExecutor, TrialJob } from './executor';
 import type { ParentMessage, WorkerMessage } from './messages';
 import type { BackendName } from '../../backend/names';
+import { RunningTimeLimit } from './running-time-limit';
 
 export interface ProcessPoolExecutorArgs {
   /** Worker processes. Default: number of CPU cores. */
@@ -45,7 +48,14 @@ interface ActiveAttempt {
   /** Ends it (first call wins); errors, crashes, timeouts and cancellation have the same shape for both kinds. */
   settle: (result: ExecutionResult | PopulationExecutionResult) => void;
   started: number;
-  timer?: NodeJS.Timeout;
+  /** The attempt's time limit (started with the attempt; set just after). */
+  limit?: RunningTimeLimit;
+  /**
+   * True for a single trial whose worker waits for each epoch's answer: its time limit stops
+   * while an epoch is with the loop (recorded, then the pruning gate), from the epoch's arrival
+   * until the answer is sent back.
+   */
+  pausesForAnswers: boolean;
   /** A single trial's hooks. */
   hooks?: ExecutionHooks;
   /** A population job's hooks. */
@@ -137,19 +147,20 @@ export class ProcessPoolExecutor implements TrialExecutor {
   }
 
   async execute(job: TrialJob, hooks: ExecutionHooks): Promise<ExecutionResult> {
-    return this.start({ type: 'run', job }, job.timeoutSeconds, hooks.signal, { hooks }) as Promise<ExecutionResult>;
+    return this.start({ type: 'run', job }, job.timeoutSeconds, hooks.signal, { hooks, pausesForAnswers: job.epochAnswers !== 'none' }) as Promise<ExecutionResult>;
   }
 
   /** Runs a population job on one worker: member epochs and member-finished messages flow back to `hooks`. */
   async executePopulation(job: PopulationJob, hooks: PopulationHooks): Promise<PopulationExecutionResult> {
-    return this.start({ type: 'run-population', job }, job.timeoutSeconds, hooks.signal, { population: hooks }) as Promise<PopulationExecutionResult>;
+    // The job's limit counts it whole (its members train as one computation: one member's wait holds up the others).
+    return this.start({ type: 'run-population', job }, job.timeoutSeconds, hooks.signal, { population: hooks, pausesForAnswers: false }) as Promise<PopulationExecutionResult>;
   }
 
   private start(
     message: ParentMessage,
     timeoutSeconds: number | undefined,
     signal: AbortSignal | undefined,
-    hooks: Pick<ActiveAttempt, 'hooks' | 'population'>,
+    hooks: Pick<ActiveAttempt, 'hooks' | 'population' | 'pausesForAnswers'>,
   ): Promise<ExecutionResult | PopulationExecutionResult> {
     if (this.closed) throw new Error('process pool is closed');
     const worker = this.idleWorker();
@@ -162,7 +173,7 @@ export class ProcessPoolExecutor implements TrialExecutor {
         ...hooks,
         settle: (result) => {
           if (worker.attempt !== attempt) return;
-          if (attempt.timer !== undefined) clearTimeout(attempt.timer);
+          attempt.limit?.end();
           signal?.removeEventListener('abort', cancelOne);
           worker.attempt = undefined;
           resolve(result);
@@ -179,12 +190,11 @@ export class ProcessPoolExecutor implements TrialExecutor {
         return;
       }
       signal?.addEventListener('abort', cancelOne, { once: true });
-      if (timeoutSeconds !== undefined) {
-        attempt.timer = setTimeout(() => {
-          attempt.settle({ kind: 'error', message: `timed out after ${timeoutSeconds} s (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
-          this.kill(worker);
-        }, timeoutSeconds * 1000);
-      }
+      attempt.limit = new RunningTimeLimit(timeoutSeconds, () => {
+        const counted = attempt.pausesForAnswers ? " of running (waits for epochs' answers not counted)" : '';
+        attempt.settle({ kind: 'error', message: `timed out after ${timeoutSeconds} s${counted} (worker pid ${worker.child.pid} killed)`, seconds: seconds() });
+        this.kill(worker);
+      });
       worker.ready.then((initError) => {
         if (worker.attempt !== attempt) return;
         if (initError !== undefined) {
@@ -260,10 +270,16 @@ export class ProcessPoolExecutor implements TrialExecutor {
         case 'epoch': {
           const hooks = attempt?.hooks;
           if (attempt === undefined || hooks === undefined) return;
+          // The worker waits from here until it has the answer: that time is not the trial running.
+          if (attempt.pausesForAnswers) attempt.limit?.pause();
+          const answer = (prune: boolean): void => {
+            this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune });
+            if (attempt.pausesForAnswers) attempt.limit?.resume();
+          };
           attempt.epochs = attempt.epochs.then(() =>
             hooks.onEpoch(message.epoch).then(
-              (prune) => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune }),
-              () => this.send(worker, { type: 'prune-answer', sequence: message.sequence, prune: false }),
+              (prune) => answer(prune),
+              () => answer(false),
             ),
           );
           return;

@@ -80,7 +80,7 @@ export interface RunWorkerOptions {
    * trial alone. Ignored for a plain `WorkerObjective` function (it runs one trial at a time).
    */
   population?: number;
-  /** Stop: the running trial is aborted and requeued, then the loop ends. */
+  /** Stop: the running trial is aborted and, once its objective has ended, requeued; then the loop ends. */
   signal?: AbortSignal;
   /** Progress events. */
   onEvent?: (event: WorkerEvent) => void;
