@@ -42,6 +42,8 @@ import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
 import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
+import { matMul2d } from '../native-kernels';
+import { EvaluationRows } from './evaluation-rows';
 import { PopulationOptimizerState } from './population-optimizer';
 
 /** Arguments of {@link trainPopulation}. */
@@ -63,9 +65,19 @@ export interface TrainPopulationArgs {
 
 /** Penalty coefficients of one weight slot for the members still training. */
 interface SlotTensors {
-  /** [K] coefficients for the penalty value, and the gradient factors per member (l1, 2·l2); null when no member has that part. */
-  l1: { value: tf.Tensor1D; gradient: Float32Array } | null;
-  l2: { value: tf.Tensor1D; gradient: Float32Array } | null;
+  /**
+   * [K] coefficients for the penalty value (and their float32 values on the host), and the gradient
+   * factors per member (l1, 2·l2); null when no member has that part.
+   */
+  l1: SlotPart | null;
+  l2: SlotPart | null;
+}
+
+/** One part (L1 or L2) of a slot's penalty. */
+interface SlotPart {
+  value: tf.Tensor1D;
+  coefficients: Float32Array;
+  gradient: Float32Array;
 }
 
 /** Early stopping of one member, with Keras 3's rules (lib/train/early-stopping.ts). */
@@ -117,6 +129,7 @@ function slotTensors(coefficients: SlotCoefficients): SlotTensors {
     if (values == null) return null;
     return {
       value: tf.keep(tf.tensor1d(values)),
+      coefficients: Float32Array.from(values),
       // The gradient factor is formed in double precision and rounded once, as the single-model pass's `scalars.of(2·l2)`.
       gradient: Float32Array.from(values, (value) => value * gradientFactor),
     };
@@ -200,6 +213,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const hostX = (await data.train.x.data()) as Float32Array;
   const hostY = (await data.train.y.data()) as Float32Array;
   const featureCount = data.train.x.shape[1] as number;
+  let evaluation: EvaluationRows | null = null;
 
   const disposeSlots = (slots: SlotTensors[]) => {
     for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
@@ -219,6 +233,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.batchNormVariables.map((member) => pick(member[index] as NonNullable<typeof member[number]>).read())), [memberCount, 1, layers[index].units])));
       norms[index] = { gamma: stacked((norm) => norm.gamma), beta: stacked((norm) => norm.beta), movingMean: stacked((norm) => norm.movingMean), movingVariance: stacked((norm) => norm.movingVariance) };
     });
+    evaluation = new EvaluationRows(data, evaluationBatchSize);
     kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients));
     biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients));
     activityPenalties = activityCoefficients.map((coefficients) => slotTensors(coefficients));
@@ -436,13 +451,12 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
 
     /**
-     * Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]
+     * Inference-mode predictions of every member on shared rows x [1, n, features] (broadcast over the members): [K, n, units]
      * (BatchNormalization with the moving statistics). `activations`, when given, receives each
      * Dense layer's activated output (the output layer's: the prediction), for the activity penalties.
      */
-    const predict = (x: tf.Tensor2D, activations?: tf.Tensor3D[]): tf.Tensor3D => {
-      const members = kernels[0].shape[0];
-      let h = tf.stack(new Array<tf.Tensor>(members).fill(x)) as tf.Tensor3D;
+    const predict = (x: tf.Tensor3D, activations?: tf.Tensor3D[]): tf.Tensor3D => {
+      let h = x;
       layers.forEach((layer, index) => {
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
         if (index < layers.length - 1) activations?.push(h);
@@ -457,101 +471,121 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
     const activityMeasured = activityCoefficients.map((slot) => slot.l1 != null || slot.l2 != null);
 
-    /** Rows of the measurement read-back, each [K]; `names` says what each row is. */
-    const measure = async (): Promise<{ names: string[]; values: Float32Array; members: number }> => {
-      const names: string[] = [];
+    /**
+     * Every member's per-epoch measurement, read back at once: per split the inference-mode data loss,
+     * accuracy or mean absolute error and (train split) activity penalties, each the mean over the
+     * split's rows; per weight slot the penalty and the norm. Keyed as `${split}.loss`,
+     * `penalty:${layer}:${slot}`, `norm:${layer}:${slot}`; each value one number per population row.
+     *
+     * One forward pass over the evaluation rows (lib/train/population/evaluation-rows.ts) gives the
+     * per-row quantities [K, rows]; one product with the rows' split membership sums them per split.
+     * Per weight slot one sum of squares (and of absolute values where an L1 coefficient needs it);
+     * norms, penalties and means are formed on the host from the float32 sums with float32 rounding
+     * (`Math.fround` of one double operation is the float32 result of that operation).
+     */
+    const measure = async (): Promise<Map<string, number[]>> => {
       const members = kernels[0].shape[0];
-      const stacked = tf.tidy(() => {
-        const rows: tf.Tensor[] = [];
-        for (const split of ['train', 'validation', 'test'] as const) {
-          const splitData = data[split];
-          if (splitData == null) continue;
-          const count = splitData.x.shape[0];
-          let lossSum: tf.Tensor | null = null;
-          let correct: tf.Tensor | null = null;
-          let absoluteErrorSum: tf.Tensor | null = null;
-          // The train split's activity penalties per layer: each batch's penalty (divided by its size, as Keras) weighted by its size, as lib/train/epoch-metrics.
-          const withActivity = split === 'train' && activityMeasured.some(Boolean);
-          const activitySums: Array<tf.Tensor | null> = layers.map(() => null);
-          for (let start = 0; start < count; start += evaluationBatchSize) {
-            const size = Math.min(evaluationBatchSize, count - start);
-            const whole = start === 0 && size === count;
-            const xBatch = (whole ? splitData.x : tf.slice(splitData.x, start, size)) as tf.Tensor2D;
-            const yBatch = whole ? splitData.y : tf.slice(splitData.y, start, size);
-            const activations: tf.Tensor3D[] = [];
-            const prediction = predict(xBatch, withActivity ? activations : undefined);
-            if (withActivity) {
-              layers.forEach((_, index) => {
-                const raw = activityMeasured[index] ? penaltyValue(activations[index], activityPenalties[index]) : null;
-                if (raw == null) return;
-                const weighted = tf.mul(tf.div(raw, scalars.of(size)), scalars.of(size));
-                activitySums[index] = activitySums[index] == null ? weighted : tf.add(activitySums[index] as tf.Tensor, weighted);
-              });
-            }
-            // tfjs's losses check shapes (no broadcasting of the labels): one copy per member.
-            const yMembers = tf.stack(new Array<tf.Tensor>(members).fill(yBatch));
-            const batchLoss = tf.mul(tf.mean(plan.loss(yMembers, prediction), 1), size);
-            lossSum = lossSum == null ? batchLoss : tf.add(lossSum, batchLoss);
-            let hits: tf.Tensor | null = null;
-            if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yMembers, [members, -1]), 0.5)), 'float32'), 1);
-            else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(yMembers, -1)), 'float32'), 1);
-            if (hits != null) correct = correct == null ? hits : tf.add(correct, hits);
-            if (plan.meanAbsoluteError) {
-              // Per member: the mean over the batch's samples and outputs, weighted by the batch size (as lib/train/epoch-metrics).
-              const absolute = tf.mul(tf.mean(tf.reshape(tf.abs(tf.sub(prediction, tf.reshape(yMembers, prediction.shape))), [members, -1]), 1), size);
-              absoluteErrorSum = absoluteErrorSum == null ? absolute : tf.add(absoluteErrorSum, absolute);
-            }
-          }
-          names.push(`${split}.loss`);
-          rows.push(tf.div(lossSum as tf.Tensor, count));
-          if (correct != null) {
-            names.push(`${split}.accuracy`);
-            rows.push(tf.div(correct, count));
-          }
-          if (absoluteErrorSum != null) {
-            names.push(`${split}.meanAbsoluteError`);
-            rows.push(tf.div(absoluteErrorSum, count));
-          }
-          activitySums.forEach((sum, index) => {
-            if (sum == null) return;
-            names.push(`penalty:${index}:activity`);
-            rows.push(tf.div(sum, count));
-          });
-        }
-        layers.forEach((layer, index) => {
-          for (const [slotName, w, slot] of [
-            ['kernel', kernels[index], kernelPenalties[index]],
-            ['bias', biases[index], biasPenalties[index]],
-          ] as const) {
-            if (w == null) continue;
-            const value = penaltyValue(w, slot);
-            names.push(`penalty:${index}:${slotName}`);
-            rows.push(value ?? tf.zeros([members]));
-            names.push(`norm:${index}:${slotName}`);
-            rows.push(tf.sqrt(tf.sum(tf.square(w), [1, 2])));
-          }
-          const norm = norms[index];
-          if (norm != null) {
-            names.push(`norm:${index}:gamma`, `norm:${index}:beta`);
-            rows.push(tf.sqrt(tf.sum(tf.square(norm.gamma), [1, 2])), tf.sqrt(tf.sum(tf.square(norm.beta), [1, 2])));
-          }
-        });
-        return tf.stack(rows);
+      const evaluated = evaluation as EvaluationRows;
+      const withActivity = activityMeasured.some(Boolean);
+      // Per-row quantities, in the order of the rows of the per-split sums.
+      const quantities: string[] = ['loss'];
+      if (plan.accuracy === 'binary' || plan.accuracy === 'categorical') quantities.push('accuracy');
+      if (plan.meanAbsoluteError) quantities.push('meanAbsoluteError');
+      layers.forEach((_, index) => {
+        if (!activityMeasured[index]) return;
+        if (activityCoefficients[index].l1 != null) quantities.push(`activityL1:${index}`);
+        if (activityCoefficients[index].l2 != null) quantities.push(`activityL2:${index}`);
       });
-      const values = (await stacked.data()) as Float32Array;
-      stacked.dispose();
-      return { names, values, members };
+      // Per weight slot: the sums the norms and penalties need, in the order of the rows of `weightSums`.
+      const weightSlots: Array<{ name: string; tensor: tf.Tensor; penalty: SlotTensors | null }> = [];
+      layers.forEach((_, index) => {
+        weightSlots.push({ name: `${index}:kernel`, tensor: kernels[index], penalty: kernelPenalties[index] });
+        if (biases[index] != null) weightSlots.push({ name: `${index}:bias`, tensor: biases[index] as tf.Variable, penalty: biasPenalties[index] });
+        const norm = norms[index];
+        if (norm != null) weightSlots.push({ name: `${index}:gamma`, tensor: norm.gamma, penalty: null }, { name: `${index}:beta`, tensor: norm.beta, penalty: null });
+      });
+      const [splitSums, weightSums] = tf.tidy(() => {
+        let sums: tf.Tensor2D | null = null;
+        evaluated.forEachChunk(members, (chunk) => {
+          const activations: tf.Tensor3D[] = [];
+          const prediction = predict(chunk.x, withActivity ? activations : undefined);
+          const rows = chunk.x.shape[1];
+          const perRow: tf.Tensor[] = [plan.loss(chunk.y, prediction)];
+          if (plan.accuracy === 'binary') perRow.push(tf.sum(tf.cast(tf.equal(tf.greater(prediction, 0.5), tf.greater(chunk.y, 0.5)), 'float32'), -1));
+          else if (plan.accuracy === 'categorical') perRow.push(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(chunk.y, -1)), 'float32'));
+          if (plan.meanAbsoluteError) perRow.push(tf.mean(tf.abs(tf.sub(prediction, chunk.y)), -1));
+          layers.forEach((_, index) => {
+            if (!activityMeasured[index]) return;
+            if (activityCoefficients[index].l1 != null) perRow.push(tf.sum(tf.abs(activations[index]), -1));
+            if (activityCoefficients[index].l2 != null) perRow.push(tf.sum(tf.square(activations[index]), -1));
+          });
+          const stacked = tf.reshape(perRow.length === 1 ? perRow[0] : tf.stack(perRow), [perRow.length * members, rows]) as tf.Tensor2D;
+          const chunkSums = matMul2d(stacked, chunk.membership);
+          sums = sums == null ? chunkSums : (tf.add(sums, chunkSums) as tf.Tensor2D);
+        });
+        const slotSums: tf.Tensor[] = [];
+        for (const slot of weightSlots) {
+          slotSums.push(tf.sum(tf.square(slot.tensor), [1, 2]));
+          if (slot.penalty?.l1 != null) slotSums.push(tf.sum(tf.abs(slot.tensor), [1, 2]));
+        }
+        return [sums as unknown as tf.Tensor2D, tf.stack(slotSums) as tf.Tensor2D];
+      });
+      const [splitValues, weightValues] = (await Promise.all([splitSums.data(), weightSums.data()])) as Float32Array[];
+      tf.dispose([splitSums, weightSums]);
+      const splitCount = evaluated.splits.length;
+      const sumOf = (quantity: string, column: number, row: number): number => splitValues[(quantities.indexOf(quantity) * members + row) * splitCount + column];
+      const measured = new Map<string, number[]>();
+      const perMember = (compute: (row: number) => number): number[] => Array.from({ length: members }, (_, row) => compute(row));
+      evaluated.splits.forEach((split, column) => {
+        const count = evaluated.counts[column];
+        for (const quantity of ['loss', 'accuracy', 'meanAbsoluteError']) {
+          if (quantities.includes(quantity)) measured.set(`${split}.${quantity}`, perMember((row) => Math.fround(sumOf(quantity, column, row) / count)));
+        }
+        if (split !== 'train') return;
+        layers.forEach((_, index) => {
+          if (!activityMeasured[index]) return;
+          const { l1, l2 } = activityCoefficients[index];
+          // The penalty of the train rows' activations, l1·Σ|a| + l2·Σa², over the rows (as each batch's penalty weighted by its size, lib/train/epoch-metrics).
+          measured.set(
+            `penalty:${index}:activity`,
+            perMember((row) => {
+              const l1Part = l1 == null ? 0 : Math.fround(l1[row]) * sumOf(`activityL1:${index}`, column, row);
+              const l2Part = l2 == null ? 0 : Math.fround(l2[row]) * sumOf(`activityL2:${index}`, column, row);
+              return Math.fround((l1Part + l2Part) / count);
+            }),
+          );
+        });
+      });
+      let position = 0;
+      for (const slot of weightSlots) {
+        const next = (): Float32Array => weightValues.subarray(position * members, ++position * members);
+        const squares = next();
+        const absolutes = slot.penalty?.l1 != null ? next() : null;
+        measured.set(`norm:${slot.name}`, perMember((row) => Math.fround(Math.sqrt(squares[row]))));
+        if (slot.penalty == null) continue;
+        const { l1, l2 } = slot.penalty;
+        // The slot's penalty as the float32 formula l1·Σ|w| + l2·Σw² computes it (0 when no member penalizes it).
+        measured.set(
+          `penalty:${slot.name}`,
+          perMember((row) => {
+            const l1Part = l1 == null ? null : Math.fround((absolutes as Float32Array)[row] * l1.coefficients[row]);
+            const l2Part = l2 == null ? null : Math.fround(squares[row] * l2.coefficients[row]);
+            return l1Part == null ? (l2Part ?? 0) : l2Part == null ? l1Part : Math.fround(l1Part + l2Part);
+          }),
+        );
+      }
+      return measured;
     };
 
     /** The EpochRecord of the member in row `row` from a measurement. */
-    const recordOf = (member: number, row: number, measured: { names: string[]; values: Float32Array; members: number }, epoch: number, seconds: number, trainObjective: number | undefined): EpochRecord => {
-      const value = (name: string): number => measured.values[measured.names.indexOf(name) * measured.members + row];
+    const recordOf = (member: number, row: number, measured: Map<string, number[]>, epoch: number, seconds: number, trainObjective: number | undefined): EpochRecord => {
+      const value = (name: string): number => (measured.get(name) as number[])[row];
       const splits: Partial<Record<SplitName, SplitMetrics>> = {};
       for (const split of ['train', 'validation', 'test'] as const) {
         if (data[split] == null) continue;
         const metrics: SplitMetrics = { loss: value(`${split}.loss`) };
-        if (measured.names.includes(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
-        if (measured.names.includes(`${split}.meanAbsoluteError`)) metrics.meanAbsoluteError = value(`${split}.meanAbsoluteError`);
+        if (measured.has(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
+        if (measured.has(`${split}.meanAbsoluteError`)) metrics.meanAbsoluteError = value(`${split}.meanAbsoluteError`);
         splits[split] = metrics;
       }
       const penaltyPerLayer: Record<string, number> = {};
@@ -672,10 +706,11 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             norms[layer] = { gamma: gathered(norm.gamma), beta: gathered(norm.beta), movingMean: gathered(norm.movingMean), movingVariance: gathered(norm.movingVariance) };
           }
         });
-        const keepSlot = (slot: SlotTensors): SlotTensors => ({
-          l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: Float32Array.from(rows, (row) => (slot.l1 as { gradient: Float32Array }).gradient[row]) },
-          l2: slot.l2 == null ? null : { value: keepRows(slot.l2.value, index), gradient: Float32Array.from(rows, (row) => (slot.l2 as { gradient: Float32Array }).gradient[row]) },
-        });
+        const keepPart = (part: SlotPart | null): SlotPart | null =>
+          part == null
+            ? null
+            : { value: keepRows(part.value, index), coefficients: Float32Array.from(rows, (row) => part.coefficients[row]), gradient: Float32Array.from(rows, (row) => part.gradient[row]) };
+        const keepSlot = (slot: SlotTensors): SlotTensors => ({ l1: keepPart(slot.l1), l2: keepPart(slot.l2) });
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
         activityPenalties = activityPenalties.map(keepSlot);
@@ -840,6 +875,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     disposeSlots(biasPenalties);
     disposeSlots(activityPenalties);
     disposeDecay();
+    evaluation?.dispose();
     optimizer.dispose();
     scalars.dispose();
   }
