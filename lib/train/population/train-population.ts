@@ -43,6 +43,7 @@ import { SeededShuffler } from '../seeded-random';
 import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { matMul2d } from '../native-kernels';
+import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
 import { EvaluationRows } from './evaluation-rows';
 import { PopulationOptimizerState } from './population-optimizer';
 
@@ -214,6 +215,13 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const hostY = (await data.train.y.data()) as Float32Array;
   const featureCount = data.train.x.shape[1] as number;
   let evaluation: EvaluationRows | null = null;
+  // The train objective's parts, summed a few steps at a time (the kept weight values bound how many wait: about 32 MiB).
+  const penalizedFloats = plan.layers.reduce((floats, layer, index) => {
+    const kernel = plan.kernelCoefficients[index].l1 != null || plan.kernelCoefficients[index].l2 != null ? layer.inputUnits * layer.units : 0;
+    const bias = layer.hasBias && (plan.biasCoefficients[index].l1 != null || plan.biasCoefficients[index].l2 != null) ? layer.units : 0;
+    return floats + kernel + bias;
+  }, units * batchSize);
+  const objective = new EpochObjective(plan.loss, Math.min(64, Math.floor((32 * 2 ** 20) / (4 * memberCount * penalizedFloats))));
 
   const disposeSlots = (slots: SlotTensors[]) => {
     for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
@@ -312,8 +320,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return tf.tensor3d(values, [active.length, count, units]);
     };
 
-    /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); returns each member's objective [K]. */
-    const step = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D => {
+    /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); hands its objective's parts to `objective`. */
+    const step = (x: tf.Tensor3D, y: tf.Tensor3D): void => {
       const members = x.shape[0];
       const count = x.shape[1];
       const inputs: tf.Tensor3D[] = [];
@@ -351,7 +359,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           variable.assign(tf.sub(variable, tf.mul(tf.sub(variable, value), 1 - setting.momentum)));
         }
       });
-      let dataLoss: tf.Tensor1D;
+      let data: StepObjective['data'];
       let dz: tf.Tensor3D;
       const last = layers.length - 1;
       const outputActivityPenalized = activityCoefficients[last].l1 != null || activityCoefficients[last].l2 != null;
@@ -360,17 +368,17 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       if (plan.head === 'softmax-categorical-crossentropy') {
         if (outputActivityPenalized) outputActivation = tf.softmax(h) as tf.Tensor3D;
         const { loss, backprop } = clippedSoftmaxCrossEntropy(tf.reshape(h, [members * count, units]) as tf.Tensor2D, tf.reshape(y, [members * count, units]) as tf.Tensor2D);
-        dataLoss = tf.mean(tf.reshape(loss, [members, count]), 1) as tf.Tensor1D;
+        data = { rows: tf.reshape(loss, [members, count]) as tf.Tensor2D };
         dz = tf.mul(tf.reshape(backprop, [members, count, units]), scalars.of(1 / count)) as tf.Tensor3D;
       } else if (plan.head === 'sigmoid-binary-crossentropy') {
         const p = tf.sigmoid(h);
         outputActivation = p as tf.Tensor3D;
-        dataLoss = tf.mean(plan.loss(y, p), 1) as tf.Tensor1D;
+        data = { predictions: p as tf.Tensor3D, labels: y };
         const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
         const inside = tf.cast(tf.equal(clipped, p), 'float32');
         dz = tf.mul(tf.mul(tf.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
       } else {
-        dataLoss = tf.mean(plan.loss(y, h), 1) as tf.Tensor1D;
+        data = { predictions: h, labels: y };
         dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor3D;
       }
       if (outputActivityPenalized) {
@@ -383,26 +391,25 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         else if (plan.head === 'softmax-categorical-crossentropy') dActivity = tf.mul(tf.sub(g, tf.sum(tf.mul(g, p), -1, true)), p);
         dz = tf.add(dz, dActivity) as tf.Tensor3D;
       }
-      // Penalties in layer order, kernel then bias, then the activity penalties, as the single-model pass sums them.
-      let penaltyTotal: tf.Tensor1D | null = null;
-      layers.forEach((layer, index) => {
+      // The objective's parts (summed over the epoch by `objective`): weight penalties at the weights this step starts from, activity penalties of this batch.
+      const penalized: PenalizedWeight[] = [];
+      layers.forEach((_, index) => {
         for (const [w, slot] of [
           [kernels[index], kernelPenalties[index]],
           [biases[index], biasPenalties[index]],
         ] as const) {
-          if (w == null) continue;
-          const value = penaltyValue(w, slot);
-          if (value != null) penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+          if (w != null && (slot.l1 != null || slot.l2 != null)) penalized.push({ value: w, l1: slot.l1?.value ?? null, l2: slot.l2?.value ?? null });
         }
       });
+      let activityTotal: tf.Tensor1D | null = null;
       layers.forEach((_, index) => {
         const activated = index === last ? outputActivation : outputs[index];
         const raw = activated == null ? null : penaltyValue(activated, activityPenalties[index]);
         if (raw == null) return;
         const value = tf.mul(raw, scalars.of(count === 0 ? 0 : 1 / count)) as tf.Tensor1D;
-        penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+        activityTotal = activityTotal == null ? value : (tf.add(activityTotal, value) as tf.Tensor1D);
       });
-      const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Tensor1D;
+      objective.add({ size: count, data, weights: penalized, activity: activityTotal });
       const gradients: tf.Tensor[] = [];
       let upstream: tf.Tensor3D | null = null;
       for (let index = layers.length - 1; index >= 0; index--) {
@@ -447,7 +454,6 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         });
       }
       optimizer.applyGradients(trainable(), gradients);
-      return value;
     };
 
     /**
@@ -766,13 +772,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             break;
           }
           const size = batchSizes[batch];
-          const previousSum: tf.Tensor1D | null = objectiveSum;
           const batchSplit = split as { x: tf.Tensor3D[]; y: tf.Tensor3D[] };
-          objectiveSum = tf.tidy(() => {
-            const weighted = tf.mul(step(batchSplit.x[batch], batchSplit.y[batch]), scalars.of(size)) as tf.Tensor1D;
-            return previousSum == null ? weighted : (tf.add(previousSum, weighted) as tf.Tensor1D);
-          });
-          if (previousSum != null) previousSum.dispose();
+          tf.tidy(() => step(batchSplit.x[batch], batchSplit.y[batch]));
           completedBatches++;
           completedSamples += size;
           if (yieldEveryMs > 0 && performance.now() - lastYield >= yieldEveryMs && batch < batches - 1) {
@@ -780,6 +781,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             lastYield = performance.now();
           }
         }
+        objectiveSum = objective.take();
       } finally {
         if (split) tf.dispose([...split.x, ...split.y]);
       }
@@ -876,6 +878,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     disposeSlots(activityPenalties);
     disposeDecay();
     evaluation?.dispose();
+    objective.dispose();
     optimizer.dispose();
     scalars.dispose();
   }
