@@ -14,7 +14,7 @@
  * On the native backend TensorFlow's broadcasting kernels run them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, reluGrad } from '../native-kernels';
+import { batchMatMul, nativeBackend, reluGrad } from '../native-kernels';
 
 /** Whether the plain-loop versions apply: the pure-JS backend, whose `dataSync` hands out the stored values without a copy. */
 function onPureJs(): boolean {
@@ -72,10 +72,13 @@ export function batchedBiasGradient(dz: tf.Tensor3D): tf.Tensor3D {
   return tf.tensor3d(result, [members, 1, units]);
 }
 
-/** `x · factor[member]` for x [K, ...] and one float32 factor per member. */
-export function scaleByMember(x: tf.Tensor, factors: Float32Array): tf.Tensor {
+/**
+ * `x · factor[member]` for x [K, ...] and one float32 factor per member. `kept`, when given, holds
+ * the same factors as [K, 1, ...] (x's rank) for the native backend: no upload per call.
+ */
+export function scaleByMember(x: tf.Tensor, factors: Float32Array, kept?: tf.Tensor): tf.Tensor {
   const members = x.shape[0];
-  if (!onPureJs()) return tf.mul(x, tf.tensor(factors, [members, ...x.shape.slice(1).map(() => 1)]));
+  if (!onPureJs()) return tf.mul(x, kept != null && kept.rank === x.rank ? kept : tf.tensor(factors, [members, ...x.shape.slice(1).map(() => 1)]));
   const values = x.dataSync() as Float32Array;
   const size = values.length / members;
   const result = new Float32Array(values.length);
@@ -167,4 +170,15 @@ export function memberRowsMean(x: tf.Tensor3D): tf.Tensor3D {
     }
   }
   return tf.tensor3d(result, [members, 1, units]);
+}
+
+/**
+ * `x` clipped to [low, high] (`min(max(x, low), high)` per element, as tfjs's clipByValue): one
+ * native `ClipByValue` with the kept bound scalars (tfjs-node's clipByValue runs Minimum then
+ * Maximum, uploading each bound), else `tf.clipByValue`.
+ */
+export function clipBetween(x: tf.Tensor, low: tf.Scalar, high: tf.Scalar, bounds: { low: number; high: number }): tf.Tensor {
+  const native = nativeBackend();
+  if (native == null) return tf.clipByValue(x, bounds.low, bounds.high);
+  return native.executeSingleOutput('ClipByValue', [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }], [x, low, high]);
 }

@@ -40,7 +40,7 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, clipBetween, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { matMul2d } from '../native-kernels';
 import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
@@ -79,6 +79,8 @@ interface SlotPart {
   value: tf.Tensor1D;
   coefficients: Float32Array;
   gradient: Float32Array;
+  /** `gradient` as [K, 1, 1] (the weights' rank), for the native multiply without an upload per step. */
+  gradientTensor: tf.Tensor3D;
 }
 
 /** Early stopping of one member, with Keras 3's rules (lib/train/early-stopping.ts). */
@@ -133,6 +135,7 @@ function slotTensors(coefficients: SlotCoefficients): SlotTensors {
       coefficients: Float32Array.from(values),
       // The gradient factor is formed in double precision and rounded once, as the single-model pass's `scalars.of(2·l2)`.
       gradient: Float32Array.from(values, (value) => value * gradientFactor),
+      gradientTensor: tf.keep(tf.tensor3d(Float32Array.from(values, (value) => value * gradientFactor), [values.length, 1, 1])),
     };
   };
   return { l1: make(coefficients.l1, 1), l2: make(coefficients.l2, 2) };
@@ -224,7 +227,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const objective = new EpochObjective(plan.loss, Math.min(64, Math.floor((32 * 2 ** 20) / (4 * memberCount * penalizedFloats))));
 
   const disposeSlots = (slots: SlotTensors[]) => {
-    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
+    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) tf.dispose([part.value, part.gradientTensor]);
   };
   const disposeDecay = () => {
     decayFactors = null;
@@ -287,9 +290,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
     const withPenaltyGradient = (gradient: tf.Tensor, w: tf.Tensor, slot: SlotTensors): tf.Tensor => {
       let extra: tf.Tensor | null = null;
-      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient);
+      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient, slot.l1.gradientTensor);
       if (slot.l2 != null) {
-        const squares = scaleByMember(w, slot.l2.gradient);
+        const squares = scaleByMember(w, slot.l2.gradient, slot.l2.gradientTensor);
         extra = extra == null ? squares : tf.add(extra, squares);
       }
       return extra == null ? gradient : tf.add(gradient, extra);
@@ -374,7 +377,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         const p = tf.sigmoid(h);
         outputActivation = p as tf.Tensor3D;
         data = { predictions: p as tf.Tensor3D, labels: y };
-        const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
+        const clipped = clipBetween(p, scalars.of(1e-7), scalars.of(1 - 1e-7), { low: 1e-7, high: 1 - 1e-7 });
         const inside = tf.cast(tf.equal(clipped, p), 'float32');
         dz = tf.mul(tf.mul(tf.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
       } else {
@@ -715,7 +718,12 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         const keepPart = (part: SlotPart | null): SlotPart | null =>
           part == null
             ? null
-            : { value: keepRows(part.value, index), coefficients: Float32Array.from(rows, (row) => part.coefficients[row]), gradient: Float32Array.from(rows, (row) => part.gradient[row]) };
+            : {
+                value: keepRows(part.value, index),
+                coefficients: Float32Array.from(rows, (row) => part.coefficients[row]),
+                gradient: Float32Array.from(rows, (row) => part.gradient[row]),
+                gradientTensor: keepRows(part.gradientTensor, index),
+              };
         const keepSlot = (slot: SlotTensors): SlotTensors => ({ l1: keepPart(slot.l1), l2: keepPart(slot.l2) });
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
