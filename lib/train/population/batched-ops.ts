@@ -3,7 +3,7 @@
  * leading population dimension K (inputs [K, B, in], kernels [K, in, out], biases [K, 1, out]).
  * Each member's slice is the same computation as the single-model kernel on that member: on the
  * pure-JS backend a 2-D `matMul` IS a batched one with batch 1, so the numbers are the same; on the
- * native backend both are `BatchMatMulV2`.
+ * native backend they differ by float32 rounding (another kernel, see `batchedMatMul`).
  *
  * Per-member broadcasts (a bias [K, 1, out] over the batch rows, a coefficient per member over a
  * whole weight) take tfjs-backend-cpu's general broadcasting loop, which allocates two index
@@ -14,16 +14,33 @@
  * On the native backend TensorFlow's broadcasting kernels run them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, nativeBackend, reluGrad } from '../native-kernels';
+import { batchMatMul, nativeBackend, profilerAttached, reluGrad } from '../native-kernels';
 
 /** Whether the plain-loop versions apply: the pure-JS backend, whose `dataSync` hands out the stored values without a copy. */
 function onPureJs(): boolean {
   return tf.getBackend() === 'cpu';
 }
 
-/** `a·b` per member (rank-3 operands, optionally transposed): one `BatchMatMulV2` natively, else `tf.matMul`. */
+/**
+ * `a·b` per member (rank-3 operands, optionally transposed; a batch dimension of 1 broadcasts):
+ * natively one `BatchMatMulV3`, TensorFlow's Eigen kernel. With oneDNN on (tfjs-node's default),
+ * TensorFlow rewrites an eager `BatchMatMulV2` to oneDNN's kernel, which costs ~70-100 µs per call
+ * at a population's sizes ([6, 32, 16]·[6, 16, 16]) against ~10-25 µs for `BatchMatMulV3` (same
+ * products, another summation order: float32 rounding). Under a sampling profiler `BatchMatMulV2`
+ * (TensorFlow's Eigen matmul aborts there, see lib/train/native-kernels.ts `matMul2d`). Else `tf.matMul`.
+ */
 export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
-  return batchMatMul(a, b, transposeA, transposeB) as tf.Tensor3D;
+  const native = nativeBackend();
+  if (native == null || profilerAttached()) return batchMatMul(a, b, transposeA, transposeB) as tf.Tensor3D;
+  const float = { type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
+  const attrs = [
+    { name: 'Ta', ...float },
+    { name: 'Tb', ...float },
+    { name: 'Tout', ...float },
+    { name: 'adj_x', type: native.binding.TF_ATTR_BOOL, value: transposeA },
+    { name: 'adj_y', type: native.binding.TF_ATTR_BOOL, value: transposeB },
+  ];
+  return native.executeSingleOutput('BatchMatMulV3', attrs, [a, b]) as tf.Tensor3D;
 }
 
 /** `z + bias` per member: z [K, B, out], bias [K, 1, out]. */
