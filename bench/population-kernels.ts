@@ -6,8 +6,10 @@
  * (`trainModelObjective.runPopulation`), and prints:
  *  - the native kernel calls (TensorFlow eager ops run through tfjs-node's binding, whether tfjs or
  *    layerwise issued them) and host→device uploads per training step, per measurement and per
- *    epoch otherwise, with the ops by name (`--ops`);
- *  - wall milliseconds per epoch of uninstrumented rounds (median of `--repeats`, default 7).
+ *    epoch otherwise, with the ops by name and their mean µs per call in the instrumented round (`--ops`);
+ *  - wall milliseconds per epoch of uninstrumented rounds (median of `--repeats`, default 7) and
+ *    their CPU milliseconds per epoch (process user + system, mean);
+ *    `--no-count` runs only these.
  * Ops are attributed by the call stack: inside the trainer's `measure` → measurement, inside its
  * `step` → step, else other (batch upload, objective read-back, compaction, model building).
  * This file is a command-line tool, so it prints.
@@ -19,12 +21,14 @@ const ROOT = path.join(__dirname, '..');
 
 interface Counts {
   ops: Map<string, number>;
+  /** Microseconds spent in the native call, per op name. */
+  micros: Map<string, number>;
   total: number;
   uploads: number;
 }
 
 function emptyCounts(): Counts {
-  return { ops: new Map(), total: 0, uploads: 0 };
+  return { ops: new Map(), micros: new Map(), total: 0, uploads: 0 };
 }
 
 async function main(): Promise<void> {
@@ -95,7 +99,12 @@ async function main(): Promise<void> {
       const counts = phaseOf();
       counts.ops.set(name, (counts.ops.get(name) ?? 0) + 1);
       counts.total++;
-      return original.call(this, name, ...rest);
+      const started = process.hrtime.bigint();
+      try {
+        return original.call(this, name, ...rest);
+      } finally {
+        counts.micros.set(name, (counts.micros.get(name) ?? 0) + Number(process.hrtime.bigint() - started) / 1000);
+      }
     };
   backend.executeSingleOutput = counted(originals.executeSingleOutput);
   backend.executeMultipleOutputs = counted(originals.executeMultipleOutputs);
@@ -105,15 +114,20 @@ async function main(): Promise<void> {
     if (uploads > 0) phaseOf().uploads += uploads;
     return originals.getInputTensorIds.call(this, tensors);
   };
-  let instrumentedMs: number;
+  let instrumentedMs = NaN;
   try {
-    instrumentedMs = await round();
+    // --no-count: only the timed rounds (for a profiler or timers around them).
+    if (!argv.includes('--no-count')) instrumentedMs = await round();
   } finally {
     Object.assign(backend, originals);
     Error.stackTraceLimit = previousLimit;
   }
   const times: number[] = [];
+  const cpuBefore = process.cpuUsage();
   for (let repeat = 0; repeat < repeats; repeat++) times.push(await round());
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time of the whole process (TensorFlow's threads too): steadier than wall time on a loaded machine.
+  const cpuMsPerEpoch = (cpu.user + cpu.system) / 1000 / (repeats * epochs);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   // Steps: the moons train split's batches per epoch, times the epochs.
@@ -127,11 +141,12 @@ async function main(): Promise<void> {
   console.log(line('per measurement', phases.measure, epochs));
   console.log(line('other per epoch', phases.other, epochs));
   console.log(`kernels per epoch: ${((phases.step.total + phases.measure.total + phases.other.total) / epochs).toFixed(1)}`);
+  console.log(`CPU ms per epoch: ${cpuMsPerEpoch.toFixed(3)} (mean over the timed rounds)`);
   console.log(`wall ms per epoch: median ${(median / epochs).toFixed(3)} (round ${median.toFixed(1)} ms; min ${(times[0] / epochs).toFixed(3)}, max ${(times[times.length - 1] / epochs).toFixed(3)}; instrumented round ${instrumentedMs.toFixed(0)} ms)`);
   if (showOps) {
     for (const [label, counts] of Object.entries(phases)) {
       const sorted = [...counts.ops.entries()].sort((a, b) => b[1] - a[1]);
-      console.log(`${label}: ${sorted.map(([name, count]) => `${name} ${count}`).join(', ')}`);
+      console.log(`${label}: ${sorted.map(([name, count]) => `${name} ${count} (${((counts.micros.get(name) ?? 0) / count).toFixed(0)} µs)`).join(', ')}`);
     }
   }
 }

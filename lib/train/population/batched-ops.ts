@@ -11,10 +11,11 @@
  * backend these few operations are therefore written here as plain loops over the tensors'
  * values: each result element is the same single float32 operation (JavaScript computes it in
  * double precision and rounds once, which is the float32 result), so the numbers do not change.
- * On the native backend TensorFlow's broadcasting kernels run them.
+ * On the native backend TensorFlow's broadcasting kernels run them (./native-elementwise.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, nativeBackend, profilerAttached, reluGrad } from '../native-kernels';
+import * as elementwise from './native-elementwise';
 
 /** Whether the plain-loop versions apply: the pure-JS backend, whose `dataSync` hands out the stored values without a copy. */
 function onPureJs(): boolean {
@@ -45,7 +46,7 @@ export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false
 
 /** `z + bias` per member: z [K, B, out], bias [K, 1, out]. */
 export function addMemberBias(z: tf.Tensor3D, bias: tf.Tensor): tf.Tensor3D {
-  if (!onPureJs()) return tf.add(z, bias) as tf.Tensor3D;
+  if (!onPureJs()) return elementwise.add(z, bias) as tf.Tensor3D;
   const [members, rows, units] = z.shape;
   const values = z.dataSync() as Float32Array;
   const biasValues = bias.dataSync() as Float32Array;
@@ -65,7 +66,7 @@ export function batchedDenseForward(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: t
   // The single-model path: tfjs's fused matMul (product, bias add, activation) or BatchMatMulV2 + BiasAdd + Relu: the same three steps.
   let z: tf.Tensor3D = batchedMatMul(x, kernel);
   if (bias != null) z = addMemberBias(z, bias);
-  return (relu ? tf.relu(z) : z) as tf.Tensor3D;
+  return (relu ? elementwise.relu(z) : z) as tf.Tensor3D;
 }
 
 /** ReLU's gradient (`dy` where y > 0): one `ReluGrad` natively. */
@@ -95,7 +96,7 @@ export function batchedBiasGradient(dz: tf.Tensor3D): tf.Tensor3D {
  */
 export function scaleByMember(x: tf.Tensor, factors: Float32Array, kept?: tf.Tensor): tf.Tensor {
   const members = x.shape[0];
-  if (!onPureJs()) return tf.mul(x, kept != null && kept.rank === x.rank ? kept : tf.tensor(factors, [members, ...x.shape.slice(1).map(() => 1)]));
+  if (!onPureJs()) return elementwise.mul(x, kept != null && kept.rank === x.rank ? kept : tf.tensor(factors, [members, ...x.shape.slice(1).map(() => 1)]));
   const values = x.dataSync() as Float32Array;
   const size = values.length / members;
   const result = new Float32Array(values.length);
@@ -117,7 +118,7 @@ export type MemberRowOperation = 'add' | 'sub' | 'mul';
  * element, see the module comment).
  */
 export function memberRowOp(x: tf.Tensor3D, row: tf.Tensor, operation: MemberRowOperation): tf.Tensor3D {
-  if (!onPureJs()) return (operation === 'add' ? tf.add(x, row) : operation === 'sub' ? tf.sub(x, row) : tf.mul(x, row)) as tf.Tensor3D;
+  if (!onPureJs()) return (operation === 'add' ? elementwise.add(x, row) : operation === 'sub' ? elementwise.sub(x, row) : elementwise.mul(x, row)) as tf.Tensor3D;
   const [members, rows, units] = x.shape;
   const values = x.dataSync() as Float32Array;
   const rowValues = row.dataSync() as Float32Array;

@@ -45,6 +45,7 @@ import { planPopulation, type PopulationMemberInput, type PopulationPlan, type S
 import { matMul2d } from '../native-kernels';
 import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
 import { EvaluationRows } from './evaluation-rows';
+import * as elementwise from './native-elementwise';
 import { PopulationOptimizerState } from './population-optimizer';
 
 /** Arguments of {@link trainPopulation}. */
@@ -293,9 +294,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient, slot.l1.gradientTensor);
       if (slot.l2 != null) {
         const squares = scaleByMember(w, slot.l2.gradient, slot.l2.gradientTensor);
-        extra = extra == null ? squares : tf.add(extra, squares);
+        extra = extra == null ? squares : elementwise.add(extra, squares);
       }
-      return extra == null ? gradient : tf.add(gradient, extra);
+      return extra == null ? gradient : elementwise.add(gradient, extra);
     };
 
     /**
@@ -374,12 +375,12 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         data = { rows: tf.reshape(loss, [members, count]) as tf.Tensor2D };
         dz = tf.mul(tf.reshape(backprop, [members, count, units]), scalars.of(1 / count)) as tf.Tensor3D;
       } else if (plan.head === 'sigmoid-binary-crossentropy') {
-        const p = tf.sigmoid(h);
+        const p = elementwise.sigmoid(h);
         outputActivation = p as tf.Tensor3D;
         data = { predictions: p as tf.Tensor3D, labels: y };
         const clipped = clipBetween(p, scalars.of(1e-7), scalars.of(1 - 1e-7), { low: 1e-7, high: 1 - 1e-7 });
-        const inside = tf.cast(tf.equal(clipped, p), 'float32');
-        dz = tf.mul(tf.mul(tf.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
+        const inside = elementwise.equalAsFloat(clipped, p);
+        dz = elementwise.mul(elementwise.mul(elementwise.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
       } else {
         data = { predictions: h, labels: y };
         dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor3D;
@@ -474,7 +475,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         if (norm != null && setting != null) h = batchedBatchNormInference(h, norm.movingMean, norm.movingVariance, norm.beta, norm.gamma, setting.epsilon);
       });
       if (plan.head === 'softmax-categorical-crossentropy') h = tf.softmax(h) as tf.Tensor3D;
-      else if (plan.head === 'sigmoid-binary-crossentropy') h = tf.sigmoid(h) as tf.Tensor3D;
+      else if (plan.head === 'sigmoid-binary-crossentropy') h = elementwise.sigmoid(h) as tf.Tensor3D;
       activations?.push(h);
       return h;
     };
