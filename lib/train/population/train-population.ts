@@ -219,6 +219,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const hostY = (await data.train.y.data()) as Float32Array;
   const featureCount = data.train.x.shape[1] as number;
   let evaluation: EvaluationRows | null = null;
+  const onesRows = new Map<number, tf.Tensor3D>();
   // The train objective's parts, summed a few steps at a time (the kept weight values bound how many wait: about 32 MiB).
   const penalizedFloats = plan.layers.reduce((floats, layer, index) => {
     const kernel = plan.kernelCoefficients[index].l1 != null || plan.kernelCoefficients[index].l2 != null ? layer.inputUnits * layer.units : 0;
@@ -324,6 +325,16 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return tf.tensor3d(values, [active.length, count, units]);
     };
 
+    /** Ones [1, 1, B] per batch size B (kept for the run): the row sums of the bias gradients as one product. */
+    const onesRowOf = (count: number): tf.Tensor3D => {
+      let ones = onesRows.get(count);
+      if (ones == null) {
+        ones = tf.keep(tf.ones([1, 1, count]) as tf.Tensor3D);
+        onesRows.set(count, ones);
+      }
+      return ones;
+    };
+
     /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); hands its objective's parts to `objective`. */
     const step = (x: tf.Tensor3D, y: tf.Tensor3D): void => {
       const members = x.shape[0];
@@ -363,6 +374,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           variable.assign(tf.sub(variable, tf.mul(tf.sub(variable, value), 1 - setting.momentum)));
         }
       });
+      const onesRow = onesRowOf(count);
       let data: StepObjective['data'];
       let dz: tf.Tensor3D;
       const last = layers.length - 1;
@@ -430,7 +442,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             const dy = dActivation;
             const { xHat, inverseDeviation } = saved;
             // Σ over the member's rows: batchedBiasGradient (tfjs's row-order sum, without its transpose on the pure-JS backend).
-            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D), batchedBiasGradient(dy));
+            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D, onesRow), batchedBiasGradient(dy, onesRow));
             const dXHat = memberRowOp(dy, norm.gamma, 'mul');
             const centered = memberRowOp(dXHat, memberRowsMean(dXHat), 'sub');
             dActivation = memberRowOp(tf.sub(centered, memberRowOp(xHat, memberRowsMean(tf.mul(dXHat, xHat) as tf.Tensor3D), 'mul')) as tf.Tensor3D, inverseDeviation, 'mul');
@@ -440,7 +452,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           dOutput = layers[index].relu ? (batchedReluGrad(dActivation, outputs[index]) as tf.Tensor3D) : dActivation;
         }
         const layerGradients = [withPenaltyGradient(batchedMatMul(inputs[index], dOutput, true, false), kernels[index], kernelPenalties[index])];
-        if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput), biases[index] as tf.Variable, biasPenalties[index]));
+        if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput, onesRow), biases[index] as tf.Variable, biasPenalties[index]));
         gradients.unshift(...layerGradients, ...normGradients);
         if (index > 0) {
           upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
@@ -887,6 +899,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     disposeSlots(activityPenalties);
     disposeDecay();
     evaluation?.dispose();
+    tf.dispose([...onesRows.values()]);
     objective.dispose();
     optimizer.dispose();
     scalars.dispose();
