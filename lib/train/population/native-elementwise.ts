@@ -1,6 +1,6 @@
 /**
  * Float32 elementwise ops of a population step, run straight as TensorFlow eager ops on the native
- * backend: the kernels tfjs-node's own kernels run (`Add`, `Sub`, `Mul`, `Relu`, `Sigmoid`,
+ * backend: the kernels tfjs-node's own kernels run (`Add`, `Sub`, `Mul`, `Relu`, `Sigmoid`, `Log`, `Neg`,
  * `Equal`, `Cast`), so the numbers are the same, without tfjs's op and kernel dispatch (~5-10 µs
  * per call, as much as the kernel itself on a population's small tensors). Elsewhere tfjs's ops.
  * No gradient is recorded (the population's backward pass is hand-written).
@@ -59,4 +59,16 @@ export function equalAsFloat(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   );
   equal.dispose();
   return cast;
+}
+
+/** `ln x`. */
+export function log(x: tf.Tensor): tf.Tensor {
+  const native = nativeBackend();
+  return native == null ? tf.log(x) : floatOp(native, 'Log', [x]);
+}
+
+/** `−x`. */
+export function neg(x: tf.Tensor): tf.Tensor {
+  const native = nativeBackend();
+  return native == null ? tf.neg(x) : floatOp(native, 'Neg', [x]);
 }

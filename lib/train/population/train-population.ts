@@ -42,7 +42,8 @@ import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
 import { batchedBatchNormInference, clipBetween, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
-import { matMul2d } from '../native-kernels';
+import { matMul2d, nativeBackend } from '../native-kernels';
+import { binaryCrossEntropyRows } from './binary-cross-entropy';
 import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
 import { EvaluationRows } from './evaluation-rows';
 import * as elementwise from './native-elementwise';
@@ -195,7 +196,6 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           : { patience: early.patience ?? 0, minDelta: Math.abs(early.minDelta ?? 0), restoreBestWeights: early.restoreBestWeights ?? false, best: Infinity, bestEpoch: 0, wait: 0, snapshot: null },
     };
   });
-  const scalars = new ScalarCache();
   // One learning-rate spec for every member (a function is never shared: it may differ).
   const rateSpecs = optimizerConfigsOf(settings).map((config) => (typeof config.learningRate === 'function' ? null : JSON.stringify(config.learningRate)));
   const sharedRate = rateSpecs.every((spec) => spec != null && spec === rateSpecs[0]);
@@ -219,6 +219,10 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const hostY = (await data.train.y.data()) as Float32Array;
   const featureCount = data.train.x.shape[1] as number;
   let evaluation: EvaluationRows | null = null;
+  const scalars = new ScalarCache();
+  // Per-row data loss [K, rows] for the epoch's train objective and the measurement: natively the sigmoid head's cross-entropy in fewer kernels, else the plan's (tfjs's) loss.
+  const rowLoss =
+    plan.head === 'sigmoid-binary-crossentropy' && nativeBackend() != null ? (labels: tf.Tensor, predictions: tf.Tensor) => binaryCrossEntropyRows(labels, predictions, scalars) : plan.loss;
   const onesRows = new Map<number, tf.Tensor3D>();
   // The train objective's parts, summed a few steps at a time (the kept weight values bound how many wait: about 32 MiB).
   const penalizedFloats = plan.layers.reduce((floats, layer, index) => {
@@ -226,7 +230,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     const bias = layer.hasBias && (plan.biasCoefficients[index].l1 != null || plan.biasCoefficients[index].l2 != null) ? layer.units : 0;
     return floats + kernel + bias;
   }, units * batchSize);
-  const objective = new EpochObjective(plan.loss, Math.min(64, Math.floor((32 * 2 ** 20) / (4 * memberCount * penalizedFloats))));
+  const objective = new EpochObjective(rowLoss, Math.min(64, Math.floor((32 * 2 ** 20) / (4 * memberCount * penalizedFloats))));
 
   const disposeSlots = (slots: SlotTensors[]) => {
     for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) tf.dispose([part.value, part.gradientTensor]);
@@ -532,7 +536,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           const activations: tf.Tensor3D[] = [];
           const prediction = predict(chunk.x, withActivity ? activations : undefined);
           const rows = chunk.x.shape[1];
-          const perRow: tf.Tensor[] = [plan.loss(chunk.y, prediction)];
+          const perRow: tf.Tensor[] = [rowLoss(chunk.y, prediction)];
           if (plan.accuracy === 'binary') perRow.push(tf.sum(tf.cast(tf.equal(tf.greater(prediction, 0.5), tf.greater(chunk.y, 0.5)), 'float32'), -1));
           else if (plan.accuracy === 'categorical') perRow.push(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(chunk.y, -1)), 'float32'));
           if (plan.meanAbsoluteError) perRow.push(tf.mean(tf.abs(tf.sub(prediction, chunk.y)), -1));
