@@ -205,3 +205,26 @@ export function clipBetween(x: tf.Tensor, low: tf.Scalar, high: tf.Scalar, bound
   if (native == null) return tf.clipByValue(x, bounds.low, bounds.high);
   return native.executeSingleOutput('ClipByValue', [{ name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT }], [x, low, high]);
 }
+
+/**
+ * The Euclidean norm of each member's slice of x [K, ...]: [K]. Natively one `EuclideanNorm`
+ * kernel (√Σx² over every axis but the first); else `sqrt(sum(square(x)))`.
+ */
+export function memberNorms(x: tf.Tensor): tf.Tensor1D {
+  const axes = Array.from({ length: x.rank - 1 }, (_, axis) => axis + 1);
+  const native = nativeBackend();
+  if (native == null) return tf.sqrt(tf.sum(tf.square(x), axes)) as tf.Tensor1D;
+  const binding = native.binding as typeof native.binding & { TF_INT32: number };
+  const axesTensor = tf.tensor1d(axes, 'int32');
+  const norms = native.executeSingleOutput(
+    'EuclideanNorm',
+    [
+      { name: 'keep_dims', type: binding.TF_ATTR_BOOL, value: false },
+      { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
+      { name: 'Tidx', type: binding.TF_ATTR_TYPE, value: binding.TF_INT32 },
+    ],
+    [x, axesTensor],
+  ) as tf.Tensor1D;
+  axesTensor.dispose();
+  return norms;
+}

@@ -40,7 +40,7 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBatchNormInference, clipBetween, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, clipBetween, memberNorms, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
 import { matMul2d, nativeBackend } from '../native-kernels';
 import { binaryCrossEntropyRows } from './binary-cross-entropy';
@@ -505,9 +505,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
      *
      * One forward pass over the evaluation rows (lib/train/population/evaluation-rows.ts) gives the
      * per-row quantities [K, rows]; one product with the rows' split membership sums them per split.
-     * Per weight slot one sum of squares (and of absolute values where an L1 coefficient needs it);
-     * norms, penalties and means are formed on the host from the float32 sums with float32 rounding
-     * (`Math.fround` of one double operation is the float32 result of that operation).
+     * Per weight slot one Euclidean norm (and a sum of absolute values where an L1 coefficient needs
+     * it); penalties (Σw² as the squared norm: ~1e-7 relative from the sum itself) and means are formed
+     * on the host in float32 (`Math.fround` of one double operation is the float32 result of that operation).
      */
     const measure = async (): Promise<Map<string, number[]>> => {
       const members = kernels[0].shape[0];
@@ -522,7 +522,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         if (activityCoefficients[index].l1 != null) quantities.push(`activityL1:${index}`);
         if (activityCoefficients[index].l2 != null) quantities.push(`activityL2:${index}`);
       });
-      // Per weight slot: the sums the norms and penalties need, in the order of the rows of `weightSums`.
+      // Per weight slot: its norm (and Σ|w| where an L1 coefficient needs it), in the order of the rows of `weightSums`.
       const weightSlots: Array<{ name: string; tensor: tf.Tensor; penalty: SlotTensors | null }> = [];
       layers.forEach((_, index) => {
         weightSlots.push({ name: `${index}:kernel`, tensor: kernels[index], penalty: kernelPenalties[index] });
@@ -551,7 +551,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         });
         const slotSums: tf.Tensor[] = [];
         for (const slot of weightSlots) {
-          slotSums.push(tf.sum(tf.square(slot.tensor), [1, 2]));
+          slotSums.push(memberNorms(slot.tensor));
           if (slot.penalty?.l1 != null) slotSums.push(tf.sum(tf.abs(slot.tensor), [1, 2]));
         }
         return [sums as unknown as tf.Tensor2D, tf.stack(slotSums) as tf.Tensor2D];
@@ -585,9 +585,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       let position = 0;
       for (const slot of weightSlots) {
         const next = (): Float32Array => weightValues.subarray(position * members, ++position * members);
-        const squares = next();
+        const norms = next();
         const absolutes = slot.penalty?.l1 != null ? next() : null;
-        measured.set(`norm:${slot.name}`, perMember((row) => Math.fround(Math.sqrt(squares[row]))));
+        measured.set(`norm:${slot.name}`, Array.from(norms));
         if (slot.penalty == null) continue;
         const { l1, l2 } = slot.penalty;
         // The slot's penalty as the float32 formula l1·Σ|w| + l2·Σw² computes it (0 when no member penalizes it).
@@ -595,7 +595,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           `penalty:${slot.name}`,
           perMember((row) => {
             const l1Part = l1 == null ? null : Math.fround((absolutes as Float32Array)[row] * l1.coefficients[row]);
-            const l2Part = l2 == null ? null : Math.fround(squares[row] * l2.coefficients[row]);
+            const l2Part = l2 == null ? null : Math.fround(Math.fround(norms[row] * norms[row]) * l2.coefficients[row]);
             return l1Part == null ? (l2Part ?? 0) : l2Part == null ? l1Part : Math.fround(l1Part + l2Part);
           }),
         );
