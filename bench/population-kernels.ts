@@ -94,9 +94,12 @@ async function main(): Promise<void> {
     if (/at step \(/.test(stack)) return phases.step;
     return phases.other;
   };
+  // The phase of the kernel being run (its inputs' uploads count there, without a second stack walk inside the timed call).
+  let current: Counts | null = null;
   const counted = (original: NativeEntry): NativeEntry =>
     function (this: unknown, name: string, ...rest: unknown[]) {
       const counts = phaseOf();
+      current = counts;
       counts.ops.set(name, (counts.ops.get(name) ?? 0) + 1);
       counts.total++;
       const started = process.hrtime.bigint();
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
         return original.call(this, name, ...rest);
       } finally {
         counts.micros.set(name, (counts.micros.get(name) ?? 0) + Number(process.hrtime.bigint() - started) / 1000);
+        current = null;
       }
     };
   backend.executeSingleOutput = counted(originals.executeSingleOutput);
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
   backend.getInputTensorIds = function (this: typeof backend, tensors: Array<{ dataId: object }>) {
     // A tensor whose values are still on the host is uploaded now (TFE_NewTensorHandle).
     const uploads = tensors.filter((tensor) => this.tensorMap.get(tensor.dataId)?.values != null).length;
-    if (uploads > 0) phaseOf().uploads += uploads;
+    if (uploads > 0) (current ?? phaseOf()).uploads += uploads;
     return originals.getInputTensorIds.call(this, tensors);
   };
   let instrumentedMs = NaN;

@@ -18,7 +18,7 @@
  * the sums differs (rounding, ~1e-7 relative).
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul2d } from '../native-kernels';
+import { matrixProduct } from './batched-ops';
 
 /** A penalized weight slot's value at the step's start and the members' coefficients [K] (null: no member has that part). */
 export interface PenalizedWeight {
@@ -109,7 +109,7 @@ export class EpochObjective {
       if (terms.length > 0) {
         const perStep = (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Tensor2D;
         const sizes = tf.tensor2d(steps.map((step) => step.size), [1, steps.length]);
-        total = tf.add(total, tf.reshape(matMul2d(sizes, perStep), [-1])) as tf.Tensor1D;
+        total = tf.add(total, tf.reshape(matrixProduct(sizes, perStep), [-1])) as tf.Tensor1D;
       }
       return this.sum == null ? total : (tf.add(this.sum, total) as tf.Tensor1D);
     });

@@ -40,9 +40,9 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBatchNormInference, clipBetween, memberNorms, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, clipBetween, matrixProduct, memberNorms, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
-import { matMul2d, nativeBackend } from '../native-kernels';
+import { nativeBackend } from '../native-kernels';
 import { binaryCrossEntropyRows } from './binary-cross-entropy';
 import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
 import { EvaluationRows } from './evaluation-rows';
@@ -546,7 +546,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             if (activityCoefficients[index].l2 != null) perRow.push(tf.sum(tf.square(activations[index]), -1));
           });
           const stacked = tf.reshape(perRow.length === 1 ? perRow[0] : tf.stack(perRow), [perRow.length * members, rows]) as tf.Tensor2D;
-          const chunkSums = matMul2d(stacked, chunk.membership);
+          const chunkSums = matrixProduct(stacked, chunk.membership);
           sums = sums == null ? chunkSums : (tf.add(sums, chunkSums) as tf.Tensor2D);
         });
         const slotSums: tf.Tensor[] = [];
