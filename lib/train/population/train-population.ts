@@ -40,8 +40,13 @@ import type { EpochRecord, RunStatus, SplitMetrics, SplitName, TrainResult } fro
 import { RUN_STATUS_OF_STOP_REASON, StopReason } from '../record';
 import { ScalarCache } from '../scalar-cache';
 import { SeededShuffler } from '../seeded-random';
-import { batchedBatchNormInference, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
+import { batchedBatchNormInference, clipBetween, matrixProduct, memberNorms, batchedBiasGradient, batchedDenseForward, batchedMatMul, batchedReluGrad, memberRowOp, memberRowsMean, scaleByMember } from './batched-ops';
 import { planPopulation, type PopulationMemberInput, type PopulationPlan, type SlotCoefficients } from './plan';
+import { nativeBackend } from '../native-kernels';
+import { binaryCrossEntropyRows } from './binary-cross-entropy';
+import { EpochObjective, type PenalizedWeight, type StepObjective } from './epoch-objective';
+import { EvaluationRows } from './evaluation-rows';
+import * as elementwise from './native-elementwise';
 import { PopulationOptimizerState } from './population-optimizer';
 
 /** Arguments of {@link trainPopulation}. */
@@ -63,9 +68,21 @@ export interface TrainPopulationArgs {
 
 /** Penalty coefficients of one weight slot for the members still training. */
 interface SlotTensors {
-  /** [K] coefficients for the penalty value, and the gradient factors per member (l1, 2·l2); null when no member has that part. */
-  l1: { value: tf.Tensor1D; gradient: Float32Array } | null;
-  l2: { value: tf.Tensor1D; gradient: Float32Array } | null;
+  /**
+   * [K] coefficients for the penalty value (and their float32 values on the host), and the gradient
+   * factors per member (l1, 2·l2); null when no member has that part.
+   */
+  l1: SlotPart | null;
+  l2: SlotPart | null;
+}
+
+/** One part (L1 or L2) of a slot's penalty. */
+interface SlotPart {
+  value: tf.Tensor1D;
+  coefficients: Float32Array;
+  gradient: Float32Array;
+  /** `gradient` as [K, 1, 1] (the weights' rank), for the native multiply without an upload per step. */
+  gradientTensor: tf.Tensor3D;
 }
 
 /** Early stopping of one member, with Keras 3's rules (lib/train/early-stopping.ts). */
@@ -117,8 +134,10 @@ function slotTensors(coefficients: SlotCoefficients): SlotTensors {
     if (values == null) return null;
     return {
       value: tf.keep(tf.tensor1d(values)),
+      coefficients: Float32Array.from(values),
       // The gradient factor is formed in double precision and rounded once, as the single-model pass's `scalars.of(2·l2)`.
       gradient: Float32Array.from(values, (value) => value * gradientFactor),
+      gradientTensor: tf.keep(tf.tensor3d(Float32Array.from(values, (value) => value * gradientFactor), [values.length, 1, 1])),
     };
   };
   return { l1: make(coefficients.l1, 1), l2: make(coefficients.l2, 2) };
@@ -177,7 +196,6 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           : { patience: early.patience ?? 0, minDelta: Math.abs(early.minDelta ?? 0), restoreBestWeights: early.restoreBestWeights ?? false, best: Infinity, bestEpoch: 0, wait: 0, snapshot: null },
     };
   });
-  const scalars = new ScalarCache();
   // One learning-rate spec for every member (a function is never shared: it may differ).
   const rateSpecs = optimizerConfigsOf(settings).map((config) => (typeof config.learningRate === 'function' ? null : JSON.stringify(config.learningRate)));
   const sharedRate = rateSpecs.every((spec) => spec != null && spec === rateSpecs[0]);
@@ -200,9 +218,22 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
   const hostX = (await data.train.x.data()) as Float32Array;
   const hostY = (await data.train.y.data()) as Float32Array;
   const featureCount = data.train.x.shape[1] as number;
+  let evaluation: EvaluationRows | null = null;
+  const scalars = new ScalarCache();
+  // Per-row data loss [K, rows] for the epoch's train objective and the measurement: natively the sigmoid head's cross-entropy in fewer kernels, else the plan's (tfjs's) loss.
+  const rowLoss =
+    plan.head === 'sigmoid-binary-crossentropy' && nativeBackend() != null ? (labels: tf.Tensor, predictions: tf.Tensor) => binaryCrossEntropyRows(labels, predictions, scalars) : plan.loss;
+  const onesRows = new Map<number, tf.Tensor3D>();
+  // The train objective's parts, summed a few steps at a time (the kept weight values bound how many wait: about 32 MiB).
+  const penalizedFloats = plan.layers.reduce((floats, layer, index) => {
+    const kernel = plan.kernelCoefficients[index].l1 != null || plan.kernelCoefficients[index].l2 != null ? layer.inputUnits * layer.units : 0;
+    const bias = layer.hasBias && (plan.biasCoefficients[index].l1 != null || plan.biasCoefficients[index].l2 != null) ? layer.units : 0;
+    return floats + kernel + bias;
+  }, units * batchSize);
+  const objective = new EpochObjective(rowLoss, Math.min(64, Math.floor((32 * 2 ** 20) / (4 * memberCount * penalizedFloats))));
 
   const disposeSlots = (slots: SlotTensors[]) => {
-    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) part.value.dispose();
+    for (const slot of slots) for (const part of [slot.l1, slot.l2]) if (part != null) tf.dispose([part.value, part.gradientTensor]);
   };
   const disposeDecay = () => {
     decayFactors = null;
@@ -219,6 +250,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         variableOf(tf.tidy(() => tf.reshape(tf.stack(plan.batchNormVariables.map((member) => pick(member[index] as NonNullable<typeof member[number]>).read())), [memberCount, 1, layers[index].units])));
       norms[index] = { gamma: stacked((norm) => norm.gamma), beta: stacked((norm) => norm.beta), movingMean: stacked((norm) => norm.movingMean), movingVariance: stacked((norm) => norm.movingVariance) };
     });
+    evaluation = new EvaluationRows(data, evaluationBatchSize);
     kernelPenalties = plan.kernelCoefficients.map((coefficients) => slotTensors(coefficients));
     biasPenalties = plan.biasCoefficients.map((coefficients) => slotTensors(coefficients));
     activityPenalties = activityCoefficients.map((coefficients) => slotTensors(coefficients));
@@ -264,12 +296,12 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     };
     const withPenaltyGradient = (gradient: tf.Tensor, w: tf.Tensor, slot: SlotTensors): tf.Tensor => {
       let extra: tf.Tensor | null = null;
-      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient);
+      if (slot.l1 != null) extra = scaleByMember(tf.step(w, -1), slot.l1.gradient, slot.l1.gradientTensor);
       if (slot.l2 != null) {
-        const squares = scaleByMember(w, slot.l2.gradient);
-        extra = extra == null ? squares : tf.add(extra, squares);
+        const squares = scaleByMember(w, slot.l2.gradient, slot.l2.gradientTensor);
+        extra = extra == null ? squares : elementwise.add(extra, squares);
       }
-      return extra == null ? gradient : tf.add(gradient, extra);
+      return extra == null ? gradient : elementwise.add(gradient, extra);
     };
 
     /**
@@ -297,8 +329,18 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       return tf.tensor3d(values, [active.length, count, units]);
     };
 
-    /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); returns each member's objective [K]. */
-    const step = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D => {
+    /** Ones [1, 1, B] per batch size B (kept for the run): the row sums of the bias gradients as one product. */
+    const onesRowOf = (count: number): tf.Tensor3D => {
+      let ones = onesRows.get(count);
+      if (ones == null) {
+        ones = tf.keep(tf.ones([1, 1, count]) as tf.Tensor3D);
+        onesRows.set(count, ones);
+      }
+      return ones;
+    };
+
+    /** One optimizer step of every member on its batch ([K, B, features] and [K, B, units]); hands its objective's parts to `objective`. */
+    const step = (x: tf.Tensor3D, y: tf.Tensor3D): void => {
       const members = x.shape[0];
       const count = x.shape[1];
       const inputs: tf.Tensor3D[] = [];
@@ -336,7 +378,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           variable.assign(tf.sub(variable, tf.mul(tf.sub(variable, value), 1 - setting.momentum)));
         }
       });
-      let dataLoss: tf.Tensor1D;
+      const onesRow = onesRowOf(count);
+      let data: StepObjective['data'];
       let dz: tf.Tensor3D;
       const last = layers.length - 1;
       const outputActivityPenalized = activityCoefficients[last].l1 != null || activityCoefficients[last].l2 != null;
@@ -345,17 +388,17 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
       if (plan.head === 'softmax-categorical-crossentropy') {
         if (outputActivityPenalized) outputActivation = tf.softmax(h) as tf.Tensor3D;
         const { loss, backprop } = clippedSoftmaxCrossEntropy(tf.reshape(h, [members * count, units]) as tf.Tensor2D, tf.reshape(y, [members * count, units]) as tf.Tensor2D);
-        dataLoss = tf.mean(tf.reshape(loss, [members, count]), 1) as tf.Tensor1D;
+        data = { rows: tf.reshape(loss, [members, count]) as tf.Tensor2D };
         dz = tf.mul(tf.reshape(backprop, [members, count, units]), scalars.of(1 / count)) as tf.Tensor3D;
       } else if (plan.head === 'sigmoid-binary-crossentropy') {
-        const p = tf.sigmoid(h);
+        const p = elementwise.sigmoid(h);
         outputActivation = p as tf.Tensor3D;
-        dataLoss = tf.mean(plan.loss(y, p), 1) as tf.Tensor1D;
-        const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
-        const inside = tf.cast(tf.equal(clipped, p), 'float32');
-        dz = tf.mul(tf.mul(tf.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
+        data = { predictions: p as tf.Tensor3D, labels: y };
+        const clipped = clipBetween(p, scalars.of(1e-7), scalars.of(1 - 1e-7), { low: 1e-7, high: 1 - 1e-7 });
+        const inside = elementwise.equalAsFloat(clipped, p);
+        dz = elementwise.mul(elementwise.mul(elementwise.sub(p, y), inside), scalars.of(1 / (count * units))) as tf.Tensor3D;
       } else {
-        dataLoss = tf.mean(plan.loss(y, h), 1) as tf.Tensor1D;
+        data = { predictions: h, labels: y };
         dz = tf.mul(tf.sub(h, y), scalars.of(2 / (count * units))) as tf.Tensor3D;
       }
       if (outputActivityPenalized) {
@@ -368,26 +411,25 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         else if (plan.head === 'softmax-categorical-crossentropy') dActivity = tf.mul(tf.sub(g, tf.sum(tf.mul(g, p), -1, true)), p);
         dz = tf.add(dz, dActivity) as tf.Tensor3D;
       }
-      // Penalties in layer order, kernel then bias, then the activity penalties, as the single-model pass sums them.
-      let penaltyTotal: tf.Tensor1D | null = null;
-      layers.forEach((layer, index) => {
+      // The objective's parts (summed over the epoch by `objective`): weight penalties at the weights this step starts from, activity penalties of this batch.
+      const penalized: PenalizedWeight[] = [];
+      layers.forEach((_, index) => {
         for (const [w, slot] of [
           [kernels[index], kernelPenalties[index]],
           [biases[index], biasPenalties[index]],
         ] as const) {
-          if (w == null) continue;
-          const value = penaltyValue(w, slot);
-          if (value != null) penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+          if (w != null && (slot.l1 != null || slot.l2 != null)) penalized.push({ value: w, l1: slot.l1?.value ?? null, l2: slot.l2?.value ?? null });
         }
       });
+      let activityTotal: tf.Tensor1D | null = null;
       layers.forEach((_, index) => {
         const activated = index === last ? outputActivation : outputs[index];
         const raw = activated == null ? null : penaltyValue(activated, activityPenalties[index]);
         if (raw == null) return;
         const value = tf.mul(raw, scalars.of(count === 0 ? 0 : 1 / count)) as tf.Tensor1D;
-        penaltyTotal = penaltyTotal == null ? value : (tf.add(penaltyTotal, value) as tf.Tensor1D);
+        activityTotal = activityTotal == null ? value : (tf.add(activityTotal, value) as tf.Tensor1D);
       });
-      const value = (penaltyTotal == null ? dataLoss : tf.add(dataLoss, penaltyTotal)) as tf.Tensor1D;
+      objective.add({ size: count, data, weights: penalized, activity: activityTotal });
       const gradients: tf.Tensor[] = [];
       let upstream: tf.Tensor3D | null = null;
       for (let index = layers.length - 1; index >= 0; index--) {
@@ -404,7 +446,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             const dy = dActivation;
             const { xHat, inverseDeviation } = saved;
             // Σ over the member's rows: batchedBiasGradient (tfjs's row-order sum, without its transpose on the pure-JS backend).
-            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D), batchedBiasGradient(dy));
+            normGradients.push(batchedBiasGradient(tf.mul(dy, xHat) as tf.Tensor3D, onesRow), batchedBiasGradient(dy, onesRow));
             const dXHat = memberRowOp(dy, norm.gamma, 'mul');
             const centered = memberRowOp(dXHat, memberRowsMean(dXHat), 'sub');
             dActivation = memberRowOp(tf.sub(centered, memberRowOp(xHat, memberRowsMean(tf.mul(dXHat, xHat) as tf.Tensor3D), 'mul')) as tf.Tensor3D, inverseDeviation, 'mul');
@@ -414,7 +456,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
           dOutput = layers[index].relu ? (batchedReluGrad(dActivation, outputs[index]) as tf.Tensor3D) : dActivation;
         }
         const layerGradients = [withPenaltyGradient(batchedMatMul(inputs[index], dOutput, true, false), kernels[index], kernelPenalties[index])];
-        if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput), biases[index] as tf.Variable, biasPenalties[index]));
+        if (biases[index] != null) layerGradients.push(withPenaltyGradient(batchedBiasGradient(dOutput, onesRow), biases[index] as tf.Variable, biasPenalties[index]));
         gradients.unshift(...layerGradients, ...normGradients);
         if (index > 0) {
           upstream = batchedMatMul(dOutput, kernels[index] as unknown as tf.Tensor3D, false, true);
@@ -432,17 +474,15 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         });
       }
       optimizer.applyGradients(trainable(), gradients);
-      return value;
     };
 
     /**
-     * Inference-mode predictions of every member on shared rows x [n, features]: [K, n, units]
+     * Inference-mode predictions of every member on shared rows x [1, n, features] (broadcast over the members): [K, n, units]
      * (BatchNormalization with the moving statistics). `activations`, when given, receives each
      * Dense layer's activated output (the output layer's: the prediction), for the activity penalties.
      */
-    const predict = (x: tf.Tensor2D, activations?: tf.Tensor3D[]): tf.Tensor3D => {
-      const members = kernels[0].shape[0];
-      let h = tf.stack(new Array<tf.Tensor>(members).fill(x)) as tf.Tensor3D;
+    const predict = (x: tf.Tensor3D, activations?: tf.Tensor3D[]): tf.Tensor3D => {
+      let h = x;
       layers.forEach((layer, index) => {
         h = batchedDenseForward(h, kernels[index] as unknown as tf.Tensor3D, biases[index], layer.relu && index < layers.length - 1);
         if (index < layers.length - 1) activations?.push(h);
@@ -451,107 +491,127 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
         if (norm != null && setting != null) h = batchedBatchNormInference(h, norm.movingMean, norm.movingVariance, norm.beta, norm.gamma, setting.epsilon);
       });
       if (plan.head === 'softmax-categorical-crossentropy') h = tf.softmax(h) as tf.Tensor3D;
-      else if (plan.head === 'sigmoid-binary-crossentropy') h = tf.sigmoid(h) as tf.Tensor3D;
+      else if (plan.head === 'sigmoid-binary-crossentropy') h = elementwise.sigmoid(h) as tf.Tensor3D;
       activations?.push(h);
       return h;
     };
     const activityMeasured = activityCoefficients.map((slot) => slot.l1 != null || slot.l2 != null);
 
-    /** Rows of the measurement read-back, each [K]; `names` says what each row is. */
-    const measure = async (): Promise<{ names: string[]; values: Float32Array; members: number }> => {
-      const names: string[] = [];
+    /**
+     * Every member's per-epoch measurement, read back at once: per split the inference-mode data loss,
+     * accuracy or mean absolute error and (train split) activity penalties, each the mean over the
+     * split's rows; per weight slot the penalty and the norm. Keyed as `${split}.loss`,
+     * `penalty:${layer}:${slot}`, `norm:${layer}:${slot}`; each value one number per population row.
+     *
+     * One forward pass over the evaluation rows (lib/train/population/evaluation-rows.ts) gives the
+     * per-row quantities [K, rows]; one product with the rows' split membership sums them per split.
+     * Per weight slot one Euclidean norm (and a sum of absolute values where an L1 coefficient needs
+     * it); penalties (Σw² as the squared norm: ~1e-7 relative from the sum itself) and means are formed
+     * on the host in float32 (`Math.fround` of one double operation is the float32 result of that operation).
+     */
+    const measure = async (): Promise<Map<string, number[]>> => {
       const members = kernels[0].shape[0];
-      const stacked = tf.tidy(() => {
-        const rows: tf.Tensor[] = [];
-        for (const split of ['train', 'validation', 'test'] as const) {
-          const splitData = data[split];
-          if (splitData == null) continue;
-          const count = splitData.x.shape[0];
-          let lossSum: tf.Tensor | null = null;
-          let correct: tf.Tensor | null = null;
-          let absoluteErrorSum: tf.Tensor | null = null;
-          // The train split's activity penalties per layer: each batch's penalty (divided by its size, as Keras) weighted by its size, as lib/train/epoch-metrics.
-          const withActivity = split === 'train' && activityMeasured.some(Boolean);
-          const activitySums: Array<tf.Tensor | null> = layers.map(() => null);
-          for (let start = 0; start < count; start += evaluationBatchSize) {
-            const size = Math.min(evaluationBatchSize, count - start);
-            const whole = start === 0 && size === count;
-            const xBatch = (whole ? splitData.x : tf.slice(splitData.x, start, size)) as tf.Tensor2D;
-            const yBatch = whole ? splitData.y : tf.slice(splitData.y, start, size);
-            const activations: tf.Tensor3D[] = [];
-            const prediction = predict(xBatch, withActivity ? activations : undefined);
-            if (withActivity) {
-              layers.forEach((_, index) => {
-                const raw = activityMeasured[index] ? penaltyValue(activations[index], activityPenalties[index]) : null;
-                if (raw == null) return;
-                const weighted = tf.mul(tf.div(raw, scalars.of(size)), scalars.of(size));
-                activitySums[index] = activitySums[index] == null ? weighted : tf.add(activitySums[index] as tf.Tensor, weighted);
-              });
-            }
-            // tfjs's losses check shapes (no broadcasting of the labels): one copy per member.
-            const yMembers = tf.stack(new Array<tf.Tensor>(members).fill(yBatch));
-            const batchLoss = tf.mul(tf.mean(plan.loss(yMembers, prediction), 1), size);
-            lossSum = lossSum == null ? batchLoss : tf.add(lossSum, batchLoss);
-            let hits: tf.Tensor | null = null;
-            if (plan.accuracy === 'binary') hits = tf.sum(tf.cast(tf.equal(tf.greater(tf.reshape(prediction, [members, -1]), 0.5), tf.greater(tf.reshape(yMembers, [members, -1]), 0.5)), 'float32'), 1);
-            else if (plan.accuracy === 'categorical') hits = tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(yMembers, -1)), 'float32'), 1);
-            if (hits != null) correct = correct == null ? hits : tf.add(correct, hits);
-            if (plan.meanAbsoluteError) {
-              // Per member: the mean over the batch's samples and outputs, weighted by the batch size (as lib/train/epoch-metrics).
-              const absolute = tf.mul(tf.mean(tf.reshape(tf.abs(tf.sub(prediction, tf.reshape(yMembers, prediction.shape))), [members, -1]), 1), size);
-              absoluteErrorSum = absoluteErrorSum == null ? absolute : tf.add(absoluteErrorSum, absolute);
-            }
-          }
-          names.push(`${split}.loss`);
-          rows.push(tf.div(lossSum as tf.Tensor, count));
-          if (correct != null) {
-            names.push(`${split}.accuracy`);
-            rows.push(tf.div(correct, count));
-          }
-          if (absoluteErrorSum != null) {
-            names.push(`${split}.meanAbsoluteError`);
-            rows.push(tf.div(absoluteErrorSum, count));
-          }
-          activitySums.forEach((sum, index) => {
-            if (sum == null) return;
-            names.push(`penalty:${index}:activity`);
-            rows.push(tf.div(sum, count));
-          });
-        }
-        layers.forEach((layer, index) => {
-          for (const [slotName, w, slot] of [
-            ['kernel', kernels[index], kernelPenalties[index]],
-            ['bias', biases[index], biasPenalties[index]],
-          ] as const) {
-            if (w == null) continue;
-            const value = penaltyValue(w, slot);
-            names.push(`penalty:${index}:${slotName}`);
-            rows.push(value ?? tf.zeros([members]));
-            names.push(`norm:${index}:${slotName}`);
-            rows.push(tf.sqrt(tf.sum(tf.square(w), [1, 2])));
-          }
-          const norm = norms[index];
-          if (norm != null) {
-            names.push(`norm:${index}:gamma`, `norm:${index}:beta`);
-            rows.push(tf.sqrt(tf.sum(tf.square(norm.gamma), [1, 2])), tf.sqrt(tf.sum(tf.square(norm.beta), [1, 2])));
-          }
-        });
-        return tf.stack(rows);
+      const evaluated = evaluation as EvaluationRows;
+      const withActivity = activityMeasured.some(Boolean);
+      // Per-row quantities, in the order of the rows of the per-split sums.
+      const quantities: string[] = ['loss'];
+      if (plan.accuracy === 'binary' || plan.accuracy === 'categorical') quantities.push('accuracy');
+      if (plan.meanAbsoluteError) quantities.push('meanAbsoluteError');
+      layers.forEach((_, index) => {
+        if (!activityMeasured[index]) return;
+        if (activityCoefficients[index].l1 != null) quantities.push(`activityL1:${index}`);
+        if (activityCoefficients[index].l2 != null) quantities.push(`activityL2:${index}`);
       });
-      const values = (await stacked.data()) as Float32Array;
-      stacked.dispose();
-      return { names, values, members };
+      // Per weight slot: its norm (and Σ|w| where an L1 coefficient needs it), in the order of the rows of `weightSums`.
+      const weightSlots: Array<{ name: string; tensor: tf.Tensor; penalty: SlotTensors | null }> = [];
+      layers.forEach((_, index) => {
+        weightSlots.push({ name: `${index}:kernel`, tensor: kernels[index], penalty: kernelPenalties[index] });
+        if (biases[index] != null) weightSlots.push({ name: `${index}:bias`, tensor: biases[index] as tf.Variable, penalty: biasPenalties[index] });
+        const norm = norms[index];
+        if (norm != null) weightSlots.push({ name: `${index}:gamma`, tensor: norm.gamma, penalty: null }, { name: `${index}:beta`, tensor: norm.beta, penalty: null });
+      });
+      const [splitSums, weightSums] = tf.tidy(() => {
+        let sums: tf.Tensor2D | null = null;
+        evaluated.forEachChunk(members, (chunk) => {
+          const activations: tf.Tensor3D[] = [];
+          const prediction = predict(chunk.x, withActivity ? activations : undefined);
+          const rows = chunk.x.shape[1];
+          const perRow: tf.Tensor[] = [rowLoss(chunk.y, prediction)];
+          if (plan.accuracy === 'binary') perRow.push(tf.sum(tf.cast(tf.equal(tf.greater(prediction, 0.5), tf.greater(chunk.y, 0.5)), 'float32'), -1));
+          else if (plan.accuracy === 'categorical') perRow.push(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(chunk.y, -1)), 'float32'));
+          if (plan.meanAbsoluteError) perRow.push(tf.mean(tf.abs(tf.sub(prediction, chunk.y)), -1));
+          layers.forEach((_, index) => {
+            if (!activityMeasured[index]) return;
+            if (activityCoefficients[index].l1 != null) perRow.push(tf.sum(tf.abs(activations[index]), -1));
+            if (activityCoefficients[index].l2 != null) perRow.push(tf.sum(tf.square(activations[index]), -1));
+          });
+          const stacked = tf.reshape(perRow.length === 1 ? perRow[0] : tf.stack(perRow), [perRow.length * members, rows]) as tf.Tensor2D;
+          const chunkSums = matrixProduct(stacked, chunk.membership);
+          sums = sums == null ? chunkSums : (tf.add(sums, chunkSums) as tf.Tensor2D);
+        });
+        const slotSums: tf.Tensor[] = [];
+        for (const slot of weightSlots) {
+          slotSums.push(memberNorms(slot.tensor));
+          if (slot.penalty?.l1 != null) slotSums.push(tf.sum(tf.abs(slot.tensor), [1, 2]));
+        }
+        return [sums as unknown as tf.Tensor2D, tf.stack(slotSums) as tf.Tensor2D];
+      });
+      const [splitValues, weightValues] = (await Promise.all([splitSums.data(), weightSums.data()])) as Float32Array[];
+      tf.dispose([splitSums, weightSums]);
+      const splitCount = evaluated.splits.length;
+      const sumOf = (quantity: string, column: number, row: number): number => splitValues[(quantities.indexOf(quantity) * members + row) * splitCount + column];
+      const measured = new Map<string, number[]>();
+      const perMember = (compute: (row: number) => number): number[] => Array.from({ length: members }, (_, row) => compute(row));
+      evaluated.splits.forEach((split, column) => {
+        const count = evaluated.counts[column];
+        for (const quantity of ['loss', 'accuracy', 'meanAbsoluteError']) {
+          if (quantities.includes(quantity)) measured.set(`${split}.${quantity}`, perMember((row) => Math.fround(sumOf(quantity, column, row) / count)));
+        }
+        if (split !== 'train') return;
+        layers.forEach((_, index) => {
+          if (!activityMeasured[index]) return;
+          const { l1, l2 } = activityCoefficients[index];
+          // The penalty of the train rows' activations, l1·Σ|a| + l2·Σa², over the rows (as each batch's penalty weighted by its size, lib/train/epoch-metrics).
+          measured.set(
+            `penalty:${index}:activity`,
+            perMember((row) => {
+              const l1Part = l1 == null ? 0 : Math.fround(l1[row]) * sumOf(`activityL1:${index}`, column, row);
+              const l2Part = l2 == null ? 0 : Math.fround(l2[row]) * sumOf(`activityL2:${index}`, column, row);
+              return Math.fround((l1Part + l2Part) / count);
+            }),
+          );
+        });
+      });
+      let position = 0;
+      for (const slot of weightSlots) {
+        const next = (): Float32Array => weightValues.subarray(position * members, ++position * members);
+        const norms = next();
+        const absolutes = slot.penalty?.l1 != null ? next() : null;
+        measured.set(`norm:${slot.name}`, Array.from(norms));
+        if (slot.penalty == null) continue;
+        const { l1, l2 } = slot.penalty;
+        // The slot's penalty as the float32 formula l1·Σ|w| + l2·Σw² computes it (0 when no member penalizes it).
+        measured.set(
+          `penalty:${slot.name}`,
+          perMember((row) => {
+            const l1Part = l1 == null ? null : Math.fround((absolutes as Float32Array)[row] * l1.coefficients[row]);
+            const l2Part = l2 == null ? null : Math.fround(Math.fround(norms[row] * norms[row]) * l2.coefficients[row]);
+            return l1Part == null ? (l2Part ?? 0) : l2Part == null ? l1Part : Math.fround(l1Part + l2Part);
+          }),
+        );
+      }
+      return measured;
     };
 
     /** The EpochRecord of the member in row `row` from a measurement. */
-    const recordOf = (member: number, row: number, measured: { names: string[]; values: Float32Array; members: number }, epoch: number, seconds: number, trainObjective: number | undefined): EpochRecord => {
-      const value = (name: string): number => measured.values[measured.names.indexOf(name) * measured.members + row];
+    const recordOf = (member: number, row: number, measured: Map<string, number[]>, epoch: number, seconds: number, trainObjective: number | undefined): EpochRecord => {
+      const value = (name: string): number => (measured.get(name) as number[])[row];
       const splits: Partial<Record<SplitName, SplitMetrics>> = {};
       for (const split of ['train', 'validation', 'test'] as const) {
         if (data[split] == null) continue;
         const metrics: SplitMetrics = { loss: value(`${split}.loss`) };
-        if (measured.names.includes(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
-        if (measured.names.includes(`${split}.meanAbsoluteError`)) metrics.meanAbsoluteError = value(`${split}.meanAbsoluteError`);
+        if (measured.has(`${split}.accuracy`)) metrics.accuracy = value(`${split}.accuracy`);
+        if (measured.has(`${split}.meanAbsoluteError`)) metrics.meanAbsoluteError = value(`${split}.meanAbsoluteError`);
         splits[split] = metrics;
       }
       const penaltyPerLayer: Record<string, number> = {};
@@ -672,10 +732,16 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             norms[layer] = { gamma: gathered(norm.gamma), beta: gathered(norm.beta), movingMean: gathered(norm.movingMean), movingVariance: gathered(norm.movingVariance) };
           }
         });
-        const keepSlot = (slot: SlotTensors): SlotTensors => ({
-          l1: slot.l1 == null ? null : { value: keepRows(slot.l1.value, index), gradient: Float32Array.from(rows, (row) => (slot.l1 as { gradient: Float32Array }).gradient[row]) },
-          l2: slot.l2 == null ? null : { value: keepRows(slot.l2.value, index), gradient: Float32Array.from(rows, (row) => (slot.l2 as { gradient: Float32Array }).gradient[row]) },
-        });
+        const keepPart = (part: SlotPart | null): SlotPart | null =>
+          part == null
+            ? null
+            : {
+                value: keepRows(part.value, index),
+                coefficients: Float32Array.from(rows, (row) => part.coefficients[row]),
+                gradient: Float32Array.from(rows, (row) => part.gradient[row]),
+                gradientTensor: keepRows(part.gradientTensor, index),
+              };
+        const keepSlot = (slot: SlotTensors): SlotTensors => ({ l1: keepPart(slot.l1), l2: keepPart(slot.l2) });
         kernelPenalties = kernelPenalties.map(keepSlot);
         biasPenalties = biasPenalties.map(keepSlot);
         activityPenalties = activityPenalties.map(keepSlot);
@@ -731,13 +797,8 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             break;
           }
           const size = batchSizes[batch];
-          const previousSum: tf.Tensor1D | null = objectiveSum;
           const batchSplit = split as { x: tf.Tensor3D[]; y: tf.Tensor3D[] };
-          objectiveSum = tf.tidy(() => {
-            const weighted = tf.mul(step(batchSplit.x[batch], batchSplit.y[batch]), scalars.of(size)) as tf.Tensor1D;
-            return previousSum == null ? weighted : (tf.add(previousSum, weighted) as tf.Tensor1D);
-          });
-          if (previousSum != null) previousSum.dispose();
+          tf.tidy(() => step(batchSplit.x[batch], batchSplit.y[batch]));
           completedBatches++;
           completedSamples += size;
           if (yieldEveryMs > 0 && performance.now() - lastYield >= yieldEveryMs && batch < batches - 1) {
@@ -745,6 +806,7 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
             lastYield = performance.now();
           }
         }
+        objectiveSum = objective.take();
       } finally {
         if (split) tf.dispose([...split.x, ...split.y]);
       }
@@ -840,6 +902,9 @@ async function runPlannedPopulation(plan: PopulationPlan, args: TrainPopulationA
     disposeSlots(biasPenalties);
     disposeSlots(activityPenalties);
     disposeDecay();
+    evaluation?.dispose();
+    tf.dispose([...onesRows.values()]);
+    objective.dispose();
     optimizer.dispose();
     scalars.dispose();
   }
