@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { hideNativeInfoLogs } from './native-log-level';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { firstLine } from './errors';
@@ -60,7 +61,7 @@ export function nativeInstallCommand(directory: string = process.cwd()): string 
  * @param moduleName the module to require; tests pass a missing name.
  */
 export function loadNativeBackend(moduleName = '@tensorflow/tfjs-node'): NativeLoadResult {
-  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '1';
+  hideNativeInfoLogs();
   let native: { version?: Record<string, string> };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

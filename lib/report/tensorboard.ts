@@ -5,6 +5,7 @@
  * files are the record. View them with `tensorboard --logdir <logDir>`.
  */
 import * as path from 'path';
+import { hideNativeInfoLogs } from '../backend/native-log-level';
 import type { TrialRecord } from '../sweep/record';
 
 /** The part of tfjs-node's SummaryFileWriter used here. */
@@ -51,7 +52,10 @@ export function loadNativeSummaryWriter(): WriterFactory {
     node: { summaryFileWriter(logdir: string): ScalarWriter };
   };
   try {
-    // Loaded lazily and only here: the rest of the reporter never needs TensorFlow.
+    // Loaded lazily and only here: the rest of the reporter never needs TensorFlow. A sweep whose
+    // backend choice came from the measurement cache loads it here first, so its INFO lines are
+    // hidden here too (as lib/backend/native-loader.ts does).
+    hideNativeInfoLogs();
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     tfNode = require('@tensorflow/tfjs-node');
   } catch (error) {
