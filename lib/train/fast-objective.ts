@@ -59,7 +59,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { L2Regularizer, TfjsL1L2 } from '../regularizers';
 import { weightPenaltyValue, type WeightRegularizer } from '../penalty';
-import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, globalAveragePool, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, mean, nativeBackend, nativeConvolutionBlock, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
+import { biasAdd, biasGradient, customGradient, denseForward, fastRelu, globalAveragePool, kernelOpOnTape, type KernelOpBody, l2PenaltyValue, matMul2d, maxPool2d, MaxPoolArgs, mean, nativeBackend, nativeConvolutionBlock, reluGrad, softmaxCrossEntropyWithLogits } from './native-kernels';
 import { ScalarCache } from './scalar-cache';
 import { DENSE_STACK_COVERAGE, denseStackObjective, drawDropoutMultiplier, planDenseStack } from './lean-dense-stack';
 import { fusedBatchNormStep, type FusedBatchNormArgs } from './native-batch-norm';
@@ -176,8 +176,8 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
   return (x, first) => {
     const w = kernel.read();
     const b = bias?.read();
-    const forward = (input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor | undefined, save: tf.GradSaveFunc) => {
-      const y = denseForward(input as tf.Tensor2D, weights as tf.Tensor2D, biasValue, fusedActivation === 'relu');
+    const forward: KernelOpBody = (input, weights, biasValue, save) => {
+      const y = denseForward(input as tf.Tensor2D, weights as tf.Tensor2D, biasValue ?? undefined, fusedActivation === 'relu');
       // Saved tensors are kept for the backward pass by the engine (a kernel's own inputs may be freed before it).
       save([y, input, weights]);
       return {
@@ -195,16 +195,7 @@ function denseStep(layer: LayerInternals, activation: Activation): Step {
       };
     };
     // The data input gets no gradient (it is not an input of the custom op): saves one matmul per step.
-    let y: tf.Tensor;
-    if (first) {
-      y = b != null
-        ? customGradient<(w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => forward(x, weights, biasValue, save))(w, b)
-        : customGradient<(w: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, save: tf.GradSaveFunc) => forward(x, weights, undefined, save))(w);
-    } else {
-      y = b != null
-        ? customGradient<(i: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => forward(input, weights, biasValue, save))(x, w, b)
-        : customGradient<(i: tf.Tensor, w: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => forward(input, weights, undefined, save))(x, w);
-    }
+    const y = kernelOpOnTape(forward, x, w, b ?? null, first);
     return activation === 'relu' || activation === 'linear' ? y : (layer.activation as { apply(x: tf.Tensor): tf.Tensor }).apply(y);
   };
 }

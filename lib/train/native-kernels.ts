@@ -40,6 +40,33 @@ export function customGradient<F extends (...inputs: tf.Tensor[]) => tf.Tensor>(
   return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as F;
 }
 
+/**
+ * The body of a layer op with its own gradient: (input, kernel, bias or null, save) → its value and
+ * a gradient function returning dInput (unless the input is data), dKernel, then dBias (with a bias).
+ */
+export type KernelOpBody = (
+  input: tf.Tensor,
+  weights: tf.Tensor,
+  biasValue: tf.Tensor | null,
+  save: tf.GradSaveFunc,
+) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
+
+/**
+ * Runs `body` on the gradient tape with the kernel and the bias (when given) as its inputs, and the
+ * input too unless `inputIsData`: a first layer's input is data, whose gradient is never asked for,
+ * so leaving it off the op saves the product that would compute it.
+ */
+export function kernelOpOnTape(body: KernelOpBody, x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, inputIsData: boolean): tf.Tensor {
+  if (inputIsData) {
+    return bias != null
+      ? customGradient<(w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, biasValue, save))(kernel, bias)
+      : customGradient<(w: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, null, save))(kernel);
+  }
+  return bias != null
+    ? customGradient<(i: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, biasValue, save))(x, kernel, bias)
+    : customGradient<(i: tf.Tensor, w: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, null, save))(x, kernel);
+}
+
 /** ReLU's gradient: `dy` where `y > 0`, else 0 (y = relu output). */
 export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const native = nativeBackend();
@@ -342,7 +369,7 @@ export function nativeConvolutionBlock(args: ConvolutionBlockArgs, filterShape: 
   return (x, kernel, bias) => {
     const kernelShape = kernel.shape;
     const reshaped = kernelShape.length !== 4 || kernelShape.some((size, axis) => size !== filterShape[axis]);
-    const body = (input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor | null, save: tf.GradSaveFunc) => {
+    const body: KernelOpBody = (input, weights, biasValue, save) => {
       const w4 = reshaped ? tf.reshape(weights, filterShape) : weights;
       let z: tf.Tensor;
       let convolved: tf.Tensor | null = null;
@@ -390,16 +417,6 @@ export function nativeConvolutionBlock(args: ConvolutionBlockArgs, filterShape: 
         },
       };
     };
-    let y: tf.Tensor;
-    if (args.first) {
-      y = bias != null
-        ? customGradient<(w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, biasValue, save))(kernel, bias)
-        : customGradient<(w: tf.Tensor) => tf.Tensor>((weights: tf.Tensor, save: tf.GradSaveFunc) => body(x, weights, null, save))(kernel);
-    } else {
-      y = bias != null
-        ? customGradient<(i: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, biasValue: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, biasValue, save))(x, kernel, bias)
-        : customGradient<(i: tf.Tensor, w: tf.Tensor) => tf.Tensor>((input: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => body(input, weights, null, save))(x, kernel);
-    }
-    return y as tf.Tensor4D;
+    return kernelOpOnTape(body, x, kernel, bias ?? null, args.first) as tf.Tensor4D;
   };
 }
