@@ -4,7 +4,7 @@ import { BackendUnavailableError } from './errors';
 import { BackendInfo, BackendSelection, describeBackend } from './info';
 import { nativeInstallCommand, loadNativeBackend, nativeLibraryVersion } from './native-loader';
 import { BACKEND_ENV_VAR, BackendName, parseBackendName } from './names';
-import { threadsFromEnvironment } from './threads';
+import { applyDefaultIntraOpThreads, threadsFromEnvironment } from './threads';
 import { loadWasmBackend } from './wasm-loader';
 
 /** Receives the one line announcing the chosen backend, and the same facts as data. */
@@ -104,6 +104,8 @@ export function activeBackend(): BackendInfo | undefined {
 async function select(requested: BackendName | undefined, selection: BackendSelection, env: NodeJS.ProcessEnv): Promise<BackendInfo> {
   const base = { selection, tfjsVersion: tf.version.tfjs };
   if (requested === undefined || requested === 'tensorflow') {
+    // Before tfjs-node loads: libtensorflow sizes its thread pools once, from the environment.
+    const defaultIntraOp = applyDefaultIntraOpThreads(env);
     const native = loadNativeBackend();
     if (native.ok && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
@@ -112,7 +114,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
         name: 'tensorflow',
         nativePackageVersion: native.packageVersion,
         nativeLibraryVersion: nativeLibraryVersion(),
-        threads: threadsFromEnvironment(env),
+        threads: defaultIntraOp !== undefined ? { ...threadsFromEnvironment(env), intraOp: defaultIntraOp } : threadsFromEnvironment(env),
       };
     }
     const reason = native.ok ? 'tf.setBackend("tensorflow") returned false' : native.reason;

@@ -1,3 +1,4 @@
+import * as os from 'os';
 import { LayerwiseConfigError, describeValue } from '../errors/config-error';
 
 /** Arguments of {@link threadEnvironment} and {@link limitNativeThreads}. */
@@ -69,4 +70,37 @@ function checkThreadCount(value: number, field: string): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new LayerwiseConfigError(`threads.${field}`, `= ${describeValue(value)}: expected an integer >= 1`);
   }
+}
+
+/**
+ * The intra-op thread count {@link initBackend} gives libtensorflow when neither the environment
+ * (`TF_NUM_INTRAOP_THREADS`) nor {@link limitNativeThreads} chose one: one less than the cores, at
+ * least 1.
+ *
+ * Why not TensorFlow's own default (one pool thread per core): the JavaScript thread that dispatches
+ * every kernel and waits for it is busy too, so a pool as large as the machine oversubscribes it,
+ * and the models a sweep trains are made of kernels too small to gain from being split across
+ * threads. Measured on 2 cores (docs/benchmarks.md "Model zoo, session 6"): the zoo's GRU steps
+ * took 17.5 ms with the default pool and 13.2 ms with 1 thread; the zoo trained faster with 1 on 7
+ * of its 10 models. A sweep's pool workers already run with 1 (lib/sweep/executors/process-pool.ts).
+ * @param cores the machine's cores; default `os.availableParallelism()`
+ */
+export function defaultIntraOpThreads(cores: number = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores) - 1);
+}
+
+/**
+ * Puts {@link defaultIntraOpThreads} in this process's environment (`TF_NUM_INTRAOP_THREADS`, and
+ * `OMP_NUM_THREADS` when unset) if tfjs-node is not loaded yet and neither `process.env` nor `env`
+ * sets `TF_NUM_INTRAOP_THREADS`; libtensorflow reads it once, when it loads.
+ * @returns the intra-op count set, or undefined when it left the environment as it was
+ */
+export function applyDefaultIntraOpThreads(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (isNativeModuleLoaded()) return undefined;
+  const isSet = (value: string | undefined) => value !== undefined && value.trim() !== '';
+  if (isSet(process.env.TF_NUM_INTRAOP_THREADS) || isSet(env.TF_NUM_INTRAOP_THREADS)) return undefined;
+  const intraOp = defaultIntraOpThreads();
+  process.env.TF_NUM_INTRAOP_THREADS = String(intraOp);
+  if (!isSet(process.env.OMP_NUM_THREADS)) process.env.OMP_NUM_THREADS = String(intraOp);
+  return intraOp;
 }

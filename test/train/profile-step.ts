@@ -1,8 +1,13 @@
 /**
  * Profiling script (not part of the test suite): per-step kernel calls and time of layerwise's
- * `train` on a bench model, the native backend.
+ * `train` on a bench model or a model-zoo model (bench/zoo/models.ts), the native backend.
  *
  *   npx ts-node --transpile-only test/train/profile-step.ts [--model mlp|cnn] [--epochs 4]
+ *   npx ts-node --transpile-only test/train/profile-step.ts --zoo gru [--epochs 3]
+ *
+ * With `--zoo ID` the model, data, loss, batch size and learning rate are the zoo's (what
+ * `npm run bench -- --suite zoo` trains); each kernel's line then also shows its mean µs per call,
+ * which is how docs/benchmarks.md's kernel floors were read.
  *
  * Wraps tfjs-node's `binding.executeOp` (every eager kernel call goes through it, synchronously) and
  * counts/times calls between consecutive `onBatchEnd` events after the first (warm-up) epoch.
@@ -13,6 +18,8 @@ import { buildPolicyModel } from '../../bench/cases';
 import { syntheticData } from '../../bench/data';
 import { BENCH_MODEL_SHAPES, BenchModelName } from '../../bench/models';
 import { train } from '../../lib/train';
+import { zooModel } from '../../bench/zoo/models';
+import { zooData } from '../../bench/zoo/worker';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -21,9 +28,11 @@ function argument(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   await initBackend({ backend: 'tensorflow', log: false });
+  const zooId = argument('zoo', '');
   const name = argument('model', 'mlp') as BenchModelName;
   const epochs = Number(argument('epochs', '4'));
-  const samples = Number(argument('samples', name === 'mlp' ? '16384' : '4096'));
+  const zoo = zooId === '' ? null : zooModel(zooId);
+  const samples = Number(argument('samples', zoo != null ? String(zoo.samples) : name === 'mlp' ? '16384' : '4096'));
   const backend = tf.engine().backend as unknown as { binding: { executeOp: (...args: unknown[]) => unknown } };
   const original = backend.binding.executeOp.bind(backend.binding);
   // The binding object is frozen: put a wrapper object in front of it (its prototype) instead.
@@ -41,16 +50,16 @@ async function main(): Promise<void> {
     perKernel.set(args[0] as string, entry);
     return result;
   } });
-  const model = buildPolicyModel(name);
-  const { x, y } = syntheticData(name, samples, 7);
+  const model = zoo != null ? zoo.build() : buildPolicyModel(name);
+  const { x, y } = zoo != null ? zooData(zoo, samples, 7) : syntheticData(name, samples, 7);
   let steps = 0;
   let stepStart = 0;
   let wall = 0;
   await train(model, { train: { x, y } }, {
     epochs,
-    batchSize: BENCH_MODEL_SHAPES[name].batchSize,
-    loss: 'categoricalCrossentropy',
-    optimizer: { name: 'adam', learningRate: 1e-3 },
+    batchSize: zoo != null ? zoo.batchSize : BENCH_MODEL_SHAPES[name].batchSize,
+    loss: zoo != null ? zoo.loss : 'categoricalCrossentropy',
+    optimizer: { name: 'adam', learningRate: zoo != null ? zoo.learningRate : 1e-3 },
     evaluateEvery: 1000,
     seed: 1,
     onBatchEnd: ({ epoch, batch, batches }) => {
@@ -71,8 +80,12 @@ async function main(): Promise<void> {
     calls += entry.calls;
     kernelMs += entry.ms;
   }
+  process.stdout.write(`${zoo != null ? `zoo ${zoo.id}` : name}, `);
   process.stdout.write(`steps ${steps}: ${(wall / steps).toFixed(3)} ms wall/step, ${(kernelMs / steps).toFixed(3)} ms in executeOp, ${(calls / steps).toFixed(1)} calls/step, tensors ${tf.memory().numTensors}\n`);
-  for (const [kernel, entry] of rows) process.stdout.write(`${kernel.padEnd(34)} ${(entry.calls / steps).toFixed(2).padStart(6)} ${(entry.ms / steps).toFixed(3).padStart(7)} ms\n`);
+  process.stdout.write(`${'kernel'.padEnd(34)} ${'calls/step'.padStart(10)} ${'ms/step'.padStart(8)} ${'µs/call'.padStart(8)}\n`);
+  for (const [kernel, entry] of rows) {
+    process.stdout.write(`${kernel.padEnd(34)} ${(entry.calls / steps).toFixed(2).padStart(10)} ${(entry.ms / steps).toFixed(3).padStart(8)} ${((entry.ms * 1000) / entry.calls).toFixed(1).padStart(8)}\n`);
+  }
   tf.dispose([x, y]);
   model.dispose();
 }
