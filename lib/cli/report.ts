@@ -108,7 +108,7 @@ Formats:
   html                one self-contained offline page with charts and a sortable trial table
   all                 every format into a directory (--out, default <sweep-dir>/report,
                       or sweeps/<name>/report with --storage),
-                      plus TensorBoard logs when @tensorflow/tfjs-node is available
+                      plus TensorBoard logs (written in JavaScript, on every backend)
 
 Statistics: each arm's configuration is chosen on validation data only; test results of the
 chosen configurations are compared as paired differences over shared seeds.
@@ -215,8 +215,7 @@ export function registerReportCommand(program: Command, dependencies: ReportComm
         const writeOptions = { ...analysisOptions, tensorboard: options.tensorboard, afterFormat };
         const result = report !== undefined ? await writeReportFiles(outDir, report, epochRecords, writeOptions) : await writeReport(outDir, records, writeOptions);
         for (const file of Object.values(result.files)) writeError(`wrote ${file}\n`);
-        if (result.tensorboard?.written) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
-        else if (result.tensorboard) writeError(`TensorBoard logs skipped: ${result.tensorboard.skipReason}\n`);
+        if (result.tensorboard) writeError(`TensorBoard logs: ${result.tensorboard.command}\n`);
         for (const warning of result.warnings) writeError(`warning: ${warning}\n`);
         return;
       }

@@ -29,7 +29,7 @@ export { renderHtml } from './render-html';
 export type { ChartDefinition, RenderedChart } from './charts';
 export { renderChartSvg, reportCharts } from './charts';
 export type { ScalarWriter, TensorBoardOptions, TensorBoardResult } from './tensorboard';
-export { loadNativeSummaryWriter, runDirectoryOf, writeTensorBoardLogs } from './tensorboard';
+export { runDirectoryOf, writeTensorBoardLogs } from './tensorboard';
 export type { ReportFormat, WriteReportOptions, WriteReportResult } from './write-report';
 export { renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, writeReport } from './write-report';
 export type { ArmComparison, ReportAnswer } from './answer';

@@ -1,14 +1,13 @@
 /**
- * TensorBoard scalar logs, one run directory per trial, written with tfjs-node's
- * `tf.node.summaryFileWriter` when the native backend is available. Without it the function
- * returns a skip reason instead of throwing: TensorBoard logs are a convenience, the report
- * files are the record. View them with `tensorboard --logdir <logDir>`.
+ * TensorBoard scalar logs, one run directory per trial, written by the JavaScript event file
+ * writer (tensorboard-event-file.ts) on every backend: the report never loads TensorFlow for them.
+ * View them with `tensorboard --logdir <logDir>`.
  */
 import * as path from 'path';
-import { hideNativeInfoLogs } from '../backend/native-log-level';
 import type { TrialRecord } from '../sweep/record';
+import { EventFileWriter } from './tensorboard-event-file';
 
-/** The part of tfjs-node's SummaryFileWriter used here. */
+/** What writes the scalars of one run directory (the shape of tfjs-node's SummaryFileWriter too). */
 export interface ScalarWriter {
   scalar(name: string, value: number, step: number): void;
   flush(): void;
@@ -16,19 +15,13 @@ export interface ScalarWriter {
 
 /** Options of {@link writeTensorBoardLogs}. */
 export interface TensorBoardOptions {
-  /**
-   * Makes a writer for one run directory. Default: `tf.node.summaryFileWriter` from
-   * `@tensorflow/tfjs-node`, used only when that package loads and `tensorflow` is the active
-   * backend (its writer cannot take tensors from another backend).
-   */
+  /** Makes a writer for one run directory. Default: an {@link EventFileWriter} (one event file per run directory). */
   createWriter?: (runDirectory: string) => ScalarWriter;
 }
 
 export interface TensorBoardResult {
-  /** True when logs were written. */
-  written: boolean;
-  /** Why nothing was written, when `written` is false. */
-  skipReason?: string;
+  /** Always true: the JavaScript writer needs no backend, so logs are written whenever they are asked for. */
+  written: true;
   logDir: string;
   /** Run directories written, relative to `logDir`. */
   runs: string[];
@@ -36,36 +29,6 @@ export interface TensorBoardResult {
   scalars: number;
   /** The command that opens the logs. */
   command: string;
-}
-
-type WriterFactory = { createWriter: (runDirectory: string) => ScalarWriter } | { reason: string };
-
-/** Loads tfjs-node's summary writer if possible; otherwise says why not. */
-export function loadNativeSummaryWriter(): WriterFactory {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-  } catch {
-    return { reason: '@tensorflow/tfjs-node is not installed, so there is no native summary writer' };
-  }
-  let tfNode: {
-    getBackend(): string;
-    node: { summaryFileWriter(logdir: string): ScalarWriter };
-  };
-  try {
-    // Loaded lazily and only here: the rest of the reporter never needs TensorFlow. A sweep whose
-    // backend choice came from the measurement cache loads it here first, so its INFO lines are
-    // hidden here too (as lib/backend/native-loader.ts does).
-    hideNativeInfoLogs();
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    tfNode = require('@tensorflow/tfjs-node');
-  } catch (error) {
-    return { reason: `@tensorflow/tfjs-node did not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-  }
-  const backend = tfNode.getBackend();
-  if (backend !== 'tensorflow') {
-    return { reason: `the active tfjs backend is "${backend}"; TensorBoard summaries need the "tensorflow" backend of @tensorflow/tfjs-node` };
-  }
-  return { createWriter: (runDirectory) => tfNode.node.summaryFileWriter(runDirectory) };
 }
 
 /** A path component made of safe characters only, so names cannot climb out of the log directory. */
@@ -90,14 +53,13 @@ function finite(value: number | undefined): value is number {
  */
 export function writeTensorBoardLogs(logDir: string, records: readonly TrialRecord[], options: TensorBoardOptions = {}): TensorBoardResult {
   const command = `tensorboard --logdir ${JSON.stringify(logDir)}`;
-  const factory: WriterFactory = options.createWriter ? { createWriter: options.createWriter } : loadNativeSummaryWriter();
-  if ('reason' in factory) return { written: false, skipReason: factory.reason, logDir, runs: [], scalars: 0, command };
+  const createWriter = options.createWriter ?? ((runDirectory: string): ScalarWriter => new EventFileWriter(runDirectory));
   const runs: string[] = [];
   let scalars = 0;
   for (const record of records) {
     if (!record.epochs || record.epochs.length === 0) continue;
     const run = runDirectoryOf(record);
-    const writer = factory.createWriter(path.join(logDir, run));
+    const writer = createWriter(path.join(logDir, run));
     const put = (name: string, value: number | undefined, step: number): void => {
       if (!finite(value)) return;
       writer.scalar(name, value, step);

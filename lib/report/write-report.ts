@@ -82,9 +82,8 @@ export interface WriteReportOptions extends AnalysisOptions {
   /** Formats to write. Default: all of {@link REPORT_FORMATS}. */
   formats?: ReportFormat[];
   /**
-   * TensorBoard scalar logs under `<outDir>/tensorboard`: `true` tries the native writer and
-   * records a skip reason when it is unavailable; `false` skips; an object passes options
-   * (e.g. a custom writer). Default true.
+   * TensorBoard scalar logs under `<outDir>/tensorboard`: `true` writes them (in JavaScript, on
+   * every backend); `false` skips; an object passes options (e.g. a custom writer). Default true.
    */
   tensorboard?: boolean | TensorBoardOptions;
   /**
