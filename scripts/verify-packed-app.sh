@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Verifies layerwise as a user gets it: `npm pack`, a new app in a temporary folder with its own
 # @tensorflow/tfjs, then checks that
-#   - the tarball ships what README and --help point to (docs/*.md, the sweep definition schema);
+#   - the tarball ships what README and --help point to (docs/*.md, the sweep definition schema) and
+#     the sweep definition validator `npm run build` generates;
 #   - npm installs ONE copy of tfjs (tfjs is a peer dependency; `npm ls @tensorflow/tfjs-core`);
 #   - `npx layerwise schema`, the `layerwise/sweep-definition.schema.json` export and --help work;
 #   - `npx layerwise native-install` builds the native backend in the app (wheel from the user cache);
@@ -27,7 +28,8 @@ npm run build --silent
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 ls -l "$tarball"
 contents="$(tar tzf "$tarball")"
-for expected in package/dist/cli/main.js package/dist/sweep/sweep-definition.schema.json package/docs/sweeps.md \
+for expected in package/dist/cli/main.js package/dist/sweep/sweep-definition.schema.json \
+                package/dist/sweep/sweep-definition-validator.generated.js package/docs/sweeps.md \
                 package/docs/distributed.md package/docs/benchmarks.md package/README.md; do
   grep -qx "$expected" <<<"$contents" || fail "$expected is not in the tarball"
 done
@@ -35,7 +37,7 @@ done
 for link in $(grep -o '](docs/[^)#]*' README.md | sed 's/^](//' | sort -u); do
   grep -qx "package/$link" <<<"$contents" || fail "README links $link, which the tarball does not have"
 done
-echo "tarball ships dist/, docs/ (every README docs link) and the schema"
+echo "tarball ships dist/ (with the validator npm run build generates), docs/ (every README docs link) and the schema"
 
 step "new app: npm init -y; npm install <tarball> @tensorflow/tfjs@$tfjs_version"
 mkdir "$work/app" && cd "$work/app"

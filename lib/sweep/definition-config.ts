@@ -1,10 +1,10 @@
 /**
  * Reading and writing sweep definitions: JSON Schema validation (the published
- * `sweep-definition.schema.json`, checked with ajv), the rules a schema cannot say (low < high,
+ * `sweep-definition.schema.json`, checked with ajv, see `definition-validator.ts`), the rules a schema cannot say (low < high,
  * unique arm names, a grid big enough for the budget), defaults, and the round trip
  * `fromConfig(toConfig(definition))` equal to `definition`.
  */
-import Ajv, { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { describeValue, LayerwiseConfigError } from '../errors/config-error';
 import { canonicalJson, sha256Hex } from './identity';
 import type { ArmDefinition, Coefficient, EvaluationDefinition, JsonObject, PenaltyName, PruningDefinition, SamplerDefinition, SweepDefinition } from './definition';
@@ -13,18 +13,10 @@ import { Dimension, gridValues, SearchSpace } from './space';
 import { armSpace, DROPOUT_PARAMETER, isSearched } from './arms';
 import schema from './sweep-definition.schema.json';
 import { fewestDecisiveSeeds } from './evaluation-stage';
+import { definitionValidator } from './definition-validator';
 
 /** The published JSON Schema of a sweep definition (draft-07). */
 export const SWEEP_DEFINITION_SCHEMA: object = schema;
-
-let compiled: ReturnType<Ajv['compile']> | undefined;
-function schemaValidator(): ReturnType<Ajv['compile']> {
-  if (compiled === undefined) {
-    const ajv = new Ajv({ allErrors: false, discriminator: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
 
 /** `/arms/1/penalties/l2` → `arms[1].penalties.l2`. */
 function fieldPath(instancePath: string, extra?: string): string {
@@ -291,21 +283,28 @@ function copyJson<T>(value: T): T {
 }
 
 /**
+ * Throws {@link LayerwiseConfigError} for the first schema error of `config`, in one readable
+ * sentence. `validate` is the sweep definition validator: the generated or the compiled one
+ * (given by the test that both say the same).
+ */
+export function checkAgainstSchema(config: unknown, validate: ValidateFunction = definitionValidator()): void {
+  if (validate(config)) return;
+  const errors = validate.errors!;
+  // execution.population is one of two forms: say both, not the first branch's type.
+  const population = errors.find((error) => error.instancePath === '/execution/population');
+  if (population !== undefined) {
+    throw new LayerwiseConfigError('execution.population', `: got ${describeValue(population.data)}; allowed: "auto" (pack every ready trial with an equal population key) or an integer >= 1 (at most that many; 1 trains each trial alone)`);
+  }
+  // A data source error is reported as the whole choice ("give exactly one of ..."), not as the first branch's missing key.
+  throw schemaError(errors.find((error) => error.instancePath === '/data' && error.keyword === 'oneOf') ?? errors[0]);
+}
+
+/**
  * Validates plain JSON (a parsed sweep file) and returns the definition with defaults filled in.
  * Throws {@link LayerwiseConfigError} naming the field, the value and what is allowed.
  */
 export function fromConfig(config: unknown): SweepDefinition {
-  const validate = schemaValidator();
-  if (!validate(config)) {
-    // A data source error is reported as the whole choice ("give exactly one of ..."), not as the first branch's missing key.
-    const errors = validate.errors!;
-    // execution.population is one of two forms: say both, not the first branch's type.
-    const population = errors.find((error) => error.instancePath === '/execution/population');
-    if (population !== undefined) {
-      throw new LayerwiseConfigError('execution.population', `: got ${describeValue(population.data)}; allowed: "auto" (pack every ready trial with an equal population key) or an integer >= 1 (at most that many; 1 trains each trial alone)`);
-    }
-    throw schemaError(errors.find((error) => error.instancePath === '/data' && error.keyword === 'oneOf') ?? errors[0]);
-  }
+  checkAgainstSchema(config);
   const raw = copyJson(config) as JsonObject & Record<string, any>;
   const definition: SweepDefinition = {
     name: raw.name,

@@ -7,6 +7,7 @@ import { definitionFingerprint, fromConfig, SWEEP_DEFINITION_SCHEMA, toConfig } 
 import { armCoefficients, armSpace } from '../../lib/sweep/arms';
 import { readSweepFile } from '../../lib/sweep/sweep-file';
 import { sweepConfig, sweepDefinition } from './fixtures/definitions';
+import { INVALID_DEFINITIONS } from './fixtures/invalid-definitions';
 
 function errorOf(config: unknown): LayerwiseConfigError {
   try {
@@ -50,22 +51,7 @@ describe('sweep definition', () => {
     expect(ajv.validateSchema(schema)).toBe(true);
   });
 
-  test.each([
-    [{ arms: [{ name: 'u', kind: 'per_layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].kind', /"per_layer" is not allowed; allowed values: "uniform", "per-layer", "none"/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'loguniform', low: 1, high: 2 } } }] }, 'arms[0].penalties.l2.type', /allowed values: "choice", "uniform", "logUniform", "int"/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l3: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l3', /unknown field; allowed fields here: l1, l2, orthogonal, weightDecay, activityL1, activityL2, kernelL1, .*betaOrthogonal$/],
-    [{ budget: 0 }, 'budget', /must be >= 1/],
-    [{ seeds: [1, 1] }, 'seeds', /list of distinct integers/],
-    [{ sampler: { type: 'bayes' } }, 'sampler.type', /allowed values: "grid", "random", "tpe"/],
-    [{ pruning: { type: 'hyperband' } }, 'pruning.type', /allowed values: "none", "median", "asha"/],
-    [{ arms: [{ name: 'p', kind: 'per-layer', penalties: { l2: { type: 'uniform', low: 0, high: 1 } } }] }, 'arms[0].layers', /a per-layer arm needs `layers` .* or `groups`/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 1e-2, high: 1e-4 } } }] }, 'arms[0].penalties.l2.high', /must be greater than low/],
-    [{ arms: [{ name: 'u', kind: 'uniform', penalties: { l2: { type: 'logUniform', low: 0, high: 1 } } }] }, 'arms[0].penalties.l2.low', /must be > 0/],
-    [{ space: { l2: { type: 'uniform', low: 0, high: 1 } } }, 'space.l2', /reserved/],
-    [{ sampler: { type: 'grid' }, budget: 7 }, 'budget', /exceeds the grid of arm "uniform" \(6 configurations\)/],
-    [{ sampler: { type: 'grid' }, space: { lr: { type: 'uniform', low: 0, high: 1 } } }, 'space.lr.steps', /required by the grid sampler/],
-    [{ name: undefined }, 'name', /is required/],
-  ])('error %#: names the field %s', (overrides, field, message) => {
+  test.each(INVALID_DEFINITIONS)('error %#: names the field %s', (overrides, field, message) => {
     const error = errorOf(sweepConfig(overrides as Record<string, unknown>));
     expect(error.field).toBe(field);
     expect(error.message.startsWith(field)).toBe(true);
