@@ -4,7 +4,7 @@ import { BackendUnavailableError } from './errors';
 import { BackendInfo, BackendSelection, describeBackend } from './info';
 import { nativeInstallCommand, loadNativeBackend, nativeLibraryVersion } from './native-loader';
 import { BACKEND_ENV_VAR, BackendName, parseBackendName } from './names';
-import { applyDefaultIntraOpThreads, threadsFromEnvironment } from './threads';
+import { threadsFromEnvironment, withDefaultIntraOpThreads } from './threads';
 import { loadWasmBackend } from './wasm-loader';
 
 /** Receives the one line announcing the chosen backend, and the same facts as data. */
@@ -23,7 +23,10 @@ export interface InitBackendArgs {
    * (the choice is still available from {@link activeBackend}).
    */
   log?: BackendLogger | false;
-  /** Environment to read `LAYERWISE_BACKEND` and thread caps from. Default `process.env`. */
+  /**
+   * Environment to read `LAYERWISE_BACKEND` from. Default `process.env`. Thread caps are always
+   * those of `process.env`, the only environment libtensorflow reads.
+   */
   env?: NodeJS.ProcessEnv;
   /**
    * Replace an earlier choice of this process instead of refusing a different backend. For the
@@ -79,7 +82,7 @@ export function initBackend(args: InitBackendArgs = {}): Promise<BackendInfo> {
   }
   const selection: BackendSelection = fromOption !== undefined ? 'option' : fromEnvironment !== undefined ? 'environment' : 'auto';
   chosenRequest = requested;
-  chosen = select(requested, selection, env).then(
+  chosen = select(requested, selection).then(
     (info) => {
       chosenInfo = info;
       const log = args.log === undefined ? writeToStderr : args.log;
@@ -101,12 +104,11 @@ export function activeBackend(): BackendInfo | undefined {
   return chosenInfo === undefined ? undefined : { ...chosenInfo };
 }
 
-async function select(requested: BackendName | undefined, selection: BackendSelection, env: NodeJS.ProcessEnv): Promise<BackendInfo> {
+async function select(requested: BackendName | undefined, selection: BackendSelection): Promise<BackendInfo> {
   const base = { selection, tfjsVersion: tf.version.tfjs };
   if (requested === undefined || requested === 'tensorflow') {
-    // Before tfjs-node loads: libtensorflow sizes its thread pools once, from the environment.
-    const defaultIntraOp = applyDefaultIntraOpThreads(env);
-    const native = loadNativeBackend();
+    // libtensorflow sizes its thread pools once, from process.env, while tfjs-node loads.
+    const { result: native, intraOp: defaultIntraOp } = withDefaultIntraOpThreads(loadNativeBackend);
     if (native.ok && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
       return {
@@ -114,7 +116,7 @@ async function select(requested: BackendName | undefined, selection: BackendSele
         name: 'tensorflow',
         nativePackageVersion: native.packageVersion,
         nativeLibraryVersion: nativeLibraryVersion(),
-        threads: defaultIntraOp !== undefined ? { ...threadsFromEnvironment(env), intraOp: defaultIntraOp } : threadsFromEnvironment(env),
+        threads: defaultIntraOp !== undefined ? { ...threadsFromEnvironment(process.env), intraOp: defaultIntraOp } : threadsFromEnvironment(process.env),
       };
     }
     const reason = native.ok ? 'tf.setBackend("tensorflow") returned false' : native.reason;

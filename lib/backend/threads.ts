@@ -72,35 +72,57 @@ function checkThreadCount(value: number, field: string): void {
   }
 }
 
+/** The machine's cores as Node reports them (`os.availableParallelism` from Node 18.14; `os.cpus()` before). */
+function machineCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
 /**
- * The intra-op thread count {@link initBackend} gives libtensorflow when neither the environment
- * (`TF_NUM_INTRAOP_THREADS`) nor {@link limitNativeThreads} chose one: one less than the cores, at
+ * The intra-op thread count {@link initBackend} gives libtensorflow when the environment
+ * (`TF_NUM_INTRAOP_THREADS`, or {@link limitNativeThreads}) chose none: one less than the cores, at
  * least 1.
  *
  * Why not TensorFlow's own default (one pool thread per core): the JavaScript thread that dispatches
  * every kernel and waits for it is busy too, so a pool as large as the machine oversubscribes it,
  * and the models a sweep trains are made of kernels too small to gain from being split across
  * threads. Measured on 2 cores (docs/benchmarks.md "Model zoo, session 6"): the zoo's GRU steps
- * took 17.5 ms with the default pool and 13.2 ms with 1 thread; the zoo trained faster with 1 on 7
- * of its 10 models. A sweep's pool workers already run with 1 (lib/sweep/executors/process-pool.ts).
- * @param cores the machine's cores; default `os.availableParallelism()`
+ * took 17.5 ms with the default pool and 13.2 ms with 1 thread, and over two back-to-back pairs of
+ * zoo runs layerwise trained 15-18% more samples per second (geometric mean of its 10 models) and
+ * 19-20% more per CPU second with 1. A sweep's pool workers get 1 from the pool itself
+ * (lib/sweep/executors/process-pool.ts).
+ * @param cores the machine's cores; default: what Node reports
  */
-export function defaultIntraOpThreads(cores: number = os.availableParallelism()): number {
-  return Math.max(1, Math.floor(cores) - 1);
+export function defaultIntraOpThreads(cores: number = machineCores()): number {
+  if (!Number.isInteger(cores) || cores < 1) throw new LayerwiseConfigError('cores', `= ${describeValue(cores)}: expected an integer >= 1`);
+  return Math.max(1, cores - 1);
+}
+
+/** What {@link withDefaultIntraOpThreads} did. */
+export interface DefaultIntraOpResult<T> {
+  /** What the load function returned. */
+  result: T;
+  /** The intra-op count libtensorflow got from this function, or undefined when the environment had chosen one (or tfjs-node was loaded already). */
+  intraOp: number | undefined;
 }
 
 /**
- * Puts {@link defaultIntraOpThreads} in this process's environment (`TF_NUM_INTRAOP_THREADS`, and
- * `OMP_NUM_THREADS` when unset) if tfjs-node is not loaded yet and neither `process.env` nor `env`
- * sets `TF_NUM_INTRAOP_THREADS`; libtensorflow reads it once, when it loads.
- * @returns the intra-op count set, or undefined when it left the environment as it was
+ * Runs `load` (which loads tfjs-node, so libtensorflow sizes its thread pools) with
+ * {@link defaultIntraOpThreads} in `process.env` (`TF_NUM_INTRAOP_THREADS`, and `OMP_NUM_THREADS`
+ * when unset), if tfjs-node is not loaded yet and `process.env` sets no `TF_NUM_INTRAOP_THREADS`;
+ * then takes out again the variables it added. libtensorflow reads them only while it loads (its
+ * kernels keep the pool size after they are gone: a 1024x1024 product measured 1 core busy either
+ * way), and the process's later child processes (a Python script with OpenMP, say) must not inherit
+ * a thread count their user never set.
  */
-export function applyDefaultIntraOpThreads(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  if (isNativeModuleLoaded()) return undefined;
+export function withDefaultIntraOpThreads<T>(load: () => T): DefaultIntraOpResult<T> {
   const isSet = (value: string | undefined) => value !== undefined && value.trim() !== '';
-  if (isSet(process.env.TF_NUM_INTRAOP_THREADS) || isSet(env.TF_NUM_INTRAOP_THREADS)) return undefined;
+  if (isNativeModuleLoaded() || isSet(process.env.TF_NUM_INTRAOP_THREADS)) return { result: load(), intraOp: undefined };
   const intraOp = defaultIntraOpThreads();
-  process.env.TF_NUM_INTRAOP_THREADS = String(intraOp);
-  if (!isSet(process.env.OMP_NUM_THREADS)) process.env.OMP_NUM_THREADS = String(intraOp);
-  return intraOp;
+  const added = ['TF_NUM_INTRAOP_THREADS', ...(isSet(process.env.OMP_NUM_THREADS) ? [] : ['OMP_NUM_THREADS'])];
+  for (const name of added) process.env[name] = String(intraOp);
+  try {
+    return { result: load(), intraOp };
+  } finally {
+    for (const name of added) delete process.env[name];
+  }
 }

@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { threadId } from 'worker_threads';
 import { maskedCrc32c } from './crc32c';
 
 /** The first record of every event file: the format version TensorBoard checks. */
@@ -42,7 +43,7 @@ const KEY = {
 const RECORD_HEADER_BYTES = 12;
 const RECORD_FOOTER_BYTES = 4;
 
-/** Event files written by this process so far: the last part of each file name, as TensorFlow's writers number theirs. */
+/** Event files named by this module instance so far: the last part of each file name, as TensorFlow's writers number theirs. */
 let filesNamed = 0;
 
 /** Options of {@link EventFileWriter}; every field has a default for real use and exists for tests. */
@@ -65,7 +66,8 @@ function varintBytes(value: number): number {
 
 /**
  * Writes scalar summaries of one run directory into one event file, named like TensorFlow's:
- * `events.out.tfevents.<unix seconds>.<hostname>.<pid>.<counter>`. Events are kept in memory and
+ * `events.out.tfevents.<unix seconds>.<hostname>.<pid>.<counter>` (`<pid>-<thread>` in a worker
+ * thread, whose copy of this module counts from 0 again). Events are kept in memory and
  * appended to the file by {@link flush} (which creates the run directory and the file, version
  * record first). Consecutive scalars of the same step share one event, as a summary of several
  * values. Implements the report's `ScalarWriter` (lib/report/tensorboard.ts).
@@ -89,7 +91,8 @@ export class EventFileWriter {
   constructor(runDirectory: string, options: EventFileWriterOptions = {}) {
     this.wallTime = options.wallTime ?? (() => Date.now() / 1000);
     const createdAt = this.wallTime();
-    const name = `events.out.tfevents.${Math.floor(createdAt)}.${options.hostname ?? os.hostname()}.${process.pid}.${filesNamed++}`;
+    const writer = threadId === 0 ? String(process.pid) : `${process.pid}-${threadId}`;
+    const name = `events.out.tfevents.${Math.floor(createdAt)}.${options.hostname ?? os.hostname()}.${writer}.${filesNamed++}`;
     this.file = path.join(runDirectory, name);
     this.writeVersionEvent(createdAt);
   }
@@ -115,7 +118,8 @@ export class EventFileWriter {
     // Before the first flush the buffer holds at least the version record.
     if (this.used === 0) return;
     if (!this.started) fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(this.file, this.buffer.subarray(0, this.used), { flag: this.started ? 'a' : 'w' });
+    // 'wx' on the first write: another writer's file of the same name is an error, never overwritten.
+    fs.writeFileSync(this.file, this.buffer.subarray(0, this.used), { flag: this.started ? 'a' : 'wx' });
     this.started = true;
     this.used = 0;
   }

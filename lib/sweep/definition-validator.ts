@@ -29,9 +29,14 @@ export const DEFINITION_VALIDATOR_OPTIONS: Readonly<Options> = {
   logger: false,
 };
 
-/** SHA-256 of the schema a validator checks, so a generated file left from an older schema is not used. */
+/**
+ * SHA-256 of what a validator's behaviour depends on: the schema, {@link DEFINITION_VALIDATOR_OPTIONS}
+ * and ajv's version. A generated file left from an older schema, other options or another ajv (a
+ * dist rebuilt with plain `tsc`, say) carries another hash and is not used.
+ */
 export function schemaHash(): string {
-  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  return createHash('sha256').update(JSON.stringify({ schema, options: DEFINITION_VALIDATOR_OPTIONS, ajvVersion })).digest('hex');
 }
 
 /**
@@ -55,7 +60,7 @@ export function definitionValidatorSource(): string {
 interface GeneratedValidatorModule {
   /** The validator. */
   default: ValidateFunction;
-  /** {@link schemaHash} of the schema it was generated from. */
+  /** {@link schemaHash} of what it was generated from. */
   schemaHash?: string;
 }
 
@@ -63,8 +68,14 @@ interface GeneratedValidatorModule {
 export function generatedDefinitionValidator(directory: string = __dirname): ValidateFunction | undefined {
   const file = path.join(directory, GENERATED_VALIDATOR_FILE);
   if (!fs.existsSync(file)) return undefined;
-  const generated = require(file) as GeneratedValidatorModule;
-  return generated.schemaHash === schemaHash() ? generated.default : undefined;
+  let generated: GeneratedValidatorModule;
+  try {
+    generated = require(file) as GeneratedValidatorModule;
+  } catch {
+    // A damaged file (say, from an interrupted build) must not stop every sweep: compile instead.
+    return undefined;
+  }
+  return generated.schemaHash === schemaHash() && typeof generated.default === 'function' ? generated.default : undefined;
 }
 
 let validator: ValidateFunction | undefined;

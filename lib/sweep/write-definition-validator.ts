@@ -7,10 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { definitionValidatorSource, GENERATED_VALIDATOR_FILE } from './definition-validator';
 
-/** Writes the generated validator into `directory` and returns its path. */
+/**
+ * Writes the generated validator into `directory` and returns its path. Written to a temporary file
+ * and renamed, so an interrupted build leaves the previous file or none, never half of one.
+ */
 export function writeDefinitionValidator(directory: string): string {
   const file = path.join(directory, GENERATED_VALIDATOR_FILE);
-  fs.writeFileSync(file, definitionValidatorSource());
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, definitionValidatorSource());
+  fs.renameSync(partial, file);
   return file;
 }
 

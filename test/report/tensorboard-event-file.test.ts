@@ -89,8 +89,19 @@ describe('EventFileWriter', () => {
     expect(bytes.readUInt32LE(0)).toBe(event.length);
     expect(bytes.readUInt32LE(4)).toBe(0);
     expect(bytes.subarray(12, 12 + event.length)).toEqual(event);
+    // The whole record, both CRCs included, as TensorFlow 2.21 frames the same event
+    // (tf.io.TFRecordWriter, written once with .venv/bin/python for this fixture).
+    expect(bytes.toString('hex')).toBe('1800000000000000a37f4b2209000000000000f83f1a0d627261696e2e4576656e743a322a28646c');
     // A second writer of the same run directory gets its own file.
     expect(new EventFileWriter(run, { wallTime: () => 1.5, hostname: 'host' }).file).not.toBe(writer.file);
+  });
+
+  test("never overwrites another writer's file of the same name", () => {
+    const writer = new EventFileWriter(directory, { wallTime: () => 2 });
+    fs.mkdirSync(directory, { recursive: true });
+    fs.writeFileSync(writer.file, 'not ours');
+    expect(() => writer.flush()).toThrow(/EEXIST/);
+    expect(fs.readFileSync(writer.file, 'utf8')).toBe('not ours');
   });
 
   test('refuses a step that is not a non-negative integer, naming the scalar', () => {

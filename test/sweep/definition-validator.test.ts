@@ -4,11 +4,12 @@
  * every invalid definition of the definition tests and a few more schema errors, and both accept
  * a valid definition. A generated file from another schema is not used.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { LayerwiseConfigError } from '../../lib/errors/config-error';
-import { checkAgainstSchema } from '../../lib/sweep/definition-config';
+import { checkAgainstSchema, SWEEP_DEFINITION_SCHEMA } from '../../lib/sweep/definition-config';
 import { compileDefinitionValidator, GENERATED_VALIDATOR_FILE, generatedDefinitionValidator, schemaHash } from '../../lib/sweep/definition-validator';
 import { writeDefinitionValidator } from '../../lib/sweep/write-definition-validator';
 import { sweepConfig } from './fixtures/definitions';
@@ -89,6 +90,18 @@ describe('generated sweep definition validator', () => {
     const source = fs.readFileSync(path.join(directory, GENERATED_VALIDATOR_FILE), 'utf8');
     fs.writeFileSync(path.join(empty, GENERATED_VALIDATOR_FILE), source.replace(schemaHash(), 'another-schema'));
     expect(generatedDefinitionValidator(empty)).toBeUndefined();
+    // A file cut short (an interrupted build) is not used either, and does not throw.
+    const damaged = fs.mkdtempSync(path.join(ARTIFACTS, 'definition-validator-'));
+    fs.writeFileSync(path.join(damaged, GENERATED_VALIDATOR_FILE), source.slice(0, Math.floor(source.length / 2)));
+    expect(generatedDefinitionValidator(damaged)).toBeUndefined();
     fs.rmSync(empty, { recursive: true, force: true });
+    fs.rmSync(damaged, { recursive: true, force: true });
+  });
+
+  test("the generated file's hash covers the validator options and ajv's version, not only the schema", () => {
+    const source = fs.readFileSync(path.join(directory, GENERATED_VALIDATOR_FILE), 'utf8');
+    const plainSchemaHash = createHash('sha256').update(JSON.stringify(SWEEP_DEFINITION_SCHEMA)).digest('hex');
+    expect(source).toContain(schemaHash());
+    expect(schemaHash()).not.toBe(plainSchemaHash);
   });
 });
